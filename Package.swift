@@ -1,0 +1,73 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Package-wide language settings (as Hummingbird does): strict Swift 6 with the upcoming features
+// that keep imports and existentials explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "CrampCare",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crampcare", targets: ["crampcare"]),
+        .library(name: "CrampKnowledge", targets: ["CrampKnowledge"]),
+        .library(name: "CrampAssessment", targets: ["CrampAssessment"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // A fast, dependency-free JSON reader and writer: the request/result contract and the
+        // NDJSON stream need precise error paths and more speed than Foundation's coders give.
+        .target(name: "CrampJSON", swiftSettings: swiftSettings),
+        // The knowledge base: data in Knowledge/*.json, compiled into the binary by the plugin.
+        .target(
+            name: "CrampKnowledge",
+            dependencies: ["CrampJSON"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedKnowledge"]
+        ),
+        .target(
+            name: "CrampAssessment",
+            dependencies: ["CrampKnowledge", "CrampJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "crampcare",
+            dependencies: [
+                "CrampAssessment", "CrampKnowledge", "CrampJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "KnowledgeEmbedder", swiftSettings: swiftSettings),
+        .plugin(
+            name: "EmbedKnowledge",
+            capability: .buildTool(),
+            dependencies: ["KnowledgeEmbedder"]
+        ),
+        .testTarget(
+            name: "CrampKnowledgeTests",
+            dependencies: ["CrampKnowledge"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CrampAssessmentTests",
+            dependencies: [
+                "CrampAssessment", "CrampKnowledge", "CrampJSON",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "crampcareTests",
+            dependencies: ["CrampJSON"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

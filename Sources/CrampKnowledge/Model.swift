@@ -1,0 +1,216 @@
+/// The knowledge base's items. Every item that advises carries sources (ids into `sources`) and the
+/// date it was last reviewed.
+
+public struct Source: Sendable {
+    public let id: String
+    public let title: String
+    public let publisher: String
+    public let url: String
+    public let accessed: String
+}
+
+/// A code of the request contract with its wording for people.
+public struct CodeInfo: Sendable {
+    public let code: String
+    public let label: String
+    public let question: String?
+    /// The question step it is asked in (findings only).
+    public let step: String?
+    public let isRedFlag: Bool
+}
+
+public struct QuestionStep: Sendable {
+    public let id: String
+    /// For a red-flag step: the screening question; for another step: its title.
+    public let text: String
+}
+
+public struct RedFlagRule: Sendable {
+    public let id: String
+    public let level: Triage
+    public let when: Predicate
+    public let title: String
+    public let reason: String
+    public let advice: String
+    public let alternative: AlternativeID?
+    public let sources: [String]
+    public let reviewed: String
+}
+
+/// One piece of evidence for a factor or an alternative: when it holds, it adds its weight.
+public struct WeightedEvidence: Sendable {
+    public let when: Predicate
+    public let weight: Double
+}
+
+public struct Factor: Sendable {
+    public let id: String
+    public let name: String
+    public let summary: String
+    public let mechanism: String
+    public let ageing: String
+    public let evidence: [WeightedEvidence]
+    public let sources: [String]
+    public let reviewed: String
+}
+
+public enum AlternativeKind: String, Sendable {
+    /// The complaint is not a cramp at all.
+    case mimic
+    /// A condition behind real cramps.
+    case cause
+}
+
+public struct Alternative: Sendable {
+    public let id: AlternativeID
+    public let kind: AlternativeKind
+    public let name: String
+    public let summary: String
+    public let tellsApart: String
+    public let evidence: [WeightedEvidence]
+    public let sources: [String]
+    public let reviewed: String
+}
+
+public struct MuscleInfo: Sendable {
+    public let muscle: Muscle
+    public let name: String
+    public let whereItIs: String
+    public let whatItDoes: String
+    public let sources: [String]
+    public let reviewed: String
+}
+
+public struct CrampFeature: Sendable {
+    public let finding: Finding
+    public let label: String
+    public let weight: Double
+}
+
+/// What a cramp is and how its picture is weighed against the mimics.
+public struct CrampPicture: Sendable {
+    public let whatIsACramp: String
+    public let whatIsACrampSources: [String]
+    public let kneeItself: String
+    public let muscles: [MuscleInfo]
+    public let features: [CrampFeature]
+    public let shortEpisodeMaxMinutes: Double
+    public let shortEpisodeWeight: Double
+    public let shortEpisodeLabel: String
+    public let likelyCrampThreshold: Double
+    public let alternativeThreshold: Double
+    public let factorThreshold: Double
+    public let sources: [String]
+}
+
+/// A caution added to an item when its condition holds for the person.
+public struct Adjustment: Sendable {
+    public let when: Predicate
+    public let caution: String
+}
+
+public struct ReliefItem: Sendable {
+    public let id: String
+    public let technique: ReliefTechnique
+    /// The muscles it is for; empty means any.
+    public let muscles: CodeSet<Muscle>
+    public let title: String
+    public let steps: [String]
+    public let holdSeconds: Int?
+    public let repeats: Int?
+    /// The highest triage at which it is still offered (at urgent and emergency only what is safe
+    /// while waiting for care).
+    public let safeUpTo: Triage
+    /// The lowest triage at which it is offered (help while waiting is only for urgent and up).
+    public let onlyFrom: Triage?
+    public let indications: Predicate?
+    public let contraindications: [Predicate]
+    public let adjustments: [Adjustment]
+    public let drawing: [String]
+    public let sources: [String]
+    public let reviewed: String
+
+    /// Whether the person's inputs rule this item out.
+    public func isRuledOut(by facts: Facts) -> Bool {
+        contraindications.contains { $0.holds(facts) }
+    }
+}
+
+public struct Caution: Sendable {
+    public let id: String
+    public let title: String
+    public let text: String
+    public let sources: [String]
+    public let reviewed: String
+}
+
+public enum PreventionKind: String, Sendable {
+    case habit, exercise
+}
+
+public struct GentlerVariant: Sendable {
+    public let title: String
+    public let steps: [String]
+}
+
+public struct PreventionItem: Sendable {
+    public let id: String
+    public let kind: PreventionKind
+    public let title: String
+    public let muscles: CodeSet<Muscle>
+    /// The factor ids this item answers.
+    public let answers: [String]
+    public let why: String
+    public let steps: [String]
+    public let sets: String?
+    public let progression: String?
+    public let gentler: GentlerVariant?
+    public let indications: Predicate?
+    public let contraindications: [Predicate]
+    public let adjustments: [Adjustment]
+    public let sources: [String]
+    public let reviewed: String
+
+    public func isRuledOut(by facts: Facts) -> Bool {
+        contraindications.contains { $0.holds(facts) }
+    }
+}
+
+public struct SafetyNetItem: Sendable {
+    /// An alternative's id or a red flag's id.
+    public let id: String
+    public let when: Predicate?
+    public let unless: Predicate?
+    public let priority: Int
+    public let advice: String
+    public let sources: [String]
+    public let reviewed: String
+}
+
+public struct Question: Sendable {
+    public let id: String
+    public let question: String
+    public let keywords: [String]
+    public let answer: String
+    public let sources: [String]
+    public let reviewed: String
+}
+
+public struct GlossaryEntry: Sendable {
+    public let term: String
+    public let forms: [String]
+    public let plain: String
+    public let reviewed: String
+}
+
+public struct EmergencyNumbers: Sendable {
+    public let emergency: String
+    public let urgent: String?
+    public let note: String?
+}
+
+public struct ChangelogEntry: Sendable {
+    public let version: String
+    public let date: String
+    public let changes: [String]
+}

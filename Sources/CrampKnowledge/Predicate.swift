@@ -1,0 +1,217 @@
+/// What one request says, reduced to what rules can test: bit sets of codes and a few numbers.
+public struct Facts: Sendable, Equatable {
+    public var findings = CodeSet<Finding>()
+    public var context = CodeSet<ContextCode>()
+    public var conditions = CodeSet<Condition>()
+    public var medications = CodeSet<Medication>()
+    public var muscles = CodeSet<Muscle>()
+    public var onset: Onset?
+    public var side: Side?
+    public var age: Int
+    public var episodesLast30Days: Int?
+    public var durationMinutes: Double
+
+    public init(age: Int, durationMinutes: Double) {
+        self.age = age
+        self.durationMinutes = durationMinutes
+    }
+}
+
+/// The inputs behind a conclusion: which codes and which fields a satisfied rule used. Kept as
+/// bits so that collecting it costs nothing; turned into the contract's `because` strings at the end.
+public struct Evidence: Sendable, Equatable {
+    public var findings = CodeSet<Finding>()
+    public var context = CodeSet<ContextCode>()
+    public var conditions = CodeSet<Condition>()
+    public var medications = CodeSet<Medication>()
+    public var muscles = CodeSet<Muscle>()
+    public var onset = false
+    public var age = false
+    public var episodes = false
+    public var duration = false
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        findings.isEmpty && context.isEmpty && conditions.isEmpty && medications.isEmpty && muscles.isEmpty
+            && !onset && !age && !episodes && !duration
+    }
+
+    public mutating func formUnion(_ other: Evidence) {
+        findings.bits |= other.findings.bits
+        context.bits |= other.context.bits
+        conditions.bits |= other.conditions.bits
+        medications.bits |= other.medications.bits
+        muscles.bits |= other.muscles.bits
+        onset = onset || other.onset
+        age = age || other.age
+        episodes = episodes || other.episodes
+        duration = duration || other.duration
+    }
+
+    /// The contract's `because`: request codes first (findings, context, conditions, medicines,
+    /// onset, muscles), then the field names.
+    public func codes(onset value: Onset?) -> [String] {
+        var out: [String] = []
+        out.reserveCapacity(findings.count + context.count + conditions.count + medications.count + 4)
+        for code in findings { out.append(code.rawValue) }
+        for code in context { out.append(code.rawValue) }
+        for code in conditions { out.append(code.rawValue) }
+        for code in medications { out.append(code.rawValue) }
+        if onset, let value { out.append(value.rawValue) }
+        for code in muscles { out.append(code.rawValue) }
+        if age { out.append("age") }
+        if episodes { out.append("episodesLast30Days") }
+        if duration { out.append("durationMinutes") }
+        return out
+    }
+}
+
+/// A rule's condition compiled from the knowledge base into a flat node list.
+public struct Predicate: Sendable {
+    enum Node: Sendable {
+        case all([Int])
+        case any([Int])
+        case not(Int)
+        case findings(UInt64)
+        case context(UInt64)
+        case conditions(UInt64)
+        case medications(UInt64)
+        case onset(UInt64)
+        case muscles(UInt64)
+        case side(UInt64)
+        case sideMaybeOneSided
+        case namedMuscle
+        case ageAtLeast(Int)
+        case ageBelow(Int)
+        case episodesAtLeast(Int)
+        case durationOver(Double)
+        case durationAtMost(Double)
+    }
+
+    let nodes: [Node]
+    let root: Int
+
+    init(nodes: [Node], root: Int) {
+        self.nodes = nodes
+        self.root = root
+    }
+
+    /// Whether it holds, and if so which inputs made it hold.
+    public func evaluate(_ facts: Facts) -> Evidence? {
+        var evidence = Evidence()
+        return eval(root, facts, &evidence) ? evidence : nil
+    }
+
+    public func holds(_ facts: Facts) -> Bool {
+        var evidence = Evidence()
+        return eval(root, facts, &evidence)
+    }
+
+    /// True when no `not` appears: adding inputs can then never make it false.
+    public var isMonotone: Bool {
+        !nodes.contains { if case .not = $0 { return true } else { return false } }
+    }
+
+    private func eval(_ index: Int, _ facts: Facts, _ evidence: inout Evidence) -> Bool {
+        switch nodes[index] {
+        case .all(let children):
+            var collected = Evidence()
+            for child in children where !eval(child, facts, &collected) { return false }
+            evidence.formUnion(collected)
+            return true
+        case .any(let children):
+            var matched = false
+            for child in children where eval(child, facts, &evidence) { matched = true }
+            return matched
+        case .not(let child):
+            var ignored = Evidence()
+            return !eval(child, facts, &ignored)
+        case .findings(let mask):
+            let hit = facts.findings.bits & mask
+            evidence.findings.bits |= hit
+            return hit != 0
+        case .context(let mask):
+            let hit = facts.context.bits & mask
+            evidence.context.bits |= hit
+            return hit != 0
+        case .conditions(let mask):
+            let hit = facts.conditions.bits & mask
+            evidence.conditions.bits |= hit
+            return hit != 0
+        case .medications(let mask):
+            let hit = facts.medications.bits & mask
+            evidence.medications.bits |= hit
+            return hit != 0
+        case .onset(let mask):
+            guard let onset = facts.onset, onset.bit & mask != 0 else { return false }
+            evidence.onset = true
+            return true
+        case .muscles(let mask):
+            let hit = facts.muscles.bits & mask
+            evidence.muscles.bits |= hit
+            return hit != 0
+        case .side(let mask):
+            guard let side = facts.side else { return false }
+            return side.bit & mask != 0
+        case .sideMaybeOneSided:
+            // A missing side counts as possibly one-sided: the safe reading.
+            return facts.side != .both
+        case .namedMuscle:
+            let named = facts.muscles.bits & ~Muscle.unsure.bit
+            evidence.muscles.bits |= named
+            return named != 0
+        case .ageAtLeast(let years):
+            guard facts.age >= years else { return false }
+            evidence.age = true
+            return true
+        case .ageBelow(let years):
+            guard facts.age < years else { return false }
+            evidence.age = true
+            return true
+        case .episodesAtLeast(let count):
+            guard let episodes = facts.episodesLast30Days, episodes >= count else { return false }
+            evidence.episodes = true
+            return true
+        case .durationOver(let minutes):
+            guard facts.durationMinutes > minutes else { return false }
+            evidence.duration = true
+            return true
+        case .durationAtMost(let minutes):
+            guard facts.durationMinutes <= minutes else { return false }
+            evidence.duration = true
+            return true
+        }
+    }
+
+    /// Facts that make the predicate hold, built from its first choices; nil when that fails.
+    /// Loading uses it to prove that every rule can fire.
+    public func witness() -> Facts? {
+        var facts = Facts(age: 40, durationMinutes: 2)
+        build(root, &facts)
+        return holds(facts) ? facts : nil
+    }
+
+    private func build(_ index: Int, _ facts: inout Facts) {
+        func lowest(_ mask: UInt64) -> UInt64 { mask & (~mask &+ 1) }
+        switch nodes[index] {
+        case .all(let children): for child in children { build(child, &facts) }
+        case .any(let children): if let first = children.first { build(first, &facts) }
+        case .not: break
+        case .findings(let mask): facts.findings.bits |= lowest(mask)
+        case .context(let mask): facts.context.bits |= lowest(mask)
+        case .conditions(let mask): facts.conditions.bits |= lowest(mask)
+        case .medications(let mask): facts.medications.bits |= lowest(mask)
+        case .onset(let mask): facts.onset = Onset.table.all[lowest(mask).trailingZeroBitCount]
+        case .muscles(let mask): facts.muscles.bits |= lowest(mask)
+        case .side(let mask): facts.side = Side.table.all[lowest(mask).trailingZeroBitCount]
+        case .sideMaybeOneSided: if facts.side == .both { facts.side = nil }
+        case .namedMuscle: facts.muscles.insert(.calf)
+        case .ageAtLeast(let years): facts.age = max(facts.age, years)
+        case .ageBelow(let years): facts.age = min(facts.age, years - 1)
+        case .episodesAtLeast(let count): facts.episodesLast30Days = max(facts.episodesLast30Days ?? 0, count)
+        case .durationOver(let minutes): facts.durationMinutes = max(facts.durationMinutes, minutes + 1)
+        case .durationAtMost(let minutes): facts.durationMinutes = min(facts.durationMinutes, minutes)
+        }
+    }
+}

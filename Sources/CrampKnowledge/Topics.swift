@@ -1,0 +1,237 @@
+/// A page of the knowledge base for people: `crampcare learn TOPIC` and the web app's pages.
+public struct Topic: Sendable {
+    public let id: String
+    public let title: String
+    public let summary: String
+    public let sections: [TopicSection]
+
+    public init(id: String, title: String, summary: String, sections: [TopicSection]) {
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.sections = sections
+    }
+}
+
+public struct TopicSection: Sendable {
+    public let heading: String
+    public let paragraphs: [String]
+    public let sources: [String]
+
+    public init(heading: String, paragraphs: [String], sources: [String]) {
+        self.heading = heading
+        self.paragraphs = paragraphs
+        self.sources = sources
+    }
+
+    public var wordCount: Int { paragraphs.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count } }
+}
+
+extension KnowledgeBase {
+    /// Every topic, built from the structured items, with each glossary term explained where it
+    /// first appears in the topic.
+    public func topics() -> [Topic] {
+        var out: [Topic] = []
+        func sentence(_ steps: [String]) -> String { steps.joined(separator: " ") }
+
+        var crampSections = [
+            TopicSection(heading: "What a cramp is", paragraphs: [cramp.whatIsACramp], sources: cramp.whatIsACrampSources),
+            TopicSection(heading: "Can the knee itself cramp?", paragraphs: [cramp.kneeItself], sources: cramp.sources),
+        ]
+        for muscle in cramp.muscles {
+            crampSections.append(TopicSection(heading: muscle.name, paragraphs: [muscle.whereItIs, muscle.whatItDoes], sources: muscle.sources))
+        }
+        out.append(Topic(id: "cramp", title: "What a knee cramp is", summary: "What a cramp is, and the muscles around the knee that cramp.", sections: crampSections))
+
+        out.append(Topic(id: "causes", title: "What causes cramps", summary: "The things that make a cramp more likely.",
+                         sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.summary], sources: $0.sources) }))
+
+        var mimicSections = [TopicSection(heading: "The signs of a cramp",
+                                          paragraphs: [sentence(cramp.features.map(\.label) + [cramp.shortEpisodeLabel])],
+                                          sources: cramp.sources)]
+        for alternative in alternatives {
+            mimicSections.append(TopicSection(heading: alternative.name, paragraphs: [alternative.summary, alternative.tellsApart], sources: alternative.sources))
+        }
+        out.append(Topic(id: "symptoms", title: "Symptoms, and what else it could be", summary: "How a cramp feels, and how to tell it from things that look like one.", sections: mimicSections))
+
+        var reliefSections: [TopicSection] = []
+        for item in relief where item.onlyFrom == nil {
+            var paragraphs = [sentence(item.steps)]
+            if let hold = item.holdSeconds {
+                paragraphs.append("Hold for \(hold) seconds\(item.repeats.map { ", \($0) times" } ?? "").")
+            }
+            reliefSections.append(TopicSection(heading: item.title, paragraphs: paragraphs, sources: item.sources))
+        }
+        for caution in cautions {
+            reliefSections.append(TopicSection(heading: caution.title, paragraphs: [caution.text], sources: caution.sources))
+        }
+        out.append(Topic(id: "relief", title: "Relief when a cramp strikes", summary: "What to do during a cramp and after it, and what to avoid.", sections: reliefSections))
+
+        out.append(Topic(id: "prevention", title: "Preventing cramps", summary: "Daily habits that make cramps less likely.",
+                         sections: prevention.filter { $0.kind == .habit }.map {
+                             TopicSection(heading: $0.title, paragraphs: [$0.why, sentence($0.steps)], sources: $0.sources)
+                         }))
+        out.append(Topic(id: "exercises", title: "Exercises for the legs", summary: "A programme to stretch and strengthen the muscles around the knee.",
+                         sections: prevention.filter { $0.kind == .exercise }.map { item in
+                             var paragraphs = [item.why, sentence(item.steps)]
+                             if let sets = item.sets { paragraphs.append("How much: \(sets). \(item.progression ?? "")") }
+                             if let gentler = item.gentler {
+                                 paragraphs.append("A gentler way, for older adults: \(gentler.title). \(sentence(gentler.steps))")
+                             }
+                             return TopicSection(heading: item.title, paragraphs: paragraphs, sources: item.sources)
+                         }))
+        out.append(Topic(id: "in-the-muscle", title: "How a cramp happens in the muscle", summary: "What goes on inside the muscle and nerve.",
+                         sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.mechanism], sources: $0.sources) }))
+        out.append(Topic(id: "ageing", title: "Cramps and ageing", summary: "Why cramps become more common as we get older.",
+                         sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.ageing], sources: $0.sources) }))
+
+        var doctorSections: [TopicSection] = []
+        for (level, heading) in [(Triage.emergency, "Call the emergency number"), (.urgent, "Be seen today"), (.soon, "Book an appointment")] {
+            let chosen = rules.filter { $0.level == level }
+            doctorSections.append(TopicSection(heading: heading, paragraphs: chosen.map { "\($0.title). \($0.reason)" },
+                                               sources: Array(Set(chosen.flatMap(\.sources))).sorted()))
+        }
+        out.append(Topic(id: "see-a-doctor", title: "When to get help", summary: "The signs that mean a doctor should see you, and how fast.", sections: doctorSections))
+
+        out.append(Topic(id: "questions", title: "Common questions", summary: "Answers to what people often ask.",
+                         sections: questions.map { TopicSection(heading: $0.question, paragraphs: [$0.answer], sources: $0.sources) }))
+        return out.map(explainingGlossaryTerms)
+    }
+
+    /// The glossary as a topic of its own (not annotated: it is the explanation).
+    public func glossaryTopic() -> Topic {
+        Topic(id: "glossary", title: "Glossary", summary: "Medical words in plain English.",
+              sections: glossary.map { TopicSection(heading: $0.term, paragraphs: [$0.plain], sources: []) })
+    }
+
+    /// Adds "(plain words)" after the first use of each glossary term in a topic.
+    func explainingGlossaryTerms(_ topic: Topic) -> Topic {
+        var explained = Set<String>()
+        var sections: [TopicSection] = []
+        for section in topic.sections {
+            var paragraphs: [String] = []
+            for paragraph in section.paragraphs {
+                var text = paragraph
+                for entry in glossary where !explained.contains(entry.term) {
+                    for form in [entry.term] + entry.forms {
+                        if let range = Self.wordRange(of: form, in: text) {
+                            text.insert(contentsOf: " (\(entry.plain))", at: range.upperBound)
+                            explained.insert(entry.term)
+                            break
+                        }
+                    }
+                }
+                paragraphs.append(text)
+            }
+            sections.append(TopicSection(heading: section.heading, paragraphs: paragraphs, sources: section.sources))
+        }
+        return Topic(id: topic.id, title: topic.title, summary: topic.summary, sections: sections)
+    }
+
+    /// The first whole-word, case-insensitive match of a phrase that is not already followed by
+    /// an explanation in brackets.
+    static func wordRange(of phrase: String, in text: String) -> Range<String.Index>? {
+        let lowerText = text.lowercased()
+        guard lowerText.count == text.count else { return nil }
+        var searchStart = lowerText.startIndex
+        let needle = phrase.lowercased()
+        while let found = lowerText[searchStart...].firstRange(of: needle) {
+            let before = found.lowerBound == lowerText.startIndex ? nil : lowerText[lowerText.index(before: found.lowerBound)]
+            let after = found.upperBound == lowerText.endIndex ? nil : lowerText[found.upperBound]
+            let boundaryBefore = before.map { !$0.isLetter && !$0.isNumber && $0 != "-" } ?? true
+            let boundaryAfter = after.map { !$0.isLetter && !$0.isNumber && $0 != "-" && $0 != "'" } ?? true
+            let alreadyExplained = lowerText[found.upperBound...].hasPrefix(" (")
+            if boundaryBefore, boundaryAfter, !alreadyExplained {
+                let lower = text.index(text.startIndex, offsetBy: lowerText.distance(from: lowerText.startIndex, to: found.lowerBound))
+                let upper = text.index(lower, offsetBy: needle.count)
+                return lower..<upper
+            }
+            searchStart = found.upperBound
+        }
+        return nil
+    }
+}
+
+/// One answer to a free-text question.
+public struct SearchHit: Sendable {
+    public enum Kind: Sendable { case question, section, glossary }
+    public let kind: Kind
+    public let topicID: String
+    public let heading: String
+    public let text: String
+    public let sources: [String]
+    public let score: Double
+}
+
+extension KnowledgeBase {
+    /// Words reduced to a common form: lower case, synonyms folded, simple plurals dropped.
+    public func searchTerms(_ text: String) -> [String] {
+        let stop: Set<String> = ["a", "an", "the", "i", "my", "me", "is", "are", "it", "do", "does", "can", "to", "of",
+                                 "in", "on", "and", "or", "what", "when", "how", "should", "get", "be", "with", "for",
+                                 "at", "this", "that", "you", "your", "have", "has", "am", "will", "if", "from", "about"]
+        var words: [String] = []
+        var current = ""
+        for character in text.lowercased() {
+            if character.isLetter || character.isNumber || character == "'" {
+                current.append(character)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        var terms: [String] = []
+        for (index, raw) in words.enumerated() {
+            let word = raw.replacing("'s", with: "")
+            if index + 1 < words.count, let joined = synonyms["\(word) \(words[index + 1])"] {
+                terms.append(joined)
+                continue
+            }
+            if stop.contains(word) { continue }
+            if let head = synonyms[word] {
+                terms.append(head)
+            } else if word.count > 4, word.hasSuffix("s"), let head = synonyms[String(word.dropLast())] {
+                terms.append(head)
+            } else if word.count > 4, word.hasSuffix("s") {
+                terms.append(String(word.dropLast()))
+            } else {
+                terms.append(word)
+            }
+        }
+        return terms
+    }
+
+    /// Finds the best answers to a question in the common questions, the topics and the glossary.
+    public func search(_ query: String, limit: Int = 3) -> [SearchHit] {
+        let wanted = Set(searchTerms(query))
+        guard !wanted.isEmpty else { return [] }
+        func overlap(_ text: String) -> Double {
+            Double(Set(searchTerms(text)).intersection(wanted).count)
+        }
+        var hits: [SearchHit] = []
+        for question in questions {
+            let score = 3 * overlap(question.question) + 2 * overlap(question.keywords.joined(separator: " ")) + overlap(question.answer)
+            if score > 0 {
+                hits.append(SearchHit(kind: .question, topicID: "questions", heading: question.question, text: question.answer,
+                                      sources: question.sources, score: score + 1))
+            }
+        }
+        for topic in topics() where topic.id != "questions" {
+            for section in topic.sections {
+                let score = 2 * overlap(section.heading) + overlap(topic.title) + overlap(section.paragraphs.joined(separator: " "))
+                if score > 0 {
+                    hits.append(SearchHit(kind: .section, topicID: topic.id, heading: section.heading,
+                                          text: section.paragraphs.joined(separator: "\n\n"), sources: section.sources, score: score))
+                }
+            }
+        }
+        for entry in glossary {
+            let score = 2 * overlap(([entry.term] + entry.forms).joined(separator: " "))
+            if score > 0 {
+                hits.append(SearchHit(kind: .glossary, topicID: "glossary", heading: entry.term, text: entry.plain, sources: [], score: score))
+            }
+        }
+        // Highest score first; ties keep the knowledge base's order.
+        return Array(hits.enumerated().sorted { ($1.element.score, $0.offset) < ($0.element.score, $1.offset) }.map(\.element).prefix(limit))
+    }
+}

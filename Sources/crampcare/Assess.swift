@@ -1,0 +1,181 @@
+import ArgumentParser
+import CrampAssessment
+import CrampJSON
+import CrampKnowledge
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown
+}
+
+struct Assess: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Assess an episode: triage, red flags, what else it might be, causes and relief.",
+        discussion: """
+            In a terminal, asks the red-flag questions first, then the rest step by step. \
+            With --json, reads one request (assessment-request.schema.json) from stdin or --input \
+            and prints one result. With --ndjson, reads one request per line and prints one compact \
+            result per line. Bad input exits with code 2 and a message naming the field.
+            """
+    )
+
+    @Flag(help: "Read a JSON request from stdin (or --input) and print the JSON result.")
+    var json = false
+
+    @Flag(help: "Read one JSON request per line and print one compact result per line.")
+    var ndjson = false
+
+    @Option(help: "Read the JSON request from this file instead of stdin.")
+    var input: String?
+
+    @Option(help: "How to print the result: text, json or markdown.")
+    var format: OutputFormat?
+
+    @Option(help: "Your region (ISO country code such as GB, US, AU) for the emergency number; default from the locale.")
+    var region: String?
+
+    func validate() throws {
+        if json, ndjson { throw ValidationError("choose one of --json and --ndjson") }
+        if ndjson, format != nil { throw ValidationError("--ndjson always prints compact JSON; drop --format") }
+    }
+
+    func run() throws {
+        let knowledge = try loadKnowledge()
+        let assessor = Assessor(knowledge: knowledge)
+        let encoder = ResultEncoder(knowledge: knowledge)
+        try reporting {
+            if ndjson {
+                let failures = try streamNDJSON(assessor: assessor, encoder: encoder)
+                if failures > 0 {
+                    Console.error("crampcare: \(failures) line\(failures == 1 ? "" : "s") could not be assessed (see the error objects)")
+                    throw ExitCode(2)
+                }
+                return
+            }
+            let request: AssessmentRequest
+            if json || input != nil || !Console.stdinIsTerminal {
+                let bytes = try input.map { path throws(CLIError) in try Console.readFile(path) } ?? Console.readAll()
+                do throws(RequestError) {
+                    request = try AssessmentRequest.decode(json: bytes, medicineNames: knowledge.medicineNames)
+                } catch {
+                    throw CLIError.input("invalid request: \(error.description)")
+                }
+            } else {
+                var interview = Interview(knowledge: knowledge, assessor: assessor, numbers: numbers(knowledge), style: Style(enabled: Console.colourEnabled))
+                request = try interview.run()
+            }
+            let result = assessor.assess(request)
+            switch format ?? (json ? .json : .text) {
+            case .json:
+                Console.write(encoder.encode(result) + [0x0A])
+            case .text, .markdown:
+                var report = Report(knowledge: knowledge, numbers: numbers(knowledge), format: format == .markdown ? .markdown : .text,
+                                    style: Style(enabled: Console.colourEnabled), width: Console.width)
+                Console.print(report.render(result))
+            }
+        }
+    }
+
+    private func numbers(_ knowledge: KnowledgeBase) -> EmergencyNumbers {
+        knowledge.emergencyNumbers(region: region ?? Self.regionFromLocale())
+    }
+
+    /// The country part of the locale (en_GB.UTF-8 gives GB).
+    static func regionFromLocale() -> String? {
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let value = Console.environment(name), !value.isEmpty else { continue }
+            let base = value.split(separator: ".").first.map(String.init) ?? value
+            let parts = base.split(separator: "_")
+            if parts.count >= 2, parts[1].count == 2 { return String(parts[1]).uppercased() }
+            return nil
+        }
+        return nil
+    }
+
+    /// One request per line in, one compact result (or error object) per line out. Returns how
+    /// many lines failed.
+    private func streamNDJSON(assessor: Assessor, encoder: ResultEncoder) throws(CLIError) -> Int {
+        let fd: Int32
+        if let input {
+            fd = open(input, O_RDONLY)
+            guard fd >= 0 else { throw CLIError.input("cannot open \(input)") }
+        } else {
+            fd = 0
+        }
+        defer { if fd != 0 { close(fd) } }
+        let names = assessor.knowledge.medicineNames
+        var pending: [UInt8] = []
+        var output: [UInt8] = []
+        output.reserveCapacity(1 << 17)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var lineNumber = 0
+        var failures = 0
+        let maxLine = 1 << 20
+
+        func handle(_ line: ArraySlice<UInt8>) {
+            lineNumber += 1
+            // Blank lines carry no request; skip them but keep counting.
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+            do throws(RequestError) {
+                let request = try AssessmentRequest.decode(json: Array(line), medicineNames: names)
+                output.append(contentsOf: encoder.encodeCompact(assessor.assess(request)))
+            } catch {
+                failures += 1
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.key("line"); writer.value(lineNumber)
+                writer.key("error"); writer.beginObject()
+                writer.key("field"); writer.value(error.field)
+                writer.key("message"); writer.value(error.description)
+                writer.endObject()
+                writer.endObject()
+                output.append(contentsOf: writer.bytes)
+            }
+            output.append(0x0A)
+            if output.count >= 1 << 16 {
+                Console.write(output)
+                output.removeAll(keepingCapacity: true)
+            }
+        }
+
+        var skippingLongLine = false
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CLIError.input("cannot read the input")
+            }
+            if count == 0 { break }
+            var slice = chunk[0..<count]
+            if skippingLongLine {
+                // Drop the rest of an over-long line, up to its newline.
+                guard let newline = slice.firstIndex(of: 0x0A) else { continue }
+                slice = slice[(newline + 1)...]
+                skippingLongLine = false
+            }
+            pending.append(contentsOf: slice)
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: 0x0A) {
+                handle(pending[start..<newline])
+                start = newline + 1
+            }
+            pending.removeSubrange(pending.startIndex..<start)
+            if pending.count > maxLine {
+                // A line this long is not a request: report it by number and skip to its end.
+                lineNumber += 1
+                failures += 1
+                output.append(contentsOf: Array("{\"line\":\(lineNumber),\"error\":{\"field\":\"\",\"message\":\"the line is longer than 1 MiB\"}}\n".utf8))
+                pending.removeAll()
+                skippingLongLine = true
+            }
+        }
+        if !pending.isEmpty, !skippingLongLine { handle(pending[...]) }
+        Console.write(output)
+        return failures
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif

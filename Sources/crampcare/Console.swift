@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Byte-level standard I/O: the NDJSON path must not pay for line-by-line String conversions.
+enum Console {
+    static var stdinIsTerminal: Bool { isatty(0) == 1 }
+    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+
+    static func environment(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Colour only on a terminal, never with NO_COLOR (https://no-color.org) or TERM=dumb.
+    static var colourEnabled: Bool {
+        stdoutIsTerminal && (environment("NO_COLOR") ?? "").isEmpty && environment("TERM") != "dumb"
+    }
+
+    static func readAll(fd: Int32 = 0, limit: Int = 16 << 20) throws(CLIError) -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CLIError.input("cannot read the input: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return out }
+            out.append(contentsOf: buffer[0..<count])
+            if out.count > limit { throw CLIError.input("the input is larger than \(limit >> 20) MiB") }
+        }
+    }
+
+    static func readFile(_ path: String) throws(CLIError) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CLIError.input("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        return try readAll(fd: fd)
+    }
+
+    static func write(_ bytes: [UInt8], to fd: Int32 = 1) {
+        var offset = 0
+        bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    static func print(_ text: String) { write(Array((text + "\n").utf8)) }
+    static func error(_ text: String) { write(Array((text + "\n").utf8), to: 2) }
+
+    /// The terminal's width, for wrapping text; 80 when it cannot be told.
+    static var width: Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return min(Int(size.ws_col), 100) }
+        return 80
+    }
+}
+
+/// Errors the CLI reports on stderr with an exit code: 2 for bad input, 70 for a broken build.
+enum CLIError: Error {
+    case input(String)
+    case knowledge(String)
+
+    var message: String {
+        switch self {
+        case .input(let text), .knowledge(let text): text
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .input: 2
+        case .knowledge: 70
+        }
+    }
+}
+
+/// ANSI styles, empty when colour is off.
+struct Style {
+    let enabled: Bool
+
+    func paint(_ text: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func bold(_ text: String) -> String { paint(text, "1") }
+    func dim(_ text: String) -> String { paint(text, "2") }
+}
+
+/// Wraps text to a width at word boundaries, indenting every line.
+func wrap(_ text: String, width: Int, indent: String = "", firstIndent: String? = nil) -> String {
+    var lines: [String] = []
+    var line = firstIndent ?? indent
+    var lineHasWord = false
+    for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+        if lineHasWord, line.count + 1 + word.count > width {
+            lines.append(line)
+            line = indent
+            lineHasWord = false
+        }
+        line += (lineHasWord ? " " : "") + word
+        lineHasWord = true
+    }
+    lines.append(line)
+    return lines.joined(separator: "\n")
+}
