@@ -64,10 +64,5 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "crampcareTests",
-            dependencies: ["CrampJSON"],
-            swiftSettings: swiftSettings
-        ),
     ]
 )

@@ -72,27 +72,27 @@ extension AssessmentRequest {
         let known: Set<String> = ["schemaVersion", "age", "sex", "episode", "episodesLast30Days", "findings", "context",
                                   "conditions", "medications", "negatives"]
         for member in members where !known.contains(member.key) {
-            throw RequestError(field: member.key, problem: "is not a field of the request; accepted fields: \(known.sorted().joined(separator: ", "))")
+            throw RequestError(field: member.key, problem: "not a field of the request; accepted fields: \(known.sorted().joined(separator: ", "))")
         }
         if let version = value["schemaVersion"] {
             guard case .number(1, _) = version else {
                 throw RequestError(field: "schemaVersion", problem: "\(version.excerpt) is not supported; the accepted value is 1")
             }
         }
-        guard let ageValue = value["age"] else { throw RequestError(field: "age", problem: "is required: the person's age in years, 0 to 120") }
+        guard let ageValue = value["age"] else { throw RequestError(field: "age", problem: "missing; give the person's age in years, 0 to 120") }
         let age = try integer(ageValue, field: "age", range: 0...120, unit: "years")
         guard let episode = value["episode"] else {
-            throw RequestError(field: "episode", problem: "is required: an object with durationMinutes and muscles")
+            throw RequestError(field: "episode", problem: "missing; give an object with durationMinutes and muscles")
         }
         guard case .object(let episodeMembers) = episode else {
             throw RequestError(field: "episode", problem: "must be an object with durationMinutes and muscles, found \(episode.typeName)")
         }
         let episodeFields: Set<String> = ["durationMinutes", "muscles", "side", "onset", "severity"]
         for member in episodeMembers where !episodeFields.contains(member.key) {
-            throw RequestError(field: "episode.\(member.key)", problem: "is not a field of the episode; accepted fields: \(episodeFields.sorted().joined(separator: ", "))")
+            throw RequestError(field: "episode.\(member.key)", problem: "not a field of the episode; accepted fields: \(episodeFields.sorted().joined(separator: ", "))")
         }
         guard let durationValue = episode["durationMinutes"] else {
-            throw RequestError(field: "episode.durationMinutes", problem: "is required: how long the episode lasted, in minutes, more than 0 and at most 10080")
+            throw RequestError(field: "episode.durationMinutes", problem: "missing; give how long the episode lasted in minutes, more than 0 and at most 10080")
         }
         guard case .number(let duration, _) = durationValue else {
             throw RequestError(field: "episode.durationMinutes", problem: "\(durationValue.excerpt) is not a number; accepted: minutes, more than 0 and at most 10080 (7 days)")
@@ -101,11 +101,11 @@ extension AssessmentRequest {
             throw RequestError(field: "episode.durationMinutes", problem: "\(JSONWriter.format(duration)) is out of range; accepted: more than 0 and at most 10080 minutes (7 days)")
         }
         guard let musclesValue = episode["muscles"] else {
-            throw RequestError(field: "episode.muscles", problem: "is required: at least one of \(Muscle.table.accepted)")
+            throw RequestError(field: "episode.muscles", problem: "missing; name at least one of \(Muscle.table.accepted)")
         }
         let muscles = try codes(musclesValue, field: "episode.muscles", as: Muscle.self)
         guard !muscles.isEmpty else {
-            throw RequestError(field: "episode.muscles", problem: "is empty; name at least one of \(Muscle.table.accepted)")
+            throw RequestError(field: "episode.muscles", problem: "empty; name at least one of \(Muscle.table.accepted)")
         }
         var request = AssessmentRequest(age: age, durationMinutes: duration, muscles: muscles)
         if let side = episode["side"] { request.side = try code(side, field: "episode.side", as: Side.self) }
