@@ -141,7 +141,12 @@ extension KnowledgeBase {
             let boundaryBefore = before.map { !$0.isLetter && !$0.isNumber && $0 != "-" } ?? true
             let boundaryAfter = after.map { !$0.isLetter && !$0.isNumber && $0 != "-" && $0 != "'" } ?? true
             let alreadyExplained = lowerText[found.upperBound...].hasPrefix(" (")
-            if boundaryBefore, boundaryAfter, !alreadyExplained {
+            // Never inside brackets: that is an explanation already, or an aside.
+            var depth = 0
+            for character in lowerText[..<found.lowerBound] {
+                if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) }
+            }
+            if boundaryBefore, boundaryAfter, !alreadyExplained, depth == 0 {
                 let lower = text.index(text.startIndex, offsetBy: lowerText.distance(from: lowerText.startIndex, to: found.lowerBound))
                 let upper = text.index(lower, offsetBy: needle.count)
                 return lower..<upper

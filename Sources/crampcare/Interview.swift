@@ -67,6 +67,20 @@ struct Interview {
         return knowledge.rules.contains { $0.level == .emergency && $0.when.holds(facts) }
     }
 
+    /// Says at once that this is an emergency and ends the questions with what is known so far.
+    private func stopForEmergency() -> AssessmentRequest {
+        let (title, action) = Report.banner(.emergency, numbers: numbers)
+        say("")
+        say(style.paint(" \(title) ", "1;97;41"))
+        say(action)
+        say("Stopping the questions here. What CrampCare knows so far follows.")
+        // The episode is not described yet: an unnamed muscle and a nominal minute.
+        var request = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+        request.findings = findings
+        request.negatives = negatives
+        return request
+    }
+
     mutating func run() throws(CLIError) -> AssessmentRequest {
         say(style.bold("CrampCare assessment"))
         say(knowledge.disclaimer)
@@ -78,27 +92,15 @@ struct Interview {
                 negatives += signs
                 continue
             }
-            if signs.count == 1 {
-                findings += signs
-            } else {
-                for sign in signs {
-                    if try yesNo("  \(knowledge.findings[sign]?.question ?? sign.rawValue)", skippable: false) == true {
-                        findings.append(sign)
-                    } else {
-                        negatives.append(sign)
-                    }
+            for sign in signs {
+                let present = signs.count == 1
+                    ? true : try yesNo("  \(knowledge.findings[sign]?.question ?? sign.rawValue)", skippable: false) == true
+                if present {
+                    findings.append(sign)
+                } else {
+                    negatives.append(sign)
                 }
-            }
-            if emergencyNow() {
-                let (title, action) = Report.banner(.emergency, numbers: numbers)
-                say("")
-                say(style.paint(" \(title) ", "1;97;41"))
-                say(action)
-                say("Stopping the questions here. What CrampCare knows so far follows.")
-                var request = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
-                request.findings = findings
-                request.negatives = negatives
-                return request
+                if present, emergencyNow() { return stopForEmergency() }
             }
         }
 

@@ -1,0 +1,40 @@
+"""Shared fixtures: the CLI under test (built once by the test command) and the shared contracts."""
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SHARED = pathlib.Path(os.environ.get("CRAMPCARE_SHARED", ROOT.parent / "shared"))
+CLI = pathlib.Path(os.environ.get("CRAMPCARE_CLI", ROOT / ".build" / "debug" / "crampcare"))
+
+
+@pytest.fixture(scope="session")
+def cli():
+    if not CLI.exists():
+        pytest.fail(f"the crampcare binary is not built at {CLI}; run the test command (scripts/test)")
+    return str(CLI)
+
+
+@pytest.fixture(scope="session")
+def request_schema():
+    return json.loads((SHARED / "contracts" / "assessment-request.schema.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def result_schema():
+    return json.loads((SHARED / "contracts" / "assessment-result.schema.json").read_text())
+
+
+def vignettes():
+    cases = json.loads((SHARED / "vignettes" / "public.json").read_text())
+    cases += json.loads((ROOT / "Tests" / "vignettes" / "own.json").read_text())
+    return cases
+
+
+def run(cli, args, stdin=None, env=None, timeout=30):
+    full_env = dict(os.environ, NO_COLOR="1")
+    full_env.update(env or {})
+    return subprocess.run([cli, *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=full_env)
