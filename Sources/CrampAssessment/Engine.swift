@@ -53,145 +53,233 @@ public struct AssessmentResult: Sendable {
     public let relief: [ReliefAdvice]
     public let prevention: [PreventionAdvice]
     public let safetyNet: [SafetyNetItem]
-    public let unscreenedRedFlags: [Finding]
+    /// Red-flag signs neither reported nor denied, as a set (in code order).
+    public let unscreened: CodeSet<Finding>
     public let notices: [String]
     public let knowledgeVersion: String
+
+    public var unscreenedRedFlags: [Finding] { Array(unscreened) }
 
     /// The contract's `because` strings for some evidence of this request.
     public func because(_ evidence: Evidence) -> [String] { evidence.codes(onset: request.onset) }
 }
 
-/// The assessment engine: pure and deterministic. Build one per knowledge base and reuse it.
+/// The assessment engine: pure and deterministic. Build one per knowledge base and reuse it: the
+/// constructor compiles every condition of the knowledge base into one program, so that `assess`
+/// runs over flat arrays and touches a knowledge item only when it is part of the answer.
 public struct Assessor: Sendable {
     public let knowledge: KnowledgeBase
-    private let crampFeatureMask: UInt64
+    private let program: RuleProgram
+
+    private let ruleConditions: [Int32]
+    /// Per rule: the index of the alternative it names, or -1.
+    private let ruleAlternative: [Int]
+
+    /// Weighted evidence of alternatives and factors, flattened; each item owns a range of it.
+    private let evidenceConditions: [Int32]
+    private let evidenceWeights: [Double]
+    private let alternativeEvidence: [Range<Int>]
+    private let factorEvidence: [Range<Int>]
+
+    /// Cramp feature weights by finding ordinal (0 for findings that are not features).
+    private let featureWeights: [Double]
+    private let featureMask: UInt64
+
+    private struct AdviceConditions: Sendable {
+        var indication: Int32 = -1
+        var contraindications: [Int32] = []
+        var adjustments: [Int32] = []
+    }
+    private let reliefConditions: [AdviceConditions]
+    private let preventionConditions: [AdviceConditions]
+    /// Per prevention item: a bit per factor index it answers.
+    private let preventionAnswers: [UInt64]
+    /// Safety-net items in the order they are shown, with their conditions (-1 for none).
+    private let safetyNetOrder: [(item: Int, when: Int32, unless: Int32)]
 
     public init(knowledge: KnowledgeBase) {
         self.knowledge = knowledge
-        crampFeatureMask = knowledge.cramp.features.reduce(0) { $0 | $1.finding.bit }
-    }
+        var program = RuleProgram()
+        ruleConditions = knowledge.rules.map { program.add($0.when) }
+        ruleAlternative = knowledge.rules.map { rule in
+            rule.alternative.flatMap { id in knowledge.alternatives.firstIndex { $0.id == id } } ?? -1
+        }
+        var conditions: [Int32] = []
+        var weights: [Double] = []
+        func flatten(_ evidence: [WeightedEvidence]) -> Range<Int> {
+            let start = conditions.count
+            for piece in evidence {
+                conditions.append(program.add(piece.when))
+                weights.append(piece.weight)
+            }
+            return start..<conditions.count
+        }
+        alternativeEvidence = knowledge.alternatives.map { flatten($0.evidence) }
+        factorEvidence = knowledge.factors.map { flatten($0.evidence) }
+        evidenceConditions = conditions
+        evidenceWeights = weights
 
-    /// Noisy-OR: independent pieces of evidence each close part of the remaining gap to 1.
-    @inline(__always)
-    private static func combine(_ evidence: [WeightedEvidence], _ facts: Facts) -> (Double, Evidence) {
-        var remaining = 1.0
-        var collected = Evidence()
-        for piece in evidence {
-            if let found = piece.when.evaluate(facts) {
-                remaining *= 1 - piece.weight
-                collected.formUnion(found)
+        var featureWeights = [Double](repeating: 0, count: Finding.allCases.count)
+        var mask: UInt64 = 0
+        for feature in knowledge.cramp.features {
+            featureWeights[feature.finding.ordinal] = feature.weight
+            mask |= feature.finding.bit
+        }
+        self.featureWeights = featureWeights
+        featureMask = mask
+
+        func advice(_ indication: Predicate?, _ contraindications: [Predicate], _ adjustments: [Adjustment]) -> AdviceConditions {
+            AdviceConditions(indication: indication.map { program.add($0) } ?? -1,
+                             contraindications: contraindications.map { program.add($0) },
+                             adjustments: adjustments.map { program.add($0.when) })
+        }
+        reliefConditions = knowledge.relief.map { advice($0.indications, $0.contraindications, $0.adjustments) }
+        preventionConditions = knowledge.prevention.map { advice($0.indications, $0.contraindications, $0.adjustments) }
+        preventionAnswers = knowledge.prevention.map { item in
+            knowledge.factors.enumerated().reduce(0) { bits, entry in
+                item.answers.contains(entry.element.id) ? bits | (1 << UInt64(entry.offset)) : bits
             }
         }
-        return (1 - remaining, collected)
+        // Shown by priority; the knowledge base's order breaks ties.
+        safetyNetOrder = knowledge.safetyNet
+            .sorted { ($0.priority, $0.index) < ($1.priority, $1.index) }
+            .map { ($0.index, $0.when.map { program.add($0) } ?? -1, $0.unless.map { program.add($0) } ?? -1) }
+        self.program = program
     }
 
     public func assess(_ request: AssessmentRequest) -> AssessmentResult {
+        program.withEvaluator { evaluator in assess(request, evaluator) }
+    }
+
+    private func assess(_ request: AssessmentRequest, _ evaluator: RuleProgram.Evaluator) -> AssessmentResult {
         let facts = request.facts
         let kb = knowledge
 
         // Red flags: the triage is the highest level any rule reaches; nothing lowers it.
         var redFlags: [RedFlagHit] = []
         var triage = Triage.selfCare
-        for rule in kb.rules {
-            if let evidence = rule.when.evaluate(facts) {
-                redFlags.append(RedFlagHit(rule: rule, evidence: evidence))
-                if rule.level > triage { triage = rule.level }
-            }
+        var ruleEvidenceForAlternative: [(alternative: Int, evidence: Evidence)] = []
+        for (index, condition) in ruleConditions.enumerated() {
+            guard let evidence = evaluator.evaluate(condition, facts) else { continue }
+            let rule = kb.rules[index]
+            redFlags.append(RedFlagHit(rule: rule, evidence: evidence))
+            if rule.level > triage { triage = rule.level }
+            if ruleAlternative[index] >= 0 { ruleEvidenceForAlternative.append((ruleAlternative[index], evidence)) }
         }
-        // Most urgent first; the knowledge base order breaks ties.
-        redFlags.sort { $0.rule.level > $1.rule.level }
+        // Most urgent first; the knowledge base's order breaks ties.
+        if redFlags.count > 1 {
+            redFlags.sort { ($0.rule.level, $1.rule.index) > ($1.rule.level, $0.rule.index) }
+        }
 
         // How well the picture fits a cramp.
         var remaining = 1.0
-        let present = facts.findings.bits & crampFeatureMask
-        if present != 0 {
-            for feature in kb.cramp.features where present & feature.finding.bit != 0 {
-                remaining *= 1 - feature.weight
-            }
+        for ordinal in CodeSet<Finding>(bits: facts.findings.bits & featureMask).ordinals {
+            remaining *= 1 - featureWeights[ordinal]
         }
-        let namedMuscle = facts.muscles.bits & ~Muscle.unsure.bit != 0
-        if namedMuscle, facts.durationMinutes <= kb.cramp.shortEpisodeMaxMinutes {
+        if facts.muscles.bits & ~Muscle.unsure.bit != 0, facts.durationMinutes <= kb.cramp.shortEpisodeMaxMinutes {
             remaining *= 1 - kb.cramp.shortEpisodeWeight
         }
         let crampScore = 1 - remaining
 
-        // Alternatives, ranked; a fired rule always shows the condition it guards against.
+        // Noisy-OR: independent pieces of evidence each close part of the remaining gap to 1.
+        func combine(_ range: Range<Int>) -> (Double, Evidence) {
+            var remaining = 1.0
+            var collected = Evidence()
+            for piece in range {
+                if let found = evaluator.evaluate(evidenceConditions[piece], facts) {
+                    remaining *= 1 - evidenceWeights[piece]
+                    collected.formUnion(found)
+                }
+            }
+            return (1 - remaining, collected)
+        }
+
+        // Alternatives, ranked; a rule that fired always shows the condition it guards against.
         var alternatives: [AlternativeHit] = []
         var strongestMimic = 0.0
-        for alternative in kb.alternatives {
-            var (score, evidence) = Self.combine(alternative.evidence, facts)
-            for hit in redFlags where hit.rule.alternative == alternative.id {
-                evidence.formUnion(hit.evidence)
-                score = max(score, kb.cramp.alternativeThreshold)
+        let threshold = kb.cramp.alternativeThreshold
+        for (index, range) in alternativeEvidence.enumerated() {
+            var (score, evidence) = combine(range)
+            for entry in ruleEvidenceForAlternative where entry.alternative == index {
+                evidence.formUnion(entry.evidence)
+                score = max(score, threshold)
             }
-            guard score >= kb.cramp.alternativeThreshold else { continue }
+            guard score >= threshold else { continue }
+            let alternative = kb.alternatives[index]
             alternatives.append(AlternativeHit(alternative: alternative, score: score, evidence: evidence))
             if alternative.kind == .mimic { strongestMimic = max(strongestMimic, score) }
         }
-        alternatives.sort { $0.score > $1.score }
+        if alternatives.count > 1 {
+            alternatives.sort { ($0.score, $1.alternative.index) > ($1.score, $0.alternative.index) }
+        }
         let likelyCramp = crampScore >= kb.cramp.likelyCrampThreshold && crampScore >= strongestMimic
 
         var factors: [FactorHit] = []
-        for factor in kb.factors {
-            let (score, evidence) = Self.combine(factor.evidence, facts)
+        for (index, range) in factorEvidence.enumerated() {
+            let (score, evidence) = combine(range)
             if score >= kb.cramp.factorThreshold {
-                factors.append(FactorHit(factor: factor, score: score, evidence: evidence))
+                factors.append(FactorHit(factor: kb.factors[index], score: score, evidence: evidence))
             }
         }
-        factors.sort { $0.score > $1.score }
+        if factors.count > 1 {
+            factors.sort { ($0.score, $1.factor.index) > ($1.score, $0.factor.index) }
+        }
 
-        let relief = chooseRelief(facts: facts, triage: triage)
-        let prevention = triage <= .soon ? choosePrevention(facts: facts, factors: factors) : []
+        // Relief: what to do now. At urgent and emergency only what is safe while waiting for
+        // care; never an item the person's findings, conditions or medicines rule out.
+        var relief: [ReliefAdvice] = []
+        for (index, item) in kb.relief.enumerated() {
+            guard item.safeUpTo >= triage else { continue }
+            if let from = item.onlyFrom, triage < from { continue }
+            if !item.muscles.isEmpty, !item.muscles.intersects(facts.muscles) { continue }
+            let conditions = reliefConditions[index]
+            guard let cautions = applicableCautions(conditions, item.adjustments, facts, evaluator) else { continue }
+            relief.append(ReliefAdvice(item: item, cautions: cautions))
+        }
+
+        let prevention = triage <= .soon ? choosePrevention(facts: facts, factors: factors, evaluator) : []
 
         var net: [SafetyNetItem] = []
-        for item in kb.safetyNet {
-            if let when = item.when, !when.holds(facts) { continue }
-            if let unless = item.unless, unless.holds(facts) { continue }
-            net.append(item)
+        for entry in safetyNetOrder {
+            if entry.when >= 0, !evaluator.holds(entry.when, facts) { continue }
+            if entry.unless >= 0, evaluator.holds(entry.unless, facts) { continue }
+            net.append(kb.safetyNet[entry.item])
         }
-        net.sort { $0.priority < $1.priority }
 
         let answered = facts.findings.bits | CodeSet(request.negatives).bits
-        let unscreened = Array(CodeSet<Finding>(bits: kb.redFlagFindings.bits & ~answered))
-
-        var notices: [String] = []
-        if request.age < 16 { notices.append(kb.adultsOnly) }
+        let unscreened = CodeSet<Finding>(bits: kb.redFlagFindings.bits & ~answered)
 
         return AssessmentResult(
             request: request, triage: triage, likelyCramp: likelyCramp, crampScore: crampScore, redFlags: redFlags,
             alternatives: alternatives, factors: factors, relief: relief, prevention: prevention, safetyNet: net,
-            unscreenedRedFlags: unscreened, notices: notices, knowledgeVersion: kb.version)
+            unscreened: unscreened, notices: request.age < 16 ? [kb.adultsOnly] : [], knowledgeVersion: kb.version)
     }
 
-    /// What to do now. At urgent and emergency only what is safe while waiting for care; never an
-    /// item the person's findings, conditions or medicines rule out.
-    private func chooseRelief(facts: Facts, triage: Triage) -> [ReliefAdvice] {
-        var out: [ReliefAdvice] = []
-        for item in knowledge.relief {
-            guard item.safeUpTo >= triage else { continue }
-            if let from = item.onlyFrom, triage < from { continue }
-            if !item.muscles.isEmpty, !item.muscles.intersects(facts.muscles) { continue }
-            if let indications = item.indications, !indications.holds(facts) { continue }
-            if item.isRuledOut(by: facts) { continue }
-            let cautions = item.adjustments.compactMap { $0.when.holds(facts) ? $0.caution : nil }
-            out.append(ReliefAdvice(item: item, cautions: cautions))
+    /// nil when the item is not indicated or is ruled out; else the cautions its adjustments add.
+    @inline(__always)
+    private func applicableCautions(_ conditions: AdviceConditions, _ adjustments: [Adjustment], _ facts: Facts,
+                                    _ evaluator: RuleProgram.Evaluator) -> [String]? {
+        if conditions.indication >= 0, !evaluator.holds(conditions.indication, facts) { return nil }
+        for contraindication in conditions.contraindications where evaluator.holds(contraindication, facts) { return nil }
+        var cautions: [String] = []
+        for (offset, adjustment) in conditions.adjustments.enumerated() where evaluator.holds(adjustment, facts) {
+            cautions.append(adjustments[offset].caution)
         }
-        return out
+        return cautions
     }
 
     /// Prevention items chosen by the factors found, strongest factor first, each saying which
     /// factor it answers. Older adults get the gentler variants.
-    private func choosePrevention(facts: Facts, factors: [FactorHit], limit: Int = 6) -> [PreventionAdvice] {
+    private func choosePrevention(facts: Facts, factors: [FactorHit], _ evaluator: RuleProgram.Evaluator,
+                                  limit: Int = 6) -> [PreventionAdvice] {
         let older = facts.age >= 65
         var chosen: [(rank: Int, order: Int, advice: PreventionAdvice)] = []
-        for (order, item) in knowledge.prevention.enumerated() {
-            if let indications = item.indications, !indications.holds(facts) { continue }
-            if item.isRuledOut(by: facts) { continue }
-            let cautions = item.adjustments.compactMap { $0.when.holds(facts) ? $0.caution : nil }
-            let gentler = older && item.gentler != nil
-            if let rank = factors.firstIndex(where: { item.answers.contains($0.factor.id) }) {
-                chosen.append((rank, order, PreventionAdvice(item: item, answers: factors[rank].factor, gentler: gentler, cautions: cautions)))
-            }
+        for (index, item) in knowledge.prevention.enumerated() {
+            let answers = preventionAnswers[index]
+            guard let rank = factors.firstIndex(where: { answers & (1 << UInt64($0.factor.index)) != 0 }) else { continue }
+            guard let cautions = applicableCautions(preventionConditions[index], item.adjustments, facts, evaluator) else { continue }
+            chosen.append((rank, index, PreventionAdvice(item: item, answers: factors[rank].factor,
+                                                         gentler: older && item.gentler != nil, cautions: cautions)))
         }
         chosen.sort { ($0.rank, $0.order) < ($1.rank, $1.order) }
         var out = chosen.prefix(limit).map(\.advice)

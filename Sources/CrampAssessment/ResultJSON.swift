@@ -4,13 +4,19 @@ public import CrampKnowledge
 /// Writes results as contract JSON. The fixed text of each knowledge item is encoded once, when
 /// the encoder is built, and appended as bytes per result: encoding dominates the cost of a request.
 public struct ResultEncoder: Sendable {
-    private let ruleMembers: [String: [UInt8]]
-    private let alternativeMembers: [AlternativeID: [UInt8]]
-    private let factorMembers: [String: [UInt8]]
-    private let reliefMembers: [String: [UInt8]]
-    private let safetyNetObjects: [String: [UInt8]]
+    // Fixed fragments, by the item's index in the knowledge base.
+    private let ruleMembers: [[UInt8]]
+    private let alternativeMembers: [[UInt8]]
+    private let factorMembers: [[UInt8]]
+    private let reliefMembers: [[UInt8]]
+    private let safetyNetObjects: [[UInt8]]
     private let questionText: [Finding: String]
     private let disclaimer: [UInt8]
+    private let version: [UInt8]
+    // The compact form's `{"id": …}` objects.
+    private let reliefIDObjects: [[UInt8]]
+    private let preventionIDObjects: [[UInt8]]
+    private let safetyNetIDObjects: [[UInt8]]
 
     public init(knowledge kb: KnowledgeBase) {
         func members(_ build: (inout JSONWriter) -> Void) -> [UInt8] {
@@ -21,19 +27,16 @@ public struct ResultEncoder: Sendable {
             // Strip the braces: callers splice these members into an object they are writing.
             return Array(writer.bytes.dropFirst().dropLast())
         }
-        var rules: [String: [UInt8]] = [:]
-        for rule in kb.rules {
-            rules[rule.id] = members { w in
+        ruleMembers = kb.rules.map { rule in
+            members { w in
                 w.key("title"); w.value(rule.title)
                 w.key("reason"); w.value(rule.reason)
                 w.key("advice"); w.value(rule.advice)
                 w.key("sources"); w.stringArray(rule.sources)
             }
         }
-        ruleMembers = rules
-        var alternatives: [AlternativeID: [UInt8]] = [:]
-        for alternative in kb.alternatives {
-            alternatives[alternative.id] = members { w in
+        alternativeMembers = kb.alternatives.map { alternative in
+            members { w in
                 w.key("kind"); w.value(alternative.kind.rawValue)
                 w.key("name"); w.value(alternative.name)
                 w.key("summary"); w.value(alternative.summary)
@@ -41,20 +44,16 @@ public struct ResultEncoder: Sendable {
                 w.key("sources"); w.stringArray(alternative.sources)
             }
         }
-        alternativeMembers = alternatives
-        var factors: [String: [UInt8]] = [:]
-        for factor in kb.factors {
-            factors[factor.id] = members { w in
+        factorMembers = kb.factors.map { factor in
+            members { w in
                 w.key("name"); w.value(factor.name)
                 w.key("explanation"); w.value(factor.summary)
                 w.key("mechanism"); w.value(factor.mechanism)
                 w.key("sources"); w.stringArray(factor.sources)
             }
         }
-        factorMembers = factors
-        var relief: [String: [UInt8]] = [:]
-        for item in kb.relief {
-            relief[item.id] = members { w in
+        reliefMembers = kb.relief.map { item in
+            members { w in
                 w.key("id"); w.value(item.id)
                 w.key("technique"); w.value(item.technique.rawValue)
                 w.key("title"); w.value(item.title)
@@ -64,22 +63,45 @@ public struct ResultEncoder: Sendable {
                 w.key("sources"); w.stringArray(item.sources)
             }
         }
-        reliefMembers = relief
-        var net: [String: [UInt8]] = [:]
-        for item in kb.safetyNet {
+        safetyNetObjects = kb.safetyNet.map { item in
             var w = JSONWriter()
             w.beginObject()
             w.key("id"); w.value(item.id)
             w.key("advice"); w.value(item.advice)
             w.key("sources"); w.stringArray(item.sources)
             w.endObject()
-            net["\(item.id)|\(item.priority)"] = w.bytes
+            return w.bytes
         }
-        safetyNetObjects = net
         var questions: [Finding: String] = [:]
         for (finding, info) in kb.findings { questions[finding] = info.question }
         questionText = questions
         disclaimer = JSONWriter.quoted(kb.disclaimer)
+        version = JSONWriter.quoted(kb.version)
+        func idObject(_ id: String) -> [UInt8] { Array("{\"id\":".utf8) + JSONWriter.quoted(id) + [UInt8(ascii: "}")] }
+        reliefIDObjects = kb.relief.map { idObject($0.id) }
+        preventionIDObjects = kb.prevention.map { idObject($0.id) }
+        safetyNetIDObjects = kb.safetyNet.map { idObject($0.id) }
+    }
+
+    /// `because`, straight from the evidence bits: request codes, then field names.
+    private static func writeBecause(_ evidence: Evidence, onset: Onset?, to w: inout JSONWriter) {
+        w.beginArray()
+        for ordinal in evidence.findings.ordinals { w.raw(Finding.table.quoted[ordinal]) }
+        for ordinal in evidence.context.ordinals { w.raw(ContextCode.table.quoted[ordinal]) }
+        for ordinal in evidence.conditions.ordinals { w.raw(Condition.table.quoted[ordinal]) }
+        for ordinal in evidence.medications.ordinals { w.raw(Medication.table.quoted[ordinal]) }
+        if evidence.onset, let onset { w.raw(Onset.table.quoted[onset.ordinal]) }
+        for ordinal in evidence.muscles.ordinals { w.raw(Muscle.table.quoted[ordinal]) }
+        if evidence.age { w.value("age") }
+        if evidence.episodes { w.value("episodesLast30Days") }
+        if evidence.duration { w.value("durationMinutes") }
+        w.endArray()
+    }
+
+    private static func writeCodes(_ set: CodeSet<Finding>, to w: inout JSONWriter) {
+        w.beginArray()
+        for ordinal in set.ordinals { w.raw(Finding.table.quoted[ordinal]) }
+        w.endArray()
     }
 
     private static func rounded(_ score: Double) -> Double { (score * 1000).rounded() / 1000 }
@@ -88,25 +110,25 @@ public struct ResultEncoder: Sendable {
     public func encode(_ result: AssessmentResult) -> [UInt8] {
         var w = JSONWriter(capacity: 4096)
         w.beginObject()
-        w.key("triage"); w.value(result.triage.rawValue)
+        w.key("triage"); w.raw(Triage.table.quoted[result.triage.ordinal])
         w.key("likelyCramp"); w.value(result.likelyCramp)
         w.key("redFlags"); w.beginArray()
         for hit in result.redFlags {
             w.beginObject()
             w.key("id"); w.value(hit.rule.id)
-            w.key("triage"); w.value(hit.rule.level.rawValue)
-            w.key("because"); w.stringArray(result.because(hit.evidence))
-            w.rawMembers(ruleMembers[hit.rule.id] ?? [])
+            w.key("triage"); w.raw(Triage.table.quoted[hit.rule.level.ordinal])
+            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
+            w.rawMembers(ruleMembers[hit.rule.index])
             w.endObject()
         }
         w.endArray()
         w.key("alternatives"); w.beginArray()
         for hit in result.alternatives {
             w.beginObject()
-            w.key("id"); w.value(hit.alternative.id.rawValue)
+            w.key("id"); w.raw(AlternativeID.table.quoted[hit.alternative.id.ordinal])
             w.key("score"); w.value(Self.rounded(hit.score))
-            w.key("because"); w.stringArray(result.because(hit.evidence))
-            w.rawMembers(alternativeMembers[hit.alternative.id] ?? [])
+            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
+            w.rawMembers(alternativeMembers[hit.alternative.index])
             w.endObject()
         }
         w.endArray()
@@ -115,15 +137,15 @@ public struct ResultEncoder: Sendable {
             w.beginObject()
             w.key("id"); w.value(hit.factor.id)
             w.key("score"); w.value(Self.rounded(hit.score))
-            w.key("because"); w.stringArray(result.because(hit.evidence))
-            w.rawMembers(factorMembers[hit.factor.id] ?? [])
+            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
+            w.rawMembers(factorMembers[hit.factor.index])
             w.endObject()
         }
         w.endArray()
         w.key("relief"); w.beginArray()
         for advice in result.relief {
             w.beginObject()
-            w.rawMembers(reliefMembers[advice.item.id] ?? [])
+            w.rawMembers(reliefMembers[advice.item.index])
             if !advice.cautions.isEmpty { w.key("cautions"); w.stringArray(advice.cautions) }
             w.endObject()
         }
@@ -146,9 +168,9 @@ public struct ResultEncoder: Sendable {
         }
         w.endArray()
         w.key("safetyNet"); w.beginArray()
-        for item in result.safetyNet { w.raw(safetyNetObjects["\(item.id)|\(item.priority)"] ?? []) }
+        for item in result.safetyNet { w.raw(safetyNetObjects[item.index]) }
         w.endArray()
-        w.key("unscreenedRedFlags"); w.stringArray(result.unscreenedRedFlags.map(\.rawValue))
+        w.key("unscreenedRedFlags"); Self.writeCodes(result.unscreened, to: &w)
         if result.triage == .selfCare, !result.unscreenedRedFlags.isEmpty {
             // Which answers would change a self-care result.
             w.key("checkQuestions"); w.beginArray()
@@ -162,7 +184,7 @@ public struct ResultEncoder: Sendable {
         }
         if !result.notices.isEmpty { w.key("notices"); w.stringArray(result.notices) }
         w.key("disclaimer"); w.raw(disclaimer)
-        w.key("knowledgeVersion"); w.value(result.knowledgeVersion)
+        w.key("knowledgeVersion"); w.raw(version)
         w.endObject()
         return w.bytes
     }
@@ -171,22 +193,22 @@ public struct ResultEncoder: Sendable {
     public func encodeCompact(_ result: AssessmentResult) -> [UInt8] {
         var w = JSONWriter(capacity: 768)
         w.beginObject()
-        w.key("triage"); w.value(result.triage.rawValue)
+        w.key("triage"); w.raw(Triage.table.quoted[result.triage.ordinal])
         w.key("likelyCramp"); w.value(result.likelyCramp)
         w.key("redFlags"); w.beginArray()
         for hit in result.redFlags {
             w.beginObject()
             w.key("id"); w.value(hit.rule.id)
-            w.key("triage"); w.value(hit.rule.level.rawValue)
-            w.key("because"); w.stringArray(result.because(hit.evidence))
+            w.key("triage"); w.raw(Triage.table.quoted[hit.rule.level.ordinal])
+            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
             w.endObject()
         }
         w.endArray()
         w.key("alternatives"); w.beginArray()
         for hit in result.alternatives {
             w.beginObject()
-            w.key("id"); w.value(hit.alternative.id.rawValue)
-            w.key("because"); w.stringArray(result.because(hit.evidence))
+            w.key("id"); w.raw(AlternativeID.table.quoted[hit.alternative.id.ordinal])
+            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
             w.endObject()
         }
         w.endArray()
@@ -195,20 +217,21 @@ public struct ResultEncoder: Sendable {
             w.beginObject()
             w.key("id"); w.value(hit.factor.id)
             w.key("score"); w.value(Self.rounded(hit.score))
-            w.key("because"); w.stringArray(result.because(hit.evidence))
+            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
             w.endObject()
         }
         w.endArray()
-        func ids(_ key: String, _ list: [String]) {
-            w.key(key); w.beginArray()
-            for id in list { w.beginObject(); w.key("id"); w.value(id); w.endObject() }
-            w.endArray()
-        }
-        ids("relief", result.relief.map(\.item.id))
-        ids("prevention", result.prevention.map(\.item.id))
-        ids("safetyNet", result.safetyNet.map(\.id))
-        w.key("unscreenedRedFlags"); w.stringArray(result.unscreenedRedFlags.map(\.rawValue))
-        w.key("knowledgeVersion"); w.value(result.knowledgeVersion)
+        w.key("relief"); w.beginArray()
+        for advice in result.relief { w.raw(reliefIDObjects[advice.item.index]) }
+        w.endArray()
+        w.key("prevention"); w.beginArray()
+        for advice in result.prevention { w.raw(preventionIDObjects[advice.item.index]) }
+        w.endArray()
+        w.key("safetyNet"); w.beginArray()
+        for item in result.safetyNet { w.raw(safetyNetIDObjects[item.index]) }
+        w.endArray()
+        w.key("unscreenedRedFlags"); Self.writeCodes(result.unscreened, to: &w)
+        w.key("knowledgeVersion"); w.raw(version)
         w.endObject()
         return w.bytes
     }

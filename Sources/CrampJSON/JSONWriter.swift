@@ -2,7 +2,10 @@
 /// which keeps output stable and lets fixed fragments be encoded once and appended as bytes.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = []
+    /// One bit per open container (up to 64 deep): set once it holds a value, so the next needs a comma.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
+    private var afterKey = false
 
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -10,81 +13,91 @@ public struct JSONWriter: Sendable {
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
-    private var afterKey = false
-
     /// Puts a comma before every value but the first in a container; a value right after its
     /// member name needs none.
+    @inline(__always)
     private mutating func separate() {
         if afterKey {
             afterKey = false
             return
         }
-        if let last = needsComma.last {
-            if last { bytes.append(UInt8(ascii: ",")) }
-            needsComma[needsComma.count - 1] = true
-        }
+        guard depth > 0 else { return }
+        let bit: UInt64 = 1 << UInt64(depth - 1)
+        if commaBits & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+        commaBits |= bit
     }
 
-    public mutating func beginObject() {
+    private mutating func open(_ byte: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        bytes.append(byte)
+        precondition(depth < 64, "JSON nested deeper than 64 levels")
+        depth += 1
+        commaBits &= ~(1 << UInt64(depth - 1))
     }
 
-    public mutating func endObject() {
-        needsComma.removeLast()
-        bytes.append(UInt8(ascii: "}"))
+    private mutating func close(_ byte: UInt8) {
+        depth -= 1
+        bytes.append(byte)
     }
 
-    public mutating func beginArray() {
-        separate()
-        bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
-    }
-
-    public mutating func endArray() {
-        needsComma.removeLast()
-        bytes.append(UInt8(ascii: "]"))
-    }
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// Writes a member name; the value written next belongs to it.
-    public mutating func key(_ name: String) {
+    public mutating func key(text name: String) {
         separate()
         Self.appendQuoted(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         afterKey = true
     }
 
-    private mutating func beforeScalar() { separate() }
+    /// A member name known at compile time: plain ASCII that needs no escaping.
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        afterKey = true
+    }
 
     public mutating func value(_ text: String) {
-        beforeScalar()
+        separate()
         Self.appendQuoted(text, to: &bytes)
     }
 
     public mutating func value(_ flag: Bool) {
-        beforeScalar()
-        bytes.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        separate()
+        if flag {
+            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        } else {
+            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        }
     }
 
     public mutating func value(_ number: Int) {
-        beforeScalar()
-        bytes.append(contentsOf: String(number).utf8)
+        separate()
+        if number >= 0, number < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(number))
+        } else {
+            bytes.append(contentsOf: String(number).utf8)
+        }
     }
 
     public mutating func value(_ number: Double) {
-        beforeScalar()
+        separate()
         bytes.append(contentsOf: Self.format(number).utf8)
     }
 
     public mutating func null() {
-        beforeScalar()
-        bytes.append(contentsOf: "null".utf8)
+        separate()
+        bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
     }
 
     /// Appends an already-encoded JSON value (a fragment prepared once) as the next value.
     public mutating func raw(_ fragment: [UInt8]) {
-        beforeScalar()
+        separate()
         bytes.append(contentsOf: fragment)
     }
 
@@ -114,7 +127,7 @@ public struct JSONWriter: Sendable {
         case .object(let members):
             beginObject()
             for member in members {
-                key(member.key)
+                key(text: member.key)
                 write(member.value)
             }
             endObject()
@@ -133,17 +146,25 @@ public struct JSONWriter: Sendable {
 
     public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
-            case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Most text needs no escaping: copy it in one go.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
+                case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
+                case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+                case 0x00..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                default: bytes.append(byte)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))

@@ -5,17 +5,26 @@ where RawValue == String, AllCases == [Self] {
     static var table: CodeTable<Self> { get }
 }
 
-/// Lookups built once per code list: code text to case, and each case's bit.
+/// Lookups built once per code list: code text to case, and each code as a JSON string literal.
 public struct CodeTable<Code: CodeList>: Sendable {
     public let all: [Code]
-    let bitOf: [Code: Int]
     let byText: [String: Code]
+    /// Each code already quoted for JSON, by ordinal: results write codes without escaping them again.
+    public let quoted: [[UInt8]]
 
     public init() {
         all = Code.allCases
         precondition(all.count <= 64, "a code list must fit in 64 bits")
-        bitOf = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
+        // The ordinal is read from the case's stored tag; make sure that holds for this list.
+        precondition(MemoryLayout<Code>.size == 1, "a code list must be a plain enum")
+        for (index, code) in all.enumerated() { precondition(code.ordinal == index, "case order must match the tag") }
         byText = Dictionary(uniqueKeysWithValues: all.map { ($0.rawValue, $0) })
+        quoted = all.map { code in
+            var bytes: [UInt8] = [0x22]
+            bytes.append(contentsOf: code.rawValue.utf8)
+            bytes.append(0x22)
+            return bytes
+        }
     }
 
     public func code(_ text: String) -> Code? { byText[text] }
@@ -23,7 +32,9 @@ public struct CodeTable<Code: CodeList>: Sendable {
 }
 
 extension CodeList {
-    public var bit: UInt64 { 1 << UInt64(Self.table.bitOf[self]!) }
+    /// The case's position in `allCases`: a plain enum stores exactly that as its one-byte tag.
+    @inline(__always) public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+    @inline(__always) public var bit: UInt64 { 1 << UInt64(ordinal) }
     public var code: String { rawValue }
 }
 
@@ -44,14 +55,30 @@ public struct CodeSet<Code: CodeList>: Sendable, Hashable, Sequence {
     public func intersects(_ other: CodeSet) -> Bool { bits & other.bits != 0 }
 
     /// Members in the code list's order, so output never depends on input order.
-    public func makeIterator() -> some IteratorProtocol<Code> {
-        var rest = bits
-        let all = Code.table.all
-        return AnyIterator<Code> {
+    public func makeIterator() -> Iterator { Iterator(rest: bits) }
+
+    public struct Iterator: IteratorProtocol {
+        var rest: UInt64
+
+        public mutating func next() -> Code? {
             guard rest != 0 else { return nil }
             let index = rest.trailingZeroBitCount
             rest &= rest - 1
-            return all[index]
+            return Code.table.all[index]
+        }
+    }
+
+    /// The ordinals of the members, lowest first.
+    public var ordinals: Ordinals { Ordinals(rest: bits) }
+
+    public struct Ordinals: Sequence, IteratorProtocol {
+        var rest: UInt64
+
+        public mutating func next() -> Int? {
+            guard rest != 0 else { return nil }
+            let index = rest.trailingZeroBitCount
+            rest &= rest - 1
+            return index
         }
     }
 }

@@ -1,7 +1,7 @@
 import CrampJSON
 
 /// The whole knowledge base, typed and checked. Load it once per process with `KnowledgeBase.bundled`.
-public struct KnowledgeBase: Sendable {
+public final class KnowledgeBase: Sendable {
     public let version: String
     public let reviewed: String
     public let disclaimer: String
@@ -202,7 +202,7 @@ public struct KnowledgeBase: Sendable {
             let level = try item.field("level").code(Triage.self, what: "level")
             guard level != .selfCare else { throw item.fail("a red-flag rule's level is soon, urgent or emergency") }
             let rule = RedFlagRule(
-                id: try item.field("id").string(), level: level, when: try compiler.compile(try item.field("when")),
+                index: ruleList.count, id: try item.field("id").string(), level: level, when: try compiler.compile(try item.field("when")),
                 title: try item.field("title").string(), reason: try item.field("reason").string(),
                 advice: try item.field("advice").string(),
                 alternative: try item.optional("alternative")?.code(AlternativeID.self, what: "alternative"),
@@ -245,7 +245,7 @@ public struct KnowledgeBase: Sendable {
         for node in try document("factors.json").array() {
             let item = node.labelled()
             try item.expectKeys(["id", "name", "summary", "mechanism", "ageing", "evidence", "sources", "reviewed"])
-            let factor = Factor(id: try item.field("id").string(), name: try item.field("name").string(),
+            let factor = Factor(index: factorList.count, id: try item.field("id").string(), name: try item.field("name").string(),
                                 summary: try item.field("summary").string(), mechanism: try item.field("mechanism").string(),
                                 ageing: try item.field("ageing").string(), evidence: try weighted(item),
                                 sources: try sourceList(item), reviewed: try item.reviewed())
@@ -267,7 +267,7 @@ public struct KnowledgeBase: Sendable {
                 throw item.fail("kind is \"mimic\" or \"cause\", found \"\(kindText)\"")
             }
             let alternative = Alternative(
-                id: try item.field("id").code(AlternativeID.self, what: "alternative id"), kind: kind,
+                index: alternativeList.count, id: try item.field("id").code(AlternativeID.self, what: "alternative id"), kind: kind,
                 name: try item.field("name").string(), summary: try item.field("summary").string(),
                 tellsApart: try item.field("tellsApart").string(), evidence: try weighted(item),
                 sources: try sourceList(item), reviewed: try item.reviewed())
@@ -353,7 +353,7 @@ public struct KnowledgeBase: Sendable {
             let hold = try item.optional("holdSeconds")?.int()
             if let hold, !(15...30).contains(hold) { throw item.fail("a stretch is held 15 to 30 seconds, found \(hold)") }
             let relief = ReliefItem(
-                id: try item.field("id").string(), technique: try item.field("technique").code(ReliefTechnique.self, what: "technique"),
+                index: reliefList.count, id: try item.field("id").string(), technique: try item.field("technique").code(ReliefTechnique.self, what: "technique"),
                 muscles: try muscleSet(item), title: try item.field("title").string(), steps: steps, holdSeconds: hold,
                 repeats: try item.optional("repeats")?.int(), safeUpTo: try item.field("safeUpTo").code(Triage.self, what: "level"),
                 onlyFrom: try item.optional("onlyFrom")?.code(Triage.self, what: "level"),
@@ -402,7 +402,7 @@ public struct KnowledgeBase: Sendable {
                 throw item.fail("every exercise needs a gentler variant for older adults")
             }
             let prevention = PreventionItem(
-                id: try item.field("id").string(), kind: kind, title: try item.field("title").string(), muscles: try muscleSet(item),
+                index: preventionList.count, id: try item.field("id").string(), kind: kind, title: try item.field("title").string(), muscles: try muscleSet(item),
                 answers: answers, why: try item.field("why").string(), steps: try item.field("steps").strings(),
                 sets: try item.optional("sets")?.string(), progression: try item.optional("progression")?.string(), gentler: gentler,
                 indications: try item.optional("indications").map { node throws(KnowledgeError) in try compiler.compile(node) },
@@ -426,7 +426,7 @@ public struct KnowledgeBase: Sendable {
                 throw item.fail("\"\(id)\" is neither an alternative nor a red-flag rule")
             }
             netList.append(SafetyNetItem(
-                id: id, when: try item.optional("when").map { node throws(KnowledgeError) in try compiler.compile(node) },
+                index: netList.count, id: id, when: try item.optional("when").map { node throws(KnowledgeError) in try compiler.compile(node) },
                 unless: try item.optional("unless").map { node throws(KnowledgeError) in try compiler.compile(node) },
                 priority: try item.field("priority").int(), advice: try item.field("advice").string(),
                 sources: try sourceList(item), reviewed: try item.reviewed()))

@@ -25,7 +25,10 @@ public struct QuestionStep: Sendable {
     public let text: String
 }
 
-public struct RedFlagRule: Sendable {
+/// Shared, immutable: a class so that using one costs a single reference count.
+public final class RedFlagRule: Sendable {
+    /// Its position in the knowledge base's list: engines index by it.
+    public let index: Int
     public let id: String
     public let level: Triage
     public let when: Predicate
@@ -35,6 +38,19 @@ public struct RedFlagRule: Sendable {
     public let alternative: AlternativeID?
     public let sources: [String]
     public let reviewed: String
+
+    public init(index: Int, id: String, level: Triage, when: Predicate, title: String, reason: String, advice: String, alternative: AlternativeID?, sources: [String], reviewed: String) {
+        self.index = index
+        self.id = id
+        self.level = level
+        self.when = when
+        self.title = title
+        self.reason = reason
+        self.advice = advice
+        self.alternative = alternative
+        self.sources = sources
+        self.reviewed = reviewed
+    }
 }
 
 /// One piece of evidence for a factor or an alternative: when it holds, it adds its weight.
@@ -43,7 +59,10 @@ public struct WeightedEvidence: Sendable {
     public let weight: Double
 }
 
-public struct Factor: Sendable {
+/// Shared, immutable: a class so that using one costs a single reference count.
+public final class Factor: Sendable {
+    /// Its position in the knowledge base's list: engines index by it.
+    public let index: Int
     public let id: String
     public let name: String
     public let summary: String
@@ -52,6 +71,18 @@ public struct Factor: Sendable {
     public let evidence: [WeightedEvidence]
     public let sources: [String]
     public let reviewed: String
+
+    public init(index: Int, id: String, name: String, summary: String, mechanism: String, ageing: String, evidence: [WeightedEvidence], sources: [String], reviewed: String) {
+        self.index = index
+        self.id = id
+        self.name = name
+        self.summary = summary
+        self.mechanism = mechanism
+        self.ageing = ageing
+        self.evidence = evidence
+        self.sources = sources
+        self.reviewed = reviewed
+    }
 }
 
 public enum AlternativeKind: String, Sendable {
@@ -61,7 +92,10 @@ public enum AlternativeKind: String, Sendable {
     case cause
 }
 
-public struct Alternative: Sendable {
+/// Shared, immutable: a class so that using one costs a single reference count.
+public final class Alternative: Sendable {
+    /// Its position in the knowledge base's list: engines index by it.
+    public let index: Int
     public let id: AlternativeID
     public let kind: AlternativeKind
     public let name: String
@@ -70,6 +104,18 @@ public struct Alternative: Sendable {
     public let evidence: [WeightedEvidence]
     public let sources: [String]
     public let reviewed: String
+
+    public init(index: Int, id: AlternativeID, kind: AlternativeKind, name: String, summary: String, tellsApart: String, evidence: [WeightedEvidence], sources: [String], reviewed: String) {
+        self.index = index
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.summary = summary
+        self.tellsApart = tellsApart
+        self.evidence = evidence
+        self.sources = sources
+        self.reviewed = reviewed
+    }
 }
 
 public struct MuscleInfo: Sendable {
@@ -109,7 +155,10 @@ public struct Adjustment: Sendable {
     public let caution: String
 }
 
-public struct ReliefItem: Sendable {
+/// Shared, immutable: a class so that using one costs a single reference count.
+public final class ReliefItem: Sendable {
+    /// Its position in the knowledge base's list: engines index by it.
+    public let index: Int
     public let id: String
     public let technique: ReliefTechnique
     /// The muscles it is for; empty means any.
@@ -134,6 +183,25 @@ public struct ReliefItem: Sendable {
     public func isRuledOut(by facts: Facts) -> Bool {
         contraindications.contains { $0.holds(facts) }
     }
+
+    public init(index: Int, id: String, technique: ReliefTechnique, muscles: CodeSet<Muscle>, title: String, steps: [String], holdSeconds: Int?, repeats: Int?, safeUpTo: Triage, onlyFrom: Triage?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], drawing: [String], sources: [String], reviewed: String) {
+        self.index = index
+        self.id = id
+        self.technique = technique
+        self.muscles = muscles
+        self.title = title
+        self.steps = steps
+        self.holdSeconds = holdSeconds
+        self.repeats = repeats
+        self.safeUpTo = safeUpTo
+        self.onlyFrom = onlyFrom
+        self.indications = indications
+        self.contraindications = contraindications
+        self.adjustments = adjustments
+        self.drawing = drawing
+        self.sources = sources
+        self.reviewed = reviewed
+    }
 }
 
 public struct Caution: Sendable {
@@ -153,7 +221,10 @@ public struct GentlerVariant: Sendable {
     public let steps: [String]
 }
 
-public struct PreventionItem: Sendable {
+/// Shared, immutable: a class so that using one costs a single reference count.
+public final class PreventionItem: Sendable {
+    /// Its position in the knowledge base's list: engines index by it.
+    public let index: Int
     public let id: String
     public let kind: PreventionKind
     public let title: String
@@ -174,9 +245,31 @@ public struct PreventionItem: Sendable {
     public func isRuledOut(by facts: Facts) -> Bool {
         contraindications.contains { $0.holds(facts) }
     }
+
+    public init(index: Int, id: String, kind: PreventionKind, title: String, muscles: CodeSet<Muscle>, answers: [String], why: String, steps: [String], sets: String?, progression: String?, gentler: GentlerVariant?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], sources: [String], reviewed: String) {
+        self.index = index
+        self.id = id
+        self.kind = kind
+        self.title = title
+        self.muscles = muscles
+        self.answers = answers
+        self.why = why
+        self.steps = steps
+        self.sets = sets
+        self.progression = progression
+        self.gentler = gentler
+        self.indications = indications
+        self.contraindications = contraindications
+        self.adjustments = adjustments
+        self.sources = sources
+        self.reviewed = reviewed
+    }
 }
 
-public struct SafetyNetItem: Sendable {
+/// Shared, immutable: a class so that using one costs a single reference count.
+public final class SafetyNetItem: Sendable {
+    /// Its position in the knowledge base's list: engines index by it.
+    public let index: Int
     /// An alternative's id or a red flag's id.
     public let id: String
     public let when: Predicate?
@@ -185,6 +278,17 @@ public struct SafetyNetItem: Sendable {
     public let advice: String
     public let sources: [String]
     public let reviewed: String
+
+    public init(index: Int, id: String, when: Predicate?, unless: Predicate?, priority: Int, advice: String, sources: [String], reviewed: String) {
+        self.index = index
+        self.id = id
+        self.when = when
+        self.unless = unless
+        self.priority = priority
+        self.advice = advice
+        self.sources = sources
+        self.reviewed = reviewed
+    }
 }
 
 public struct Question: Sendable {

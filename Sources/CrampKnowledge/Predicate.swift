@@ -67,12 +67,13 @@ public struct Evidence: Sendable, Equatable {
     }
 }
 
-/// A rule's condition compiled from the knowledge base into a flat node list.
+/// A rule's condition compiled from the knowledge base into a flat node list: a node's children
+/// are a range of `children`, so evaluating touches no reference-counted payloads.
 public struct Predicate: Sendable {
     enum Node: Sendable {
-        case all([Int])
-        case any([Int])
-        case not(Int)
+        case all(start: Int32, count: Int32)
+        case any(start: Int32, count: Int32)
+        case not(Int32)
         case findings(UInt64)
         case context(UInt64)
         case conditions(UInt64)
@@ -90,43 +91,52 @@ public struct Predicate: Sendable {
     }
 
     let nodes: [Node]
-    let root: Int
+    let children: [Int32]
+    let root: Int32
 
-    init(nodes: [Node], root: Int) {
+    init(nodes: [Node], children: [Int32], root: Int32) {
         self.nodes = nodes
+        self.children = children
         self.root = root
     }
 
     /// Whether it holds, and if so which inputs made it hold.
     public func evaluate(_ facts: Facts) -> Evidence? {
         var evidence = Evidence()
-        return eval(root, facts, &evidence) ? evidence : nil
+        let holds = nodes.withUnsafeBufferPointer { nodes in
+            children.withUnsafeBufferPointer { children in
+                Self.eval(root, nodes, children, facts, &evidence)
+            }
+        }
+        return holds ? evidence : nil
     }
 
-    public func holds(_ facts: Facts) -> Bool {
-        var evidence = Evidence()
-        return eval(root, facts, &evidence)
-    }
+    public func holds(_ facts: Facts) -> Bool { evaluate(facts) != nil }
 
     /// True when no `not` appears: adding inputs can then never make it false.
     public var isMonotone: Bool {
         !nodes.contains { if case .not = $0 { return true } else { return false } }
     }
 
-    private func eval(_ index: Int, _ facts: Facts, _ evidence: inout Evidence) -> Bool {
-        switch nodes[index] {
-        case .all(let children):
+    static func eval(_ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,
+                     _ facts: Facts, _ evidence: inout Evidence) -> Bool {
+        switch nodes[Int(index)] {
+        case .all(let start, let count):
             var collected = Evidence()
-            for child in children where !eval(child, facts, &collected) { return false }
+            for offset in 0..<Int(count) where !eval(children[Int(start) + offset], nodes, children, facts, &collected) {
+                return false
+            }
             evidence.formUnion(collected)
             return true
-        case .any(let children):
+        case .any(let start, let count):
             var matched = false
-            for child in children where eval(child, facts, &evidence) { matched = true }
+            for offset in 0..<Int(count) where eval(children[Int(start) + offset], nodes, children, facts, &evidence) {
+                matched = true
+            }
             return matched
         case .not(let child):
             var ignored = Evidence()
-            return !eval(child, facts, &ignored)
+            return !eval(child, nodes, children, facts, &ignored)
         case .findings(let mask):
             let hit = facts.findings.bits & mask
             evidence.findings.bits |= hit
@@ -192,11 +202,12 @@ public struct Predicate: Sendable {
         return holds(facts) ? facts : nil
     }
 
-    private func build(_ index: Int, _ facts: inout Facts) {
+    private func build(_ index: Int32, _ facts: inout Facts) {
         func lowest(_ mask: UInt64) -> UInt64 { mask & (~mask &+ 1) }
-        switch nodes[index] {
-        case .all(let children): for child in children { build(child, &facts) }
-        case .any(let children): if let first = children.first { build(first, &facts) }
+        switch nodes[Int(index)] {
+        case .all(let start, let count):
+            for offset in 0..<Int(count) { build(children[Int(start) + offset], &facts) }
+        case .any(let start, let count): if count > 0 { build(children[Int(start)], &facts) }
         case .not: break
         case .findings(let mask): facts.findings.bits |= lowest(mask)
         case .context(let mask): facts.context.bits |= lowest(mask)
@@ -212,6 +223,56 @@ public struct Predicate: Sendable {
         case .episodesAtLeast(let count): facts.episodesLast30Days = max(facts.episodesLast30Days ?? 0, count)
         case .durationOver(let minutes): facts.durationMinutes = max(facts.durationMinutes, minutes + 1)
         case .durationAtMost(let minutes): facts.durationMinutes = min(facts.durationMinutes, minutes)
+        }
+    }
+}
+
+/// Many predicates merged into one node list, so an engine can evaluate all of them over two
+/// contiguous buffers. `add` returns the id to evaluate it by.
+public struct RuleProgram: Sendable {
+    private var nodes: [Predicate.Node] = []
+    private var children: [Int32] = []
+
+    public init() {}
+
+    public mutating func add(_ predicate: Predicate) -> Int32 {
+        let nodeOffset = Int32(nodes.count)
+        let childOffset = Int32(children.count)
+        for node in predicate.nodes {
+            switch node {
+            case .all(let start, let count): nodes.append(.all(start: start + childOffset, count: count))
+            case .any(let start, let count): nodes.append(.any(start: start + childOffset, count: count))
+            case .not(let child): nodes.append(.not(child + nodeOffset))
+            default: nodes.append(node)
+            }
+        }
+        children.append(contentsOf: predicate.children.map { $0 + nodeOffset })
+        return predicate.root + nodeOffset
+    }
+
+    /// Runs `body` with an evaluator over this program's buffers.
+    public func withEvaluator<Result>(_ body: (Evaluator) -> Result) -> Result {
+        nodes.withUnsafeBufferPointer { nodes in
+            children.withUnsafeBufferPointer { children in
+                body(Evaluator(nodes: nodes, children: children))
+            }
+        }
+    }
+
+    public struct Evaluator {
+        let nodes: UnsafeBufferPointer<Predicate.Node>
+        let children: UnsafeBufferPointer<Int32>
+
+        @inline(__always)
+        public func evaluate(_ id: Int32, _ facts: Facts) -> Evidence? {
+            var evidence = Evidence()
+            return Predicate.eval(id, nodes, children, facts, &evidence) ? evidence : nil
+        }
+
+        @inline(__always)
+        public func holds(_ id: Int32, _ facts: Facts) -> Bool {
+            var evidence = Evidence()
+            return Predicate.eval(id, nodes, children, facts, &evidence)
         }
     }
 }

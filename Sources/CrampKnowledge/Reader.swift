@@ -128,6 +128,7 @@ extension String {
 struct PredicateCompiler {
     let groups: [String: Node]
     private(set) var nodes: [Predicate.Node] = []
+    private var children: [Int32] = []
     private var resolving: [String] = []
 
     init(groups: [String: Node]) {
@@ -136,8 +137,9 @@ struct PredicateCompiler {
 
     mutating func compile(_ node: Node) throws(KnowledgeError) -> Predicate {
         nodes = []
+        children = []
         let root = try add(node)
-        return Predicate(nodes: nodes, root: root)
+        return Predicate(nodes: nodes, children: children, root: Int32(root))
     }
 
     private mutating func append(_ node: Predicate.Node) -> Int {
@@ -167,9 +169,12 @@ struct PredicateCompiler {
             let elements = try inner.array()
             guard !elements.isEmpty else { throw inner.fail("\(key) needs at least one condition") }
             for element in elements { children.append(try add(element)) }
-            return append(key == "all" ? .all(children) : .any(children))
+            let start = Int32(self.children.count)
+            self.children.append(contentsOf: children.map(Int32.init))
+            let count = Int32(children.count)
+            return append(key == "all" ? .all(start: start, count: count) : .any(start: start, count: count))
         case "not":
-            return append(.not(try add(inner)))
+            return append(.not(Int32(try add(inner))))
         case "ref":
             let name = try inner.string()
             guard let group = groups[name] else {

@@ -163,6 +163,22 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
         }
     }
 
+    @Test func quinineAndMagnesiumAreCautionsNeverSelfCare() throws {
+        let kb = try bundled()
+        let cautionText = kb.cautions.map { $0.title + " " + $0.text }.joined(separator: " ").lowercased()
+        #expect(cautionText.contains("quinine"))
+        #expect(cautionText.contains("magnesium"))
+        #expect(cautionText.contains("never stop a prescribed medicine"))
+        for item in kb.relief {
+            let text = ([item.title] + item.steps).joined(separator: " ").lowercased()
+            #expect(!text.contains("quinine") && !text.contains("magnesium"), "relief \(item.id)")
+        }
+        for item in kb.prevention {
+            let text = ([item.title] + item.steps).joined(separator: " ").lowercased()
+            #expect(!text.contains("quinine") && !text.contains("tablet"), "prevention \(item.id)")
+        }
+    }
+
     @Test func medicineNamesMapToCodes() throws {
         let kb = try bundled()
         #expect(kb.medicineNames["furosemide"] == .diuretic)

@@ -1,0 +1,29 @@
+// swift-tools-version: 6.2
+// Benchmarks live in their own package so the test command never builds them.
+// Run: cd Benchmarks && swift package benchmark
+import Foundation
+import PackageDescription
+
+// A path dependency's identity is its folder's name, which differs between clones: derive it.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "CrampCareBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "Assessment",
+            dependencies: [
+                .product(name: "CrampAssessment", package: root),
+                .product(name: "CrampKnowledge", package: root),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Assessment",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
