@@ -107,8 +107,14 @@ public struct ResultEncoder: Sendable {
     private static func rounded(_ score: Double) -> Double { (score * 1000).rounded() / 1000 }
 
     /// The full result, as `crampcare assess --json` prints it and the API answers.
-    public func encode(_ result: AssessmentResult) -> [UInt8] {
-        var w = JSONWriter(capacity: 4096)
+    public func encode(_ result: AssessmentResult) -> [UInt8] { encode(result, compact: false) }
+
+    /// The compact form for `--ndjson`: knowledge items by id only, no text.
+    public func encodeCompact(_ result: AssessmentResult) -> [UInt8] { encode(result, compact: true) }
+
+    private func encode(_ result: AssessmentResult, compact: Bool) -> [UInt8] {
+        var w = JSONWriter(capacity: compact ? 768 : 4096)
+        let onset = result.request.onset
         w.beginObject()
         w.key("triage"); w.raw(Triage.table.quoted[result.triage.ordinal])
         w.key("likelyCramp"); w.value(result.likelyCramp)
@@ -117,8 +123,8 @@ public struct ResultEncoder: Sendable {
             w.beginObject()
             w.key("id"); w.value(hit.rule.id)
             w.key("triage"); w.raw(Triage.table.quoted[hit.rule.level.ordinal])
-            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
-            w.rawMembers(ruleMembers[hit.rule.index])
+            w.key("because"); Self.writeBecause(hit.evidence, onset: onset, to: &w)
+            if !compact { w.rawMembers(ruleMembers[hit.rule.index]) }
             w.endObject()
         }
         w.endArray()
@@ -126,9 +132,9 @@ public struct ResultEncoder: Sendable {
         for hit in result.alternatives {
             w.beginObject()
             w.key("id"); w.raw(AlternativeID.table.quoted[hit.alternative.id.ordinal])
-            w.key("score"); w.value(Self.rounded(hit.score))
-            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
-            w.rawMembers(alternativeMembers[hit.alternative.index])
+            if !compact { w.key("score"); w.value(Self.rounded(hit.score)) }
+            w.key("because"); Self.writeBecause(hit.evidence, onset: onset, to: &w)
+            if !compact { w.rawMembers(alternativeMembers[hit.alternative.index]) }
             w.endObject()
         }
         w.endArray()
@@ -137,13 +143,17 @@ public struct ResultEncoder: Sendable {
             w.beginObject()
             w.key("id"); w.value(hit.factor.id)
             w.key("score"); w.value(Self.rounded(hit.score))
-            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
-            w.rawMembers(factorMembers[hit.factor.index])
+            w.key("because"); Self.writeBecause(hit.evidence, onset: onset, to: &w)
+            if !compact { w.rawMembers(factorMembers[hit.factor.index]) }
             w.endObject()
         }
         w.endArray()
         w.key("relief"); w.beginArray()
         for advice in result.relief {
+            if compact {
+                w.raw(reliefIDObjects[advice.item.index])
+                continue
+            }
             w.beginObject()
             w.rawMembers(reliefMembers[advice.item.index])
             if !advice.cautions.isEmpty { w.key("cautions"); w.stringArray(advice.cautions) }
@@ -152,6 +162,10 @@ public struct ResultEncoder: Sendable {
         w.endArray()
         w.key("prevention"); w.beginArray()
         for advice in result.prevention {
+            if compact {
+                w.raw(preventionIDObjects[advice.item.index])
+                continue
+            }
             w.beginObject()
             w.key("id"); w.value(advice.item.id)
             w.key("kind"); w.value(advice.item.kind.rawValue)
@@ -168,13 +182,13 @@ public struct ResultEncoder: Sendable {
         }
         w.endArray()
         w.key("safetyNet"); w.beginArray()
-        for item in result.safetyNet { w.raw(safetyNetObjects[item.index]) }
+        for item in result.safetyNet { w.raw(compact ? safetyNetIDObjects[item.index] : safetyNetObjects[item.index]) }
         w.endArray()
         w.key("unscreenedRedFlags"); Self.writeCodes(result.unscreened, to: &w)
-        if result.triage == .selfCare, !result.unscreenedRedFlags.isEmpty {
+        if !compact, result.triage == .selfCare, !result.unscreened.isEmpty {
             // Which answers would change a self-care result.
             w.key("checkQuestions"); w.beginArray()
-            for finding in result.unscreenedRedFlags {
+            for finding in result.unscreened {
                 w.beginObject()
                 w.key("code"); w.value(finding.rawValue)
                 w.key("question"); w.value(questionText[finding] ?? finding.rawValue)
@@ -182,55 +196,8 @@ public struct ResultEncoder: Sendable {
             }
             w.endArray()
         }
-        if !result.notices.isEmpty { w.key("notices"); w.stringArray(result.notices) }
-        w.key("disclaimer"); w.raw(disclaimer)
-        w.key("knowledgeVersion"); w.raw(version)
-        w.endObject()
-        return w.bytes
-    }
-
-    /// The compact form for `--ndjson`: knowledge items by id only, no text.
-    public func encodeCompact(_ result: AssessmentResult) -> [UInt8] {
-        var w = JSONWriter(capacity: 768)
-        w.beginObject()
-        w.key("triage"); w.raw(Triage.table.quoted[result.triage.ordinal])
-        w.key("likelyCramp"); w.value(result.likelyCramp)
-        w.key("redFlags"); w.beginArray()
-        for hit in result.redFlags {
-            w.beginObject()
-            w.key("id"); w.value(hit.rule.id)
-            w.key("triage"); w.raw(Triage.table.quoted[hit.rule.level.ordinal])
-            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
-            w.endObject()
-        }
-        w.endArray()
-        w.key("alternatives"); w.beginArray()
-        for hit in result.alternatives {
-            w.beginObject()
-            w.key("id"); w.raw(AlternativeID.table.quoted[hit.alternative.id.ordinal])
-            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
-            w.endObject()
-        }
-        w.endArray()
-        w.key("factors"); w.beginArray()
-        for hit in result.factors {
-            w.beginObject()
-            w.key("id"); w.value(hit.factor.id)
-            w.key("score"); w.value(Self.rounded(hit.score))
-            w.key("because"); Self.writeBecause(hit.evidence, onset: result.request.onset, to: &w)
-            w.endObject()
-        }
-        w.endArray()
-        w.key("relief"); w.beginArray()
-        for advice in result.relief { w.raw(reliefIDObjects[advice.item.index]) }
-        w.endArray()
-        w.key("prevention"); w.beginArray()
-        for advice in result.prevention { w.raw(preventionIDObjects[advice.item.index]) }
-        w.endArray()
-        w.key("safetyNet"); w.beginArray()
-        for item in result.safetyNet { w.raw(safetyNetIDObjects[item.index]) }
-        w.endArray()
-        w.key("unscreenedRedFlags"); Self.writeCodes(result.unscreened, to: &w)
+        if !compact, !result.notices.isEmpty { w.key("notices"); w.stringArray(result.notices) }
+        if !compact { w.key("disclaimer"); w.raw(disclaimer) }
         w.key("knowledgeVersion"); w.raw(version)
         w.endObject()
         return w.bytes

@@ -113,6 +113,26 @@ public struct Predicate: Sendable {
 
     public func holds(_ facts: Facts) -> Bool { evaluate(facts) != nil }
 
+    /// The codes it can be satisfied by (those under a `not` are left out): what "points to" it.
+    public var pointers: Facts {
+        var facts = Facts(age: 0, durationMinutes: 0)
+        collect(root, &facts)
+        return facts
+    }
+
+    private func collect(_ index: Int32, _ facts: inout Facts) {
+        switch nodes[Int(index)] {
+        case .all(let start, let count), .any(let start, let count):
+            for offset in 0..<Int(count) { collect(children[Int(start) + offset], &facts) }
+        case .findings(let mask): facts.findings.bits |= mask
+        case .context(let mask): facts.context.bits |= mask
+        case .conditions(let mask): facts.conditions.bits |= mask
+        case .medications(let mask): facts.medications.bits |= mask
+        case .ageAtLeast, .ageBelow: facts.age = 1
+        default: break
+        }
+    }
+
     /// True when no `not` appears: adding inputs can then never make it false.
     public var isMonotone: Bool {
         !nodes.contains { if case .not = $0 { return true } else { return false } }

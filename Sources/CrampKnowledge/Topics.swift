@@ -16,15 +16,18 @@ public struct Topic: Sendable {
 public struct TopicSection: Sendable {
     public let heading: String
     public let paragraphs: [String]
+    /// Items shown as a list after the paragraphs (read one by one, not as one long sentence).
+    public let listTitle: String?
+    public let list: [String]
     public let sources: [String]
 
-    public init(heading: String, paragraphs: [String], sources: [String]) {
+    public init(heading: String, paragraphs: [String], listTitle: String? = nil, list: [String] = [], sources: [String]) {
         self.heading = heading
         self.paragraphs = paragraphs
+        self.listTitle = listTitle
+        self.list = list
         self.sources = sources
     }
-
-    public var wordCount: Int { paragraphs.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count } }
 }
 
 extension KnowledgeBase {
@@ -44,7 +47,10 @@ extension KnowledgeBase {
         out.append(Topic(id: "cramp", title: "What a knee cramp is", summary: "What a cramp is, and the muscles around the knee that cramp.", sections: crampSections))
 
         out.append(Topic(id: "causes", title: "What causes cramps", summary: "The things that make a cramp more likely.",
-                         sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.summary], sources: $0.sources) }))
+                         sections: factors.map { factor in
+                             TopicSection(heading: factor.name, paragraphs: [factor.summary], listTitle: "What points to it",
+                                          list: pointers(of: factor.evidence), sources: factor.sources)
+                         }))
 
         var mimicSections = [TopicSection(heading: "The signs of a cramp",
                                           paragraphs: [sentence(cramp.features.map(\.label) + [cramp.shortEpisodeLabel])],
@@ -98,6 +104,26 @@ extension KnowledgeBase {
         return out.map(explainingGlossaryTerms)
     }
 
+    /// The answers that point to a factor, in words, from its evidence.
+    public func pointers(of evidence: [WeightedEvidence]) -> [String] {
+        var all = Facts(age: 0, durationMinutes: 0)
+        for piece in evidence {
+            let found = piece.when.pointers
+            all.findings.bits |= found.findings.bits
+            all.context.bits |= found.context.bits
+            all.conditions.bits |= found.conditions.bits
+            all.medications.bits |= found.medications.bits
+            all.age = max(all.age, found.age)
+        }
+        var labels: [String] = []
+        labels += all.findings.compactMap { findings[$0]?.label }
+        labels += all.context.compactMap { context[$0]?.label }
+        labels += all.conditions.compactMap { conditions[$0]?.label }
+        labels += all.medications.compactMap { medications[$0]?.label }
+        if all.age > 0 { labels.append("age over 50, and more so over 65 and 75") }
+        return labels
+    }
+
     /// The glossary as a topic of its own (not annotated: it is the explanation).
     public func glossaryTopic() -> Topic {
         Topic(id: "glossary", title: "Glossary", summary: "Medical words in plain English.",
@@ -108,9 +134,7 @@ extension KnowledgeBase {
     func explainingGlossaryTerms(_ topic: Topic) -> Topic {
         var explained = Set<String>()
         var sections: [TopicSection] = []
-        for section in topic.sections {
-            var paragraphs: [String] = []
-            for paragraph in section.paragraphs {
+        func explain(_ paragraph: String) -> String {
                 var text = paragraph
                 for entry in glossary where !explained.contains(entry.term) {
                     for form in [entry.term] + entry.forms {
@@ -121,9 +145,13 @@ extension KnowledgeBase {
                         }
                     }
                 }
-                paragraphs.append(text)
-            }
-            sections.append(TopicSection(heading: section.heading, paragraphs: paragraphs, sources: section.sources))
+                return text
+        }
+        for section in topic.sections {
+            let paragraphs = section.paragraphs.map(explain)
+            let list = section.list.map(explain)
+            sections.append(TopicSection(heading: section.heading, paragraphs: paragraphs, listTitle: section.listTitle,
+                                         list: list, sources: section.sources))
         }
         return Topic(id: topic.id, title: topic.title, summary: topic.summary, sections: sections)
     }

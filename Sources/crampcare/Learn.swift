@@ -67,6 +67,12 @@ struct Learn: ParsableCommand {
         for section in topic.sections {
             lines.append(markdown ? "## \(section.heading)" : style.bold(section.heading))
             for paragraph in section.paragraphs { lines.append(markdown ? paragraph : wrap(paragraph, width: width, indent: "  ")) }
+            if !section.list.isEmpty {
+                if let title = section.listTitle { lines.append(markdown ? "\n\(title):\n" : "  \(title):") }
+                for item in section.list {
+                    lines.append(markdown ? "- \(item)" : wrap(item, width: width, indent: "      ", firstIndent: "    - "))
+                }
+            }
             if !section.sources.isEmpty {
                 let names = section.sources.compactMap { knowledge.sources[$0].map { "\($0.publisher)" } }
                 let unique = names.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -92,6 +98,8 @@ struct Learn: ParsableCommand {
                 w.beginObject()
                 w.key("heading"); w.value(section.heading)
                 w.key("paragraphs"); w.stringArray(section.paragraphs)
+                if let title = section.listTitle { w.key("listTitle"); w.value(title) }
+                if !section.list.isEmpty { w.key("list"); w.stringArray(section.list) }
                 w.key("sources"); w.stringArray(section.sources)
                 w.endObject()
             }

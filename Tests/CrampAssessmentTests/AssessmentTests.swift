@@ -150,6 +150,13 @@ func decodeError(_ json: String) -> RequestError? {
         #expect(renal.prevention.first { $0.item.id == "fluids_electrolytes" }?.cautions.isEmpty == false)
     }
 
+    @Test func olderAdultsAreWarnedAboutAntiInflammatories() throws {
+        let older = assessor.assess(try request(#"{"age":80,"episode":{"durationMinutes":2,"muscles":["calf"]}}"#))
+        #expect(older.relief.first { $0.item.id == "ibuprofen_after" }?.cautions.first?.contains("Paracetamol") == true)
+        let younger = assessor.assess(try request(#"{"age":40,"episode":{"durationMinutes":2,"muscles":["calf"]}}"#))
+        #expect(younger.relief.first { $0.item.id == "ibuprofen_after" }?.cautions.isEmpty == true)
+    }
+
     @Test func atUrgentAndEmergencyReliefIsOnlyWhatIsSafeWhileWaiting() throws {
         let result = assessor.assess(try request(#"{"age":40,"episode":{"durationMinutes":1,"muscles":["calf"]},"findings":["chest_pain"]}"#))
         #expect(result.relief.allSatisfy { $0.item.safeUpTo == .emergency })
@@ -291,6 +298,27 @@ func decodeError(_ json: String) -> RequestError? {
             for key in ["triage", "likelyCramp", "redFlags", "alternatives", "factors", "relief", "prevention", "safetyNet",
                         "unscreenedRedFlags", "knowledgeVersion"] {
                 #expect(json[key] != nil, "seed \(seed): \(key)")
+            }
+        }
+    }
+
+    @Test func anyBytesAreEitherARequestOrAClearError() async {
+        // Valid requests with bytes flipped, cut or inserted, and pure noise: never a crash, and
+        // every refusal names a field or a position.
+        await propertyCheck(count: 3000, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            var rng = SplitMix(seed: UInt64(seed))
+            var bytes = RequestGenerator.request(seed: UInt64(seed), knowledge: knowledge).json()
+            switch rng.next() % 4 {
+            case 0: bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+            case 1: bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
+            case 2: bytes.insert(contentsOf: Array("\"x\":[".utf8), at: Int(rng.next() % UInt64(bytes.count)))
+            default: bytes = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            do throws(RequestError) {
+                let decoded = try AssessmentRequest.decode(json: bytes)
+                _ = encoder.encode(assessor.assess(decoded))
+            } catch {
+                #expect(!error.problem.isEmpty, "seed \(seed)")
             }
         }
     }
