@@ -77,7 +77,7 @@ extension KnowledgeBase {
                          sections: prevention.filter { $0.kind == .habit }.map {
                              TopicSection(heading: $0.title, paragraphs: [$0.why, sentence($0.steps)], sources: $0.sources)
                          }))
-        out.append(Topic(id: "exercises", title: "Exercises for the legs", summary: "A programme to stretch and strengthen the muscles around the knee.",
+        out.append(Topic(id: "exercises", title: "Exercises for the legs", summary: "A programme to stretch and strengthen the muscles around the knee, to help prevent cramps.",
                          sections: prevention.filter { $0.kind == .exercise }.map { item in
                              var paragraphs = [item.why, sentence(item.steps)]
                              if let sets = item.sets { paragraphs.append("How much: \(sets). \(item.progression ?? "")") }
@@ -187,7 +187,7 @@ extension KnowledgeBase {
 
 /// One answer to a free-text question.
 public struct SearchHit: Sendable {
-    public enum Kind: Sendable { case question, section, glossary }
+    public enum Kind: Sendable { case question, topic, section, glossary }
     public let kind: Kind
     public let topicID: String
     public let heading: String
@@ -205,7 +205,7 @@ extension KnowledgeBase {
         var words: [String] = []
         var current = ""
         for character in text.lowercased() {
-            if character.isLetter || character.isNumber || character == "'" {
+            if character.isLetter || character.isNumber || character == "'" || character == "&" {
                 current.append(character)
             } else if !current.isEmpty {
                 words.append(current)
@@ -235,36 +235,98 @@ extension KnowledgeBase {
     }
 
     /// Finds the best answers to a question in the common questions, the topics and the glossary.
+    /// Each matching term counts by how rare it is across everything searched (IDF), weighted by
+    /// where it matched: a question or heading counts more than body text.
     public func search(_ query: String, limit: Int = 3) -> [SearchHit] {
         let wanted = Set(searchTerms(query))
         guard !wanted.isEmpty else { return [] }
-        func overlap(_ text: String) -> Double {
-            Double(Set(searchTerms(text)).intersection(wanted).count)
+
+        struct Document {
+            let hit: SearchHit
+            /// Field terms with their weights: heading-like fields first.
+            let fields: [(terms: Set<String>, weight: Double)]
         }
-        var hits: [SearchHit] = []
+        var documents: [Document] = []
+        func terms(_ text: String) -> Set<String> { Set(searchTerms(text)) }
         for question in questions {
-            let score = 3 * overlap(question.question) + 2 * overlap(question.keywords.joined(separator: " ")) + overlap(question.answer)
-            if score > 0 {
-                hits.append(SearchHit(kind: .question, topicID: "questions", heading: question.question, text: question.answer,
-                                      sources: question.sources, score: score + 1))
-            }
+            documents.append(Document(
+                hit: SearchHit(kind: .question, topicID: "questions", heading: question.question, text: question.answer,
+                               sources: question.sources, score: 0),
+                fields: [(terms(question.question), 3), (terms(question.keywords.joined(separator: " ")), 2), (terms(question.answer), 1)]))
         }
         for topic in topics() where topic.id != "questions" {
+            documents.append(Document(
+                hit: SearchHit(kind: .topic, topicID: topic.id, heading: topic.title,
+                               text: topic.summary + "\n\n" + topic.sections.map { "- \($0.heading)" }.joined(separator: "\n"),
+                               sources: [], score: 0),
+                fields: [(terms(topic.title), 3), (terms(topic.summary), 1.5)]))
             for section in topic.sections {
-                let score = 2 * overlap(section.heading) + overlap(topic.title) + overlap(section.paragraphs.joined(separator: " "))
-                if score > 0 {
-                    hits.append(SearchHit(kind: .section, topicID: topic.id, heading: section.heading,
-                                          text: section.paragraphs.joined(separator: "\n\n"), sources: section.sources, score: score))
+                let body = (section.paragraphs + section.list).joined(separator: " ")
+                var text = section.paragraphs.joined(separator: "\n\n")
+                if !section.list.isEmpty {
+                    text += "\n\n\(section.listTitle ?? ""):\n" + section.list.map { "- \($0)" }.joined(separator: "\n")
                 }
+                documents.append(Document(
+                    hit: SearchHit(kind: .section, topicID: topic.id, heading: section.heading, text: text,
+                                   sources: section.sources, score: 0),
+                    fields: [(terms(section.heading), 2.5), (terms(topic.title), 1), (terms(body), 1)]))
             }
         }
         for entry in glossary {
-            let score = 2 * overlap(([entry.term] + entry.forms).joined(separator: " "))
-            if score > 0 {
-                hits.append(SearchHit(kind: .glossary, topicID: "glossary", heading: entry.term, text: entry.plain, sources: [], score: score))
-            }
+            documents.append(Document(
+                hit: SearchHit(kind: .glossary, topicID: "glossary", heading: entry.term, text: entry.plain, sources: [], score: 0),
+                fields: [(terms(([entry.term] + entry.forms).joined(separator: " ")), 2), (terms(entry.plain), 0.5)]))
         }
-        // Highest score first; ties keep the knowledge base's order.
-        return Array(hits.enumerated().sorted { ($1.element.score, $0.offset) < ($0.element.score, $1.offset) }.map(\.element).prefix(limit))
+
+        var frequency: [String: Int] = [:]
+        for document in documents {
+            for term in Set(document.fields.flatMap(\.terms)) where wanted.contains(term) { frequency[term, default: 0] += 1 }
+        }
+        let count = Double(documents.count)
+        let rarity = frequency.mapValues { log1p(count / Double($0)) }
+        let totalRarity = rarity.values.reduce(0, +)
+        var scored: [(offset: Int, hit: SearchHit)] = []
+        for (offset, document) in documents.enumerated() {
+            var score = 0.0
+            var matchedRarity = 0.0
+            for term in wanted {
+                guard let idf = rarity[term] else { continue }
+                let weight = document.fields.filter { $0.terms.contains(term) }.map(\.weight).max() ?? 0
+                guard weight > 0 else { continue }
+                score += weight * idf
+                matchedRarity += idf
+            }
+            guard score > 0 else { continue }
+            // A document that misses the distinctive words of the question should not win on the
+            // common ones: scale by the share of the question's weight it matched, squared.
+            let coverage = matchedRarity / totalRarity
+            score *= coverage * coverage
+            // Curated answers to common questions come first when they match as well.
+            if document.hit.kind == .question { score *= 1.15 }
+            let hit = document.hit
+            scored.append((offset, SearchHit(kind: hit.kind, topicID: hit.topicID, heading: hit.heading, text: hit.text,
+                                             sources: hit.sources, score: score)))
+        }
+        scored.sort { ($0.hit.score, $1.offset) > ($1.hit.score, $0.offset) }
+        return scored.prefix(limit).map(\.hit)
+    }
+
+    /// ln(1 + x), without Foundation.
+    private func log1p(_ x: Double) -> Double {
+        // Natural log by the series of atanh: ln(y) = 2 atanh((y-1)/(y+1)); y = 1 + x > 1 here.
+        let y = 1 + x
+        var exponent = 0.0
+        var mantissa = y
+        while mantissa > 2 { mantissa /= 2; exponent += 1 }
+        let z = (mantissa - 1) / (mantissa + 1)
+        var term = z
+        var sum = 0.0
+        var k = 1.0
+        while abs(term) > 1e-12 {
+            sum += term / k
+            term *= z * z
+            k += 2
+        }
+        return 2 * sum + exponent * 0.6931471805599453
     }
 }

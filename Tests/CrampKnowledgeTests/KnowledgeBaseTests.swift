@@ -221,9 +221,15 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
         ("is quinine any good", "Should I take magnesium or quinine?"),
         ("do tight muscles cause cramps", "Do tight muscles cause cramps?"),
         ("can a trapped nerve cause cramps", "Can nerve problems cause cramps?"),
+        ("can statins cause cramps", "Medicines"),
+        ("what stretch for hamstring cramp", "Stretch the back of the thigh"),
+        ("when to go to A&E", "Call the emergency number"),
+        ("what foods help", "Eat foods rich in potassium, magnesium and calcium"),
+        ("is it a blood clot", "Deep vein thrombosis (DVT)"),
     ])
-    func askFindsTheQuestion(query: String, expected: String) throws {
-        #expect(try bundled().search(query).first?.heading == expected)
+    func askFindsTheAnswer(query: String, expected: String) throws {
+        let headings = try bundled().search(query).prefix(2).map(\.heading)
+        #expect(headings.contains(expected), "\(query): \(headings)")
     }
 
     @Test func askFindsSynonyms() throws {
