@@ -40,6 +40,10 @@ struct Assess: ParsableCommand {
 
     func run() throws {
         let knowledge = try loadKnowledge()
+        if let region, knowledge.emergencyNumbers[region.uppercased()] == nil {
+            let known = knowledge.emergencyNumbers.keys.sorted().joined(separator: ", ")
+            Console.error("crampcare: --region \"\(region)\" is not a region CrampCare knows (known: \(known)); using \(knowledge.defaultEmergencyNumbers.emergency), which works from mobiles in many countries")
+        }
         let assessor = Assessor(knowledge: knowledge)
         let encoder = ResultEncoder(knowledge: knowledge)
         try reporting {

@@ -27,6 +27,13 @@ def test_emergency_number_follows_the_region(cli, region, number):
     assert f"call {number} now" in text_report(cli, "P07", "--region", region)
 
 
+def test_an_unknown_region_is_named_and_falls_back_to_112(cli):
+    proc = run(cli, ["assess", "--region", "Atlantis"], json.dumps(CASES["P07"]["request"]))
+    assert proc.returncode == 0
+    assert "call 112 now" in proc.stdout
+    assert '--region "Atlantis"' in proc.stderr and "GB" in proc.stderr
+
+
 def test_region_comes_from_the_locale(cli):
     assert "call 999 now" in text_report(cli, "P07", env={"LANG": "en_GB.UTF-8", "LC_ALL": ""})
     assert "call 911 now" in text_report(cli, "P07", env={"LANG": "en_US.UTF-8", "LC_ALL": ""})
