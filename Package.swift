@@ -20,6 +20,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // A fast, dependency-free JSON reader and writer: the request/result contract and the
@@ -37,10 +42,30 @@ let package = Package(
             dependencies: ["CrampKnowledge", "CrampJSON"],
             swiftSettings: swiftSettings
         ),
+        // The journal's domain: episodes, day logs, profile, assessment records, their validation
+        // and codecs, and the JournalStore protocol. No SQL here.
+        .target(
+            name: "CrampJournal",
+            dependencies: ["CrampAssessment", "CrampKnowledge", "CrampJSON"],
+            swiftSettings: swiftSettings
+        ),
+        // One SQL implementation of JournalStore on two engines: SQLite (embedded) and PostgreSQL.
+        .target(
+            name: "CrampStorage",
+            dependencies: [
+                "CrampJournal",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "crampcare",
             dependencies: [
-                "CrampAssessment", "CrampKnowledge", "CrampJSON",
+                "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -54,6 +79,16 @@ let package = Package(
         .testTarget(
             name: "CrampKnowledgeTests",
             dependencies: ["CrampKnowledge"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CrampJournalTests",
+            dependencies: ["CrampJournal"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CrampStorageTests",
+            dependencies: ["CrampStorage", "CrampJournal", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,268 @@
+import CrampJSON
+import CrampKnowledge
+
+/// The full JSON backup: every record of one owner, in a stable order and field order, so the
+/// same journal always writes the same file.
+public enum JournalBackup {
+    public static let format = "crampcare-journal-backup"
+    public static let version = 1
+
+    public static func encode(_ contents: JournalContents) -> [UInt8] {
+        var w = JSONWriter(capacity: 1 << 16)
+        w.beginObject()
+        w.key("format"); w.value(format)
+        w.key("version"); w.value(version)
+        w.key("profile")
+        if let profile = contents.profile {
+            w.beginObject()
+            if let year = profile.birthYear { w.key("birthYear"); w.value(year) }
+            if let sex = profile.sex { w.key("sex"); w.value(sex.rawValue) }
+            w.key("conditions"); w.stringArray(profile.conditions.map(\.rawValue))
+            w.key("medications"); w.stringArray(profile.medications.map(\.rawValue))
+            if let zone = profile.timeZone { w.key("timeZone"); w.value(zone) }
+            if let region = profile.region { w.key("region"); w.value(region) }
+            w.key("reminderTimes"); w.stringArray(profile.reminderTimes.map(\.description))
+            w.key("updatedAt"); w.value(Int(profile.updatedAt))
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.key("episodes"); w.beginArray()
+        for episode in contents.episodes.sorted(by: { ($0.startedAt.instant, $0.id) < ($1.startedAt.instant, $1.id) }) {
+            w.beginObject()
+            w.key("id"); w.value(episode.id.description)
+            w.key("startedAt"); w.value(episode.startedAt.description)
+            w.key("durationSeconds"); w.value(episode.durationSeconds)
+            w.key("muscles"); w.stringArray(episode.muscles.map(\.rawValue))
+            if let side = episode.side { w.key("side"); w.value(side.rawValue) }
+            if let severity = episode.severity { w.key("severity"); w.value(severity) }
+            if let onset = episode.onset { w.key("onset"); w.value(onset.rawValue) }
+            w.key("findings"); w.stringArray(episode.findings.map(\.rawValue))
+            w.key("reliefs"); w.beginArray()
+            for relief in episode.reliefs {
+                w.beginObject()
+                w.key("technique"); w.value(relief.technique.rawValue)
+                w.key("outcome"); w.value(relief.outcome.rawValue)
+                if let seconds = relief.secondsToEase { w.key("secondsToEase"); w.value(seconds) }
+                w.endObject()
+            }
+            w.endArray()
+            if let note = episode.note { w.key("note"); w.value(note) }
+            w.key("createdAt"); w.value(Int(episode.createdAt))
+            w.key("updatedAt"); w.value(Int(episode.updatedAt))
+            w.endObject()
+        }
+        w.endArray()
+        w.key("dayLogs"); w.beginArray()
+        for day in contents.dayLogs.sorted(by: { $0.date < $1.date }) {
+            w.beginObject()
+            w.key("date"); w.value(day.date.description)
+            if let v = day.fluidsML { w.key("fluidsML"); w.value(v) }
+            if let v = day.electrolyteDrink { w.key("electrolyteDrink"); w.value(v) }
+            if let v = day.exerciseMinutes { w.key("exerciseMinutes"); w.value(v) }
+            if let v = day.exerciseIntensity { w.key("exerciseIntensity"); w.value(v.rawValue) }
+            if let v = day.steps { w.key("steps"); w.value(v) }
+            if let v = day.sittingHours { w.key("sittingHours"); w.value(v) }
+            if let v = day.standingHours { w.key("standingHours"); w.value(v) }
+            if let v = day.sleepHours { w.key("sleepHours"); w.value(v) }
+            if let v = day.hotWeather { w.key("hotWeather"); w.value(v) }
+            if let v = day.alcoholUnits { w.key("alcoholUnits"); w.value(v) }
+            if let v = day.caffeineDrinks { w.key("caffeineDrinks"); w.value(v) }
+            w.key("mineralFoods"); w.stringArray(day.mineralFoods.map(\.rawValue))
+            w.key("medicationChanges"); w.stringArray(day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" })
+            w.key("context"); w.stringArray(day.context.map(\.rawValue))
+            w.key("updatedAt"); w.value(Int(day.updatedAt))
+            w.endObject()
+        }
+        w.endArray()
+        w.key("assessments"); w.beginArray()
+        for record in contents.assessments.sorted(by: { ($0.madeAt.instant, $0.id) < ($1.madeAt.instant, $1.id) }) {
+            w.beginObject()
+            w.key("id"); w.value(record.id.description)
+            w.key("madeAt"); w.value(record.madeAt.description)
+            w.key("knowledgeVersion"); w.value(record.knowledgeVersion)
+            w.key("triage"); w.value(record.triage.rawValue)
+            if let episode = record.episodeID { w.key("episodeId"); w.value(episode.description) }
+            // The request and result are kept as the JSON documents they were.
+            w.key("request"); w.raw(Array(record.requestJSON.utf8))
+            w.key("result"); w.raw(Array(record.resultJSON.utf8))
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes + [0x0A]
+    }
+
+    /// Reads a backup, checking every record as an import does.
+    public static func decode(_ bytes: [UInt8]) throws(JournalError) -> JournalContents {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw JournalError(field: "", problem: error.description)
+        }
+        guard document["format"]?.stringValue == format else {
+            throw JournalError(field: "format", problem: "not a CrampCare journal backup; expected \"format\": \"\(format)\"")
+        }
+        guard case .number(Double(version), _)? = document["version"] else {
+            throw JournalError(field: "version", problem: "unsupported backup version; accepted: \(version)")
+        }
+        var contents = JournalContents()
+        if let profile = document["profile"], profile != .null {
+            contents.profile = try decodeProfile(Reader(value: profile, path: "profile"))
+        }
+        for (index, element) in try Reader(value: document["episodes"] ?? .array([]), path: "episodes").array().enumerated() {
+            contents.episodes.append(try decodeEpisode(element, index: index))
+        }
+        for element in try Reader(value: document["dayLogs"] ?? .array([]), path: "dayLogs").array() {
+            contents.dayLogs.append(try decodeDay(element))
+        }
+        for element in try Reader(value: document["assessments"] ?? .array([]), path: "assessments").array() {
+            contents.assessments.append(try decodeAssessment(element))
+        }
+        return contents
+    }
+
+    /// Walks a JSON value, naming the path in every error.
+    struct Reader {
+        let value: JSONValue
+        let path: String
+
+        func fail(_ problem: String) -> JournalError { JournalError(field: path, problem: problem) }
+
+        func optional(_ key: String) -> Reader? {
+            guard let found = value[key], found != .null else { return nil }
+            return Reader(value: found, path: "\(path).\(key)")
+        }
+
+        func field(_ key: String) throws(JournalError) -> Reader {
+            guard let found = optional(key) else { throw JournalError(field: "\(path).\(key)", problem: "missing") }
+            return found
+        }
+
+        func array() throws(JournalError) -> [Reader] {
+            guard case .array(let elements) = value else { throw fail("expected an array, found \(value.typeName)") }
+            return elements.enumerated().map { Reader(value: $1, path: "\(path)[\($0)]") }
+        }
+
+        func string() throws(JournalError) -> String {
+            guard case .string(let text) = value else { throw fail("expected a string, found \(value.typeName)") }
+            return text
+        }
+
+        func int() throws(JournalError) -> Int {
+            guard case .number(let number, _) = value, number == number.rounded(), abs(number) < 9e15 else {
+                throw fail("expected a whole number, found \(value.excerpt)")
+            }
+            return Int(number)
+        }
+
+        func double() throws(JournalError) -> Double {
+            guard case .number(let number, _) = value else { throw fail("expected a number, found \(value.excerpt)") }
+            return number
+        }
+
+        func bool() throws(JournalError) -> Bool {
+            guard case .bool(let flag) = value else { throw fail("expected true or false, found \(value.excerpt)") }
+            return flag
+        }
+
+        func code<Code: CodeList>(_: Code.Type) throws(JournalError) -> Code {
+            let text = try string()
+            guard let code = Code.table.code(text) else { throw fail("\"\(text)\" is not an accepted value; accepted: \(Code.table.accepted)") }
+            return code
+        }
+
+        func codes<Code: CodeList>(_ type: Code.Type) throws(JournalError) -> [Code] {
+            var out: [Code] = []
+            for element in try array() { out.append(try element.code(type)) }
+            return out
+        }
+
+        func id() throws(JournalError) -> EntryID {
+            let text = try string()
+            guard let id = EntryID(text) else { throw fail("\"\(text)\" is not a UUID") }
+            return id
+        }
+
+        func timestamp() throws(JournalError) -> LocalTimestamp {
+            let text = try string()
+            guard let stamp = LocalTimestamp(iso: text) else { throw fail("\"\(text)\" is not an ISO 8601 date and time with an offset") }
+            return stamp
+        }
+    }
+
+    static func decodeProfile(_ r: Reader) throws(JournalError) -> Profile {
+        var times: [LocalTime] = []
+        for element in try r.optional("reminderTimes")?.array() ?? [] {
+            let text = try element.string()
+            guard let time = LocalTime(iso: text) else { throw element.fail("\"\(text)\" is not a time as HH:MM") }
+            times.append(time)
+        }
+        return Profile(birthYear: try r.optional("birthYear")?.int(), sex: try r.optional("sex")?.code(Sex.self),
+                       conditions: try r.optional("conditions")?.codes(Condition.self) ?? [],
+                       medications: try r.optional("medications")?.codes(Medication.self) ?? [],
+                       timeZone: try r.optional("timeZone")?.string(), region: try r.optional("region")?.string(),
+                       reminderTimes: times, updatedAt: Int64(try r.field("updatedAt").int()))
+    }
+
+    static func decodeEpisode(_ r: Reader, index: Int) throws(JournalError) -> Episode {
+        var reliefs: [ReliefTried] = []
+        for element in try r.optional("reliefs")?.array() ?? [] {
+            reliefs.append(ReliefTried(technique: try element.field("technique").code(ReliefTried.Technique.self),
+                                       outcome: try element.field("outcome").code(ReliefTried.Outcome.self),
+                                       secondsToEase: try element.optional("secondsToEase")?.int()))
+        }
+        let episode = Episode(
+            id: try r.field("id").id(), startedAt: try r.field("startedAt").timestamp(),
+            durationSeconds: try r.field("durationSeconds").int(), muscles: try r.field("muscles").codes(Muscle.self),
+            side: try r.optional("side")?.code(Side.self), severity: try r.optional("severity")?.int(),
+            onset: try r.optional("onset")?.code(Onset.self), findings: try r.optional("findings")?.codes(Finding.self) ?? [],
+            reliefs: reliefs, note: try r.optional("note")?.string(),
+            createdAt: Int64(try r.field("createdAt").int()), updatedAt: Int64(try r.field("updatedAt").int()))
+        do throws(JournalError) {
+            try episode.validate()
+        } catch {
+            throw JournalError(field: "\(r.path).\(error.field)", problem: error.problem)
+        }
+        return episode
+    }
+
+    static func decodeDay(_ r: Reader) throws(JournalError) -> DayLog {
+        let dateText = try r.field("date").string()
+        guard let date = LocalDate(iso: dateText) else { throw JournalError(field: "\(r.path).date", problem: "\"\(dateText)\" is not a date as YYYY-MM-DD") }
+        var changes: [MedicationChange] = []
+        for element in try r.optional("medicationChanges")?.array() ?? [] {
+            changes.append(try JournalCSV.medicationChange(try element.string(), field: element.path))
+        }
+        let day = DayLog(
+            date: date, fluidsML: try r.optional("fluidsML")?.int(), electrolyteDrink: try r.optional("electrolyteDrink")?.bool(),
+            exerciseMinutes: try r.optional("exerciseMinutes")?.int(),
+            exerciseIntensity: try r.optional("exerciseIntensity")?.code(ExerciseIntensity.self), steps: try r.optional("steps")?.int(),
+            sittingHours: try r.optional("sittingHours")?.double(), standingHours: try r.optional("standingHours")?.double(),
+            sleepHours: try r.optional("sleepHours")?.double(), hotWeather: try r.optional("hotWeather")?.bool(),
+            alcoholUnits: try r.optional("alcoholUnits")?.double(), caffeineDrinks: try r.optional("caffeineDrinks")?.int(),
+            mineralFoods: try r.optional("mineralFoods")?.codes(MineralFood.self) ?? [], medicationChanges: changes,
+            context: try r.optional("context")?.codes(ContextCode.self) ?? [], updatedAt: Int64(try r.field("updatedAt").int()))
+        do throws(JournalError) {
+            try day.validate()
+        } catch {
+            throw JournalError(field: "\(r.path).\(error.field)", problem: error.problem)
+        }
+        return day
+    }
+
+    static func decodeAssessment(_ r: Reader) throws(JournalError) -> AssessmentRecord {
+        func document(_ key: String) throws(JournalError) -> String {
+            let node = try r.field(key)
+            guard case .object = node.value else { throw node.fail("expected an object") }
+            var writer = JSONWriter()
+            writer.write(node.value)
+            return writer.string
+        }
+        return AssessmentRecord(
+            id: try r.field("id").id(), madeAt: try r.field("madeAt").timestamp(),
+            knowledgeVersion: try r.field("knowledgeVersion").string(), triage: try r.field("triage").code(Triage.self),
+            requestJSON: try document("request"), resultJSON: try document("result"), episodeID: try r.optional("episodeId")?.id())
+    }
+}

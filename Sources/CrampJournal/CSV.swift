@@ -1,0 +1,130 @@
+/// One CSV record and the line it started on (a quoted field may span lines).
+public struct CSVRecord: Sendable, Equatable {
+    public let line: Int
+    public let fields: [String]
+}
+
+/// An RFC 4180 parser fed in chunks, so a file of any size is read in constant memory. A record
+/// longer than `maxRecordBytes` is refused with its line number rather than buffered.
+public struct CSVParser: Sendable {
+    public let maxRecordBytes: Int
+    private var field: [UInt8] = []
+    private var fields: [String] = []
+    private var recordBytes = 0
+    private var inQuotes = false
+    private var quoteClosed = false
+    private var fieldStarted = false
+    private var pendingCR = false
+    private var line = 1
+    private var recordLine = 1
+    private var skippingOversizedRecord = false
+    private var oversizedLine = 0
+
+    public init(maxRecordBytes: Int = 1 << 20) {
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    private func error(_ problem: String, line: Int) -> JournalError {
+        JournalError(field: "", problem: problem, location: "line \(line)")
+    }
+
+    private mutating func endField() throws(JournalError) {
+        guard let text = String(validating: field, as: UTF8.self) else {
+            throw error("the text is not valid UTF-8", line: recordLine)
+        }
+        fields.append(text)
+        field.removeAll(keepingCapacity: true)
+        quoteClosed = false
+        fieldStarted = false
+    }
+
+    private mutating func endRecord(into records: inout [CSVRecord]) throws(JournalError) {
+        try endField()
+        // A blank line is no record.
+        if !(fields.count == 1 && fields[0].isEmpty) {
+            records.append(CSVRecord(line: recordLine, fields: fields))
+        }
+        fields.removeAll(keepingCapacity: true)
+        recordBytes = 0
+    }
+
+    /// Parses the next chunk; returns the records it completed.
+    public mutating func feed(_ chunk: some Sequence<UInt8>) throws(JournalError) -> [CSVRecord] {
+        var records: [CSVRecord] = []
+        for byte in chunk {
+            if pendingCR {
+                pendingCR = false
+                if byte == 0x0A { continue }
+            }
+            if skippingOversizedRecord {
+                // Skip to the end of the oversized record's line, then stop: the file is refused.
+                if byte == 0x0A || byte == 0x0D { throw error("a record is longer than \(maxRecordBytes >> 10) KiB", line: oversizedLine) }
+                continue
+            }
+            recordBytes += 1
+            if recordBytes > maxRecordBytes {
+                skippingOversizedRecord = true
+                oversizedLine = recordLine
+                continue
+            }
+            if inQuotes {
+                if byte == 0x22 {
+                    inQuotes = false
+                    quoteClosed = true
+                } else {
+                    if byte == 0x0A { line += 1 }
+                    field.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case 0x22:
+                if quoteClosed {
+                    // "" inside a quoted field is one quote.
+                    field.append(0x22)
+                    inQuotes = true
+                    quoteClosed = false
+                } else if !fieldStarted {
+                    inQuotes = true
+                    fieldStarted = true
+                } else {
+                    throw error("a quote inside an unquoted field; put the field in quotes and double the quote", line: line)
+                }
+            case 0x2C:
+                try endField()
+            case 0x0D, 0x0A:
+                try endRecord(into: &records)
+                pendingCR = byte == 0x0D
+                line += 1
+                recordLine = line
+            default:
+                if quoteClosed { throw error("text after a closing quote; a quoted field ends at a comma or the line's end", line: line) }
+                field.append(byte)
+                fieldStarted = true
+            }
+        }
+        return records
+    }
+
+    /// Ends the input: returns the last record if the file did not end with a new line.
+    public mutating func finish() throws(JournalError) -> [CSVRecord] {
+        if skippingOversizedRecord { throw error("a record is longer than \(maxRecordBytes >> 10) KiB", line: oversizedLine) }
+        if inQuotes { throw error("a quoted field is not closed before the end of the file", line: recordLine) }
+        var records: [CSVRecord] = []
+        if !field.isEmpty || !fields.isEmpty || fieldStarted { try endRecord(into: &records) }
+        return records
+    }
+}
+
+/// Writes RFC 4180 CSV: fields quoted only when they must be, CRLF line ends.
+public enum CSVWriter {
+    public static func row(_ fields: [String]) -> String {
+        fields.map(quote).joined(separator: ",") + "\r\n"
+    }
+
+    static func quote(_ field: String) -> String {
+        // Bytes, not Characters: "\r\n" is one Character and would slip past a Character test.
+        guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }
+        return "\"" + field.replacing("\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,284 @@
+import CrampKnowledge
+
+/// The journal's documented CSV formats (docs/journal-formats.md): `episodes.csv` and `daily.csv`.
+/// Times are ISO 8601 with their offset, lists are `;`-separated codes, booleans `true`/`false`,
+/// and an empty cell is unknown.
+public enum JournalCSV {
+    public static let episodeColumns = ["id", "started_at", "duration_seconds", "muscles", "side", "severity", "onset",
+                                        "findings", "reliefs", "note"]
+    public static let dayColumns = ["date", "fluids_ml", "electrolyte_drink", "exercise_minutes", "exercise_intensity",
+                                    "steps", "sitting_hours", "standing_hours", "sleep_hours", "hot_weather", "alcohol_units",
+                                    "caffeine_drinks", "mineral_foods", "medication_changes", "context"]
+
+    public enum Kind: Sendable { case episodes, days }
+
+    /// Which file a header row belongs to, and where each known column is.
+    public struct Header: Sendable {
+        public let kind: Kind
+        let index: [String: Int]
+        let count: Int
+
+        public init(_ record: CSVRecord) throws(JournalError) {
+            let names = record.fields.map { $0.trimmingSpaces().lowercased() }
+            let kind: Kind
+            if names.contains("started_at") {
+                kind = .episodes
+            } else if names.contains("date") {
+                kind = .days
+            } else {
+                throw JournalError(field: "", problem: "the first row is not a CrampCare header; an episodes file starts \(JournalCSV.episodeColumns.joined(separator: ",")) and a daily file \(JournalCSV.dayColumns.joined(separator: ","))", location: "line \(record.line)")
+            }
+            let known = kind == .episodes ? JournalCSV.episodeColumns : JournalCSV.dayColumns
+            var index: [String: Int] = [:]
+            for (position, name) in names.enumerated() {
+                guard known.contains(name) else {
+                    throw JournalError(field: name, problem: "is not a column of this file; accepted: \(known.joined(separator: ", "))", location: "line \(record.line)")
+                }
+                guard index[name] == nil else {
+                    throw JournalError(field: name, problem: "appears twice in the header", location: "line \(record.line)")
+                }
+                index[name] = position
+            }
+            let required = kind == .episodes ? ["started_at", "duration_seconds", "muscles"] : ["date"]
+            for name in required where index[name] == nil {
+                throw JournalError(field: name, problem: "the required column is missing from the header", location: "line \(record.line)")
+            }
+            self.kind = kind
+            self.index = index
+            self.count = names.count
+        }
+
+        func cell(_ record: CSVRecord, _ name: String) -> String? {
+            guard let position = index[name] else { return nil }
+            let value = record.fields[position]
+            return value.isEmpty ? nil : value
+        }
+
+        func checkWidth(_ record: CSVRecord) throws(JournalError) {
+            guard record.fields.count == count else {
+                throw JournalError(field: "", problem: "\(record.fields.count) columns where the header has \(count)", location: "line \(record.line)")
+            }
+        }
+    }
+
+    // MARK: writing
+
+    public static func episodeHeader() -> String { CSVWriter.row(episodeColumns) }
+    public static func dayHeader() -> String { CSVWriter.row(dayColumns) }
+
+    public static func row(_ episode: Episode) -> String {
+        CSVWriter.row([
+            episode.id.description, episode.startedAt.description, String(episode.durationSeconds),
+            list(episode.muscles), episode.side?.rawValue ?? "", episode.severity.map(String.init) ?? "",
+            episode.onset?.rawValue ?? "", list(episode.findings), episode.reliefs.map(reliefText).joined(separator: ";"),
+            episode.note ?? "",
+        ])
+    }
+
+    public static func row(_ day: DayLog) -> String {
+        CSVWriter.row([
+            day.date.description, day.fluidsML.map(String.init) ?? "", day.electrolyteDrink.map(String.init) ?? "",
+            day.exerciseMinutes.map(String.init) ?? "", day.exerciseIntensity?.rawValue ?? "", day.steps.map(String.init) ?? "",
+            number(day.sittingHours), number(day.standingHours), number(day.sleepHours), day.hotWeather.map(String.init) ?? "",
+            number(day.alcoholUnits), day.caffeineDrinks.map(String.init) ?? "", list(day.mineralFoods),
+            day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";"), list(day.context),
+        ])
+    }
+
+    /// Codes in their list's order, so the same set always writes the same text.
+    static func list<Code: CodeList>(_ codes: [Code]) -> String { CodeSet(codes).map(\.rawValue).joined(separator: ";") }
+
+    static func reliefText(_ relief: ReliefTried) -> String {
+        let base = "\(relief.technique.rawValue):\(relief.outcome.rawValue)"
+        return relief.secondsToEase.map { "\(base):\($0)" } ?? base
+    }
+
+    /// A decimal without a trailing `.0`; up to 2 decimals are kept.
+    static func number(_ value: Double?) -> String {
+        guard let value else { return "" }
+        let hundredths = (value * 100).rounded()
+        let whole = Int(hundredths) / 100
+        let fraction = abs(Int(hundredths) % 100)
+        if fraction == 0 { return String(whole) }
+        let sign = value < 0 && whole == 0 ? "-" : ""
+        return fraction % 10 == 0 ? "\(sign)\(whole).\(fraction / 10)" : "\(sign)\(whole).\(pad(fraction, 2))"
+    }
+
+    // MARK: reading
+
+    /// An episode from a row; `now` stamps created and updated times, `owner` derives a missing id.
+    public static func episode(_ record: CSVRecord, header: Header, owner: OwnerID, now: Int64) throws(JournalError) -> Episode {
+        try header.checkWidth(record)
+        do throws(JournalError) {
+            guard let startedText = header.cell(record, "started_at") else {
+                throw JournalError(field: "started_at", problem: "is empty; give the start as ISO 8601 with its offset, such as 2026-11-26T07:30:00+01:00")
+            }
+            guard let startedAt = LocalTimestamp(iso: startedText) else {
+                throw JournalError(field: "started_at", problem: "\"\(startedText)\" is not a date and time with an offset; accepted: ISO 8601 such as 2026-11-26T07:30:00+01:00 or 2026-11-26T06:30:00Z")
+            }
+            let duration = try integer(header.cell(record, "duration_seconds"), "duration_seconds", required: true)!
+            guard let musclesText = header.cell(record, "muscles") else {
+                throw JournalError(field: "muscles", problem: "is empty; name at least one of \(Muscle.table.accepted), separated by ;")
+            }
+            let muscles = try codes(musclesText, "muscles", Muscle.self)
+            let id: EntryID
+            if let idText = header.cell(record, "id") {
+                guard let parsed = EntryID(idText) else {
+                    throw JournalError(field: "id", problem: "\"\(idText)\" is not a UUID; accepted: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, or empty to derive one")
+                }
+                id = parsed
+            } else {
+                id = Episode.derivedID(owner: owner, startedAt: startedAt, muscles: muscles)
+            }
+            var reliefs: [ReliefTried] = []
+            for (index, text) in (header.cell(record, "reliefs")?.split(separator: ";", omittingEmptySubsequences: false) ?? []).enumerated() {
+                reliefs.append(try relief(String(text), field: "reliefs[\(index)]"))
+            }
+            let episode = Episode(
+                id: id, startedAt: startedAt, durationSeconds: duration, muscles: muscles,
+                side: try code(header.cell(record, "side"), "side", Side.self),
+                severity: try integer(header.cell(record, "severity"), "severity", required: false),
+                onset: try code(header.cell(record, "onset"), "onset", Onset.self),
+                findings: try header.cell(record, "findings").map { text throws(JournalError) in try codes(text, "findings", Finding.self) } ?? [],
+                reliefs: reliefs, note: header.cell(record, "note"), createdAt: now, updatedAt: now)
+            try episode.validate()
+            return episode
+        } catch {
+            var located = error
+            located.location = "line \(record.line)"
+            throw located
+        }
+    }
+
+    public static func day(_ record: CSVRecord, header: Header, now: Int64) throws(JournalError) -> DayLog {
+        try header.checkWidth(record)
+        do throws(JournalError) {
+            guard let dateText = header.cell(record, "date") else {
+                throw JournalError(field: "date", problem: "is empty; give the date as YYYY-MM-DD")
+            }
+            guard let date = LocalDate(iso: dateText) else {
+                throw JournalError(field: "date", problem: "\"\(dateText)\" is not a date; accepted: YYYY-MM-DD such as 2026-11-26")
+            }
+            var changes: [MedicationChange] = []
+            for (index, text) in (header.cell(record, "medication_changes")?.split(separator: ";", omittingEmptySubsequences: false) ?? []).enumerated() {
+                changes.append(try medicationChange(String(text), field: "medication_changes[\(index)]"))
+            }
+            let day = DayLog(
+                date: date, fluidsML: try integer(header.cell(record, "fluids_ml"), "fluids_ml", required: false),
+                electrolyteDrink: try boolean(header.cell(record, "electrolyte_drink"), "electrolyte_drink"),
+                exerciseMinutes: try integer(header.cell(record, "exercise_minutes"), "exercise_minutes", required: false),
+                exerciseIntensity: try code(header.cell(record, "exercise_intensity"), "exercise_intensity", ExerciseIntensity.self),
+                steps: try integer(header.cell(record, "steps"), "steps", required: false),
+                sittingHours: try decimal(header.cell(record, "sitting_hours"), "sitting_hours"),
+                standingHours: try decimal(header.cell(record, "standing_hours"), "standing_hours"),
+                sleepHours: try decimal(header.cell(record, "sleep_hours"), "sleep_hours"),
+                hotWeather: try boolean(header.cell(record, "hot_weather"), "hot_weather"),
+                alcoholUnits: try decimal(header.cell(record, "alcohol_units"), "alcohol_units"),
+                caffeineDrinks: try integer(header.cell(record, "caffeine_drinks"), "caffeine_drinks", required: false),
+                mineralFoods: try header.cell(record, "mineral_foods").map { text throws(JournalError) in try codes(text, "mineral_foods", MineralFood.self) } ?? [],
+                medicationChanges: changes,
+                context: try header.cell(record, "context").map { text throws(JournalError) in try codes(text, "context", ContextCode.self) } ?? [],
+                updatedAt: now)
+            try day.validate()
+            return day
+        } catch {
+            var located = error
+            located.location = "line \(record.line)"
+            throw located
+        }
+    }
+
+    static func integer(_ text: String?, _ field: String, required: Bool) throws(JournalError) -> Int? {
+        guard let text else {
+            if required { throw JournalError(field: field, problem: "is empty; a whole number is required") }
+            return nil
+        }
+        guard let value = Int(text.trimmingSpaces()) else {
+            throw JournalError(field: field, problem: "\"\(text)\" is not a whole number")
+        }
+        return value
+    }
+
+    static func decimal(_ text: String?, _ field: String) throws(JournalError) -> Double? {
+        guard let text else { return nil }
+        guard let value = Double(text.trimmingSpaces()), value.isFinite else {
+            throw JournalError(field: field, problem: "\"\(text)\" is not a number; accepted: a decimal such as 7.5")
+        }
+        return value
+    }
+
+    static func boolean(_ text: String?, _ field: String) throws(JournalError) -> Bool? {
+        switch text?.trimmingSpaces() {
+        case nil: return nil
+        case "true": return true
+        case "false": return false
+        case let other?: throw JournalError(field: field, problem: "\"\(other)\" is not a boolean; accepted: true, false, or empty for unknown")
+        }
+    }
+
+    static func code<Code: CodeList>(_ text: String?, _ field: String, _: Code.Type) throws(JournalError) -> Code? {
+        guard let text else { return nil }
+        guard let code = Code.table.code(text.trimmingSpaces()) else {
+            throw JournalError(field: field, problem: "\"\(text)\" is not an accepted value; accepted: \(Code.table.accepted)")
+        }
+        return code
+    }
+
+    static func codes<Code: CodeList>(_ text: String, _ field: String, _: Code.Type) throws(JournalError) -> [Code] {
+        var out: [Code] = []
+        for (index, part) in text.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = String(part).trimmingSpaces()
+            guard let code = Code.table.code(trimmed) else {
+                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(trimmed)\" is not an accepted value; accepted: \(Code.table.accepted)")
+            }
+            guard !out.contains(code) else {
+                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(trimmed)\" appears more than once; list each once")
+            }
+            out.append(code)
+        }
+        return Array(CodeSet(out))
+    }
+
+    /// `technique:outcome`, or `technique:outcome:seconds` with the seconds until it eased.
+    public static func relief(_ text: String, field: String) throws(JournalError) -> ReliefTried {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+        guard parts.count == 2 || parts.count == 3 else {
+            throw JournalError(field: field, problem: "\"\(text)\" is not technique:outcome; accepted techniques: \(ReliefTried.Technique.table.accepted); outcomes: \(ReliefTried.Outcome.table.accepted)")
+        }
+        guard let technique = ReliefTried.Technique.table.code(parts[0]) else {
+            throw JournalError(field: field, problem: "\"\(parts[0])\" is not a relief technique; accepted: \(ReliefTried.Technique.table.accepted)")
+        }
+        guard let outcome = ReliefTried.Outcome.table.code(parts[1]) else {
+            throw JournalError(field: field, problem: "\"\(parts[1])\" is not an outcome; accepted: \(ReliefTried.Outcome.table.accepted)")
+        }
+        var seconds: Int?
+        if parts.count == 3 {
+            guard let value = Int(parts[2]), value >= 0 else {
+                throw JournalError(field: field, problem: "\"\(parts[2])\" is not a number of seconds until it eased")
+            }
+            seconds = value
+        }
+        return ReliefTried(technique: technique, outcome: outcome, secondsToEase: seconds)
+    }
+
+    /// `start:CODE`, `stop:CODE` or `dose:CODE`.
+    public static func medicationChange(_ text: String, field: String) throws(JournalError) -> MedicationChange {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+        guard parts.count == 2, let kind = MedicationChangeKind.table.code(parts[0]) else {
+            throw JournalError(field: field, problem: "\"\(text)\" is not start:CODE, stop:CODE or dose:CODE")
+        }
+        guard let medication = Medication.table.code(parts[1]) else {
+            throw JournalError(field: field, problem: "\"\(parts[1])\" is not a medicine code; accepted: \(Medication.table.accepted)")
+        }
+        return MedicationChange(kind: kind, medication: medication)
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
+        while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

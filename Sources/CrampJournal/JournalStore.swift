@@ -1,0 +1,84 @@
+public import CrampKnowledge
+
+/// Which episodes to list: a time range, muscles, a severity range, newest first, in pages.
+public struct EpisodeFilter: Sendable, Equatable {
+    /// Start instants from (inclusive) and before (exclusive), in milliseconds since the epoch.
+    public var from: Int64?
+    public var before: Int64?
+    public var muscles: [Muscle] = []
+    public var minimumSeverity: Int?
+    public var maximumSeverity: Int?
+    public var limit: Int = 100
+    public var offset: Int = 0
+
+    public init() {}
+}
+
+/// What an import did.
+public struct ImportSummary: Sendable, Equatable {
+    public var episodesAdded = 0
+    public var episodesUnchanged = 0
+    public var dayLogsWritten = 0
+    public var dayLogsUnchanged = 0
+
+    public init() {}
+}
+
+/// Everything one owner has, as a backup holds it.
+public struct JournalContents: Sendable, Equatable {
+    public var profile: Profile?
+    public var episodes: [Episode]
+    public var dayLogs: [DayLog]
+    public var assessments: [AssessmentRecord]
+
+    public init(profile: Profile? = nil, episodes: [Episode] = [], dayLogs: [DayLog] = [], assessments: [AssessmentRecord] = []) {
+        self.profile = profile
+        self.episodes = episodes
+        self.dayLogs = dayLogs
+        self.assessments = assessments
+    }
+}
+
+/// What erasing removed.
+public struct EraseSummary: Sendable, Equatable {
+    public var episodes = 0
+    public var dayLogs = 0
+    public var assessments = 0
+    public var profiles = 0
+
+    public init() {}
+}
+
+/// Where a journal lives. Every call is scoped to one owner: no call can read or change another
+/// owner's rows. Every write is one transaction; when a call returns, the write is durable.
+public protocol JournalStore: Sendable {
+    func saveEpisode(_ episode: Episode, owner: OwnerID) async throws
+    func episode(id: EntryID, owner: OwnerID) async throws -> Episode?
+    func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode]
+    func countEpisodes(owner: OwnerID, from: Int64?, before: Int64?) async throws -> Int
+    /// True when an episode was deleted.
+    func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool
+
+    func saveDayLog(_ day: DayLog, owner: OwnerID) async throws
+    func dayLog(date: LocalDate, owner: OwnerID) async throws -> DayLog?
+    func dayLogs(owner: OwnerID, from: LocalDate?, through: LocalDate?) async throws -> [DayLog]
+    func deleteDayLog(date: LocalDate, owner: OwnerID) async throws -> Bool
+
+    func profile(owner: OwnerID) async throws -> Profile?
+    func saveProfile(_ profile: Profile, owner: OwnerID) async throws
+
+    func saveAssessment(_ record: AssessmentRecord, owner: OwnerID) async throws
+    func assessments(owner: OwnerID, limit: Int) async throws -> [AssessmentRecord]
+
+    /// Writes a checked batch in one transaction: episodes whose id exists already are left as
+    /// they are, day logs replace the day's log. All or nothing.
+    func importBatch(episodes: [Episode], dayLogs: [DayLog], owner: OwnerID) async throws -> ImportSummary
+    /// Everything the owner has, for a backup.
+    func contents(owner: OwnerID) async throws -> JournalContents
+    /// Replaces everything the owner has with a backup's contents, in one transaction.
+    func restore(_ contents: JournalContents, owner: OwnerID) async throws
+    /// Deletes every record of the owner, in one transaction.
+    func eraseAll(owner: OwnerID) async throws -> EraseSummary
+
+    func close() async throws
+}

@@ -1,0 +1,187 @@
+public import CrampKnowledge
+
+/// One thing tried for an episode: did it help, and how long until the cramp eased.
+public struct ReliefTried: Sendable, Hashable {
+    /// What a person tried, in the journal's codes (the documented CSV format's list).
+    public enum Technique: String, CodeList {
+        case stretch, massage, heat, fluids, walking, painkiller, other
+        public static let table = CodeTable<Technique>()
+    }
+
+    public enum Outcome: String, CodeList {
+        case helped, partly, no
+        public static let table = CodeTable<Outcome>()
+    }
+
+    public var technique: Technique
+    public var outcome: Outcome
+    /// Seconds from starting it until the cramp eased; nil when not known.
+    public var secondsToEase: Int?
+
+    public init(technique: Technique, outcome: Outcome, secondsToEase: Int? = nil) {
+        self.technique = technique
+        self.outcome = outcome
+        self.secondsToEase = secondsToEase
+    }
+}
+
+/// One cramp (or cramp-like episode).
+public struct Episode: Sendable, Hashable {
+    public var id: EntryID
+    public var startedAt: LocalTimestamp
+    public var durationSeconds: Int
+    public var muscles: [Muscle]
+    public var side: Side?
+    /// 0 (no pain) to 10 (worst).
+    public var severity: Int?
+    /// What the person was doing when it started.
+    public var onset: Onset?
+    /// Signs during or after the episode, in the assessment's codes.
+    public var findings: [Finding]
+    public var reliefs: [ReliefTried]
+    public var note: String?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    public init(id: EntryID, startedAt: LocalTimestamp, durationSeconds: Int, muscles: [Muscle], side: Side? = nil,
+                severity: Int? = nil, onset: Onset? = nil, findings: [Finding] = [], reliefs: [ReliefTried] = [],
+                note: String? = nil, createdAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.startedAt = startedAt
+        self.durationSeconds = durationSeconds
+        self.muscles = muscles
+        self.side = side
+        self.severity = severity
+        self.onset = onset
+        self.findings = findings
+        self.reliefs = reliefs
+        self.note = note
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The id an episode gets when none is given: derived from who, when and where, so importing
+    /// the same row again finds the same episode.
+    public static func derivedID(owner: OwnerID, startedAt: LocalTimestamp, muscles: [Muscle]) -> EntryID {
+        EntryID.named("episode|\(owner.rawValue)|\(startedAt.instant)|\(CodeSet(muscles).map(\.rawValue).joined(separator: ";"))")
+    }
+}
+
+public enum ExerciseIntensity: String, CodeList {
+    case light, moderate, hard
+    public static let table = CodeTable<ExerciseIntensity>()
+}
+
+public enum MineralFood: String, CodeList {
+    case potassium, magnesium, calcium
+    public static let table = CodeTable<MineralFood>()
+}
+
+public enum MedicationChangeKind: String, CodeList {
+    case start, stop, dose
+    public static let table = CodeTable<MedicationChangeKind>()
+}
+
+/// A medicine started, stopped or changed in dose that day.
+public struct MedicationChange: Sendable, Hashable {
+    public var kind: MedicationChangeKind
+    public var medication: Medication
+
+    public init(kind: MedicationChangeKind, medication: Medication) {
+        self.kind = kind
+        self.medication = medication
+    }
+}
+
+/// How one day went (one per person per date). Every measure is optional: nil is unknown.
+public struct DayLog: Sendable, Hashable {
+    public var date: LocalDate
+    public var fluidsML: Int?
+    public var electrolyteDrink: Bool?
+    public var exerciseMinutes: Int?
+    public var exerciseIntensity: ExerciseIntensity?
+    public var steps: Int?
+    public var sittingHours: Double?
+    public var standingHours: Double?
+    public var sleepHours: Double?
+    public var hotWeather: Bool?
+    public var alcoholUnits: Double?
+    public var caffeineDrinks: Int?
+    public var mineralFoods: [MineralFood]
+    public var medicationChanges: [MedicationChange]
+    public var context: [ContextCode]
+    public var updatedAt: Int64
+
+    public init(date: LocalDate, fluidsML: Int? = nil, electrolyteDrink: Bool? = nil, exerciseMinutes: Int? = nil,
+                exerciseIntensity: ExerciseIntensity? = nil, steps: Int? = nil, sittingHours: Double? = nil,
+                standingHours: Double? = nil, sleepHours: Double? = nil, hotWeather: Bool? = nil, alcoholUnits: Double? = nil,
+                caffeineDrinks: Int? = nil, mineralFoods: [MineralFood] = [], medicationChanges: [MedicationChange] = [],
+                context: [ContextCode] = [], updatedAt: Int64) {
+        self.date = date
+        self.fluidsML = fluidsML
+        self.electrolyteDrink = electrolyteDrink
+        self.exerciseMinutes = exerciseMinutes
+        self.exerciseIntensity = exerciseIntensity
+        self.steps = steps
+        self.sittingHours = sittingHours
+        self.standingHours = standingHours
+        self.sleepHours = sleepHours
+        self.hotWeather = hotWeather
+        self.alcoholUnits = alcoholUnits
+        self.caffeineDrinks = caffeineDrinks
+        self.mineralFoods = mineralFoods
+        self.medicationChanges = medicationChanges
+        self.context = context
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The person behind a journal.
+public struct Profile: Sendable, Hashable {
+    public var birthYear: Int?
+    public var sex: Sex?
+    public var conditions: [Condition]
+    public var medications: [Medication]
+    /// An IANA time zone name, such as `Europe/London`.
+    public var timeZone: String?
+    /// A region code for the emergency number, such as `GB`.
+    public var region: String?
+    public var reminderTimes: [LocalTime]
+    public var updatedAt: Int64
+
+    public init(birthYear: Int? = nil, sex: Sex? = nil, conditions: [Condition] = [], medications: [Medication] = [],
+                timeZone: String? = nil, region: String? = nil, reminderTimes: [LocalTime] = [], updatedAt: Int64) {
+        self.birthYear = birthYear
+        self.sex = sex
+        self.conditions = conditions
+        self.medications = medications
+        self.timeZone = timeZone
+        self.region = region
+        self.reminderTimes = reminderTimes
+        self.updatedAt = updatedAt
+    }
+}
+
+/// An assessment made and kept: its request and result as contract JSON, the knowledge version
+/// that answered it and when, so a past result can be explained later.
+public struct AssessmentRecord: Sendable, Hashable {
+    public var id: EntryID
+    public var madeAt: LocalTimestamp
+    public var knowledgeVersion: String
+    public var triage: Triage
+    public var requestJSON: String
+    public var resultJSON: String
+    /// The episode it was made for, when it followed `crampcare log`.
+    public var episodeID: EntryID?
+
+    public init(id: EntryID, madeAt: LocalTimestamp, knowledgeVersion: String, triage: Triage, requestJSON: String,
+                resultJSON: String, episodeID: EntryID? = nil) {
+        self.id = id
+        self.madeAt = madeAt
+        self.knowledgeVersion = knowledgeVersion
+        self.triage = triage
+        self.requestJSON = requestJSON
+        self.resultJSON = resultJSON
+        self.episodeID = episodeID
+    }
+}

@@ -1,0 +1,195 @@
+/// A calendar date without a time zone (a day log's date).
+public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day) else {
+            return nil
+        }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init?(iso text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    public init(daysSinceEpoch days: Int) {
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        self.day = day
+    }
+
+    /// Days since 1970-01-01 (Hinnant's days_from_civil).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public var description: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
+}
+
+func pad(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+}
+
+/// A wall-clock time of day, `HH:MM` (a reminder time).
+public struct LocalTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let hour: Int
+    public let minute: Int
+
+    public init?(hour: Int, minute: Int) {
+        guard (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        self.hour = hour
+        self.minute = minute
+    }
+
+    public init?(iso text: some StringProtocol) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]) else {
+            return nil
+        }
+        self.init(hour: hour, minute: minute)
+    }
+
+    public var description: String { "\(pad(hour, 2)):\(pad(minute, 2))" }
+    public static func < (lhs: LocalTime, rhs: LocalTime) -> Bool { (lhs.hour, lhs.minute) < (rhs.hour, rhs.minute) }
+}
+
+/// A moment, and the UTC offset it was recorded in. They are kept apart so that every storage
+/// engine keeps the offset exactly (a PostgreSQL `timestamptz` would drop it).
+public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    public let instant: Int64
+    /// The offset from UTC where it was recorded, in seconds (-18:00 to +18:00).
+    public let utcOffsetSeconds: Int
+
+    public init?(instant: Int64, utcOffsetSeconds: Int) {
+        guard abs(utcOffsetSeconds) <= 18 * 3600, utcOffsetSeconds % 60 == 0 else { return nil }
+        self.instant = instant
+        self.utcOffsetSeconds = utcOffsetSeconds
+    }
+
+    /// The local calendar date and time of day where it was recorded.
+    public var localDate: LocalDate { LocalDate(daysSinceEpoch: Int(floorDiv(localMilliseconds, 86_400_000))) }
+    public var localSecondsOfDay: Int { Int(floorMod(localMilliseconds, 86_400_000) / 1000) }
+    private var localMilliseconds: Int64 { instant + Int64(utcOffsetSeconds) * 1000 }
+
+    /// ISO 8601 with its offset: `2026-11-26T07:30:00+01:00` (milliseconds only when present).
+    public var description: String {
+        let local = localMilliseconds
+        let date = LocalDate(daysSinceEpoch: Int(floorDiv(local, 86_400_000)))
+        let ms = Int(floorMod(local, 86_400_000))
+        let seconds = ms / 1000
+        var text = "\(date)T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
+        if ms % 1000 != 0 { text += ".\(pad(ms % 1000, 3))" }
+        if utcOffsetSeconds == 0 { return text + "Z" }
+        let sign = utcOffsetSeconds < 0 ? "-" : "+"
+        let offset = abs(utcOffsetSeconds) / 60
+        return text + "\(sign)\(pad(offset / 60, 2)):\(pad(offset % 60, 2))"
+    }
+
+    /// Parses ISO 8601 date-time with a required offset (`Z`, `+01:00`, `-0500`); seconds and a
+    /// fraction are optional.
+    public init?(iso text: String) {
+        let scalars = Array(text.utf8)
+        guard scalars.count >= 17, let date = LocalDate(iso: text.prefix(10)), scalars[10] == UInt8(ascii: "T") || scalars[10] == UInt8(ascii: " ")
+        else { return nil }
+        var index = 11
+        func number(_ digits: Int) -> Int? {
+            guard index + digits <= scalars.count else { return nil }
+            var value = 0
+            for offset in 0..<digits {
+                let byte = scalars[index + offset]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            index += digits
+            return value
+        }
+        guard let hour = number(2), index < scalars.count, scalars[index] == UInt8(ascii: ":") else { return nil }
+        index += 1
+        guard let minute = number(2), hour <= 23, minute <= 59 else { return nil }
+        var second = 0
+        var millis = 0
+        if index < scalars.count, scalars[index] == UInt8(ascii: ":") {
+            index += 1
+            guard let value = number(2), value <= 59 else { return nil }
+            second = value
+            if index < scalars.count, scalars[index] == UInt8(ascii: ".") || scalars[index] == UInt8(ascii: ",") {
+                index += 1
+                var digits = 0
+                while index < scalars.count, scalars[index] >= 48, scalars[index] <= 57 {
+                    if digits < 3 { millis = millis * 10 + Int(scalars[index] - 48) }
+                    digits += 1
+                    index += 1
+                }
+                guard digits > 0 else { return nil }
+                for _ in digits..<3 where digits < 3 { millis *= 10 }
+            }
+        }
+        guard index < scalars.count else { return nil }
+        var offsetSeconds = 0
+        switch scalars[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            index += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let negative = scalars[index] == UInt8(ascii: "-")
+            index += 1
+            guard let hours = number(2) else { return nil }
+            if index < scalars.count, scalars[index] == UInt8(ascii: ":") { index += 1 }
+            guard let minutes = number(2), hours <= 18, minutes <= 59 else { return nil }
+            offsetSeconds = (hours * 3600 + minutes * 60) * (negative ? -1 : 1)
+        default:
+            return nil
+        }
+        guard index == scalars.count else { return nil }
+        let local = Int64(date.daysSinceEpoch) * 86_400_000 + Int64(hour * 3600 + minute * 60 + second) * 1000 + Int64(millis)
+        self.init(instant: local - Int64(offsetSeconds) * 1000, utcOffsetSeconds: offsetSeconds)
+    }
+
+    public static func < (lhs: LocalTimestamp, rhs: LocalTimestamp) -> Bool { lhs.instant < rhs.instant }
+}
+
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
+
+/// Where "now" comes from, so tests and imports can fix it.
+public protocol JournalClock: Sendable {
+    func now() -> LocalTimestamp
+}

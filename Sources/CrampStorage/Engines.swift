@@ -1,0 +1,262 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+public import SQLKit
+import SQLiteKit
+
+/// How the journal reaches its database. The two engines differ only here; every query above
+/// this is the same SQL.
+public protocol SQLEngine: Sendable {
+    var name: String { get }
+    /// Runs `body` with a database handle outside a transaction (reads).
+    func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func close() async throws
+}
+
+/// Why the journal could not be opened or used: said plainly, without any health data.
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The embedded engine: one SQLite file, one connection, one statement at a time.
+public final class SQLiteEngine: SQLEngine {
+    public let name = "sqlite"
+    public let path: String
+    private let connection: SQLiteConnection
+    private let gate = SerialGate()
+
+    /// Opens (creating if needed, mode 0600) the journal file and sets it up for durability:
+    /// WAL with synchronous=FULL, so an acknowledged write survives a power cut, not only a crash.
+    public static func open(path: String) async throws -> SQLiteEngine {
+        try createPrivately(path)
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "crampcare.sqlite"))
+        } catch {
+            throw StorageError("cannot open the journal at \(path): \(error)")
+        }
+        let engine = SQLiteEngine(path: path, connection: connection)
+        do {
+            let db = connection.sql(queryLogLevel: nil)
+            try await db.raw("PRAGMA journal_mode=WAL").run()
+            try await db.raw("PRAGMA synchronous=FULL").run()
+            try await db.raw("PRAGMA foreign_keys=ON").run()
+            try await db.raw("PRAGMA busy_timeout=5000").run()
+        } catch {
+            try? await connection.close()
+            throw StorageError("cannot set up the journal at \(path): \(error)")
+        }
+        return engine
+    }
+
+    private init(path: String, connection: SQLiteConnection) {
+        self.path = path
+        self.connection = connection
+    }
+
+    /// Creates the file and its folder readable by the owner only, before SQLite opens it.
+    static func createPrivately(_ path: String) throws {
+        var folder = ""
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        for (index, part) in parts.enumerated() {
+            folder += (index == 0 ? "" : "/") + part
+            guard !folder.isEmpty else { continue }
+            if mkdir(folder, 0o700) != 0, errno != EEXIST {
+                throw StorageError("cannot create the folder \(folder): \(String(cString: strerror(errno)))")
+            }
+        }
+        let fd = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StorageError("cannot create the journal at \(path): \(String(cString: strerror(errno)))") }
+        Glibc.close(fd)
+    }
+
+    public func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await gate.run { try await body(self.connection.sql(queryLogLevel: nil)) }
+    }
+
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await gate.run {
+            let db = self.connection.sql(queryLogLevel: nil)
+            // IMMEDIATE takes the write lock at once, so two writers never deadlock on upgrade.
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let value = try await body(db)
+                try await db.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func close() async throws {
+        try await gate.run { try await self.connection.close() }
+    }
+}
+
+/// Lets one async operation at a time through, in arrival order (SQLite has one connection, and a
+/// transaction must not interleave with another caller's statements).
+actor SerialGate {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        busy = true
+        defer {
+            if waiting.isEmpty {
+                busy = false
+            } else {
+                waiting.removeFirst().resume()
+            }
+        }
+        return try await body()
+    }
+}
+
+/// The hosted engine: a pooled PostgresNIO client. Several instances can share one database.
+public final class PostgresEngine: SQLEngine {
+    public let name = "postgres"
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+
+    /// Connects with a `postgres://user:password@host:port/database` URL (`?sslmode=disable` for
+    /// plain local connections; `?host=/path` for a Unix socket folder).
+    public static func connect(url: String) async throws -> PostgresEngine {
+        let configuration = try PostgresURL.configuration(url)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "crampcare.postgres"))
+        let engine = PostgresEngine(client: client)
+        do {
+            // Fail now, with the reason, rather than at the first query.
+            _ = try await engine.withDatabase { db in try await db.raw("SELECT 1 AS ok").all() }
+        } catch {
+            try? await engine.close()
+            throw StorageError("cannot reach PostgreSQL at \(PostgresURL.redacted(url)): \(String(reflecting: error).prefix(300))")
+        }
+        return engine
+    }
+
+    private init(client: PostgresClient) {
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    public func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+    }
+
+    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let db = connection.sql(queryLogLevel: nil)
+            try await db.raw("BEGIN").run()
+            do {
+                let value = try await body(db)
+                try await db.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func close() async throws {
+        runner.cancel()
+        await runner.value
+    }
+}
+
+/// Parses the `postgres://` URLs CrampCare accepts.
+enum PostgresURL {
+    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw StorageError("a PostgreSQL URL starts with postgres://")
+        }
+        var rest = Substring(url.drop(while: { $0 != ":" }).dropFirst(3))
+        var query: [String: String] = [:]
+        if let mark = rest.firstIndex(of: "?") {
+            for pair in rest[rest.index(after: mark)...].split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                query[String(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+            }
+            rest = rest[..<mark]
+        }
+        var user = "postgres"
+        var password: String?
+        if let at = rest.lastIndex(of: "@") {
+            let credentials = rest[..<at]
+            if let colon = credentials.firstIndex(of: ":") {
+                user = decode(credentials[..<colon])
+                password = decode(credentials[credentials.index(after: colon)...])
+            } else {
+                user = decode(credentials)
+            }
+            rest = rest[rest.index(after: at)...]
+        }
+        var database: String?
+        if let slash = rest.firstIndex(of: "/") {
+            let name = decode(rest[rest.index(after: slash)...])
+            database = name.isEmpty ? nil : name
+            rest = rest[..<slash]
+        }
+        var host = String(rest)
+        var port = 5432
+        if let colon = host.lastIndex(of: ":"), let value = Int(host[host.index(after: colon)...]) {
+            port = value
+            host = String(host[..<colon])
+        }
+        let tls: PostgresClient.Configuration.TLS
+        switch query["sslmode"] ?? "prefer" {
+        case "disable": tls = .disable
+        case "require", "verify-full", "verify-ca": tls = .require(.makeClientConfiguration())
+        default: tls = .prefer(.makeClientConfiguration())
+        }
+        if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
+            var configuration = PostgresClient.Configuration(
+                unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+            configuration.options.maximumConnections = 16
+            return configuration
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host.isEmpty ? "localhost" : host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.maximumConnections = 16
+        return configuration
+    }
+
+    /// The URL with its password hidden, for messages.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://"),
+            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+
+    static func decode(_ text: some StringProtocol) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

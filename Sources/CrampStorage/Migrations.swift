@@ -1,0 +1,133 @@
+import SQLKit
+
+/// One schema change: a version, a name, and the statements that make it. Each is applied in its
+/// own transaction and recorded in `_migrations`, so a change is either whole or absent.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: [String]
+}
+
+/// The versioned schema. Every table's key starts with `owner_id`, so a large deployment can
+/// distribute the tables by owner (Citus on PostgreSQL) without a schema change. The same
+/// statements run on SQLite and PostgreSQL: `BIGINT` and `DOUBLE PRECISION` map to SQLite's
+/// integer and real affinities.
+enum Schema {
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "journal tables", statements: [
+            """
+            CREATE TABLE episodes (
+                owner_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                utc_offset_seconds INTEGER NOT NULL,
+                duration_seconds INTEGER NOT NULL,
+                muscles TEXT NOT NULL,
+                side TEXT,
+                severity INTEGER,
+                onset TEXT,
+                findings TEXT NOT NULL,
+                reliefs TEXT NOT NULL,
+                note TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (owner_id, id)
+            )
+            """,
+            "CREATE INDEX episodes_by_time ON episodes (owner_id, started_at)",
+            """
+            CREATE TABLE day_logs (
+                owner_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                fluids_ml INTEGER,
+                electrolyte_drink INTEGER,
+                exercise_minutes INTEGER,
+                exercise_intensity TEXT,
+                steps INTEGER,
+                sitting_hours DOUBLE PRECISION,
+                standing_hours DOUBLE PRECISION,
+                sleep_hours DOUBLE PRECISION,
+                hot_weather INTEGER,
+                alcohol_units DOUBLE PRECISION,
+                caffeine_drinks INTEGER,
+                mineral_foods TEXT NOT NULL,
+                medication_changes TEXT NOT NULL,
+                context TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (owner_id, day)
+            )
+            """,
+            """
+            CREATE TABLE profiles (
+                owner_id TEXT NOT NULL PRIMARY KEY,
+                birth_year INTEGER,
+                sex TEXT,
+                conditions TEXT NOT NULL,
+                medications TEXT NOT NULL,
+                time_zone TEXT,
+                region TEXT,
+                reminder_times TEXT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE assessments (
+                owner_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                made_at BIGINT NOT NULL,
+                utc_offset_seconds INTEGER NOT NULL,
+                knowledge_version TEXT NOT NULL,
+                triage TEXT NOT NULL,
+                episode_id TEXT,
+                request_json TEXT NOT NULL,
+                result_json TEXT NOT NULL,
+                PRIMARY KEY (owner_id, id)
+            )
+            """,
+            "CREATE INDEX assessments_by_time ON assessments (owner_id, made_at)",
+        ]),
+    ]
+
+    /// The newest version this build knows.
+    static var latest: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// Applies every migration not applied yet. Safe to run from several processes at once: each
+    /// step re-checks inside its transaction (on PostgreSQL under an advisory lock).
+    static func migrate(_ engine: any SQLEngine) async throws {
+        try await engine.withTransaction { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
+        }
+        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+            try await engine.withTransaction { db in
+                if engine.name == "postgres" {
+                    // One migrator at a time across every instance.
+                    try await db.raw("SELECT pg_advisory_xact_lock(7241906)").run()
+                }
+                let applied = try await db.raw("SELECT version FROM _migrations WHERE version = \(bind: migration.version)").all()
+                guard applied.isEmpty else { return }
+                for statement in migration.statements { try await db.raw(SQLQueryString(statement)).run() }
+                try await db.raw("INSERT INTO _migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Clock.millisecondsNow()))").run()
+            }
+        }
+        let newest = try await engine.withDatabase { db in
+            try await db.raw("SELECT MAX(version) AS version FROM _migrations").first()?.decode(column: "version", as: Int?.self)
+        }
+        if let newest, newest > latest {
+            throw StorageError("the journal was written by a newer CrampCare (schema \(newest), this one knows up to \(latest)); update CrampCare")
+        }
+    }
+}
+
+enum Clock {
+    static func millisecondsNow() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

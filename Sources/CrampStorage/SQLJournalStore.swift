@@ -1,0 +1,345 @@
+public import CrampJournal
+import CrampKnowledge
+import SQLKit
+
+/// The journal on SQL: one implementation for SQLite and PostgreSQL. Every statement names the
+/// owner, so no call reaches another owner's rows.
+public final class SQLJournalStore: JournalStore {
+    let engine: any SQLEngine
+
+    /// Opens the store on an engine and brings its schema up to date.
+    public init(engine: any SQLEngine) async throws {
+        self.engine = engine
+        do {
+            try await Schema.migrate(engine)
+        } catch {
+            // An engine must be closed before it goes (SQLite traps on an open connection).
+            try? await engine.close()
+            throw error
+        }
+    }
+
+    public var engineName: String { engine.name }
+
+    // MARK: encoding helpers
+
+    /// Lists are stored `;a;b;` so that a filter on one code is an exact `LIKE '%;code;%'`.
+    static func list<Code: CodeList>(_ codes: [Code]) -> String {
+        codes.isEmpty ? ";" : ";" + codes.map(\.rawValue).joined(separator: ";") + ";"
+    }
+
+    static func codes<Code: CodeList>(_ text: String, _: Code.Type, column: String) throws -> [Code] {
+        try text.split(separator: ";").map { part in
+            guard let code = Code.table.code(String(part)) else {
+                throw StorageError("the journal holds an unknown code \"\(part)\" in \(column); it may have been written by a newer CrampCare")
+            }
+            return code
+        }
+    }
+
+    static func reliefsText(_ reliefs: [ReliefTried]) -> String {
+        reliefs.isEmpty ? ";" : ";" + reliefs.map { relief in
+            "\(relief.technique.rawValue):\(relief.outcome.rawValue)" + (relief.secondsToEase.map { ":\($0)" } ?? "")
+        }.joined(separator: ";") + ";"
+    }
+
+    static func flag(_ value: Bool?) -> Int? { value.map { $0 ? 1 : 0 } }
+
+    // MARK: episodes
+
+    static let episodeColumns = "owner_id, id, started_at, utc_offset_seconds, duration_seconds, muscles, side, severity, onset, findings, reliefs, note, created_at, updated_at"
+
+    static func episodeValues(_ episode: Episode, owner: OwnerID) -> [any Encodable & Sendable] {
+        [owner.rawValue, episode.id.description, episode.startedAt.instant, episode.startedAt.utcOffsetSeconds,
+         episode.durationSeconds, list(episode.muscles), episode.side?.rawValue, episode.severity, episode.onset?.rawValue,
+         list(episode.findings), reliefsText(episode.reliefs), episode.note, episode.createdAt, episode.updatedAt]
+    }
+
+    static func episode(from row: any SQLRow) throws -> Episode {
+        guard let id = EntryID(try row.decode(column: "id", as: String.self)) else { throw StorageError("the journal holds a malformed episode id") }
+        guard let startedAt = LocalTimestamp(instant: try row.decode(column: "started_at", as: Int64.self),
+                                             utcOffsetSeconds: try row.decode(column: "utc_offset_seconds", as: Int.self))
+        else { throw StorageError("the journal holds a malformed episode time") }
+        var reliefs: [ReliefTried] = []
+        for part in try row.decode(column: "reliefs", as: String.self).split(separator: ";") {
+            do {
+                reliefs.append(try JournalCSV.relief(String(part), field: "reliefs"))
+            } catch {
+                throw StorageError("the journal holds an unknown relief \"\(part)\"")
+            }
+        }
+        return Episode(
+            id: id, startedAt: startedAt, durationSeconds: try row.decode(column: "duration_seconds", as: Int.self),
+            muscles: try codes(try row.decode(column: "muscles", as: String.self), Muscle.self, column: "muscles"),
+            side: try row.decode(column: "side", as: String?.self).flatMap { Side(rawValue: $0) },
+            severity: try row.decode(column: "severity", as: Int?.self),
+            onset: try row.decode(column: "onset", as: String?.self).flatMap { Onset(rawValue: $0) },
+            findings: try codes(try row.decode(column: "findings", as: String.self), Finding.self, column: "findings"),
+            reliefs: reliefs, note: try row.decode(column: "note", as: String?.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+    }
+
+    public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
+        try await engine.withTransaction { db in
+            try await db.raw("""
+                INSERT INTO episodes (\(unsafeRaw: Self.episodeColumns)) VALUES (\(binds: Self.episodeValues(episode, owner: owner)))
+                ON CONFLICT (owner_id, id) DO UPDATE SET started_at = excluded.started_at, utc_offset_seconds = excluded.utc_offset_seconds,
+                duration_seconds = excluded.duration_seconds, muscles = excluded.muscles, side = excluded.side, severity = excluded.severity,
+                onset = excluded.onset, findings = excluded.findings, reliefs = excluded.reliefs, note = excluded.note,
+                updated_at = excluded.updated_at
+                """).run()
+        }
+    }
+
+    public func episode(id: EntryID, owner: OwnerID) async throws -> Episode? {
+        try await engine.withDatabase { db in
+            try await db.raw("SELECT * FROM episodes WHERE owner_id = \(bind: owner.rawValue) AND id = \(bind: id.description)")
+                .first().map(Self.episode(from:))
+        }
+    }
+
+    public func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode] {
+        try await engine.withDatabase { db in
+            var sql: SQLQueryString = "SELECT * FROM episodes WHERE owner_id = \(bind: owner.rawValue)"
+            if let from = filter.from { sql += " AND started_at >= \(bind: from)" }
+            if let before = filter.before { sql += " AND started_at < \(bind: before)" }
+            if !filter.muscles.isEmpty {
+                let clauses = filter.muscles.map { muscle -> SQLQueryString in "muscles LIKE \(bind: "%;\(muscle.rawValue);%")" }
+                sql += " AND (" + clauses.joined(separator: " OR ") + ")"
+            }
+            if let minimum = filter.minimumSeverity { sql += " AND severity >= \(bind: minimum)" }
+            if let maximum = filter.maximumSeverity { sql += " AND severity <= \(bind: maximum)" }
+            sql += " ORDER BY started_at DESC, id LIMIT \(bind: max(0, filter.limit)) OFFSET \(bind: max(0, filter.offset))"
+            return try await db.raw(sql).all().map(Self.episode(from:))
+        }
+    }
+
+    public func countEpisodes(owner: OwnerID, from: Int64?, before: Int64?) async throws -> Int {
+        try await engine.withDatabase { db in
+            var sql: SQLQueryString = "SELECT COUNT(*) AS n FROM episodes WHERE owner_id = \(bind: owner.rawValue)"
+            if let from { sql += " AND started_at >= \(bind: from)" }
+            if let before { sql += " AND started_at < \(bind: before)" }
+            return try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool {
+        try await engine.withTransaction { db in
+            let rows = try await db.raw("DELETE FROM episodes WHERE owner_id = \(bind: owner.rawValue) AND id = \(bind: id.description) RETURNING id").all()
+            return !rows.isEmpty
+        }
+    }
+
+    // MARK: day logs
+
+    static let dayColumns = "owner_id, day, fluids_ml, electrolyte_drink, exercise_minutes, exercise_intensity, steps, sitting_hours, standing_hours, sleep_hours, hot_weather, alcohol_units, caffeine_drinks, mineral_foods, medication_changes, context, updated_at"
+
+    static func dayValues(_ day: DayLog, owner: OwnerID) -> [any Encodable & Sendable] {
+        [owner.rawValue, day.date.description, day.fluidsML, flag(day.electrolyteDrink), day.exerciseMinutes,
+         day.exerciseIntensity?.rawValue, day.steps, day.sittingHours, day.standingHours, day.sleepHours, flag(day.hotWeather),
+         day.alcoholUnits, day.caffeineDrinks, list(day.mineralFoods),
+         day.medicationChanges.isEmpty ? ";" : ";" + day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";") + ";",
+         list(day.context), day.updatedAt]
+    }
+
+    static let dayUpsert = """
+        ON CONFLICT (owner_id, day) DO UPDATE SET fluids_ml = excluded.fluids_ml, electrolyte_drink = excluded.electrolyte_drink,
+        exercise_minutes = excluded.exercise_minutes, exercise_intensity = excluded.exercise_intensity, steps = excluded.steps,
+        sitting_hours = excluded.sitting_hours, standing_hours = excluded.standing_hours, sleep_hours = excluded.sleep_hours,
+        hot_weather = excluded.hot_weather, alcohol_units = excluded.alcohol_units, caffeine_drinks = excluded.caffeine_drinks,
+        mineral_foods = excluded.mineral_foods, medication_changes = excluded.medication_changes, context = excluded.context,
+        updated_at = excluded.updated_at
+        """
+
+    static func day(from row: any SQLRow) throws -> DayLog {
+        guard let date = LocalDate(iso: try row.decode(column: "day", as: String.self)) else { throw StorageError("the journal holds a malformed date") }
+        var changes: [MedicationChange] = []
+        for part in try row.decode(column: "medication_changes", as: String.self).split(separator: ";") {
+            do {
+                changes.append(try JournalCSV.medicationChange(String(part), field: "medication_changes"))
+            } catch {
+                throw StorageError("the journal holds an unknown medicine change \"\(part)\"")
+            }
+        }
+        return DayLog(
+            date: date, fluidsML: try row.decode(column: "fluids_ml", as: Int?.self),
+            electrolyteDrink: try row.decode(column: "electrolyte_drink", as: Int?.self).map { $0 != 0 },
+            exerciseMinutes: try row.decode(column: "exercise_minutes", as: Int?.self),
+            exerciseIntensity: try row.decode(column: "exercise_intensity", as: String?.self).flatMap { ExerciseIntensity(rawValue: $0) },
+            steps: try row.decode(column: "steps", as: Int?.self), sittingHours: try row.decode(column: "sitting_hours", as: Double?.self),
+            standingHours: try row.decode(column: "standing_hours", as: Double?.self), sleepHours: try row.decode(column: "sleep_hours", as: Double?.self),
+            hotWeather: try row.decode(column: "hot_weather", as: Int?.self).map { $0 != 0 },
+            alcoholUnits: try row.decode(column: "alcohol_units", as: Double?.self), caffeineDrinks: try row.decode(column: "caffeine_drinks", as: Int?.self),
+            mineralFoods: try codes(try row.decode(column: "mineral_foods", as: String.self), MineralFood.self, column: "mineral_foods"),
+            medicationChanges: changes,
+            context: try codes(try row.decode(column: "context", as: String.self), ContextCode.self, column: "context"),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+    }
+
+    public func saveDayLog(_ day: DayLog, owner: OwnerID) async throws {
+        try await engine.withTransaction { db in
+            try await db.raw("INSERT INTO day_logs (\(unsafeRaw: Self.dayColumns)) VALUES (\(binds: Self.dayValues(day, owner: owner))) \(unsafeRaw: Self.dayUpsert)").run()
+        }
+    }
+
+    public func dayLog(date: LocalDate, owner: OwnerID) async throws -> DayLog? {
+        try await engine.withDatabase { db in
+            try await db.raw("SELECT * FROM day_logs WHERE owner_id = \(bind: owner.rawValue) AND day = \(bind: date.description)").first().map(Self.day(from:))
+        }
+    }
+
+    public func dayLogs(owner: OwnerID, from: LocalDate?, through: LocalDate?) async throws -> [DayLog] {
+        try await engine.withDatabase { db in
+            var sql: SQLQueryString = "SELECT * FROM day_logs WHERE owner_id = \(bind: owner.rawValue)"
+            if let from { sql += " AND day >= \(bind: from.description)" }
+            if let through { sql += " AND day <= \(bind: through.description)" }
+            sql += " ORDER BY day"
+            return try await db.raw(sql).all().map(Self.day(from:))
+        }
+    }
+
+    public func deleteDayLog(date: LocalDate, owner: OwnerID) async throws -> Bool {
+        try await engine.withTransaction { db in
+            !(try await db.raw("DELETE FROM day_logs WHERE owner_id = \(bind: owner.rawValue) AND day = \(bind: date.description) RETURNING day").all()).isEmpty
+        }
+    }
+
+    // MARK: profile
+
+    public func profile(owner: OwnerID) async throws -> Profile? {
+        try await engine.withDatabase { db in
+            guard let row = try await db.raw("SELECT * FROM profiles WHERE owner_id = \(bind: owner.rawValue)").first() else { return nil }
+            return Profile(
+                birthYear: try row.decode(column: "birth_year", as: Int?.self),
+                sex: try row.decode(column: "sex", as: String?.self).flatMap { Sex(rawValue: $0) },
+                conditions: try Self.codes(try row.decode(column: "conditions", as: String.self), Condition.self, column: "conditions"),
+                medications: try Self.codes(try row.decode(column: "medications", as: String.self), Medication.self, column: "medications"),
+                timeZone: try row.decode(column: "time_zone", as: String?.self), region: try row.decode(column: "region", as: String?.self),
+                reminderTimes: try row.decode(column: "reminder_times", as: String.self).split(separator: ";").compactMap { LocalTime(iso: $0) },
+                updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+        }
+    }
+
+    public func saveProfile(_ profile: Profile, owner: OwnerID) async throws {
+        try await engine.withTransaction { db in try await Self.writeProfile(profile, owner: owner, db) }
+    }
+
+    static func writeProfile(_ profile: Profile, owner: OwnerID, _ db: any SQLDatabase) async throws {
+        let values: [any Encodable & Sendable] = [
+            owner.rawValue, profile.birthYear, profile.sex?.rawValue, list(profile.conditions), list(profile.medications),
+            profile.timeZone, profile.region, ";" + profile.reminderTimes.map(\.description).joined(separator: ";") + ";", profile.updatedAt,
+        ]
+        try await db.raw("""
+            INSERT INTO profiles (owner_id, birth_year, sex, conditions, medications, time_zone, region, reminder_times, updated_at)
+            VALUES (\(binds: values))
+            ON CONFLICT (owner_id) DO UPDATE SET birth_year = excluded.birth_year, sex = excluded.sex, conditions = excluded.conditions,
+            medications = excluded.medications, time_zone = excluded.time_zone, region = excluded.region,
+            reminder_times = excluded.reminder_times, updated_at = excluded.updated_at
+            """).run()
+    }
+
+    // MARK: assessments
+
+    public func saveAssessment(_ record: AssessmentRecord, owner: OwnerID) async throws {
+        try await engine.withTransaction { db in try await Self.writeAssessment(record, owner: owner, db) }
+    }
+
+    static func writeAssessment(_ record: AssessmentRecord, owner: OwnerID, _ db: any SQLDatabase) async throws {
+        let values: [any Encodable & Sendable] = [
+            owner.rawValue, record.id.description, record.madeAt.instant, record.madeAt.utcOffsetSeconds, record.knowledgeVersion,
+            record.triage.rawValue, record.episodeID?.description, record.requestJSON, record.resultJSON,
+        ]
+        try await db.raw("""
+            INSERT INTO assessments (owner_id, id, made_at, utc_offset_seconds, knowledge_version, triage, episode_id, request_json, result_json)
+            VALUES (\(binds: values)) ON CONFLICT (owner_id, id) DO NOTHING
+            """).run()
+    }
+
+    public func assessments(owner: OwnerID, limit: Int) async throws -> [AssessmentRecord] {
+        try await engine.withDatabase { db in
+            try await db.raw("SELECT * FROM assessments WHERE owner_id = \(bind: owner.rawValue) ORDER BY made_at DESC, id LIMIT \(bind: max(0, limit))")
+                .all().map { row in
+                    guard let id = EntryID(try row.decode(column: "id", as: String.self)),
+                        let madeAt = LocalTimestamp(instant: try row.decode(column: "made_at", as: Int64.self),
+                                                    utcOffsetSeconds: try row.decode(column: "utc_offset_seconds", as: Int.self)),
+                        let triage = Triage(rawValue: try row.decode(column: "triage", as: String.self))
+                    else { throw StorageError("the journal holds a malformed assessment record") }
+                    return AssessmentRecord(
+                        id: id, madeAt: madeAt, knowledgeVersion: try row.decode(column: "knowledge_version", as: String.self), triage: triage,
+                        requestJSON: try row.decode(column: "request_json", as: String.self),
+                        resultJSON: try row.decode(column: "result_json", as: String.self),
+                        episodeID: try row.decode(column: "episode_id", as: String?.self).flatMap { EntryID($0) })
+                }
+        }
+    }
+
+    // MARK: bulk
+
+    /// Rows per multi-row INSERT: few round trips, within both engines' limits on bound values.
+    static let batchRows = 500
+
+    public func importBatch(episodes: [Episode], dayLogs: [DayLog], owner: OwnerID) async throws -> ImportSummary {
+        try await engine.withTransaction { db in
+            var summary = ImportSummary()
+            for start in stride(from: 0, to: episodes.count, by: Self.batchRows) {
+                let chunk = episodes[start..<min(start + Self.batchRows, episodes.count)]
+                let rows = chunk.map { episode -> SQLQueryString in "(\(binds: Self.episodeValues(episode, owner: owner)))" }
+                let added = try await db.raw("INSERT INTO episodes (\(unsafeRaw: Self.episodeColumns)) VALUES " + rows.joined(separator: ", ")
+                                             + " ON CONFLICT (owner_id, id) DO NOTHING RETURNING id").all()
+                summary.episodesAdded += added.count
+                summary.episodesUnchanged += chunk.count - added.count
+            }
+            for start in stride(from: 0, to: dayLogs.count, by: Self.batchRows) {
+                let chunk = dayLogs[start..<min(start + Self.batchRows, dayLogs.count)]
+                let rows = chunk.map { day -> SQLQueryString in "(\(binds: Self.dayValues(day, owner: owner)))" }
+                try await db.raw("INSERT INTO day_logs (\(unsafeRaw: Self.dayColumns)) VALUES " + rows.joined(separator: ", ")
+                                 + " \(unsafeRaw: Self.dayUpsert)").run()
+                summary.dayLogsWritten += chunk.count
+            }
+            return summary
+        }
+    }
+
+    public func contents(owner: OwnerID) async throws -> JournalContents {
+        let profile = try await profile(owner: owner)
+        var filter = EpisodeFilter()
+        filter.limit = Int.max / 2
+        let episodes = try await episodes(owner: owner, filter: filter)
+        let days = try await dayLogs(owner: owner, from: nil, through: nil)
+        let records = try await assessments(owner: owner, limit: Int.max / 2)
+        return JournalContents(profile: profile, episodes: episodes, dayLogs: days, assessments: records)
+    }
+
+    public func restore(_ contents: JournalContents, owner: OwnerID) async throws {
+        try await engine.withTransaction { db in
+            _ = try await Self.erase(owner: owner, db)
+            if let profile = contents.profile { try await Self.writeProfile(profile, owner: owner, db) }
+            for start in stride(from: 0, to: contents.episodes.count, by: Self.batchRows) {
+                let chunk = contents.episodes[start..<min(start + Self.batchRows, contents.episodes.count)]
+                let rows = chunk.map { episode -> SQLQueryString in "(\(binds: Self.episodeValues(episode, owner: owner)))" }
+                try await db.raw("INSERT INTO episodes (\(unsafeRaw: Self.episodeColumns)) VALUES " + rows.joined(separator: ", ")).run()
+            }
+            for start in stride(from: 0, to: contents.dayLogs.count, by: Self.batchRows) {
+                let chunk = contents.dayLogs[start..<min(start + Self.batchRows, contents.dayLogs.count)]
+                let rows = chunk.map { day -> SQLQueryString in "(\(binds: Self.dayValues(day, owner: owner)))" }
+                try await db.raw("INSERT INTO day_logs (\(unsafeRaw: Self.dayColumns)) VALUES " + rows.joined(separator: ", ")).run()
+            }
+            for record in contents.assessments { try await Self.writeAssessment(record, owner: owner, db) }
+        }
+    }
+
+    public func eraseAll(owner: OwnerID) async throws -> EraseSummary {
+        try await engine.withTransaction { db in try await Self.erase(owner: owner, db) }
+    }
+
+    static func erase(owner: OwnerID, _ db: any SQLDatabase) async throws -> EraseSummary {
+        var summary = EraseSummary()
+        summary.episodes = try await db.raw("DELETE FROM episodes WHERE owner_id = \(bind: owner.rawValue) RETURNING id").all().count
+        summary.dayLogs = try await db.raw("DELETE FROM day_logs WHERE owner_id = \(bind: owner.rawValue) RETURNING day").all().count
+        summary.assessments = try await db.raw("DELETE FROM assessments WHERE owner_id = \(bind: owner.rawValue) RETURNING id").all().count
+        summary.profiles = try await db.raw("DELETE FROM profiles WHERE owner_id = \(bind: owner.rawValue) RETURNING owner_id").all().count
+        return summary
+    }
+
+    public func close() async throws { try await engine.close() }
+}

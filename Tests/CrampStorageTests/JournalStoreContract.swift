@@ -1,0 +1,183 @@
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+import Foundation
+import Testing
+
+/// The engines the contract runs on. PostgreSQL joins when the test command has started a server
+/// and set CRAMPCARE_TEST_POSTGRES_URL (scripts/test always does; CI requires it).
+enum Engines {
+    static let postgresURL = ProcessInfo.processInfo.environment["CRAMPCARE_TEST_POSTGRES_URL"]
+    static var names: [String] { postgresURL == nil ? ["sqlite"] : ["sqlite", "postgres"] }
+
+    /// A fresh store; on PostgreSQL each test gets owners of its own, so tests never see each other.
+    static func store(_ name: String) async throws -> SQLJournalStore {
+        switch name {
+        case "postgres":
+            return try await SQLJournalStore(engine: try await PostgresEngine.connect(url: postgresURL!))
+        default:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString)")
+            return try await SQLJournalStore(engine: try await SQLiteEngine.open(path: folder.appendingPathComponent("journal.sqlite").path))
+        }
+    }
+}
+
+func uniqueOwner() -> OwnerID { OwnerID("t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20))! }
+
+func stamp(_ text: String) -> LocalTimestamp { LocalTimestamp(iso: text)! }
+
+func sampleEpisode(_ time: String, muscles: [Muscle] = [.calf], severity: Int? = 5, note: String? = nil) -> Episode {
+    Episode(id: EntryID.random(), startedAt: stamp(time), durationSeconds: 120, muscles: muscles, side: .left, severity: severity,
+            onset: .sleep, findings: [.visibleKnot, .reliefByStretchingSample],
+            reliefs: [ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: 45), ReliefTried(technique: .massage, outcome: .partly)],
+            note: note, createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_000)
+}
+
+extension Finding { static let reliefByStretchingSample = Finding.relievedByStretching }
+
+@Suite(.serialized) struct JournalStoreContract {
+    @Test func ciTestsBothEngines() {
+        // The test command always starts PostgreSQL; CI must never pass on SQLite alone.
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            #expect(Engines.postgresURL != nil, "CRAMPCARE_TEST_POSTGRES_URL is not set: PostgreSQL was not started")
+        }
+    }
+
+    @Test(arguments: Engines.names)
+    func episodesRoundTripExactly(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let owner = uniqueOwner()
+        var episode = sampleEpisode("2026-03-01T23:15:00+05:30", note: "woke up, \"hard\" knot;\nleft calf")
+        try await store.saveEpisode(episode, owner: owner)
+        #expect(try await store.episode(id: episode.id, owner: owner) == episode)
+        // The offset it was logged in is kept, not just the instant.
+        #expect(try await store.episode(id: episode.id, owner: owner)?.startedAt.description == "2026-03-01T23:15:00+05:30")
+        episode.severity = 8
+        episode.updatedAt += 1000
+        try await store.saveEpisode(episode, owner: owner)
+        #expect(try await store.episode(id: episode.id, owner: owner)?.severity == 8)
+        #expect(try await store.deleteEpisode(id: episode.id, owner: owner))
+        #expect(try await store.episode(id: episode.id, owner: owner) == nil)
+        #expect(try await !store.deleteEpisode(id: episode.id, owner: owner))
+        try await store.close()
+    }
+
+    @Test(arguments: Engines.names)
+    func everyCallIsScopedToItsOwner(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let alice = uniqueOwner()
+        let bob = uniqueOwner()
+        let episode = sampleEpisode("2026-03-02T07:00:00Z")
+        try await store.saveEpisode(episode, owner: alice)
+        let day = DayLog(date: LocalDate(iso: "2026-03-02")!, fluidsML: 1500, updatedAt: 1)
+        try await store.saveDayLog(day, owner: alice)
+        try await store.saveProfile(Profile(birthYear: 1960, updatedAt: 1), owner: alice)
+        #expect(try await store.episode(id: episode.id, owner: bob) == nil)
+        #expect(try await store.episodes(owner: bob, filter: EpisodeFilter()).isEmpty)
+        #expect(try await store.dayLog(date: day.date, owner: bob) == nil)
+        #expect(try await store.profile(owner: bob) == nil)
+        #expect(try await !store.deleteEpisode(id: episode.id, owner: bob))
+        #expect(try await store.eraseAll(owner: bob) == EraseSummary())
+        #expect(try await store.episode(id: episode.id, owner: alice) == episode)
+        try await store.close()
+    }
+
+    @Test(arguments: Engines.names)
+    func filtersAndPaging(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let owner = uniqueOwner()
+        for day in 1...20 {
+            let muscles: [Muscle] = day % 2 == 0 ? [.calf] : [.hamstrings, .quadriceps]
+            try await store.saveEpisode(sampleEpisode("2026-04-\(day < 10 ? "0" : "")\(day)T06:00:00Z", muscles: muscles, severity: day % 11), owner: owner)
+        }
+        var filter = EpisodeFilter()
+        filter.muscles = [.calf]
+        #expect(try await store.episodes(owner: owner, filter: filter).count == 10)
+        filter = EpisodeFilter()
+        filter.from = stamp("2026-04-10T00:00:00Z").instant
+        filter.before = stamp("2026-04-15T00:00:00Z").instant
+        let range = try await store.episodes(owner: owner, filter: filter)
+        #expect(range.map(\.startedAt.localDate.day) == [14, 13, 12, 11, 10])
+        filter = EpisodeFilter()
+        filter.minimumSeverity = 8
+        #expect(try await store.episodes(owner: owner, filter: filter).allSatisfy { ($0.severity ?? 0) >= 8 })
+        filter = EpisodeFilter()
+        filter.limit = 7
+        filter.offset = 14
+        #expect(try await store.episodes(owner: owner, filter: filter).count == 6)
+        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 20)
+        try await store.close()
+    }
+
+    @Test(arguments: Engines.names)
+    func dayLogsReplaceByDate(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let owner = uniqueOwner()
+        let date = LocalDate(iso: "2026-05-01")!
+        let first = DayLog(date: date, fluidsML: 900, electrolyteDrink: false, exerciseMinutes: 30, exerciseIntensity: .hard,
+                           steps: 12000, sittingHours: 7.5, standingHours: 2, sleepHours: 6.25, hotWeather: true, alcoholUnits: 2.5,
+                           caffeineDrinks: 3, mineralFoods: [.potassium, .calcium],
+                           medicationChanges: [MedicationChange(kind: .start, medication: .statin)], context: [.heavySweating], updatedAt: 5)
+        try await store.saveDayLog(first, owner: owner)
+        #expect(try await store.dayLog(date: date, owner: owner) == first)
+        let second = DayLog(date: date, fluidsML: 2000, updatedAt: 6)
+        try await store.saveDayLog(second, owner: owner)
+        #expect(try await store.dayLog(date: date, owner: owner) == second)
+        #expect(try await store.dayLogs(owner: owner, from: date, through: date).count == 1)
+        #expect(try await store.deleteDayLog(date: date, owner: owner))
+        try await store.close()
+    }
+
+    @Test(arguments: Engines.names)
+    func importIsAtomicAndIdempotent(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let owner = uniqueOwner()
+        let episodes = (0..<1200).map { index in
+            sampleEpisode("2026-01-01T00:00:00Z").with(instant: stamp("2026-01-01T00:00:00Z").instant + Int64(index) * 3_600_000)
+        }
+        let days = (0..<30).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, updatedAt: 1) }
+        let first = try await store.importBatch(episodes: episodes, dayLogs: days, owner: owner)
+        #expect(first.episodesAdded == 1200)
+        let second = try await store.importBatch(episodes: episodes, dayLogs: days, owner: owner)
+        #expect(second.episodesAdded == 0)
+        #expect(second.episodesUnchanged == 1200)
+        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 1200)
+        // A batch that fails half way writes nothing: the second copy of one id breaks it.
+        let duplicate = sampleEpisode("2027-01-01T00:00:00Z")
+        await #expect(throws: (any Error).self) {
+            _ = try await store.restore(JournalContents(episodes: [duplicate, duplicate]), owner: owner)
+        }
+        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 1200)
+        try await store.close()
+    }
+
+    @Test(arguments: Engines.names)
+    func backupRestoreAndErase(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let owner = uniqueOwner()
+        try await store.saveProfile(Profile(birthYear: 1950, sex: .female, conditions: [.diabetes], medications: [.statin],
+                                            timeZone: "Europe/London", region: "GB", reminderTimes: [LocalTime(iso: "21:30")!], updatedAt: 9), owner: owner)
+        try await store.saveEpisode(sampleEpisode("2026-02-01T22:00:00-05:00"), owner: owner)
+        try await store.saveDayLog(DayLog(date: LocalDate(iso: "2026-02-01")!, sleepHours: 7, updatedAt: 2), owner: owner)
+        try await store.saveAssessment(AssessmentRecord(id: EntryID.random(), madeAt: stamp("2026-02-01T22:05:00-05:00"), knowledgeVersion: "2026.11.0",
+                                                        triage: .selfCare, requestJSON: #"{"age":76}"#, resultJSON: #"{"triage":"self_care"}"#), owner: owner)
+        let contents = try await store.contents(owner: owner)
+        let backup = JournalBackup.encode(contents)
+        let other = uniqueOwner()
+        try await store.restore(try JournalBackup.decode(backup), owner: other)
+        #expect(JournalBackup.encode(try await store.contents(owner: other)) == backup)
+        let erased = try await store.eraseAll(owner: owner)
+        #expect(erased.episodes == 1 && erased.dayLogs == 1 && erased.assessments == 1 && erased.profiles == 1)
+        #expect(try await store.contents(owner: owner) == JournalContents())
+        try await store.close()
+    }
+}
+
+extension Episode {
+    func with(instant: Int64) -> Episode {
+        var copy = self
+        copy.startedAt = LocalTimestamp(instant: instant, utcOffsetSeconds: startedAt.utcOffsetSeconds)!
+        copy.id = EntryID.random()
+        return copy
+    }
+}
