@@ -29,28 +29,7 @@ public enum JournalBackup {
         }
         w.key("episodes"); w.beginArray()
         for episode in contents.episodes.sorted(by: { ($0.startedAt.instant, $0.id) < ($1.startedAt.instant, $1.id) }) {
-            w.beginObject()
-            w.key("id"); w.value(episode.id.description)
-            w.key("startedAt"); w.value(episode.startedAt.description)
-            w.key("durationSeconds"); w.value(episode.durationSeconds)
-            w.key("muscles"); w.stringArray(episode.muscles.map(\.rawValue))
-            if let side = episode.side { w.key("side"); w.value(side.rawValue) }
-            if let severity = episode.severity { w.key("severity"); w.value(severity) }
-            if let onset = episode.onset { w.key("onset"); w.value(onset.rawValue) }
-            w.key("findings"); w.stringArray(episode.findings.map(\.rawValue))
-            w.key("reliefs"); w.beginArray()
-            for relief in episode.reliefs {
-                w.beginObject()
-                w.key("technique"); w.value(relief.technique.rawValue)
-                w.key("outcome"); w.value(relief.outcome.rawValue)
-                if let seconds = relief.secondsToEase { w.key("secondsToEase"); w.value(seconds) }
-                w.endObject()
-            }
-            w.endArray()
-            if let note = episode.note { w.key("note"); w.value(note) }
-            w.key("createdAt"); w.value(Int(episode.createdAt))
-            w.key("updatedAt"); w.value(Int(episode.updatedAt))
-            w.endObject()
+            writeEpisode(episode, to: &w)
         }
         w.endArray()
         w.key("dayLogs"); w.beginArray()
@@ -93,6 +72,61 @@ public enum JournalBackup {
         return w.bytes + [0x0A]
     }
 
+    static func writeEpisode(_ episode: Episode, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("id"); w.value(episode.id.description)
+        w.key("startedAt"); w.value(episode.startedAt.description)
+        w.key("durationSeconds"); w.value(episode.durationSeconds)
+        w.key("muscles"); w.stringArray(episode.muscles.map(\.rawValue))
+        if let side = episode.side { w.key("side"); w.value(side.rawValue) }
+        if let severity = episode.severity { w.key("severity"); w.value(severity) }
+        if let onset = episode.onset { w.key("onset"); w.value(onset.rawValue) }
+        w.key("findings"); w.stringArray(episode.findings.map(\.rawValue))
+        w.key("reliefs"); w.beginArray()
+        for relief in episode.reliefs {
+            w.beginObject()
+            w.key("technique"); w.value(relief.technique.rawValue)
+            w.key("outcome"); w.value(relief.outcome.rawValue)
+            if let seconds = relief.secondsToEase { w.key("secondsToEase"); w.value(seconds) }
+            w.endObject()
+        }
+        w.endArray()
+        if let note = episode.note { w.key("note"); w.value(note) }
+        w.key("createdAt"); w.value(Int(episode.createdAt))
+        w.key("updatedAt"); w.value(Int(episode.updatedAt))
+        w.endObject()
+    }
+
+    /// One episode as JSON, in the backup's form.
+    public static func episodeJSON(_ episode: Episode) -> [UInt8] {
+        var w = JSONWriter()
+        writeEpisode(episode, to: &w)
+        return w.bytes
+    }
+
+    /// One episode from JSON in the backup's form. `id`, `createdAt` and `updatedAt` may be left
+    /// out: the id is then random and the times are now.
+    public static func episode(fromJSON bytes: [UInt8], now: Int64? = nil) throws(JournalError) -> Episode {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw JournalError(field: "", problem: error.description)
+        }
+        guard case .object(var members) = value else { throw JournalError(field: "", problem: "an episode is a JSON object, found \(value.typeName)") }
+        let known: Set<String> = ["id", "startedAt", "durationSeconds", "muscles", "side", "severity", "onset", "findings", "reliefs", "note",
+                                  "createdAt", "updatedAt"]
+        for member in members where !known.contains(member.key) {
+            throw JournalError(field: member.key, problem: "not a field of an episode; accepted: \(known.sorted().joined(separator: ", "))")
+        }
+        let stamp = now ?? Clock.millisecondsNow()
+        if value["id"] == nil { members.append(("id", .string(EntryID.random().description))) }
+        if value["createdAt"] == nil { members.append(("createdAt", .number(Double(stamp), isInteger: true))) }
+        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(stamp), isInteger: true))) }
+        let episode = try decodeEpisode(Reader(value: .object(members), path: ""), index: 0)
+        return episode
+    }
+
     /// Reads a backup, checking every record as an import does.
     public static func decode(_ bytes: [UInt8]) throws(JournalError) -> JournalContents {
         let document: JSONValue
@@ -132,11 +166,11 @@ public enum JournalBackup {
 
         func optional(_ key: String) -> Reader? {
             guard let found = value[key], found != .null else { return nil }
-            return Reader(value: found, path: "\(path).\(key)")
+            return Reader(value: found, path: path.isEmpty ? key : "\(path).\(key)")
         }
 
         func field(_ key: String) throws(JournalError) -> Reader {
-            guard let found = optional(key) else { throw JournalError(field: "\(path).\(key)", problem: "missing") }
+            guard let found = optional(key) else { throw JournalError(field: path.isEmpty ? key : "\(path).\(key)", problem: "missing") }
             return found
         }
 
@@ -223,7 +257,7 @@ public enum JournalBackup {
         do throws(JournalError) {
             try episode.validate()
         } catch {
-            throw JournalError(field: "\(r.path).\(error.field)", problem: error.problem)
+            throw JournalError(field: r.path.isEmpty ? error.field : "\(r.path).\(error.field)", problem: error.problem)
         }
         return episode
     }
@@ -266,3 +300,18 @@ public enum JournalBackup {
             requestJSON: try document("request"), resultJSON: try document("result"), episodeID: try r.optional("episodeId")?.id())
     }
 }
+
+/// Wall-clock milliseconds, for stamping records.
+public enum Clock {
+    public static func millisecondsNow() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

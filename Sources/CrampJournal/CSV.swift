@@ -17,8 +17,6 @@ public struct CSVParser: Sendable {
     private var pendingCR = false
     private var line = 1
     private var recordLine = 1
-    private var skippingOversizedRecord = false
-    private var oversizedLine = 0
 
     public init(maxRecordBytes: Int = 1 << 20) {
         self.maxRecordBytes = maxRecordBytes
@@ -56,16 +54,10 @@ public struct CSVParser: Sendable {
                 pendingCR = false
                 if byte == 0x0A { continue }
             }
-            if skippingOversizedRecord {
-                // Skip to the end of the oversized record's line, then stop: the file is refused.
-                if byte == 0x0A || byte == 0x0D { throw error("a record is longer than \(maxRecordBytes >> 10) KiB", line: oversizedLine) }
-                continue
-            }
             recordBytes += 1
             if recordBytes > maxRecordBytes {
-                skippingOversizedRecord = true
-                oversizedLine = recordLine
-                continue
+                // Refuse at once: reading on through a huge line would only waste time.
+                throw error("a record is longer than \(maxRecordBytes >> 10) KiB; the file is not a CrampCare CSV", line: recordLine)
             }
             if inQuotes {
                 if byte == 0x22 {
@@ -108,7 +100,6 @@ public struct CSVParser: Sendable {
 
     /// Ends the input: returns the last record if the file did not end with a new line.
     public mutating func finish() throws(JournalError) -> [CSVRecord] {
-        if skippingOversizedRecord { throw error("a record is longer than \(maxRecordBytes >> 10) KiB", line: oversizedLine) }
         if inQuotes { throw error("a quoted field is not closed before the end of the file", line: recordLine) }
         var records: [CSVRecord] = []
         if !field.isEmpty || !fields.isEmpty || fieldStarted { try endRecord(into: &records) }

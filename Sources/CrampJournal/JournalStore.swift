@@ -19,7 +19,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var episodesAdded = 0
     public var episodesUnchanged = 0
     public var dayLogsWritten = 0
-    public var dayLogsUnchanged = 0
+    public var assessmentsAdded = 0
+    public var profileTaken = false
 
     public init() {}
 }
@@ -70,9 +71,10 @@ public protocol JournalStore: Sendable {
     func saveAssessment(_ record: AssessmentRecord, owner: OwnerID) async throws
     func assessments(owner: OwnerID, limit: Int) async throws -> [AssessmentRecord]
 
-    /// Writes a checked batch in one transaction: episodes whose id exists already are left as
-    /// they are, day logs replace the day's log. All or nothing.
-    func importBatch(episodes: [Episode], dayLogs: [DayLog], owner: OwnerID) async throws -> ImportSummary
+    /// Writes a checked batch in one transaction: episodes and assessments whose id exists
+    /// already are left as they are, day logs replace the day's log, and a profile is taken only
+    /// when the journal has none. All or nothing.
+    func importBatch(_ contents: JournalContents, owner: OwnerID) async throws -> ImportSummary
     /// Everything the owner has, for a backup.
     func contents(owner: OwnerID) async throws -> JournalContents
     /// Replaces everything the owner has with a backup's contents, in one transaction.

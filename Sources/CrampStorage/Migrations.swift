@@ -1,3 +1,4 @@
+import CrampJournal
 import SQLKit
 
 /// One schema change: a version, a name, and the statements that make it. Each is applied in its
@@ -118,16 +119,3 @@ enum Schema {
     }
 }
 
-enum Clock {
-    static func millisecondsNow() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

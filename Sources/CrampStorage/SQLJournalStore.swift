@@ -278,9 +278,26 @@ public final class SQLJournalStore: JournalStore {
     /// Rows per multi-row INSERT: few round trips, within both engines' limits on bound values.
     static let batchRows = 500
 
-    public func importBatch(episodes: [Episode], dayLogs: [DayLog], owner: OwnerID) async throws -> ImportSummary {
-        try await engine.withTransaction { db in
+    public func importBatch(_ contents: JournalContents, owner: OwnerID) async throws -> ImportSummary {
+        let episodes = contents.episodes
+        let dayLogs = contents.dayLogs
+        return try await engine.withTransaction { db in
             var summary = ImportSummary()
+            if let profile = contents.profile,
+                try await db.raw("SELECT owner_id FROM profiles WHERE owner_id = \(bind: owner.rawValue)").first() == nil
+            {
+                try await Self.writeProfile(profile, owner: owner, db)
+                summary.profileTaken = true
+            }
+            for record in contents.assessments {
+                let added = try await db.raw("""
+                    INSERT INTO assessments (owner_id, id, made_at, utc_offset_seconds, knowledge_version, triage, episode_id, request_json, result_json)
+                    VALUES (\(binds: [owner.rawValue, record.id.description, record.madeAt.instant, record.madeAt.utcOffsetSeconds, record.knowledgeVersion,
+                                      record.triage.rawValue, record.episodeID?.description, record.requestJSON, record.resultJSON] as [any Encodable & Sendable]))
+                    ON CONFLICT (owner_id, id) DO NOTHING RETURNING id
+                    """).all()
+                summary.assessmentsAdded += added.count
+            }
             for start in stride(from: 0, to: episodes.count, by: Self.batchRows) {
                 let chunk = episodes[start..<min(start + Self.batchRows, episodes.count)]
                 let rows = chunk.map { episode -> SQLQueryString in "(\(binds: Self.episodeValues(episode, owner: owner)))" }

@@ -72,17 +72,23 @@ enum Console {
 enum CLIError: Error {
     case input(String)
     case knowledge(String)
+    /// The journal could not be opened, read or written (sysexits' EX_IOERR).
+    case storage(String)
+    /// Something asked for is not there (an id, a date).
+    case notFound(String)
 
     var message: String {
         switch self {
-        case .input(let text), .knowledge(let text): text
+        case .input(let text), .knowledge(let text), .storage(let text), .notFound(let text): text
         }
     }
 
     var exitCode: Int32 {
         switch self {
         case .input: 2
+        case .notFound: 3
         case .knowledge: 70
+        case .storage: 74
         }
     }
 }

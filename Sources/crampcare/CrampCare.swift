@@ -2,7 +2,7 @@ import ArgumentParser
 import CrampKnowledge
 
 @main
-struct CrampCare: ParsableCommand {
+struct CrampCare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crampcare",
         abstract: "Understand, relieve and prevent cramps in the muscles around the knee.",
@@ -11,7 +11,8 @@ struct CrampCare: ParsableCommand {
             number (112, 999, 911, 000 ...).
             """,
         version: "0.1.0",
-        subcommands: [Assess.self, Learn.self, Ask.self]
+        subcommands: [Assess.self, Log.self, Day.self, History.self, Show.self, Edit.self, Delete.self, ProfileCommand.self,
+                      Export.self, Import.self, Erase.self, Learn.self, Ask.self]
     )
 }
 

@@ -19,9 +19,9 @@ struct Interview {
         self.style = style
     }
 
-    private func say(_ text: String) { Console.print(wrap(text, width: Console.width)) }
+    func say(_ text: String) { Console.print(wrap(text, width: Console.width)) }
 
-    private func ask(_ prompt: String) throws(CLIError) -> String {
+    func ask(_ prompt: String) throws(CLIError) -> String {
         Console.write(Array((style.bold(prompt) + " ").utf8))
         guard let line = readLine() else {
             throw CLIError.input("the questions ended before they were answered (no more input)")
@@ -30,7 +30,7 @@ struct Interview {
     }
 
     /// A yes/no question; with `skippable`, Enter skips it and gives nil.
-    private func yesNo(_ question: String, skippable: Bool) throws(CLIError) -> Bool? {
+    func yesNo(_ question: String, skippable: Bool) throws(CLIError) -> Bool? {
         let hint = skippable ? "[y/n, Enter to skip]" : "[y/n]"
         while true {
             switch try ask("\(question) \(hint)").lowercased() {
@@ -43,7 +43,7 @@ struct Interview {
     }
 
     /// Picks from numbered choices; returns the chosen indices (empty when skipped).
-    private func choose(_ question: String, _ choices: [String], many: Bool, required: Bool = false) throws(CLIError) -> [Int] {
+    func choose(_ question: String, _ choices: [String], many: Bool, required: Bool = false) throws(CLIError) -> [Int] {
         say("")
         say(question)
         for (index, choice) in choices.enumerated() { Console.print("  \(index + 1). \(choice)") }
@@ -143,7 +143,7 @@ struct Interview {
         return request
     }
 
-    private func askDuration() throws(CLIError) -> Double {
+    func askDuration() throws(CLIError) -> Double {
         while true {
             let answer = try ask("How long did it last? (for example 2m, 90s, 1h)")
             if let minutes = Self.minutes(answer), minutes > 0, minutes <= 10080 { return minutes }
@@ -161,7 +161,7 @@ struct Interview {
         return Double(lower)
     }
 
-    private func askNumber(_ question: String, range: ClosedRange<Int>, required: Bool) throws(CLIError) -> Int? {
+    func askNumber(_ question: String, range: ClosedRange<Int>, required: Bool) throws(CLIError) -> Int? {
         while true {
             let answer = try ask("\(question)\(required ? "" : " (Enter to skip)")")
             if answer.isEmpty, !required { return nil }
@@ -201,5 +201,66 @@ extension String {
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(scalars[first...last])
+    }
+}
+
+import CrampJournal
+
+extension Interview {
+    /// The questions for logging an episode in a terminal: what, how long, when, how bad, the
+    /// red-flag screen, what was tried, and a note.
+    mutating func askEpisode(into episode: inout Episode, now: LocalTimestamp) throws(CLIError) {
+        say(style.bold("Log a cramp"))
+        let muscles = try choose("Which muscle cramped?", Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true, required: true)
+        episode.muscles = Array(CodeSet(muscles.map { Muscle.allCases[$0] }))
+        let minutes = try askDuration()
+        episode.durationSeconds = max(1, Int((minutes * 60).rounded()))
+        while true {
+            let answer = try ask("When did it start? (HH:MM, or Enter for just now)")
+            if answer.isEmpty {
+                episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, utcOffsetSeconds: now.utcOffsetSeconds)!
+                break
+            }
+            do {
+                episode.startedAt = try EpisodeFlags.start(answer, now: now)
+                break
+            } catch {
+                say(error.message)
+            }
+        }
+        episode.severity = try askNumber("How bad was it, from 0 (no pain) to 10 (worst)?", range: 0...10, required: false)
+        if let side = try choose("Which side?", Side.allCases.map { knowledge.sideLabels[$0] ?? $0.rawValue }, many: false).first {
+            episode.side = Side.allCases[side]
+        }
+        if let onset = try choose("What were you doing when it started?", Onset.allCases.map { knowledge.onsetLabels[$0] ?? $0.rawValue }, many: false).first {
+            episode.onset = Onset.allCases[onset]
+        }
+        var noticed = CodeSet<Finding>()
+        let features = knowledge.cramp.features.map(\.finding)
+        for index in try choose("Did you notice any of these?", features.map { knowledge.findings[$0]?.label ?? $0.rawValue }, many: true) {
+            noticed.insert(features[index])
+        }
+        say("")
+        say("Some safety questions, so CrampCare can tell you at once if this needs care:")
+        for step in knowledge.redFlagSteps {
+            let signs = Finding.allCases.filter { knowledge.findings[$0]?.step == step.id && knowledge.findings[$0]?.isRedFlag == true }
+            guard try yesNo(step.text, skippable: false) == true else { continue }
+            if signs.count == 1 {
+                noticed.insert(signs[0])
+                continue
+            }
+            for sign in signs where try yesNo("  \(knowledge.findings[sign]?.question ?? sign.rawValue)", skippable: false) == true {
+                noticed.insert(sign)
+            }
+        }
+        episode.findings = Array(noticed)
+        let techniques = ReliefTried.Technique.allCases
+        for index in try choose("What did you try?", techniques.map(\.rawValue), many: true) {
+            let outcomes = ReliefTried.Outcome.allCases
+            let outcome = try choose("Did \(techniques[index].rawValue) help?", outcomes.map(\.rawValue), many: false, required: true)[0]
+            episode.reliefs.append(ReliefTried(technique: techniques[index], outcome: outcomes[outcome]))
+        }
+        let note = try ask("A note, if you like (Enter to skip):")
+        episode.note = note.isEmpty ? nil : note
     }
 }

@@ -50,7 +50,7 @@ struct Report {
                     "Book an appointment with your doctor in the next days to weeks. Use the relief steps below meanwhile.")
         case .selfCare:
             return ("SELF-CARE: you can look after this at home",
-                    "This sounds safe to manage at home with the steps below. Watch for the signs in \"Get help if\".")
+                    "This sounds safe to manage at home. Watch for the signs under \"Get help if\".")
         }
     }
 

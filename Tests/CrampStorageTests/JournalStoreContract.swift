@@ -136,9 +136,9 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
             sampleEpisode("2026-01-01T00:00:00Z").with(instant: stamp("2026-01-01T00:00:00Z").instant + Int64(index) * 3_600_000)
         }
         let days = (0..<30).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, updatedAt: 1) }
-        let first = try await store.importBatch(episodes: episodes, dayLogs: days, owner: owner)
+        let first = try await store.importBatch(JournalContents(episodes: episodes, dayLogs: days), owner: owner)
         #expect(first.episodesAdded == 1200)
-        let second = try await store.importBatch(episodes: episodes, dayLogs: days, owner: owner)
+        let second = try await store.importBatch(JournalContents(episodes: episodes, dayLogs: days), owner: owner)
         #expect(second.episodesAdded == 0)
         #expect(second.episodesUnchanged == 1200)
         #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 1200)

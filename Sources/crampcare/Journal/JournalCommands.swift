@@ -1,0 +1,320 @@
+import ArgumentParser
+import CrampJSON
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Day: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record how a day went (fluids, exercise, sitting, sleep, heat, food, medicines).",
+        discussion: "Only the fields you give change; the rest of the day's record stays. Example: crampcare day --fluids 1200 --sleep 6.5 --hot-weather true"
+    )
+
+    @OptionGroup var journal: JournalOptions
+    @Option(help: "The date (YYYY-MM-DD). Default: today.")
+    var date: String?
+    @Option(help: "Fluids drunk, in mL.")
+    var fluids: Int?
+    @Option(help: "Had an electrolyte drink: true or false.")
+    var electrolyteDrink: Bool?
+    @Option(help: "Minutes of exercise.")
+    var exerciseMinutes: Int?
+    @Option(help: "How hard: light, moderate or hard.")
+    var intensity: String?
+    @Option(help: "Steps walked.")
+    var steps: Int?
+    @Option(help: "Hours sitting.")
+    var sitting: Double?
+    @Option(help: "Hours standing.")
+    var standing: Double?
+    @Option(help: "Hours of sleep.")
+    var sleep: Double?
+    @Option(help: "Hot weather: true or false.")
+    var hotWeather: Bool?
+    @Option(help: "Units of alcohol.")
+    var alcohol: Double?
+    @Option(help: "Drinks with caffeine.")
+    var caffeine: Int?
+    @Option(name: .customLong("mineral-food"), help: "Ate foods rich in potassium, magnesium or calcium (repeat).")
+    var mineralFoods: [String] = []
+    @Option(name: .customLong("medication-change"), help: "start:CODE, stop:CODE or dose:CODE, such as start:statin (repeat).")
+    var medicationChanges: [String] = []
+    @Option(name: .customLong("context"), help: "An assessment context code for the day, such as heavy_sweating (repeat).")
+    var context: [String] = []
+    @Flag(help: "Print the day's record as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await withJournal(journal) { store in
+            let now = LocalClock.now()
+            var dateValue = now.localDate
+            if let date {
+                guard let parsed = LocalDate(iso: date) else { throw CLIError.input("--date \"\(date)\" is not a date; accepted: YYYY-MM-DD") }
+                dateValue = parsed
+            }
+            var day = try await store.dayLog(date: dateValue, owner: owner) ?? DayLog(date: dateValue, updatedAt: now.instant)
+            if let fluids { day.fluidsML = fluids }
+            if let electrolyteDrink { day.electrolyteDrink = electrolyteDrink }
+            if let exerciseMinutes { day.exerciseMinutes = exerciseMinutes }
+            if let intensity { day.exerciseIntensity = try EpisodeFlags.code(intensity, "intensity", ExerciseIntensity.self) }
+            if let steps { day.steps = steps }
+            if let sitting { day.sittingHours = sitting }
+            if let standing { day.standingHours = standing }
+            if let sleep { day.sleepHours = sleep }
+            if let hotWeather { day.hotWeather = hotWeather }
+            if let alcohol { day.alcoholUnits = alcohol }
+            if let caffeine { day.caffeineDrinks = caffeine }
+            if !mineralFoods.isEmpty {
+                var list: [MineralFood] = []
+                for text in mineralFoods { list.append(try EpisodeFlags.code(text, "mineral-food", MineralFood.self)) }
+                day.mineralFoods = Array(CodeSet(list))
+            }
+            if !medicationChanges.isEmpty {
+                day.medicationChanges = []
+                for text in medicationChanges {
+                    do throws(JournalError) {
+                        day.medicationChanges.append(try JournalCSV.medicationChange(text, field: "--medication-change"))
+                    } catch {
+                        throw CLIError.input("--medication-change: \(error.problem)")
+                    }
+                }
+            }
+            if !context.isEmpty {
+                var list: [ContextCode] = []
+                for text in context { list.append(try EpisodeFlags.code(text, "context", ContextCode.self)) }
+                day.context = Array(CodeSet(list))
+            }
+            let changed = fluids != nil || electrolyteDrink != nil || exerciseMinutes != nil || intensity != nil || steps != nil
+                || sitting != nil || standing != nil || sleep != nil || hotWeather != nil || alcohol != nil || caffeine != nil
+                || !mineralFoods.isEmpty || !medicationChanges.isEmpty || !context.isEmpty
+            if changed {
+                day.updatedAt = now.instant
+                do throws(JournalError) {
+                    try day.validate()
+                } catch {
+                    throw CLIError.input("--\(error.field.replacing("_", with: "-")): \(error.problem)")
+                }
+                try await store.saveDayLog(day, owner: owner)
+            }
+            if json {
+                Console.write(JournalBackup.encode(JournalContents(dayLogs: [day])))
+                return
+            }
+            Console.print(changed ? "Saved \(day.date)." : "\(day.date) (nothing changed; give fields such as --fluids 1500 to record the day):")
+            Console.write(Array(JournalCSV.dayHeader().utf8) + Array(JournalCSV.row(day).utf8))
+        }
+    }
+}
+
+struct ProfileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Show or change your profile: year of birth, sex, conditions, medicines, time zone, region, reminders."
+    )
+
+    @OptionGroup var journal: JournalOptions
+    @Option(help: "Year of birth.")
+    var birthYear: Int?
+    @Option(help: "female, male or other.")
+    var sex: String?
+    @Option(name: .customLong("condition"), help: "A condition code such as diabetes; sets the list (repeat for more).")
+    var conditions: [String] = []
+    @Flag(help: "Clear the list of conditions.")
+    var noConditions = false
+    @Option(name: .customLong("medication"), help: "A medicine code, or the name on the box (furosemide); sets the list (repeat).")
+    var medications: [String] = []
+    @Flag(help: "Clear the list of medicines.")
+    var noMedications = false
+    @Option(help: "IANA time zone, such as Europe/London.")
+    var timeZone: String?
+    @Option(help: "Region code for the emergency number, such as GB.")
+    var region: String?
+    @Option(name: .customLong("reminder"), help: "A reminder time HH:MM; sets the list (repeat).")
+    var reminders: [String] = []
+    @Flag(help: "Print the profile as JSON.")
+    var json = false
+
+    func run() async throws {
+        let knowledge = try loadKnowledge()
+        try await withJournal(journal) { store in
+            let now = LocalClock.now()
+            var profile = try await store.profile(owner: owner) ?? Profile(updatedAt: now.instant)
+            var changed = false
+            if let birthYear { profile.birthYear = birthYear; changed = true }
+            if let sex { profile.sex = try EpisodeFlags.code(sex, "sex", Sex.self); changed = true }
+            if noConditions { profile.conditions = []; changed = true }
+            if !conditions.isEmpty {
+                var list: [Condition] = []
+                for text in conditions { list.append(try EpisodeFlags.code(text, "condition", Condition.self)) }
+                profile.conditions = Array(CodeSet(list))
+                changed = true
+            }
+            if noMedications { profile.medications = []; changed = true }
+            if !medications.isEmpty {
+                var list: [Medication] = []
+                for text in medications {
+                    guard let code = Medication.table.code(text.lowercased()) ?? knowledge.medicineNames[text.lowercased()] else {
+                        throw CLIError.input("--medication \"\(text)\" is not a medicine CrampCare knows; accepted codes: \(Medication.table.accepted), or names such as furosemide, atorvastatin, salbutamol")
+                    }
+                    list.append(code)
+                }
+                profile.medications = Array(CodeSet(list))
+                changed = true
+            }
+            if let timeZone {
+                guard timeZone.isEmpty || fileExists("/usr/share/zoneinfo/\(timeZone)") || timeZone == "UTC" else {
+                    throw CLIError.input("--time-zone \"\(timeZone)\" is not a time zone this machine knows; accepted: IANA names such as Europe/London or America/New_York")
+                }
+                profile.timeZone = timeZone.isEmpty ? nil : timeZone
+                changed = true
+            }
+            if let region { profile.region = region.isEmpty ? nil : region.uppercased(); changed = true }
+            if !reminders.isEmpty {
+                var list: [LocalTime] = []
+                for text in reminders {
+                    guard let time = LocalTime(iso: text) else { throw CLIError.input("--reminder \"\(text)\" is not a time; accepted: HH:MM such as 21:30") }
+                    list.append(time)
+                }
+                profile.reminderTimes = Array(Set(list)).sorted()
+                changed = true
+            }
+            if changed {
+                profile.updatedAt = now.instant
+                do throws(JournalError) {
+                    try profile.validate(currentYear: now.localDate.year)
+                } catch {
+                    throw CLIError.input("--\(error.field.replacing("_", with: "-")): \(error.problem)")
+                }
+                try await store.saveProfile(profile, owner: owner)
+            }
+            if json {
+                Console.write(JournalBackup.encode(JournalContents(profile: profile)))
+                return
+            }
+            if changed { Console.print("Profile saved.") }
+            Console.print("  year of birth  \(profile.birthYear.map(String.init) ?? "-")")
+            Console.print("  sex            \(profile.sex?.rawValue ?? "-")")
+            Console.print("  conditions     \(profile.conditions.isEmpty ? "-" : profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }.joined(separator: "; "))")
+            Console.print("  medicines      \(profile.medications.isEmpty ? "-" : profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }.joined(separator: "; "))")
+            Console.print("  time zone      \(profile.timeZone ?? "-")")
+            Console.print("  region         \(profile.region ?? "-")")
+            Console.print("  reminders      \(profile.reminderTimes.isEmpty ? "-" : profile.reminderTimes.map(\.description).joined(separator: ", "))")
+        }
+    }
+}
+
+func fileExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
+}
+
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, json, fhir
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export the whole journal: CSV (a folder with episodes.csv and daily.csv), a JSON backup, or HL7 FHIR R4.",
+        discussion: "Files are written whole or not at all. The formats are described in docs/journal-formats.md."
+    )
+
+    @OptionGroup var journal: JournalOptions
+    @Option(help: "csv, json or fhir.")
+    var format: ExportFormat
+    @Option(help: "Where to write: a folder for csv, a file for json and fhir (- for stdout).")
+    var out: String
+
+    func run() async throws {
+        let knowledge = try loadKnowledge()
+        try await withJournal(journal) { store in
+            let contents = try await store.contents(owner: owner)
+            switch format {
+            case .csv:
+                guard out != "-" else { throw CLIError.input("--out for csv is a folder (it holds episodes.csv and daily.csv)") }
+                if mkdir(out, 0o700) != 0, errno != EEXIST { throw CLIError.input("--out \(out): cannot create the folder: \(String(cString: strerror(errno)))") }
+                var episodes = JournalCSV.episodeHeader()
+                for episode in contents.episodes.sorted(by: { ($0.startedAt.instant, $0.id) < ($1.startedAt.instant, $1.id) }) {
+                    episodes += JournalCSV.row(episode)
+                }
+                var days = JournalCSV.dayHeader()
+                for day in contents.dayLogs.sorted(by: { $0.date < $1.date }) { days += JournalCSV.row(day) }
+                try writeAtomically(Array(episodes.utf8), to: "\(out)/episodes.csv")
+                try writeAtomically(Array(days.utf8), to: "\(out)/daily.csv")
+                Console.error("Wrote \(contents.episodes.count) episodes to \(out)/episodes.csv and \(contents.dayLogs.count) days to \(out)/daily.csv.")
+            case .json:
+                try emit(JournalBackup.encode(contents))
+                Console.error("Wrote a backup of \(contents.episodes.count) episodes, \(contents.dayLogs.count) days and \(contents.assessments.count) assessments.")
+            case .fhir:
+                try emit(FHIRExport.bundle(contents, knowledge: knowledge, generatedAt: LocalClock.now()))
+                Console.error("Wrote a FHIR R4 Bundle of \(contents.episodes.count) episodes and \(contents.dayLogs.count) days.")
+            }
+        }
+    }
+
+    private func emit(_ bytes: [UInt8]) throws {
+        if out == "-" {
+            Console.write(bytes)
+        } else {
+            try writeAtomically(bytes, to: out)
+        }
+    }
+}
+
+/// Writes a file whole or not at all: a private temporary file beside it, synced, then renamed.
+func writeAtomically(_ bytes: [UInt8], to path: String) throws(CLIError) {
+    let temporary = "\(path).tmp-\(getpid())"
+    let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw CLIError.input("cannot write \(path): \(String(cString: strerror(errno)))") }
+    var offset = 0
+    let failed: Bool = bytes.withUnsafeBytes { raw in
+        while offset < raw.count {
+            let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return true
+            }
+            offset += written
+        }
+        return fsync(fd) != 0
+    }
+    close(fd)
+    guard !failed, rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw CLIError.input("cannot write \(path): \(reason)")
+    }
+}
+
+struct Erase: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delete everything in your journal: episodes, days, assessments and profile.")
+
+    @OptionGroup var journal: JournalOptions
+    @Flag(help: "Required: erase all records.")
+    var all = false
+    @Flag(name: .shortAndLong, help: "Do not ask for confirmation.")
+    var yes = false
+
+    func validate() throws {
+        guard all else { throw ValidationError("erase needs --all: it deletes every record of the journal") }
+    }
+
+    func run() async throws {
+        try await withJournal(journal) { store in
+            if !yes {
+                guard Console.stdinIsTerminal else { throw CLIError.input("add --yes to erase without a terminal to confirm in") }
+                let count = try await store.countEpisodes(owner: owner, from: nil, before: nil)
+                Console.write(Array("This deletes \(count) episodes and every day, assessment and your profile, and cannot be undone. Type erase to confirm: ".utf8))
+                guard readLine()?.trimmingCharacters() == "erase" else {
+                    Console.print("Nothing erased.")
+                    return
+                }
+            }
+            let summary = try await store.eraseAll(owner: owner)
+            Console.print("Erased \(summary.episodes) episodes, \(summary.dayLogs) days, \(summary.assessments) assessments and \(summary.profiles) profile.")
+        }
+    }
+}
