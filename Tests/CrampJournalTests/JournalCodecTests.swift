@@ -1,0 +1,179 @@
+import CrampJournal
+import CrampKnowledge
+import Testing
+
+@Suite struct TimeTests {
+    @Test func timestampsKeepTheirOffset() throws {
+        let stamp = try #require(LocalTimestamp(iso: "2026-03-01T23:15:00+05:30"))
+        #expect(stamp.instant == 1_772_387_100_000)  // Python's datetime agrees
+        #expect(stamp.utcOffsetSeconds == 19_800)
+        #expect(stamp.description == "2026-03-01T23:15:00+05:30")
+        #expect(stamp.localDate.description == "2026-03-01")
+        #expect(LocalTimestamp(iso: "2026-03-01T17:45:00.250Z")?.description == "2026-03-01T17:45:00.250Z")
+        #expect(LocalTimestamp(iso: "2026-03-01T17:45Z")?.description == "2026-03-01T17:45:00Z")
+        #expect(LocalTimestamp(iso: "2026-03-01T17:45:00-0800")?.utcOffsetSeconds == -28_800)
+    }
+
+    @Test(arguments: ["2026-03-01", "2026-03-01T25:00:00Z", "2026-02-30T10:00:00Z", "2026-03-01T10:00:00", "2026-03-01T10:00:00+19:00",
+                      "2026-03-01T10:00:00Zjunk", "yesterday"])
+    func badTimestampsAreRefused(text: String) {
+        #expect(LocalTimestamp(iso: text) == nil)
+    }
+
+    @Test func datesCountDaysLikeTheProlepticCalendar() {
+        #expect(LocalDate(iso: "1969-12-31")?.daysSinceEpoch == -1)
+        #expect(LocalDate(iso: "2400-02-29")?.daysSinceEpoch == 157_113)
+        #expect(LocalDate(iso: "2100-02-29") == nil)
+        for days in stride(from: -100_000, through: 200_000, by: 997) {
+            #expect(LocalDate(daysSinceEpoch: days).daysSinceEpoch == days)
+        }
+    }
+}
+
+@Suite struct IdentifierTests {
+    @Test func nameBasedIDsMatchRFC9562() {
+        // Reference values from Python's uuid.uuid5 with CrampCare's namespace.
+        #expect(EntryID.named("hello").description == "67367f32-e4bc-5c24-9846-a9791de72663")
+        #expect(EntryID.named("episode|local|1780000000000|calf").description == "db9bc558-e27d-5a38-b49f-b153e2051e62")
+    }
+
+    @Test func derivedEpisodeIDsIgnoreMuscleOrder() throws {
+        let start = try #require(LocalTimestamp(iso: "2026-05-01T10:00:00Z"))
+        #expect(Episode.derivedID(owner: .local, startedAt: start, muscles: [.calf, .hamstrings])
+                == Episode.derivedID(owner: .local, startedAt: start, muscles: [.hamstrings, .calf]))
+        #expect(Episode.derivedID(owner: .local, startedAt: start, muscles: [.calf])
+                != Episode.derivedID(owner: OwnerID("someone")!, startedAt: start, muscles: [.calf]))
+    }
+
+    @Test func idsParseAndPrint() {
+        #expect(EntryID("DB9BC558-E27D-5A38-B49F-B153E2051E62")?.description == "db9bc558-e27d-5a38-b49f-b153e2051e62")
+        #expect(EntryID("db9bc558e27d5a38b49fb153e2051e62") == nil)
+        #expect(EntryID.random().description.count == 36)
+        #expect(OwnerID("a b") == nil)
+    }
+}
+
+@Suite struct CSVTests {
+    func parse(_ text: String, chunk: Int = 7) throws -> [CSVRecord] {
+        var parser = CSVParser()
+        var records: [CSVRecord] = []
+        let bytes = Array(text.utf8)
+        for start in stride(from: 0, to: bytes.count, by: chunk) {
+            records += try parser.feed(bytes[start..<min(start + chunk, bytes.count)])
+        }
+        return records + (try parser.finish())
+    }
+
+    @Test func quotedFieldsCommasQuotesAndNewLines() throws {
+        let records = try parse("a,b,c\r\n1,\"x, \"\"y\"\"\",\"two\nlines\"\r\n\r\n3,,last")
+        #expect(records.map(\.fields) == [["a", "b", "c"], ["1", "x, \"y\"", "two\nlines"], ["3", "", "last"]])
+        #expect(records.map(\.line) == [1, 2, 5])
+    }
+
+    @Test(arguments: [1, 2, 3, 64])
+    func chunkBoundariesDoNotMatter(chunk: Int) throws {
+        let text = "id,note\r\n1,\"a\"\"b\"\r\n2,\"c\r\nd\"\n"
+        #expect(try parse(text, chunk: chunk).map(\.fields) == [["id", "note"], ["1", "a\"b"], ["2", "c\r\nd"]])
+    }
+
+    @Test func malformedCSVNamesTheLine() {
+        #expect(throws: JournalError.self) { try parse("a,b\r\n1,x\"y\r\n") }
+        #expect(throws: JournalError.self) { try parse("a,b\r\n1,\"open\r\n") }
+        #expect(throws: JournalError.self) { try parse("a,b\r\n1,\"x\"y\r\n") }
+        do {
+            _ = try parse("a\r\nb\r\n\"c")
+            Issue.record("an unclosed quote parsed")
+        } catch let error as JournalError {
+            #expect(error.location == "line 3")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func aRecordOverTheCapIsRefusedAtOnce() {
+        var parser = CSVParser(maxRecordBytes: 100)
+        #expect(throws: JournalError.self) { _ = try parser.feed(Array(repeating: UInt8(ascii: "x"), count: 101)) }
+    }
+
+    @Test func writerQuotesOnlyWhatItMust() {
+        #expect(CSVWriter.row(["plain", "a,b", "say \"hi\"", "two\r\nlines", ""]) == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\r\nlines\",\r\n")
+    }
+
+    @Test func episodeRowsRoundTrip() throws {
+        let episode = Episode(id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00-04:00")!, durationSeconds: 95,
+                              muscles: [.hamstrings, .calf], side: .both, severity: 4, onset: .duringExercise,
+                              findings: [.suddenOnset, .visibleKnot],
+                              reliefs: [ReliefTried(technique: .walking, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: 20)],
+                              note: "ran, \"fast\"\nthen cramped", createdAt: 1, updatedAt: 1)
+        let records = try parse(JournalCSV.episodeHeader() + JournalCSV.row(episode))
+        let header = try JournalCSV.Header(records[0])
+        let read = try JournalCSV.episode(records[1], header: header, owner: .local, now: 1)
+        #expect(read == episode)
+    }
+
+    @Test func dayRowsRoundTrip() throws {
+        let day = DayLog(date: LocalDate(iso: "2026-06-01")!, fluidsML: 1750, electrolyteDrink: true, exerciseMinutes: 45,
+                         exerciseIntensity: .moderate, steps: 9000, sittingHours: 6.25, standingHours: 3, sleepHours: 7.5, hotWeather: false,
+                         alcoholUnits: 1.5, caffeineDrinks: 2, mineralFoods: [.calcium, .potassium],
+                         medicationChanges: [MedicationChange(kind: .dose, medication: .diuretic)], context: [.hotWeather, .lowFluidIntake],
+                         updatedAt: 1)
+        let records = try parse(JournalCSV.dayHeader() + JournalCSV.row(day))
+        let read = try JournalCSV.day(records[1], header: try JournalCSV.Header(records[0]), now: 1)
+        #expect(JournalCSV.row(read) == JournalCSV.row(day))
+    }
+}
+
+@Suite struct ValidationTests {
+    func episode(_ change: (inout Episode) -> Void) -> Episode {
+        var value = Episode(id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-01-01T00:00:00Z")!, durationSeconds: 60,
+                            muscles: [.calf], createdAt: 0, updatedAt: 0)
+        change(&value)
+        return value
+    }
+
+    @Test func episodeRulesNameTheField() {
+        let cases: [(Episode, String)] = [
+            (episode { $0.durationSeconds = 0 }, "duration"),
+            (episode { $0.durationSeconds = 8 * 86_400 }, "duration"),
+            (episode { $0.muscles = [] }, "muscles"),
+            (episode { $0.muscles = [.calf, .calf] }, "muscles[1]"),
+            (episode { $0.severity = 11 }, "severity"),
+            (episode { $0.reliefs = [ReliefTried(technique: .stretch, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped)] }, "reliefs[1]"),
+            (episode { $0.note = String(repeating: "x", count: 2001) }, "note"),
+            (episode { $0.note = "bell\u{07}" }, "note"),
+        ]
+        for (value, field) in cases {
+            do {
+                try value.validate()
+                Issue.record("accepted a bad \(field)")
+            } catch {
+                #expect(error.field == field)
+            }
+        }
+    }
+
+    @Test func aDayHasTwentyFourHours() {
+        let day = DayLog(date: LocalDate(iso: "2026-01-01")!, sittingHours: 12, standingHours: 6, sleepHours: 8, updatedAt: 0)
+        #expect(throws: JournalError.self) { try day.validate() }
+    }
+
+    @Test func profileChecks() {
+        #expect(throws: JournalError.self) { try Profile(birthYear: 1850, updatedAt: 0).validate(currentYear: 2026) }
+        #expect(throws: JournalError.self) { try Profile(timeZone: "../../etc/passwd", updatedAt: 0).validate(currentYear: 2026) }
+        #expect(throws: JournalError.self) { try Profile(region: "GBR", updatedAt: 0).validate(currentYear: 2026) }
+        #expect(throws: Never.self) { try Profile(birthYear: 1950, timeZone: "America/Argentina/Buenos_Aires", region: "AR", updatedAt: 0).validate(currentYear: 2026) }
+    }
+}
+
+@Suite struct BackupTests {
+    @Test func aBackupRejectsBadRecordsWithTheirPath() {
+        let bad = #"{"format":"crampcare-journal-backup","version":1,"profile":null,"episodes":[{"id":"6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e","startedAt":"2026-01-01T00:00:00Z","durationSeconds":60,"muscles":["elbow"],"createdAt":0,"updatedAt":0}],"dayLogs":[],"assessments":[]}"#
+        do {
+            _ = try JournalBackup.decode(Array(bad.utf8))
+            Issue.record("accepted an unknown muscle")
+        } catch {
+            #expect(error.field.hasPrefix("episodes[0].muscles"))
+        }
+        #expect(throws: JournalError.self) { try JournalBackup.decode(Array(#"{"format":"something-else"}"#.utf8)) }
+    }
+}
