@@ -1,13 +1,15 @@
 import ArgumentParser
 import CrampAssessment
 import CrampJSON
+import CrampJournal
+import CrampStorage
 import CrampKnowledge
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, markdown
 }
 
-struct Assess: ParsableCommand {
+struct Assess: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Assess an episode: triage, red flags, what else it might be, causes and relief.",
         discussion: """
@@ -33,12 +35,17 @@ struct Assess: ParsableCommand {
     @Option(help: "Your region (ISO country code such as GB, US, AU) for the emergency number; default from the locale.")
     var region: String?
 
+    @Flag(help: "Keep the assessment in the journal (interactive assessments are always kept).")
+    var save = false
+
+    @OptionGroup var journal: JournalOptions
+
     func validate() throws {
         if json, ndjson { throw ValidationError("choose one of --json and --ndjson") }
         if ndjson, format != nil { throw ValidationError("--ndjson always prints compact JSON; drop --format") }
     }
 
-    func run() throws {
+    func run() async throws {
         let knowledge = try loadKnowledge()
         if let region, knowledge.emergencyNumbers[region.uppercased()] == nil {
             let known = knowledge.emergencyNumbers.keys.sorted().joined(separator: ", ")
@@ -46,6 +53,7 @@ struct Assess: ParsableCommand {
         }
         let assessor = Assessor(knowledge: knowledge)
         let encoder = ResultEncoder(knowledge: knowledge)
+        var kept: (request: AssessmentRequest, result: AssessmentResult)?
         try reporting {
             if ndjson {
                 let failures = try streamNDJSON(assessor: assessor, encoder: encoder)
@@ -56,6 +64,7 @@ struct Assess: ParsableCommand {
                 return
             }
             let request: AssessmentRequest
+            var interactive = false
             if json || input != nil || !Console.stdinIsTerminal {
                 let bytes = try input.map { path throws(CLIError) in try Console.readFile(path) } ?? Console.readAll()
                 do throws(RequestError) {
@@ -66,6 +75,7 @@ struct Assess: ParsableCommand {
             } else {
                 var interview = Interview(knowledge: knowledge, assessor: assessor, numbers: numbers(knowledge), style: Style(enabled: Console.colourEnabled))
                 request = try interview.run()
+                interactive = true
             }
             let result = assessor.assess(request)
             switch format ?? (json ? .json : .text) {
@@ -76,6 +86,28 @@ struct Assess: ParsableCommand {
                                     style: Style(enabled: Console.colourEnabled), width: Console.width)
                 Console.print(report.render(result))
             }
+            if interactive || save { kept = (request, result) }
+        }
+        if let kept { await keep(kept.request, kept.result, knowledge: knowledge, encoder: encoder) }
+    }
+
+    /// Keeps an assessment in the journal. The advice is already on screen: a journal that cannot
+    /// be written costs a warning, never the result.
+    private func keep(_ request: AssessmentRequest, _ result: AssessmentResult, knowledge: KnowledgeBase, encoder: ResultEncoder) async {
+        let record = AssessmentRecord(
+            id: EntryID.random(), madeAt: LocalClock.now(), knowledgeVersion: knowledge.version, triage: result.triage,
+            requestJSON: String(decoding: request.json(), as: UTF8.self), resultJSON: String(decoding: encoder.encode(result), as: UTF8.self))
+        do {
+            let store = try await journal.open()
+            do {
+                try await store.saveAssessment(record, owner: owner)
+                try await store.close()
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        } catch {
+            Console.error("crampcare: the assessment was not kept in the journal: \((error as? CLIError)?.message ?? String(describing: error))")
         }
     }
 

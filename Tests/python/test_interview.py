@@ -1,9 +1,15 @@
 """The interactive assessment on a real pseudo-terminal."""
+import json
+import os
+import subprocess
+import tempfile
+
 import pexpect
 
 from conftest import CLI
 
-ENV = {"TERM": "dumb", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "LANG": "en_GB.UTF-8"}
+JOURNAL = os.path.join(tempfile.mkdtemp(prefix="crampcare-interview-"), "journal.sqlite")
+ENV = {"TERM": "dumb", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "LANG": "en_GB.UTF-8", "CRAMPCARE_DATABASE": JOURNAL}
 RED_FLAG_STEPS = 11
 
 
@@ -82,6 +88,11 @@ def test_a_whole_self_care_interview():
     assert "WHAT TO DO NOW" in child.before
     child.close()
     assert child.exitstatus == 0
+    # An interactive assessment is kept in the journal.
+    backup = subprocess.run([str(CLI), "export", "--format", "json", "--out", "-"], capture_output=True, text=True,
+                            env=dict(os.environ, CRAMPCARE_DATABASE=JOURNAL), check=True).stdout
+    kept = json.loads(backup)["assessments"]
+    assert kept and kept[-1]["request"]["medications"] == ["diuretic"]
 
 
 def test_input_ending_early_is_an_error():

@@ -329,3 +329,12 @@ def test_acknowledged_writes_survive_sigkill(tmp_path, round_):
         stored = {row[0] for row in db.execute("SELECT id FROM episodes")}
     assert acknowledged, "the writer acknowledged nothing before it was killed"
     assert acknowledged <= stored
+
+
+def test_json_assessments_are_kept_only_with_save(journal):
+    request = json.dumps({"age": 50, "episode": {"durationMinutes": 2, "muscles": ["calf"]}})
+    cc(journal, "assess", "--json", stdin=request)
+    assert json.loads(cc(journal, "export", "--format", "json", "--out", "-").stdout)["assessments"] == []
+    cc(journal, "assess", "--json", "--save", stdin=request)
+    kept = json.loads(cc(journal, "export", "--format", "json", "--out", "-").stdout)["assessments"]
+    assert len(kept) == 1 and kept[0]["request"]["age"] == 50 and kept[0]["result"]["triage"] == "self_care"
