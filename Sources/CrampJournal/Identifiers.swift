@@ -1,49 +1,59 @@
 /// A UUID as 16 bytes, written in the canonical lower-case form. Own type so the domain needs no
 /// Foundation, and so name-based ids (RFC 9562 version 5) can be derived.
 public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    /// The 16 bytes as two big-endian halves: no heap storage, cheap to hash and compare.
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
 
     public init?(bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
-        self.bytes = bytes
+        high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    public var bytes: [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64($0))) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64($0))) }
     }
 
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case).
     public init?(_ text: some StringProtocol) {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 36 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        var high: UInt8?
-        for (index, byte) in utf8.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var count = 0
+        var nibbles = 0
+        for byte in text.utf8 {
+            count += 1
+            if count == 9 || count == 14 || count == 19 || count == 24 {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
-            let nibble: UInt8
+            let nibble: UInt64
             switch byte {
-            case 48...57: nibble = byte - 48
-            case 97...102: nibble = byte - 87
-            case 65...70: nibble = byte - 55
+            case 48...57: nibble = UInt64(byte - 48)
+            case 97...102: nibble = UInt64(byte - 87)
+            case 65...70: nibble = UInt64(byte - 55)
             default: return nil
             }
-            if let first = high {
-                out.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
+            if nibbles < 16 { high = high << 4 | nibble } else { low = low << 4 | nibble }
+            nibbles += 1
         }
-        self.bytes = out
+        guard count == 36, nibbles == 32 else { return nil }
+        self.high = high
+        self.low = low
     }
 
     /// A random (version 4) id.
     public static func random() -> EntryID {
         var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        bytes[6] = bytes[6] & 0x0F | 0x40
-        bytes[8] = bytes[8] & 0x3F | 0x80
-        return EntryID(bytes: bytes)!
+        let high = generator.next() & ~0xF000 | 0x4000
+        let low = generator.next() & ~(0xC0 << 56) | (0x80 << 56)
+        return EntryID(high: high, low: low)
     }
 
     /// The namespace of CrampCare's name-based ids: a fixed random UUID. Never change it, or every
@@ -60,17 +70,23 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var description: String {
         let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if [4, 6, 8, 10].contains(index) { out.append(UInt8(ascii: "-")) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0xF)])
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            for index in 0..<32 {
+                if index == 8 || index == 12 || index == 16 || index == 20 {
+                    buffer[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let half = index < 16 ? high : low
+                let nibble = Int(half >> (60 - 4 * UInt64(index % 16)) & 0xF)
+                buffer[position] = hex[nibble]
+                position += 1
+            }
+            return 36
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
-    public static func < (lhs: EntryID, rhs: EntryID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+    public static func < (lhs: EntryID, rhs: EntryID) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 }
 
 /// SHA-1 (FIPS 180-4), only for name-based UUIDs as RFC 9562 defines them; never for security.

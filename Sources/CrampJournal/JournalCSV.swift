@@ -12,6 +12,11 @@ public enum JournalCSV {
 
     public enum Kind: Sendable { case episodes, days }
 
+    /// Where each episode column is, once for a file.
+    struct EpisodePositions {
+        let id, startedAt, duration, muscles, side, severity, onset, findings, reliefs, note: Int?
+    }
+
     /// Which file a header row belongs to, and where each known column is.
     public struct Header: Sendable {
         public let kind: Kind
@@ -46,13 +51,25 @@ public enum JournalCSV {
             self.kind = kind
             self.index = index
             self.count = names.count
+            self.episodePositions = EpisodePositions(
+                id: index["id"], startedAt: index["started_at"], duration: index["duration_seconds"], muscles: index["muscles"],
+                side: index["side"], severity: index["severity"], onset: index["onset"], findings: index["findings"],
+                reliefs: index["reliefs"], note: index["note"])
         }
 
+        let episodePositions: EpisodePositions
+
         func cell(_ record: CSVRecord, _ name: String) -> String? {
-            guard let position = index[name] else { return nil }
+            cell(record, at: index[name])
+        }
+
+        /// A cell by a position resolved once (the hot path reads every row this way).
+        func cell(_ record: CSVRecord, at position: Int?) -> String? {
+            guard let position else { return nil }
             let value = record.fields[position]
             return value.isEmpty ? nil : value
         }
+
 
         func checkWidth(_ record: CSVRecord) throws(JournalError) {
             guard record.fields.count == count else {
@@ -109,20 +126,21 @@ public enum JournalCSV {
     /// An episode from a row; `now` stamps created and updated times, `owner` derives a missing id.
     public static func episode(_ record: CSVRecord, header: Header, owner: OwnerID, now: Int64) throws(JournalError) -> Episode {
         try header.checkWidth(record)
+        let at = header.episodePositions
         do throws(JournalError) {
-            guard let startedText = header.cell(record, "started_at") else {
+            guard let startedText = header.cell(record, at: at.startedAt) else {
                 throw JournalError(field: "started_at", problem: "is empty; give the start as ISO 8601 with its offset, such as 2026-11-26T07:30:00+01:00")
             }
             guard let startedAt = LocalTimestamp(iso: startedText) else {
                 throw JournalError(field: "started_at", problem: "\"\(startedText)\" is not a date and time with an offset; accepted: ISO 8601 such as 2026-11-26T07:30:00+01:00 or 2026-11-26T06:30:00Z")
             }
-            let duration = try integer(header.cell(record, "duration_seconds"), "duration_seconds", required: true)!
-            guard let musclesText = header.cell(record, "muscles") else {
+            let duration = try integer(header.cell(record, at: at.duration), "duration_seconds", required: true)!
+            guard let musclesText = header.cell(record, at: at.muscles) else {
                 throw JournalError(field: "muscles", problem: "is empty; name at least one of \(Muscle.table.accepted), separated by ;")
             }
             let muscles = try codes(musclesText, "muscles", Muscle.self)
             let id: EntryID
-            if let idText = header.cell(record, "id") {
+            if let idText = header.cell(record, at: at.id) {
                 guard let parsed = EntryID(idText) else {
                     throw JournalError(field: "id", problem: "\"\(idText)\" is not a UUID; accepted: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, or empty to derive one")
                 }
@@ -131,16 +149,16 @@ public enum JournalCSV {
                 id = Episode.derivedID(owner: owner, startedAt: startedAt, muscles: muscles)
             }
             var reliefs: [ReliefTried] = []
-            for (index, text) in (header.cell(record, "reliefs")?.split(separator: ";", omittingEmptySubsequences: false) ?? []).enumerated() {
+            for (index, text) in (header.cell(record, at: at.reliefs)?.split(separator: ";", omittingEmptySubsequences: false) ?? []).enumerated() {
                 reliefs.append(try relief(String(text), field: "reliefs[\(index)]"))
             }
             let episode = Episode(
                 id: id, startedAt: startedAt, durationSeconds: duration, muscles: muscles,
-                side: try code(header.cell(record, "side"), "side", Side.self),
-                severity: try integer(header.cell(record, "severity"), "severity", required: false),
-                onset: try code(header.cell(record, "onset"), "onset", Onset.self),
-                findings: try header.cell(record, "findings").map { text throws(JournalError) in try codes(text, "findings", Finding.self) } ?? [],
-                reliefs: reliefs, note: header.cell(record, "note"), createdAt: now, updatedAt: now)
+                side: try code(header.cell(record, at: at.side), "side", Side.self),
+                severity: try integer(header.cell(record, at: at.severity), "severity", required: false),
+                onset: try code(header.cell(record, at: at.onset), "onset", Onset.self),
+                findings: try header.cell(record, at: at.findings).map { text throws(JournalError) in try codes(text, "findings", Finding.self) } ?? [],
+                reliefs: reliefs, note: header.cell(record, at: at.note), createdAt: now, updatedAt: now)
             try episode.validate()
             return episode
         } catch {
@@ -225,18 +243,18 @@ public enum JournalCSV {
     }
 
     static func codes<Code: CodeList>(_ text: String, _ field: String, _: Code.Type) throws(JournalError) -> [Code] {
-        var out: [Code] = []
+        var seen = CodeSet<Code>()
         for (index, part) in text.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = String(part).trimmingSpaces()
-            guard let code = Code.table.code(trimmed) else {
-                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(trimmed)\" is not an accepted value; accepted: \(Code.table.accepted)")
+            // Most cells are exact codes: match the slice without copying it.
+            guard let code = Code.table.all.first(where: { $0.rawValue == part }) ?? Code.table.code(String(part).trimmingSpaces()) else {
+                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(String(part).trimmingSpaces())\" is not an accepted value; accepted: \(Code.table.accepted)")
             }
-            guard !out.contains(code) else {
-                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(trimmed)\" appears more than once; list each once")
+            guard !seen.contains(code) else {
+                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(code.rawValue)\" appears more than once; list each once")
             }
-            out.append(code)
+            seen.insert(code)
         }
-        return Array(CodeSet(out))
+        return Array(seen)
     }
 
     /// `technique:outcome`, or `technique:outcome:seconds` with the seconds until it eased.

@@ -34,6 +34,17 @@ func check(_ condition: Bool, _ field: String, _ problem: @autoclosure () -> Str
     if !condition { throw JournalError(field: field, problem: problem()) }
 }
 
+/// Codes once each: a bit set, so checking costs no allocation.
+func unique<C: CodeList>(_ list: [C], _ field: String, name: (C) -> String) throws(JournalError) {
+    var seen: UInt64 = 0
+    for (index, item) in list.enumerated() {
+        guard seen & item.bit == 0 else {
+            throw JournalError(field: "\(field)[\(index)]", problem: "\"\(name(item))\" appears more than once; list each once")
+        }
+        seen |= item.bit
+    }
+}
+
 func unique<C: Hashable>(_ list: [C], _ field: String, name: (C) -> String) throws(JournalError) {
     var seen = Set<C>()
     for (index, item) in list.enumerated() where !seen.insert(item).inserted {

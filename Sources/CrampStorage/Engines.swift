@@ -6,6 +6,7 @@ import Darwin
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 import PostgresKit
 import PostgresNIO
 public import SQLKit
@@ -18,8 +19,32 @@ public protocol SQLEngine: Sendable {
     /// Runs `body` with a database handle outside a transaction (reads).
     func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T
     func close() async throws
+}
+
+/// A value bound natively, without going through `Encodable` (bulk writes bind millions).
+public enum SQLValue: Sendable {
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case null
+
+    static func int(_ value: Int?) -> SQLValue { value.map { .int(Int64($0)) } ?? .null }
+    static func double(_ value: Double?) -> SQLValue { value.map { .double($0) } ?? .null }
+    static func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
+}
+
+/// One transaction: SQLKit for ordinary statements, and a native path for large batches.
+public struct SQLSession: Sendable {
+    public let sql: any SQLDatabase
+    /// Runs one statement written with `?` placeholders, binding the values natively; returns how
+    /// many rows it returned (for `RETURNING`).
+    let executeNative: @Sendable (String, [SQLValue]) async throws -> Int
+
+    public func execute(_ statement: String, _ values: [SQLValue]) async throws -> Int {
+        try await executeNative(statement, values)
+    }
 }
 
 /// Why the journal could not be opened or used: said plainly, without any health data.
@@ -53,6 +78,10 @@ public final class SQLiteEngine: SQLEngine {
             try await db.raw("PRAGMA synchronous=FULL").run()
             try await db.raw("PRAGMA foreign_keys=ON").run()
             try await db.raw("PRAGMA busy_timeout=5000").run()
+            // A 64 MiB page cache keeps a large import's index pages in memory instead of spilling
+            // them mid-transaction; statement journals stay in memory too.
+            try await db.raw("PRAGMA cache_size=-65536").run()
+            try await db.raw("PRAGMA temp_store=MEMORY").run()
         } catch {
             try? await connection.close()
             throw StorageError("cannot set up the journal at \(path): \(error)")
@@ -85,13 +114,27 @@ public final class SQLiteEngine: SQLEngine {
         try await gate.run { try await body(self.connection.sql(queryLogLevel: nil)) }
     }
 
-    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
         try await gate.run {
             let db = self.connection.sql(queryLogLevel: nil)
+            let connection = self.connection
+            let session = SQLSession(sql: db) { statement, values in
+                let binds = values.map { value -> SQLiteData in
+                    switch value {
+                    case .int(let number): .integer(Int(number))
+                    case .double(let number): .float(number)
+                    case .text(let text): .text(text)
+                    case .null: .null
+                    }
+                }
+                let rows = Mutex(0)
+                try await connection.query(statement, binds) { _ in rows.withLock { $0 += 1 } }
+                return rows.withLock { $0 }
+            }
             // IMMEDIATE takes the write lock at once, so two writers never deadlock on upgrade.
             try await db.raw("BEGIN IMMEDIATE").run()
             do {
-                let value = try await body(db)
+                let value = try await body(session)
                 try await db.raw("COMMIT").run()
                 return value
             } catch {
@@ -159,12 +202,28 @@ public final class PostgresEngine: SQLEngine {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
-    public func withTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let db = connection.sql(queryLogLevel: nil)
+            let session = SQLSession(sql: db) { statement, values in
+                var bindings = PostgresBindings(capacity: values.count)
+                for value in values {
+                    switch value {
+                    case .int(let number): bindings.append(number)
+                    case .double(let number): bindings.append(number)
+                    case .text(let text): bindings.append(text)
+                    case .null: bindings.appendNull()
+                    }
+                }
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement), binds: bindings),
+                                                      logger: connection.logger)
+                var count = 0
+                for try await _ in rows { count += 1 }
+                return count
+            }
             try await db.raw("BEGIN").run()
             do {
-                let value = try await body(db)
+                let value = try await body(session)
                 try await db.raw("COMMIT").run()
                 return value
             } catch {
@@ -177,6 +236,22 @@ public final class PostgresEngine: SQLEngine {
     public func close() async throws {
         runner.cancel()
         await runner.value
+    }
+
+    /// `?` placeholders as PostgreSQL's `$1, $2, …` (our statements never hold a literal `?`).
+    static func numbered(_ statement: String) -> String {
+        var out = ""
+        out.reserveCapacity(statement.utf8.count + statement.utf8.count / 3)
+        var index = 0
+        for character in statement {
+            if character == "?" {
+                index += 1
+                out += "$\(index)"
+            } else {
+                out.append(character)
+            }
+        }
+        return out
     }
 }
 

@@ -95,11 +95,12 @@ enum Schema {
     /// Applies every migration not applied yet. Safe to run from several processes at once: each
     /// step re-checks inside its transaction (on PostgreSQL under an advisory lock).
     static func migrate(_ engine: any SQLEngine) async throws {
-        try await engine.withTransaction { db in
-            try await db.raw("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
+        try await engine.withTransaction { session in
+            try await session.sql.raw("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
         }
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
-            try await engine.withTransaction { db in
+            try await engine.withTransaction { session in
+                let db = session.sql
                 if engine.name == "postgres" {
                     // One migrator at a time across every instance.
                     try await db.raw("SELECT pg_advisory_xact_lock(7241906)").run()

@@ -49,6 +49,72 @@ public final class SQLJournalStore: JournalStore {
 
     static let episodeColumns = "owner_id, id, started_at, utc_offset_seconds, duration_seconds, muscles, side, severity, onset, findings, reliefs, note, created_at, updated_at"
 
+    static func episodeRow(_ episode: Episode, owner: OwnerID, into values: inout [SQLValue]) {
+        values.append(.text(owner.rawValue))
+        values.append(.text(episode.id.description))
+        values.append(.int(episode.startedAt.instant))
+        values.append(.int(episode.startedAt.utcOffsetSeconds))
+        values.append(.int(episode.durationSeconds))
+        values.append(.text(list(episode.muscles)))
+        values.append(.text(episode.side?.rawValue))
+        values.append(.int(episode.severity))
+        values.append(.text(episode.onset?.rawValue))
+        values.append(.text(list(episode.findings)))
+        values.append(.text(reliefsText(episode.reliefs)))
+        values.append(.text(episode.note))
+        values.append(.int(episode.createdAt))
+        values.append(.int(episode.updatedAt))
+    }
+
+    static func dayRow(_ day: DayLog, owner: OwnerID, into values: inout [SQLValue]) {
+        values.append(.text(owner.rawValue))
+        values.append(.text(day.date.description))
+        values.append(.int(day.fluidsML))
+        values.append(.int(flag(day.electrolyteDrink)))
+        values.append(.int(day.exerciseMinutes))
+        values.append(.text(day.exerciseIntensity?.rawValue))
+        values.append(.int(day.steps))
+        values.append(.double(day.sittingHours))
+        values.append(.double(day.standingHours))
+        values.append(.double(day.sleepHours))
+        values.append(.int(flag(day.hotWeather)))
+        values.append(.double(day.alcoholUnits))
+        values.append(.int(day.caffeineDrinks))
+        values.append(.text(list(day.mineralFoods)))
+        values.append(.text(medicationChangesText(day.medicationChanges)))
+        values.append(.text(list(day.context)))
+        values.append(.int(day.updatedAt))
+    }
+
+    static func medicationChangesText(_ changes: [MedicationChange]) -> String {
+        changes.isEmpty ? ";" : ";" + changes.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";") + ";"
+    }
+
+    /// Inserts rows in multi-row statements bound natively: few round trips, within both
+    /// engines' limits on bound values. Returns how many rows the statements returned.
+    static func insertRows<Row>(_ rows: some Collection<Row>, table: String, columns: String, columnCount: Int, suffix: String,
+                                session: SQLSession, write: (Row, inout [SQLValue]) -> Void) async throws -> Int {
+        var returned = 0
+        var values: [SQLValue] = []
+        values.reserveCapacity(batchRows * columnCount)
+        var pending = 0
+        let tuple = "(" + Array(repeating: "?", count: columnCount).joined(separator: ",") + ")"
+        func flush() async throws {
+            guard pending > 0 else { return }
+            let statement = "INSERT INTO \(table) (\(columns)) VALUES " + Array(repeating: tuple, count: pending).joined(separator: ",") + " " + suffix
+            returned += try await session.execute(statement, values)
+            values.removeAll(keepingCapacity: true)
+            pending = 0
+        }
+        for row in rows {
+            write(row, &values)
+            pending += 1
+            if pending == batchRows { try await flush() }
+        }
+        try await flush()
+        return returned
+    }
+
     static func episodeValues(_ episode: Episode, owner: OwnerID) -> [any Encodable & Sendable] {
         [owner.rawValue, episode.id.description, episode.startedAt.instant, episode.startedAt.utcOffsetSeconds,
          episode.durationSeconds, list(episode.muscles), episode.side?.rawValue, episode.severity, episode.onset?.rawValue,
@@ -80,7 +146,8 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
-        try await engine.withTransaction { db in
+        try await engine.withTransaction { session in
+            let db = session.sql
             try await db.raw("""
                 INSERT INTO episodes (\(unsafeRaw: Self.episodeColumns)) VALUES (\(binds: Self.episodeValues(episode, owner: owner)))
                 ON CONFLICT (owner_id, id) DO UPDATE SET started_at = excluded.started_at, utc_offset_seconds = excluded.utc_offset_seconds,
@@ -124,7 +191,8 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool {
-        try await engine.withTransaction { db in
+        try await engine.withTransaction { session in
+            let db = session.sql
             let rows = try await db.raw("DELETE FROM episodes WHERE owner_id = \(bind: owner.rawValue) AND id = \(bind: id.description) RETURNING id").all()
             return !rows.isEmpty
         }
@@ -141,6 +209,9 @@ public final class SQLJournalStore: JournalStore {
          day.medicationChanges.isEmpty ? ";" : ";" + day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";") + ";",
          list(day.context), day.updatedAt]
     }
+
+    static let episodeColumnCount = 14
+    static let dayColumnCount = 17
 
     static let dayUpsert = """
         ON CONFLICT (owner_id, day) DO UPDATE SET fluids_ml = excluded.fluids_ml, electrolyte_drink = excluded.electrolyte_drink,
@@ -177,7 +248,8 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func saveDayLog(_ day: DayLog, owner: OwnerID) async throws {
-        try await engine.withTransaction { db in
+        try await engine.withTransaction { session in
+            let db = session.sql
             try await db.raw("INSERT INTO day_logs (\(unsafeRaw: Self.dayColumns)) VALUES (\(binds: Self.dayValues(day, owner: owner))) \(unsafeRaw: Self.dayUpsert)").run()
         }
     }
@@ -199,8 +271,8 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func deleteDayLog(date: LocalDate, owner: OwnerID) async throws -> Bool {
-        try await engine.withTransaction { db in
-            !(try await db.raw("DELETE FROM day_logs WHERE owner_id = \(bind: owner.rawValue) AND day = \(bind: date.description) RETURNING day").all()).isEmpty
+        try await engine.withTransaction { session in
+            !(try await session.sql.raw("DELETE FROM day_logs WHERE owner_id = \(bind: owner.rawValue) AND day = \(bind: date.description) RETURNING day").all()).isEmpty
         }
     }
 
@@ -221,7 +293,7 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func saveProfile(_ profile: Profile, owner: OwnerID) async throws {
-        try await engine.withTransaction { db in try await Self.writeProfile(profile, owner: owner, db) }
+        try await engine.withTransaction { session in try await Self.writeProfile(profile, owner: owner, session.sql) }
     }
 
     static func writeProfile(_ profile: Profile, owner: OwnerID, _ db: any SQLDatabase) async throws {
@@ -241,7 +313,7 @@ public final class SQLJournalStore: JournalStore {
     // MARK: assessments
 
     public func saveAssessment(_ record: AssessmentRecord, owner: OwnerID) async throws {
-        try await engine.withTransaction { db in try await Self.writeAssessment(record, owner: owner, db) }
+        try await engine.withTransaction { session in try await Self.writeAssessment(record, owner: owner, session.sql) }
     }
 
     static func writeAssessment(_ record: AssessmentRecord, owner: OwnerID, _ db: any SQLDatabase) async throws {
@@ -281,7 +353,8 @@ public final class SQLJournalStore: JournalStore {
     public func importBatch(_ contents: JournalContents, owner: OwnerID) async throws -> ImportSummary {
         let episodes = contents.episodes
         let dayLogs = contents.dayLogs
-        return try await engine.withTransaction { db in
+        return try await engine.withTransaction { session in
+            let db = session.sql
             var summary = ImportSummary()
             if let profile = contents.profile,
                 try await db.raw("SELECT owner_id FROM profiles WHERE owner_id = \(bind: owner.rawValue)").first() == nil
@@ -298,21 +371,17 @@ public final class SQLJournalStore: JournalStore {
                     """).all()
                 summary.assessmentsAdded += added.count
             }
-            for start in stride(from: 0, to: episodes.count, by: Self.batchRows) {
-                let chunk = episodes[start..<min(start + Self.batchRows, episodes.count)]
-                let rows = chunk.map { episode -> SQLQueryString in "(\(binds: Self.episodeValues(episode, owner: owner)))" }
-                let added = try await db.raw("INSERT INTO episodes (\(unsafeRaw: Self.episodeColumns)) VALUES " + rows.joined(separator: ", ")
-                                             + " ON CONFLICT (owner_id, id) DO NOTHING RETURNING id").all()
-                summary.episodesAdded += added.count
-                summary.episodesUnchanged += chunk.count - added.count
+            let added = try await Self.insertRows(episodes, table: "episodes", columns: Self.episodeColumns, columnCount: Self.episodeColumnCount,
+                                                  suffix: "ON CONFLICT (owner_id, id) DO NOTHING RETURNING id", session: session) { episode, values in
+                Self.episodeRow(episode, owner: owner, into: &values)
             }
-            for start in stride(from: 0, to: dayLogs.count, by: Self.batchRows) {
-                let chunk = dayLogs[start..<min(start + Self.batchRows, dayLogs.count)]
-                let rows = chunk.map { day -> SQLQueryString in "(\(binds: Self.dayValues(day, owner: owner)))" }
-                try await db.raw("INSERT INTO day_logs (\(unsafeRaw: Self.dayColumns)) VALUES " + rows.joined(separator: ", ")
-                                 + " \(unsafeRaw: Self.dayUpsert)").run()
-                summary.dayLogsWritten += chunk.count
+            summary.episodesAdded = added
+            summary.episodesUnchanged = episodes.count - added
+            _ = try await Self.insertRows(dayLogs, table: "day_logs", columns: Self.dayColumns, columnCount: Self.dayColumnCount,
+                                          suffix: Self.dayUpsert, session: session) { day, values in
+                Self.dayRow(day, owner: owner, into: &values)
             }
+            summary.dayLogsWritten = dayLogs.count
             return summary
         }
     }
@@ -328,25 +397,24 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func restore(_ contents: JournalContents, owner: OwnerID) async throws {
-        try await engine.withTransaction { db in
+        try await engine.withTransaction { session in
+            let db = session.sql
             _ = try await Self.erase(owner: owner, db)
             if let profile = contents.profile { try await Self.writeProfile(profile, owner: owner, db) }
-            for start in stride(from: 0, to: contents.episodes.count, by: Self.batchRows) {
-                let chunk = contents.episodes[start..<min(start + Self.batchRows, contents.episodes.count)]
-                let rows = chunk.map { episode -> SQLQueryString in "(\(binds: Self.episodeValues(episode, owner: owner)))" }
-                try await db.raw("INSERT INTO episodes (\(unsafeRaw: Self.episodeColumns)) VALUES " + rows.joined(separator: ", ")).run()
+            _ = try await Self.insertRows(contents.episodes, table: "episodes", columns: Self.episodeColumns,
+                                          columnCount: Self.episodeColumnCount, suffix: "", session: session) { episode, values in
+                Self.episodeRow(episode, owner: owner, into: &values)
             }
-            for start in stride(from: 0, to: contents.dayLogs.count, by: Self.batchRows) {
-                let chunk = contents.dayLogs[start..<min(start + Self.batchRows, contents.dayLogs.count)]
-                let rows = chunk.map { day -> SQLQueryString in "(\(binds: Self.dayValues(day, owner: owner)))" }
-                try await db.raw("INSERT INTO day_logs (\(unsafeRaw: Self.dayColumns)) VALUES " + rows.joined(separator: ", ")).run()
+            _ = try await Self.insertRows(contents.dayLogs, table: "day_logs", columns: Self.dayColumns, columnCount: Self.dayColumnCount,
+                                          suffix: "", session: session) { day, values in
+                Self.dayRow(day, owner: owner, into: &values)
             }
             for record in contents.assessments { try await Self.writeAssessment(record, owner: owner, db) }
         }
     }
 
     public func eraseAll(owner: OwnerID) async throws -> EraseSummary {
-        try await engine.withTransaction { db in try await Self.erase(owner: owner, db) }
+        try await engine.withTransaction { session in try await Self.erase(owner: owner, session.sql) }
     }
 
     static func erase(owner: OwnerID, _ db: any SQLDatabase) async throws -> EraseSummary {
