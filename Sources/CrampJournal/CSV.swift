@@ -48,29 +48,51 @@ public struct CSVParser: Sendable {
 
     /// Parses the next chunk; returns the records it completed.
     public mutating func feed(_ chunk: some Sequence<UInt8>) throws(JournalError) -> [CSVRecord] {
+        let bytes = Array(chunk)
         var records: [CSVRecord] = []
-        for byte in chunk {
+        let result: Result<Void, JournalError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(JournalError) {
+                try scan(buffer, into: &records)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+        return records
+    }
+
+    /// Copies runs of ordinary bytes in bulk; only quotes, commas and line ends are looked at.
+    private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, into records: inout [CSVRecord]) throws(JournalError) {
+        var index = 0
+        let count = buffer.count
+        while index < count {
             if pendingCR {
                 pendingCR = false
-                if byte == 0x0A { continue }
-            }
-            recordBytes += 1
-            if recordBytes > maxRecordBytes {
-                // Refuse at once: reading on through a huge line would only waste time.
-                throw error("a record is longer than \(maxRecordBytes >> 10) KiB; the file is not a CrampCare CSV", line: recordLine)
+                if buffer[index] == 0x0A {
+                    index += 1
+                    continue
+                }
             }
             if inQuotes {
-                if byte == 0x22 {
+                // Up to the next quote, new lines included.
+                var end = index
+                while end < count, buffer[end] != 0x22 { end += 1 }
+                for byte in buffer[index..<end] where byte == 0x0A { line += 1 }
+                try take(buffer, index, end)
+                index = end
+                if index < count {
+                    try grow(1)
                     inQuotes = false
                     quoteClosed = true
-                } else {
-                    if byte == 0x0A { line += 1 }
-                    field.append(byte)
+                    index += 1
                 }
                 continue
             }
+            let byte = buffer[index]
             switch byte {
             case 0x22:
+                try grow(1)
                 if quoteClosed {
                     // "" inside a quoted field is one quote.
                     field.append(0x22)
@@ -82,20 +104,44 @@ public struct CSVParser: Sendable {
                 } else {
                     throw error("a quote inside an unquoted field; put the field in quotes and double the quote", line: line)
                 }
+                index += 1
             case 0x2C:
+                try grow(1)
                 try endField()
+                index += 1
             case 0x0D, 0x0A:
                 try endRecord(into: &records)
                 pendingCR = byte == 0x0D
                 line += 1
                 recordLine = line
+                index += 1
             default:
                 if quoteClosed { throw error("text after a closing quote; a quoted field ends at a comma or the line's end", line: line) }
-                field.append(byte)
+                var end = index + 1
+                while end < count {
+                    let next = buffer[end]
+                    if next == 0x2C || next == 0x22 || next == 0x0D || next == 0x0A { break }
+                    end += 1
+                }
+                try take(buffer, index, end)
                 fieldStarted = true
+                index = end
             }
         }
-        return records
+    }
+
+    private mutating func take(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) throws(JournalError) {
+        try grow(end - start)
+        field.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+    }
+
+    /// Counts a record's bytes; a record over the cap is refused at once, so a huge line is never
+    /// read to its end.
+    private mutating func grow(_ bytes: Int) throws(JournalError) {
+        recordBytes += bytes
+        if recordBytes > maxRecordBytes {
+            throw error("a record is longer than \(maxRecordBytes >> 10) KiB; the file is not a CrampCare CSV", line: recordLine)
+        }
     }
 
     /// Ends the input: returns the last record if the file did not end with a new line.

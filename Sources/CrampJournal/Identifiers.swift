@@ -90,47 +90,67 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
 }
 
 /// SHA-1 (FIPS 180-4), only for name-based UUIDs as RFC 9562 defines them; never for security.
+/// Works in fixed buffers: imports derive an id for every row.
 enum SHA1 {
     static func hash(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
-        var data = message
+        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
         let bitLength = UInt64(message.count) * 8
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        var w = [UInt32](repeating: 0, count: 80)
-        for chunk in stride(from: 0, to: data.count, by: 64) {
-            for i in 0..<16 {
-                let j = chunk + i * 4
-                w[i] = UInt32(data[j]) << 24 | UInt32(data[j + 1]) << 16 | UInt32(data[j + 2]) << 8 | UInt32(data[j + 3])
-            }
-            for i in 16..<80 {
-                let x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
-                w[i] = x << 1 | x >> 31
-            }
-            var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
-            for i in 0..<80 {
-                let (f, k): (UInt32, UInt32)
-                switch i {
-                case 0..<20: (f, k) = ((b & c) | (~b & d), 0x5A82_7999)
-                case 20..<40: (f, k) = (b ^ c ^ d, 0x6ED9_EBA1)
-                case 40..<60: (f, k) = ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
-                default: (f, k) = (b ^ c ^ d, 0xCA62_C1D6)
+        let paddedCount = (message.count + 8) / 64 * 64 + 64
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { block in
+                for chunk in stride(from: 0, to: paddedCount, by: 64) {
+                    for offset in 0..<64 {
+                        let position = chunk + offset
+                        if position < message.count {
+                            block[offset] = message[position]
+                        } else if position == message.count {
+                            block[offset] = 0x80
+                        } else if position >= paddedCount - 8 {
+                            block[offset] = UInt8(truncatingIfNeeded: bitLength >> UInt64((paddedCount - 1 - position) * 8))
+                        } else {
+                            block[offset] = 0
+                        }
+                    }
+                    for i in 0..<16 {
+                        w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16 | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
+                    }
+                    for i in 16..<80 {
+                        let x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
+                        w[i] = x << 1 | x >> 31
+                    }
+                    var (a, b, c, d, e) = h
+                    for i in 0..<80 {
+                        let f: UInt32
+                        let k: UInt32
+                        if i < 20 {
+                            f = (b & c) | (~b & d); k = 0x5A82_7999
+                        } else if i < 40 {
+                            f = b ^ c ^ d; k = 0x6ED9_EBA1
+                        } else if i < 60 {
+                            f = (b & c) | (b & d) | (c & d); k = 0x8F1B_BCDC
+                        } else {
+                            f = b ^ c ^ d; k = 0xCA62_C1D6
+                        }
+                        let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[i]
+                        e = d
+                        d = c
+                        c = b << 30 | b >> 2
+                        b = a
+                        a = temp
+                    }
+                    h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
                 }
-                let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[i]
-                e = d
-                d = c
-                c = b << 30 | b >> 2
-                b = a
-                a = temp
             }
-            h[0] = h[0] &+ a
-            h[1] = h[1] &+ b
-            h[2] = h[2] &+ c
-            h[3] = h[3] &+ d
-            h[4] = h[4] &+ e
         }
-        return h.flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value >> UInt32(24 - $0 * 8)) } }
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        for value in [h.0, h.1, h.2, h.3, h.4] {
+            out.append(UInt8(truncatingIfNeeded: value >> 24))
+            out.append(UInt8(truncatingIfNeeded: value >> 16))
+            out.append(UInt8(truncatingIfNeeded: value >> 8))
+            out.append(UInt8(truncatingIfNeeded: value))
+        }
+        return out
     }
 }
 

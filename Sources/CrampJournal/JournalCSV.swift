@@ -149,8 +149,10 @@ public enum JournalCSV {
                 id = Episode.derivedID(owner: owner, startedAt: startedAt, muscles: muscles)
             }
             var reliefs: [ReliefTried] = []
-            for (index, text) in (header.cell(record, at: at.reliefs)?.split(separator: ";", omittingEmptySubsequences: false) ?? []).enumerated() {
-                reliefs.append(try relief(String(text), field: "reliefs[\(index)]"))
+            if let cell = header.cell(record, at: at.reliefs) {
+                for (index, text) in cell.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).enumerated() {
+                    reliefs.append(try relief(String(Substring(text)), field: "reliefs[\(index)]"))
+                }
             }
             let episode = Episode(
                 id: id, startedAt: startedAt, durationSeconds: duration, muscles: muscles,
@@ -244,10 +246,13 @@ public enum JournalCSV {
 
     static func codes<Code: CodeList>(_ text: String, _ field: String, _: Code.Type) throws(JournalError) -> [Code] {
         var seen = CodeSet<Code>()
-        for (index, part) in text.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
-            // Most cells are exact codes: match the slice without copying it.
-            guard let code = Code.table.all.first(where: { $0.rawValue == part }) ?? Code.table.code(String(part).trimmingSpaces()) else {
-                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(String(part).trimmingSpaces())\" is not an accepted value; accepted: \(Code.table.accepted)")
+        // Bytes, not Characters: splitting a String by Character costs far more, and codes are ASCII.
+        for (index, part) in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).enumerated() {
+            // Most cells are exact codes: match the bytes without copying them.
+            guard let code = Code.table.all.first(where: { $0.rawValue.utf8.elementsEqual(part) })
+                ?? Code.table.code(String(Substring(part)).trimmingSpaces())
+            else {
+                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(String(Substring(part)).trimmingSpaces())\" is not an accepted value; accepted: \(Code.table.accepted)")
             }
             guard !seen.contains(code) else {
                 throw JournalError(field: "\(field)[\(index)]", problem: "\"\(code.rawValue)\" appears more than once; list each once")
@@ -259,7 +264,7 @@ public enum JournalCSV {
 
     /// `technique:outcome`, or `technique:outcome:seconds` with the seconds until it eased.
     public static func relief(_ text: String, field: String) throws(JournalError) -> ReliefTried {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+        let parts = text.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).map { String(Substring($0)).trimmingSpaces() }
         guard parts.count == 2 || parts.count == 3 else {
             throw JournalError(field: field, problem: "\"\(text)\" is not technique:outcome; accepted techniques: \(ReliefTried.Technique.table.accepted); outcomes: \(ReliefTried.Outcome.table.accepted)")
         }
@@ -294,6 +299,10 @@ public enum JournalCSV {
 
 extension String {
     func trimmingSpaces() -> String {
+        // Most text has nothing to trim: check the ends' bytes first.
+        guard let first = utf8.first, let last = utf8.last,
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        else { return self }
         var slice = Substring(self)
         while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
         while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }

@@ -75,6 +75,10 @@ public protocol JournalStore: Sendable {
     /// already are left as they are, day logs replace the day's log, and a profile is taken only
     /// when the journal has none. All or nothing.
     func importBatch(_ contents: JournalContents, owner: OwnerID) async throws -> ImportSummary
+    /// An import fed in batches while the caller is still reading its file, all in one
+    /// transaction: when `body` throws (a problem found on a later line), nothing is written.
+    func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary)
+
     /// Everything the owner has, for a backup.
     func contents(owner: OwnerID) async throws -> JournalContents
     /// Replaces everything the owner has with a backup's contents, in one transaction.
@@ -83,4 +87,11 @@ public protocol JournalStore: Sendable {
     func eraseAll(owner: OwnerID) async throws -> EraseSummary
 
     func close() async throws
+}
+
+/// Takes checked batches during a streaming import. A batch may still be being written when the
+/// next one arrives; `importStreaming` waits for all before it commits.
+public protocol ImportSink: Sendable {
+    func add(episodes: [Episode]) async throws
+    func add(dayLogs: [DayLog]) async throws
 }

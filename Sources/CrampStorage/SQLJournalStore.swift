@@ -386,6 +386,21 @@ public final class SQLJournalStore: JournalStore {
         }
     }
 
+    public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary) {
+        try await engine.withTransaction { session in
+            let sink = StreamingSink(session: session, owner: owner)
+            let value: T
+            do {
+                value = try await body(sink)
+            } catch {
+                // Let a batch in flight finish before the transaction rolls back.
+                _ = try? await sink.finish()
+                throw error
+            }
+            return (value, try await sink.finish())
+        }
+    }
+
     public func contents(owner: OwnerID) async throws -> JournalContents {
         let profile = try await profile(owner: owner)
         var filter = EpisodeFilter()
@@ -427,4 +442,57 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func close() async throws { try await engine.close() }
+}
+
+/// Writes each batch in a task of its own, chained after the one before, so the caller parses the
+/// next batch while this one is inserted.
+actor StreamingSink: ImportSink {
+    let session: SQLSession
+    let owner: OwnerID
+    private var pending: Task<ImportSummary, any Error>?
+
+    init(session: SQLSession, owner: OwnerID) {
+        self.session = session
+        self.owner = owner
+    }
+
+    func add(episodes: [Episode]) async throws {
+        let previous = pending
+        let session = session
+        let owner = owner
+        // Wait for the batch before last: at most one batch is in flight while the next is read.
+        if let previous { _ = try await previous.value }
+        pending = Task {
+            var summary = try await previous?.value ?? ImportSummary()
+            let added = try await SQLJournalStore.insertRows(
+                episodes, table: "episodes", columns: SQLJournalStore.episodeColumns, columnCount: SQLJournalStore.episodeColumnCount,
+                suffix: "ON CONFLICT (owner_id, id) DO NOTHING RETURNING id", session: session) { episode, values in
+                SQLJournalStore.episodeRow(episode, owner: owner, into: &values)
+            }
+            summary.episodesAdded += added
+            summary.episodesUnchanged += episodes.count - added
+            return summary
+        }
+    }
+
+    func add(dayLogs: [DayLog]) async throws {
+        let previous = pending
+        let session = session
+        let owner = owner
+        if let previous { _ = try await previous.value }
+        pending = Task {
+            var summary = try await previous?.value ?? ImportSummary()
+            _ = try await SQLJournalStore.insertRows(
+                dayLogs, table: "day_logs", columns: SQLJournalStore.dayColumns, columnCount: SQLJournalStore.dayColumnCount,
+                suffix: SQLJournalStore.dayUpsert, session: session) { day, values in
+                SQLJournalStore.dayRow(day, owner: owner, into: &values)
+            }
+            summary.dayLogsWritten += dayLogs.count
+            return summary
+        }
+    }
+
+    func finish() async throws -> ImportSummary {
+        try await pending?.value ?? ImportSummary()
+    }
 }

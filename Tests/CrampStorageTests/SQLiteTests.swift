@@ -40,7 +40,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString).sqlite").path
         let engine = try await SQLiteEngine.open(path: path)
         let store = try await SQLJournalStore(engine: engine)
-        try await engine.withTransaction { db in try await db.raw("INSERT INTO _migrations (version, name, applied_at) VALUES (99, 'future', 0)").run() }
+        try await engine.withTransaction { session in try await session.sql.raw("INSERT INTO _migrations (version, name, applied_at) VALUES (99, 'future', 0)").run() }
         try await store.close()
         await #expect(throws: StorageError.self) { _ = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path)) }
     }

@@ -45,13 +45,22 @@ struct Import: AsyncParsableCommand {
             let head = try reader.peek()
             let kind = format ?? Self.sniff(head)
             let now = LocalClock.now().instant
-            var contents: JournalContents
-            switch kind {
-            case .json:
-                contents = try JournalBackup.decode(try reader.readAll(limit: 1 << 30, what: path))
-            case .csv:
-                contents = try Self.readCSV(&reader, now: now)
+            if kind == .csv {
+                guard !replace else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
+                let first = head
+                if dryRun {
+                    let counts = try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: nil)
+                    Console.print("Checked: \(counts.episodes) episodes and \(counts.days) days are valid. Nothing written (--dry-run).")
+                    return
+                }
+                // Parse and write at once, in one transaction: any problem rolls it all back.
+                let (_, summary) = try await store.importStreaming(owner: owner) { sink in
+                    try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: sink)
+                }
+                Self.report(summary)
+                return
             }
+            var contents = try JournalBackup.decode(try reader.readAll(limit: 1 << 30, what: path))
             if replace {
                 guard kind == .json else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
                 if !yes && !dryRun {
@@ -74,15 +83,18 @@ struct Import: AsyncParsableCommand {
                 Console.print("Checked: \(contents.episodes.count) episodes and \(contents.dayLogs.count) days are valid. Nothing written (--dry-run).")
                 return
             }
-            let summary = try await store.importBatch(contents, owner: owner)
-            var parts = ["\(summary.episodesAdded) episodes added"]
-            if summary.episodesUnchanged > 0 { parts.append("\(summary.episodesUnchanged) already in the journal") }
-            if summary.dayLogsWritten > 0 { parts.append("\(summary.dayLogsWritten) days written") }
-            if summary.assessmentsAdded > 0 { parts.append("\(summary.assessmentsAdded) assessments added") }
-            if summary.profileTaken { parts.append("the profile taken") }
-            Console.print("Imported: " + parts.joined(separator: ", ") + ".")
+            Self.report(try await store.importBatch(contents, owner: owner))
             contents = JournalContents()
         }
+    }
+
+    static func report(_ summary: ImportSummary) {
+        var parts = ["\(summary.episodesAdded) episodes added"]
+        if summary.episodesUnchanged > 0 { parts.append("\(summary.episodesUnchanged) already in the journal") }
+        if summary.dayLogsWritten > 0 { parts.append("\(summary.dayLogsWritten) days written") }
+        if summary.assessmentsAdded > 0 { parts.append("\(summary.assessmentsAdded) assessments added") }
+        if summary.profileTaken { parts.append("the profile taken") }
+        Console.print("Imported: " + parts.joined(separator: ", ") + ".")
     }
 
     static func sniff(_ head: [UInt8]) -> ImportFormat {
@@ -92,11 +104,18 @@ struct Import: AsyncParsableCommand {
         return first == UInt8(ascii: "{") ? .json : .csv
     }
 
-    /// Reads a CSV file as a stream, checking every row; throws with every problem found.
-    static func readCSV(_ reader: inout ChunkReader, now: Int64) throws -> JournalContents {
+    /// Rows handed to the journal at a time while the rest of the file is read.
+    static let batchSize = 2000
+
+    /// Reads a CSV file as a stream, checking every row and handing checked batches to `sink`;
+    /// throws with every problem found (the caller's transaction then writes nothing).
+    static func readCSV(_ reader: ChunkReader, now: Int64, sink: (any ImportSink)?) async throws -> (episodes: Int, days: Int) {
+        var reader = reader
         var parser = CSVParser()
         var header: JournalCSV.Header?
-        var contents = JournalContents()
+        var episodes: [Episode] = []
+        var days: [DayLog] = []
+        var counts = (episodes: 0, days: 0)
         var problems: [String] = []
         var problemCount = 0
         var seenEpisodes: [EntryID: Int] = [:]
@@ -118,24 +137,43 @@ struct Import: AsyncParsableCommand {
                     switch known.kind {
                     case .episodes:
                         let episode = try JournalCSV.episode(record, header: known, owner: owner, now: now)
-                        if let earlier = seenEpisodes[episode.id] {
+                        if let earlier = seenEpisodes.updateValue(record.line, forKey: episode.id) {
+                            seenEpisodes[episode.id] = earlier
                             problem("line \(record.line): id: the episode \(episode.id) is also on line \(earlier)")
                         } else {
-                            seenEpisodes[episode.id] = record.line
-                            contents.episodes.append(episode)
+                            episodes.append(episode)
+                            counts.episodes += 1
                         }
                     case .days:
                         let day = try JournalCSV.day(record, header: known, now: now)
-                        if let earlier = seenDays[day.date] {
+                        if let earlier = seenDays.updateValue(record.line, forKey: day.date) {
+                            seenDays[day.date] = earlier
                             problem("line \(record.line): date: \(day.date) is also on line \(earlier); one row a day")
                         } else {
-                            seenDays[day.date] = record.line
-                            contents.dayLogs.append(day)
+                            days.append(day)
+                            counts.days += 1
                         }
                     }
                 } catch {
                     problem(error.description)
                 }
+            }
+        }
+
+        /// Hands on what is checked so far; once a problem is found nothing more is written.
+        func deliver(final: Bool) async throws {
+            guard let sink, problemCount == 0 else {
+                episodes.removeAll(keepingCapacity: true)
+                days.removeAll(keepingCapacity: true)
+                return
+            }
+            if episodes.count >= batchSize || (final && !episodes.isEmpty) {
+                try await sink.add(episodes: episodes)
+                episodes.removeAll(keepingCapacity: true)
+            }
+            if days.count >= batchSize || (final && !days.isEmpty) {
+                try await sink.add(dayLogs: days)
+                days.removeAll(keepingCapacity: true)
             }
         }
 
@@ -146,6 +184,7 @@ struct Import: AsyncParsableCommand {
                     skippedBOM = true
                 }
                 try handle(try parser.feed(chunk))
+                try await deliver(final: false)
             }
             try handle(try parser.finish())
         } catch let error as JournalError {
@@ -158,7 +197,8 @@ struct Import: AsyncParsableCommand {
             if problemCount > problems.count { Console.error("crampcare: … and \(problemCount - problems.count) more problems") }
             throw CLIError.input("\(problemCount) problem\(problemCount == 1 ? "" : "s") in the file; nothing was imported")
         }
-        return contents
+        try await deliver(final: true)
+        return counts
     }
 }
 
@@ -168,8 +208,9 @@ struct ChunkReader {
     private var peeked: [UInt8]?
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
 
-    init(fd: Int32) {
+    init(fd: Int32, first: [UInt8]? = nil) {
         self.fd = fd
+        peeked = first
     }
 
     mutating func peek() throws(CLIError) -> [UInt8] {
