@@ -1,6 +1,8 @@
 import ArgumentParser
 import CrampJournal
 import CrampStorage
+import Foundation
+import ZIPFoundation
 
 #if canImport(Glibc)
 import Glibc
@@ -8,11 +10,12 @@ import Glibc
 
 enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
     case csv, json
+    case appleHealth = "apple-health"
 }
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a CSV file (episodes.csv or daily.csv) or a JSON backup into the journal.",
+        abstract: "Import a CSV file (episodes.csv or daily.csv), a JSON backup, or an Apple Health export (export.xml or its zip).",
         discussion: """
             The format is told by the file, or by --format. The whole file is checked first; every \
             problem is reported with its line, and nothing is written if anything is wrong. Importing \
@@ -24,7 +27,7 @@ struct Import: AsyncParsableCommand {
     @OptionGroup var journal: JournalOptions
     @Argument(help: "The file to import, or - for stdin.")
     var path: String
-    @Option(help: "csv or json (default: told by the file).")
+    @Option(help: "csv, json or apple-health (default: told by the file).")
     var format: ImportFormat?
     @Flag(help: "Check the file and say what would change, writing nothing.")
     var dryRun = false
@@ -45,6 +48,25 @@ struct Import: AsyncParsableCommand {
             let head = try reader.peek()
             let kind = format ?? Self.sniff(head)
             let now = LocalClock.now().instant
+            if kind == .appleHealth {
+                let zipped = head.starts(with: [0x50, 0x4B, 0x03, 0x04])
+                guard !zipped || path != "-" else { throw CLIError.input("a zipped Apple Health export must be given as a file, not on stdin") }
+                let health = zipped ? try Self.readHealthZip(path) : try Self.readHealthXML(ChunkReader(fd: fd, first: head), size: Self.size(fd))
+                let totals = health.totals()
+                guard let first = totals.keys.min(), let last = totals.keys.max() else {
+                    Console.print("The export holds no water, steps, sleep or workouts: nothing to import.")
+                    return
+                }
+                let existing = try await store.dayLogs(owner: owner, from: first, through: last)
+                let days = health.merged(into: Dictionary(uniqueKeysWithValues: existing.map { ($0.date, $0) }), now: now)
+                if dryRun {
+                    Console.print("Checked: \(health.records) records give \(days.count) days (\(first) to \(last)). Nothing written (--dry-run).")
+                    return
+                }
+                let summary = try await store.importBatch(JournalContents(dayLogs: days), owner: owner)
+                Console.print("Imported from Apple Health: \(summary.dayLogsWritten) days (\(first) to \(last)) from \(health.records) records\(health.skipped > 0 ? "; \(health.skipped) records could not be read and were left out" : "").")
+                return
+            }
             if kind == .csv {
                 guard !replace else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
                 let first = head
@@ -98,10 +120,66 @@ struct Import: AsyncParsableCommand {
     }
 
     static func sniff(_ head: [UInt8]) -> ImportFormat {
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .appleHealth }
         var bytes = head[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         let first = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
-        return first == UInt8(ascii: "{") ? .json : .csv
+        switch first {
+        case UInt8(ascii: "{"): return .json
+        case UInt8(ascii: "<"): return .appleHealth
+        default: return .csv
+        }
+    }
+
+    static func size(_ fd: Int32) -> Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+    }
+
+    /// Streams an export.xml through the tokenizer and the day totals, in constant memory.
+    static func readHealthXML(_ reader: ChunkReader, size: Int) throws -> AppleHealthImport {
+        var reader = reader
+        var parser = XMLStreamParser()
+        var health = AppleHealthImport()
+        var progress = Progress(total: size)
+        while let chunk = try reader.next() {
+            for event in try parser.feed(chunk) { try health.consume(event) }
+            progress.advance(by: chunk.count)
+        }
+        try parser.finish()
+        progress.finish()
+        try health.validate()
+        return health
+    }
+
+    /// Finds export.xml in Apple's zip and streams it out of the archive.
+    static func readHealthZip(_ path: String) throws -> AppleHealthImport {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw CLIError.input("\(path) is not a readable zip file")
+        }
+        guard let entry = archive.first(where: { $0.type == .file && ($0.path == "export.xml" || $0.path.hasSuffix("/export.xml")) }) else {
+            throw CLIError.input("\(path) holds no export.xml; is it Apple Health's export.zip?")
+        }
+        var parser = XMLStreamParser()
+        var health = AppleHealthImport()
+        var progress = Progress(total: Int(clamping: entry.uncompressedSize))
+        do {
+            _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { data in
+                for event in try parser.feed([UInt8](data)) { try health.consume(event) }
+                progress.advance(by: data.count)
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw CLIError.input("\(path): export.xml could not be read from the zip: \(error)")
+        }
+        try parser.finish()
+        progress.finish()
+        try health.validate()
+        return health
     }
 
     /// Rows handed to the journal at a time while the rest of the file is read.
@@ -246,5 +324,32 @@ struct ChunkReader {
             if out.count > limit { throw CLIError.input("\(what) is larger than \(limit >> 20) MiB") }
         }
         return out
+    }
+}
+
+/// A progress bar on stderr, drawn only on a terminal, redrawn at most every whole percent.
+struct Progress {
+    let total: Int
+    private var read = 0
+    private var shown = -1
+    private let enabled = isatty(2) == 1
+
+    init(total: Int) {
+        self.total = total
+    }
+
+    mutating func advance(by count: Int) {
+        read += count
+        guard enabled, total > 0 else { return }
+        let percent = min(100, read * 100 / total)
+        guard percent != shown else { return }
+        shown = percent
+        let filled = percent * 30 / 100
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
+        Console.write(Array("\r  reading [\(bar)] \(percent)%".utf8), to: 2)
+    }
+
+    func finish() {
+        if enabled, total > 0, shown >= 0 { Console.write(Array("\r\u{1B}[K".utf8), to: 2) }
     }
 }
