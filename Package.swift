@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "crampcare", targets: ["crampcare"]),
         .library(name: "CrampKnowledge", targets: ["CrampKnowledge"]),
         .library(name: "CrampAssessment", targets: ["CrampAssessment"]),
+        .library(name: "CrampJournal", targets: ["CrampJournal"]),
+        .library(name: "CrampStorage", targets: ["CrampStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

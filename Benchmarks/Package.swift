@@ -24,6 +24,17 @@ let package = Package(
             ],
             path: "Benchmarks/Assessment",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "Journal",
+            dependencies: [
+                .product(name: "CrampJournal", package: root),
+                .product(name: "CrampStorage", package: root),
+                .product(name: "CrampKnowledge", package: root),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Journal",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

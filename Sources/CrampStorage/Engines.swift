@@ -20,6 +20,9 @@ public protocol SQLEngine: Sendable {
     func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T
+    /// A read with `?` placeholders and values bound natively, returning each row's values in the
+    /// order of the select list: the fast path for lists (no per-cell `Decodable`).
+    func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]]
     func close() async throws
 }
 
@@ -33,6 +36,28 @@ public enum SQLValue: Sendable {
     static func int(_ value: Int?) -> SQLValue { value.map { .int(Int64($0)) } ?? .null }
     static func double(_ value: Double?) -> SQLValue { value.map { .double($0) } ?? .null }
     static func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
+
+    var sqlite: SQLiteData {
+        switch self {
+        case .int(let number): .integer(Int(number))
+        case .double(let number): .float(number)
+        case .text(let text): .text(text)
+        case .null: .null
+        }
+    }
+
+    var integer: Int64? {
+        switch self {
+        case .int(let number): number
+        case .double(let number): Int64(exactly: number)
+        default: nil
+        }
+    }
+
+    var string: String? {
+        if case .text(let text) = self { return text }
+        return nil
+    }
 }
 
 /// One transaction: SQLKit for ordinary statements, and a native path for large batches.
@@ -82,6 +107,8 @@ public final class SQLiteEngine: SQLEngine {
             // them mid-transaction; statement journals stay in memory too.
             try await db.raw("PRAGMA cache_size=-65536").run()
             try await db.raw("PRAGMA temp_store=MEMORY").run()
+            // Reads map the file instead of copying each page through read().
+            try await db.raw("PRAGMA mmap_size=268435456").run()
         } catch {
             try? await connection.close()
             throw StorageError("cannot set up the journal at \(path): \(error)")
@@ -119,16 +146,8 @@ public final class SQLiteEngine: SQLEngine {
             let db = self.connection.sql(queryLogLevel: nil)
             let connection = self.connection
             let session = SQLSession(sql: db) { statement, values in
-                let binds = values.map { value -> SQLiteData in
-                    switch value {
-                    case .int(let number): .integer(Int(number))
-                    case .double(let number): .float(number)
-                    case .text(let text): .text(text)
-                    case .null: .null
-                    }
-                }
                 let rows = Mutex(0)
-                try await connection.query(statement, binds) { _ in rows.withLock { $0 += 1 } }
+                try await connection.query(statement, values.map(\.sqlite)) { _ in rows.withLock { $0 += 1 } }
                 return rows.withLock { $0 }
             }
             // IMMEDIATE takes the write lock at once, so two writers never deadlock on upgrade.
@@ -141,6 +160,24 @@ public final class SQLiteEngine: SQLEngine {
                 try? await db.raw("ROLLBACK").run()
                 throw error
             }
+        }
+    }
+
+    public func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
+        try await gate.run {
+            let rows = Mutex<[[SQLValue]]>([])
+            try await self.connection.query(statement, values.map(\.sqlite)) { row in
+                let cells = row.columns.map { column -> SQLValue in
+                    switch column.data {
+                    case .integer(let number): .int(Int64(number))
+                    case .float(let number): .double(number)
+                    case .text(let text): .text(text)
+                    case .blob, .null: .null
+                    }
+                }
+                rows.withLock { $0.append(cells) }
+            }
+            return rows.withLock { $0 }
         }
     }
 
@@ -206,16 +243,7 @@ public final class PostgresEngine: SQLEngine {
         try await client.withConnection { connection in
             let db = connection.sql(queryLogLevel: nil)
             let session = SQLSession(sql: db) { statement, values in
-                var bindings = PostgresBindings(capacity: values.count)
-                for value in values {
-                    switch value {
-                    case .int(let number): bindings.append(number)
-                    case .double(let number): bindings.append(number)
-                    case .text(let text): bindings.append(text)
-                    case .null: bindings.appendNull()
-                    }
-                }
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement), binds: bindings),
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement), binds: PostgresEngine.bindings(values)),
                                                       logger: connection.logger)
                 var count = 0
                 for try await _ in rows { count += 1 }
@@ -236,6 +264,44 @@ public final class PostgresEngine: SQLEngine {
     public func close() async throws {
         runner.cancel()
         await runner.value
+    }
+
+    public func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
+        try await client.withConnection { connection in
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(statement), binds: Self.bindings(values)),
+                                                  logger: connection.logger)
+            var out: [[SQLValue]] = []
+            for try await row in rows {
+                var cells: [SQLValue] = []
+                cells.reserveCapacity(row.count)
+                for cell in row {
+                    guard cell.bytes != nil else {
+                        cells.append(.null)
+                        continue
+                    }
+                    switch cell.dataType {
+                    case .int2, .int4, .int8: cells.append(.int(try cell.decode(Int64.self)))
+                    case .float4, .float8, .numeric: cells.append(.double(try cell.decode(Double.self)))
+                    default: cells.append(.text(try cell.decode(String.self)))
+                    }
+                }
+                out.append(cells)
+            }
+            return out
+        }
+    }
+
+    static func bindings(_ values: [SQLValue]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .int(let number): bindings.append(number)
+            case .double(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .null: bindings.appendNull()
+            }
+        }
+        return bindings
     }
 
     /// `?` placeholders as PostgreSQL's `$1, $2, …` (our statements never hold a literal `?`).

@@ -35,7 +35,7 @@ enum Schema {
                 PRIMARY KEY (owner_id, id)
             )
             """,
-            "CREATE INDEX episodes_by_time ON episodes (owner_id, started_at)",
+            "CREATE INDEX episodes_by_time ON episodes (owner_id, started_at, id)",
             """
             CREATE TABLE day_logs (
                 owner_id TEXT NOT NULL,
