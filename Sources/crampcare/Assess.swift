@@ -53,16 +53,23 @@ struct Assess: AsyncParsableCommand {
         }
         let assessor = Assessor(knowledge: knowledge)
         let encoder = ResultEncoder(knowledge: knowledge)
+        if ndjson {
+            let failures: Int
+            if save {
+                failures = try await withJournal(journal) { store in
+                    try await streamNDJSON(assessor: assessor, encoder: encoder, store: store)
+                }
+            } else {
+                failures = try await reportingAsync { try await streamNDJSON(assessor: assessor, encoder: encoder, store: nil) }
+            }
+            if failures > 0 {
+                Console.error("crampcare: \(failures) line\(failures == 1 ? "" : "s") could not be assessed (see the error objects)")
+                throw ExitCode(2)
+            }
+            return
+        }
         var kept: (request: AssessmentRequest, result: AssessmentResult)?
         try reporting {
-            if ndjson {
-                let failures = try streamNDJSON(assessor: assessor, encoder: encoder)
-                if failures > 0 {
-                    Console.error("crampcare: \(failures) line\(failures == 1 ? "" : "s") could not be assessed (see the error objects)")
-                    throw ExitCode(2)
-                }
-                return
-            }
             let request: AssessmentRequest
             var interactive = false
             if json || input != nil || !Console.stdinIsTerminal {
@@ -127,9 +134,9 @@ struct Assess: AsyncParsableCommand {
         return nil
     }
 
-    /// One request per line in, one compact result (or error object) per line out. Returns how
-    /// many lines failed.
-    private func streamNDJSON(assessor: Assessor, encoder: ResultEncoder) throws(CLIError) -> Int {
+    /// One request per line in, one compact result (or error object) per line out; with a store,
+    /// each assessment is kept, in batches. Returns how many lines failed.
+    private func streamNDJSON(assessor: Assessor, encoder: ResultEncoder, store: SQLJournalStore?) async throws -> Int {
         let fd: Int32
         if let input {
             fd = open(input, O_RDONLY)
@@ -146,6 +153,15 @@ struct Assess: AsyncParsableCommand {
         var lineNumber = 0
         var failures = 0
         let maxLine = 1 << 20
+        var records: [AssessmentRecord] = []
+        let madeAt = LocalClock.now()
+        let version = assessor.knowledge.version
+
+        func flushRecords(final: Bool) async throws {
+            guard let store, records.count >= 500 || (final && !records.isEmpty) else { return }
+            _ = try await store.importBatch(JournalContents(assessments: records), owner: owner)
+            records.removeAll(keepingCapacity: true)
+        }
 
         func handle(_ line: ArraySlice<UInt8>) {
             lineNumber += 1
@@ -153,7 +169,14 @@ struct Assess: AsyncParsableCommand {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
             do throws(RequestError) {
                 let request = try AssessmentRequest.decode(json: Array(line), medicineNames: names)
-                output.append(contentsOf: encoder.encodeCompact(assessor.assess(request)))
+                let result = assessor.assess(request)
+                output.append(contentsOf: encoder.encodeCompact(result))
+                if store != nil {
+                    records.append(AssessmentRecord(
+                        id: EntryID.random(), madeAt: madeAt, knowledgeVersion: version, triage: result.triage,
+                        requestJSON: String(decoding: request.json(), as: UTF8.self),
+                        resultJSON: String(decoding: encoder.encode(result), as: UTF8.self)))
+                }
             } catch {
                 failures += 1
                 var writer = JSONWriter()
@@ -194,6 +217,7 @@ struct Assess: AsyncParsableCommand {
                 handle(pending[start..<newline])
                 start = newline + 1
             }
+            try await flushRecords(final: false)
             pending.removeSubrange(pending.startIndex..<start)
             if pending.count > maxLine {
                 // A line this long is not a request: report it by number and skip to its end.
@@ -206,6 +230,7 @@ struct Assess: AsyncParsableCommand {
         }
         if !pending.isEmpty, !skippingLongLine { handle(pending[...]) }
         Console.write(output)
+        try await flushRecords(final: true)
         return failures
     }
 }

@@ -35,3 +35,13 @@ func reporting(_ body: () throws -> Void) throws {
         throw ExitCode(error.exitCode)
     }
 }
+
+/// `reporting` for async bodies.
+func reportingAsync<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as CLIError {
+        Console.error("crampcare: \(error.message)")
+        throw ExitCode(error.exitCode)
+    }
+}

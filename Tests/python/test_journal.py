@@ -338,3 +338,8 @@ def test_json_assessments_are_kept_only_with_save(journal):
     cc(journal, "assess", "--json", "--save", stdin=request)
     kept = json.loads(cc(journal, "export", "--format", "json", "--out", "-").stdout)["assessments"]
     assert len(kept) == 1 and kept[0]["request"]["age"] == 50 and kept[0]["result"]["triage"] == "self_care"
+    lines = "\n".join([request] * 1203) + "\n"
+    assert len(cc(journal, "assess", "--ndjson", stdin=lines).stdout.splitlines()) == 1203
+    assert len(json.loads(cc(journal, "export", "--format", "json", "--out", "-").stdout)["assessments"]) == 1
+    cc(journal, "assess", "--ndjson", "--save", stdin=lines)
+    assert len(json.loads(cc(journal, "export", "--format", "json", "--out", "-").stdout)["assessments"]) == 1204
