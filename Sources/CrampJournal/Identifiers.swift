@@ -61,8 +61,14 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
     static let namespace = EntryID("5d6b2b7e-94b8-5a36-8f0c-2f6e8c3c1a40")!
 
     /// A name-based (version 5, SHA-1) id: the same name always gives the same id.
-    public static func named(_ name: String) -> EntryID {
-        var digest = SHA1.hash(namespace.bytes + Array(name.utf8))
+    public static func named(_ name: String) -> EntryID { named(bytes: Array(name.utf8)) }
+
+    static let namespaceBytes = namespace.bytes
+
+    static func named(bytes name: [UInt8]) -> EntryID {
+        var message = namespaceBytes
+        message.append(contentsOf: name)
+        var digest = SHA1.hash(message)
         digest[6] = digest[6] & 0x0F | 0x50
         digest[8] = digest[8] & 0x3F | 0x80
         return EntryID(bytes: Array(digest.prefix(16)))!

@@ -264,6 +264,26 @@ public enum JournalCSV {
 
     /// `technique:outcome`, or `technique:outcome:seconds` with the seconds until it eased.
     public static func relief(_ text: String, field: String) throws(JournalError) -> ReliefTried {
+        // The common case, read from the bytes without copying: exact codes, no spaces.
+        let utf8 = text.utf8
+        if let colon = utf8.firstIndex(of: UInt8(ascii: ":")) {
+            let rest = utf8[utf8.index(after: colon)...]
+            let secondColon = rest.firstIndex(of: UInt8(ascii: ":"))
+            let outcomeBytes = rest[..<(secondColon ?? rest.endIndex)]
+            if let technique = ReliefTried.Technique.allCases.first(where: { $0.rawValue.utf8.elementsEqual(utf8[..<colon]) }),
+                let outcome = ReliefTried.Outcome.allCases.first(where: { $0.rawValue.utf8.elementsEqual(outcomeBytes) })
+            {
+                guard let secondColon else { return ReliefTried(technique: technique, outcome: outcome) }
+                var seconds = 0
+                var digits = 0
+                for byte in rest[rest.index(after: secondColon)...] {
+                    guard byte >= 48, byte <= 57, digits < 9 else { digits = -1; break }
+                    seconds = seconds * 10 + Int(byte - 48)
+                    digits += 1
+                }
+                if digits > 0 { return ReliefTried(technique: technique, outcome: outcome, secondsToEase: seconds) }
+            }
+        }
         let parts = text.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).map { String(Substring($0)).trimmingSpaces() }
         guard parts.count == 2 || parts.count == 3 else {
             throw JournalError(field: field, problem: "\"\(text)\" is not technique:outcome; accepted techniques: \(ReliefTried.Technique.table.accepted); outcomes: \(ReliefTried.Outcome.table.accepted)")

@@ -63,7 +63,21 @@ public struct Episode: Sendable, Hashable {
     /// The id an episode gets when none is given: derived from who, when and where, so importing
     /// the same row again finds the same episode.
     public static func derivedID(owner: OwnerID, startedAt: LocalTimestamp, muscles: [Muscle]) -> EntryID {
-        EntryID.named("episode|\(owner.rawValue)|\(startedAt.instant)|\(CodeSet(muscles).map(\.rawValue).joined(separator: ";"))")
+        // "episode|OWNER|INSTANT|m1;m2", built as bytes: imports derive one id per row.
+        var name: [UInt8] = []
+        name.reserveCapacity(64)
+        name.append(contentsOf: "episode|".utf8)
+        name.append(contentsOf: owner.rawValue.utf8)
+        name.append(UInt8(ascii: "|"))
+        name.append(contentsOf: String(startedAt.instant).utf8)
+        name.append(UInt8(ascii: "|"))
+        var first = true
+        for muscle in CodeSet(muscles) {
+            if !first { name.append(UInt8(ascii: ";")) }
+            name.append(contentsOf: muscle.rawValue.utf8)
+            first = false
+        }
+        return EntryID.named(bytes: name)
     }
 }
 

@@ -125,12 +125,18 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// Parses ISO 8601 date-time with a required offset (`Z`, `+01:00`, `-0500`); seconds and a
-    /// fraction are optional.
+    /// fraction are optional. Reads the UTF-8 bytes in place: imports parse one per row.
     public init?(iso text: String) {
-        let scalars = Array(text.utf8)
-        guard scalars.count >= 17, let date = LocalDate(iso: text.prefix(10)), scalars[10] == UInt8(ascii: "T") || scalars[10] == UInt8(ascii: " ")
+        var text = text
+        guard let parsed = text.withUTF8({ LocalTimestamp.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    static func parse(_ scalars: UnsafeBufferPointer<UInt8>) -> LocalTimestamp? {
+        guard scalars.count >= 17, scalars[4] == UInt8(ascii: "-"), scalars[7] == UInt8(ascii: "-"),
+            scalars[10] == UInt8(ascii: "T") || scalars[10] == UInt8(ascii: " ")
         else { return nil }
-        var index = 11
+        var index = 0
         func number(_ digits: Int) -> Int? {
             guard index + digits <= scalars.count else { return nil }
             var value = 0
@@ -142,6 +148,12 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
             index += digits
             return value
         }
+        guard let year = number(4) else { return nil }
+        index += 1
+        guard let month = number(2) else { return nil }
+        index += 1
+        guard let day = number(2), let date = LocalDate(year: year, month: month, day: day) else { return nil }
+        index = 11
         guard let hour = number(2), index < scalars.count, scalars[index] == UInt8(ascii: ":") else { return nil }
         index += 1
         guard let minute = number(2), hour <= 23, minute <= 59 else { return nil }
@@ -180,7 +192,7 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         }
         guard index == scalars.count else { return nil }
         let local = Int64(date.daysSinceEpoch) * 86_400_000 + Int64(hour * 3600 + minute * 60 + second) * 1000 + Int64(millis)
-        self.init(instant: local - Int64(offsetSeconds) * 1000, utcOffsetSeconds: offsetSeconds)
+        return LocalTimestamp(instant: local - Int64(offsetSeconds) * 1000, utcOffsetSeconds: offsetSeconds)
     }
 
     public static func < (lhs: LocalTimestamp, rhs: LocalTimestamp) -> Bool { lhs.instant < rhs.instant }

@@ -64,7 +64,7 @@ public enum SQLValue: Sendable {
 public struct SQLSession: Sendable {
     public let sql: any SQLDatabase
     /// Runs one statement written with `?` placeholders, binding the values natively; returns how
-    /// many rows it returned (for `RETURNING`).
+    /// many rows it changed (inserted, updated or deleted).
     let executeNative: @Sendable (String, [SQLValue]) async throws -> Int
 
     public func execute(_ statement: String, _ values: [SQLValue]) async throws -> Int {
@@ -146,9 +146,13 @@ public final class SQLiteEngine: SQLEngine {
             let db = self.connection.sql(queryLogLevel: nil)
             let connection = self.connection
             let session = SQLSession(sql: db) { statement, values in
-                let rows = Mutex(0)
-                try await connection.query(statement, values.map(\.sqlite)) { _ in rows.withLock { $0 += 1 } }
-                return rows.withLock { $0 }
+                try await connection.query(statement, values.map(\.sqlite)) { _ in }
+                // changes() rather than RETURNING: SQLiteNIO would build a row object per returned id.
+                let changed = Mutex(0)
+                try await connection.query("SELECT changes()", []) { row in
+                    if case .integer(let count)? = row.columns.first?.data { changed.withLock { $0 = Int(count) } }
+                }
+                return changed.withLock { $0 }
             }
             // IMMEDIATE takes the write lock at once, so two writers never deadlock on upgrade.
             try await db.raw("BEGIN IMMEDIATE").run()
@@ -243,8 +247,10 @@ public final class PostgresEngine: SQLEngine {
         try await client.withConnection { connection in
             let db = connection.sql(queryLogLevel: nil)
             let session = SQLSession(sql: db) { statement, values in
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement), binds: PostgresEngine.bindings(values)),
-                                                      logger: connection.logger)
+                // PostgreSQL reports the changed rows by returning one per row.
+                let rows = try await connection.query(
+                    PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement) + " RETURNING 1", binds: PostgresEngine.bindings(values)),
+                    logger: connection.logger)
                 var count = 0
                 for try await _ in rows { count += 1 }
                 return count

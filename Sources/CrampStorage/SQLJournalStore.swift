@@ -408,7 +408,7 @@ public final class SQLJournalStore: JournalStore {
                 summary.assessmentsAdded += added.count
             }
             let added = try await Self.insertRows(episodes, table: "episodes", columns: Self.episodeColumns, columnCount: Self.episodeColumnCount,
-                                                  suffix: "ON CONFLICT (owner_id, id) DO NOTHING RETURNING id", session: session) { episode, values in
+                                                  suffix: "ON CONFLICT (owner_id, id) DO NOTHING", session: session) { episode, values in
                 Self.episodeRow(episode, owner: owner, into: &values)
             }
             summary.episodesAdded = added
@@ -502,7 +502,7 @@ actor StreamingSink: ImportSink {
             var summary = try await previous?.value ?? ImportSummary()
             let added = try await SQLJournalStore.insertRows(
                 episodes, table: "episodes", columns: SQLJournalStore.episodeColumns, columnCount: SQLJournalStore.episodeColumnCount,
-                suffix: "ON CONFLICT (owner_id, id) DO NOTHING RETURNING id", session: session) { episode, values in
+                suffix: "ON CONFLICT (owner_id, id) DO NOTHING", session: session) { episode, values in
                 SQLJournalStore.episodeRow(episode, owner: owner, into: &values)
             }
             summary.episodesAdded += added
