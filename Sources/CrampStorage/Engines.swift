@@ -72,6 +72,20 @@ public struct SQLSession: Sendable {
     }
 }
 
+/// Runs `body` between BEGIN and COMMIT on one connection, rolling back when it throws.
+func inTransaction<T: Sendable>(_ session: SQLSession, begin: SQLQueryString,
+                                _ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
+    try await session.sql.raw(begin).run()
+    do {
+        let value = try await body(session)
+        try await session.sql.raw("COMMIT").run()
+        return value
+    } catch {
+        try? await session.sql.raw("ROLLBACK").run()
+        throw error
+    }
+}
+
 /// Why the journal could not be opened or used: said plainly, without any health data.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     public let message: String
@@ -155,15 +169,7 @@ public final class SQLiteEngine: SQLEngine {
                 return changed.withLock { $0 }
             }
             // IMMEDIATE takes the write lock at once, so two writers never deadlock on upgrade.
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let value = try await body(session)
-                try await db.raw("COMMIT").run()
-                return value
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
+            return try await inTransaction(session, begin: "BEGIN IMMEDIATE", body)
         }
     }
 
@@ -255,15 +261,7 @@ public final class PostgresEngine: SQLEngine {
                 for try await _ in rows { count += 1 }
                 return count
             }
-            try await db.raw("BEGIN").run()
-            do {
-                let value = try await body(session)
-                try await db.raw("COMMIT").run()
-                return value
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
+            return try await inTransaction(session, begin: "BEGIN", body)
         }
     }
 

@@ -121,30 +121,6 @@ public final class SQLJournalStore: JournalStore {
          list(episode.findings), reliefsText(episode.reliefs), episode.note, episode.createdAt, episode.updatedAt]
     }
 
-    static func episode(from row: any SQLRow) throws -> Episode {
-        guard let id = EntryID(try row.decode(column: "id", as: String.self)) else { throw StorageError("the journal holds a malformed episode id") }
-        guard let startedAt = LocalTimestamp(instant: try row.decode(column: "started_at", as: Int64.self),
-                                             utcOffsetSeconds: try row.decode(column: "utc_offset_seconds", as: Int.self))
-        else { throw StorageError("the journal holds a malformed episode time") }
-        var reliefs: [ReliefTried] = []
-        for part in try row.decode(column: "reliefs", as: String.self).split(separator: ";") {
-            do {
-                reliefs.append(try JournalCSV.relief(String(part), field: "reliefs"))
-            } catch {
-                throw StorageError("the journal holds an unknown relief \"\(part)\"")
-            }
-        }
-        return Episode(
-            id: id, startedAt: startedAt, durationSeconds: try row.decode(column: "duration_seconds", as: Int.self),
-            muscles: try codes(try row.decode(column: "muscles", as: String.self), Muscle.self, column: "muscles"),
-            side: try row.decode(column: "side", as: String?.self).flatMap { Side(rawValue: $0) },
-            severity: try row.decode(column: "severity", as: Int?.self),
-            onset: try row.decode(column: "onset", as: String?.self).flatMap { Onset(rawValue: $0) },
-            findings: try codes(try row.decode(column: "findings", as: String.self), Finding.self, column: "findings"),
-            reliefs: reliefs, note: try row.decode(column: "note", as: String?.self),
-            createdAt: try row.decode(column: "created_at", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self))
-    }
-
     public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
         try await engine.withTransaction { session in
             let db = session.sql
@@ -159,10 +135,8 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func episode(id: EntryID, owner: OwnerID) async throws -> Episode? {
-        try await engine.withDatabase { db in
-            try await db.raw("SELECT * FROM episodes WHERE owner_id = \(bind: owner.rawValue) AND id = \(bind: id.description)")
-                .first().map(Self.episode(from:))
-        }
+        try await engine.select("SELECT \(Self.episodeColumns) FROM episodes WHERE owner_id = ? AND id = ?",
+                                [.text(owner.rawValue), .text(id.description)]).first.map(Self.episode(fromValues:))
     }
 
     public func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode] {

@@ -171,6 +171,7 @@ struct Assess: AsyncParsableCommand {
                 let request = try AssessmentRequest.decode(json: Array(line), medicineNames: names)
                 let result = assessor.assess(request)
                 output.append(contentsOf: encoder.encodeCompact(result))
+                output.append(0x0A)
                 if store != nil {
                     records.append(AssessmentRecord(
                         id: EntryID.random(), madeAt: madeAt, knowledgeVersion: version, triage: result.triage,
@@ -179,17 +180,8 @@ struct Assess: AsyncParsableCommand {
                 }
             } catch {
                 failures += 1
-                var writer = JSONWriter()
-                writer.beginObject()
-                writer.key("line"); writer.value(lineNumber)
-                writer.key("error"); writer.beginObject()
-                writer.key("field"); writer.value(error.field)
-                writer.key("message"); writer.value(error.description)
-                writer.endObject()
-                writer.endObject()
-                output.append(contentsOf: writer.bytes)
+                output.append(contentsOf: ndjsonError(line: lineNumber, field: error.field, message: error.description))
             }
-            output.append(0x0A)
             if output.count >= 1 << 16 {
                 Console.write(output)
                 output.removeAll(keepingCapacity: true)

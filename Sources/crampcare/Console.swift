@@ -1,3 +1,5 @@
+import CrampJSON
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -118,4 +120,17 @@ func wrap(_ text: String, width: Int, indent: String = "", firstIndent: String? 
     }
     lines.append(line)
     return lines.joined(separator: "\n")
+}
+
+/// The error object an NDJSON stream prints in place of a line it could not take.
+func ndjsonError(line: Int, field: String, message: String) -> [UInt8] {
+    var writer = JSONWriter()
+    writer.beginObject()
+    writer.key("line"); writer.value(line)
+    writer.key("error"); writer.beginObject()
+    writer.key("field"); writer.value(field)
+    writer.key("message"); writer.value(message)
+    writer.endObject()
+    writer.endObject()
+    return writer.bytes + [0x0A]
 }

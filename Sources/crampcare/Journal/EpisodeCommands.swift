@@ -184,15 +184,7 @@ struct Log: AsyncParsableCommand {
                 Console.print("{\"line\":\(number),\"id\":\"\(episode.id)\"}")
             } catch let error as JournalError {
                 failures += 1
-                var w = JSONWriter()
-                w.beginObject()
-                w.key("line"); w.value(number)
-                w.key("error"); w.beginObject()
-                w.key("field"); w.value(error.field)
-                w.key("message"); w.value(error.description)
-                w.endObject()
-                w.endObject()
-                Console.write(w.bytes + [0x0A])
+                Console.write(ndjsonError(line: number, field: error.field, message: error.description))
             }
         }
         if failures > 0 {
