@@ -51,6 +51,15 @@ public final class SQLJournalStore: JournalStore {
 
     static func episodeRow(_ episode: Episode, owner: OwnerID, into values: inout [SQLValue]) {
         values.append(.text(owner.rawValue))
+        episodeVaryingRow(episode, into: &values)
+        values.append(.int(episode.createdAt))
+        values.append(.int(episode.updatedAt))
+    }
+
+    /// The columns that differ from row to row within one import.
+    static let episodeVaryingColumns = "id, started_at, utc_offset_seconds, duration_seconds, muscles, side, severity, onset, findings, reliefs, note"
+
+    static func episodeVaryingRow(_ episode: Episode, into values: inout [SQLValue]) {
         values.append(.text(episode.id.description))
         values.append(.int(episode.startedAt.instant))
         values.append(.int(episode.startedAt.utcOffsetSeconds))
@@ -62,8 +71,6 @@ public final class SQLJournalStore: JournalStore {
         values.append(.text(list(episode.findings)))
         values.append(.text(reliefsText(episode.reliefs)))
         values.append(.text(episode.note))
-        values.append(.int(episode.createdAt))
-        values.append(.int(episode.updatedAt))
     }
 
     static func dayRow(_ day: DayLog, owner: OwnerID, into values: inout [SQLValue]) {
@@ -90,29 +97,44 @@ public final class SQLJournalStore: JournalStore {
         changes.isEmpty ? ";" : ";" + changes.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";") + ";"
     }
 
-    /// Inserts rows in multi-row statements bound natively: few round trips, within both
-    /// engines' limits on bound values. Returns how many rows the statements returned.
-    static func insertRows<Row>(_ rows: some Collection<Row>, table: String, columns: String, columnCount: Int, suffix: String,
-                                session: SQLSession, write: (Row, inout [SQLValue]) -> Void) async throws -> Int {
-        var returned = 0
+    /// Multi-row INSERT statements for rows, bound natively: few round trips, within both
+    /// engines' limits on bound values.
+    /// `constants` are columns with one value for every row, written once as SQL literals (the
+    /// caller guarantees they are safe literals) instead of being bound per row.
+    static func insertStatements<Row>(_ rows: some Collection<Row>, table: String, columns: String, columnCount: Int, suffix: String,
+                                      constants: (columns: String, literals: String)? = nil,
+                                      write: (Row, inout [SQLValue]) -> Void) -> [(sql: String, values: [SQLValue])] {
+        var statements: [(sql: String, values: [SQLValue])] = []
         var values: [SQLValue] = []
         values.reserveCapacity(batchRows * columnCount)
         var pending = 0
-        let tuple = "(" + Array(repeating: "?", count: columnCount).joined(separator: ",") + ")"
-        func flush() async throws {
+        let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ",")
+        let tuple = constants.map { "(\($0.literals),\(placeholders))" } ?? "(\(placeholders))"
+        let columnList = constants.map { "\($0.columns), \(columns)" } ?? columns
+        func flush() {
             guard pending > 0 else { return }
-            let statement = "INSERT INTO \(table) (\(columns)) VALUES " + Array(repeating: tuple, count: pending).joined(separator: ",") + " " + suffix
-            returned += try await session.execute(statement, values)
+            let sql = "INSERT INTO \(table) (\(columnList)) VALUES " + Array(repeating: tuple, count: pending).joined(separator: ",") + " " + suffix
+            statements.append((sql, values))
             values.removeAll(keepingCapacity: true)
             pending = 0
         }
         for row in rows {
             write(row, &values)
             pending += 1
-            if pending == batchRows { try await flush() }
+            if pending == batchRows { flush() }
         }
-        try await flush()
-        return returned
+        flush()
+        return statements
+    }
+
+    /// Inserts rows and returns how many the statements changed.
+    static func insertRows<Row>(_ rows: some Collection<Row>, table: String, columns: String, columnCount: Int, suffix: String,
+                                session: SQLSession, write: (Row, inout [SQLValue]) -> Void) async throws -> Int {
+        var changed = 0
+        for statement in insertStatements(rows, table: table, columns: columns, columnCount: columnCount, suffix: suffix, write: write) {
+            changed += try await session.execute(statement.sql, statement.values)
+        }
+        return changed
     }
 
     static func episodeValues(_ episode: Episode, owner: OwnerID) -> [any Encodable & Sendable] {
@@ -454,55 +476,75 @@ public final class SQLJournalStore: JournalStore {
     public func close() async throws { try await engine.close() }
 }
 
-/// Writes each batch in a task of its own, chained after the one before, so the caller parses the
-/// next batch while this one is inserted.
+/// Writes each batch in a task of its own. A batch's statements are built before it waits for
+/// the batch ahead of it, and two batches may be in flight, so the caller's parsing, the building
+/// of bound values and the database's work overlap.
 actor StreamingSink: ImportSink {
     let session: SQLSession
     let owner: OwnerID
-    private var pending: Task<ImportSummary, any Error>?
+    private var inFlight: [Task<ImportSummary, any Error>] = []
 
     init(session: SQLSession, owner: OwnerID) {
         self.session = session
         self.owner = owner
     }
 
-    func add(episodes: [Episode]) async throws {
-        let previous = pending
+    private func enqueue(_ build: @escaping @Sendable () -> (statements: [(sql: String, values: [SQLValue])], episodes: Int, days: Int)) async throws {
+        if inFlight.count >= 2 { _ = try await inFlight.removeFirst().value }
+        let previous = inFlight.last
         let session = session
-        let owner = owner
-        // Wait for the batch before last: at most one batch is in flight while the next is read.
-        if let previous { _ = try await previous.value }
-        pending = Task {
+        inFlight.append(Task {
+            let batch = build()
+            // Statements run one after another on the transaction's connection.
             var summary = try await previous?.value ?? ImportSummary()
-            let added = try await SQLJournalStore.insertRows(
-                episodes, table: "episodes", columns: SQLJournalStore.episodeColumns, columnCount: SQLJournalStore.episodeColumnCount,
-                suffix: "ON CONFLICT (owner_id, id) DO NOTHING", session: session) { episode, values in
-                SQLJournalStore.episodeRow(episode, owner: owner, into: &values)
-            }
-            summary.episodesAdded += added
-            summary.episodesUnchanged += episodes.count - added
+            var changed = 0
+            for statement in batch.statements { changed += try await session.execute(statement.sql, statement.values) }
+            summary.episodesAdded += batch.episodes > 0 ? changed : 0
+            summary.episodesUnchanged += batch.episodes > 0 ? batch.episodes - changed : 0
+            summary.dayLogsWritten += batch.days
             return summary
+        })
+    }
+
+    func add(episodes: [Episode]) async throws {
+        let owner = owner
+        try await enqueue {
+            // Rows of one import share their owner and their stamps: written once as literals
+            // (the owner id is validated as [A-Za-z0-9_-]), they need not be parsed and bound per row.
+            if let first = episodes.first,
+                episodes.allSatisfy({ $0.createdAt == first.createdAt && $0.updatedAt == first.updatedAt })
+            {
+                return (SQLJournalStore.insertStatements(
+                    episodes, table: "episodes", columns: SQLJournalStore.episodeVaryingColumns, columnCount: 11,
+                    suffix: "ON CONFLICT (owner_id, id) DO NOTHING",
+                    constants: ("owner_id, created_at, updated_at", "'\(owner.rawValue)',\(first.createdAt),\(first.updatedAt)")
+                ) { episode, values in
+                    SQLJournalStore.episodeVaryingRow(episode, into: &values)
+                }, episodes.count, 0)
+            }
+            return (SQLJournalStore.insertStatements(
+                episodes, table: "episodes", columns: SQLJournalStore.episodeColumns, columnCount: SQLJournalStore.episodeColumnCount,
+                suffix: "ON CONFLICT (owner_id, id) DO NOTHING") { episode, values in
+                SQLJournalStore.episodeRow(episode, owner: owner, into: &values)
+            }, episodes.count, 0)
         }
     }
 
     func add(dayLogs: [DayLog]) async throws {
-        let previous = pending
-        let session = session
         let owner = owner
-        if let previous { _ = try await previous.value }
-        pending = Task {
-            var summary = try await previous?.value ?? ImportSummary()
-            _ = try await SQLJournalStore.insertRows(
+        try await enqueue {
+            (SQLJournalStore.insertStatements(
                 dayLogs, table: "day_logs", columns: SQLJournalStore.dayColumns, columnCount: SQLJournalStore.dayColumnCount,
-                suffix: SQLJournalStore.dayUpsert, session: session) { day, values in
+                suffix: SQLJournalStore.dayUpsert) { day, values in
                 SQLJournalStore.dayRow(day, owner: owner, into: &values)
-            }
-            summary.dayLogsWritten += dayLogs.count
-            return summary
+            }, 0, dayLogs.count)
         }
     }
 
     func finish() async throws -> ImportSummary {
-        try await pending?.value ?? ImportSummary()
+        var summary = ImportSummary()
+        for task in inFlight { summary = try await task.value }
+        inFlight.removeAll()
+        return summary
     }
 }
