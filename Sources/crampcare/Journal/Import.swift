@@ -76,8 +76,9 @@ struct Import: AsyncParsableCommand {
                     return
                 }
                 // Parse and write at once, in one transaction: any problem rolls it all back.
+                let expected = Self.size(fd) / 60
                 let (_, summary) = try await store.importStreaming(owner: owner) { sink in
-                    try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: sink)
+                    try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: sink, expectedRows: expected)
                 }
                 Self.report(summary)
                 return
@@ -183,11 +184,11 @@ struct Import: AsyncParsableCommand {
     }
 
     /// Rows handed to the journal at a time while the rest of the file is read.
-    static let batchSize = 2000
+    static let batchSize = 5000
 
     /// Reads a CSV file as a stream, checking every row and handing checked batches to `sink`;
     /// throws with every problem found (the caller's transaction then writes nothing).
-    static func readCSV(_ reader: ChunkReader, now: Int64, sink: (any ImportSink)?) async throws -> (episodes: Int, days: Int) {
+    static func readCSV(_ reader: ChunkReader, now: Int64, sink: (any ImportSink)?, expectedRows: Int = 0) async throws -> (episodes: Int, days: Int) {
         var reader = reader
         var parser = CSVParser()
         var header: JournalCSV.Header?
@@ -197,6 +198,8 @@ struct Import: AsyncParsableCommand {
         var problems: [String] = []
         var problemCount = 0
         var seenEpisodes: [EntryID: Int] = [:]
+        // Sized from the file up front: growing a large table costs a rehash each time.
+        seenEpisodes.reserveCapacity(min(expectedRows, 4_000_000))
         var seenDays: [LocalDate: Int] = [:]
         var skippedBOM = false
 
