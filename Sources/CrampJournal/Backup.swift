@@ -301,17 +301,3 @@ public enum JournalBackup {
     }
 }
 
-/// Wall-clock milliseconds, for stamping records.
-public enum Clock {
-    public static func millisecondsNow() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -137,22 +137,16 @@ public final class SQLJournalStore: JournalStore {
         return changed
     }
 
-    static func episodeValues(_ episode: Episode, owner: OwnerID) -> [any Encodable & Sendable] {
-        [owner.rawValue, episode.id.description, episode.startedAt.instant, episode.startedAt.utcOffsetSeconds,
-         episode.durationSeconds, list(episode.muscles), episode.side?.rawValue, episode.severity, episode.onset?.rawValue,
-         list(episode.findings), reliefsText(episode.reliefs), episode.note, episode.createdAt, episode.updatedAt]
-    }
 
     public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
         try await engine.withTransaction { session in
-            let db = session.sql
-            try await db.raw("""
-                INSERT INTO episodes (\(unsafeRaw: Self.episodeColumns)) VALUES (\(binds: Self.episodeValues(episode, owner: owner)))
+            _ = try await Self.insertRows(CollectionOfOne(episode), table: "episodes", columns: Self.episodeColumns,
+                                          columnCount: Self.episodeColumnCount, suffix: """
                 ON CONFLICT (owner_id, id) DO UPDATE SET started_at = excluded.started_at, utc_offset_seconds = excluded.utc_offset_seconds,
                 duration_seconds = excluded.duration_seconds, muscles = excluded.muscles, side = excluded.side, severity = excluded.severity,
                 onset = excluded.onset, findings = excluded.findings, reliefs = excluded.reliefs, note = excluded.note,
                 updated_at = excluded.updated_at
-                """).run()
+                """, session: session) { episode, values in Self.episodeRow(episode, owner: owner, into: &values) }
         }
     }
 
@@ -234,13 +228,6 @@ public final class SQLJournalStore: JournalStore {
 
     static let dayColumns = "owner_id, day, fluids_ml, electrolyte_drink, exercise_minutes, exercise_intensity, steps, sitting_hours, standing_hours, sleep_hours, hot_weather, alcohol_units, caffeine_drinks, mineral_foods, medication_changes, context, updated_at"
 
-    static func dayValues(_ day: DayLog, owner: OwnerID) -> [any Encodable & Sendable] {
-        [owner.rawValue, day.date.description, day.fluidsML, flag(day.electrolyteDrink), day.exerciseMinutes,
-         day.exerciseIntensity?.rawValue, day.steps, day.sittingHours, day.standingHours, day.sleepHours, flag(day.hotWeather),
-         day.alcoholUnits, day.caffeineDrinks, list(day.mineralFoods),
-         day.medicationChanges.isEmpty ? ";" : ";" + day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";") + ";",
-         list(day.context), day.updatedAt]
-    }
 
     static let episodeColumnCount = 14
     static let dayColumnCount = 17
@@ -281,8 +268,8 @@ public final class SQLJournalStore: JournalStore {
 
     public func saveDayLog(_ day: DayLog, owner: OwnerID) async throws {
         try await engine.withTransaction { session in
-            let db = session.sql
-            try await db.raw("INSERT INTO day_logs (\(unsafeRaw: Self.dayColumns)) VALUES (\(binds: Self.dayValues(day, owner: owner))) \(unsafeRaw: Self.dayUpsert)").run()
+            _ = try await Self.insertRows(CollectionOfOne(day), table: "day_logs", columns: Self.dayColumns, columnCount: Self.dayColumnCount,
+                                          suffix: Self.dayUpsert, session: session) { day, values in Self.dayRow(day, owner: owner, into: &values) }
         }
     }
 
