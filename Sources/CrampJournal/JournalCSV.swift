@@ -249,7 +249,7 @@ public enum JournalCSV {
         // Bytes, not Characters: splitting a String by Character costs far more, and codes are ASCII.
         for (index, part) in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).enumerated() {
             // Most cells are exact codes: match the bytes without copying them.
-            guard let code = Code.table.all.first(where: { $0.rawValue.utf8.elementsEqual(part) })
+            guard let code = part.withContiguousStorageIfAvailable({ Code.table.code(utf8: $0) }) ?? nil
                 ?? Code.table.code(String(Substring(part)).trimmingSpaces())
             else {
                 throw JournalError(field: "\(field)[\(index)]", problem: "\"\(String(Substring(part)).trimmingSpaces())\" is not an accepted value; accepted: \(Code.table.accepted)")
@@ -270,8 +270,8 @@ public enum JournalCSV {
             let rest = utf8[utf8.index(after: colon)...]
             let secondColon = rest.firstIndex(of: UInt8(ascii: ":"))
             let outcomeBytes = rest[..<(secondColon ?? rest.endIndex)]
-            if let technique = ReliefTried.Technique.allCases.first(where: { $0.rawValue.utf8.elementsEqual(utf8[..<colon]) }),
-                let outcome = ReliefTried.Outcome.allCases.first(where: { $0.rawValue.utf8.elementsEqual(outcomeBytes) })
+            if let technique = utf8[..<colon].withContiguousStorageIfAvailable({ ReliefTried.Technique.table.code(utf8: $0) }) ?? nil,
+                let outcome = outcomeBytes.withContiguousStorageIfAvailable({ ReliefTried.Outcome.table.code(utf8: $0) }) ?? nil
             {
                 guard let secondColon else { return ReliefTried(technique: technique, outcome: outcome) }
                 var seconds = 0

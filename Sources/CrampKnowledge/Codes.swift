@@ -28,6 +28,19 @@ public struct CodeTable<Code: CodeList>: Sendable {
     }
 
     public func code(_ text: String) -> Code? { byText[text] }
+
+    /// The code spelled exactly by these bytes, found without building a String: bulk imports
+    /// look up several codes per row.
+    public func code(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Code? {
+        for index in quoted.indices where quoted[index].count == bytes.count + 2 {
+            let matches = quoted[index].withUnsafeBufferPointer { spelled in
+                for offset in 0..<bytes.count where spelled[offset + 1] != bytes[offset] { return false }
+                return true
+            }
+            if matches { return all[index] }
+        }
+        return nil
+    }
     public var accepted: String { all.map(\.rawValue).joined(separator: ", ") }
 }
 

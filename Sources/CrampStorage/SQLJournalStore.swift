@@ -97,46 +97,21 @@ public final class SQLJournalStore: JournalStore {
         changes.isEmpty ? ";" : ";" + changes.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";") + ";"
     }
 
-    /// Multi-row INSERT statements for rows, bound natively: few round trips, within both
-    /// engines' limits on bound values.
-    /// `constants` are columns with one value for every row, written once as SQL literals (the
-    /// caller guarantees they are safe literals) instead of being bound per row.
-    static func insertStatements<Row>(_ rows: some Collection<Row>, table: String, columns: String, columnCount: Int, suffix: String,
-                                      constants: (columns: String, literals: String)? = nil,
-                                      write: (Row, inout [SQLValue]) -> Void) -> [(sql: String, values: [SQLValue])] {
-        var statements: [(sql: String, values: [SQLValue])] = []
+    /// Rows bound natively, `write` giving each row's values in column order.
+    static func rowInsert<Row>(_ rows: some Collection<Row>, table: String, columns: String, columnCount: Int, suffix: String,
+                               constants: (columns: String, literals: String)? = nil,
+                               write: (Row, inout [SQLValue]) -> Void) -> RowInsert {
         var values: [SQLValue] = []
-        values.reserveCapacity(batchRows * columnCount)
-        var pending = 0
-        let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ",")
-        let tuple = constants.map { "(\($0.literals),\(placeholders))" } ?? "(\(placeholders))"
-        let columnList = constants.map { "\($0.columns), \(columns)" } ?? columns
-        func flush() {
-            guard pending > 0 else { return }
-            let sql = "INSERT INTO \(table) (\(columnList)) VALUES " + Array(repeating: tuple, count: pending).joined(separator: ",") + " " + suffix
-            statements.append((sql, values))
-            values.removeAll(keepingCapacity: true)
-            pending = 0
-        }
-        for row in rows {
-            write(row, &values)
-            pending += 1
-            if pending == batchRows { flush() }
-        }
-        flush()
-        return statements
+        values.reserveCapacity(rows.count * columnCount)
+        for row in rows { write(row, &values) }
+        return RowInsert(table: table, columns: columns, columnCount: columnCount, suffix: suffix, constants: constants, values: values)
     }
 
     /// Inserts rows and returns how many the statements changed.
     static func insertRows<Row>(_ rows: some Collection<Row>, table: String, columns: String, columnCount: Int, suffix: String,
                                 session: SQLSession, write: (Row, inout [SQLValue]) -> Void) async throws -> Int {
-        var changed = 0
-        for statement in insertStatements(rows, table: table, columns: columns, columnCount: columnCount, suffix: suffix, write: write) {
-            changed += try await session.execute(statement.sql, statement.values)
-        }
-        return changed
+        try await session.insert(rowInsert(rows, table: table, columns: columns, columnCount: columnCount, suffix: suffix, write: write))
     }
-
 
     public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
         try await engine.withTransaction { session in
@@ -406,8 +381,8 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary) {
-        try await engine.withTransaction { session in
-            let sink = StreamingSink(session: session, owner: owner)
+        try await engine.withBulkTransaction { writer in
+            let sink = StreamingSink(writer: writer, owner: owner)
             let value: T
             do {
                 value = try await body(sink)
@@ -463,29 +438,28 @@ public final class SQLJournalStore: JournalStore {
     public func close() async throws { try await engine.close() }
 }
 
-/// Writes each batch in a task of its own. A batch's statements are built before it waits for
-/// the batch ahead of it, and two batches may be in flight, so the caller's parsing, the building
-/// of bound values and the database's work overlap.
+/// Writes each batch in a task of its own. A batch's rows are encoded before it waits for the
+/// batch ahead of it, and two batches may be in flight, so the caller's parsing, the encoding of
+/// values and the database's work overlap.
 actor StreamingSink: ImportSink {
-    let session: SQLSession
+    let writer: any RowWriter
     let owner: OwnerID
     private var inFlight: [Task<ImportSummary, any Error>] = []
 
-    init(session: SQLSession, owner: OwnerID) {
-        self.session = session
+    init(writer: any RowWriter, owner: OwnerID) {
+        self.writer = writer
         self.owner = owner
     }
 
-    private func enqueue(_ build: @escaping @Sendable () -> (statements: [(sql: String, values: [SQLValue])], episodes: Int, days: Int)) async throws {
+    private func enqueue(_ build: @escaping @Sendable () -> (rows: RowInsert, episodes: Int, days: Int)) async throws {
         if inFlight.count >= 2 { _ = try await inFlight.removeFirst().value }
         let previous = inFlight.last
-        let session = session
+        let writer = writer
         inFlight.append(Task {
             let batch = build()
-            // Statements run one after another on the transaction's connection.
+            // Batches are written one after another, in the order they came.
             var summary = try await previous?.value ?? ImportSummary()
-            var changed = 0
-            for statement in batch.statements { changed += try await session.execute(statement.sql, statement.values) }
+            let changed = try await writer.insert(batch.rows)
             summary.episodesAdded += batch.episodes > 0 ? changed : 0
             summary.episodesUnchanged += batch.episodes > 0 ? batch.episodes - changed : 0
             summary.dayLogsWritten += batch.days
@@ -497,11 +471,11 @@ actor StreamingSink: ImportSink {
         let owner = owner
         try await enqueue {
             // Rows of one import share their owner and their stamps: written once as literals
-            // (the owner id is validated as [A-Za-z0-9_-]), they need not be parsed and bound per row.
+            // (the owner id is validated as [A-Za-z0-9_-]), they need not be bound per row.
             if let first = episodes.first,
                 episodes.allSatisfy({ $0.createdAt == first.createdAt && $0.updatedAt == first.updatedAt })
             {
-                return (SQLJournalStore.insertStatements(
+                return (SQLJournalStore.rowInsert(
                     episodes, table: "episodes", columns: SQLJournalStore.episodeVaryingColumns, columnCount: 11,
                     suffix: "ON CONFLICT (owner_id, id) DO NOTHING",
                     constants: ("owner_id, created_at, updated_at", "'\(owner.rawValue)',\(first.createdAt),\(first.updatedAt)")
@@ -509,7 +483,7 @@ actor StreamingSink: ImportSink {
                     SQLJournalStore.episodeVaryingRow(episode, into: &values)
                 }, episodes.count, 0)
             }
-            return (SQLJournalStore.insertStatements(
+            return (SQLJournalStore.rowInsert(
                 episodes, table: "episodes", columns: SQLJournalStore.episodeColumns, columnCount: SQLJournalStore.episodeColumnCount,
                 suffix: "ON CONFLICT (owner_id, id) DO NOTHING") { episode, values in
                 SQLJournalStore.episodeRow(episode, owner: owner, into: &values)
@@ -520,7 +494,7 @@ actor StreamingSink: ImportSink {
     func add(dayLogs: [DayLog]) async throws {
         let owner = owner
         try await enqueue {
-            (SQLJournalStore.insertStatements(
+            (SQLJournalStore.rowInsert(
                 dayLogs, table: "day_logs", columns: SQLJournalStore.dayColumns, columnCount: SQLJournalStore.dayColumnCount,
                 suffix: SQLJournalStore.dayUpsert) { day, values in
                 SQLJournalStore.dayRow(day, owner: owner, into: &values)

@@ -152,6 +152,55 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
     }
 
     @Test(arguments: Engines.names)
+    func streamingImportIsExactIdempotentAndAtomic(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let owner = uniqueOwner()
+        let base = stamp("2026-01-01T06:30:00-08:00").instant
+        // Several batches, mixed stamps (bound per row) and shared ones (written as literals),
+        // texts with quotes, new lines and non-ASCII, and empty and missing optional values.
+        let batches = (0..<3).map { batch in
+            (0..<700).map { index in
+                var episode = sampleEpisode("2026-01-01T06:30:00-08:00", note: index % 3 == 0 ? nil : index % 3 == 1 ? "" : "Wadenkrampf \"nachts\";\nkurz")
+                    .with(instant: base + Int64(batch * 700 + index) * 60_000)
+                if batch == 1 { episode.createdAt += Int64(index) }
+                episode.side = index % 2 == 0 ? nil : .right
+                episode.severity = index % 11 == 10 ? nil : index % 11
+                return episode
+            }
+        }
+        let days = (0..<40).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, sleepHours: 6.5, updatedAt: 1) }
+        let (_, first) = try await store.importStreaming(owner: owner) { sink in
+            for batch in batches { try await sink.add(episodes: batch) }
+            try await sink.add(dayLogs: days)
+        }
+        #expect(first.episodesAdded == 2100 && first.episodesUnchanged == 0 && first.dayLogsWritten == 40)
+        for episode in batches.joined() where episode.id.hashValue % 50 == 0 {
+            #expect(try await store.episode(id: episode.id, owner: owner) == episode)
+        }
+        #expect(try await store.dayLogs(owner: owner, from: nil, through: nil) == days)
+        let (_, again) = try await store.importStreaming(owner: owner) { sink in
+            for batch in batches { try await sink.add(episodes: batch) }
+        }
+        #expect(again.episodesAdded == 0 && again.episodesUnchanged == 2100)
+        // An import that fails after writing batches leaves the journal as it was.
+        struct Stop: Error {}
+        let extra = (0..<900).map { sampleEpisode("2027-01-01T00:00:00Z").with(instant: base + 10_000_000_000 + Int64($0) * 60_000) }
+        await #expect(throws: Stop.self) {
+            _ = try await store.importStreaming(owner: owner) { sink in
+                try await sink.add(episodes: extra)
+                try await sink.add(dayLogs: [DayLog(date: LocalDate(iso: "2026-01-01")!, fluidsML: 1, updatedAt: 2)])
+                throw Stop()
+            }
+        }
+        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 2100)
+        #expect(try await store.dayLog(date: LocalDate(iso: "2026-01-01")!, owner: owner)?.fluidsML == 1000)
+        // The store goes on working on its ordinary connection afterwards.
+        try await store.saveEpisode(extra[0], owner: owner)
+        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 2101)
+        try await store.close()
+    }
+
+    @Test(arguments: Engines.names)
     func backupRestoreAndErase(engine: String) async throws {
         let store = try await Engines.store(engine)
         let owner = uniqueOwner()

@@ -1,0 +1,184 @@
+import Dispatch
+// SQLiteNIO's own copy of SQLite (its symbols carry a `sqlite_nio_` prefix): the same library the
+// rest of the store uses, so the process never holds two SQLite libraries on one file, which
+// would break SQLite's file locks. SQLiteNIO prepares every statement anew and has no way to
+// reuse one; a bulk import needs exactly that. See docs/decisions.md.
+import VaporCSQLite
+
+/// Rows to insert, one table, all with the same columns: `values` holds `columnCount` values per
+/// row, row after row. `constants` are columns with one value for every row, written once as SQL
+/// literals (the caller guarantees they are safe literals) instead of being bound per row.
+public struct RowInsert: Sendable {
+    public var table: String
+    public var columns: String
+    public var columnCount: Int
+    public var suffix: String
+    public var constants: (columns: String, literals: String)?
+    public var values: [SQLValue]
+
+    var rowCount: Int { values.count / columnCount }
+
+    private var columnList: String { constants.map { "\($0.columns), \(columns)" } ?? columns }
+
+    private var tuple: String {
+        let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ",")
+        return constants.map { "(\($0.literals),\(placeholders))" } ?? "(\(placeholders))"
+    }
+
+    /// One row's INSERT, to be prepared once and run per row.
+    var singleRowSQL: String { "INSERT INTO \(table) (\(columnList)) VALUES \(tuple) \(suffix)" }
+
+    /// Multi-row INSERTs of at most `rowsPerStatement` rows: few round trips where statements
+    /// cannot be kept prepared, within both engines' limits on bound values.
+    func statements(rowsPerStatement: Int) -> [(sql: String, values: [SQLValue])] {
+        var statements: [(sql: String, values: [SQLValue])] = []
+        let tuple = tuple
+        var start = 0
+        while start < rowCount {
+            let rows = min(rowsPerStatement, rowCount - start)
+            let sql = "INSERT INTO \(table) (\(columnList)) VALUES " + Array(repeating: tuple, count: rows).joined(separator: ",") + " " + suffix
+            statements.append((sql, Array(values[(start * columnCount)..<((start + rows) * columnCount)])))
+            start += rows
+        }
+        return statements
+    }
+}
+
+/// Where a bulk write puts its rows: inside one transaction, returning how many rows changed.
+public protocol RowWriter: Sendable {
+    func insert(_ rows: RowInsert) async throws -> Int
+}
+
+extension SQLSession: RowWriter {
+    public func insert(_ rows: RowInsert) async throws -> Int {
+        var changed = 0
+        for statement in rows.statements(rowsPerStatement: SQLJournalStore.batchRows) {
+            changed += try await execute(statement.sql, statement.values)
+        }
+        return changed
+    }
+}
+
+/// A connection of its own for one bulk transaction, with each INSERT prepared once and run per
+/// row, as the sqlite3 shell's `.import` does. It runs on a serial queue of its own, so the
+/// caller's parsing goes on meanwhile and the handle is only ever used from one thread.
+final class SQLiteBulkWriter: RowWriter, @unchecked Sendable {
+    // Touched only on `queue`.
+    private var handle: OpaquePointer?
+    private var prepared: [String: OpaquePointer] = [:]
+    private let queue = DispatchQueue(label: "crampcare.sqlite.bulk")
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Opens the journal, sets the same durability as the main connection and begins an
+    /// IMMEDIATE transaction (the write lock at once).
+    static func begin(path: String) async throws -> SQLiteBulkWriter {
+        let writer = SQLiteBulkWriter()
+        try await writer.run {
+            var handle: OpaquePointer?
+            let opened = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+            writer.handle = handle
+            do {
+                guard opened == SQLITE_OK else { throw writer.failure("cannot open the journal at \(path) for the import") }
+                sqlite_nio_sqlite3_busy_timeout(handle, 5000)
+                for pragma in ["PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY",
+                               "BEGIN IMMEDIATE"] {
+                    try writer.exec(pragma)
+                }
+            } catch {
+                writer.closeNow()
+                throw error
+            }
+        }
+        return writer
+    }
+
+    private init() {}
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func failure(_ what: String) -> StorageError {
+        let reason = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { message in String(cString: message) } ?? "out of memory"
+        return StorageError("\(what): \(reason)")
+    }
+
+    private func exec(_ sql: String) throws {
+        guard sqlite_nio_sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else { throw failure("the import failed") }
+    }
+
+    func insert(_ rows: RowInsert) async throws -> Int {
+        try await run { try self.insertNow(rows) }
+    }
+
+    private func insertNow(_ rows: RowInsert) throws -> Int {
+        let sql = rows.singleRowSQL
+        let statement: OpaquePointer
+        if let cached = prepared[sql] {
+            statement = cached
+        } else {
+            var made: OpaquePointer?
+            guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &made, nil) == SQLITE_OK, let made else {
+                throw failure("the import could not be prepared")
+            }
+            prepared[sql] = made
+            statement = made
+        }
+        var changed = 0
+        var index = 0
+        while index < rows.values.count {
+            for column in 0..<rows.columnCount {
+                try bind(rows.values[index + column], at: Int32(column + 1), in: statement)
+            }
+            let stepped = sqlite_nio_sqlite3_step(statement)
+            sqlite_nio_sqlite3_reset(statement)
+            guard stepped == SQLITE_DONE else { throw failure("the import could not write a row") }
+            changed += Int(sqlite_nio_sqlite3_changes(handle))
+            index += rows.columnCount
+        }
+        return changed
+    }
+
+    private func bind(_ value: SQLValue, at position: Int32, in statement: OpaquePointer) throws {
+        let result: Int32
+        switch value {
+        case .int(let number): result = sqlite_nio_sqlite3_bind_int64(statement, position, number)
+        case .double(let number): result = sqlite_nio_sqlite3_bind_double(statement, position, number)
+        case .null: result = sqlite_nio_sqlite3_bind_null(statement, position)
+        case .text(var text):
+            result = text.withUTF8 { bytes in
+                guard let start = bytes.baseAddress else {
+                    // An empty buffer may have no address: bind an empty C string instead.
+                    return sqlite_nio_sqlite3_bind_text64(statement, position, "", 0, Self.transient, UInt8(SQLITE_UTF8))
+                }
+                return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    sqlite_nio_sqlite3_bind_text64(statement, position, $0, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+                }
+            }
+        }
+        guard result == SQLITE_OK else { throw failure("the import could not bind a value") }
+    }
+
+    /// Commits (durably: WAL with synchronous=FULL) or rolls back, then closes the connection.
+    func end(commit: Bool) async throws {
+        try await run {
+            guard self.handle != nil else { return }
+            defer { self.closeNow() }
+            if commit {
+                try self.exec("COMMIT")
+            } else {
+                _ = sqlite_nio_sqlite3_exec(self.handle, "ROLLBACK", nil, nil, nil)
+            }
+        }
+    }
+
+    private func closeNow() {
+        for statement in prepared.values { sqlite_nio_sqlite3_finalize(statement) }
+        prepared.removeAll()
+        sqlite_nio_sqlite3_close(handle)
+        handle = nil
+    }
+}
