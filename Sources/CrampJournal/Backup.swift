@@ -14,16 +14,7 @@ public enum JournalBackup {
         w.key("version"); w.value(version)
         w.key("profile")
         if let profile = contents.profile {
-            w.beginObject()
-            if let year = profile.birthYear { w.key("birthYear"); w.value(year) }
-            if let sex = profile.sex { w.key("sex"); w.value(sex.rawValue) }
-            w.key("conditions"); w.stringArray(profile.conditions.map(\.rawValue))
-            w.key("medications"); w.stringArray(profile.medications.map(\.rawValue))
-            if let zone = profile.timeZone { w.key("timeZone"); w.value(zone) }
-            if let region = profile.region { w.key("region"); w.value(region) }
-            w.key("reminderTimes"); w.stringArray(profile.reminderTimes.map(\.description))
-            w.key("updatedAt"); w.value(Int(profile.updatedAt))
-            w.endObject()
+            writeProfile(profile, to: &w)
         } else {
             w.null()
         }
@@ -34,24 +25,7 @@ public enum JournalBackup {
         w.endArray()
         w.key("dayLogs"); w.beginArray()
         for day in contents.dayLogs.sorted(by: { $0.date < $1.date }) {
-            w.beginObject()
-            w.key("date"); w.value(day.date.description)
-            if let v = day.fluidsML { w.key("fluidsML"); w.value(v) }
-            if let v = day.electrolyteDrink { w.key("electrolyteDrink"); w.value(v) }
-            if let v = day.exerciseMinutes { w.key("exerciseMinutes"); w.value(v) }
-            if let v = day.exerciseIntensity { w.key("exerciseIntensity"); w.value(v.rawValue) }
-            if let v = day.steps { w.key("steps"); w.value(v) }
-            if let v = day.sittingHours { w.key("sittingHours"); w.value(v) }
-            if let v = day.standingHours { w.key("standingHours"); w.value(v) }
-            if let v = day.sleepHours { w.key("sleepHours"); w.value(v) }
-            if let v = day.hotWeather { w.key("hotWeather"); w.value(v) }
-            if let v = day.alcoholUnits { w.key("alcoholUnits"); w.value(v) }
-            if let v = day.caffeineDrinks { w.key("caffeineDrinks"); w.value(v) }
-            w.key("mineralFoods"); w.stringArray(day.mineralFoods.map(\.rawValue))
-            w.key("medicationChanges"); w.stringArray(day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" })
-            w.key("context"); w.stringArray(day.context.map(\.rawValue))
-            w.key("updatedAt"); w.value(Int(day.updatedAt))
-            w.endObject()
+            writeDay(day, to: &w)
         }
         w.endArray()
         w.key("assessments"); w.beginArray()
@@ -70,6 +44,89 @@ public enum JournalBackup {
         w.endArray()
         w.endObject()
         return w.bytes + [0x0A]
+    }
+
+    static func writeProfile(_ profile: Profile, to w: inout JSONWriter) {
+        w.beginObject()
+        if let year = profile.birthYear { w.key("birthYear"); w.value(year) }
+        if let sex = profile.sex { w.key("sex"); w.value(sex.rawValue) }
+        w.key("conditions"); w.stringArray(profile.conditions.map(\.rawValue))
+        w.key("medications"); w.stringArray(profile.medications.map(\.rawValue))
+        if let zone = profile.timeZone { w.key("timeZone"); w.value(zone) }
+        if let region = profile.region { w.key("region"); w.value(region) }
+        w.key("reminderTimes"); w.stringArray(profile.reminderTimes.map(\.description))
+        w.key("updatedAt"); w.value(Int(profile.updatedAt))
+        w.endObject()
+    }
+
+    static func writeDay(_ day: DayLog, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("date"); w.value(day.date.description)
+        if let v = day.fluidsML { w.key("fluidsML"); w.value(v) }
+        if let v = day.electrolyteDrink { w.key("electrolyteDrink"); w.value(v) }
+        if let v = day.exerciseMinutes { w.key("exerciseMinutes"); w.value(v) }
+        if let v = day.exerciseIntensity { w.key("exerciseIntensity"); w.value(v.rawValue) }
+        if let v = day.steps { w.key("steps"); w.value(v) }
+        if let v = day.sittingHours { w.key("sittingHours"); w.value(v) }
+        if let v = day.standingHours { w.key("standingHours"); w.value(v) }
+        if let v = day.sleepHours { w.key("sleepHours"); w.value(v) }
+        if let v = day.hotWeather { w.key("hotWeather"); w.value(v) }
+        if let v = day.alcoholUnits { w.key("alcoholUnits"); w.value(v) }
+        if let v = day.caffeineDrinks { w.key("caffeineDrinks"); w.value(v) }
+        w.key("mineralFoods"); w.stringArray(day.mineralFoods.map(\.rawValue))
+        w.key("medicationChanges"); w.stringArray(day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" })
+        w.key("context"); w.stringArray(day.context.map(\.rawValue))
+        w.key("updatedAt"); w.value(Int(day.updatedAt))
+        w.endObject()
+    }
+
+    /// One day log as JSON, in the backup's form.
+    public static func dayJSON(_ day: DayLog) -> [UInt8] {
+        var w = JSONWriter()
+        writeDay(day, to: &w)
+        return w.bytes
+    }
+
+    /// The profile as JSON, in the backup's form.
+    public static func profileJSON(_ profile: Profile) -> [UInt8] {
+        var w = JSONWriter()
+        writeProfile(profile, to: &w)
+        return w.bytes
+    }
+
+    /// Parses a JSON object whose members must all be in `known`, naming any other.
+    static func object(_ bytes: [UInt8], kind: String, known: Set<String>) throws(JournalError) -> (JSONValue, [(key: String, value: JSONValue)]) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw JournalError(field: "", problem: error.description)
+        }
+        guard case .object(let members) = value else { throw JournalError(field: "", problem: "\(kind) is a JSON object, found \(value.typeName)") }
+        for member in members where !known.contains(member.key) {
+            throw JournalError(field: member.key, problem: "not a field of \(kind); accepted: \(known.sorted().joined(separator: ", "))")
+        }
+        return (value, members)
+    }
+
+    /// One day log from JSON in the backup's form; `updatedAt` may be left out (it is then now).
+    public static func day(fromJSON bytes: [UInt8], now: Int64? = nil) throws(JournalError) -> DayLog {
+        let known: Set<String> = ["date", "fluidsML", "electrolyteDrink", "exerciseMinutes", "exerciseIntensity", "steps", "sittingHours",
+                                  "standingHours", "sleepHours", "hotWeather", "alcoholUnits", "caffeineDrinks", "mineralFoods",
+                                  "medicationChanges", "context", "updatedAt"]
+        var (value, members) = try object(bytes, kind: "a day log", known: known)
+        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now ?? Clock.millisecondsNow()), isInteger: true))) }
+        return try decodeDay(Reader(value: .object(members), path: ""))
+    }
+
+    /// The profile from JSON in the backup's form; `updatedAt` may be left out (it is then now).
+    public static func profile(fromJSON bytes: [UInt8], currentYear: Int, now: Int64? = nil) throws(JournalError) -> Profile {
+        let known: Set<String> = ["birthYear", "sex", "conditions", "medications", "timeZone", "region", "reminderTimes", "updatedAt"]
+        var (value, members) = try object(bytes, kind: "a profile", known: known)
+        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now ?? Clock.millisecondsNow()), isInteger: true))) }
+        let profile = try decodeProfile(Reader(value: .object(members), path: ""))
+        try profile.validate(currentYear: currentYear)
+        return profile
     }
 
     static func writeEpisode(_ episode: Episode, to w: inout JSONWriter) {
@@ -281,7 +338,7 @@ public enum JournalBackup {
         do throws(JournalError) {
             try day.validate()
         } catch {
-            throw JournalError(field: "\(r.path).\(error.field)", problem: error.problem)
+            throw JournalError(field: r.path.isEmpty ? error.field : "\(r.path).\(error.field)", problem: error.problem)
         }
         return day
     }

@@ -10,8 +10,30 @@ public struct EpisodeFilter: Sendable, Equatable {
     public var maximumSeverity: Int?
     public var limit: Int = 100
     public var offset: Int = 0
+    /// Only episodes listed after this one (older, or as old with a smaller id): the next page
+    /// costs the same however deep it is, unlike an offset.
+    public var after: EpisodeCursor?
 
     public init() {}
+}
+
+/// Where a page of episodes ended: the last episode's start and id, as `instant_id` in a URL.
+public struct EpisodeCursor: Sendable, Equatable, CustomStringConvertible {
+    public let instant: Int64
+    public let id: EntryID
+
+    public init(instant: Int64, id: EntryID) {
+        self.instant = instant
+        self.id = id
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "_", maxSplits: 1)
+        guard parts.count == 2, let instant = Int64(parts[0]), let id = EntryID(String(parts[1])) else { return nil }
+        self.init(instant: instant, id: id)
+    }
+
+    public var description: String { "\(instant)_\(id)" }
 }
 
 /// What an import did.

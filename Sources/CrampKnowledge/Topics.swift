@@ -330,3 +330,17 @@ extension KnowledgeBase {
         return 2 * sum + exponent * 0.6931471805599453
     }
 }
+
+extension KnowledgeBase {
+    /// Where the advice comes from, and the knowledge base's history, as a topic.
+    public func sourcesTopic() -> Topic {
+        Topic(id: "sources", title: "Sources", summary: "Where the advice comes from, and the knowledge base version.",
+              sections: sourceOrder.compactMap { sources[$0] }.map {
+                  TopicSection(heading: "\($0.publisher): \($0.title)", paragraphs: ["\($0.url) (accessed \($0.accessed))"], sources: [])
+              } + [TopicSection(heading: "Knowledge base \(version)",
+                                paragraphs: changelog.map { "\($0.version) (\($0.date)): \($0.changes.joined(separator: " "))" }, sources: [])])
+    }
+
+    /// Every topic a reader can open: the topics, the glossary and the sources.
+    public func allTopics() -> [Topic] { topics() + [glossaryTopic(), sourcesTopic()] }
+}

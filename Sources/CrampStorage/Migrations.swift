@@ -87,6 +87,37 @@ enum Schema {
             """,
             "CREATE INDEX assessments_by_time ON assessments (owner_id, made_at)",
         ]),
+        // Hosted mode: accounts, browser sessions and API tokens (kept as SHA-256 digests, never
+        // as the secret), and failed sign-ins counted in the database so every instance sees them.
+        Migration(version: 2, name: "accounts", statements: [
+            """
+            CREATE TABLE accounts (
+                owner_id TEXT NOT NULL PRIMARY KEY,
+                email TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX accounts_by_email ON accounts (email)",
+            """
+            CREATE TABLE credentials (
+                owner_id TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                label TEXT,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                PRIMARY KEY (owner_id, digest)
+            )
+            """,
+            """
+            CREATE TABLE sign_in_failures (
+                subject TEXT NOT NULL PRIMARY KEY,
+                window_started_at BIGINT NOT NULL,
+                failures INTEGER NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The newest version this build knows.

@@ -142,6 +142,11 @@ public final class SQLJournalStore: JournalStore {
         }
         if let minimum = filter.minimumSeverity { sql += " AND severity >= ?"; values.append(.int(Int64(minimum))) }
         if let maximum = filter.maximumSeverity { sql += " AND severity <= ?"; values.append(.int(Int64(maximum))) }
+        if let after = filter.after {
+            // A row-value comparison would be neater, but this form uses the (owner, time, id) index on both engines.
+            sql += " AND (started_at < ? OR (started_at = ? AND id < ?))"
+            values += [.int(after.instant), .int(after.instant), .text(after.id.description)]
+        }
         sql += " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
         values += [.int(Int64(max(0, min(filter.limit, Int(Int32.max))))), .int(Int64(max(0, filter.offset)))]
         return try await engine.select(sql, values).map(Self.episode(fromValues:))
@@ -433,6 +438,11 @@ public final class SQLJournalStore: JournalStore {
         summary.assessments = try await db.raw("DELETE FROM assessments WHERE owner_id = \(bind: owner.rawValue) RETURNING id").all().count
         summary.profiles = try await db.raw("DELETE FROM profiles WHERE owner_id = \(bind: owner.rawValue) RETURNING owner_id").all().count
         return summary
+    }
+
+    /// Whether the database answers (for a health check).
+    public func ping() async throws {
+        _ = try await engine.select("SELECT 1", [])
     }
 
     public func close() async throws { try await engine.close() }

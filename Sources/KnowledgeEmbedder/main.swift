@@ -3,9 +3,10 @@
 // in Knowledge/ stays the only place anyone edits advice.
 import Foundation
 
+// usage: KnowledgeEmbedder ENUM-NAME OUTPUT.swift INPUT...
 let arguments = CommandLine.arguments.dropFirst()
-guard let output = arguments.first else {
-    FileHandle.standardError.write(Data("usage: KnowledgeEmbedder OUTPUT.swift INPUT.json...\n".utf8))
+guard arguments.count >= 2, let name = arguments.first, let output = arguments.dropFirst().first else {
+    FileHandle.standardError.write(Data("usage: KnowledgeEmbedder ENUM-NAME OUTPUT.swift INPUT...\n".utf8))
     exit(2)
 }
 
@@ -31,12 +32,12 @@ func swiftLiteral(_ text: String) -> String {
 }
 
 var source = """
-    // Generated at build time by KnowledgeEmbedder from Knowledge/*.json. Do not edit.
-    enum EmbeddedKnowledge {
+    // Generated at build time by KnowledgeEmbedder. Do not edit.
+    enum \(name) {
         static let files: [(name: String, text: String)] = [
 
     """
-for path in arguments.dropFirst().sorted() {
+for path in arguments.dropFirst(2).sorted() {
     let url = URL(fileURLWithPath: path)
     guard let data = FileManager.default.contents(atPath: path),
         let text = String(data: data, encoding: .utf8)

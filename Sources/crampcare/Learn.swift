@@ -20,7 +20,7 @@ struct Learn: ParsableCommand {
     func run() throws {
         let knowledge = try loadKnowledge()
         try reporting {
-            let topics = knowledge.topics() + [knowledge.glossaryTopic(), sourcesTopic(knowledge)]
+            let topics = knowledge.allTopics()
             var chosen: [Topic]
             if all {
                 chosen = topics
@@ -52,13 +52,6 @@ struct Learn: ParsableCommand {
         }
     }
 
-    private func sourcesTopic(_ knowledge: KnowledgeBase) -> Topic {
-        Topic(id: "sources", title: "Sources", summary: "Where the advice comes from, and the knowledge base version.",
-              sections: knowledge.sourceOrder.compactMap { knowledge.sources[$0] }.map {
-                  TopicSection(heading: "\($0.publisher): \($0.title)", paragraphs: ["\($0.url) (accessed \($0.accessed))"], sources: [])
-              } + [TopicSection(heading: "Knowledge base \(knowledge.version)",
-                                paragraphs: knowledge.changelog.map { "\($0.version) (\($0.date)): \($0.changes.joined(separator: " "))" }, sources: [])])
-    }
 
     static func render(_ topic: Topic, knowledge: KnowledgeBase, markdown: Bool) -> String {
         let width = Console.width

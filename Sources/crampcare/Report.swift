@@ -35,23 +35,8 @@ struct Report {
         lines.append(format == .markdown ? "\(pad)- \(text)" : wrap(text, width: width, indent: pad + "  ", firstIndent: pad + "- "))
     }
 
-    /// What the banner says for each level: the level in words and what to do now.
     static func banner(_ triage: Triage, numbers: EmergencyNumbers) -> (title: String, action: String) {
-        switch triage {
-        case .emergency:
-            return ("EMERGENCY: call \(numbers.emergency) now",
-                    "Call the emergency number \(numbers.emergency) now, or have someone take you to the emergency department. Do not wait to see if it passes.")
-        case .urgent:
-            let line = numbers.urgent.map { " You can call \($0) for advice." } ?? ""
-            return ("URGENT: be seen today",
-                    "Contact a doctor or urgent care service today.\(line) If it gets worse, call \(numbers.emergency).")
-        case .soon:
-            return ("SOON: book an appointment",
-                    "Book an appointment with your doctor in the next days to weeks. Use the relief steps below meanwhile.")
-        case .selfCare:
-            return ("SELF-CARE: you can look after this at home",
-                    "This sounds safe to manage at home. Watch for the signs under \"Get help if\".")
-        }
+        TriageWords.banner(triage, numbers: numbers)
     }
 
     private func bannerColour(_ triage: Triage) -> String {
@@ -158,29 +143,7 @@ struct Report {
         return lines.joined(separator: "\n")
     }
 
-    /// Every source the result's items cite, in the order they first appear.
-    private func sourceIDs(_ result: AssessmentResult) -> [String] {
-        var seen: [String] = []
-        let lists = result.redFlags.map(\.rule.sources) + result.alternatives.map(\.alternative.sources)
-            + result.factors.prefix(4).map(\.factor.sources) + result.relief.map(\.item.sources)
-            + result.prevention.map(\.item.sources) + result.safetyNet.map(\.sources)
-        for id in lists.joined() where !seen.contains(id) { seen.append(id) }
-        return seen
-    }
+    private func sourceIDs(_ result: AssessmentResult) -> [String] { result.sourceIDs }
 
-    /// A request code in words.
-    private func label(_ code: String) -> String {
-        if let finding = Finding(rawValue: code) { return knowledge.findings[finding]?.label ?? code }
-        if let context = ContextCode(rawValue: code) { return knowledge.context[context]?.label ?? code }
-        if let condition = Condition(rawValue: code) { return knowledge.conditions[condition]?.label ?? code }
-        if let medication = Medication(rawValue: code) { return knowledge.medications[medication]?.label ?? code }
-        if let onset = Onset(rawValue: code) { return "started when \(knowledge.onsetLabels[onset] ?? code)" }
-        if let muscle = Muscle(rawValue: code) { return knowledge.muscleLabels[muscle] ?? code }
-        switch code {
-        case "age": return "your age"
-        case "episodesLast30Days": return "how often it happens"
-        case "durationMinutes": return "how long it lasted"
-        default: return code
-        }
-    }
+    private func label(_ code: String) -> String { knowledge.label(code: code) }
 }

@@ -219,27 +219,14 @@ func assessLogged(_ episode: Episode, store: SQLJournalStore, knowledge: Knowled
     let profile = try await store.profile(owner: owner)
     let recent = try await store.countEpisodes(owner: owner, from: now.instant - 30 * 86_400_000, before: now.instant + 60_000)
     let day = try await store.dayLog(date: episode.startedAt.localDate, owner: owner)
-    let age = profile?.birthYear.map { min(120, max(0, now.localDate.year - $0)) }
-    var request = AssessmentRequest(age: age ?? 40, durationMinutes: Double(episode.durationSeconds) / 60, muscles: episode.muscles)
-    request.sex = profile?.sex
-    request.side = episode.side
-    request.onset = episode.onset
-    request.severity = episode.severity
-    request.episodesLast30Days = max(1, recent)
-    request.findings = episode.findings
-    request.conditions = profile?.conditions ?? []
-    request.medications = profile?.medications ?? []
-    var context = CodeSet(day?.context ?? [])
-    if day?.hotWeather == true { context.insert(.hotWeather) }
-    if day?.medicationChanges.contains(where: { $0.kind != .stop }) == true { context.insert(.newMedication) }
-    request.context = Array(context)
+    let (request, ageKnown) = AssessmentRequest.forLoggedEpisode(episode, profile: profile, day: day, episodesLast30Days: recent, today: now.localDate)
     let result = Assessor(knowledge: knowledge).assess(request)
     let record = AssessmentRecord(
         id: EntryID.random(), madeAt: now, knowledgeVersion: knowledge.version, triage: result.triage,
         requestJSON: String(decoding: request.json(), as: UTF8.self),
         resultJSON: String(decoding: ResultEncoder(knowledge: knowledge).encode(result), as: UTF8.self), episodeID: episode.id)
     try await store.saveAssessment(record, owner: owner)
-    if age == nil {
+    if !ageKnown {
         Console.error("crampcare: your year of birth is not in your profile, so this check assumed an adult; set it with: crampcare profile --birth-year YYYY")
     }
     return result

@@ -1,0 +1,313 @@
+import CrampAssessment
+import CrampJSON
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The JSON API under /api/v1. Every journal route acts for `context.owner` and nothing else.
+struct API: Sendable {
+    let services: CrampServices
+    let configuration: ServerConfiguration
+
+    var journal: SQLJournalStore { services.journal }
+
+    func register(on router: Router<CrampRequestContext>) {
+        let api = router.group("api/v1").add(middleware: APIGuard(configuration: configuration, services: services))
+        api.post("assessments", use: assess)
+        api.get("episodes", use: listEpisodes)
+        api.post("episodes", use: createEpisode)
+        api.get("episodes/:id", use: readEpisode)
+        api.put("episodes/:id", use: updateEpisode)
+        api.delete("episodes/:id", use: deleteEpisode)
+        api.get("days", use: listDays)
+        api.get("days/:date", use: readDay)
+        api.put("days/:date", use: writeDay)
+        api.delete("days/:date", use: deleteDay)
+        api.get("profile", use: readProfile)
+        api.put("profile", use: writeProfile)
+        api.get("export", use: export)
+        api.delete("journal", use: eraseJournal)
+        AccountAPI(services: services, configuration: configuration).register(on: api)
+    }
+
+    // MARK: assessments
+
+    @Sendable func assess(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let bytes = try await Body.bytes(request, context: context)
+        let assessmentRequest: AssessmentRequest
+        do throws(RequestError) {
+            assessmentRequest = try AssessmentRequest.decode(json: bytes, medicineNames: services.knowledge.medicineNames)
+        } catch {
+            // A document that is not JSON at all is a 400; a JSON document that breaks the contract, a 422.
+            if error.field.isEmpty, !bytes.isEmpty, (try? JSONParser.parse(bytes)) == nil {
+                throw Problem(.badRequest, "Malformed JSON", detail: error.problem)
+            }
+            throw Problem.invalid(error.field, error.problem)
+        }
+        let result = services.assessor.assess(assessmentRequest)
+        return Body.json(services.resultEncoder.encode(result))
+    }
+
+    // MARK: episodes
+
+    @Sendable func listEpisodes(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let query = request.uri.queryParameters
+        var filter = EpisodeFilter()
+        let zone = try await services.zone(owner: owner)
+        if let from = query.get("from") { filter.from = try Query.instant(from, field: "from", zone: zone, endOfDay: false) }
+        if let to = query.get("to") { filter.before = try Query.instant(to, field: "to", zone: zone, endOfDay: true) }
+        for (index, text) in query.getAll("muscle").enumerated() {
+            guard let muscle = Muscle.table.code(text) else {
+                throw Problem.invalid("muscle[\(index)]", "\"\(text)\" is not a muscle; accepted: \(Muscle.table.accepted)")
+            }
+            filter.muscles.append(muscle)
+        }
+        filter.minimumSeverity = try query.get("minSeverity").map { try Query.integer($0, field: "minSeverity", in: 0...10) }
+        filter.maximumSeverity = try query.get("maxSeverity").map { try Query.integer($0, field: "maxSeverity", in: 0...10) }
+        let limit = try query.get("limit").map { try Query.integer($0, field: "limit", in: 1...500) } ?? 50
+        if let after = query.get("after") {
+            guard let cursor = EpisodeCursor(after) else {
+                throw Problem.invalid("after", "\"\(after)\" is not a page cursor; use the \"next\" value of the page before")
+            }
+            filter.after = cursor
+        }
+        // One more than asked tells whether another page follows.
+        filter.limit = limit + 1
+        var episodes = try await journal.episodes(owner: owner, filter: filter)
+        let more = episodes.count > limit
+        if more { episodes.removeLast() }
+        var w = JSONWriter(capacity: 256 * episodes.count + 64)
+        w.beginObject()
+        w.key("episodes"); w.beginArray()
+        for episode in episodes { w.raw(JournalBackup.episodeJSON(episode)) }
+        w.endArray()
+        w.key("next")
+        if more, let last = episodes.last { w.value(EpisodeCursor(instant: last.startedAt.instant, id: last.id).description) } else { w.null() }
+        w.endObject()
+        return Body.json(w.bytes)
+    }
+
+    @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let bytes = try await Body.bytes(request, context: context)
+        let episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: bytes, now: Clock.millisecondsNow()) }
+        if try await journal.episode(id: episode.id, owner: owner) != nil {
+            throw Problem(.conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)", field: "id")
+        }
+        try await journal.saveEpisode(episode, owner: owner)
+        var response = Body.json(JournalBackup.episodeJSON(episode), status: .created)
+        response.headers[.location] = "/api/v1/episodes/\(episode.id)"
+        return response
+    }
+
+    @Sendable func readEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let id = try Query.entryID(context.parameters.get("id") ?? "")
+        guard let episode = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
+        return Body.json(JournalBackup.episodeJSON(episode))
+    }
+
+    @Sendable func updateEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let id = try Query.entryID(context.parameters.get("id") ?? "")
+        let bytes = try await Body.bytes(request, context: context)
+        guard let existing = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
+        let now = Clock.millisecondsNow()
+        var episode = try Body.journal { () throws(JournalError) in
+            try JournalBackup.episode(fromJSON: Body.withDefaults(bytes, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
+        }
+        guard episode.id == id else { throw Problem.invalid("id", "\"\(episode.id)\" differs from the id in the address, \(id)") }
+        episode.createdAt = existing.createdAt
+        episode.updatedAt = now
+        try await journal.saveEpisode(episode, owner: owner)
+        return Body.json(JournalBackup.episodeJSON(episode))
+    }
+
+    @Sendable func deleteEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let id = try Query.entryID(context.parameters.get("id") ?? "")
+        guard try await journal.deleteEpisode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
+        return Response(status: .noContent)
+    }
+
+    // MARK: day logs
+
+    @Sendable func listDays(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let query = request.uri.queryParameters
+        let from = try query.get("from").map { try Query.date($0, field: "from") }
+        let through = try query.get("to").map { try Query.date($0, field: "to") }
+        let days = try await journal.dayLogs(owner: owner, from: from, through: through)
+        var w = JSONWriter(capacity: 200 * days.count + 32)
+        w.beginObject()
+        w.key("days"); w.beginArray()
+        for day in days { w.raw(JournalBackup.dayJSON(day)) }
+        w.endArray()
+        w.endObject()
+        return Body.json(w.bytes)
+    }
+
+    @Sendable func readDay(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let date = try Query.date(context.parameters.get("date") ?? "", field: "date")
+        guard let day = try await journal.dayLog(date: date, owner: owner) else { throw Problem.notFound("the day log of \(date)") }
+        return Body.json(JournalBackup.dayJSON(day))
+    }
+
+    @Sendable func writeDay(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let date = try Query.date(context.parameters.get("date") ?? "", field: "date")
+        let bytes = try await Body.bytes(request, context: context)
+        let day = try Body.journal { () throws(JournalError) in
+            try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: Clock.millisecondsNow())
+        }
+        guard day.date == date else { throw Problem.invalid("date", "\"\(day.date)\" differs from the date in the address, \(date)") }
+        try await journal.saveDayLog(day, owner: owner)
+        return Body.json(JournalBackup.dayJSON(day))
+    }
+
+    @Sendable func deleteDay(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let date = try Query.date(context.parameters.get("date") ?? "", field: "date")
+        guard try await journal.deleteDayLog(date: date, owner: owner) else { throw Problem.notFound("the day log of \(date)") }
+        return Response(status: .noContent)
+    }
+
+    // MARK: profile, export, erase
+
+    @Sendable func readProfile(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        guard let profile = try await journal.profile(owner: owner) else { throw Problem.notFound("a profile") }
+        return Body.json(JournalBackup.profileJSON(profile))
+    }
+
+    @Sendable func writeProfile(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let bytes = try await Body.bytes(request, context: context)
+        let now = Clock.millisecondsNow()
+        let year = LocalTimestamp(instant: now, utcOffsetSeconds: 0)!.localDate.year
+        let profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
+        if let zone = profile.timeZone, TimeZone(identifier: zone) == nil {
+            throw Problem.invalid("timeZone", "\"\(zone)\" is not a time zone this server knows; accepted: IANA names such as Europe/London")
+        }
+        try await journal.saveProfile(profile, owner: owner)
+        return Body.json(JournalBackup.profileJSON(profile))
+    }
+
+    @Sendable func export(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let format = request.uri.queryParameters.get("format") ?? "json"
+        let table = request.uri.queryParameters.get("table") ?? "episodes"
+        return try await Exports.response(format: format, table: table, owner: owner, services: services)
+    }
+
+    @Sendable func eraseJournal(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let erased = try await journal.eraseAll(owner: owner)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("episodes"); w.value(erased.episodes)
+        w.key("dayLogs"); w.value(erased.dayLogs)
+        w.key("assessments"); w.value(erased.assessments)
+        w.key("profiles"); w.value(erased.profiles)
+        w.endObject()
+        return Body.json(w.bytes)
+    }
+}
+
+extension CrampRequestContext {
+    /// The owner, or 401 for a request with no valid credential.
+    func requireOwner() throws -> OwnerID {
+        guard let owner else {
+            var problem = Problem(.unauthorized, "Sign-in required", detail: "sign in, or send an API token as Authorization: Bearer TOKEN")
+            problem.headers[.wwwAuthenticate] = "Bearer realm=\"crampcare\""
+            throw problem
+        }
+        return owner
+    }
+}
+
+/// Reading bodies and writing JSON responses.
+enum Body {
+    static func bytes(_ request: Request, context: CrampRequestContext) async throws -> [UInt8] {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        return Array(buffer.readableBytesView)
+    }
+
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Runs a journal decoder, turning its error into a 422 problem naming the field as the JSON
+    /// document names it.
+    static func journal<T>(_ body: () throws(JournalError) -> T) throws -> T {
+        do throws(JournalError) {
+            return try body()
+        } catch {
+            throw Problem.invalid(jsonField(error.field), error.problem)
+        }
+    }
+
+    /// The journal's validation names fields as the CSV columns do (`fluids_ml`); the JSON API
+    /// names them in camel case (`fluidsML`).
+    static func jsonField(_ field: String) -> String {
+        let special = ["duration": "durationSeconds", "fluids_ml": "fluidsML"]
+        var parts = field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard let last = parts.popLast() else { return field }
+        let bracket = last.firstIndex(of: "[")
+        let name = bracket.map { String(last[..<$0]) } ?? last
+        let suffix = bracket.map { String(last[$0...]) } ?? ""
+        var camel = special[name] ?? name
+        if special[name] == nil, name.contains("_") {
+            let words = name.split(separator: "_")
+            camel = String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        }
+        return (parts + [camel + suffix]).joined(separator: ".")
+    }
+
+    /// The JSON object in `bytes` with members added where it lacks them (a non-object is left
+    /// as it is, for the decoder to refuse).
+    static func withDefaults(_ bytes: [UInt8], _ defaults: [String: JSONValue]) -> [UInt8] {
+        guard case .object(var members)? = try? JSONParser.parse(bytes) else { return bytes }
+        for (key, value) in defaults.sorted(by: { $0.key < $1.key }) where !members.contains(where: { $0.key == key }) {
+            members.append((key, value))
+        }
+        var w = JSONWriter()
+        w.write(.object(members))
+        return w.bytes
+    }
+}
+
+/// Query and path values, each refused with the field, the value and what is accepted.
+enum Query {
+    static func integer(_ text: String, field: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw Problem.invalid(field, "\"\(text)\" is not accepted; accepted: a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    static func date(_ text: String, field: String) throws -> LocalDate {
+        guard let date = LocalDate(iso: text) else { throw Problem.invalid(field, "\"\(text)\" is not a date; accepted: YYYY-MM-DD") }
+        return date
+    }
+
+    static func entryID(_ text: String) throws -> EntryID {
+        guard let id = EntryID(text) else { throw Problem.invalid("id", "\"\(text)\" is not an id; accepted: a UUID such as 2d03997f-0a06-5ff1-825a-85488f7d160e") }
+        return id
+    }
+
+    /// A date (local midnight in `zone`, or the next midnight for an end) or a full timestamp.
+    static func instant(_ text: String, field: String, zone: TimeZone, endOfDay: Bool) throws -> Int64 {
+        if let stamp = LocalTimestamp(iso: text) { return stamp.instant }
+        guard let date = LocalDate(iso: text) else {
+            throw Problem.invalid(field, "\"\(text)\" is not a date or time; accepted: YYYY-MM-DD or a timestamp such as 2026-03-01T22:15:00+01:00")
+        }
+        return Zones.midnight(of: endOfDay ? date.adding(days: 1) : date, in: zone)
+    }
+}

@@ -1,0 +1,117 @@
+import CrampJournal
+import CrampStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+extension Pages {
+    func requireHostedPage() throws {
+        guard configuration.hosted else { throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this is a personal journal") }
+    }
+
+    /// Where to go after signing in: a path on this site only.
+    static func nextPath(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\") else { return "/" }
+        return text
+    }
+
+    @Sendable func signInForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let next = Self.nextPath(request.uri.queryParameters.get("next"))
+        return page("signin", title: "Sign in", section: "signin",
+                    ["heading": "Sign in", "action": "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
+                     "register": false, "email": "", "errors": []], request: request, context: context)
+    }
+
+    @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let form = try await form(request, context: context)
+        let email = form.value("email") ?? ""
+        do {
+            let account = try await accounts.signIn(email: email, password: form.value("password") ?? "", address: context.peerAddress)
+            var response = redirect(Self.nextPath(request.uri.queryParameters.get("next")))
+            response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner)))
+            return response
+        } catch let problem as Problem {
+            var response = page("signin", title: "Sign in", section: "signin",
+                                ["heading": "Sign in", "action": "/signin", "register": false, "email": email,
+                                 "errors": View.errors([(problem.field ?? "email", problem.detail)])],
+                                request: request, context: context, status: problem.status)
+            if let retry = problem.headers[.retryAfter] { response.headers[.retryAfter] = retry }
+            return response
+        }
+    }
+
+    @Sendable func registerForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        return page("signin", title: "Create an account", section: "register",
+                    ["heading": "Create an account", "action": "/register", "register": true, "email": "", "errors": []], request: request, context: context)
+    }
+
+    @Sendable func register(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let form = try await form(request, context: context)
+        let email = form.value("email") ?? ""
+        do {
+            let account = try await accounts.register(email: email, password: form.value("password") ?? "")
+            var response = redirect("/")
+            response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner)))
+            return response
+        } catch let problem as Problem {
+            return page("signin", title: "Create an account", section: "register",
+                        ["heading": "Create an account", "action": "/register", "register": true, "email": email,
+                         "errors": View.errors([(problem.field ?? "email", problem.detail)])],
+                        request: request, context: context, status: problem.status)
+        }
+    }
+
+    @Sendable func signOut(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        _ = try await form(request, context: context)
+        if let owner = context.owner, case .session(let digest) = context.credential {
+            try await services.accounts.removeCredential(owner: owner, digest: digest)
+        }
+        var response = redirect("/")
+        response.setCookie(accounts.expiredSessionCookie())
+        return response
+    }
+
+    @Sendable func account(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        return try await accountPage(owner: owner, newToken: nil, errors: [], request: request, context: context)
+    }
+
+    func accountPage(owner: OwnerID, newToken: String?, errors: [(String, String)], request: Request, context: CrampRequestContext) async throws -> Response {
+        guard let account = try await services.accounts.account(owner: owner) else { throw Problem.notFound("The account") }
+        let tokens = try await services.accounts.apiTokens(owner: owner)
+        let zone = try await services.zone(owner: owner)
+        let (csrf, _) = csrfToken(request)
+        return page("account", title: "My account", section: "account",
+                    ["email": account.email, "newToken": newToken ?? "", "errors": View.errors(errors),
+                     "tokens": tokens.map { token -> [String: Any] in
+                         let created = LocalTimestamp(instant: token.createdAt, utcOffsetSeconds: Zones.offsetSeconds(at: token.createdAt, in: zone))!
+                         return ["id": token.id, "label": token.label, "created": View.when(created), "csrf": csrf]
+                     }], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
+    }
+
+    @Sendable func createToken(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        let form = try await form(request, context: context)
+        do {
+            let created = try await accounts.createToken(owner: owner, label: form.value("label") ?? "")
+            return try await accountPage(owner: owner, newToken: created.token, errors: [], request: request, context: context)
+        } catch let problem as Problem {
+            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "label", problem.detail)], request: request, context: context)
+        }
+    }
+
+    @Sendable func revokeToken(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        _ = try await form(request, context: context)
+        guard try await services.accounts.revokeAPIToken(owner: owner, id: context.parameters.get("id") ?? "") else { throw Problem.notFound("That token") }
+        return redirect("/account")
+    }
+}

@@ -1,0 +1,67 @@
+public import Hummingbird
+public import Logging
+public import Prometheus
+import CrampJSON
+import CrampJournal
+import CrampStorage
+import HTTPTypes
+import NIOCore
+
+/// Builds the whole web app from its configuration: the API, the pages, static files, health and
+/// metrics. Tests build it the same way and drive it with Hummingbird's test client.
+public func buildApplication(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
+                             logger: Logger = Logger(label: "crampcare.server")) throws -> some ApplicationProtocol {
+    let router = try buildRouter(configuration: configuration, services: services, metrics: metrics, logger: logger)
+    return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
+                       logger: logger)
+}
+
+public func buildRouter(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
+                        logger: Logger = Logger(label: "crampcare.server")) throws -> Router<CrampRequestContext> {
+    let router = Router(context: CrampRequestContext.self)
+    router.add(middleware: SiteGuard(configuration: configuration, logger: logger))
+    if metrics != nil { router.add(middleware: MetricsMiddleware()) }
+    let assets = StaticAssets()
+    router.get("static/:name") { _, context in try assets.response(context.parameters.get("name") ?? "") }
+    router.get("openapi.json") { _, _ in try assets.response("openapi.json", cache: false) }
+    router.get("health") { _, _ in
+        // Ready only when the database answers.
+        try await services.journal.ping()
+        return Body.json(Array(#"{"status":"ok"}"#.utf8))
+    }
+    router.get("metrics") { _, _ in
+        var bytes: [UInt8] = []
+        metrics?.emit(into: &bytes)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+    API(services: services, configuration: configuration).register(on: router)
+    try Pages(services: services, configuration: configuration).register(on: router)
+    return router
+}
+
+/// The style sheet, scripts and OpenAPI document, compiled into the binary.
+struct StaticAssets: Sendable {
+    let files: [String: [UInt8]]
+
+    init() {
+        var files: [String: [UInt8]] = [:]
+        for file in EmbeddedWeb.files where !file.name.hasSuffix(".mustache") { files[file.name] = Array(file.text.utf8) }
+        self.files = files
+    }
+
+    func response(_ name: String, cache: Bool = true) throws -> Response {
+        guard let bytes = files[name] else { throw Problem.notFound("The file \(name.prefix(60))") }
+        let type: String
+        if name.hasSuffix(".css") {
+            type = "text/css; charset=utf-8"
+        } else if name.hasSuffix(".js") {
+            type = "text/javascript; charset=utf-8"
+        } else if name.hasSuffix(".json") {
+            type = "application/json"
+        } else {
+            type = "application/octet-stream"
+        }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: cache ? "public, max-age=3600" : "no-cache"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,0 +1,31 @@
+public import Hummingbird
+public import CrampJournal
+import NIOCore
+
+/// One request's context: who it acts for, once the authentication middleware has decided.
+public struct CrampRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The journal owner the request acts for; nil for a visitor who has not signed in.
+    public var owner: OwnerID?
+    /// How the owner was recognised.
+    public var credential: Credential = .none
+    /// The peer's address, for counting failed sign-ins per address.
+    public let peerAddress: String
+
+    public enum Credential: Sendable, Equatable {
+        case none
+        /// Personal mode: the one local owner.
+        case local
+        /// A browser session; the digest of its cookie's secret.
+        case session(digest: String)
+        case apiToken
+    }
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// Bodies above this are refused before they are read in full (the server-wide cap).
+    public var maxUploadSize: Int { 1 << 20 }
+}

@@ -1,0 +1,114 @@
+import CrampJournal
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Applied to every request: refuses hosts that are not this server's (DNS rebinding), adds the
+/// security headers, turns unexpected errors into a plain 500 without internals, and logs the
+/// method, the route's pattern, the status and the time — never a query, a body or a user's id.
+struct SiteGuard: RouterMiddleware {
+    typealias Context = CrampRequestContext
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    /// Host header values this server answers to.
+    var acceptedHosts: Set<String> {
+        var hosts = Set(configuration.allowedHosts.map { $0.lowercased() })
+        if !configuration.hosted || configuration.allowedHosts.isEmpty {
+            for name in ["127.0.0.1", "localhost", "[::1]", configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host] {
+                hosts.insert("\(name):\(configuration.port)")
+                if configuration.port == 80 { hosts.insert(name) }
+            }
+        }
+        return hosts
+    }
+
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; "
+        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var response: Response
+        let host = request.head.authority?.lowercased() ?? ""
+        // Hosted mode with no host list accepts any host (a reverse proxy in front decides).
+        if (configuration.hosted && configuration.allowedHosts.isEmpty) || acceptedHosts.contains(host) {
+            do {
+                response = try await next(request, context)
+            } catch let error as any HTTPResponseError {
+                response = try Self.errorResponse(error, request: request, context: context)
+            } catch {
+                // Logged by type only: an error's text may quote what the user sent.
+                logger.error("request failed", metadata: ["error": "\(type(of: error))", "route": "\(context.endpointPath ?? "-")"])
+                response = try Problem(.internalServerError, "Internal error", detail: "something went wrong on the server; nothing was changed by this request")
+                    .response(from: request, context: context)
+            }
+        } else {
+            response = try Problem(.misdirectedRequest, "Unknown host", detail: "this server does not answer to that host name")
+                .response(from: request, context: context)
+        }
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
+        response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        let elapsed = ContinuousClock.now - started
+        logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(response.status.code)",
+            "ms": "\(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)",
+        ])
+        return response
+    }
+
+    /// Pages get an HTML page for an error; the API and everything else a problem document.
+    static func errorResponse(_ error: any HTTPResponseError, request: Request, context: Context) throws -> Response {
+        if let redirect = error as? SignInRequired { return try redirect.response(from: request, context: context) }
+        if !request.uri.path.hasPrefix("/api/"), request.headers[.accept]?.contains("text/html") == true {
+            let problem = error as? Problem ?? Problem(error.status, error.status.reasonPhrase, detail: error.status.reasonPhrase)
+            return Pages.errorPage(problem)
+        }
+        if let problem = error as? Problem { return try problem.response(from: request, context: context) }
+        // Hummingbird's own errors (404 for an unknown route, 413 for a large body …) as problems.
+        let detail: String
+        switch error.status {
+        case .notFound: detail = "there is nothing at \(request.uri.path.prefix(200))"
+        case .contentTooLarge: detail = "the request body is larger than the server accepts"
+        case .methodNotAllowed: detail = "\(request.method.rawValue) is not allowed on \(request.uri.path.prefix(200))"
+        default: detail = error.status.reasonPhrase
+        }
+        return try Problem(error.status, error.status.reasonPhrase, detail: detail).response(from: request, context: context)
+    }
+}
+
+/// The API's door: JSON only, from no page but this server's own, and who the caller is.
+struct APIGuard: RouterMiddleware {
+    typealias Context = CrampRequestContext
+    let configuration: ServerConfiguration
+    let services: CrampServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A browser sends Origin with cross-site requests; scripts and the CLI send none.
+        if let origin = request.headers[.origin], !Self.isOwnOrigin(origin, request: request) {
+            throw Problem(.forbidden, "Cross-site request refused", detail: "the API accepts requests from this server's own pages only")
+        }
+        if [.post, .put, .patch].contains(request.method) {
+            let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            guard type == "application/json" else {
+                throw Problem(.unsupportedMediaType, "JSON required", detail: "send the body as Content-Type: application/json (got \(type.map { "\"\($0.prefix(80))\"" } ?? "none"))")
+            }
+        }
+        var context = context
+        try await AccountService(services: services, configuration: configuration).authenticate(request, context: &context)
+        return try await next(request, context)
+    }
+
+    static func isOwnOrigin(_ origin: String, request: Request) -> Bool {
+        guard let host = request.head.authority?.lowercased() else { return false }
+        let origin = origin.lowercased()
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+}

@@ -1,0 +1,227 @@
+import CrampAssessment
+import CrampJSON
+import CrampJournal
+import CrampKnowledge
+import Foundation
+
+/// A submitted form (application/x-www-form-urlencoded), keeping repeated names in order.
+struct Form: Sendable {
+    var pairs: [(name: String, value: String)]
+
+    init(_ bytes: [UInt8]) {
+        pairs = bytes.split(separator: UInt8(ascii: "&")).compactMap { part in
+            let halves = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(halves[0]), !name.isEmpty else { return nil }
+            return (name, halves.count > 1 ? Self.decode(halves[1]) ?? "" : "")
+        }
+    }
+
+    func value(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
+    func values(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
+
+    /// Percent-decoding with `+` as a space; nil for bytes that are not UTF-8.
+    static func decode(_ bytes: some Collection<UInt8>) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 48...57: byte - 48
+            case 65...70: byte - 55
+            case 97...102: byte - 87
+            default: nil
+            }
+        }
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                out.append(0x20)
+            } else if byte == UInt8(ascii: "%"), let first = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), first < bytes.endIndex,
+                let second = bytes.index(first, offsetBy: 1, limitedBy: bytes.endIndex), second < bytes.endIndex,
+                let high = hex(bytes[first]), let low = hex(bytes[second])
+            {
+                out.append(high << 4 | low)
+                index = second
+            } else {
+                out.append(byte)
+            }
+            index = bytes.index(after: index)
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+}
+
+/// Small pieces shared by the pages' view data.
+enum View {
+    /// Adds `has_NAME` beside every array, at every depth, for templates to test for emptiness.
+    static func flags(_ value: Any) -> Any {
+        if let dictionary = value as? [String: Any] {
+            var out: [String: Any] = [:]
+            for (key, item) in dictionary {
+                out[key] = flags(item)
+                if let array = item as? [Any] { out["has_\(key)"] = !array.isEmpty }
+            }
+            return out
+        }
+        if let array = value as? [[String: Any]] { return array.map { flags($0) } }
+        return value
+    }
+
+    static func errors(_ list: [(String, String)]) -> [[String: Any]] {
+        list.map { ["field": anchor($0.0), "message": $0.1.prefix(1).uppercased() + $0.1.dropFirst()] }
+    }
+
+    /// The id of the form element a field's error links to: `episode.muscles[1]` is `muscles`.
+    static func anchor(_ field: String) -> String {
+        var name = String(field.split(separator: ".").last ?? "")
+        if let bracket = name.firstIndex(of: "[") { name = String(name[..<bracket]) }
+        return ["durationMinutes": "duration", "duration": "durationSeconds", "fluids_ml": "fluidsML"][name] ?? Body.jsonField(name)
+    }
+
+    static func choices<Code: CodeList>(_ codes: [Code], chosen: [String], label: (Code) -> String) -> [[String: Any]] {
+        codes.map { ["code": $0.rawValue, "label": label($0), "checked": chosen.contains($0.rawValue)] }
+    }
+
+    static func durationUnits(_ selected: String) -> [[String: Any]] {
+        [("seconds", "seconds"), ("minutes", "minutes"), ("hours", "hours")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == selected] }
+    }
+
+    static func minutes(_ value: String?, unit: String?) -> Double? {
+        guard let text = value?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."), let number = Double(text), number.isFinite else { return nil }
+        switch unit {
+        case "seconds": return number / 60
+        case "hours": return number * 60
+        default: return number
+        }
+    }
+
+    static func durationFields(_ seconds: Int) -> (String, String) {
+        if seconds % 3600 == 0, seconds >= 3600 { return (String(seconds / 3600), "hours") }
+        if seconds % 60 == 0 { return (String(seconds / 60), "minutes") }
+        return (String(seconds), "seconds")
+    }
+
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s" }
+        return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
+    }
+
+    static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// "Tue 3 Mar 2026, 23:15", in the time the person logged it.
+    static func when(_ stamp: LocalTimestamp) -> String {
+        let date = stamp.localDate
+        let weekday = weekdays[((date.daysSinceEpoch % 7) + 7) % 7]
+        let seconds = stamp.localSecondsOfDay
+        let minute = seconds / 60 % 60
+        return "\(weekday) \(date.day) \(months[date.month - 1]) \(date.year), \(seconds / 3600):\(minute < 10 ? "0" : "")\(minute)"
+    }
+
+    /// The value of a datetime-local input.
+    static func dateTimeLocal(_ stamp: LocalTimestamp) -> String {
+        let seconds = stamp.localSecondsOfDay
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(stamp.localDate)T\(two(seconds / 3600)):\(two(seconds / 60 % 60))"
+    }
+
+    /// "YYYY-MM-DDTHH:MM" (seconds allowed) read as a wall-clock time in `zone`.
+    static func parseDateTimeLocal(_ text: String, zone: TimeZone) -> LocalTimestamp? {
+        let parts = text.split(separator: "T")
+        guard parts.count == 2, let date = LocalDate(iso: parts[0]) else { return nil }
+        let clock = parts[1].split(separator: ":")
+        guard clock.count >= 2, clock.count <= 3, let hour = Int(clock[0]), let minute = Int(clock[1]), (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        let second = clock.count == 3 ? Int(Double(clock[2]) ?? -1) : 0
+        guard (0...59).contains(second) else { return nil }
+        return Zones.local(date: date, secondsOfDay: hour * 3600 + minute * 60 + second, in: zone)
+    }
+
+    static func outcome(_ outcome: ReliefTried.Outcome) -> String {
+        switch outcome {
+        case .helped: "helped"
+        case .partly: "helped a little"
+        case .no: "did not help"
+        }
+    }
+
+    static func json(_ value: JSONValue) -> [UInt8] {
+        var w = JSONWriter()
+        w.write(value)
+        return w.bytes
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+/// A result as the result page shows it: the same sections, in the same order, as the terminal.
+enum ResultView {
+    static func title(_ result: AssessmentResult, numbers: EmergencyNumbers) -> String {
+        TriageWords.banner(result.triage, numbers: numbers).title
+    }
+
+    static func data(_ result: AssessmentResult, knowledge: KnowledgeBase, numbers: EmergencyNumbers) -> [String: Any] {
+        let words = TriageWords.banner(result.triage, numbers: numbers)
+        func because(_ evidence: Evidence) -> String { result.because(evidence).map { knowledge.label(code: $0) }.joined(separator: ", ") }
+        let verdict: String
+        if result.likelyCramp {
+            verdict = "It sounds like a muscle cramp."
+        } else if result.alternatives.contains(where: { $0.alternative.kind == .mimic }) {
+            verdict = "It may not be a simple cramp. Something else could explain it better (see below)."
+        } else {
+            verdict = "There is not enough here to say it is a typical cramp."
+        }
+        var relief: [[String: Any]] = result.relief.map { advice in
+            var hold = ""
+            if let seconds = advice.item.holdSeconds { hold = "hold \(seconds) seconds" + (advice.item.repeats.map { ", \($0) times" } ?? "") }
+            return ["title": advice.item.title, "hold": hold, "steps": advice.item.steps, "cautions": advice.cautions]
+        }
+        if !result.relief.isEmpty, result.triage <= .soon {
+            for caution in knowledge.cautions where ["avoid_jerky", "painkillers_after_only"].contains(caution.id) {
+                relief.append(["title": caution.title, "hold": "", "steps": [caution.text], "cautions": [String]()])
+            }
+        }
+        return [
+            "triage": result.triage.rawValue, "bannerTitle": words.title, "bannerAction": words.action, "isEmergency": result.triage == .emergency,
+            "notices": result.notices,
+            "redFlags": result.redFlags.map { hit -> [String: Any] in
+                ["title": hit.rule.title, "level": hit.rule.level.rawValue, "levelWords": hit.rule.level.rawValue.replacingOccurrences(of: "_", with: " "),
+                 "reason": hit.rule.reason, "advice": hit.rule.advice, "because": because(hit.evidence)]
+            },
+            "crampVerdict": verdict,
+            "alternatives": result.alternatives.map { ["name": $0.alternative.name, "summary": $0.alternative.summary, "tellsApart": $0.alternative.tellsApart] },
+            "factors": result.factors.prefix(4).map { hit -> [String: Any] in
+                ["name": hit.factor.name, "percent": Int((hit.score * 100).rounded()), "summary": hit.factor.summary, "mechanism": hit.factor.mechanism,
+                 "because": because(hit.evidence)]
+            },
+            "reliefHeading": result.triage >= .urgent ? "While you wait for care" : "What to do now",
+            "relief": relief,
+            "prevention": result.prevention.map { ["title": $0.title, "why": $0.why, "cautions": $0.cautions] as [String: Any] },
+            "safetyNet": result.safetyNet.map(\.advice),
+            "unscreened": result.triage == .selfCare ? result.unscreenedRedFlags.map { knowledge.findings[$0]?.question ?? $0.rawValue } : [],
+            "sources": result.sourceIDs.compactMap { knowledge.sources[$0] }.map { ["publisher": $0.publisher, "title": $0.title, "url": $0.url] },
+            "disclaimer": knowledge.disclaimer, "knowledgeVersion": result.knowledgeVersion,
+        ]
+    }
+}

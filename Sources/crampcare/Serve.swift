@@ -1,0 +1,85 @@
+import ArgumentParser
+import CrampKnowledge
+import CrampServer
+import CrampStorage
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the web app: the pages and the HTTP API.",
+        discussion: """
+            With nothing set, serves your personal journal at http://127.0.0.1:8080 with no sign-in, reachable from this machine only. \
+            --hosted turns on accounts and sign-in and is required to listen on any other address; several hosted instances can share \
+            one PostgreSQL database (--database postgres://…). Stops cleanly on Ctrl-C or SIGTERM.
+            """
+    )
+
+    @OptionGroup var journal: JournalOptions
+
+    @Option(help: "The address to listen on (personal mode: loopback only).")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on. Default: $CRAMPCARE_PORT, else 8080.")
+    var port: Int?
+
+    @Flag(help: "Accounts and sign-in, for a server that many people use.")
+    var hosted = false
+
+    @Option(name: .customLong("allowed-host"), help: "A host name (with :port if not 80/443) the server answers to; repeat for several.")
+    var allowedHosts: [String] = []
+
+    @Flag(help: "Mark cookies Secure (the server is reached over HTTPS, for example behind a proxy).")
+    var secureCookies = false
+
+    @Option(help: "bcrypt cost for new passwords (4 to 31).")
+    var passwordCost: UInt8 = 12
+
+    func run() async throws {
+        let knowledge = try loadKnowledge()
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.hosted = hosted
+        configuration.allowedHosts = allowedHosts
+        configuration.secureCookies = secureCookies
+        configuration.passwordCost = passwordCost
+        if let port {
+            configuration.port = port
+        } else if let text = Console.environment("CRAMPCARE_PORT"), !text.isEmpty {
+            guard let value = Int(text) else {
+                Console.error("crampcare: CRAMPCARE_PORT \"\(text)\" is not a port number; accepted: 1 to 65535")
+                throw ExitCode(2)
+            }
+            configuration.port = value
+        }
+        if let problem = configuration.problem() {
+            Console.error("crampcare: \(problem)")
+            throw ExitCode(2)
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let store: SQLJournalStore
+        do {
+            store = try await journal.open()
+        } catch {
+            Console.error("crampcare: \(error.message)")
+            throw ExitCode(error.exitCode)
+        }
+        var logger = Logger(label: "crampcare.server")
+        logger.logLevel = Console.environment("LOG_LEVEL").flatMap { Logger.Level(rawValue: $0) } ?? .info
+        do {
+            let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted)
+            let app = try buildApplication(configuration: configuration, services: services, metrics: registry, logger: logger)
+            logger.info("serving", metadata: ["address": "http://\(host.contains(":") ? "[\(host)]" : host):\(configuration.port)",
+                                              "mode": "\(hosted ? "hosted" : "personal")", "engine": "\(store.engineName)"])
+            try await app.runService()
+            try await store.close()
+        } catch {
+            try? await store.close()
+            Console.error("crampcare: the server stopped: \(error)")
+            throw ExitCode(74)
+        }
+    }
+}
