@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -248,6 +248,13 @@ public enum JournalBackup {
             return Int(number)
         }
 
+        /// A record's creation or change time: milliseconds since 1970, not before.
+        func stamp() throws(JournalError) -> Int64 {
+            let value = try int()
+            guard value >= 0 else { throw fail("\(value) is before 1970; accepted: milliseconds since 1970-01-01 UTC") }
+            return Int64(value)
+        }
+
         func double() throws(JournalError) -> Double {
             guard case .number(let number, _) = value else { throw fail("expected a number, found \(value.excerpt)") }
             return number
@@ -294,7 +301,7 @@ public enum JournalBackup {
                        conditions: try r.optional("conditions")?.codes(Condition.self) ?? [],
                        medications: try r.optional("medications")?.codes(Medication.self) ?? [],
                        timeZone: try r.optional("timeZone")?.string(), region: try r.optional("region")?.string(),
-                       reminderTimes: times, updatedAt: Int64(try r.field("updatedAt").int()))
+                       reminderTimes: times, updatedAt: try r.field("updatedAt").stamp())
     }
 
     static func decodeEpisode(_ r: Reader, index: Int) throws(JournalError) -> Episode {
@@ -310,7 +317,7 @@ public enum JournalBackup {
             side: try r.optional("side")?.code(Side.self), severity: try r.optional("severity")?.int(),
             onset: try r.optional("onset")?.code(Onset.self), findings: try r.optional("findings")?.codes(Finding.self) ?? [],
             reliefs: reliefs, note: try r.optional("note")?.string(),
-            createdAt: Int64(try r.field("createdAt").int()), updatedAt: Int64(try r.field("updatedAt").int()))
+            createdAt: try r.field("createdAt").stamp(), updatedAt: try r.field("updatedAt").stamp())
         do throws(JournalError) {
             try episode.validate()
         } catch {
@@ -334,7 +341,7 @@ public enum JournalBackup {
             sleepHours: try r.optional("sleepHours")?.double(), hotWeather: try r.optional("hotWeather")?.bool(),
             alcoholUnits: try r.optional("alcoholUnits")?.double(), caffeineDrinks: try r.optional("caffeineDrinks")?.int(),
             mineralFoods: try r.optional("mineralFoods")?.codes(MineralFood.self) ?? [], medicationChanges: changes,
-            context: try r.optional("context")?.codes(ContextCode.self) ?? [], updatedAt: Int64(try r.field("updatedAt").int()))
+            context: try r.optional("context")?.codes(ContextCode.self) ?? [], updatedAt: try r.field("updatedAt").stamp())
         do throws(JournalError) {
             try day.validate()
         } catch {

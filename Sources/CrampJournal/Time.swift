@@ -172,7 +172,8 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
                     index += 1
                 }
                 guard digits > 0 else { return nil }
-                for _ in digits..<3 where digits < 3 { millis *= 10 }
+                // Digits past the third are read and dropped (a range digits..<3 would trap on them).
+                if digits < 3 { for _ in digits..<3 { millis *= 10 } }
             }
         }
         guard index < scalars.count else { return nil }

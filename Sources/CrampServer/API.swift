@@ -6,6 +6,7 @@ import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// The JSON API under /api/v1. Every journal route acts for `context.owner` and nothing else.
@@ -56,12 +57,12 @@ struct API: Sendable {
 
     @Sendable func listEpisodes(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let query = request.uri.queryParameters
+        let query = NonEmptyQuery(request.uri.queryParameters)
         var filter = EpisodeFilter()
         let zone = try await services.zone(owner: owner)
         if let from = query.get("from") { filter.from = try Query.instant(from, field: "from", zone: zone, endOfDay: false) }
         if let to = query.get("to") { filter.before = try Query.instant(to, field: "to", zone: zone, endOfDay: true) }
-        for (index, text) in query.getAll("muscle").enumerated() {
+        for (index, text) in request.uri.queryParameters.getAll("muscle").enumerated() {
             guard let muscle = Muscle.table.code(text) else {
                 throw Problem.invalid("muscle[\(index)]", "\"\(text)\" is not a muscle; accepted: \(Muscle.table.accepted)")
             }
@@ -95,7 +96,11 @@ struct API: Sendable {
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let bytes = try await Body.bytes(request, context: context)
-        let episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: bytes, now: Clock.millisecondsNow()) }
+        let now = Clock.millisecondsNow()
+        var episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: bytes, now: now) }
+        // The server keeps the record's times: a client's clock is not the journal's.
+        episode.createdAt = now
+        episode.updatedAt = now
         if try await journal.episode(id: episode.id, owner: owner) != nil {
             throw Problem(.conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)", field: "id")
         }
@@ -139,7 +144,7 @@ struct API: Sendable {
 
     @Sendable func listDays(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let query = request.uri.queryParameters
+        let query = NonEmptyQuery(request.uri.queryParameters)
         let from = try query.get("from").map { try Query.date($0, field: "from") }
         let through = try query.get("to").map { try Query.date($0, field: "to") }
         let days = try await journal.dayLogs(owner: owner, from: from, through: through)
@@ -163,9 +168,11 @@ struct API: Sendable {
         let owner = try context.requireOwner()
         let date = try Query.date(context.parameters.get("date") ?? "", field: "date")
         let bytes = try await Body.bytes(request, context: context)
-        let day = try Body.journal { () throws(JournalError) in
-            try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: Clock.millisecondsNow())
+        let now = Clock.millisecondsNow()
+        var day = try Body.journal { () throws(JournalError) in
+            try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: now)
         }
+        day.updatedAt = now
         guard day.date == date else { throw Problem.invalid("date", "\"\(day.date)\" differs from the date in the address, \(date)") }
         try await journal.saveDayLog(day, owner: owner)
         return Body.json(JournalBackup.dayJSON(day))
@@ -191,7 +198,8 @@ struct API: Sendable {
         let bytes = try await Body.bytes(request, context: context)
         let now = Clock.millisecondsNow()
         let year = LocalTimestamp(instant: now, utcOffsetSeconds: 0)!.localDate.year
-        let profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
+        var profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
+        profile.updatedAt = now
         if let zone = profile.timeZone, TimeZone(identifier: zone) == nil {
             throw Problem.invalid("timeZone", "\"\(zone)\" is not a time zone this server knows; accepted: IANA names such as Europe/London")
         }
@@ -281,6 +289,14 @@ enum Body {
         w.write(.object(members))
         return w.bytes
     }
+}
+
+/// Query values with empty ones read as absent (an HTML form sends `from=` for a blank field).
+struct NonEmptyQuery {
+    let parameters: FlatDictionary<Substring, Substring>
+    init(_ parameters: FlatDictionary<Substring, Substring>) { self.parameters = parameters }
+    func get(_ name: String) -> String? { parameters.get(name).flatMap { $0.isEmpty ? nil : $0 } }
+    func getAll(_ name: String) -> [String] { parameters.getAll(name).filter { !$0.isEmpty } }
 }
 
 /// Query and path values, each refused with the field, the value and what is accepted.

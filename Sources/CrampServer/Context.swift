@@ -9,6 +9,8 @@ public struct CrampRequestContext: RequestContext {
     public var owner: OwnerID?
     /// How the owner was recognised.
     public var credential: Credential = .none
+    /// The region whose emergency number the pages show: the owner's profile's, if set.
+    public var region: String?
     /// The peer's address, for counting failed sign-ins per address.
     public let peerAddress: String
 

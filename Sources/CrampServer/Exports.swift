@@ -14,7 +14,7 @@ enum Exports {
         guard formats.contains(format) else {
             throw Problem.invalid("format", "\"\(format)\" is not an export format; accepted: \(formats.joined(separator: ", "))")
         }
-        if format == "csv", !tables.contains(table) {
+        if !tables.contains(table) {
             throw Problem.invalid("table", "\"\(table)\" is not a table; accepted: \(tables.joined(separator: ", "))")
         }
         let contents = try await services.journal.contents(owner: owner)

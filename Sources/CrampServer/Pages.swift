@@ -70,7 +70,7 @@ struct Pages: Sendable {
         let (csrf, isNew) = csrfToken(request)
         var data = data
         data["csrf"] = csrf
-        data["emergencyNumber"] = numbers(request).emergency
+        data["emergencyNumber"] = numbers(context).emergency
         data["hosted"] = configuration.hosted
         let body = library.render(View.flags(data), withTemplate: template) ?? ""
         var nav: [[String: Any]] = [
@@ -96,7 +96,7 @@ struct Pages: Sendable {
         }
         let layout: [String: Any] = [
             "title": title, "body": body, "nav": nav, "csrf": csrf, "signedIn": configuration.hosted && context.owner != nil,
-            "disclaimer": knowledge.disclaimer, "emergencyNumber": numbers(request).emergency,
+            "disclaimer": knowledge.disclaimer, "emergencyNumber": numbers(context).emergency,
             "script": data["script"] as? String ?? "",
         ]
         let html = library.render(layout, withTemplate: "layout") ?? ""
@@ -122,7 +122,11 @@ struct Pages: Sendable {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    func numbers(_ request: Request) -> EmergencyNumbers { knowledge.emergencyNumbers(region: nil) }
+    /// The emergency numbers for the person: their profile's region, else the server's (personal
+    /// mode: the machine's locale), else the default that works from mobiles in many countries.
+    func numbers(_ context: CrampRequestContext) -> EmergencyNumbers {
+        knowledge.emergencyNumbers(region: context.region ?? services.defaultRegion)
+    }
 
     func csrfToken(_ request: Request) -> (String, Bool) {
         if let cookie = request.cookies[Credentials.csrfCookieName(secure: configuration.secureCookies)], cookie.value.count >= 40 {
@@ -326,10 +330,10 @@ struct Pages: Sendable {
 
     func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, request: Request, context: CrampRequestContext) -> Response {
         let result = services.assessor.assess(assessment)
-        var data = ResultView.data(result, knowledge: knowledge, numbers: numbers(request))
+        var data = ResultView.data(result, knowledge: knowledge, numbers: numbers(context))
         data["stoppedEarly"] = stoppedEarly
         if context.owner != nil { data["requestJSON"] = String(decoding: assessment.json(), as: UTF8.self) }
-        return page("result", title: ResultView.title(result, numbers: numbers(request)), section: "assess", data, request: request, context: context)
+        return page("result", title: ResultView.title(result, numbers: numbers(context)), section: "assess", data, request: request, context: context)
     }
 
     @Sendable func assessSave(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -373,6 +377,7 @@ struct PageGuard: RouterMiddleware {
         var context = context
         // A page is reached by a browser: an Authorization header is not how it signs in.
         try await AccountService(services: services, configuration: configuration).authenticate(request, context: &context, cookiesOnly: true)
+        if let owner = context.owner { context.region = try await services.journal.profile(owner: owner)?.region }
         return try await next(request, context)
     }
 }

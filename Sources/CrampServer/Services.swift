@@ -15,6 +15,8 @@ public struct CrampServices: Sendable {
     /// Personal mode reads times in the machine's zone when the profile names none; hosted mode
     /// in UTC (a server's zone says nothing about its users).
     let defaultZone: TimeZone
+    /// Personal mode: the machine's locale region (en_GB gives GB), as the CLI uses.
+    let defaultRegion: String?
 
     public init(journal: SQLJournalStore, knowledge: KnowledgeBase, hosted: Bool) {
         self.journal = journal
@@ -23,6 +25,18 @@ public struct CrampServices: Sendable {
         assessor = Assessor(knowledge: knowledge)
         resultEncoder = ResultEncoder(knowledge: knowledge)
         defaultZone = hosted ? TimeZone(identifier: "UTC")! : TimeZone.current
+        defaultRegion = hosted ? nil : Self.localeRegion()
+    }
+
+    static func localeRegion() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let value = environment[name], !value.isEmpty else { continue }
+            let base = value.split(separator: ".").first.map(String.init) ?? value
+            let parts = base.split(separator: "_")
+            return parts.count >= 2 && parts[1].count == 2 ? String(parts[1]).uppercased() : nil
+        }
+        return nil
     }
 
     /// The owner's time zone: their profile's, else the default.

@@ -14,6 +14,34 @@ import Testing
         #expect(LocalTimestamp(iso: "2026-03-01T17:45:00-0800")?.utcOffsetSeconds == -28_800)
     }
 
+    @Test func longFractionsAreCutToMilliseconds() {
+        // Found by schemathesis through the API: five fraction digits once trapped the parser.
+        #expect(LocalTimestamp(iso: "2026-03-01T17:45:00.123456789Z")?.description == "2026-03-01T17:45:00.123Z")
+        #expect(LocalTimestamp(iso: "1589-12-03T21:42:12.37500+12:15")?.utcOffsetSeconds == 44_100)
+    }
+
+    @Test func noTextCrashesTheTimestampParser() {
+        // Every prefix and one-byte change of valid stamps, and random printable text.
+        var generator = SystemRandomNumberGenerator()
+        let seeds = ["2026-03-01T17:45:00.250+05:30", "2026-03-01T17:45Z", "0000-01-01T00:00:00.1234567-18:59"]
+        for seed in seeds {
+            let bytes = Array(seed.utf8)
+            for end in 0...bytes.count { _ = LocalTimestamp(iso: String(decoding: bytes[..<end], as: UTF8.self)) }
+            for index in bytes.indices {
+                for replacement in Array("0123456789:+-.TZ ,x".utf8) {
+                    var changed = bytes
+                    changed[index] = replacement
+                    _ = LocalTimestamp(iso: String(decoding: changed, as: UTF8.self))
+                }
+            }
+        }
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let text = String(decoding: (0..<length).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }, as: UTF8.self)
+            _ = LocalTimestamp(iso: text)
+        }
+    }
+
     @Test(arguments: ["2026-03-01", "2026-03-01T25:00:00Z", "2026-02-30T10:00:00Z", "2026-03-01T10:00:00", "2026-03-01T10:00:00+19:00",
                       "2026-03-01T10:00:00Zjunk", "yesterday"])
     func badTimestampsAreRefused(text: String) {

@@ -38,3 +38,11 @@ def run(cli, args, stdin=None, env=None, timeout=30):
     full_env = dict(os.environ, NO_COLOR="1")
     full_env.update(env or {})
     return subprocess.run([cli, *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=full_env)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Lets fixtures see whether the test failed (the browser tests keep a screenshot then)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -1,0 +1,251 @@
+"""The web app in a real headless Chromium (Debian's `chromium`, driven by Playwright), with an
+axe-core audit of every page. A failing test leaves a screenshot in Tests/python/artifacts/."""
+import os
+import re
+import shutil
+
+import pytest
+
+from webserver import Server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
+
+if os.environ.get("CI") == "true" and not CHROMIUM:
+    raise RuntimeError("chromium is not installed: the test command installs Debian's chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed (scripts/test installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def personal(tmp_path):
+    server = Server(str(tmp_path / "journal.sqlite"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hosted(tmp_path):
+    server = Server(str(tmp_path / "hosted.sqlite"), hosted=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+AXE = Axe()
+
+
+def audit(page, where):
+    """No serious or critical axe-core violation on the page as it is now."""
+    results = AXE.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{where}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+
+
+def answer_safety(page, yes=None):
+    """Step 1: "no" to every safety question, except `yes` {question id: [signs]}."""
+    yes = yes or {}
+    for fieldset in page.locator("fieldset.question").all():
+        question = fieldset.get_attribute("id")
+        if question in yes:
+            fieldset.locator(f"input[name='{question}'][value='yes']").check()
+            for sign in yes[question]:
+                fieldset.locator(f"input[name='sign'][value='{sign}']").check()
+        else:
+            fieldset.locator(f"input[name='{question}'][value='no']").check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def describe_cramp(page, muscle="calf", minutes="2", age="40"):
+    page.locator(f"input[name='muscle'][value='{muscle}']").check()
+    page.get_by_label("How long did it last?").fill(minutes)
+    page.get_by_label("How old are you?").fill(age)
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_assessment_of_a_self_care_cramp(page, personal):
+    page.goto(personal.base + "/")
+    audit(page, "home")
+    page.get_by_role("link", name=re.compile("Check my symptoms")).first.click()
+    assert "Step 1 of 3" in page.content()
+    audit(page, "assess step 1")
+    answer_safety(page)
+    audit(page, "assess step 2")
+    describe_cramp(page)
+    audit(page, "assess step 3")
+    page.locator("input[name='f-visible_knot'][value='yes']").check()
+    page.locator("input[name='f-relieved_by_stretching'][value='yes']").check()
+    page.get_by_role("button", name="See the result").click()
+    banner = page.get_by_role("alert")
+    assert "SELF-CARE" in banner.inner_text()
+    assert page.get_by_role("heading", name="Get help if").is_visible()
+    assert page.get_by_role("heading", name="Sources").is_visible()
+    audit(page, "self-care result")
+
+
+def test_clot_signs_bring_the_urgent_banner(page, personal):
+    page.goto(personal.base + "/assess")
+    answer_safety(page, yes={"clot": ["calf_swelling", "calf_warmth_redness", "calf_tenderness"]})
+    describe_cramp(page, minutes="45", age="67")
+    page.get_by_role("button", name="See the result").click()
+    banner = page.get_by_role("alert")
+    assert "URGENT" in banner.inner_text()
+    assert "today" in banner.inner_text()
+    assert page.get_by_role("heading", name="Red flags").is_visible()
+    audit(page, "urgent result")
+
+
+def test_an_emergency_answer_stops_the_questions(page, personal):
+    page.goto(personal.base + "/assess")
+    answer_safety(page, yes={"lungs": ["chest_pain"]})
+    banner = page.get_by_role("alert")
+    assert "EMERGENCY" in banner.inner_text()
+    assert page.get_by_role("link", name=re.compile("Call ")).is_visible()
+    audit(page, "emergency result")
+
+
+def test_a_safety_question_cannot_be_skipped(page, personal):
+    page.goto(personal.base + "/assess")
+    page.get_by_role("button", name="Continue").click()
+    summary = page.get_by_role("alert")
+    assert "There is a problem" in summary.inner_text()
+    audit(page, "assess errors")
+
+
+def log_episode(page, base, muscle="calf", when="2026-03-01T22:15", minutes="3", severity="6"):
+    page.goto(base + "/journal/new")
+    page.locator(f"input[name='muscle'][value='{muscle}']").check()
+    page.get_by_label("When did it start?").fill(when)
+    page.get_by_label("How long did it last?").fill(minutes)
+    page.get_by_label(re.compile("How bad was it")).fill(severity)
+    page.get_by_role("button", name="Save").click()
+
+
+def test_logging_and_editing_an_episode(page, personal):
+    page.goto(personal.base + "/journal/new")
+    audit(page, "log form")
+    log_episode(page, personal.base)
+    assert re.search(r"/journal/[0-9a-f-]{36}", page.url)
+    assert "Cramp of Sun 1 Mar 2026, 22:15" in page.content()
+    assert "6 of 10" in page.content()
+    audit(page, "episode page")
+    page.get_by_role("link", name="Edit").click()
+    audit(page, "edit form")
+    page.get_by_label(re.compile("How bad was it")).fill("8")
+    page.get_by_label(re.compile("A note")).fill("woke me at night")
+    page.get_by_role("button", name="Save").click()
+    assert "Saved." in page.content()
+    assert "8 of 10" in page.content()
+    assert "woke me at night" in page.content()
+    # A bad value is refused with the field named, and nothing changes.
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label(re.compile("How bad was it")).fill("12")
+    page.get_by_role("button", name="Save").click()
+    assert "There is a problem" in page.content() and "severity" in page.content().lower()
+    audit(page, "edit form with an error")
+
+
+def test_the_journal_and_its_filters(page, personal):
+    for index, muscle in enumerate(["calf", "hamstrings", "calf", "quadriceps"]):
+        status, _, _ = personal.api("POST", "/api/v1/episodes", {
+            "startedAt": f"2026-03-0{index + 1}T22:00:00+00:00", "durationSeconds": 60 + index, "muscles": [muscle], "severity": 2 + index * 2})
+        assert status == 201
+    page.goto(personal.base + "/journal")
+    audit(page, "journal")
+    assert page.locator("table.journal tbody tr").count() == 4
+    page.get_by_label("Muscle").select_option("calf")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("table.journal tbody tr").count() == 2
+    page.get_by_label("Severity at least").fill("5")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("table.journal tbody tr").count() == 1
+    page.goto(personal.base + "/journal?from=2026-03-02&to=2026-03-03")
+    assert page.locator("table.journal tbody tr").count() == 2
+
+
+def test_day_profile_learning_and_data_pages_pass_the_audit(page, personal):
+    for path in ["/day", "/profile", "/learn", "/learn/relief", "/learn/search?q=cramp+at+night", "/data"]:
+        page.goto(personal.base + path)
+        audit(page, path)
+    page.goto(personal.base + "/day")
+    page.get_by_label(re.compile("Fluids")).fill("1500")
+    page.get_by_label("It was hot").check()
+    page.get_by_role("button", name="Save my day").click()
+    assert "Saved." in page.content()
+    page.goto(personal.base + "/profile")
+    page.get_by_label("Year of birth").fill("1950")
+    page.get_by_label("Time zone").fill("Mars/Olympus")
+    page.get_by_role("button", name="Save my profile").click()
+    assert "There is a problem" in page.content() and "Mars/Olympus" in page.content()
+    audit(page, "profile with an error")
+
+
+def sign_up(page, base, email, password):
+    page.goto(base + "/register")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label(re.compile("Password")).fill(password)
+    page.get_by_role("button", name="Create an account").click()
+
+
+def test_sign_up_and_sign_in_in_hosted_mode(page, hosted):
+    page.goto(hosted.base + "/journal")
+    assert "/signin" in page.url
+    audit(page, "sign in")
+    page.goto(hosted.base + "/register")
+    audit(page, "register")
+    sign_up(page, hosted.base, "ann@example.org", "a long test password")
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    page.goto(hosted.base + "/account")
+    audit(page, "account")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(hosted.base + "/signin")
+    page.get_by_label("Email address").fill("ann@example.org")
+    page.get_by_label("Password").fill("a wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "wrong" in page.content()
+    page.get_by_label("Email address").fill("ann@example.org")
+    page.get_by_label("Password").fill("a long test password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("button", name="Sign out").is_visible()
+
+
+def test_one_user_cannot_reach_anothers_pages(browser, hosted, request):
+    first = browser.new_context()
+    second = browser.new_context()
+    try:
+        alice, bob = first.new_page(), second.new_page()
+        sign_up(alice, hosted.base, "alice@example.org", "alice's long password")
+        log_episode(alice, hosted.base)
+        url = alice.url.split("?")[0]
+        sign_up(bob, hosted.base, "bob@example.org", "bob's long password")
+        for path in [url, url + "/edit"]:
+            response = bob.goto(path)
+            assert response.status == 404, path
+        bob.goto(hosted.base + "/journal")
+        assert "No cramps logged" in bob.content()
+        assert alice.goto(url).status == 200
+    finally:
+        first.close()
+        second.close()
