@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "CrampStorage",
             dependencies: [
-                "CrampJournal",
+                "CrampJournal", "CrampJSON",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -145,14 +145,17 @@ public struct JSONWriter: Sendable {
     }
 
     public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
         var text = text
-        text.withUTF8 { utf8 in
-            // Most text needs no escaping: copy it in one go.
-            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-                bytes.append(contentsOf: utf8)
-                return
-            }
+        text.withUTF8 { appendQuoted(utf8: $0, to: &bytes) }
+    }
+
+    /// UTF-8 text (already valid) as a JSON string literal.
+    public static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        // Most text needs no escaping: copy it in one go.
+        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            bytes.append(contentsOf: utf8)
+        } else {
             for byte in utf8 {
                 switch byte {
                 case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
@@ -167,6 +170,20 @@ public struct JSONWriter: Sendable {
                 }
             }
         }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A string value from UTF-8 bytes, without building a String.
+    public mutating func value(utf8: UnsafeBufferPointer<UInt8>) {
+        separate()
+        Self.appendQuoted(utf8: utf8, to: &bytes)
+    }
+
+    /// A string value whose bytes need no escaping (ASCII the caller produced, such as a timestamp).
+    public mutating func value(plainASCII: [UInt8]) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: plainASCII)
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -112,16 +112,41 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
 
     /// ISO 8601 with its offset: `2026-11-26T07:30:00+01:00` (milliseconds only when present).
     public var description: String {
+        var bytes: [UInt8] = []
+        appendISO(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The ISO 8601 text as ASCII bytes, built without Strings (a page of episodes writes fifty).
+    public func appendISO(to bytes: inout [UInt8]) {
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            var value = value.magnitude
+            // Years above 9999 cannot be made by the parser, but write them whole if ever given.
+            while value / UInt(divisor) >= 10 { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(48 + value / UInt(divisor)))
+                value %= UInt(divisor)
+                divisor /= 10
+            }
+        }
         let local = localMilliseconds
         let date = LocalDate(daysSinceEpoch: Int(floorDiv(local, 86_400_000)))
         let ms = Int(floorMod(local, 86_400_000))
         let seconds = ms / 1000
-        var text = "\(date)T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
-        if ms % 1000 != 0 { text += ".\(pad(ms % 1000, 3))" }
-        if utcOffsetSeconds == 0 { return text + "Z" }
-        let sign = utcOffsetSeconds < 0 ? "-" : "+"
+        digits(date.year, 4); bytes.append(UInt8(ascii: "-")); digits(date.month, 2); bytes.append(UInt8(ascii: "-")); digits(date.day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(seconds / 3600, 2); bytes.append(UInt8(ascii: ":")); digits(seconds / 60 % 60, 2); bytes.append(UInt8(ascii: ":")); digits(seconds % 60, 2)
+        if ms % 1000 != 0 { bytes.append(UInt8(ascii: ".")); digits(ms % 1000, 3) }
+        if utcOffsetSeconds == 0 {
+            bytes.append(UInt8(ascii: "Z"))
+            return
+        }
+        bytes.append(utcOffsetSeconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
         let offset = abs(utcOffsetSeconds) / 60
-        return text + "\(sign)\(pad(offset / 60, 2)):\(pad(offset % 60, 2))"
+        digits(offset / 60, 2); bytes.append(UInt8(ascii: ":")); digits(offset % 60, 2)
     }
 
     /// Parses ISO 8601 date-time with a required offset (`Z`, `+01:00`, `-0500`); seconds and a

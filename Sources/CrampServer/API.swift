@@ -38,15 +38,20 @@ struct API: Sendable {
     // MARK: assessments
 
     @Sendable func assess(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let bytes = try await Body.bytes(request, context: context)
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        // Parsed in place from the received bytes.
+        let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+        }
+        let value: JSONValue
+        switch parsed {
+        case .success(let parsedValue): value = parsedValue
+        case .failure(let error): throw Problem(.badRequest, "Malformed JSON", detail: error.description)
+        }
         let assessmentRequest: AssessmentRequest
         do throws(RequestError) {
-            assessmentRequest = try AssessmentRequest.decode(json: bytes, medicineNames: services.knowledge.medicineNames)
+            assessmentRequest = try AssessmentRequest.decode(value, medicineNames: services.knowledge.medicineNames)
         } catch {
-            // A document that is not JSON at all is a 400; a JSON document that breaks the contract, a 422.
-            if error.field.isEmpty, !bytes.isEmpty, (try? JSONParser.parse(bytes)) == nil {
-                throw Problem(.badRequest, "Malformed JSON", detail: error.problem)
-            }
             throw Problem.invalid(error.field, error.problem)
         }
         let result = services.assessor.assess(assessmentRequest)
@@ -59,9 +64,12 @@ struct API: Sendable {
         let owner = try context.requireOwner()
         let query = NonEmptyQuery(request.uri.queryParameters)
         var filter = EpisodeFilter()
-        let zone = try await services.zone(owner: owner)
-        if let from = query.get("from") { filter.from = try Query.instant(from, field: "from", zone: zone, endOfDay: false) }
-        if let to = query.get("to") { filter.before = try Query.instant(to, field: "to", zone: zone, endOfDay: true) }
+        // The owner's zone turns dates into instants; most pages name none, so it is read only when needed.
+        if query.get("from") != nil || query.get("to") != nil {
+            let zone = try await services.zone(owner: owner)
+            if let from = query.get("from") { filter.from = try Query.instant(from, field: "from", zone: zone, endOfDay: false) }
+            if let to = query.get("to") { filter.before = try Query.instant(to, field: "to", zone: zone, endOfDay: true) }
+        }
         for (index, text) in request.uri.queryParameters.getAll("muscle").enumerated() {
             guard let muscle = Muscle.table.code(text) else {
                 throw Problem.invalid("muscle[\(index)]", "\"\(text)\" is not a muscle; accepted: \(Muscle.table.accepted)")
@@ -77,20 +85,7 @@ struct API: Sendable {
             }
             filter.after = cursor
         }
-        // One more than asked tells whether another page follows.
-        filter.limit = limit + 1
-        var episodes = try await journal.episodes(owner: owner, filter: filter)
-        let more = episodes.count > limit
-        if more { episodes.removeLast() }
-        var w = JSONWriter(capacity: 256 * episodes.count + 64)
-        w.beginObject()
-        w.key("episodes"); w.beginArray()
-        for episode in episodes { w.raw(JournalBackup.episodeJSON(episode)) }
-        w.endArray()
-        w.key("next")
-        if more, let last = episodes.last { w.value(EpisodeCursor(instant: last.startedAt.instant, id: last.id).description) } else { w.null() }
-        w.endObject()
-        return Body.json(w.bytes)
+        return Body.json(try await journal.episodePageJSON(owner: owner, filter: filter, limit: limit))
     }
 
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {

@@ -19,8 +19,7 @@ public func buildApplication(configuration: ServerConfiguration, services: Cramp
 public func buildRouter(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
                         logger: Logger = Logger(label: "crampcare.server")) throws -> Router<CrampRequestContext> {
     let router = Router(context: CrampRequestContext.self)
-    router.add(middleware: SiteGuard(configuration: configuration, logger: logger))
-    if metrics != nil { router.add(middleware: MetricsMiddleware()) }
+    router.add(middleware: SiteGuard(configuration: configuration, logger: logger, metrics: metrics.map { RequestMetrics(registry: $0) }))
     let assets = StaticAssets()
     router.get("static/:name") { _, context in try assets.response(context.parameters.get("name") ?? "") }
     router.get("openapi.json") { _, _ in try assets.response("openapi.json", cache: false) }

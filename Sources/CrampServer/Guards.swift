@@ -12,29 +12,48 @@ struct SiteGuard: RouterMiddleware {
     typealias Context = CrampRequestContext
     let configuration: ServerConfiguration
     let logger: Logger
+    let metrics: RequestMetrics?
+    /// Host header values this server answers to; nil accepts any (hosted mode with no host
+    /// list: the reverse proxy in front decides). Built once: this runs on every request.
+    let acceptedHosts: Set<String>?
 
-    /// Host header values this server answers to.
-    var acceptedHosts: Set<String> {
-        var hosts = Set(configuration.allowedHosts.map { $0.lowercased() })
-        if !configuration.hosted || configuration.allowedHosts.isEmpty {
-            for name in ["127.0.0.1", "localhost", "[::1]", configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host] {
-                hosts.insert("\(name):\(configuration.port)")
-                if configuration.port == 80 { hosts.insert(name) }
+    init(configuration: ServerConfiguration, logger: Logger, metrics: RequestMetrics?) {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        if configuration.hosted && configuration.allowedHosts.isEmpty {
+            acceptedHosts = nil
+        } else {
+            var hosts = Set(configuration.allowedHosts.map { $0.lowercased() })
+            if !configuration.hosted {
+                for name in ["127.0.0.1", "localhost", "[::1]", configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host] {
+                    hosts.insert("\(name):\(configuration.port)")
+                    if configuration.port == 80 { hosts.insert(name) }
+                }
             }
+            acceptedHosts = hosts
         }
-        return hosts
     }
 
     static let contentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+    /// Added to every response; parsed once.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: contentSecurityPolicy,
+        HTTPField.Name("X-Frame-Options")!: "DENY",
+        .xContentTypeOptions: "nosniff",
+        // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own forms.
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+        HTTPField.Name("Cross-Origin-Opener-Policy")!: "same-origin",
+        HTTPField.Name("Permissions-Policy")!: "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    ]
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         var response: Response
-        let host = request.head.authority?.lowercased() ?? ""
-        // Hosted mode with no host list accepts any host (a reverse proxy in front decides).
-        if (configuration.hosted && configuration.allowedHosts.isEmpty) || acceptedHosts.contains(host) {
+        if acceptedHosts.map({ hosts in request.head.authority.map { hosts.contains($0) || hosts.contains($0.lowercased()) } ?? false }) ?? true {
             do {
                 response = try await next(request, context)
             } catch let error as any HTTPResponseError {
@@ -49,15 +68,10 @@ struct SiteGuard: RouterMiddleware {
             response = try Problem(.misdirectedRequest, "Unknown host", detail: "this server does not answer to that host name")
                 .response(from: request, context: context)
         }
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        response.headers[.xContentTypeOptions] = "nosniff"
-        // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own forms.
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
-        response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
-        response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        response.headers.append(contentsOf: Self.securityHeaders)
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         let elapsed = ContinuousClock.now - started
+        metrics?.record(status: Int(response.status.code), elapsed: elapsed)
         logger.info("request", metadata: [
             "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(response.status.code)",
             "ms": "\(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)",
@@ -96,15 +110,31 @@ struct APIGuard: RouterMiddleware {
         if let origin = request.headers[.origin], !Self.isOwnOrigin(origin, request: request) {
             throw Problem(.forbidden, "Cross-site request refused", detail: "the API accepts requests from this server's own pages only")
         }
-        if [.post, .put, .patch].contains(request.method) {
-            let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-            guard type == "application/json" else {
+        if request.method == .post || request.method == .put || request.method == .patch {
+            let type = request.headers[.contentType]
+            guard let type, Self.isJSON(type) else {
                 throw Problem(.unsupportedMediaType, "JSON required", detail: "send the body as Content-Type: application/json (got \(type.map { "\"\($0.prefix(80))\"" } ?? "none"))")
             }
         }
         var context = context
         try await AccountService(services: services, configuration: configuration).authenticate(request, context: &context)
         return try await next(request, context)
+    }
+
+    /// `application/json`, any case, with or without parameters such as `; charset=utf-8`.
+    static func isJSON(_ type: String) -> Bool {
+        let expected = "application/json".utf8
+        let bytes = type.utf8
+        guard bytes.count >= expected.count else { return false }
+        var index = bytes.startIndex
+        for byte in expected {
+            let got = bytes[index]
+            guard got == byte || (got >= 65 && got <= 90 && got + 32 == byte) else { return false }
+            index = bytes.index(after: index)
+        }
+        guard index < bytes.endIndex else { return true }
+        let next = bytes[index]
+        return next == UInt8(ascii: ";") || next == UInt8(ascii: " ")
     }
 
     static func isOwnOrigin(_ origin: String, request: Request) -> Bool {

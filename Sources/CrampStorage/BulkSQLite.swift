@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 // SQLiteNIO's own copy of SQLite (its symbols carry a `sqlite_nio_` prefix): the same library the
 // rest of the store uses, so the process never holds two SQLite libraries on one file, which
 // would break SQLite's file locks. SQLiteNIO prepares every statement anew and has no way to
@@ -180,5 +181,177 @@ final class SQLiteBulkWriter: RowWriter, @unchecked Sendable {
         prepared.removeAll()
         sqlite_nio_sqlite3_close(handle)
         handle = nil
+    }
+}
+
+/// Read-only connections, each keeping its statements prepared, taken from a small pool: the hot
+/// reads (a page of episodes) skip SQLiteNIO's thread hop and its preparing every statement anew.
+/// WAL lets them read beside the writer; each read is one statement, so none holds a snapshot
+/// open between calls. A read runs on the caller's thread: they are short, bounded by a page.
+final class SQLiteReaders: Sendable {
+    private let path: String
+    private let idle = Mutex<[SQLiteReader]>([])
+
+    init(path: String) {
+        self.path = path
+    }
+
+    func select(_ sql: String, _ values: [SQLValue]) throws -> [[SQLValue]] {
+        let reader = try idle.withLock { $0.popLast() } ?? SQLiteReader(path: path)
+        defer { idle.withLock { $0.append(reader) } }
+        return try reader.select(sql, values)
+    }
+
+    func each(_ sql: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) throws {
+        let reader = try idle.withLock { $0.popLast() } ?? SQLiteReader(path: path)
+        defer { idle.withLock { $0.append(reader) } }
+        try reader.each(sql, values, body)
+    }
+
+    func close() {
+        let readers = idle.withLock { readers in
+            defer { readers.removeAll() }
+            return readers
+        }
+        for reader in readers { reader.close() }
+    }
+}
+
+/// One read-only connection; used by one caller at a time (the pool hands it out).
+final class SQLiteReader: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private var prepared: [String: OpaquePointer] = [:]
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(path: String) throws {
+        var handle: OpaquePointer?
+        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        self.handle = handle
+        guard opened == SQLITE_OK else {
+            let reason = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { message in String(cString: message) } ?? "out of memory"
+            close()
+            throw StorageError("cannot open the journal at \(path) for reading: \(reason)")
+        }
+        sqlite_nio_sqlite3_busy_timeout(handle, 5000)
+        _ = sqlite_nio_sqlite3_exec(handle, "PRAGMA mmap_size=268435456", nil, nil, nil)
+    }
+
+    private func failure(_ what: String) -> StorageError {
+        let reason = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { message in String(cString: message) } ?? "unknown"
+        return StorageError("\(what): \(reason)")
+    }
+
+    func select(_ sql: String, _ values: [SQLValue]) throws -> [[SQLValue]] {
+        var rows: [[SQLValue]] = []
+        try each(sql, values) { row in rows.append(row.values()) }
+        return rows
+    }
+
+    func each(_ sql: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) throws {
+        let statement: OpaquePointer
+        if let cached = prepared[sql] {
+            statement = cached
+        } else {
+            var made: OpaquePointer?
+            guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &made, nil) == SQLITE_OK, let made else {
+                throw failure("the journal could not be read")
+            }
+            prepared[sql] = made
+            statement = made
+        }
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (index, value) in values.enumerated() {
+            let position = Int32(index + 1)
+            let result: Int32
+            switch value {
+            case .int(let number): result = sqlite_nio_sqlite3_bind_int64(statement, position, number)
+            case .double(let number): result = sqlite_nio_sqlite3_bind_double(statement, position, number)
+            case .null: result = sqlite_nio_sqlite3_bind_null(statement, position)
+            case .text(var text):
+                result = text.withUTF8 { bytes in
+                    guard let start = bytes.baseAddress else { return sqlite_nio_sqlite3_bind_text64(statement, position, "", 0, Self.transient, UInt8(SQLITE_UTF8)) }
+                    return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite_nio_sqlite3_bind_text64(statement, position, $0, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+                    }
+                }
+            }
+            guard result == SQLITE_OK else { throw failure("the journal could not be read") }
+        }
+        let row = StoredRow(statement: statement)
+        while true {
+            let stepped = sqlite_nio_sqlite3_step(statement)
+            if stepped == SQLITE_DONE { break }
+            guard stepped == SQLITE_ROW else { throw failure("the journal could not be read") }
+            try body(row)
+        }
+    }
+
+    /// How often each kept statement was prepared again (a test checks that a page does not).
+    func reprepareCounts() -> [String: Int32] {
+        prepared.mapValues { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) }
+    }
+
+    func close() {
+        for statement in prepared.values { sqlite_nio_sqlite3_finalize(statement) }
+        prepared.removeAll()
+        sqlite_nio_sqlite3_close(handle)
+        handle = nil
+    }
+}
+
+/// One row of a read, valid only inside the callback it is handed to: on SQLite it reads the
+/// statement's current row in place; elsewhere it wraps the row's values.
+public struct StoredRow {
+    private let statement: OpaquePointer?
+    private let cells: [SQLValue]
+
+    init(statement: OpaquePointer) {
+        self.statement = statement
+        cells = []
+    }
+
+    init(values: [SQLValue]) {
+        statement = nil
+        cells = values
+    }
+
+    public var count: Int { statement.map { Int(sqlite_nio_sqlite3_column_count($0)) } ?? cells.count }
+
+    /// An integer column; nil when NULL (or not a number).
+    public func int(_ column: Int) -> Int64? {
+        guard let statement else { return cells[column].integer }
+        switch sqlite_nio_sqlite3_column_type(statement, Int32(column)) {
+        case SQLITE_INTEGER: return sqlite_nio_sqlite3_column_int64(statement, Int32(column))
+        case SQLITE_FLOAT: return Int64(exactly: sqlite_nio_sqlite3_column_double(statement, Int32(column)))
+        default: return nil
+        }
+    }
+
+    /// A text column's UTF-8 bytes, lent to `body`; nil when NULL.
+    public func withText<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+        guard let statement else {
+            guard case .text(var text) = cells[column] else { return try body(nil) }
+            return try text.withUTF8 { try body($0) }
+        }
+        guard sqlite_nio_sqlite3_column_type(statement, Int32(column)) == SQLITE_TEXT else { return try body(nil) }
+        let count = Int(sqlite_nio_sqlite3_column_bytes(statement, Int32(column)))
+        guard let start = sqlite_nio_sqlite3_column_text(statement, Int32(column)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: start, count: count))
+    }
+
+    /// Every column as a value.
+    func values() -> [SQLValue] {
+        guard let statement else { return cells }
+        return (0..<Int32(count)).map { column -> SQLValue in
+            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            case SQLITE_INTEGER: return .int(sqlite_nio_sqlite3_column_int64(statement, column))
+            case SQLITE_FLOAT: return .double(sqlite_nio_sqlite3_column_double(statement, column))
+            case SQLITE_TEXT: return .text(withText(Int(column)) { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" })
+            default: return .null
+            }
+        }
     }
 }

@@ -23,12 +23,19 @@ public protocol SQLEngine: Sendable {
     /// A read with `?` placeholders and values bound natively, returning each row's values in the
     /// order of the select list: the fast path for lists (no per-cell `Decodable`).
     func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]]
+    /// A read that hands each row to `body` as it comes, without building values for it (a page
+    /// of episodes is written to JSON straight from the rows).
+    func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws
     /// Runs `body` in one transaction that only inserts rows, the engine's fastest way.
     func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T
     func close() async throws
 }
 
 extension SQLEngine {
+    public func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws {
+        for row in try await select(statement, values) { try body(StoredRow(values: row)) }
+    }
+
     public func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T {
         try await withTransaction { session in try await body(session) }
     }
@@ -107,6 +114,7 @@ public final class SQLiteEngine: SQLEngine {
     public let path: String
     private let connection: SQLiteConnection
     private let gate = SerialGate()
+    private let readers: SQLiteReaders
 
     /// Opens (creating if needed, mode 0600) the journal file and sets it up for durability:
     /// WAL with synchronous=FULL, so an acknowledged write survives a power cut, not only a crash.
@@ -144,6 +152,7 @@ public final class SQLiteEngine: SQLEngine {
     private init(path: String, connection: SQLiteConnection) {
         self.path = path
         self.connection = connection
+        readers = SQLiteReaders(path: path)
     }
 
     /// Creates the file and its folder readable by the owner only, before SQLite opens it.
@@ -202,24 +211,15 @@ public final class SQLiteEngine: SQLEngine {
     }
 
     public func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
-        try await gate.run {
-            let rows = Mutex<[[SQLValue]]>([])
-            try await self.connection.query(statement, values.map(\.sqlite)) { row in
-                let cells = row.columns.map { column -> SQLValue in
-                    switch column.data {
-                    case .integer(let number): .int(Int64(number))
-                    case .float(let number): .double(number)
-                    case .text(let text): .text(text)
-                    case .blob, .null: .null
-                    }
-                }
-                rows.withLock { $0.append(cells) }
-            }
-            return rows.withLock { $0 }
-        }
+        try readers.select(statement, values)
+    }
+
+    public func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws {
+        try readers.each(statement, values, body)
     }
 
     public func close() async throws {
+        readers.close()
         try await gate.run { try await self.connection.close() }
     }
 }

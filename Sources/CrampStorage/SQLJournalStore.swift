@@ -1,4 +1,5 @@
 public import CrampJournal
+import CrampJSON
 import CrampKnowledge
 import SQLKit
 
@@ -131,25 +132,133 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode] {
-        // The list path reads natively: the select list is the insert column list, in order.
-        var sql = "SELECT \(Self.episodeColumns) FROM episodes WHERE owner_id = ?"
+        let (sql, values) = Self.episodeQuery(owner: owner, filter: filter)
+        return try await engine.select(sql, values).map(Self.episode(fromValues:))
+    }
+
+    /// The list read: the select list is the insert column list, in order.
+    static func episodeQuery(owner: OwnerID, filter: EpisodeFilter) -> (String, [SQLValue]) {
+        // CAST keeps SQLite from planning with the bound owner's value: a plain `owner_id = ?`
+        // before this ORDER BY expires the kept statement at every new binding.
+        var sql = "SELECT \(Self.episodeColumns) FROM episodes WHERE owner_id = CAST(? AS TEXT)"
         var values: [SQLValue] = [.text(owner.rawValue)]
         if let from = filter.from { sql += " AND started_at >= ?"; values.append(.int(from)) }
         if let before = filter.before { sql += " AND started_at < ?"; values.append(.int(before)) }
         if !filter.muscles.isEmpty {
-            sql += " AND (" + filter.muscles.map { _ in "muscles LIKE ?" }.joined(separator: " OR ") + ")"
-            values += filter.muscles.map { .text("%;\($0.rawValue);%") }
+            // Patterns as literals (muscle codes are [a-z_]): a bound LIKE pattern expires the kept statement.
+            sql += " AND (" + filter.muscles.map { "muscles LIKE '%;\($0.rawValue);%'" }.joined(separator: " OR ") + ")"
         }
         if let minimum = filter.minimumSeverity { sql += " AND severity >= ?"; values.append(.int(Int64(minimum))) }
         if let maximum = filter.maximumSeverity { sql += " AND severity <= ?"; values.append(.int(Int64(maximum))) }
         if let after = filter.after {
             // A row-value comparison would be neater, but this form uses the (owner, time, id) index on both engines.
-            sql += " AND (started_at < ? OR (started_at = ? AND id < ?))"
+            sql += " AND (started_at < CAST(? AS BIGINT) OR (started_at = CAST(? AS BIGINT) AND id < CAST(? AS TEXT)))"
             values += [.int(after.instant), .int(after.instant), .text(after.id.description)]
         }
-        sql += " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
-        values += [.int(Int64(max(0, min(filter.limit, Int(Int32.max))))), .int(Int64(max(0, filter.offset)))]
-        return try await engine.select(sql, values).map(Self.episode(fromValues:))
+        // LIMIT as a literal: SQLite plans with a bound LIMIT's value, so binding it again expires
+        // the prepared statement and every page would be prepared anew.
+        sql += " ORDER BY started_at DESC, id DESC LIMIT \(max(0, min(filter.limit, Int(Int32.max))))"
+        if filter.offset > 0 {
+            sql += " OFFSET ?"
+            values.append(.int(Int64(filter.offset)))
+        }
+        return (sql, values)
+    }
+
+    /// A page of episodes as the API's JSON, `{"episodes": […], "next": cursor or null}`, written
+    /// straight from the stored rows: no Episode, String or value is built per row. The objects
+    /// are exactly `JournalBackup.episodeJSON`'s (a contract test holds the two together); at most
+    /// `limit` episodes, and `next` when more follow.
+    public func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int) async throws -> [UInt8] {
+        var filter = filter
+        filter.limit = limit + 1
+        let (sql, values) = Self.episodeQuery(owner: owner, filter: filter)
+        var w = JSONWriter(capacity: 320 * (limit + 1) + 64)
+        var written = 0
+        var last: (instant: Int64, id: [UInt8])?
+        var stamp: [UInt8] = []
+        w.beginObject()
+        w.key("episodes")
+        w.beginArray()
+        try await engine.eachRow(sql, values) { row in
+            guard written < limit else {
+                written += 1
+                return
+            }
+            guard let instant = row.int(2), let offset = row.int(3), let time = LocalTimestamp(instant: instant, utcOffsetSeconds: Int(offset)),
+                let duration = row.int(4), let created = row.int(12), let updated = row.int(13)
+            else { throw StorageError("the journal holds a malformed episode row") }
+            w.beginObject()
+            w.key("id")
+            let id: [UInt8] = row.withText(1) { $0.map(Array.init) ?? [] }
+            id.withUnsafeBufferPointer { w.value(utf8: $0) }
+            w.key("startedAt")
+            stamp.removeAll(keepingCapacity: true)
+            time.appendISO(to: &stamp)
+            w.value(plainASCII: stamp)
+            w.key("durationSeconds"); w.value(Int(duration))
+            w.key("muscles"); Self.writeList(row, 5, to: &w)
+            row.withText(6) { if let side = $0 { w.key("side"); w.value(utf8: side) } }
+            if let severity = row.int(7) { w.key("severity"); w.value(Int(severity)) }
+            row.withText(8) { if let onset = $0 { w.key("onset"); w.value(utf8: onset) } }
+            w.key("findings"); Self.writeList(row, 9, to: &w)
+            w.key("reliefs"); Self.writeReliefs(row, 10, to: &w)
+            row.withText(11) { if let note = $0 { w.key("note"); w.value(utf8: note) } }
+            w.key("createdAt"); w.value(Int(created))
+            w.key("updatedAt"); w.value(Int(updated))
+            w.endObject()
+            written += 1
+            last = (instant, id)
+        }
+        w.endArray()
+        w.key("next")
+        if written > limit, let last {
+            w.value(plainASCII: Array(String(last.instant).utf8) + [UInt8(ascii: "_")] + last.id)
+        } else {
+            w.null()
+        }
+        w.endObject()
+        return w.bytes
+    }
+
+    /// A stored `;a;b;` list as a JSON array of strings.
+    static func writeList(_ row: StoredRow, _ column: Int, to w: inout JSONWriter) {
+        w.beginArray()
+        row.withText(column) { text in
+            guard let text else { return }
+            var start = 0
+            for index in 0...text.count where index == text.count || text[index] == UInt8(ascii: ";") {
+                if index > start { w.value(utf8: UnsafeBufferPointer(rebasing: text[start..<index])) }
+                start = index + 1
+            }
+        }
+        w.endArray()
+    }
+
+    /// Stored `;technique:outcome[:seconds];` reliefs as JSON objects.
+    static func writeReliefs(_ row: StoredRow, _ column: Int, to w: inout JSONWriter) {
+        w.beginArray()
+        row.withText(column) { text in
+            guard let text else { return }
+            var start = 0
+            for index in 0...text.count where index == text.count || text[index] == UInt8(ascii: ";") {
+                defer { start = index + 1 }
+                guard index > start else { continue }
+                let item = UnsafeBufferPointer(rebasing: text[start..<index])
+                let parts = item.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
+                guard parts.count >= 2 else { continue }
+                w.beginObject()
+                w.key("technique"); w.value(utf8: UnsafeBufferPointer(rebasing: parts[0]))
+                w.key("outcome"); w.value(utf8: UnsafeBufferPointer(rebasing: parts[1]))
+                if parts.count == 3 {
+                    var seconds = 0
+                    for byte in parts[2] where byte >= 48 && byte <= 57 { seconds = seconds * 10 + Int(byte - 48) }
+                    w.key("secondsToEase"); w.value(seconds)
+                }
+                w.endObject()
+            }
+        }
+        w.endArray()
     }
 
     /// An episode from a native row in `episodeColumns` order.

@@ -59,6 +59,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let registry = PrometheusCollectorRegistry()
+        // Libraries that report through swift-metrics (connection pools …) land in the same registry.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let store: SQLJournalStore
         do {

@@ -201,6 +201,43 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
     }
 
     @Test(arguments: Engines.names)
+    func episodePagesAreTheBackupsEpisodeJSON(engine: String) async throws {
+        let store = try await Engines.store(engine)
+        let owner = uniqueOwner()
+        var generator = SystemRandomNumberGenerator()
+        var episodes: [Episode] = []
+        for index in 0..<137 {
+            var episode = sampleEpisode("2026-01-01T00:00:00Z", note: [nil, "", "a \"quoted\" note;\nwith: colons", "Wadenkrampf – nachts"][index % 4])
+                .with(instant: 1_760_000_000_000 + Int64(index / 3) * 3_600_000 + Int64(index % 3) * 1500)
+            episode.startedAt = LocalTimestamp(instant: episode.startedAt.instant, utcOffsetSeconds: [0, 19_800, -28_800, 3600][index % 4])!
+            episode.muscles = [[.calf], [.hamstrings, .quadriceps], [.unsure]][index % 3]
+            episode.side = index % 5 == 0 ? nil : .right
+            episode.severity = index % 7 == 0 ? nil : Int.random(in: 0...10, using: &generator)
+            episode.onset = index % 2 == 0 ? nil : .walking
+            episode.findings = index % 3 == 0 ? [] : [.visibleKnot]
+            episode.reliefs = index % 4 == 0 ? [] : [ReliefTried(technique: .heat, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: index)]
+            episodes.append(episode)
+        }
+        try await store.restore(JournalContents(episodes: episodes), owner: owner)
+        var filter = EpisodeFilter()
+        var pages = 0
+        repeat {
+            let bytes = try await store.episodePageJSON(owner: owner, filter: filter, limit: 20)
+            filter.limit = 21
+            var expected = try await store.episodes(owner: owner, filter: filter)
+            let more = expected.count > 20
+            if more { expected.removeLast() }
+            var writer = "{\"episodes\":[" + expected.map { String(decoding: JournalBackup.episodeJSON($0), as: UTF8.self) }.joined(separator: ",") + "],\"next\":"
+            writer += more ? "\"\(EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id))\"}" : "null}"
+            #expect(String(decoding: bytes, as: UTF8.self) == writer)
+            filter.after = more ? EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id) : nil
+            pages += 1
+        } while filter.after != nil
+        #expect(pages == 7)
+        try await store.close()
+    }
+
+    @Test(arguments: Engines.names)
     func backupRestoreAndErase(engine: String) async throws {
         let store = try await Engines.store(engine)
         let owner = uniqueOwner()

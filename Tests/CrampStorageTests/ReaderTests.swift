@@ -1,0 +1,32 @@
+@testable import CrampStorage
+import CrampJournal
+import CrampKnowledge
+import Foundation
+import Testing
+
+@Suite struct SQLiteReaderTests {
+    @Test func keptStatementsAreNotPreparedAgain() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString)")
+        let path = folder.appendingPathComponent("journal.sqlite").path
+        let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
+        let owner = OwnerID.local
+        try await store.restore(JournalContents(episodes: (0..<120).map { index in
+            Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: 1_760_000_000_000 + Int64(index) * 60_000, utcOffsetSeconds: 0)!,
+                    durationSeconds: 60, muscles: [.calf], severity: 5, createdAt: 1, updatedAt: 1)
+        }), owner: owner)
+        let reader = try SQLiteReader(path: path)
+        var filter = EpisodeFilter()
+        filter.limit = 51
+        for round in 0..<6 {
+            if round == 5 { filter.muscles = [.calf]; filter.from = 1_760_000_000_000; filter.maximumSeverity = 10 }
+            if round > 0 { filter.after = EpisodeCursor(instant: 1_760_000_000_000 + Int64(100 - round) * 60_000, id: EntryID.random()) }
+            let (sql, values) = SQLJournalStore.episodeQuery(owner: owner, filter: filter)
+            var rows = 0
+            try reader.each(sql, values) { _ in rows += 1 }
+            #expect(rows > 0)
+        }
+        #expect(reader.reprepareCounts().values.allSatisfy { $0 == 0 }, "\(reader.reprepareCounts())")
+        reader.close()
+        try await store.close()
+    }
+}
