@@ -290,6 +290,10 @@ final class SQLiteReader: @unchecked Sendable {
     }
 
     /// How often each kept statement was prepared again (a test checks that a page does not).
+    func vmSteps() -> [String: Int32] {
+        prepared.mapValues { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_VM_STEP, 1) }
+    }
+
     func reprepareCounts() -> [String: Int32] {
         prepared.mapValues { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) }
     }

@@ -151,8 +151,9 @@ public final class SQLJournalStore: JournalStore {
         if let minimum = filter.minimumSeverity { sql += " AND severity >= ?"; values.append(.int(Int64(minimum))) }
         if let maximum = filter.maximumSeverity { sql += " AND severity <= ?"; values.append(.int(Int64(maximum))) }
         if let after = filter.after {
-            // A row-value comparison would be neater, but this form uses the (owner, time, id) index on both engines.
-            sql += " AND (started_at < CAST(? AS BIGINT) OR (started_at = CAST(? AS BIGINT) AND id < CAST(? AS TEXT)))"
+            // The `<=` bound lets the (owner, time, id) index seek straight to the page on both
+            // engines; an OR alone makes SQLite walk every newer row first (deep pages got slower).
+            sql += " AND started_at <= CAST(? AS BIGINT) AND (started_at < CAST(? AS BIGINT) OR id < CAST(? AS TEXT))"
             values += [.int(after.instant), .int(after.instant), .text(after.id.description)]
         }
         // LIMIT as a literal: SQLite plans with a bound LIMIT's value, so binding it again expires

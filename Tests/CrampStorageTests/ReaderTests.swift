@@ -29,4 +29,26 @@ import Testing
         reader.close()
         try await store.close()
     }
+
+    @Test func deepPagesSeekInsteadOfWalking() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString)")
+        let path = folder.appendingPathComponent("journal.sqlite").path
+        let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
+        try await store.restore(JournalContents(episodes: (0..<5000).map { index in
+            Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: 1_760_000_000_000 + Int64(index / 2) * 60_000, utcOffsetSeconds: 0)!,
+                    durationSeconds: 60, muscles: [.calf], severity: 5, createdAt: 1, updatedAt: 1)
+        }), owner: .local)
+        let reader = try SQLiteReader(path: path)
+        var filter = EpisodeFilter()
+        filter.limit = 51
+        // Near the oldest end: walking from the newest would take tens of thousands of steps.
+        filter.after = EpisodeCursor(instant: 1_760_000_000_000 + 60 * 60_000, id: EntryID("ffffffff-ffff-5fff-bfff-ffffffffffff")!)
+        let (sql, values) = SQLJournalStore.episodeQuery(owner: .local, filter: filter)
+        var rows = 0
+        try reader.each(sql, values) { _ in rows += 1 }
+        #expect(rows == 51)
+        #expect((reader.vmSteps()[sql] ?? .max) < 2000)
+        reader.close()
+        try await store.close()
+    }
 }
