@@ -130,6 +130,7 @@ let package = Package(
             dependencies: [
                 "CrampServer", "CrampStorage", "CrampJournal",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

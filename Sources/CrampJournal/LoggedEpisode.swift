@@ -1,5 +1,5 @@
 public import CrampAssessment
-public import CrampKnowledge
+import CrampKnowledge
 
 extension AssessmentRequest {
     /// The assessment of a logged episode: the episode, the person's profile, the day's context

@@ -7,9 +7,12 @@ public final class RequestMetrics: Sendable {
     private let latency: DurationHistogram
 
     public init(registry: PrometheusCollectorRegistry) {
-        counters = (1...5).map { registry.makeCounter(name: "crampcare_http_requests_total", labels: [("status", "\($0)xx")]) }
+        let requests = MetricNameDescriptor(namespace: "crampcare", subsystem: "http", metricName: "requests", unitName: "total",
+                                            helpText: "HTTP requests answered, by status class")
+        counters = (1...5).map { registry.makeCounter(descriptor: requests, labels: [("status", "\($0)xx")]) }
         latency = registry.makeDurationHistogram(
-            name: "crampcare_http_request_duration_seconds",
+            descriptor: MetricNameDescriptor(namespace: "crampcare", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                                             helpText: "Time to answer an HTTP request"),
             buckets: [.microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2)])
     }
 

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Prometheus
 import Testing
 
 /// A server on a fresh SQLite journal, driven in memory.
@@ -15,7 +16,7 @@ struct TestServer {
     let store: SQLJournalStore
     let router: Router<CrampRequestContext>
 
-    static func make(hosted: Bool = false, allowLocalhost: Bool = true) async throws -> TestServer {
+    static func make(hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-server-\(UUID().uuidString)")
         let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: folder.appendingPathComponent("journal.sqlite").path))
         var configuration = ServerConfiguration()
@@ -25,7 +26,7 @@ struct TestServer {
         if allowLocalhost { configuration.allowedHosts = ["localhost"] }
         let knowledge = try KnowledgeBase.bundled.get()
         let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted)
-        return TestServer(configuration: configuration, store: store, router: try buildRouter(configuration: configuration, services: services))
+        return TestServer(configuration: configuration, store: store, router: try buildRouter(configuration: configuration, services: services, metrics: metrics))
     }
 
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -267,6 +268,19 @@ extension HTTPFields {
             try await client.execute(uri: "/api/v1/journal", method: .delete) { response in
                 let erased = try object(response)
                 #expect(erased["dayLogs"] as? Int == 1 && erased["profiles"] as? Int == 1)
+            }
+        }
+    }
+
+    @Test func healthAndMetrics() async throws {
+        try await TestServer.make(metrics: PrometheusCollectorRegistry()).run { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(parsed(response)["status"] as? String == "ok")
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(text(response).contains("crampcare_http_requests_total{status=\"2xx\"} 1"))
+                #expect(text(response).contains("crampcare_http_request_duration_seconds_bucket"))
             }
         }
     }
