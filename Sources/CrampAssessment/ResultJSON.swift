@@ -17,6 +17,14 @@ public struct ResultEncoder: Sendable {
     private let reliefIDObjects: [[UInt8]]
     private let preventionIDObjects: [[UInt8]]
     private let safetyNetIDObjects: [[UInt8]]
+    // Prevention items by index and variant (0 usual, 1 gentler): everything but the cautions.
+    private let preventionHeads: [[[UInt8]]]
+    private let preventionBodies: [[[UInt8]]]
+    private let preventionSources: [[UInt8]]
+    /// `"why":…` by item and by the factor it answers (0: none, else the factor's index + 1).
+    private let preventionWhy: [[[UInt8]]]
+    private let factorIDs: [[UInt8]]
+    private let checkQuestionObjects: [Finding: [UInt8]]
 
     public init(knowledge kb: KnowledgeBase) {
         func members(_ build: (inout JSONWriter) -> Void) -> [UInt8] {
@@ -72,6 +80,45 @@ public struct ResultEncoder: Sendable {
             w.endObject()
             return w.bytes
         }
+        preventionHeads = kb.prevention.map { item in
+            [false, true].map { gentler in
+                members { w in
+                    w.key("id"); w.value(item.id)
+                    w.key("kind"); w.value(item.kind.rawValue)
+                    w.key("title"); w.value(gentler ? item.gentler?.title ?? item.title : item.title)
+                }
+            }
+        }
+        preventionBodies = kb.prevention.map { item in
+            [false, true].map { gentler in
+                members { w in
+                    w.key("steps"); w.stringArray(gentler ? item.gentler?.steps ?? item.steps : item.steps)
+                    if !gentler, let sets = item.sets { w.key("sets"); w.value(sets) }
+                    if !gentler, let progression = item.progression { w.key("progression"); w.value(progression) }
+                    if gentler { w.key("variant"); w.value("gentler") }
+                }
+            }
+        }
+        preventionSources = kb.prevention.map { item in members { w in w.key("sources"); w.stringArray(item.sources) } }
+        preventionWhy = kb.prevention.map { item in
+            ([nil] + kb.factors.map { Optional($0) }).map { factor in
+                members { w in
+                    w.key("why")
+                    w.value(PreventionAdvice(item: item, answers: factor, gentler: false, cautions: []).why)
+                }
+            }
+        }
+        factorIDs = kb.factors.map { JSONWriter.quoted($0.id) }
+        var checks: [Finding: [UInt8]] = [:]
+        for (finding, info) in kb.findings {
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("code"); w.value(finding.rawValue)
+            w.key("question"); w.value(info.question ?? finding.rawValue)
+            w.endObject()
+            checks[finding] = w.bytes
+        }
+        checkQuestionObjects = checks
         var questions: [Finding: String] = [:]
         for (finding, info) in kb.findings { questions[finding] = info.question }
         questionText = questions
@@ -166,18 +213,14 @@ public struct ResultEncoder: Sendable {
                 w.raw(preventionIDObjects[advice.item.index])
                 continue
             }
+            let variant = advice.gentler ? 1 : 0
             w.beginObject()
-            w.key("id"); w.value(advice.item.id)
-            w.key("kind"); w.value(advice.item.kind.rawValue)
-            w.key("title"); w.value(advice.title)
-            w.key("why"); w.value(advice.why)
-            if let factor = advice.answers { w.key("answers"); w.value(factor.id) }
-            w.key("steps"); w.stringArray(advice.steps)
-            if !advice.gentler, let sets = advice.item.sets { w.key("sets"); w.value(sets) }
-            if !advice.gentler, let progression = advice.item.progression { w.key("progression"); w.value(progression) }
-            if advice.gentler { w.key("variant"); w.value("gentler") }
+            w.rawMembers(preventionHeads[advice.item.index][variant])
+            w.rawMembers(preventionWhy[advice.item.index][advice.answers.map { $0.index + 1 } ?? 0])
+            if let factor = advice.answers { w.key("answers"); w.raw(factorIDs[factor.index]) }
+            w.rawMembers(preventionBodies[advice.item.index][variant])
             if !advice.cautions.isEmpty { w.key("cautions"); w.stringArray(advice.cautions) }
-            w.key("sources"); w.stringArray(advice.item.sources)
+            w.rawMembers(preventionSources[advice.item.index])
             w.endObject()
         }
         w.endArray()
@@ -189,10 +232,14 @@ public struct ResultEncoder: Sendable {
             // Which answers would change a self-care result.
             w.key("checkQuestions"); w.beginArray()
             for finding in result.unscreened {
-                w.beginObject()
-                w.key("code"); w.value(finding.rawValue)
-                w.key("question"); w.value(questionText[finding] ?? finding.rawValue)
-                w.endObject()
+                if let object = checkQuestionObjects[finding] {
+                    w.raw(object)
+                } else {
+                    w.beginObject()
+                    w.key("code"); w.value(finding.rawValue)
+                    w.key("question"); w.value(finding.rawValue)
+                    w.endObject()
+                }
             }
             w.endArray()
         }

@@ -11,8 +11,10 @@ public struct CrampRequestContext: RequestContext {
     public var credential: Credential = .none
     /// The region whose emergency number the pages show: the owner's profile's, if set.
     public var region: String?
+    /// The connection, kept to read the peer's address only when it is needed (sign-in limits).
+    private let channel: any Channel
     /// The peer's address, for counting failed sign-ins per address.
-    public let peerAddress: String
+    public var peerAddress: String { channel.remoteAddress?.ipAddress ?? "unknown" }
 
     public enum Credential: Sendable, Equatable {
         case none
@@ -25,7 +27,7 @@ public struct CrampRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 
     /// Bodies above this are refused before they are read in full (the server-wide cap).
