@@ -7,6 +7,9 @@ public struct JSONWriter: Sendable {
     private var depth = 0
     private var afterKey = false
 
+    private static let trueBytes: [UInt8] = Array("true".utf8)
+    private static let falseBytes: [UInt8] = Array("false".utf8)
+
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
@@ -58,7 +61,9 @@ public struct JSONWriter: Sendable {
         separate()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        // Two appends, not an array literal: that would allocate for every key.
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         afterKey = true
     }
 
@@ -70,9 +75,9 @@ public struct JSONWriter: Sendable {
     public mutating func value(_ flag: Bool) {
         separate()
         if flag {
-            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+            bytes.append(contentsOf: Self.trueBytes)
         } else {
-            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+            bytes.append(contentsOf: Self.falseBytes)
         }
     }
 
@@ -80,8 +85,21 @@ public struct JSONWriter: Sendable {
         separate()
         if number >= 0, number < 10 {
             bytes.append(UInt8(ascii: "0") + UInt8(number))
-        } else {
-            bytes.append(contentsOf: String(number).utf8)
+            return
+        }
+        // Digits written straight into the buffer: no String per number.
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
         }
     }
 
@@ -92,7 +110,7 @@ public struct JSONWriter: Sendable {
 
     public mutating func null() {
         separate()
-        bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        bytes.append(0x6E); bytes.append(0x75); bytes.append(0x6C); bytes.append(0x6C)
     }
 
     /// Appends an already-encoded JSON value (a fragment prepared once) as the next value.
