@@ -26,9 +26,15 @@ CHECKS = ",".join(["not_a_server_error", "status_code_conformance", "content_typ
 
 
 def schemathesis(server, *extra):
-    command = [ST, "run", server.base + "/openapi.json", "--phases", "examples,coverage,fuzzing", "-n", "30",
-               "--checks", CHECKS, "-w", "2", "--seed", "1", *extra]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    for seed in ["1", "2"]:
+        command = [ST, "run", server.base + "/openapi.json", "--phases", "examples,coverage,fuzzing", "-n", "30",
+                   "--checks", CHECKS, "-w", "2", "--seed", seed, *extra]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        # hypothesis sometimes crashes describing one of its own strategies (a "Runtime Error"
+        # with every generated case passed): that is the tool, not the API, so run once more.
+        tool_crash = "Runtime Error" in result.stdout and "Failures:" not in result.stdout
+        if not tool_crash:
+            break
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout
 
