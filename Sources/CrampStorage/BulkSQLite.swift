@@ -6,6 +6,36 @@ import Synchronization
 // reuse one; a bulk import needs exactly that. See docs/decisions.md.
 import VaporCSQLite
 
+/// A statement kept prepared in `cache` under its text, preparing it the first time.
+func keptStatement(_ sql: String, handle: OpaquePointer?, cache: inout [String: OpaquePointer]) -> OpaquePointer? {
+    if let cached = cache[sql] { return cached }
+    var made: OpaquePointer?
+    guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &made, nil) == SQLITE_OK, let made else { return nil }
+    cache[sql] = made
+    return made
+}
+
+private let transientText = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Binds one value to a statement's parameter (1-based); SQLite copies text at once.
+func bindValue(_ value: SQLValue, at position: Int32, in statement: OpaquePointer) -> Int32 {
+    switch value {
+    case .int(let number): return sqlite_nio_sqlite3_bind_int64(statement, position, number)
+    case .double(let number): return sqlite_nio_sqlite3_bind_double(statement, position, number)
+    case .null: return sqlite_nio_sqlite3_bind_null(statement, position)
+    case .text(var text):
+        return text.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else {
+                // An empty buffer may have no address: bind an empty C string instead.
+                return sqlite_nio_sqlite3_bind_text64(statement, position, "", 0, transientText, UInt8(SQLITE_UTF8))
+            }
+            return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite_nio_sqlite3_bind_text64(statement, position, $0, UInt64(bytes.count), transientText, UInt8(SQLITE_UTF8))
+            }
+        }
+    }
+}
+
 /// Rows to insert, one table, all with the same columns: `values` holds `columnCount` values per
 /// row, row after row. `constants` are columns with one value for every row, written once as SQL
 /// literals (the caller guarantees they are safe literals) instead of being bound per row.
@@ -69,8 +99,6 @@ final class SQLiteBulkWriter: RowWriter, @unchecked Sendable {
     private var prepared: [String: OpaquePointer] = [:]
     private let queue = DispatchQueue(label: "crampcare.sqlite.bulk")
 
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
     /// Opens the journal, sets the same durability as the main connection and begins an
     /// IMMEDIATE transaction (the write lock at once).
     static func begin(path: String) async throws -> SQLiteBulkWriter {
@@ -116,17 +144,8 @@ final class SQLiteBulkWriter: RowWriter, @unchecked Sendable {
     }
 
     private func insertNow(_ rows: RowInsert) throws -> Int {
-        let sql = rows.singleRowSQL
-        let statement: OpaquePointer
-        if let cached = prepared[sql] {
-            statement = cached
-        } else {
-            var made: OpaquePointer?
-            guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &made, nil) == SQLITE_OK, let made else {
-                throw failure("the import could not be prepared")
-            }
-            prepared[sql] = made
-            statement = made
+        guard let statement = keptStatement(rows.singleRowSQL, handle: handle, cache: &prepared) else {
+            throw failure("the import could not be prepared")
         }
         var changed = 0
         var index = 0
@@ -144,23 +163,7 @@ final class SQLiteBulkWriter: RowWriter, @unchecked Sendable {
     }
 
     private func bind(_ value: SQLValue, at position: Int32, in statement: OpaquePointer) throws {
-        let result: Int32
-        switch value {
-        case .int(let number): result = sqlite_nio_sqlite3_bind_int64(statement, position, number)
-        case .double(let number): result = sqlite_nio_sqlite3_bind_double(statement, position, number)
-        case .null: result = sqlite_nio_sqlite3_bind_null(statement, position)
-        case .text(var text):
-            result = text.withUTF8 { bytes in
-                guard let start = bytes.baseAddress else {
-                    // An empty buffer may have no address: bind an empty C string instead.
-                    return sqlite_nio_sqlite3_bind_text64(statement, position, "", 0, Self.transient, UInt8(SQLITE_UTF8))
-                }
-                return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                    sqlite_nio_sqlite3_bind_text64(statement, position, $0, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
-                }
-            }
-        }
-        guard result == SQLITE_OK else { throw failure("the import could not bind a value") }
+        guard bindValue(value, at: position, in: statement) == SQLITE_OK else { throw failure("the import could not bind a value") }
     }
 
     /// Commits (durably: WAL with synchronous=FULL) or rolls back, then closes the connection.
@@ -221,7 +224,6 @@ final class SQLiteReaders: Sendable {
 final class SQLiteReader: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var prepared: [String: OpaquePointer] = [:]
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(path: String) throws {
         var handle: OpaquePointer?
@@ -248,37 +250,13 @@ final class SQLiteReader: @unchecked Sendable {
     }
 
     func each(_ sql: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) throws {
-        let statement: OpaquePointer
-        if let cached = prepared[sql] {
-            statement = cached
-        } else {
-            var made: OpaquePointer?
-            guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &made, nil) == SQLITE_OK, let made else {
-                throw failure("the journal could not be read")
-            }
-            prepared[sql] = made
-            statement = made
-        }
+        guard let statement = keptStatement(sql, handle: handle, cache: &prepared) else { throw failure("the journal could not be read") }
         defer {
             sqlite_nio_sqlite3_reset(statement)
             sqlite_nio_sqlite3_clear_bindings(statement)
         }
         for (index, value) in values.enumerated() {
-            let position = Int32(index + 1)
-            let result: Int32
-            switch value {
-            case .int(let number): result = sqlite_nio_sqlite3_bind_int64(statement, position, number)
-            case .double(let number): result = sqlite_nio_sqlite3_bind_double(statement, position, number)
-            case .null: result = sqlite_nio_sqlite3_bind_null(statement, position)
-            case .text(var text):
-                result = text.withUTF8 { bytes in
-                    guard let start = bytes.baseAddress else { return sqlite_nio_sqlite3_bind_text64(statement, position, "", 0, Self.transient, UInt8(SQLITE_UTF8)) }
-                    return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                        sqlite_nio_sqlite3_bind_text64(statement, position, $0, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
-                    }
-                }
-            }
-            guard result == SQLITE_OK else { throw failure("the journal could not be read") }
+            guard bindValue(value, at: Int32(index + 1), in: statement) == SQLITE_OK else { throw failure("the journal could not be read") }
         }
         let row = StoredRow(statement: statement)
         while true {
