@@ -319,6 +319,8 @@ extension HTTPFields {
             #expect(location.hasPrefix("/journal/"))
             let shown = try await browser.get(location)
             #expect(text(shown).contains("SELF-CARE"))
+            // Reloading the page checks again without a second copy of the kept assessment.
+            #expect(try await browser.get(location).status == .ok)
         }
     }
 
