@@ -513,6 +513,18 @@ public final class KnowledgeBase: Sendable {
         synonyms = synonymMap
     }
 
+    /// The region of a POSIX locale setting, the first of LC_ALL, LC_MESSAGES and LANG that is set
+    /// (`en_GB.UTF-8` gives GB); nil when it names none. `environment` looks a variable up.
+    public static func region(fromLocale environment: (String) -> String?) -> String? {
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let value = environment(name), !value.isEmpty else { continue }
+            let base = value.split(separator: ".").first.map(String.init) ?? value
+            let parts = base.split(separator: "_")
+            return parts.count >= 2 && parts[1].count == 2 ? String(parts[1]).uppercased() : nil
+        }
+        return nil
+    }
+
     /// The emergency numbers for a region code (ISO 3166 alpha-2, or UK), else the default.
     public func emergencyNumbers(region: String?) -> EmergencyNumbers {
         guard let region else { return defaultEmergencyNumbers }

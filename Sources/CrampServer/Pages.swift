@@ -362,7 +362,7 @@ struct SignInRequired: Error, HTTPResponseError {
     let next: String
     var status: HTTPResponse.Status { .seeOther }
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let safe = next.hasPrefix("/") && !next.hasPrefix("//") ? next : "/"
+        let safe = Pages.nextPath(next)
         return Response(status: .seeOther, headers: [.location: "/signin?next=\(safe.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"])
     }
 }

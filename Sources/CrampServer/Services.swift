@@ -25,18 +25,7 @@ public struct CrampServices: Sendable {
         assessor = Assessor(knowledge: knowledge)
         resultEncoder = ResultEncoder(knowledge: knowledge)
         defaultZone = hosted ? TimeZone(identifier: "UTC")! : TimeZone.current
-        defaultRegion = hosted ? nil : Self.localeRegion()
-    }
-
-    static func localeRegion() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            guard let value = environment[name], !value.isEmpty else { continue }
-            let base = value.split(separator: ".").first.map(String.init) ?? value
-            let parts = base.split(separator: "_")
-            return parts.count >= 2 && parts[1].count == 2 ? String(parts[1]).uppercased() : nil
-        }
-        return nil
+        defaultRegion = hosted ? nil : KnowledgeBase.region(fromLocale: { ProcessInfo.processInfo.environment[$0] })
     }
 
     /// The owner's time zone: their profile's, else the default.

@@ -124,14 +124,7 @@ struct Assess: AsyncParsableCommand {
 
     /// The country part of the locale (en_GB.UTF-8 gives GB).
     static func regionFromLocale() -> String? {
-        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            guard let value = Console.environment(name), !value.isEmpty else { continue }
-            let base = value.split(separator: ".").first.map(String.init) ?? value
-            let parts = base.split(separator: "_")
-            if parts.count >= 2, parts[1].count == 2 { return String(parts[1]).uppercased() }
-            return nil
-        }
-        return nil
+        KnowledgeBase.region(fromLocale: Console.environment)
     }
 
     /// One request per line in, one compact result (or error object) per line out; with a store,

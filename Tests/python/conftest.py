@@ -3,6 +3,7 @@ import json
 import os
 import pathlib
 import subprocess
+import uuid
 
 import pytest
 
@@ -26,6 +27,16 @@ def request_schema():
 @pytest.fixture(scope="session")
 def result_schema():
     return json.loads((SHARED / "contracts" / "assessment-result.schema.json").read_text())
+
+
+POSTGRES = os.environ.get("CRAMPCARE_TEST_POSTGRES_URL")
+
+
+def fresh_postgres_database(prefix="j"):
+    """An empty PostgreSQL database of its own on the throwaway server (tests must not share owners' data)."""
+    name = prefix + uuid.uuid4().hex[:16]
+    subprocess.run(["psql", POSTGRES, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return POSTGRES.replace("/postgres?", f"/{name}?")
 
 
 def vignettes():

@@ -10,17 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import CLI, run
-
-POSTGRES = os.environ.get("CRAMPCARE_TEST_POSTGRES_URL")
-
-
-def fresh_postgres_database():
-    """An empty PostgreSQL database of its own (the CLI uses one local owner, so tests must not share)."""
-    name = "j" + uuid.uuid4().hex[:16]
-    subprocess.run(["psql", POSTGRES, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    return POSTGRES.replace("/postgres?", f"/{name}?")
-
+from conftest import CLI, POSTGRES, fresh_postgres_database, run
 
 ENGINES = ["sqlite"] + (["postgres"] if POSTGRES else [])
 

@@ -9,10 +9,10 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 
 import pytest
 
+from conftest import POSTGRES, fresh_postgres_database
 from webserver import Server
 
 ST = shutil.which("st") or shutil.which("schemathesis")
@@ -62,18 +62,9 @@ def test_schemathesis_hosted_with_a_token(tmp_path):
         assert server.stop() == 0
 
 
-POSTGRES = os.environ.get("CRAMPCARE_TEST_POSTGRES_URL")
-
-
-def fresh_postgres_database():
-    name = "w" + uuid.uuid4().hex[:16]
-    subprocess.run(["psql", POSTGRES, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    return POSTGRES.replace("/postgres?", f"/{name}?")
-
-
 @pytest.mark.skipif(not POSTGRES, reason="the test command starts PostgreSQL")
 def test_two_hosted_instances_share_one_postgres_and_lose_no_acknowledged_write():
-    database = fresh_postgres_database()
+    database = fresh_postgres_database("w")
     first = Server(database, hosted=True)
     second = Server(database, hosted=True)
     try:
