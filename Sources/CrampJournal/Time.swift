@@ -1,3 +1,4 @@
+public import CrampJSON
 /// A calendar date without a time zone (a day log's date).
 public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -117,36 +118,38 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The ISO 8601 text as ASCII bytes, built without Strings (a page of episodes writes fifty).
+    /// The most bytes `writeISO` writes (a year of nine digits, milliseconds and an offset).
+    public static let maximumISOBytes = 40
+
+    /// The ISO 8601 text as ASCII bytes, built without Strings.
     public func appendISO(to bytes: inout [UInt8]) {
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            if value < 0 { bytes.append(UInt8(ascii: "-")) }
-            var value = value.magnitude
-            // Years above 9999 cannot be made by the parser, but write them whole if ever given.
-            while value / UInt(divisor) >= 10 { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(48 + value / UInt(divisor)))
-                value %= UInt(divisor)
-                divisor /= 10
-            }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maximumISOBytes) { buffer in
+            var cursor = ByteCursor(buffer)
+            writeISO(to: &cursor)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<cursor.count]))
         }
+    }
+
+    /// The ISO 8601 text through a cursor with `maximumISOBytes` of room (a page of episodes writes fifty).
+    public func writeISO(to cursor: inout ByteCursor) {
         let local = localMilliseconds
         let date = LocalDate(daysSinceEpoch: Int(floorDiv(local, 86_400_000)))
         let ms = Int(floorMod(local, 86_400_000))
         let seconds = ms / 1000
-        digits(date.year, 4); bytes.append(UInt8(ascii: "-")); digits(date.month, 2); bytes.append(UInt8(ascii: "-")); digits(date.day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        digits(seconds / 3600, 2); bytes.append(UInt8(ascii: ":")); digits(seconds / 60 % 60, 2); bytes.append(UInt8(ascii: ":")); digits(seconds % 60, 2)
-        if ms % 1000 != 0 { bytes.append(UInt8(ascii: ".")); digits(ms % 1000, 3) }
+        // Years above 9999 cannot be made by the parser, but are written whole if ever given.
+        cursor.padded(date.year, width: 4); cursor.byte(UInt8(ascii: "-")); cursor.padded(date.month, width: 2)
+        cursor.byte(UInt8(ascii: "-")); cursor.padded(date.day, width: 2)
+        cursor.byte(UInt8(ascii: "T"))
+        cursor.padded(seconds / 3600, width: 2); cursor.byte(UInt8(ascii: ":")); cursor.padded(seconds / 60 % 60, width: 2)
+        cursor.byte(UInt8(ascii: ":")); cursor.padded(seconds % 60, width: 2)
+        if ms % 1000 != 0 { cursor.byte(UInt8(ascii: ".")); cursor.padded(ms % 1000, width: 3) }
         if utcOffsetSeconds == 0 {
-            bytes.append(UInt8(ascii: "Z"))
+            cursor.byte(UInt8(ascii: "Z"))
             return
         }
-        bytes.append(utcOffsetSeconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        cursor.byte(utcOffsetSeconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
         let offset = abs(utcOffsetSeconds) / 60
-        digits(offset / 60, 2); bytes.append(UInt8(ascii: ":")); digits(offset % 60, 2)
+        cursor.padded(offset / 60, width: 2); cursor.byte(UInt8(ascii: ":")); cursor.padded(offset % 60, width: 2)
     }
 
     /// Parses ISO 8601 date-time with a required offset (`Z`, `+01:00`, `-0500`); seconds and a

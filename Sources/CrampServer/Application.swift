@@ -6,6 +6,8 @@ import CrampJournal
 import CrampStorage
 import HTTPTypes
 import NIOCore
+import NIOPosix
+import Foundation
 
 /// Builds the whole web app from its configuration: the API, the pages, static files, health and
 /// metrics. Tests build it the same way and drive it with Hummingbird's test client.
@@ -13,7 +15,7 @@ public func buildApplication(configuration: ServerConfiguration, services: Cramp
                              logger: Logger = Logger(label: "crampcare.server")) throws -> some ApplicationProtocol {
     let router = try buildRouter(configuration: configuration, services: services, metrics: metrics, logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
-                       logger: logger)
+                       eventLoopGroupProvider: .shared(ServerThreads.eventLoops), logger: logger)
 }
 
 public func buildRouter(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
@@ -62,5 +64,33 @@ struct StaticAssets: Sendable {
         }
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: cache ? "public, max-age=3600" : "no-cache"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// One event loop per CPU this process may run on. NIO's default counts the machine's CPUs (and
+/// cgroup limits) but not the process's CPU affinity (taskset, cpusets set per process): a server
+/// confined to one core ran two event loops there, and they preempted each other and the
+/// handlers on every request.
+enum ServerThreads {
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: usableCPUs)
+
+    static var usableCPUs: Int {
+        allowedCPUs(status: (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? "").map { min($0, System.coreCount) }
+            ?? System.coreCount
+    }
+
+    /// The count in `/proc/self/status`'s `Cpus_allowed_list` (`0-3,6`); nil where there is none.
+    static func allowedCPUs(status: String) -> Int? {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
+        var count = 0
+        for range in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
+            let ends = range.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            switch ends.count {
+            case 1: guard ends[0] != nil else { return nil }; count += 1
+            case 2: guard let low = ends[0], let high = ends[1], high >= low else { return nil }; count += high - low + 1
+            default: return nil
+            }
+        }
+        return count > 0 ? count : nil
     }
 }

@@ -324,6 +324,15 @@ public struct StoredRow {
         return try body(UnsafeBufferPointer(start: start, count: count))
     }
 
+    /// A column's length in bytes as text (0 when NULL).
+    public func byteCount(_ column: Int) -> Int {
+        guard let statement else {
+            guard case .text(let text) = cells[column] else { return 0 }
+            return text.utf8.count
+        }
+        return Int(sqlite_nio_sqlite3_column_bytes(statement, Int32(column)))
+    }
+
     /// Every column as a value.
     func values() -> [SQLValue] {
         guard let statement else { return cells }

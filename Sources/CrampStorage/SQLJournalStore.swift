@@ -177,7 +177,6 @@ public final class SQLJournalStore: JournalStore {
         var w = JSONWriter(capacity: 320 * (limit + 1) + 64)
         var written = 0
         var last: (instant: Int64, id: [UInt8])?
-        var stamp: [UInt8] = []
         w.beginObject()
         w.key("episodes")
         w.beginArray()
@@ -186,30 +185,10 @@ public final class SQLJournalStore: JournalStore {
                 written += 1
                 return
             }
-            guard let instant = row.int(2), let offset = row.int(3), let time = LocalTimestamp(instant: instant, utcOffsetSeconds: Int(offset)),
-                let duration = row.int(4), let created = row.int(12), let updated = row.int(13)
-            else { throw StorageError("the journal holds a malformed episode row") }
-            w.beginObject()
-            w.key("id")
-            let id: [UInt8] = row.withText(1) { $0.map(Array.init) ?? [] }
-            id.withUnsafeBufferPointer { w.value(utf8: $0) }
-            w.key("startedAt")
-            stamp.removeAll(keepingCapacity: true)
-            time.appendISO(to: &stamp)
-            w.value(plainASCII: stamp)
-            w.key("durationSeconds"); w.value(Int(duration))
-            w.key("muscles"); Self.writeList(row, 5, to: &w)
-            row.withText(6) { if let side = $0 { w.key("side"); w.value(utf8: side) } }
-            if let severity = row.int(7) { w.key("severity"); w.value(Int(severity)) }
-            row.withText(8) { if let onset = $0 { w.key("onset"); w.value(utf8: onset) } }
-            w.key("findings"); Self.writeList(row, 9, to: &w)
-            w.key("reliefs"); Self.writeReliefs(row, 10, to: &w)
-            row.withText(11) { if let note = $0 { w.key("note"); w.value(utf8: note) } }
-            w.key("createdAt"); w.value(Int(created))
-            w.key("updatedAt"); w.value(Int(updated))
-            w.endObject()
+            let instant = try Self.writeEpisode(row, to: &w)
+            // Only the page's last row names the next page.
+            if written == limit - 1 { last = (instant, row.withText(1) { $0.map(Array.init) ?? [] }) }
             written += 1
-            last = (instant, id)
         }
         w.endArray()
         w.key("next")
@@ -222,44 +201,94 @@ public final class SQLJournalStore: JournalStore {
         return w.bytes
     }
 
+    /// One stored episode row as the API's JSON object; returns its instant. Written through a
+    /// cursor into room sized from the row's text: a page is fifty of these per request.
+    static func writeEpisode(_ row: StoredRow, to w: inout JSONWriter) throws -> Int64 {
+        guard let instant = row.int(2), let offset = row.int(3), let time = LocalTimestamp(instant: instant, utcOffsetSeconds: Int(offset)),
+            let duration = row.int(4), let created = row.int(12), let updated = row.int(13)
+        else { throw StorageError("the journal holds a malformed episode row") }
+        let severity = row.int(7)
+        // Escaping at most sextuples text; list items add quotes and commas, reliefs their keys.
+        let room = 512 + LocalTimestamp.maximumISOBytes + 6 * (row.byteCount(1) + row.byteCount(6) + row.byteCount(8) + row.byteCount(11))
+            + 9 * (row.byteCount(5) + row.byteCount(9)) + 23 * row.byteCount(10) + 70
+        w.value(reserving: room) { out in
+            out.bytes("{\"id\":")
+            row.withText(1) { id in
+                if let id { out.quoted(utf8: id) } else { out.bytes("null") }
+            }
+            out.bytes(",\"startedAt\":\"")
+            time.writeISO(to: &out)
+            out.bytes("\",\"durationSeconds\":")
+            out.integer(duration)
+            out.bytes(",\"muscles\":")
+            writeList(row, 5, to: &out)
+            row.withText(6) { if let side = $0 { out.bytes(",\"side\":"); out.quoted(utf8: side) } }
+            if let severity { out.bytes(",\"severity\":"); out.integer(severity) }
+            row.withText(8) { if let onset = $0 { out.bytes(",\"onset\":"); out.quoted(utf8: onset) } }
+            out.bytes(",\"findings\":")
+            writeList(row, 9, to: &out)
+            out.bytes(",\"reliefs\":")
+            writeReliefs(row, 10, to: &out)
+            row.withText(11) { if let note = $0 { out.bytes(",\"note\":"); out.quoted(utf8: note) } }
+            out.bytes(",\"createdAt\":")
+            out.integer(created)
+            out.bytes(",\"updatedAt\":")
+            out.integer(updated)
+            out.byte(UInt8(ascii: "}"))
+        }
+        return instant
+    }
+
     /// A stored `;a;b;` list as a JSON array of strings.
-    static func writeList(_ row: StoredRow, _ column: Int, to w: inout JSONWriter) {
-        w.beginArray()
+    static func writeList(_ row: StoredRow, _ column: Int, to out: inout ByteCursor) {
+        out.byte(UInt8(ascii: "["))
         row.withText(column) { text in
             guard let text else { return }
             var start = 0
+            var first = true
             for index in 0...text.count where index == text.count || text[index] == UInt8(ascii: ";") {
-                if index > start { w.value(utf8: UnsafeBufferPointer(rebasing: text[start..<index])) }
+                if index > start {
+                    if !first { out.byte(UInt8(ascii: ",")) }
+                    first = false
+                    out.quoted(utf8: UnsafeBufferPointer(rebasing: text[start..<index]))
+                }
                 start = index + 1
             }
         }
-        w.endArray()
+        out.byte(UInt8(ascii: "]"))
     }
 
     /// Stored `;technique:outcome[:seconds];` reliefs as JSON objects.
-    static func writeReliefs(_ row: StoredRow, _ column: Int, to w: inout JSONWriter) {
-        w.beginArray()
+    static func writeReliefs(_ row: StoredRow, _ column: Int, to out: inout ByteCursor) {
+        out.byte(UInt8(ascii: "["))
         row.withText(column) { text in
             guard let text else { return }
             var start = 0
+            var firstItem = true
             for index in 0...text.count where index == text.count || text[index] == UInt8(ascii: ";") {
                 defer { start = index + 1 }
                 guard index > start else { continue }
-                let item = UnsafeBufferPointer(rebasing: text[start..<index])
-                let parts = item.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
-                guard parts.count >= 2 else { continue }
-                w.beginObject()
-                w.key("technique"); w.value(utf8: UnsafeBufferPointer(rebasing: parts[0]))
-                w.key("outcome"); w.value(utf8: UnsafeBufferPointer(rebasing: parts[1]))
-                if parts.count == 3 {
-                    var seconds = 0
-                    for byte in parts[2] where byte >= 48 && byte <= 57 { seconds = seconds * 10 + Int(byte - 48) }
-                    w.key("secondsToEase"); w.value(seconds)
+                // technique:outcome[:seconds], cut at the colons without building arrays.
+                guard let first = text[start..<index].firstIndex(of: UInt8(ascii: ":")) else { continue }
+                let second = text[(first + 1)..<index].firstIndex(of: UInt8(ascii: ":"))
+                if !firstItem { out.byte(UInt8(ascii: ",")) }
+                firstItem = false
+                out.bytes("{\"technique\":")
+                out.quoted(utf8: UnsafeBufferPointer(rebasing: text[start..<first]))
+                out.bytes(",\"outcome\":")
+                out.quoted(utf8: UnsafeBufferPointer(rebasing: text[(first + 1)..<(second ?? index)]))
+                if let second {
+                    var seconds: Int64 = 0
+                    for byte in text[(second + 1)..<index] where byte >= 48 && byte <= 57 && seconds < Int64.max / 10 - 9 {
+                        seconds = seconds * 10 + Int64(byte - 48)
+                    }
+                    out.bytes(",\"secondsToEase\":")
+                    out.integer(seconds)
                 }
-                w.endObject()
+                out.byte(UInt8(ascii: "}"))
             }
         }
-        w.endArray()
+        out.byte(UInt8(ascii: "]"))
     }
 
     /// An episode from a native row in `episodeColumns` order.

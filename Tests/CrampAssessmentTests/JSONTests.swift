@@ -39,3 +39,41 @@ import Testing
         #expect(writer.string == #"{"a":[1,2.5,"q\"\u0001"],"b":{"c":null,"d":true},"e":[]}"#)
     }
 }
+
+@Suite struct ByteCursorTests {
+    /// What a cursor writes, through a writer's reserved room, as a string.
+    func written(_ room: Int, _ body: (inout ByteCursor) -> Void) -> String {
+        var writer = JSONWriter()
+        writer.beginArray()
+        writer.value(7)
+        writer.value(reserving: room, body)
+        writer.endArray()
+        return writer.string
+    }
+
+    @Test func integersAtTheEdges() {
+        for number: Int64 in [0, 9, 10, 99, 100, -1, -10, 1_795_680_256_077, .max, .min, 999_999_999_999_999_999, 1_000_000_000_000_000_000] {
+            #expect(written(21) { $0.integer(number) } == "[7,\(number)]")
+        }
+    }
+
+    @Test func paddedNumbersAndOverflowingWidths() {
+        #expect(written(8) { $0.padded(7, width: 2); $0.padded(2026, width: 4) } == "[7,072026]")
+        #expect(written(8) { $0.padded(12345, width: 4) } == "[7,12345]")
+        #expect(written(8) { $0.padded(-3, width: 2) } == "[7,-3]")
+    }
+
+    @Test func quotedTextEscapesWhatJSONNeeds() throws {
+        let text = "a\"b\\c\nd\te\u{1}f – ü"
+        let json = written(6 * text.utf8.count + 2) { cursor in
+            var copy = text
+            copy.withUTF8 { cursor.quoted(utf8: $0) }
+        }
+        #expect(json == #"[7,"a\"b\\c\nd\te\u0001f – ü"]"#)
+        #expect(try JSONParser.parse(json) == .array([.number(7, isInteger: true), .string(text)]))
+    }
+
+    @Test func unusedRoomIsGivenBack() {
+        #expect(written(500) { $0.bytes("{}") } == "[7,{}]")
+    }
+}

@@ -1,6 +1,6 @@
 import CrampJournal
 import CrampKnowledge
-import CrampServer
+@testable import CrampServer
 import CrampStorage
 import Foundation
 import HTTPTypes
@@ -467,5 +467,16 @@ extension HTTPFields {
                 #expect(response.status == .notFound)
             }
         }
+    }
+}
+
+@Suite struct ServerThreadsTests {
+    @Test func countsTheCPUsTheProcessMayUse() {
+        #expect(ServerThreads.allowedCPUs(status: "Name:\tcrampcare\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n") == 1)
+        #expect(ServerThreads.allowedCPUs(status: "Cpus_allowed_list:\t0-3,6,8-9\n") == 7)
+        #expect(ServerThreads.allowedCPUs(status: "Name:\tx\n") == nil)
+        #expect(ServerThreads.allowedCPUs(status: "Cpus_allowed_list:\t3-1\n") == nil)
+        #expect(ServerThreads.allowedCPUs(status: "Cpus_allowed_list:\tzero\n") == nil)
+        #expect(ServerThreads.usableCPUs >= 1)
     }
 }

@@ -207,7 +207,7 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
         var generator = SystemRandomNumberGenerator()
         var episodes: [Episode] = []
         for index in 0..<137 {
-            var episode = sampleEpisode("2026-01-01T00:00:00Z", note: [nil, "", "a \"quoted\" note;\nwith: colons", "Wadenkrampf – nachts"][index % 4])
+            var episode = sampleEpisode("2026-01-01T00:00:00Z", note: [nil, "", "a \"quoted\" note;\nwith: colons\t\u{1}\\", "Wadenkrampf – nachts"][index % 4])
                 .with(instant: 1_760_000_000_000 + Int64(index / 3) * 3_600_000 + Int64(index % 3) * 1500)
             episode.startedAt = LocalTimestamp(instant: episode.startedAt.instant, utcOffsetSeconds: [0, 19_800, -28_800, 3600][index % 4])!
             episode.muscles = [[.calf], [.hamstrings, .quadriceps], [.unsure]][index % 3]
