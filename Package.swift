@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CrampKnowledge", targets: ["CrampKnowledge"]),
         .library(name: "CrampAssessment", targets: ["CrampAssessment"]),
         .library(name: "CrampJournal", targets: ["CrampJournal"]),
+        .library(name: "CrampInsights", targets: ["CrampInsights"]),
         .library(name: "CrampStorage", targets: ["CrampStorage"]),
         .library(name: "CrampServer", targets: ["CrampServer"]),
     ],
@@ -59,6 +60,13 @@ let package = Package(
         .target(
             name: "CrampJournal",
             dependencies: ["CrampAssessment", "CrampKnowledge", "CrampJSON"],
+            swiftSettings: swiftSettings
+        ),
+        // Statistics over a person's journal: trends, trigger statistics, relief effectiveness,
+        // see-a-doctor patterns and SVG charts. Pure functions: no I/O.
+        .target(
+            name: "CrampInsights",
+            dependencies: ["CrampJournal", "CrampKnowledge", "CrampJSON"],
             swiftSettings: swiftSettings
         ),
         // One SQL implementation of JournalStore on two engines: SQLite (embedded) and PostgreSQL.
@@ -121,6 +129,12 @@ let package = Package(
         .testTarget(
             name: "CrampJournalTests",
             dependencies: ["CrampJournal"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CrampInsightsTests",
+            dependencies: ["CrampInsights", "CrampJournal", "CrampKnowledge", "CrampJSON"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

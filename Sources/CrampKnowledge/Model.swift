@@ -318,3 +318,24 @@ public struct ChangelogEntry: Sendable {
     public let date: String
     public let changes: [String]
 }
+
+/// A pattern in a person's diary that means "see a doctor" (the insights look for these).
+public struct DiaryPattern: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case risingRate = "rising_rate"
+        case longEpisodes = "long_episodes"
+        case weaknessOrNumbness = "weakness_or_numbness"
+        case afterMedicationChange = "after_medication_change"
+        case sleepMostWeeks = "sleep_most_weeks"
+    }
+
+    public let kind: Kind
+    /// The red-flag rule for the same signs in one episode, if there is one.
+    public let rule: String?
+    public let level: Triage
+    public let title: String
+    public let explanation: String
+    public let advice: String
+    public let sources: [String]
+    public let reviewed: String
+}

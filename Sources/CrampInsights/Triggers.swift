@@ -1,0 +1,208 @@
+import Foundation
+
+/// What a diary says about one exposure. The words are deliberate: "possible trigger", never
+/// "cause"; an "early signal" until the diary is long enough for a model.
+public struct TriggerFinding: Sendable {
+    public enum Verdict: String, Sendable {
+        case notEnoughData = "not_enough_data"
+        case noEvidenceYet = "no_evidence_yet"
+        case earlySignalTrigger = "early_signal_trigger"
+        case earlySignalProtector = "early_signal_protector"
+        case possibleTrigger = "possible_trigger"
+        case possibleProtector = "possible_protector"
+
+        public var words: String {
+            switch self {
+            case .notEnoughData: return "not enough data yet"
+            case .noEvidenceYet: return "no evidence yet"
+            case .earlySignalTrigger: return "early signal: more cramps"
+            case .earlySignalProtector: return "early signal: fewer cramps"
+            case .possibleTrigger: return "possible trigger"
+            case .possibleProtector: return "possible protector"
+            }
+        }
+    }
+
+    public let exposure: Exposure
+    public let daysWith: Int
+    public let daysWithout: Int
+    public let crampDaysWith: Int
+    public let crampDaysWithout: Int
+    /// Cramp days with the exposure ÷ days with it, and the same without.
+    public var rateWith: Double? { daysWith > 0 ? Double(crampDaysWith) / Double(daysWith) : nil }
+    public var rateWithout: Double? { daysWithout > 0 ? Double(crampDaysWithout) / Double(daysWithout) : nil }
+    public let relativeRisk: Estimate?
+    public let fisherP: Double?
+    /// The model's odds ratio (adjusted for the day before and for trend) and its p-value.
+    public let oddsRatio: Estimate?
+    public let modelP: Double?
+    public let penalised: Bool
+    /// Benjamini–Hochberg adjusted, across every exposure tested: the model's p-values at the
+    /// inferential tier, the exact test's at the descriptive one.
+    public let q: Double?
+    public let verdict: Verdict
+    /// Why the verdict is "not enough data", in words.
+    public let missing: String?
+}
+
+public struct TriggerAnalysis: Sendable {
+    public enum Tier: String, Sendable {
+        case notEnoughData = "not_enough_data"
+        case descriptive
+        case inferential
+    }
+
+    public let tier: Tier
+    public let days: Int
+    public let crampDays: Int
+    /// What is missing before the next tier, in words (nil at the inferential tier).
+    public let needed: String?
+    public let findings: [TriggerFinding]
+    public static let falseDiscoveryRate = 0.10
+}
+
+public enum Triggers {
+    public static let descriptiveDays = 30
+    public static let descriptiveCrampDays = 4
+    public static let inferentialDays = 90
+    public static let inferentialCrampDays = 10
+    public static let minimumDaysEachWay = 5
+
+    /// The trigger statistics for one person's diary. Days count when they have a day log.
+    public static func analyse(_ diary: Diary) -> TriggerAnalysis {
+        let logged = diary.logs.indices.filter { diary.logs[$0] != nil }
+        let crampDays = logged.filter { diary.crampDays[$0] }.count
+        let tier: TriggerAnalysis.Tier
+        var needed: String?
+        if logged.count >= inferentialDays && crampDays >= inferentialCrampDays {
+            tier = .inferential
+        } else if logged.count >= descriptiveDays && crampDays >= descriptiveCrampDays {
+            tier = .descriptive
+            needed = shortfall(days: logged.count, crampDays: crampDays, wantDays: inferentialDays, wantCramps: inferentialCrampDays,
+                               purpose: "to name a possible trigger")
+        } else {
+            tier = .notEnoughData
+            needed = shortfall(days: logged.count, crampDays: crampDays, wantDays: descriptiveDays, wantCramps: descriptiveCrampDays,
+                               purpose: "for a first look")
+        }
+        guard tier != .notEnoughData else {
+            return TriggerAnalysis(tier: tier, days: logged.count, crampDays: crampDays, needed: needed, findings: [])
+        }
+
+        // Tested first, then adjusted together: a verdict needs the whole family's q-values.
+        struct Tested {
+            var exposure: Exposure
+            var counts: (Int, Int, Int, Int)
+            var risk: Estimate?
+            var fisher: Double
+            var odds: Estimate?
+            var modelP: Double?
+            var penalised: Bool
+            var missing: String?
+        }
+        var tested: [Tested] = []
+        for (exposure, values) in diary.exposures() {
+            var a = 0, b = 0, c = 0, d = 0
+            var rows: [[Double]] = []
+            var outcomes: [Bool] = []
+            for index in logged {
+                guard let exposed = values[index] else { continue }
+                let cramp = diary.crampDays[index]
+                switch (exposed, cramp) {
+                case (true, true): a += 1
+                case (true, false): b += 1
+                case (false, true): c += 1
+                case (false, false): d += 1
+                }
+                // The model needs the day before; the diary's first day has none.
+                guard index > 0 else { continue }
+                let trend = diary.dayCount > 1 ? Double(index) / Double(diary.dayCount - 1) - 0.5 : 0
+                rows.append([1, exposed ? 1 : 0, diary.crampDays[index - 1] ? 1 : 0, trend])
+                outcomes.append(cramp)
+            }
+            let with = a + b
+            let without = c + d
+            guard with >= minimumDaysEachWay, without >= minimumDaysEachWay else {
+                let missing = with < minimumDaysEachWay
+                    ? "\(with) logged day\(with == 1 ? "" : "s") with it; needs \(minimumDaysEachWay)"
+                    : "\(without) logged day\(without == 1 ? "" : "s") without it; needs \(minimumDaysEachWay)"
+                tested.append(Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing))
+                continue
+            }
+            let fisher = Statistics.fisherExact(a, b, c, d)
+            var odds: Estimate?
+            var modelP: Double?
+            var penalised = false
+            if tier == .inferential {
+                (odds, modelP, penalised) = model(rows: rows, outcomes: outcomes, sparse: min(a, b, c, d) < 5)
+            }
+            tested.append(Tested(exposure: exposure, counts: (a, b, c, d), risk: Statistics.relativeRisk(a, b, c, d), fisher: fisher,
+                                 odds: odds, modelP: modelP, penalised: penalised, missing: nil))
+        }
+        let testable = tested.indices.filter { tested[$0].missing == nil && (tier == .descriptive || tested[$0].modelP != nil) }
+        let pValues = testable.map { tier == .inferential ? tested[$0].modelP! : tested[$0].fisher }
+        var qValues = [Int: Double]()
+        for (index, q) in zip(testable, Statistics.benjaminiHochberg(pValues)) { qValues[index] = q }
+        // In the inferential tier a verdict also needs the day-level exact test, controlled the
+        // same way: the model alone reported a trigger on 5.5% of simulated diaries with none,
+        // both together on 3.1%, for 68.5% of planted ones found instead of 72% (1,000 each).
+        var exactQ = [Int: Double]()
+        for (index, q) in zip(testable, Statistics.benjaminiHochberg(testable.map { tested[$0].fisher })) { exactQ[index] = q }
+
+        let findings = tested.enumerated().map { index, item -> TriggerFinding in
+            let (a, b, c, d) = item.counts
+            var verdict: TriggerFinding.Verdict = item.missing == nil ? .noEvidenceYet : .notEnoughData
+            var missing = item.missing
+            if let q = qValues[index], q <= TriggerAnalysis.falseDiscoveryRate {
+                switch tier {
+                case .inferential:
+                    if let odds = item.odds, let risk = item.risk, let exact = exactQ[index], exact <= TriggerAnalysis.falseDiscoveryRate,
+                        (odds.value > 1) == (risk.value > 1) {
+                        verdict = odds.value > 1 ? .possibleTrigger : .possibleProtector
+                    }
+                case .descriptive:
+                    if let risk = item.risk { verdict = risk.value > 1 ? .earlySignalTrigger : .earlySignalProtector }
+                case .notEnoughData:
+                    break
+                }
+            } else if item.missing == nil, tier == .inferential, item.modelP == nil {
+                verdict = .notEnoughData
+                missing = "the model could not be fitted to these days"
+            }
+            return TriggerFinding(exposure: item.exposure, daysWith: a + b, daysWithout: c + d, crampDaysWith: a, crampDaysWithout: c,
+                                  relativeRisk: item.risk, fisherP: item.missing == nil ? item.fisher : nil, oddsRatio: item.odds,
+                                  modelP: item.modelP, penalised: item.penalised, q: qValues[index], verdict: verdict, missing: missing)
+        }
+        return TriggerAnalysis(tier: tier, days: logged.count, crampDays: crampDays, needed: needed, findings: findings)
+    }
+
+    /// Cramp day on exposure, the previous day's cramp and trend. Plain maximum likelihood with a
+    /// Wald test, or Firth's penalised fit with its likelihood-ratio test where cells are sparse
+    /// (or the plain fit does not converge, as with separation).
+    static func model(rows: [[Double]], outcomes: [Bool], sparse: Bool) -> (Estimate?, Double?, Bool) {
+        let z = Distributions.normalQuantile(0.975)
+        func summary(_ model: LogisticModel, _ fit: LogisticModel.Fit) -> (Estimate?, Double?)? {
+            guard fit.converged, let p = model.pValue(1, full: fit), let se = fit.standardErrors?[1], se.isFinite else { return nil }
+            let beta = fit.coefficients[1]
+            return (Estimate(value: exp(beta), lower: exp(beta - z * se), upper: exp(beta + z * se)), p)
+        }
+        if !sparse {
+            let plain = LogisticModel(rows: rows, outcomes: outcomes, firth: false)
+            if let fit = plain.fit(), let result = summary(plain, fit), abs(fit.coefficients[1]) < 10 {
+                return (result.0, result.1, false)
+            }
+        }
+        let penalised = LogisticModel(rows: rows, outcomes: outcomes, firth: true)
+        if let fit = penalised.fit(), let result = summary(penalised, fit) { return (result.0, result.1, true) }
+        return (nil, nil, true)
+    }
+
+    static func shortfall(days: Int, crampDays: Int, wantDays: Int, wantCramps: Int, purpose: String) -> String {
+        var parts: [String] = []
+        if days < wantDays { parts.append("\(wantDays - days) more logged day\(wantDays - days == 1 ? "" : "s") (\(days) of \(wantDays))") }
+        if crampDays < wantCramps {
+            parts.append("\(wantCramps - crampDays) more day\(wantCramps - crampDays == 1 ? "" : "s") with a cramp logged (\(crampDays) of \(wantCramps))")
+        }
+        return parts.isEmpty ? "" : parts.joined(separator: " and ") + " " + purpose
+    }
+}
