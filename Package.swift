@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "crampcare",
             dependencies: [
-                "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage", "CrampServer",
+                "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage", "CrampServer", "CrampInsights",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),

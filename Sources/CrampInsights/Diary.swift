@@ -85,8 +85,10 @@ extension Diary {
     public func exposures() -> [(Exposure, [Bool?])] {
         func amounts(_ value: (DayLog) -> Double?) -> [Double?] { logs.map { $0.flatMap(value) } }
         func quartile(_ values: [Double?], _ q: Double) -> Double? { Statistics.quantile(values.compactMap { $0 }, q) }
+        // Cut-offs as a person would say them: whole millilitres and steps, tenths of an hour.
         func number(_ value: Double) -> String {
-            value == value.rounded() ? String(Int(value)) : String((value * 10).rounded() / 10)
+            if value >= 100 { return String(Int(value.rounded())) }
+            return value == value.rounded() ? String(Int(value)) : Format.decimal(value, places: 1)
         }
         var result: [(Exposure, [Bool?])] = []
 

@@ -122,6 +122,13 @@ public enum Triggers {
             }
             let with = a + b
             let without = c + d
+            if a + c == 0 || b + d == 0, with >= minimumDaysEachWay, without >= minimumDaysEachWay {
+                // Every day the same: a cramp-free or all-cramp diary compares nothing.
+                let missing = a + c == 0 ? "no day compared had a cramp, so there is nothing to compare yet"
+                    : "every day compared had a cramp, so there is nothing to compare yet"
+                tested.append(Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing))
+                continue
+            }
             guard with >= minimumDaysEachWay, without >= minimumDaysEachWay else {
                 let missing = with < minimumDaysEachWay
                     ? "\(with) logged day\(with == 1 ? "" : "s") with it; needs \(minimumDaysEachWay)"

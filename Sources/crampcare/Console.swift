@@ -78,10 +78,12 @@ enum CLIError: Error {
     case storage(String)
     /// Something asked for is not there (an id, a date).
     case notFound(String)
+    /// A tool it needs is not installed or failed (sysexits' EX_UNAVAILABLE).
+    case unavailable(String)
 
     var message: String {
         switch self {
-        case .input(let text), .knowledge(let text), .storage(let text), .notFound(let text): text
+        case .input(let text), .knowledge(let text), .storage(let text), .notFound(let text), .unavailable(let text): text
         }
     }
 
@@ -91,6 +93,7 @@ enum CLIError: Error {
         case .notFound: 3
         case .knowledge: 70
         case .storage: 74
+        case .unavailable: 69
         }
     }
 }

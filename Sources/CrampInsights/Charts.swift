@@ -1,0 +1,175 @@
+public import CrampJournal
+import Foundation
+
+/// The insights' charts as SVG: each has a title and a description for screen readers (role
+/// img, aria-labelledby), draws in currentColor so it follows the page's colours, and escapes
+/// every text it shows.
+public enum Charts {
+    static let width = 640.0
+    static let height = 220.0
+    static let margin = (left: 44.0, right: 12.0, top: 12.0, bottom: 36.0)
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        return String(format: "%.1f", value)
+    }
+
+    static func frame(id: String, title: String, description: String, height: Double = height, _ body: String) -> String {
+        """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(number(width)) \(number(height))" width="100%" role="img" \
+        aria-labelledby="\(id)-title \(id)-desc" class="chart" font-family="sans-serif" font-size="12">\
+        <title id="\(id)-title">\(escape(title))</title><desc id="\(id)-desc">\(escape(description))</desc>\(body)</svg>
+        """
+    }
+
+    /// Episodes per week, as bars.
+    public static func episodesPerWeek(_ weeks: [(start: LocalDate, count: Int)], id: String = "weekly") -> String {
+        let title = "Episodes per week"
+        guard !weeks.isEmpty else {
+            return frame(id: id, title: title, description: "No whole week logged yet.", height: 40,
+                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">No whole week logged yet.</text>")
+        }
+        let most = max(1, weeks.map(\.count).max() ?? 1)
+        let plotWidth = width - margin.left - margin.right
+        let plotHeight = height - margin.top - margin.bottom
+        let step = plotWidth / Double(weeks.count)
+        var body = axis(maximum: Double(most), plotHeight: plotHeight, label: "episodes")
+        for (index, week) in weeks.enumerated() {
+            let barHeight = plotHeight * Double(week.count) / Double(most)
+            let x = margin.left + Double(index) * step + step * 0.15
+            body += "<rect x=\"\(number(x))\" y=\"\(number(margin.top + plotHeight - barHeight))\" width=\"\(number(max(1, step * 0.7)))\" "
+                + "height=\"\(number(barHeight))\" fill=\"currentColor\" opacity=\"0.75\"><title>Week from \(week.start): \(week.count)</title></rect>"
+        }
+        body += dateLabels(first: weeks.first!.start, last: weeks.last!.start)
+        let total = weeks.map(\.count).reduce(0, +)
+        let description = "\(weeks.count) weeks from \(weeks.first!.start) to \(weeks.last!.start.adding(days: 6)); \(total) episodes; "
+            + "most in one week: \(most); last week: \(weeks.last!.count)."
+        return frame(id: id, title: title, description: description, body)
+    }
+
+    /// Severity (0–10) of each episode over time, as dots.
+    public static func severityOverTime(_ episodes: [Episode], id: String = "severity") -> String {
+        let title = "Severity over time"
+        let points = episodes.compactMap { episode in episode.severity.map { (Diary.day(of: episode).daysSinceEpoch, $0) } }.sorted { $0.0 < $1.0 }
+        guard let first = points.first?.0, let last = points.last?.0 else {
+            return frame(id: id, title: title, description: "No episode with a severity yet.", height: 40,
+                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">No episode with a severity yet.</text>")
+        }
+        let plotWidth = width - margin.left - margin.right
+        let plotHeight = height - margin.top - margin.bottom
+        let span = Double(max(1, last - first))
+        var body = axis(maximum: 10, plotHeight: plotHeight, label: "severity")
+        for (day, severity) in points {
+            let x = margin.left + plotWidth * Double(day - first) / span
+            let y = margin.top + plotHeight * (1 - Double(severity) / 10)
+            body += "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"3\" fill=\"currentColor\" opacity=\"0.6\"/>"
+        }
+        body += dateLabels(first: LocalDate(daysSinceEpoch: first), last: LocalDate(daysSinceEpoch: last))
+        let severities = points.map { Double($0.1) }
+        let description = "\(points.count) episodes from \(LocalDate(daysSinceEpoch: first)) to \(LocalDate(daysSinceEpoch: last)); "
+            + "median severity \(Format.decimal(Statistics.median(severities) ?? 0, places: 1)) of 10."
+        return frame(id: id, title: title, description: description, body)
+    }
+
+    /// Relative risks with their intervals on a log scale, one row per exposure tested.
+    public static func forestPlot(_ findings: [TriggerFinding], id: String = "forest") -> String {
+        let title = "Cramp days with and without each exposure (relative risk)"
+        let rows = findings.filter { $0.relativeRisk != nil }
+        guard !rows.isEmpty else {
+            return frame(id: id, title: title, description: "Not enough days yet to compare.", height: 40,
+                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">Not enough days yet to compare.</text>")
+        }
+        let labelWidth = 200.0
+        let rowHeight = 24.0
+        let chartHeight = margin.top + Double(rows.count) * rowHeight + 30
+        let low = log(0.1), high = log(10.0)
+        let plotWidth = width - labelWidth - margin.right
+        func x(_ value: Double) -> Double { labelWidth + plotWidth * (min(max(log(value), low), high) - low) / (high - low) }
+        var body = "<line x1=\"\(number(x(1)))\" y1=\"\(number(margin.top))\" x2=\"\(number(x(1)))\" y2=\"\(number(chartHeight - 26))\" stroke=\"currentColor\" stroke-dasharray=\"4 3\"/>"
+        for tick in [0.1, 0.5, 1, 2, 10] {
+            body += "<text x=\"\(number(x(tick)))\" y=\"\(number(chartHeight - 10))\" text-anchor=\"middle\" fill=\"currentColor\">\(Format.ratio(tick))</text>"
+        }
+        var parts: [String] = []
+        for (index, finding) in rows.enumerated() {
+            let risk = finding.relativeRisk!
+            let y = margin.top + Double(index) * rowHeight + rowHeight / 2
+            body += "<text x=\"4\" y=\"\(number(y + 4))\" fill=\"currentColor\">\(escape(finding.exposure.label))</text>"
+            body += "<line x1=\"\(number(x(risk.lower)))\" y1=\"\(number(y))\" x2=\"\(number(x(risk.upper)))\" y2=\"\(number(y))\" stroke=\"currentColor\" stroke-width=\"2\"/>"
+            let strong = finding.verdict == .possibleTrigger || finding.verdict == .possibleProtector
+            body += "<rect x=\"\(number(x(risk.value) - 4))\" y=\"\(number(y - 4))\" width=\"8\" height=\"8\" fill=\"\(strong ? "currentColor" : "none")\" stroke=\"currentColor\"/>"
+            parts.append("\(finding.exposure.label) \(Format.ratio(risk.value)) (\(Format.ratio(risk.lower)) to \(Format.ratio(risk.upper))), \(finding.verdict.words)")
+        }
+        return frame(id: id, title: title, description: "Relative risk with 95% interval; 1 means no difference. " + parts.joined(separator: "; ") + ".",
+                     height: chartHeight, body)
+    }
+
+    /// How often each technique helped, with its Wilson interval.
+    public static func reliefEffectiveness(_ effects: [ReliefEffect], id: String = "relief") -> String {
+        let title = "How often each relief helped"
+        let rows = effects.filter { $0.interval != nil }
+        guard !rows.isEmpty else {
+            return frame(id: id, title: title, description: "No technique used \(ReliefEffect.minimumUses) times yet.", height: 40,
+                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">No technique used \(ReliefEffect.minimumUses) times yet.</text>")
+        }
+        let labelWidth = 120.0
+        let rowHeight = 24.0
+        let chartHeight = margin.top + Double(rows.count) * rowHeight + 30
+        let plotWidth = width - labelWidth - margin.right
+        func x(_ share: Double) -> Double { labelWidth + plotWidth * min(max(share, 0), 1) }
+        var body = ""
+        for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+            body += "<text x=\"\(number(x(tick)))\" y=\"\(number(chartHeight - 10))\" text-anchor=\"middle\" fill=\"currentColor\">\(Format.percent(tick))</text>"
+        }
+        var parts: [String] = []
+        for (index, effect) in rows.enumerated() {
+            let share = effect.interval!
+            let y = margin.top + Double(index) * rowHeight + rowHeight / 2
+            body += "<text x=\"4\" y=\"\(number(y + 4))\" fill=\"currentColor\">\(escape(effect.technique.rawValue))</text>"
+            body += "<rect x=\"\(number(x(0)))\" y=\"\(number(y - 7))\" width=\"\(number(x(share.value) - x(0)))\" height=\"14\" fill=\"currentColor\" opacity=\"0.5\"/>"
+            body += "<line x1=\"\(number(x(share.lower)))\" y1=\"\(number(y))\" x2=\"\(number(x(share.upper)))\" y2=\"\(number(y))\" stroke=\"currentColor\" stroke-width=\"2\"/>"
+            parts.append("\(effect.technique.rawValue): helped \(effect.helped) of \(effect.uses), \(Format.percent(share.value)) (\(Format.percent(share.lower)) to \(Format.percent(share.upper)))")
+        }
+        return frame(id: id, title: title, description: "Share of uses that helped, with 95% interval. " + parts.joined(separator: "; ") + ".",
+                     height: chartHeight, body)
+    }
+
+    static func axis(maximum: Double, plotHeight: Double, label: String) -> String {
+        var body = "<line x1=\"\(number(margin.left))\" y1=\"\(number(margin.top))\" x2=\"\(number(margin.left))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"currentColor\"/>"
+        body += "<line x1=\"\(number(margin.left))\" y1=\"\(number(margin.top + plotHeight))\" x2=\"\(number(width - margin.right))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"currentColor\"/>"
+        for fraction in [0.0, 0.5, 1.0] {
+            let y = margin.top + plotHeight * (1 - fraction)
+            let value = maximum * fraction
+            body += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\" fill=\"currentColor\">\(Format.decimal(value, places: value == value.rounded() ? 0 : 1))</text>"
+        }
+        return body
+    }
+
+    static func dateLabels(first: LocalDate, last: LocalDate) -> String {
+        let y = height - 12
+        return "<text x=\"\(number(margin.left))\" y=\"\(number(y))\" fill=\"currentColor\">\(first)</text>"
+            + "<text x=\"\(number(width - margin.right))\" y=\"\(number(y))\" text-anchor=\"end\" fill=\"currentColor\">\(last)</text>"
+    }
+
+    /// A terminal sparkline of counts: one block per value, scaled to the largest.
+    public static func sparkline(_ values: [Int]) -> String {
+        let blocks = Array("▁▂▃▄▅▆▇█")
+        let most = values.max() ?? 0
+        guard most > 0 else { return String(repeating: "▁", count: values.count) }
+        return String(values.map { blocks[min(blocks.count - 1, $0 * (blocks.count - 1) / most)] })
+    }
+}

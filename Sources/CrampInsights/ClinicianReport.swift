@@ -1,0 +1,188 @@
+public import CrampJournal
+public import CrampKnowledge
+import CrampJSON
+
+/// The report a clinician reads: one to two printed pages of HTML, self-contained (styles inline,
+/// charts as inline SVG, no script), from a journal's contents and its insights.
+public struct ClinicianReport: Sendable {
+    public let contents: JournalContents
+    public let insights: Insights
+    public let knowledge: KnowledgeBase
+
+    public init(contents: JournalContents, insights: Insights, knowledge: KnowledgeBase) {
+        self.contents = contents
+        self.insights = insights
+        self.knowledge = knowledge
+    }
+
+    static func html(_ text: String) -> String { Charts.escape(text) }
+
+    /// The whole printable document.
+    public func document() -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>CrampCare diary report, \(Self.html(insights.covered))</title>
+        <style>\(Self.style)</style></head>
+        <body><main class="report">\(body(headingLevel: 1))</main></body></html>
+        """
+    }
+
+    /// The style sheet: compact on screen, A4 with small type in print.
+    public static let style = """
+        body{font:14px/1.4 system-ui,sans-serif;color:#111;background:#fff;margin:0}
+        .report{max-width:60rem;margin:0 auto;padding:1rem}
+        .report h1{font-size:1.4rem;margin:0 0 .25rem}.report h2{font-size:1.1rem;margin:1rem 0 .3rem;border-bottom:1px solid #999}
+        .report table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.3rem 0}
+        .report th,.report td{border:1px solid #bbb;padding:.15rem .35rem;text-align:left;vertical-align:top}
+        .report th{background:#eee}.report .note{font-size:.8rem;color:#333}.report .flag{border:2px solid #8b0000;padding:.3rem .5rem;margin:.3rem 0}
+        .report .chart{max-width:40rem;display:block;margin:.3rem 0}.report .charts{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}
+        @media (max-width:40rem){.report .charts{grid-template-columns:1fr}}
+        @media print{@page{size:A4;margin:10mm}body{font-size:9px;line-height:1.25}.report{padding:0;max-width:none}
+        .report h1{font-size:14px}.report h2{font-size:11px;margin:.5rem 0 .2rem;break-after:avoid}.report p{margin:.2rem 0}
+        .report table{font-size:8.5px;margin:.15rem 0}.report th,.report td{padding:.05rem .25rem}
+        .report .chart{max-height:42mm;width:auto;margin:0}.report .flag{padding:.15rem .3rem;margin:.15rem 0}
+        .report .charts{grid-template-columns:1fr 1fr}.report table,.report .chart,.report .flag{break-inside:avoid}}
+        """
+
+    /// The report's content, for a page of the web app or the printable document.
+    public func body(headingLevel: Int = 1) -> String {
+        let h1 = "h\(headingLevel)", h2 = "h\(headingLevel + 1)"
+        var out = "<\(h1)>Leg cramp diary report</\(h1)>"
+        out += "<p>Period covered: <strong>\(Self.html(insights.covered))</strong>. Made on \(insights.today) by CrampCare "
+            + "(knowledge base \(Self.html(knowledge.version))). \(insights.episodeCount) episodes and \(insights.dayLogCount) day logs.</p>"
+        out += "<p class=\"note\">\(Self.html(knowledge.disclaimer))</p>"
+
+        out += "<\(h2)>See a doctor</\(h2)>"
+        if insights.patterns.isEmpty {
+            out += "<p>None of the diary patterns that call for a check were found in this period.</p>"
+        } else {
+            for found in insights.patterns {
+                out += "<div class=\"flag\"><strong>\(Self.html(found.pattern.title))</strong> (\(found.pattern.level == .urgent ? "urgent" : "soon")): "
+                    + "\(Self.html(found.evidence)). \(Self.html(found.pattern.advice)) <span class=\"note\">Sources: \(Self.html(sourceNames(found.pattern.sources)))</span></div>"
+            }
+        }
+
+        out += "<\(h2)>Person</\(h2)>" + profileTable()
+
+        out += "<\(h2)>Frequency and trend</\(h2)>"
+        out += trendSentence()
+        out += "<div class=\"charts\">\(Charts.episodesPerWeek(insights.trends.weeklyCounts))\(Charts.severityOverTime(contents.episodes))</div>"
+        out += periodsTable()
+
+        out += "<\(h2)>Possible triggers</\(h2)>" + triggerSection()
+        out += "<\(h2)>What relief works</\(h2)>" + reliefSection()
+        out += "<\(h2)>Recent assessments</\(h2)>" + assessmentsTable()
+        out += "<p class=\"note\">Methods: a cramp before 06:00 counts for the day before. Counts have exact Poisson intervals; rate ratios exact conditional intervals. "
+            + "Exposures are each person's own quarters of their logged amounts, with a declared lag. Below 90 logged days or 10 cramp days, "
+            + "results are an early signal only (Fisher's exact test). From then on a possible trigger needs a logistic regression adjusted for the day before "
+            + "and for trend (Firth-penalised where cells are sparse) and the exact test, both under Benjamini–Hochberg control at q = 0.10. "
+            + "Associations in a diary do not show a cause.</p>"
+        return out
+    }
+
+    func sourceNames(_ ids: [String]) -> String {
+        ids.map { id in knowledge.sources[id].map { "\($0.publisher): \($0.title)" } ?? id }.joined(separator: "; ")
+    }
+
+    func profileTable() -> String {
+        guard let profile = contents.profile else { return "<p>No profile recorded.</p>" }
+        var rows: [(String, String)] = []
+        if let year = profile.birthYear { rows.append(("Age", "about \(insights.today.year - year) (born \(year))")) }
+        if let sex = profile.sex { rows.append(("Sex", knowledge.sexLabels[sex] ?? sex.rawValue)) }
+        rows.append(("Conditions", profile.conditions.isEmpty ? "none recorded" : profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }.joined(separator: ", ")))
+        rows.append(("Medicines", profile.medications.isEmpty ? "none recorded" : profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }.joined(separator: ", ")))
+        let changes = contents.dayLogs.filter { !$0.medicationChanges.isEmpty }.sorted { $0.date < $1.date }.suffix(5)
+        if !changes.isEmpty {
+            rows.append(("Medicine changes", changes.map { log in
+                "\(log.date): " + log.medicationChanges.map { "\($0.kind.rawValue) \(knowledge.medications[$0.medication]?.label ?? $0.medication.rawValue)" }.joined(separator: ", ")
+            }.joined(separator: "; ")))
+        }
+        return "<table>" + rows.map { "<tr><th scope=\"row\">\(Self.html($0.0))</th><td>\(Self.html($0.1))</td></tr>" }.joined() + "</table>"
+    }
+
+    func trendSentence() -> String {
+        var parts: [String] = []
+        if let recent = insights.trends.recent {
+            if let ratio = recent.ratio {
+                parts.append("Last 4 weeks: \(recent.episodes) episodes against \(recent.referenceEpisodes) in the 8 weeks before, a rate ratio of "
+                             + "\(Format.ratio(ratio.value)) (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
+            } else {
+                parts.append("No episodes in the last 12 weeks.")
+            }
+        } else {
+            parts.append("The diary is shorter than 12 weeks, so the recent rate is not compared yet.")
+        }
+        if let change = insights.trends.medicationChange, let ratio = change.ratio, let date = insights.trends.medicationChangeDate {
+            parts.append("Since the medicine change on \(date): \(change.episodes) episodes in \(change.days) days against \(change.referenceEpisodes) in \(change.referenceDays) days before "
+                         + "(rate ratio \(Format.ratio(ratio.value)), \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
+        }
+        parts.append("At night: \(Format.percent(insights.trends.nightShare)) of episodes.")
+        return "<p>" + Self.html(parts.joined(separator: " ")) + "</p>"
+    }
+
+    func periodsTable() -> String {
+        let periods = insights.trends.periods.suffix(6)
+        guard !periods.isEmpty else { return "<p>No whole 28-day period logged yet.</p>" }
+        var out = "<table><caption class=\"note\">The last \(periods.count) periods of 28 days</caption><tr><th scope=\"col\">Period</th><th scope=\"col\">Episodes (95% interval)</th>"
+            + "<th scope=\"col\">Median length</th><th scope=\"col\">Median severity</th><th scope=\"col\">At night</th></tr>"
+        for period in periods {
+            out += "<tr><td>\(period.first) to \(period.last)</td><td>\(period.episodes) (\(Format.decimal(period.interval.lower, places: 1))–\(Format.decimal(period.interval.upper, places: 1)))</td>"
+                + "<td>\(Format.minutes(period.medianDurationSeconds))</td><td>\(period.medianSeverity.map { Format.decimal($0, places: 1) } ?? "—")</td>"
+                + "<td>\(Format.percent(period.nightShare))</td></tr>"
+        }
+        return out + "</table>"
+    }
+
+    func triggerSection() -> String {
+        let analysis = insights.triggers
+        var out = ""
+        switch analysis.tier {
+        case .notEnoughData:
+            return "<p>Not enough data yet: \(Self.html(analysis.needed ?? "")). \(analysis.days) logged days, \(analysis.crampDays) with a cramp.</p>"
+        case .descriptive:
+            out += "<p>Early signals only (\(analysis.days) logged days, \(analysis.crampDays) with a cramp). Needs \(Self.html(analysis.needed ?? "")).</p>"
+        case .inferential:
+            out += "<p>\(analysis.days) logged days, \(analysis.crampDays) with a cramp.</p>"
+        }
+        out += Charts.forestPlot(analysis.findings)
+        out += "<table><tr><th scope=\"col\">Exposure</th><th scope=\"col\">Days with / without</th><th scope=\"col\">Cramp days with / without</th>"
+            + "<th scope=\"col\">Relative risk (95%)</th><th scope=\"col\">p</th><th scope=\"col\">q</th><th scope=\"col\">Evidence</th></tr>"
+        for finding in analysis.findings {
+            let risk = finding.relativeRisk.map { "\(Format.ratio($0.value)) (\(Format.ratio($0.lower))–\(Format.ratio($0.upper)))" } ?? "—"
+            let p = analysis.tier == .inferential ? finding.modelP : finding.fisherP
+            out += "<tr><td>\(Self.html(finding.exposure.label)): \(Self.html(finding.exposure.definition))</td><td>\(finding.daysWith) / \(finding.daysWithout)</td>"
+                + "<td>\(Format.percent(finding.rateWith)) / \(Format.percent(finding.rateWithout))</td><td>\(risk)</td><td>\(Format.pValue(p))</td>"
+                + "<td>\(Format.pValue(finding.q))</td><td>\(Self.html(finding.verdict.words))\(finding.missing.map { ": " + Self.html($0) } ?? "")</td></tr>"
+        }
+        return out + "</table>"
+    }
+
+    func reliefSection() -> String {
+        var out = "<p>Episodes with nothing tried: \(insights.untreatedCount), median length \(Format.minutes(insights.untreatedMedianSeconds)).</p>"
+        guard !insights.relief.isEmpty else { return out + "<p>No relief logged yet.</p>" }
+        out += Charts.reliefEffectiveness(insights.relief)
+        out += "<table><tr><th scope=\"col\">Technique</th><th scope=\"col\">Uses</th><th scope=\"col\">Helped (95%)</th><th scope=\"col\">By severity</th><th scope=\"col\">Median length</th></tr>"
+        for effect in insights.relief {
+            let share = effect.interval.map { "\(Format.percent($0.value)) (\(Format.percent($0.lower))–\(Format.percent($0.upper)))" }
+                ?? "after \(ReliefEffect.minimumUses) uses"
+            let bands = effect.bands.map { "\($0.label): \($0.helped) of \($0.uses)" }.joined(separator: "; ")
+            out += "<tr><td>\(Self.html(effect.technique.rawValue))</td><td>\(effect.uses)</td><td>\(effect.helped) helped, \(effect.partly) partly; \(share)</td>"
+                + "<td>\(bands.isEmpty ? "—" : Self.html(bands))</td><td>\(Format.minutes(effect.medianDurationSeconds))</td></tr>"
+        }
+        return out + "</table>"
+    }
+
+    func assessmentsTable() -> String {
+        let recent = contents.assessments.sorted { $0.madeAt.instant > $1.madeAt.instant }.prefix(5)
+        guard !recent.isEmpty else { return "<p>No assessments recorded.</p>" }
+        var out = "<table><tr><th scope=\"col\">When</th><th scope=\"col\">Triage</th><th scope=\"col\">Red flags</th></tr>"
+        for record in recent {
+            let flags = (try? JSONParser.parse(record.resultJSON))?["redFlags"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            let titles = flags.map { id in knowledge.rules.first { $0.id == id }?.title ?? id }
+            out += "<tr><td>\(record.madeAt.localDate)</td><td>\(Self.html(record.triage == .selfCare ? "self care" : record.triage.rawValue))</td>"
+                + "<td>\(titles.isEmpty ? "none" : Self.html(titles.joined(separator: "; ")))</td></tr>"
+        }
+        return out + "</table>"
+    }
+}
