@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "CrampServer",
             dependencies: [
-                "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage",
+                "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage", "CrampInsights",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -37,6 +37,17 @@ let package = Package(
             path: "Benchmarks/Journal",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Insights",
+            dependencies: [
+                .product(name: "CrampInsights", package: root),
+                .product(name: "CrampJournal", package: root),
+                .product(name: "CrampKnowledge", package: root),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Insights",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // The yardstick for http-load.py: bare Hummingbird routes doing the least the real ones must.
         .executableTarget(
             name: "BareServer",

@@ -23,14 +23,14 @@ public struct ClinicianReport: Sendable {
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>CrampCare diary report, \(Self.html(insights.covered))</title>
-        <style>\(Self.style)</style></head>
+        <style>body{font:14px/1.4 system-ui,sans-serif;color:#111;background:#fff;margin:0}@media print{body{font-size:9px;line-height:1.25}}\(Self.style)</style></head>
         <body><main class="report">\(body(headingLevel: 1))</main></body></html>
         """
     }
 
-    /// The style sheet: compact on screen, A4 with small type in print.
+    /// The report's styles, all under `.report` so a web page can take them too: compact on
+    /// screen, A4 with small type in print.
     public static let style = """
-        body{font:14px/1.4 system-ui,sans-serif;color:#111;background:#fff;margin:0}
         .report{max-width:60rem;margin:0 auto;padding:1rem}
         .report h1{font-size:1.4rem;margin:0 0 .25rem}.report h2{font-size:1.1rem;margin:1rem 0 .3rem;border-bottom:1px solid #999}
         .report table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.3rem 0}
@@ -38,7 +38,7 @@ public struct ClinicianReport: Sendable {
         .report th{background:#eee}.report .note{font-size:.8rem;color:#333}.report .flag{border:2px solid #8b0000;padding:.3rem .5rem;margin:.3rem 0}
         .report .chart{max-width:40rem;display:block;margin:.3rem 0}.report .charts{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}
         @media (max-width:40rem){.report .charts{grid-template-columns:1fr}}
-        @media print{@page{size:A4;margin:10mm}body{font-size:9px;line-height:1.25}.report{padding:0;max-width:none}
+        @media print{@page{size:A4;margin:10mm}.report{padding:0;max-width:none;font-size:9px;line-height:1.25}
         .report h1{font-size:14px}.report h2{font-size:11px;margin:.5rem 0 .2rem;break-after:avoid}.report p{margin:.2rem 0}
         .report table{font-size:8.5px;margin:.15rem 0}.report th,.report td{padding:.05rem .25rem}
         .report .chart{max-height:42mm;width:auto;margin:0}.report .flag{padding:.15rem .3rem;margin:.15rem 0}
@@ -67,7 +67,7 @@ public struct ClinicianReport: Sendable {
 
         out += "<\(h2)>Frequency and trend</\(h2)>"
         out += trendSentence()
-        out += "<div class=\"charts\">\(Charts.episodesPerWeek(insights.trends.weeklyCounts))\(Charts.severityOverTime(contents.episodes))</div>"
+        out += "<div class=\"charts\">\(Charts.episodesPerWeek(insights.trends.weeklyCounts))\(Charts.severityOverTime(insights.episodes))</div>"
         out += periodsTable()
 
         out += "<\(h2)>Possible triggers</\(h2)>" + triggerSection()

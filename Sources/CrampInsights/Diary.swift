@@ -14,21 +14,33 @@ public struct Diary: Sendable {
     /// The hour before which a cramp counts for the previous day.
     public static let dayStartsAtHour = 6
 
+    /// The longest span looked at: older records are left out (and a mistyped year cannot make
+    /// a diary of centuries).
+    public static let longestSpanDays = 7305
+
+    /// The diary through `today`: records after it, or more than `longestSpanDays` before it, are
+    /// left out (`Diary.window` gives the same range for filtering other lists).
     public init(episodes: [Episode], dayLogs: [DayLog], through today: LocalDate) {
-        let cramped = episodes.map { Diary.day(of: $0) }
-        let starts = cramped + dayLogs.map(\.date)
-        let first = starts.min() ?? today
-        // A diary ends today, or at its last record if that is later (a clock set wrong).
-        let last = max(today, starts.max() ?? today)
-        self.first = first
-        self.last = last
+        let window = Diary.window(episodes: episodes, dayLogs: dayLogs, through: today)
+        first = window.lowerBound
+        last = window.upperBound
         let count = last.daysSinceEpoch - first.daysSinceEpoch + 1
         var cramps = [Bool](repeating: false, count: count)
-        for day in cramped { cramps[day.daysSinceEpoch - first.daysSinceEpoch] = true }
+        for episode in episodes {
+            let day = Diary.day(of: episode)
+            if window.contains(day) { cramps[day.daysSinceEpoch - first.daysSinceEpoch] = true }
+        }
         var logs = [DayLog?](repeating: nil, count: count)
-        for log in dayLogs { logs[log.date.daysSinceEpoch - first.daysSinceEpoch] = log }
+        for log in dayLogs where window.contains(log.date) { logs[log.date.daysSinceEpoch - first.daysSinceEpoch] = log }
         crampDays = cramps
         self.logs = logs
+    }
+
+    /// From the first record (at most `longestSpanDays` back) through `today`.
+    public static func window(episodes: [Episode], dayLogs: [DayLog], through today: LocalDate) -> ClosedRange<LocalDate> {
+        let earliest = today.adding(days: 1 - longestSpanDays)
+        let starts = (episodes.map { day(of: $0) } + dayLogs.map(\.date)).filter { $0 >= earliest && $0 <= today }
+        return (starts.min() ?? today)...today
     }
 
     public var dayCount: Int { crampDays.count }

@@ -17,18 +17,26 @@ public struct Insights: Sendable {
 
     public init(contents: JournalContents, today: LocalDate, knowledge: KnowledgeBase) {
         self.today = today
-        let diary = Diary(episodes: contents.episodes, dayLogs: contents.dayLogs, through: today)
+        // Everything counts the same days: the diary's window through `today`.
+        let window = Diary.window(episodes: contents.episodes, dayLogs: contents.dayLogs, through: today)
+        let episodes = contents.episodes.filter { window.contains(Diary.day(of: $0)) }
+        let dayLogs = contents.dayLogs.filter { window.contains($0.date) }
+        let diary = Diary(episodes: episodes, dayLogs: dayLogs, through: today)
         self.diary = diary
-        episodeCount = contents.episodes.count
-        dayLogCount = contents.dayLogs.count
-        trends = Trends(episodes: contents.episodes, diary: diary, dayLogs: contents.dayLogs)
+        episodeCount = episodes.count
+        dayLogCount = dayLogs.count
+        trends = Trends(episodes: episodes, diary: diary, dayLogs: dayLogs)
         triggers = Triggers.analyse(diary)
-        let measured = ReliefEffect.measure(contents.episodes)
+        let measured = ReliefEffect.measure(episodes)
         relief = measured.effects
         untreatedMedianSeconds = measured.untreatedMedianSeconds
         untreatedCount = measured.untreated
-        patterns = Patterns.find(episodes: contents.episodes, trends: trends, diary: diary, knowledge: knowledge)
+        patterns = Patterns.find(episodes: episodes, trends: trends, diary: diary, knowledge: knowledge)
+        self.episodes = episodes
     }
+
+    /// The episodes inside the diary's window (for charts).
+    public let episodes: [Episode]
 
     /// The period the insights cover, in words.
     public var covered: String {

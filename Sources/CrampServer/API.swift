@@ -31,6 +31,7 @@ struct API: Sendable {
         api.get("profile", use: readProfile)
         api.put("profile", use: writeProfile)
         api.get("export", use: export)
+        api.get("insights", use: insights)
         api.delete("journal", use: eraseJournal)
         AccountAPI(services: services, configuration: configuration).register(on: api)
     }

@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Logging
 public import Prometheus
+import CrampInsights
 import CrampJSON
 import CrampJournal
 import CrampStorage
@@ -47,6 +48,8 @@ struct StaticAssets: Sendable {
     init() {
         var files: [String: [UInt8]] = [:]
         for file in EmbeddedWeb.files where !file.name.hasSuffix(".mustache") { files[file.name] = Array(file.text.utf8) }
+        // The clinician report's own styles, so the page and the downloaded file look the same.
+        files["report.css"] = Array(ClinicianReport.style.utf8)
         self.files = files
     }
 

@@ -49,6 +49,8 @@ struct Pages: Sendable {
         pages.get("learn", use: learn)
         pages.get("learn/search", use: search)
         pages.get("learn/:topic", use: topic)
+        pages.get("insights", use: insightsPage)
+        pages.get("insights/report.html", use: reportDownload)
         pages.get("data", use: dataPage)
         pages.get("export", use: export)
         pages.post("data/erase", use: erase)
@@ -77,6 +79,7 @@ struct Pages: Sendable {
             ["href": "/assess", "label": "Check symptoms", "section": "assess"],
             ["href": "/journal", "label": "Journal", "section": "journal"],
             ["href": "/day", "label": "My day", "section": "day"],
+            ["href": "/insights", "label": "Insights", "section": "insights"],
             ["href": "/learn", "label": "Learn", "section": "learn"],
             ["href": "/profile", "label": "Profile", "section": "profile"],
             ["href": "/data", "label": "My data", "section": "data"],
@@ -97,7 +100,7 @@ struct Pages: Sendable {
         let layout: [String: Any] = [
             "title": title, "body": body, "nav": nav, "csrf": csrf, "signedIn": configuration.hosted && context.owner != nil,
             "disclaimer": knowledge.disclaimer, "emergencyNumber": numbers(context).emergency,
-            "script": data["script"] as? String ?? "",
+            "script": data["script"] as? String ?? "", "stylesheet": data["stylesheet"] as? String ?? "",
         ]
         let html = library.render(layout, withTemplate: "layout") ?? ""
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],

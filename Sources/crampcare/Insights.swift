@@ -25,8 +25,8 @@ struct InsightsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let knowledge = try loadKnowledge()
-        let today = try insightsDay(asOf)
         try await withJournal(journal) { store in
+            let today = try insightsDay(asOf)
             let contents = try await store.contents(owner: owner)
             let insights = Insights(contents: contents, today: today, knowledge: knowledge)
             if json {
@@ -152,9 +152,9 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let knowledge = try loadKnowledge()
-        let today = try insightsDay(asOf)
-        let browser = pdf ? try Self.chromium() : nil
         try await withJournal(journal) { store in
+            let today = try insightsDay(asOf)
+            let browser = pdf ? try Self.chromium() : nil
             let contents = try await store.contents(owner: owner)
             let insights = Insights(contents: contents, today: today, knowledge: knowledge)
             let document = ClinicianReport(contents: contents, insights: insights, knowledge: knowledge).document()

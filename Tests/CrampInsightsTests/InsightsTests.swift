@@ -142,6 +142,18 @@ func expectReadable(_ insights: Insights, contents: JournalContents, sourceLocat
         expectReadable(insights, contents: contents)
     }
 
+    @Test func recordsAfterTheDayOrCenturiesBackAreLeftOut() {
+        let ancient = episode(LocalDate(year: 1, month: 1, day: 1)!)
+        let later = episode(today.adding(days: 3))
+        let contents = JournalContents(episodes: [ancient, episode(today.adding(days: -2)), later])
+        let insights = Insights(contents: contents, today: today, knowledge: knowledge)
+        #expect(insights.episodeCount == 1)
+        #expect(insights.diary.dayCount == 3)
+        let old = Insights(contents: JournalContents(episodes: [ancient]), today: today, knowledge: knowledge)
+        #expect(old.diary.dayCount == 1 && old.episodeCount == 0)
+        expectReadable(insights, contents: contents)
+    }
+
     @Test func severityAndDurationMissing() {
         let episodes = (0..<10).map { episode(today.adding(days: -$0), severity: nil, onset: nil) }
         let contents = JournalContents(episodes: episodes)

@@ -272,6 +272,39 @@ extension HTTPFields {
         }
     }
 
+    @Test func insightsOnTheAPIAndAsPages() async throws {
+        try await TestServer.make().run { client in
+            for day in 0..<5 {
+                try await client.execute(uri: "/api/v1/episodes", method: .post, headers: json,
+                                         body: body(#"{"startedAt":"2026-11-2\#(day)T03:00:00Z","durationSeconds":700,"muscles":["calf"],"reliefs":[{"technique":"stretch","outcome":"helped"}]}"#)) { response in
+                    #expect(response.status == .created)
+                }
+            }
+            try await client.execute(uri: "/api/v1/insights?asOf=2026-11-26", method: .get) { response in
+                #expect(response.status == .ok)
+                let insights = parsed(response)
+                #expect(insights["episodes"] as? Int == 5)
+                #expect((insights["triggers"] as? [String: Any])?["tier"] as? String == "not_enough_data")
+                // Episodes over 10 minutes: the pattern that follows the assessment's 10-minute rule.
+                let patterns = (insights["seeADoctor"] as? [[String: Any]])?.compactMap { $0["pattern"] as? String } ?? []
+                #expect(patterns.contains("long_episodes"))
+            }
+            try await client.execute(uri: "/api/v1/insights?asOf=26/11/2026", method: .get) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(parsed(response)["field"] as? String == "asOf")
+                #expect((parsed(response)["detail"] as? String)?.contains("YYYY-MM-DD") == true)
+            }
+            let browser = Browser(client)
+            let page = text(try await browser.get("/insights"))
+            #expect(page.contains("Leg cramp diary report"))
+            #expect(page.contains("Cramps that last more than 10 minutes"))
+            #expect(page.contains("<svg"))
+            let download = try await browser.get("/insights/report.html")
+            #expect(download.headers[.contentDisposition]?.hasPrefix("attachment") == true)
+            #expect(text(download).hasPrefix("<!doctype html>"))
+        }
+    }
+
     @Test func healthAndMetrics() async throws {
         try await TestServer.make(metrics: PrometheusCollectorRegistry()).run { client in
             try await client.execute(uri: "/health", method: .get) { response in
@@ -299,7 +332,7 @@ extension HTTPFields {
     @Test func everyPageRenders() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            for uri in ["/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/learn", "/learn/relief", "/learn/search?q=night+cramps", "/data"] {
+            for uri in ["/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/insights", "/learn", "/learn/relief", "/learn/search?q=night+cramps", "/data"] {
                 let response = try await browser.get(uri)
                 #expect(response.status == .ok, "\(uri)")
                 #expect(text(response).contains("<main id=\"main\""), "\(uri)")
@@ -383,6 +416,14 @@ extension HTTPFields {
             }
             let bobsJournal = try await bob.get("/journal")
             #expect(!text(bobsJournal).contains(id))
+            // Nor do the insights or the report count her episode.
+            try await client.execute(uri: "/api/v1/insights", method: .get, headers: bob.cookieHeader) { response in
+                #expect(parsed(response)["episodes"] as? Int == 0)
+            }
+            try await client.execute(uri: "/api/v1/insights", method: .get, headers: alice.cookieHeader) { response in
+                #expect(parsed(response)["episodes"] as? Int == 1)
+            }
+            #expect(text(try await bob.get("/insights/report.html")).contains("0 episodes"))
             // Alice's record is untouched.
             #expect(try await alice.get(String(location)).status == .ok)
         }

@@ -249,3 +249,20 @@ def test_one_user_cannot_reach_anothers_pages(browser, hosted, request):
     finally:
         first.close()
         second.close()
+
+
+def test_insights_page_shows_the_report_and_passes_the_audit(page, personal):
+    for day in range(10):
+        status, _, _ = personal.api("POST", "/api/v1/episodes", {"startedAt": f"2026-11-{10 + day}T23:00:00Z", "durationSeconds": 660 if day == 9 else 90,
+                                                             "muscles": ["calf"], "severity": 4 + day % 5, "onset": "sleep",
+                                                             "reliefs": [{"technique": "stretch", "outcome": "helped" if day % 3 else "no"}]})
+        assert status == 201
+    page.goto(personal.base + "/insights")
+    assert page.get_by_role("heading", name="Leg cramp diary report").is_visible()
+    assert page.get_by_role("heading", name="See a doctor").is_visible()
+    assert "Cramps that last more than 10 minutes" in page.content()
+    assert page.get_by_role("img", name="Episodes per week").count() == 1
+    audit(page, "insights")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download the report")).click()
+    assert download.value.suggested_filename.startswith("crampcare-report-")
