@@ -388,7 +388,22 @@ public final class KnowledgeBase: Sendable {
         for node in try document("prevention.json").array() {
             let item = node.labelled()
             try item.expectKeys(["id", "kind", "title", "muscles", "answers", "why", "steps", "sets", "progression", "gentler",
-                                 "indications", "contraindications", "adjustments", "sources", "reviewed"])
+                                 "indications", "contraindications", "adjustments", "reminder", "sources", "reviewed"])
+            var reminder: PlanReminder?
+            if let node = try item.optional("reminder") {
+                try node.expectKeys(["days", "at", "minutes"])
+                var days: [PlanReminder.Weekday] = []
+                for text in try node.optional("days")?.strings() ?? [] {
+                    guard let day = PlanReminder.Weekday(rawValue: text) else { throw node.fail("\"\(text)\" is not a weekday; accepted: mo, tu, we, th, fr, sa, su") }
+                    guard !days.contains(day) else { throw node.fail("\"\(text)\" is listed twice") }
+                    days.append(day)
+                }
+                let atText = try node.field("at").string()
+                guard let at = PlanReminder.Moment(rawValue: atText) else { throw node.fail("at is morning, midday, evening or bedtime") }
+                let minutes = try node.field("minutes").int()
+                guard (1...120).contains(minutes) else { throw node.fail("minutes is 1 to 120") }
+                reminder = PlanReminder(days: PlanReminder.Weekday.allCases.filter(days.contains), at: at, minutes: minutes)
+            }
             let kindText = try item.field("kind").string()
             guard let kind = PreventionKind(rawValue: kindText) else { throw item.fail("kind is \"habit\" or \"exercise\"") }
             let answers = try item.field("answers").strings()
@@ -409,7 +424,7 @@ public final class KnowledgeBase: Sendable {
                 sets: try item.optional("sets")?.string(), progression: try item.optional("progression")?.string(), gentler: gentler,
                 indications: try item.optional("indications").map { node throws(KnowledgeError) in try compiler.compile(node) },
                 contraindications: try predicates(item, "contraindications"), adjustments: try adjustments(item),
-                sources: try sourceList(item), reviewed: try item.reviewed())
+                sources: try sourceList(item), reviewed: try item.reviewed(), reminder: reminder)
             guard !preventionList.contains(where: { $0.id == prevention.id }) else { throw item.fail("the id \"\(prevention.id)\" is used twice") }
             preventionList.append(prevention)
         }

@@ -241,15 +241,18 @@ public final class PreventionItem: Sendable {
     public let adjustments: [Adjustment]
     public let sources: [String]
     public let reviewed: String
+    /// When a personal plan reminds the person to do it; nil for what has no set time.
+    public let reminder: PlanReminder?
 
     public func isRuledOut(by facts: Facts) -> Bool {
         contraindications.contains { $0.holds(facts) }
     }
 
-    public init(index: Int, id: String, kind: PreventionKind, title: String, muscles: CodeSet<Muscle>, answers: [String], why: String, steps: [String], sets: String?, progression: String?, gentler: GentlerVariant?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], sources: [String], reviewed: String) {
+    public init(index: Int, id: String, kind: PreventionKind, title: String, muscles: CodeSet<Muscle>, answers: [String], why: String, steps: [String], sets: String?, progression: String?, gentler: GentlerVariant?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], sources: [String], reviewed: String, reminder: PlanReminder? = nil) {
         self.index = index
         self.id = id
         self.kind = kind
+        self.reminder = reminder
         self.title = title
         self.muscles = muscles
         self.answers = answers
@@ -338,4 +341,27 @@ public struct DiaryPattern: Sendable {
     public let advice: String
     public let sources: [String]
     public let reviewed: String
+}
+
+/// A prevention item's place in the week: every day or on some weekdays, at a time of day that
+/// the person's own reminder times fill in.
+public struct PlanReminder: Sendable, Equatable {
+    public enum Weekday: String, Sendable, CaseIterable {
+        case mo, tu, we, th, fr, sa, su
+    }
+
+    public enum Moment: String, Sendable, CaseIterable {
+        case morning, midday, evening, bedtime
+    }
+
+    /// Empty for every day.
+    public let days: [Weekday]
+    public let at: Moment
+    public let minutes: Int
+
+    public init(days: [Weekday], at: Moment, minutes: Int) {
+        self.days = days
+        self.at = at
+        self.minutes = minutes
+    }
 }

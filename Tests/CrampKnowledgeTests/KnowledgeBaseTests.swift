@@ -5,6 +5,11 @@ import Testing
 /// The repository root, found from this file's path (tests read the shared contracts beside it).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// The shared folder (contracts, vignettes): `CRAMPCARE_SHARED` as the test command sets it,
+/// else `../shared` beside the repository.
+let sharedFolder: URL = ProcessInfo.processInfo.environment["CRAMPCARE_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+    ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
 func bundled() throws -> KnowledgeBase { try KnowledgeBase.bundled.get() }
 
 /// The bundled files with one file changed by `edit`, which works on the parsed JSON.
@@ -59,7 +64,7 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
     }
 
     @Test func codesMatchTheSharedRequestSchema() throws {
-        let schemaURL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/contracts/assessment-request.schema.json")
+        let schemaURL = sharedFolder.appendingPathComponent("contracts/assessment-request.schema.json")
         let data = try Data(contentsOf: schemaURL)
         let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let properties = try #require(schema["properties"] as? [String: Any])
@@ -80,7 +85,7 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
     }
 
     @Test func alternativesMatchTheSharedResultSchema() throws {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/contracts/assessment-result.schema.json")
+        let url = sharedFolder.appendingPathComponent("contracts/assessment-result.schema.json")
         let text = try String(contentsOf: url, encoding: .utf8)
         for id in AlternativeID.allCases { #expect(text.contains("\"\(id.rawValue)\"")) }
     }
