@@ -388,7 +388,7 @@ public final class KnowledgeBase: Sendable {
         for node in try document("prevention.json").array() {
             let item = node.labelled()
             try item.expectKeys(["id", "kind", "title", "muscles", "answers", "why", "steps", "sets", "progression", "gentler",
-                                 "indications", "contraindications", "adjustments", "reminder", "sources", "reviewed"])
+                                 "indications", "contraindications", "adjustments", "reminder", "everyPlan", "sources", "reviewed"])
             var reminder: PlanReminder?
             if let node = try item.optional("reminder") {
                 try node.expectKeys(["days", "at", "minutes"])
@@ -424,7 +424,8 @@ public final class KnowledgeBase: Sendable {
                 sets: try item.optional("sets")?.string(), progression: try item.optional("progression")?.string(), gentler: gentler,
                 indications: try item.optional("indications").map { node throws(KnowledgeError) in try compiler.compile(node) },
                 contraindications: try predicates(item, "contraindications"), adjustments: try adjustments(item),
-                sources: try sourceList(item), reviewed: try item.reviewed(), reminder: reminder)
+                sources: try sourceList(item), reviewed: try item.reviewed(), reminder: reminder,
+                inEveryPlan: try item.optional("everyPlan")?.bool() ?? false)
             guard !preventionList.contains(where: { $0.id == prevention.id }) else { throw item.fail("the id \"\(prevention.id)\" is used twice") }
             preventionList.append(prevention)
         }

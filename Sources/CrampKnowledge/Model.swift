@@ -243,16 +243,20 @@ public final class PreventionItem: Sendable {
     public let reviewed: String
     /// When a personal plan reminds the person to do it; nil for what has no set time.
     public let reminder: PlanReminder?
+    /// Part of every personal plan (the core routine); other items join a plan only for a factor
+    /// found in that person.
+    public let inEveryPlan: Bool
 
     public func isRuledOut(by facts: Facts) -> Bool {
         contraindications.contains { $0.holds(facts) }
     }
 
-    public init(index: Int, id: String, kind: PreventionKind, title: String, muscles: CodeSet<Muscle>, answers: [String], why: String, steps: [String], sets: String?, progression: String?, gentler: GentlerVariant?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], sources: [String], reviewed: String, reminder: PlanReminder? = nil) {
+    public init(index: Int, id: String, kind: PreventionKind, title: String, muscles: CodeSet<Muscle>, answers: [String], why: String, steps: [String], sets: String?, progression: String?, gentler: GentlerVariant?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], sources: [String], reviewed: String, reminder: PlanReminder? = nil, inEveryPlan: Bool = false) {
         self.index = index
         self.id = id
         self.kind = kind
         self.reminder = reminder
+        self.inEveryPlan = inEveryPlan
         self.title = title
         self.muscles = muscles
         self.answers = answers

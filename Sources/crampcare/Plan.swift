@@ -1,0 +1,97 @@
+import ArgumentParser
+import CrampAssessment
+import CrampInsights
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+import Foundation
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Your prevention plan: stretches, strengthening, habits and reminders, each with why it is in your plan.",
+        discussion: "Built from your profile, the factors your assessments found and your diary's possible triggers. "
+            + "--ics writes the routines as calendar events with reminders (at your profile's reminder times and time zone).")
+
+    @OptionGroup var journal: JournalOptions
+    @Flag(help: "Print JSON.")
+    var json = false
+    @Option(help: ArgumentHelp("Also write the reminders as an iCalendar file (RFC 5545).", valueName: "file"))
+    var ics: String?
+    @Option(help: ArgumentHelp("The plan's first day (YYYY-MM-DD). Default: tomorrow.", valueName: "date"))
+    var start: String?
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Plan as of this day (YYYY-MM-DD). Default: today.", valueName: "date"))
+    var asOf: String?
+
+    func run() async throws {
+        let knowledge = try loadKnowledge()
+        try await withJournal(journal) { store in
+            let today = try insightsDay(asOf)
+            let first: LocalDate
+            if let start {
+                guard let date = LocalDate(iso: start) else { throw CLIError.input("--start \"\(start)\" is not a date; accepted: YYYY-MM-DD") }
+                first = date
+            } else {
+                first = today.adding(days: 1)
+            }
+            let contents = try await store.contents(owner: owner)
+            let insights = Insights(contents: contents, today: today, knowledge: knowledge)
+            let plan = Planner.plan(PlanInputs.request(contents: contents, insights: insights, today: today, knowledge: knowledge), knowledge: knowledge)
+            let zone = contents.profile?.timeZone ?? TimeZone.current.identifier
+            let times = contents.profile?.reminderTimes ?? []
+            if let ics {
+                let text = PlanCalendar.ics(plan: plan, zone: zone, reminderTimes: times, start: first, now: LocalClock.now().instant, knowledge: knowledge)
+                try writeAtomically(Array(text.utf8), to: ics)
+                Console.error("Wrote \(plan.items.filter { $0.item.reminder != nil }.count) reminders to \(ics) (time zone \(zone)).")
+            }
+            if json {
+                Console.write(PlanJSON.encode(plan, reminderTimes: times, zone: zone, knowledge: knowledge) + [0x0A])
+            } else {
+                Console.print(PlanText(plan: plan, reminderTimes: times, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width).render())
+            }
+        }
+    }
+}
+
+struct PlanText {
+    let plan: PersonalPlan
+    let reminderTimes: [LocalTime]
+    let knowledge: KnowledgeBase
+    let style: Style
+    let width: Int
+
+    func render() -> String {
+        var lines: [String] = [style.bold("Your prevention plan")]
+        if !plan.seeFirst.isEmpty {
+            lines.append("")
+            lines.append(wrap(style.bold("First: ") + "your last check found \(plan.seeFirst.joined(separator: "; ")). Get that seen before you start new exercise.",
+                              width: width))
+        }
+        if plan.olderAdult {
+            lines.append("")
+            lines.append(wrap("At 65 and over the plan gives gentler versions. Build up slowly, with a physiotherapist if you can.", width: width))
+        }
+        for (number, item) in plan.items.enumerated() {
+            lines.append("")
+            lines.append(style.bold("\(number + 1). \(item.title)"))
+            lines.append(wrap(item.reason, width: width, indent: "   ", firstIndent: "   "))
+            for step in item.steps { lines.append(wrap(step, width: width, indent: "     ", firstIndent: "   - ")) }
+            if let sets = item.sets { lines.append("   Sets: \(sets)") }
+            if let progression = item.progression { lines.append(wrap("Each week: \(progression)", width: width, indent: "   ", firstIndent: "   ")) }
+            for caution in item.cautions { lines.append(wrap("Caution: \(caution)", width: width, indent: "   ", firstIndent: "   ")) }
+            if let reminder = item.item.reminder {
+                let at = PlanCalendar.time(for: reminder.at, reminderTimes: reminderTimes)
+                let days = reminder.days.isEmpty ? "every day" : reminder.days.map { $0.rawValue.capitalized }.joined(separator: ", ")
+                lines.append(style.dim("   Reminder: \(days) at \(at), \(reminder.minutes) min"))
+            }
+            lines.append(style.dim(wrap("Sources: " + item.item.sources.map { knowledge.sources[$0]?.publisher ?? $0 }.joined(separator: ", "), width: width, indent: "   ", firstIndent: "   ")))
+        }
+        if !plan.leftOut.isEmpty {
+            lines.append("")
+            lines.append(wrap("Left out for now: " + plan.leftOut.map { "\($0.item.title) (\($0.reason))" }.joined(separator: "; ") + ".", width: width))
+        }
+        lines.append("")
+        lines.append(style.dim(wrap(knowledge.disclaimer, width: width)))
+        return lines.joined(separator: "\n")
+    }
+}
