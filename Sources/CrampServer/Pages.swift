@@ -49,6 +49,8 @@ struct Pages: Sendable {
         pages.get("learn", use: learn)
         pages.get("learn/search", use: search)
         pages.get("learn/:topic", use: topic)
+        pages.get("plan", use: planPage)
+        pages.get("plan.ics", use: planCalendar)
         pages.get("insights", use: insightsPage)
         pages.get("insights/report.html", use: reportDownload)
         pages.get("data", use: dataPage)
@@ -80,6 +82,7 @@ struct Pages: Sendable {
             ["href": "/journal", "label": "Journal", "section": "journal"],
             ["href": "/day", "label": "My day", "section": "day"],
             ["href": "/insights", "label": "Insights", "section": "insights"],
+            ["href": "/plan", "label": "My plan", "section": "plan"],
             ["href": "/learn", "label": "Learn", "section": "learn"],
             ["href": "/profile", "label": "Profile", "section": "profile"],
             ["href": "/data", "label": "My data", "section": "data"],

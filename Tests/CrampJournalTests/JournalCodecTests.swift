@@ -1,5 +1,6 @@
-import CrampJournal
+@testable import CrampJournal
 import CrampKnowledge
+import Foundation
 import Testing
 
 @Suite struct TimeTests {
@@ -203,5 +204,32 @@ import Testing
             #expect(error.field.hasPrefix("episodes[0].muscles"))
         }
         #expect(throws: JournalError.self) { try JournalBackup.decode(Array(#"{"format":"something-else"}"#.utf8)) }
+    }
+}
+
+@Suite struct PlanCalendarTests {
+    @Test func reminderTimesFillTheMomentsOfTheDay() {
+        let times = [LocalTime(hour: 22, minute: 10)!, LocalTime(hour: 6, minute: 45)!]
+        #expect(PlanCalendar.time(for: .morning, reminderTimes: times).description == "06:45")
+        #expect(PlanCalendar.time(for: .bedtime, reminderTimes: times).description == "22:10")
+        #expect(PlanCalendar.time(for: .midday, reminderTimes: times).description == "12:30")
+        #expect(PlanCalendar.time(for: .evening, reminderTimes: []).description == "19:00")
+    }
+
+    @Test func textIsEscapedAndLongLinesFoldedOnCharacterBoundaries() {
+        #expect(PlanCalendar.escape("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne")
+        let line = "DESCRIPTION:" + String(repeating: "é", count: 100)
+        let folded = PlanCalendar.fold(line)
+        for part in folded.components(separatedBy: "\r\n") { #expect(part.utf8.count <= 75) }
+        #expect(folded.replacingOccurrences(of: "\r\n ", with: "") == line)
+    }
+
+    @Test func weekdaysAndAZoneWithoutChanges() {
+        #expect(PlanCalendar.weekday(LocalDate(year: 2026, month: 11, day: 26)!) == 3) // a Thursday
+        #expect(PlanCalendar.weekday(LocalDate(year: 1969, month: 12, day: 29)!) == 0) // a Monday before 1970
+        let zone = PlanCalendar.timezone(TimeZone(identifier: "Asia/Kolkata")!, around: LocalDate(year: 2026, month: 11, day: 26)!)
+        #expect(zone.contains("TZOFFSETTO:+0530"))
+        #expect(zone.filter { $0 == "BEGIN:STANDARD" }.count == 1)
+        #expect(PlanCalendar.utcStamp(0) == "19700101T000000Z")
     }
 }

@@ -305,6 +305,23 @@ extension HTTPFields {
         }
     }
 
+    @Test func thePlanPageAndItsCalendar() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            #expect(try await browser.post("/profile", [("birthYear", "1950"), ("timeZone", "Europe/Paris"), ("reminderTimes", "07:00, 21:15")]).status == .seeOther)
+            let page = text(try await browser.get("/plan"))
+            #expect(page.contains("My prevention plan"))
+            #expect(page.contains("Sit-to-stand from a chair"))
+            #expect(page.contains("every day at 21:15"))
+            let calendar = try await browser.get("/plan.ics")
+            #expect(calendar.headers[.contentType]?.hasPrefix("text/calendar") == true)
+            let ics = text(calendar)
+            #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\n"))
+            #expect(ics.contains("TZID:Europe/Paris"))
+            #expect(ics.contains("UID:crampcare-plan-daily_stretch@crampcare"))
+        }
+    }
+
     @Test func healthAndMetrics() async throws {
         try await TestServer.make(metrics: PrometheusCollectorRegistry()).run { client in
             try await client.execute(uri: "/health", method: .get) { response in
@@ -332,7 +349,7 @@ extension HTTPFields {
     @Test func everyPageRenders() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            for uri in ["/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/insights", "/learn", "/learn/relief", "/learn/search?q=night+cramps", "/data"] {
+            for uri in ["/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/insights", "/plan", "/learn", "/learn/relief", "/learn/search?q=night+cramps", "/data"] {
                 let response = try await browser.get(uri)
                 #expect(response.status == .ok, "\(uri)")
                 #expect(text(response).contains("<main id=\"main\""), "\(uri)")

@@ -186,7 +186,7 @@ def test_the_journal_and_its_filters(page, personal):
 
 
 def test_day_profile_learning_and_data_pages_pass_the_audit(page, personal):
-    for path in ["/day", "/profile", "/learn", "/learn/relief", "/learn/search?q=cramp+at+night", "/data"]:
+    for path in ["/day", "/profile", "/plan", "/learn", "/learn/relief", "/learn/search?q=cramp+at+night", "/data"]:
         page.goto(personal.base + path)
         audit(page, path)
     page.goto(personal.base + "/day")

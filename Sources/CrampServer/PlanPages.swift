@@ -1,0 +1,53 @@
+import CrampAssessment
+import CrampInsights
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The prevention plan as a page and as a calendar file: the same plan as `crampcare plan`.
+extension Pages {
+    func personalPlan(owner: OwnerID) async throws -> (PersonalPlan, Profile?, LocalDate) {
+        let (insights, contents) = try await services.insights(owner: owner, asOf: nil)
+        let request = PlanInputs.request(contents: contents, insights: insights, today: insights.today, knowledge: knowledge)
+        return (Planner.plan(request, knowledge: knowledge), contents.profile, insights.today)
+    }
+
+    @Sendable func planPage(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let (plan, profile, _) = try await personalPlan(owner: owner)
+        let times = profile?.reminderTimes ?? []
+        let items: [[String: Any]] = plan.items.enumerated().map { number, item in
+            var reminder = ""
+            if let slot = item.item.reminder {
+                let days = slot.days.isEmpty ? "every day" : slot.days.map { $0.rawValue.capitalized }.joined(separator: ", ")
+                reminder = "\(days) at \(PlanCalendar.time(for: slot.at, reminderTimes: times)), \(slot.minutes) minutes"
+            }
+            return [
+                "number": number + 1, "title": item.title, "why": item.reason, "steps": item.steps, "sets": item.sets ?? "",
+                "progression": item.progression ?? "", "cautions": item.cautions, "reminder": reminder,
+                "sources": item.item.sources.map { id in knowledge.sources[id].map { "\($0.publisher): \($0.title)" } ?? id },
+            ]
+        }
+        return page("plan", title: "My prevention plan", section: "plan", [
+            "items": items, "olderAdult": plan.olderAdult, "seeFirst": plan.seeFirst.joined(separator: "; "),
+            "leftOut": plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, "timeZone": profile?.timeZone ?? services.defaultZone.identifier,
+            "hasTimes": !times.isEmpty,
+        ], request: request, context: context)
+    }
+
+    @Sendable func planCalendar(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let (plan, profile, today) = try await personalPlan(owner: owner)
+        let zone = profile?.timeZone ?? services.defaultZone.identifier
+        let text = PlanCalendar.ics(plan: plan, zone: zone, reminderTimes: profile?.reminderTimes ?? [], start: today.adding(days: 1),
+                                    now: Clock.millisecondsNow(), knowledge: knowledge)
+        return Response(status: .ok, headers: [
+            .contentType: "text/calendar; charset=utf-8",
+            .contentDisposition: "attachment; filename=\"crampcare-plan.ics\"",
+        ], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
