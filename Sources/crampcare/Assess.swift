@@ -75,7 +75,12 @@ struct Assess: AsyncParsableCommand {
             if json || input != nil || !Console.stdinIsTerminal {
                 let bytes = try input.map { path throws(CLIError) in try Console.readFile(path) } ?? Console.readAll()
                 do throws(RequestError) {
-                    request = try AssessmentRequest.decode(json: bytes, medicineNames: knowledge.medicineNames)
+                    // A FHIR QuestionnaireResponse to `crampcare questionnaire --fhir` is read as a request.
+                    if let parsed = try? JSONParser.parse(bytes), AssessmentQuestionnaire.isResponse(parsed) {
+                        request = try AssessmentQuestionnaire.request(fromResponse: parsed, medicineNames: knowledge.medicineNames)
+                    } else {
+                        request = try AssessmentRequest.decode(json: bytes, medicineNames: knowledge.medicineNames)
+                    }
                 } catch {
                     throw CLIError.input("invalid request: \(error.description)")
                 }

@@ -1,0 +1,206 @@
+public import CrampJSON
+public import CrampKnowledge
+
+/// The assessment's questions as an HL7 FHIR R4 `Questionnaire`, and a matching
+/// `QuestionnaireResponse` read back as a request, so another health app can ask the questions
+/// and let CrampCare answer. linkIds are the request's own field paths (`episode.muscles`,
+/// `finding.calf_swelling`), so an error names what the person answered.
+public enum AssessmentQuestionnaire {
+    public static let url = "urn:crampcare:questionnaire:assessment"
+
+    static func system(_ list: String) -> String { "urn:crampcare:code:\(list)" }
+
+    /// The Questionnaire resource as JSON.
+    public static func questionnaire(knowledge: KnowledgeBase) -> [UInt8] {
+        var w = JSONWriter(capacity: 32_768)
+        func options<Code: CodeList>(_ codes: [Code], list: String, label: (Code) -> String) {
+            w.key("answerOption")
+            w.beginArray()
+            for code in codes {
+                w.beginObject()
+                w.key("valueCoding")
+                w.beginObject()
+                w.key("system"); w.value(system(list))
+                w.key("code"); w.value(code.rawValue)
+                w.key("display"); w.value(label(code))
+                w.endObject()
+                w.endObject()
+            }
+            w.endArray()
+        }
+        func question(_ linkID: String, _ text: String, _ type: String, required: Bool = false, repeats: Bool = false, extra: () -> Void = {}) {
+            w.beginObject()
+            w.key("linkId"); w.value(linkID)
+            w.key("text"); w.value(text)
+            w.key("type"); w.value(type)
+            if required { w.key("required"); w.value(true) }
+            if repeats { w.key("repeats"); w.value(true) }
+            extra()
+            w.endObject()
+        }
+        w.beginObject()
+        w.key("resourceType"); w.value("Questionnaire")
+        w.key("id"); w.value("crampcare-assessment")
+        w.key("url"); w.value(url)
+        w.key("version"); w.value(knowledge.version)
+        w.key("name"); w.value("CrampCareAssessment")
+        w.key("title"); w.value("CrampCare: a cramp around the knee")
+        w.key("status"); w.value("active")
+        w.key("subjectType"); w.stringArray(["Patient"])
+        w.key("date"); w.value(knowledge.reviewed)
+        w.key("publisher"); w.value("CrampCare")
+        w.key("description"); w.value("The questions CrampCare asks about a muscle cramp in the thigh or calf. Answer with a QuestionnaireResponse; "
+            + "a finding answered false counts as denied. " + knowledge.disclaimer)
+        w.key("item")
+        w.beginArray()
+        question("age", "How old are you?", "integer", required: true)
+        question("sex", "Sex", "choice") { options(Sex.allCases, list: "sex") { knowledge.sexLabels[$0] ?? $0.rawValue } }
+        w.beginObject()
+        w.key("linkId"); w.value("episode")
+        w.key("text"); w.value("The cramp")
+        w.key("type"); w.value("group")
+        w.key("required"); w.value(true)
+        w.key("item")
+        w.beginArray()
+        question("episode.durationMinutes", "How many minutes did it last?", "decimal", required: true)
+        question("episode.muscles", "Which muscle?", "choice", required: true, repeats: true) {
+            options(Muscle.allCases, list: "muscle") { knowledge.muscleLabels[$0] ?? $0.rawValue }
+        }
+        question("episode.side", "Which side?", "choice") { options(Side.allCases, list: "side") { knowledge.sideLabels[$0] ?? $0.rawValue } }
+        question("episode.onset", "What were you doing when it started?", "choice") {
+            options(Onset.allCases, list: "onset") { knowledge.onsetLabels[$0] ?? $0.rawValue }
+        }
+        question("episode.severity", "How bad was it, from 0 (none) to 10 (worst)?", "integer")
+        w.endArray()
+        w.endObject()
+        question("episodesLast30Days", "How many cramps have you had in the last 30 days?", "integer")
+        // One group per question step, in the order the assessment asks them: red flags first.
+        for step in knowledge.redFlagSteps + knowledge.otherSteps {
+            let findings = Finding.allCases.filter { knowledge.findings[$0]?.step == step.id }
+            guard !findings.isEmpty else { continue }
+            w.beginObject()
+            w.key("linkId"); w.value("step.\(step.id)")
+            w.key("text"); w.value(step.text)
+            w.key("type"); w.value("group")
+            w.key("item")
+            w.beginArray()
+            for finding in findings {
+                let info = knowledge.findings[finding]
+                question("finding.\(finding.rawValue)", info?.question ?? info?.label ?? finding.rawValue, "boolean")
+            }
+            w.endArray()
+            w.endObject()
+        }
+        question("context", "Anything else going on?", "choice", repeats: true) {
+            options(ContextCode.allCases, list: "context") { knowledge.context[$0]?.label ?? $0.rawValue }
+        }
+        question("conditions", "Health conditions", "choice", repeats: true) {
+            options(Condition.allCases, list: "condition") { knowledge.conditions[$0]?.label ?? $0.rawValue }
+        }
+        question("medications", "Medicines", "choice", repeats: true) {
+            options(Medication.allCases, list: "medication") { knowledge.medications[$0]?.label ?? $0.rawValue }
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
+    }
+
+    /// True when a parsed document is a QuestionnaireResponse (rather than a contract request).
+    public static func isResponse(_ value: JSONValue) -> Bool { value["resourceType"]?.stringValue == "QuestionnaireResponse" }
+
+    /// A QuestionnaireResponse to this questionnaire, as a request; checked like any request.
+    public static func request(fromResponse value: JSONValue, medicineNames: [String: Medication] = [:]) throws(RequestError) -> AssessmentRequest {
+        guard isResponse(value) else {
+            throw RequestError(field: "resourceType", problem: "expected \"QuestionnaireResponse\"")
+        }
+        if let reference = value["questionnaire"] {
+            guard let text = reference.stringValue, text == url || text.hasPrefix(url + "|") else {
+                throw RequestError(field: "questionnaire", problem: "\(reference.excerpt) is not this questionnaire; accepted: \(url)")
+            }
+        }
+        if let status = value["status"] {
+            guard let text = status.stringValue, ["completed", "amended"].contains(text) else {
+                throw RequestError(field: "status", problem: "\(status.excerpt) is not a finished response; accepted: completed, amended")
+            }
+        }
+        var request: [(key: String, value: JSONValue)] = []
+        var episode: [(key: String, value: JSONValue)] = []
+        var findings: [JSONValue] = []
+        var negatives: [JSONValue] = []
+        var lists: [String: [JSONValue]] = [:]
+
+        func answers(_ item: JSONValue, _ linkID: String) throws(RequestError) -> [JSONValue] {
+            guard let list = item["answer"]?.arrayValue, !list.isEmpty else {
+                throw RequestError(field: linkID, problem: "has no answer; leave the item out instead")
+            }
+            return list
+        }
+        func single(_ item: JSONValue, _ linkID: String, _ key: String) throws(RequestError) -> JSONValue {
+            let list = try answers(item, linkID)
+            guard list.count == 1, let value = list[0][key] else {
+                throw RequestError(field: linkID, problem: "needs exactly one \(key) answer")
+            }
+            return value
+        }
+        func codes(_ item: JSONValue, _ linkID: String) throws(RequestError) -> [JSONValue] {
+            var out: [JSONValue] = []
+            for (index, answer) in try answers(item, linkID).enumerated() {
+                guard let code = answer["valueCoding"]?["code"], code.stringValue != nil else {
+                    throw RequestError(field: "\(linkID)[\(index)]", problem: "needs a valueCoding with a code")
+                }
+                out.append(code)
+            }
+            return out
+        }
+        func walk(_ items: [JSONValue], depth: Int) throws(RequestError) {
+            guard depth < 8 else { throw RequestError(field: "item", problem: "nested too deep") }
+            for item in items {
+                guard let linkID = item["linkId"]?.stringValue else { throw RequestError(field: "item", problem: "an item has no linkId") }
+                if let children = item["item"]?.arrayValue {
+                    try walk(children, depth: depth + 1)
+                    continue
+                }
+                switch linkID {
+                case "age": request.append(("age", try single(item, linkID, "valueInteger")))
+                case "sex":
+                    let code = try codes(item, linkID)
+                    guard code.count == 1 else { throw RequestError(field: linkID, problem: "needs exactly one answer") }
+                    request.append(("sex", code[0]))
+                case "episodesLast30Days": request.append(("episodesLast30Days", try single(item, linkID, "valueInteger")))
+                case "episode.durationMinutes":
+                    let list = try answers(item, linkID)
+                    guard list.count == 1, let value = list[0]["valueDecimal"] ?? list[0]["valueInteger"] else {
+                        throw RequestError(field: linkID, problem: "needs exactly one valueDecimal answer")
+                    }
+                    episode.append(("durationMinutes", value))
+                case "episode.muscles": episode.append(("muscles", .array(try codes(item, linkID))))
+                case "episode.side", "episode.onset":
+                    let code = try codes(item, linkID)
+                    guard code.count == 1 else { throw RequestError(field: linkID, problem: "needs exactly one answer") }
+                    episode.append((String(linkID.dropFirst("episode.".count)), code[0]))
+                case "episode.severity": episode.append(("severity", try single(item, linkID, "valueInteger")))
+                case "context", "conditions", "medications": lists[linkID, default: []] += try codes(item, linkID)
+                default:
+                    guard linkID.hasPrefix("finding.") else {
+                        throw RequestError(field: linkID, problem: "is not a question of this questionnaire")
+                    }
+                    let name = String(linkID.dropFirst("finding.".count))
+                    guard Finding(rawValue: name) != nil else {
+                        throw RequestError(field: linkID, problem: "is not a question of this questionnaire (no finding \"\(name)\")")
+                    }
+                    let code = JSONValue.string(name)
+                    guard case .bool(let present) = try single(item, linkID, "valueBoolean") else {
+                        throw RequestError(field: linkID, problem: "needs a valueBoolean answer (true or false)")
+                    }
+                    if present { findings.append(code) } else { negatives.append(code) }
+                }
+            }
+        }
+        try walk(value["item"]?.arrayValue ?? [], depth: 0)
+        if !episode.isEmpty { request.append(("episode", .object(episode))) }
+        if !findings.isEmpty { request.append(("findings", .array(findings))) }
+        if !negatives.isEmpty { request.append(("negatives", .array(negatives))) }
+        for key in ["context", "conditions", "medications"] { if let list = lists[key] { request.append((key, .array(list))) } }
+        return try AssessmentRequest.decode(.object(request), medicineNames: medicineNames)
+    }
+}

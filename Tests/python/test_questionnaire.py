@@ -1,0 +1,138 @@
+"""The assessment as a FHIR R4 Questionnaire, and QuestionnaireResponses read back as requests:
+validated with fhir.resources (R4B models) and checked code by code against the shared request
+schema; every public vignette answered as a QuestionnaireResponse gets the same result as its
+contract request."""
+import json
+import os
+import pathlib
+
+import pytest
+
+from conftest import CLI, run
+
+fhir = pytest.importorskip("fhir.resources")
+from fhir.resources.R4B.questionnaire import Questionnaire  # noqa: E402
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse  # noqa: E402
+
+SHARED = pathlib.Path(os.environ.get("CRAMPCARE_SHARED", pathlib.Path(__file__).resolve().parents[3] / "shared"))
+URL = "urn:crampcare:questionnaire:assessment"
+
+
+@pytest.fixture(scope="module")
+def questionnaire():
+    proc = run(str(CLI), ["questionnaire", "--fhir"])
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)
+    Questionnaire.model_validate(document)
+    return document
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return json.loads((SHARED / "contracts" / "assessment-request.schema.json").read_text())
+
+
+def items(node):
+    for item in node.get("item", []):
+        yield item
+        yield from items(item)
+
+
+def test_questionnaire_codes_are_the_request_schemas(questionnaire, schema):
+    assert questionnaire["resourceType"] == "Questionnaire" and questionnaire["url"] == URL and questionnaire["status"] == "active"
+    props = schema["properties"]
+    enums = {
+        "sex": props["sex"]["enum"], "episode.muscles": props["episode"]["properties"]["muscles"]["items"]["enum"],
+        "episode.side": props["episode"]["properties"]["side"]["enum"], "episode.onset": props["episode"]["properties"]["onset"]["enum"],
+        "context": props["context"]["items"]["enum"], "conditions": props["conditions"]["items"]["enum"],
+        "medications": props["medications"]["items"]["enum"],
+    }
+    by_link = {item["linkId"]: item for item in items(questionnaire)}
+    for link, allowed in enums.items():
+        codes = [option["valueCoding"]["code"] for option in by_link[link]["answerOption"]]
+        assert sorted(codes) == sorted(allowed), link
+        assert all(option["valueCoding"]["system"].startswith("urn:crampcare:code:") for option in by_link[link]["answerOption"])
+    findings = [link.removeprefix("finding.") for link in by_link if link.startswith("finding.")]
+    assert findings and set(findings) <= set(props["findings"]["items"]["enum"])
+    assert len(set(findings)) == len(findings)
+    for link in findings:
+        assert by_link["finding." + link]["type"] == "boolean"
+    assert by_link["age"]["type"] == "integer" and by_link["age"]["required"] is True
+    assert by_link["episode.durationMinutes"]["type"] == "decimal"
+    # Red-flag questions come first, as the assessment asks them.
+    groups = [item["linkId"] for item in questionnaire["item"] if item["linkId"].startswith("step.")]
+    assert groups[0] == "step.lungs"
+
+
+def response_for(request, questionnaire):
+    """A QuestionnaireResponse answering the questionnaire as the contract request does."""
+    links = {item["linkId"] for item in items(questionnaire)}
+    def coding(system, code):
+        return {"valueCoding": {"system": f"urn:crampcare:code:{system}", "code": code}}
+    answers = [{"linkId": "age", "answer": [{"valueInteger": request["age"]}]}]
+    if "sex" in request:
+        answers.append({"linkId": "sex", "answer": [coding("sex", request["sex"])]})
+    episode = request["episode"]
+    group = [{"linkId": "episode.durationMinutes", "answer": [{"valueDecimal": episode["durationMinutes"]}]},
+             {"linkId": "episode.muscles", "answer": [coding("muscle", m) for m in episode["muscles"]]}]
+    for key in ["side", "onset"]:
+        if key in episode:
+            group.append({"linkId": f"episode.{key}", "answer": [coding(key, episode[key])]})
+    if "severity" in episode:
+        group.append({"linkId": "episode.severity", "answer": [{"valueInteger": episode["severity"]}]})
+    answers.append({"linkId": "episode", "item": group})
+    if "episodesLast30Days" in request:
+        answers.append({"linkId": "episodesLast30Days", "answer": [{"valueInteger": request["episodesLast30Days"]}]})
+    screened = [{"linkId": f"finding.{code}", "answer": [{"valueBoolean": True}]} for code in request.get("findings", [])]
+    screened += [{"linkId": f"finding.{code}", "answer": [{"valueBoolean": False}]} for code in request.get("negatives", [])]
+    for item in screened:
+        assert item["linkId"] in links, item["linkId"]
+    if screened:
+        answers.append({"linkId": "step.answers", "item": screened})
+    for key, system in [("context", "context"), ("conditions", "condition"), ("medications", "medication")]:
+        if request.get(key):
+            answers.append({"linkId": key, "answer": [coding(system, code) for code in request[key]]})
+    return {"resourceType": "QuestionnaireResponse", "questionnaire": URL, "status": "completed", "item": answers}
+
+
+def assess(document):
+    proc = run(str(CLI), ["assess", "--json"], stdin=json.dumps(document))
+    return proc
+
+
+def test_every_public_vignette_answered_as_a_response_gets_the_same_result(questionnaire):
+    vignettes = json.loads((SHARED / "vignettes" / "public.json").read_text())
+    checked = 0
+    for vignette in vignettes:
+        request = vignette["request"]
+        if any(code not in {i["linkId"].removeprefix("finding.") for i in items(questionnaire)} for code in request.get("findings", []) + request.get("negatives", [])):
+            continue
+        response = response_for(request, questionnaire)
+        QuestionnaireResponse.model_validate(response)
+        from_response = assess(response)
+        from_request = assess(request)
+        assert from_response.returncode == 0, (vignette["id"], from_response.stderr)
+        assert json.loads(from_response.stdout) == json.loads(from_request.stdout), vignette["id"]
+        checked += 1
+    assert checked >= 25
+
+
+def test_bad_responses_name_the_item(questionnaire):
+    base = {"resourceType": "QuestionnaireResponse", "questionnaire": URL, "status": "completed",
+            "item": [{"linkId": "age", "answer": [{"valueInteger": 50}]},
+                     {"linkId": "episode", "item": [{"linkId": "episode.durationMinutes", "answer": [{"valueDecimal": 2}]},
+                                                    {"linkId": "episode.muscles", "answer": [{"valueCoding": {"code": "calf"}}]}]}]}
+    ok = assess(base)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["triage"] == "self_care"
+    cases = [
+        ({**base, "questionnaire": "http://example.org/other"}, "questionnaire"),
+        ({**base, "status": "in-progress"}, "status"),
+        ({**base, "item": base["item"] + [{"linkId": "finding.not_a_thing", "answer": [{"valueBoolean": True}]}]}, "finding.not_a_thing"),
+        ({**base, "item": base["item"] + [{"linkId": "finding.calf_swelling", "answer": [{"valueString": "yes"}]}]}, "finding.calf_swelling"),
+        ({**base, "item": base["item"] + [{"linkId": "shoe_size", "answer": [{"valueInteger": 9}]}]}, "shoe_size"),
+        ({**base, "item": [base["item"][1]]}, "age"),
+    ]
+    for document, field in cases:
+        proc = assess(document)
+        assert proc.returncode == 2, (field, proc.stdout)
+        assert field in proc.stderr, (field, proc.stderr)
