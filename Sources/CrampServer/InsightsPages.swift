@@ -12,7 +12,7 @@ extension CrampServices {
     /// The insights for an owner as of `asOf` (a YYYY-MM-DD text), else today in their zone.
     func insights(owner: OwnerID, asOf: String?) async throws -> (Insights, JournalContents) {
         let today: LocalDate
-        if let asOf, !asOf.isEmpty {
+        if let asOf {
             guard let date = LocalDate(iso: asOf) else {
                 throw Problem.invalid("asOf", "\"\(asOf.prefix(40))\" is not a date; accepted: YYYY-MM-DD")
             }

@@ -289,6 +289,9 @@ extension HTTPFields {
                 let patterns = (insights["seeADoctor"] as? [[String: Any]])?.compactMap { $0["pattern"] as? String } ?? []
                 #expect(patterns.contains("long_episodes"))
             }
+            try await client.execute(uri: "/api/v1/insights?asOf=", method: .get) { response in
+                #expect(response.status == .unprocessableContent)
+            }
             try await client.execute(uri: "/api/v1/insights?asOf=26/11/2026", method: .get) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(parsed(response)["field"] as? String == "asOf")
