@@ -49,6 +49,8 @@ struct Pages: Sendable {
         pages.get("learn", use: learn)
         pages.get("learn/search", use: search)
         pages.get("learn/:topic", use: topic)
+        pages.get("relieve", use: relievePage)
+        pages.post("relieve", use: relieveLog)
         pages.get("plan", use: planPage)
         pages.get("plan.ics", use: planCalendar)
         pages.get("insights", use: insightsPage)
@@ -78,6 +80,7 @@ struct Pages: Sendable {
         data["hosted"] = configuration.hosted
         let body = library.render(View.flags(data), withTemplate: template) ?? ""
         var nav: [[String: Any]] = [
+            ["href": "/relieve", "label": "Ease a cramp", "section": "relieve"],
             ["href": "/assess", "label": "Check symptoms", "section": "assess"],
             ["href": "/journal", "label": "Journal", "section": "journal"],
             ["href": "/day", "label": "My day", "section": "day"],

@@ -308,6 +308,33 @@ extension HTTPFields {
         }
     }
 
+    @Test func theReliefSessionPageAndItsLog() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            #expect(text(try await browser.get("/relieve")).contains("Which muscle is cramping?"))
+            let calf = text(try await browser.get("/relieve?muscle=calf"))
+            #expect(calf.contains("Stretch the calf"))
+            #expect(calf.contains("data-hold=\"30\" data-repeats=\"3\""))
+            #expect(calf.contains("role=\"status\""))
+            #expect(calf.contains("/static/relieve.js"))
+            #expect(try await browser.get("/relieve?muscle=elbow").status == .unprocessableContent)
+            #expect(try await browser.post("/relieve", [("muscle", "calf"), ("outcome", "helped")], csrf: false).status == .forbidden)
+            #expect(try await browser.post("/relieve", [("muscle", "calf"), ("outcome", "maybe")]).status == .unprocessableContent)
+            let logged = try await browser.post("/relieve", [("muscle", "calf"), ("outcome", "partly"), ("startedAt", "0")])
+            #expect(logged.status == .seeOther)
+            let location = try #require(logged.headers[.location])
+            #expect(location.hasPrefix("/journal/") && location.hasSuffix("?logged=1"))
+            try await client.execute(uri: "/api/v1/episodes", method: .get) { response in
+                let episodes = parsed(response)["episodes"] as? [[String: Any]] ?? []
+                #expect(episodes.count == 1)
+                #expect((episodes.first?["reliefs"] as? [[String: Any]])?.first?["outcome"] as? String == "partly")
+                // A start time from long ago is held to the last 12 hours.
+                #expect((episodes.first?["durationSeconds"] as? Int ?? 0) <= 12 * 3600)
+            }
+            #expect(try await browser.get("/static/relieve.js").status == .ok)
+        }
+    }
+
     @Test func thePlanPageAndItsCalendar() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)

@@ -266,3 +266,28 @@ def test_insights_page_shows_the_report_and_passes_the_audit(page, personal):
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Download the report")).click()
     assert download.value.suggested_filename.startswith("crampcare-report-")
+
+
+def test_the_relief_session_times_each_hold_and_logs_the_cramp(page, personal):
+    page.clock.install()
+    page.goto(personal.base + "/")
+    page.get_by_role("link", name=re.compile("I have a cramp right now")).click()
+    audit(page, "relieve: choose a muscle")
+    page.get_by_role("button", name="Calf").click()
+    assert page.get_by_role("heading", name="Stretch the calf").is_visible()
+    audit(page, "relieve: calf")
+    timer = page.locator(".timer").first
+    status = timer.get_by_role("status")
+    timer.get_by_role("button", name="Start the timer").click()
+    assert "Hold 1 of 3: 30 seconds" in status.inner_text()
+    page.clock.run_for("00:16")
+    assert "seconds left" in status.inner_text()
+    assert timer.locator(".timer-count").inner_text() in {"14", "15"}
+    page.clock.run_for("00:15")
+    assert "Rest" in status.inner_text()
+    page.clock.run_for("01:30")
+    assert status.inner_text() == "All 3 holds done. Well done."
+    page.get_by_label("Partly").check()
+    page.get_by_role("button", name="Log this cramp").click()
+    assert "/journal/" in page.url
+    assert "stretch" in page.content().lower()

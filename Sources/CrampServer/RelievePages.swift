@@ -1,0 +1,82 @@
+import CrampAssessment
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The guided relief session on the web: the same steps as `crampcare relieve`, with a timer
+/// (the one part that needs JavaScript; the steps say the holds in words without it), then a
+/// form that logs the cramp and whether it helped.
+extension Pages {
+    static let reliefMuscles: [Muscle] = [.calf, .hamstrings, .quadriceps]
+
+    @Sendable func relievePage(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let choices = Self.reliefMuscles.map { ["code": $0.rawValue, "label": knowledge.muscleLabels[$0] ?? $0.rawValue] }
+        guard let text = request.uri.queryParameters.get("muscle") else {
+            return page("relieve", title: "Ease a cramp now", section: "relieve", ["choices": choices, "chosen": false], request: request, context: context)
+        }
+        guard let muscle = Muscle(rawValue: text), Self.reliefMuscles.contains(muscle) else {
+            return page("relieve", title: "Ease a cramp now", section: "relieve", [
+                "choices": choices, "chosen": false,
+                "errors": View.errors([("muscle", "\"\(text.prefix(40))\" is not a muscle here; choose calf, back of thigh or front of thigh")]),
+            ], request: request, context: context, status: .unprocessableContent)
+        }
+        let zone = try await services.zone(owner: owner)
+        let now = Zones.now(in: zone)
+        let profile = try await services.journal.profile(owner: owner)
+        let day = try await services.journal.dayLog(date: now.localDate, owner: owner)
+        var assessment = AssessmentRequest(age: profile?.birthYear.map { now.localDate.year - $0 } ?? 40, durationMinutes: 1, muscles: [muscle])
+        assessment.conditions = profile?.conditions ?? []
+        assessment.medications = profile?.medications ?? []
+        assessment.context = (day?.context ?? []) + (day?.hotWeather == true ? [.hotWeather] : [])
+        let result = services.assessor.assess(assessment)
+        let items: [[String: Any]] = result.relief.filter { $0.item.technique != .painkiller }.map { advice in
+            let item = advice.item
+            var data: [String: Any] = ["id": item.id, "title": item.title, "steps": item.steps, "cautions": advice.cautions,
+                                       "drawing": item.drawing.joined(separator: "\n")]
+            if let hold = item.holdSeconds {
+                let repeats = item.repeats ?? 1
+                data["timer"] = ["hold": hold, "repeats": repeats, "rest": 5,
+                                 "summary": "Hold for \(hold) seconds, \(repeats) time\(repeats == 1 ? "" : "s"), with a short rest between."]
+            }
+            return data
+        }
+        let avoid = knowledge.cautions.filter { ["avoid_jerky", "painkillers_after_only"].contains($0.id) }
+            .map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" }
+        return page("relieve", title: "Ease a cramp now", section: "relieve", [
+            "choices": choices, "chosen": true, "muscle": muscle.rawValue, "muscleLabel": (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
+            "items": items, "avoid": avoid, "startedAt": String(now.instant), "script": "relieve.js",
+        ], request: request, context: context)
+    }
+
+    /// Logs the cramp the session was for, with the stretch and whether it helped; the episode
+    /// page then shows its check for red flags, as after any logged cramp.
+    @Sendable func relieveLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let form = try await form(request, context: context)
+        guard let text = form.value("muscle"), let muscle = Muscle(rawValue: text), Self.reliefMuscles.contains(muscle) else {
+            throw Problem.invalid("muscle", "\"\((form.value("muscle") ?? "").prefix(40))\" is not calf, hamstrings or quadriceps")
+        }
+        guard let outcomeText = form.value("outcome"), let outcome = ReliefTried.Outcome(rawValue: outcomeText) else {
+            throw Problem.invalid("outcome", "\"\((form.value("outcome") ?? "").prefix(40))\" is not an answer; accepted: helped, partly, no")
+        }
+        let zone = try await services.zone(owner: owner)
+        let now = Zones.now(in: zone)
+        // The session's start, as the page was served; kept within the last 12 hours.
+        let started = form.value("startedAt").flatMap { Int64($0) }.map { min(max($0, now.instant - 12 * 3_600_000), now.instant) } ?? now.instant
+        let startedAt = LocalTimestamp(instant: started, utcOffsetSeconds: Zones.offsetSeconds(at: started, in: zone)) ?? now
+        var episode = Episode(id: EntryID.random(), startedAt: startedAt, durationSeconds: max(1, Int((now.instant - started) / 1000)),
+                              muscles: [muscle], createdAt: now.instant, updatedAt: now.instant)
+        episode.reliefs = [ReliefTried(technique: .stretch, outcome: outcome)]
+        do {
+            try episode.validate()
+        } catch {
+            throw Problem.invalid(error.field, error.problem)
+        }
+        try await services.journal.saveEpisode(episode, owner: owner)
+        return redirect("/journal/\(episode.id)?logged=1")
+    }
+}
