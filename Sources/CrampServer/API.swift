@@ -19,6 +19,8 @@ struct API: Sendable {
     func register(on router: Router<CrampRequestContext>) {
         let api = router.group("api/v1").add(middleware: APIGuard(configuration: configuration, services: services))
         api.post("assessments", use: assess)
+        api.get("questionnaire", use: questionnaire)
+        api.post("questionnaire-responses", use: assessResponse)
         api.get("episodes", use: listEpisodes)
         api.post("episodes", use: createEpisode)
         api.get("episodes/:id", use: readEpisode)
@@ -37,6 +39,33 @@ struct API: Sendable {
     }
 
     // MARK: assessments
+
+    /// The assessment's questions as a FHIR R4 Questionnaire (as `crampcare questionnaire --fhir`).
+    @Sendable func questionnaire(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        var response = Body.json(AssessmentQuestionnaire.questionnaire(knowledge: services.knowledge))
+        response.headers[.contentType] = "application/fhir+json"
+        return response
+    }
+
+    /// A QuestionnaireResponse to that Questionnaire, answered with the same result as a request.
+    @Sendable func assessResponse(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+        }
+        let value: JSONValue
+        switch parsed {
+        case .success(let parsedValue): value = parsedValue
+        case .failure(let error): throw Problem(.badRequest, "Malformed JSON", detail: error.description)
+        }
+        let assessmentRequest: AssessmentRequest
+        do throws(RequestError) {
+            assessmentRequest = try AssessmentQuestionnaire.request(fromResponse: value, medicineNames: services.knowledge.medicineNames)
+        } catch {
+            throw Problem.invalid(error.field, error.problem)
+        }
+        return Body.json(services.resultEncoder.encode(services.assessor.assess(assessmentRequest)))
+    }
 
     @Sendable func assess(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)

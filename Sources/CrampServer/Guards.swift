@@ -113,7 +113,7 @@ struct APIGuard: RouterMiddleware {
         if request.method == .post || request.method == .put || request.method == .patch {
             let type = request.headers[.contentType]
             guard let type, Self.isJSON(type) else {
-                throw Problem(.unsupportedMediaType, "JSON required", detail: "send the body as Content-Type: application/json (got \(type.map { "\"\($0.prefix(80))\"" } ?? "none"))")
+                throw Problem(.unsupportedMediaType, "JSON required", detail: "send the body as Content-Type: application/json or application/fhir+json (got \(type.map { "\"\($0.prefix(80))\"" } ?? "none"))")
             }
         }
         var context = context
@@ -121,9 +121,14 @@ struct APIGuard: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// `application/json`, any case, with or without parameters such as `; charset=utf-8`.
+    /// `application/json` (or FHIR's `application/fhir+json`), any case, with or without
+    /// parameters such as `; charset=utf-8`.
     static func isJSON(_ type: String) -> Bool {
-        let expected = "application/json".utf8
+        isMediaType(type, "application/json") || isMediaType(type, "application/fhir+json")
+    }
+
+    static func isMediaType(_ type: String, _ wanted: String) -> Bool {
+        let expected = wanted.utf8
         let bytes = type.utf8
         guard bytes.count >= expected.count else { return false }
         var index = bytes.startIndex

@@ -308,6 +308,26 @@ extension HTTPFields {
         }
     }
 
+    @Test func theQuestionnaireAndItsResponses() async throws {
+        try await TestServer.make().run { client in
+            try await client.execute(uri: "/api/v1/questionnaire", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/fhir+json")
+                #expect(parsed(response)["resourceType"] as? String == "Questionnaire")
+            }
+            let answered = #"{"resourceType":"QuestionnaireResponse","questionnaire":"urn:crampcare:questionnaire:assessment","status":"completed","item":[{"linkId":"age","answer":[{"valueInteger":70}]},{"linkId":"episode","item":[{"linkId":"episode.durationMinutes","answer":[{"valueDecimal":5}]},{"linkId":"episode.muscles","answer":[{"valueCoding":{"code":"calf"}}]}]},{"linkId":"step.blood","item":[{"linkId":"finding.calf_swelling","answer":[{"valueBoolean":true}]},{"linkId":"finding.calf_tenderness","answer":[{"valueBoolean":true}]}]}]}"#
+            try await client.execute(uri: "/api/v1/questionnaire-responses", method: .post, headers: [.contentType: "application/fhir+json"], body: body(answered)) { response in
+                #expect(response.status == .ok)
+                #expect(["urgent", "emergency"].contains(parsed(response)["triage"] as? String))
+            }
+            try await client.execute(uri: "/api/v1/questionnaire-responses", method: .post, headers: json,
+                                     body: body(#"{"resourceType":"QuestionnaireResponse","item":[{"linkId":"shoe_size","answer":[{"valueInteger":9}]}]}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(parsed(response)["field"] as? String == "shoe_size")
+            }
+        }
+    }
+
     @Test func theReliefSessionPageAndItsLog() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
