@@ -9,20 +9,7 @@ public enum Charts {
     static let height = 220.0
     static let margin = (left: 44.0, right: 12.0, top: 12.0, bottom: 36.0)
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
@@ -171,5 +158,23 @@ public enum Charts {
         let most = values.max() ?? 0
         guard most > 0 else { return String(repeating: "▁", count: values.count) }
         return String(values.map { blocks[min(blocks.count - 1, $0 * (blocks.count - 1) / most)] })
+    }
+}
+
+/// Text made safe inside HTML or SVG, as element content or a quoted attribute.
+public enum HTMLText {
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
     }
 }

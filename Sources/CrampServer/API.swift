@@ -49,18 +49,29 @@ struct API: Sendable {
 
     /// A QuestionnaireResponse to that Questionnaire, answered with the same result as a request.
     @Sendable func assessResponse(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let value = try await parsedBody(request, context: context)
+        return try answer { () throws(RequestError) in
+            try AssessmentQuestionnaire.request(fromResponse: value, medicineNames: services.knowledge.medicineNames)
+        }
+    }
+
+    /// The body parsed in place from the received bytes; 400 with the position when malformed.
+    func parsedBody(_ request: Request, context: CrampRequestContext) async throws -> JSONValue {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
             Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
         }
-        let value: JSONValue
         switch parsed {
-        case .success(let parsedValue): value = parsedValue
+        case .success(let value): return value
         case .failure(let error): throw Problem(.badRequest, "Malformed JSON", detail: error.description)
         }
+    }
+
+    /// The result for a request read by `read`; its errors become problems naming the field.
+    func answer(_ read: () throws(RequestError) -> AssessmentRequest) throws -> Response {
         let assessmentRequest: AssessmentRequest
         do throws(RequestError) {
-            assessmentRequest = try AssessmentQuestionnaire.request(fromResponse: value, medicineNames: services.knowledge.medicineNames)
+            assessmentRequest = try read()
         } catch {
             throw Problem.invalid(error.field, error.problem)
         }
@@ -68,24 +79,8 @@ struct API: Sendable {
     }
 
     @Sendable func assess(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        // Parsed in place from the received bytes.
-        let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
-            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
-        }
-        let value: JSONValue
-        switch parsed {
-        case .success(let parsedValue): value = parsedValue
-        case .failure(let error): throw Problem(.badRequest, "Malformed JSON", detail: error.description)
-        }
-        let assessmentRequest: AssessmentRequest
-        do throws(RequestError) {
-            assessmentRequest = try AssessmentRequest.decode(value, medicineNames: services.knowledge.medicineNames)
-        } catch {
-            throw Problem.invalid(error.field, error.problem)
-        }
-        let result = services.assessor.assess(assessmentRequest)
-        return Body.json(services.resultEncoder.encode(result))
+        let value = try await parsedBody(request, context: context)
+        return try answer { () throws(RequestError) in try AssessmentRequest.decode(value, medicineNames: services.knowledge.medicineNames) }
     }
 
     // MARK: episodes
