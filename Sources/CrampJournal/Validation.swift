@@ -75,8 +75,10 @@ extension Episode {
 }
 
 func validateNote(_ note: String) throws(JournalError) {
-    try check(note.count <= JournalLimits.maxNoteCharacters, "note",
-              "\(note.count) characters is too long; accepted: at most \(JournalLimits.maxNoteCharacters)")
+    // Counted in code points, as JSON Schema's maxLength counts them (the API's documented limit).
+    let length = note.unicodeScalars.count
+    try check(length <= JournalLimits.maxNoteCharacters, "note",
+              "\(length) characters is too long; accepted: at most \(JournalLimits.maxNoteCharacters)")
     try check(!note.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }, "note",
               "contains a control character; accepted: text, new lines and tabs")
 }

@@ -90,7 +90,8 @@ struct AccountService: Sendable {
     /// A new API token; the token, shown once.
     func createToken(owner: OwnerID, label: String) async throws -> (token: String, info: APITokenInfo) {
         let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !label.isEmpty, label.count <= 100 else { throw Problem.invalid("label", "a token needs a label of 1 to 100 characters, such as \"phone app\"") }
+        // Counted in code points, as the OpenAPI document's maxLength counts them.
+        guard !label.isEmpty, label.unicodeScalars.count <= 100 else { throw Problem.invalid("label", "a token needs a label of 1 to 100 characters, such as \"phone app\"") }
         let secret = Credentials.secret()
         let digest = Credentials.digest(secret)
         let now = Clock.millisecondsNow()

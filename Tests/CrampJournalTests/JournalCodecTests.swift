@@ -233,3 +233,14 @@ import Testing
         #expect(PlanCalendar.utcStamp(0) == "19700101T000000Z")
     }
 }
+
+@Suite struct NoteLimitTests {
+    @Test func notesAreCountedInCodePointsAsTheAPIDocumentSays() {
+        var episode = Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: 0, utcOffsetSeconds: 0)!, durationSeconds: 60,
+                              muscles: [.calf], createdAt: 0, updatedAt: 0)
+        episode.note = String(repeating: "e\u{301}", count: 1000)  // 1,000 letters, 2,000 code points
+        #expect((try? episode.validate()) != nil)
+        episode.note = String(repeating: "e\u{301}", count: 1001)  // 2,002 code points
+        #expect(throws: JournalError.self) { try episode.validate() }
+    }
+}

@@ -528,6 +528,12 @@ extension HTTPFields {
         try await TestServer.make(hosted: true).run { client in
             let dave = Browser(client)
             _ = try await dave.post("/register", [("email", "dave@example.org"), ("password", "yet another secret")])
+            // 60 letters with a combining accent each: 120 code points, over the documented 100.
+            let accented = String(repeating: "e\u{301}", count: 60)
+            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: dave.cookieHeader.merging(json),
+                                     body: body("{\"label\":\"\(accented)\"}")) { response in
+                #expect(response.status == .unprocessableContent)
+            }
             var token = ""
             var tokenID = ""
             try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: dave.cookieHeader.merging(json),
