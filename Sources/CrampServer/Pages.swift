@@ -92,7 +92,8 @@ struct Pages: Sendable {
         ]
         if configuration.hosted {
             if context.owner == nil {
-                nav = [["href": "/learn", "label": "Learn", "section": "learn"], ["href": "/signin", "label": "Sign in", "section": "signin"],
+                nav = [["href": "/relieve", "label": "Ease a cramp", "section": "relieve"], ["href": "/learn", "label": "Learn", "section": "learn"],
+                       ["href": "/signin", "label": "Sign in", "section": "signin"],
                        ["href": "/register", "label": "Create an account", "section": "register"]]
             } else {
                 nav.append(["href": "/account", "label": "Account", "section": "account"])

@@ -12,8 +12,10 @@ import Hummingbird
 extension Pages {
     static let reliefMuscles: [Muscle] = [.calf, .hamstrings, .quadriceps]
 
+    /// Open to everyone, signed in or not: help with a cramp should never wait for an account.
+    /// Signed out (hosted mode), the steps are the general ones and the cramp cannot be logged.
     @Sendable func relievePage(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
+        let owner = context.owner
         let choices = Self.reliefMuscles.map { ["code": $0.rawValue, "label": knowledge.muscleLabels[$0] ?? $0.rawValue] }
         guard let text = request.uri.queryParameters.get("muscle") else {
             return page("relieve", title: "Ease a cramp now", section: "relieve", ["choices": choices, "chosen": false], request: request, context: context)
@@ -24,10 +26,15 @@ extension Pages {
                 "errors": View.errors([("muscle", "\"\(text.prefix(40))\" is not a muscle here; choose calf, back of thigh or front of thigh")]),
             ], request: request, context: context, status: .unprocessableContent)
         }
-        let zone = try await services.zone(owner: owner)
+        var zone = services.defaultZone
+        var profile: Profile?
+        var day: DayLog?
+        if let owner {
+            zone = try await services.zone(owner: owner)
+            profile = try await services.journal.profile(owner: owner)
+        }
         let now = Zones.now(in: zone)
-        let profile = try await services.journal.profile(owner: owner)
-        let day = try await services.journal.dayLog(date: now.localDate, owner: owner)
+        if let owner { day = try await services.journal.dayLog(date: now.localDate, owner: owner) }
         var assessment = AssessmentRequest(age: profile?.birthYear.map { now.localDate.year - $0 } ?? 40, durationMinutes: 1, muscles: [muscle])
         assessment.conditions = profile?.conditions ?? []
         assessment.medications = profile?.medications ?? []
@@ -48,7 +55,7 @@ extension Pages {
             .map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" }
         return page("relieve", title: "Ease a cramp now", section: "relieve", [
             "choices": choices, "chosen": true, "muscle": muscle.rawValue, "muscleLabel": (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
-            "items": items, "avoid": avoid, "startedAt": String(now.instant), "script": "relieve.js",
+            "items": items, "avoid": avoid, "startedAt": String(now.instant), "script": "relieve.js", "canLog": owner != nil,
         ], request: request, context: context)
     }
 

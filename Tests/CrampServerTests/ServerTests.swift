@@ -524,6 +524,21 @@ extension HTTPFields {
         }
     }
 
+    @Test func reliefNeedsNoAccountButLoggingDoes() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let visitor = Browser(client)
+            let page = try await visitor.get("/relieve?muscle=calf")
+            #expect(page.status == .ok)
+            #expect(text(page).contains("Stretch the calf"))
+            #expect(text(page).contains("Sign in</a> to log this cramp"))
+            #expect(!text(page).contains("Log this cramp</button>"))
+            #expect(text(try await visitor.get("/")).contains("href=\"/relieve\""))
+            let post = try await visitor.post("/relieve", [("muscle", "calf"), ("outcome", "helped")])
+            #expect(post.status == .seeOther)
+            #expect(post.headers[.location]?.hasPrefix("/signin") == true)
+        }
+    }
+
     @Test func apiTokensWorkUntilRevoked() async throws {
         try await TestServer.make(hosted: true).run { client in
             let dave = Browser(client)
