@@ -24,6 +24,11 @@ public enum TriageWords {
 }
 
 extension KnowledgeBase {
+    /// What to avoid while easing a cramp, shown with every set of relief steps.
+    public var reliefCautions: [Caution] {
+        cautions.filter { ["avoid_jerky", "painkillers_after_only"].contains($0.id) }
+    }
+
     /// A request code in words, for "because you said".
     public func label(code: String) -> String {
         if let finding = Finding(rawValue: code) { return findings[finding]?.label ?? code }
@@ -42,6 +47,10 @@ extension KnowledgeBase {
 }
 
 extension AssessmentResult {
+    /// The relief a guided session walks through: everything offered but painkillers, which do
+    /// not ease a cramp (the cautions say they are for soreness afterwards).
+    public var sessionRelief: [ReliefAdvice] { relief.filter { $0.item.technique != .painkiller } }
+
     /// Every source the result's items cite, in the order they first appear.
     public var sourceIDs: [String] {
         var seen: [String] = []

@@ -28,8 +28,7 @@ public enum Charts {
     public static func episodesPerWeek(_ weeks: [(start: LocalDate, count: Int)], id: String = "weekly") -> String {
         let title = "Episodes per week"
         guard !weeks.isEmpty else {
-            return frame(id: id, title: title, description: "No whole week logged yet.", height: 40,
-                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">No whole week logged yet.</text>")
+            return empty(id: id, title: title, "No whole week logged yet.")
         }
         let most = max(1, weeks.map(\.count).max() ?? 1)
         let plotWidth = width - margin.left - margin.right
@@ -54,8 +53,7 @@ public enum Charts {
         let title = "Severity over time"
         let points = episodes.compactMap { episode in episode.severity.map { (Diary.day(of: episode).daysSinceEpoch, $0) } }.sorted { $0.0 < $1.0 }
         guard let first = points.first?.0, let last = points.last?.0 else {
-            return frame(id: id, title: title, description: "No episode with a severity yet.", height: 40,
-                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">No episode with a severity yet.</text>")
+            return empty(id: id, title: title, "No episode with a severity yet.")
         }
         let plotWidth = width - margin.left - margin.right
         let plotHeight = height - margin.top - margin.bottom
@@ -78,8 +76,7 @@ public enum Charts {
         let title = "Cramp days with and without each exposure (relative risk)"
         let rows = findings.filter { $0.relativeRisk != nil }
         guard !rows.isEmpty else {
-            return frame(id: id, title: title, description: "Not enough days yet to compare.", height: 40,
-                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">Not enough days yet to compare.</text>")
+            return empty(id: id, title: title, "Not enough days yet to compare.")
         }
         let labelWidth = 200.0
         let rowHeight = 24.0
@@ -110,8 +107,7 @@ public enum Charts {
         let title = "How often each relief helped"
         let rows = effects.filter { $0.interval != nil }
         guard !rows.isEmpty else {
-            return frame(id: id, title: title, description: "No technique used \(ReliefEffect.minimumUses) times yet.", height: 40,
-                         "<text x=\"8\" y=\"24\" fill=\"currentColor\">No technique used \(ReliefEffect.minimumUses) times yet.</text>")
+            return empty(id: id, title: title, "No technique used \(ReliefEffect.minimumUses) times yet.")
         }
         let labelWidth = 120.0
         let rowHeight = 24.0
@@ -133,6 +129,11 @@ public enum Charts {
         }
         return frame(id: id, title: title, description: "Share of uses that helped, with 95% interval. " + parts.joined(separator: "; ") + ".",
                      height: chartHeight, body)
+    }
+
+    /// A chart with nothing to draw yet: one line saying why, read out as its description.
+    static func empty(id: String, title: String, _ message: String) -> String {
+        frame(id: id, title: title, description: message, height: 40, "<text x=\"8\" y=\"24\" fill=\"currentColor\">\(escape(message))</text>")
     }
 
     static func axis(maximum: Double, plotHeight: Double, label: String) -> String {

@@ -15,7 +15,7 @@ public struct ClinicianReport: Sendable {
         self.knowledge = knowledge
     }
 
-    static func html(_ text: String) -> String { Charts.escape(text) }
+    static func html(_ text: String) -> String { HTMLText.escape(text) }
 
     /// The whole printable document.
     public func document() -> String {
@@ -149,7 +149,7 @@ public struct ClinicianReport: Sendable {
         out += "<table><tr><th scope=\"col\">Exposure</th><th scope=\"col\">Days with / without</th><th scope=\"col\">Cramp days with / without</th>"
             + "<th scope=\"col\">Relative risk (95%)</th><th scope=\"col\">p</th><th scope=\"col\">q</th><th scope=\"col\">Evidence</th></tr>"
         for finding in analysis.findings {
-            let risk = finding.relativeRisk.map { "\(Format.ratio($0.value)) (\(Format.ratio($0.lower))–\(Format.ratio($0.upper)))" } ?? "—"
+            let risk = finding.relativeRisk.map (Format.ratioInterval) ?? "—"
             let p = analysis.tier == .inferential ? finding.modelP : finding.fisherP
             out += "<tr><td>\(Self.html(finding.exposure.label)): \(Self.html(finding.exposure.definition))</td><td>\(finding.daysWith) / \(finding.daysWithout)</td>"
                 + "<td>\(Format.percent(finding.rateWith)) / \(Format.percent(finding.rateWithout))</td><td>\(risk)</td><td>\(Format.pValue(p))</td>"
@@ -164,7 +164,7 @@ public struct ClinicianReport: Sendable {
         out += Charts.reliefEffectiveness(insights.relief)
         out += "<table><tr><th scope=\"col\">Technique</th><th scope=\"col\">Uses</th><th scope=\"col\">Helped (95%)</th><th scope=\"col\">By severity</th><th scope=\"col\">Median length</th></tr>"
         for effect in insights.relief {
-            let share = effect.interval.map { "\(Format.percent($0.value)) (\(Format.percent($0.lower))–\(Format.percent($0.upper)))" }
+            let share = effect.interval.map (Format.percentInterval)
                 ?? "after \(ReliefEffect.minimumUses) uses"
             let bands = effect.bands.map { "\($0.label): \($0.helped) of \($0.uses)" }.joined(separator: "; ")
             out += "<tr><td>\(Self.html(effect.technique.rawValue))</td><td>\(effect.uses)</td><td>\(effect.helped) helped, \(effect.partly) partly; \(share)</td>"

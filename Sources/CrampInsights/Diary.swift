@@ -19,7 +19,7 @@ public struct Diary: Sendable {
     public static let longestSpanDays = 7305
 
     /// The diary through `today`: records after it, or more than `longestSpanDays` before it, are
-    /// left out (`Diary.window` gives the same range for filtering other lists).
+    /// left out (`first...last` is the range for filtering other lists).
     public init(episodes: [Episode], dayLogs: [DayLog], through today: LocalDate) {
         let window = Diary.window(episodes: episodes, dayLogs: dayLogs, through: today)
         first = window.lowerBound
@@ -37,7 +37,7 @@ public struct Diary: Sendable {
     }
 
     /// From the first record (at most `longestSpanDays` back) through `today`.
-    public static func window(episodes: [Episode], dayLogs: [DayLog], through today: LocalDate) -> ClosedRange<LocalDate> {
+    static func window(episodes: [Episode], dayLogs: [DayLog], through today: LocalDate) -> ClosedRange<LocalDate> {
         let earliest = today.adding(days: 1 - longestSpanDays)
         let starts = (episodes.map { day(of: $0) } + dayLogs.map(\.date)).filter { $0 >= earliest && $0 <= today }
         return (starts.min() ?? today)...today

@@ -17,12 +17,12 @@ public struct Insights: Sendable {
 
     public init(contents: JournalContents, today: LocalDate, knowledge: KnowledgeBase) {
         self.today = today
+        let diary = Diary(episodes: contents.episodes, dayLogs: contents.dayLogs, through: today)
+        self.diary = diary
         // Everything counts the same days: the diary's window through `today`.
-        let window = Diary.window(episodes: contents.episodes, dayLogs: contents.dayLogs, through: today)
+        let window = diary.first...diary.last
         let episodes = contents.episodes.filter { window.contains(Diary.day(of: $0)) }
         let dayLogs = contents.dayLogs.filter { window.contains($0.date) }
-        let diary = Diary(episodes: episodes, dayLogs: dayLogs, through: today)
-        self.diary = diary
         episodeCount = episodes.count
         dayLogCount = dayLogs.count
         trends = Trends(episodes: episodes, diary: diary, dayLogs: dayLogs)

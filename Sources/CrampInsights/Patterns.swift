@@ -65,6 +65,16 @@ public enum Format {
         return decimal(value, places: value < 10 ? 2 : 1)
     }
 
+    /// `2.50 (1.10–5.70)`: a ratio and its interval.
+    public static func ratioInterval(_ estimate: Estimate) -> String {
+        "\(ratio(estimate.value)) (\(ratio(estimate.lower))–\(ratio(estimate.upper)))"
+    }
+
+    /// `63% (41%–81%)`: a share and its interval.
+    public static func percentInterval(_ estimate: Estimate) -> String {
+        "\(percent(estimate.value)) (\(percent(estimate.lower))–\(percent(estimate.upper)))"
+    }
+
     public static func percent(_ share: Double?) -> String {
         guard let share, share.isFinite else { return "—" }
         return "\(Int((share * 100).rounded()))%"

@@ -20,6 +20,12 @@ public enum PlanCalendar {
         }
     }
 
+    /// A reminder in words: "Mo, We, Fr at 19:00, 10 min" or "every day at 21:30, 10 min".
+    public static func describe(_ reminder: PlanReminder, reminderTimes: [LocalTime]) -> String {
+        let days = reminder.days.isEmpty ? "every day" : reminder.days.map { $0.rawValue.capitalized }.joined(separator: ", ")
+        return "\(days) at \(time(for: reminder.at, reminderTimes: reminderTimes)), \(reminder.minutes) min"
+    }
+
     /// Monday is 0.
     static func weekday(_ date: LocalDate) -> Int { ((date.daysSinceEpoch + 3) % 7 + 7) % 7 }
 

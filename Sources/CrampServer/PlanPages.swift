@@ -21,11 +21,7 @@ extension Pages {
         let (plan, profile, _) = try await personalPlan(owner: owner)
         let times = profile?.reminderTimes ?? []
         let items: [[String: Any]] = plan.items.enumerated().map { number, item in
-            var reminder = ""
-            if let slot = item.item.reminder {
-                let days = slot.days.isEmpty ? "every day" : slot.days.map { $0.rawValue.capitalized }.joined(separator: ", ")
-                reminder = "\(days) at \(PlanCalendar.time(for: slot.at, reminderTimes: times)), \(slot.minutes) minutes"
-            }
+            let reminder = item.item.reminder.map { PlanCalendar.describe($0, reminderTimes: times) } ?? ""
             return [
                 "number": number + 1, "title": item.title, "why": item.reason, "steps": item.steps, "sets": item.sets ?? "",
                 "progression": item.progression ?? "", "cautions": item.cautions, "reminder": reminder,

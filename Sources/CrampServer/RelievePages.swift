@@ -35,12 +35,8 @@ extension Pages {
         }
         let now = Zones.now(in: zone)
         if let owner { day = try await services.journal.dayLog(date: now.localDate, owner: owner) }
-        var assessment = AssessmentRequest(age: profile?.birthYear.map { now.localDate.year - $0 } ?? 40, durationMinutes: 1, muscles: [muscle])
-        assessment.conditions = profile?.conditions ?? []
-        assessment.medications = profile?.medications ?? []
-        assessment.context = (day?.context ?? []) + (day?.hotWeather == true ? [.hotWeather] : [])
-        let result = services.assessor.assess(assessment)
-        let items: [[String: Any]] = result.relief.filter { $0.item.technique != .painkiller }.map { advice in
+        let result = services.assessor.assess(AssessmentRequest.forRelief(muscle: muscle, profile: profile, day: day, today: now.localDate))
+        let items: [[String: Any]] = result.sessionRelief.map { advice in
             let item = advice.item
             var data: [String: Any] = ["id": item.id, "title": item.title, "steps": item.steps, "cautions": advice.cautions,
                                        "drawing": item.drawing.joined(separator: "\n")]
@@ -51,8 +47,7 @@ extension Pages {
             }
             return data
         }
-        let avoid = knowledge.cautions.filter { ["avoid_jerky", "painkillers_after_only"].contains($0.id) }
-            .map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" }
+        let avoid = knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" }
         return page("relieve", title: "Ease a cramp now", section: "relieve", [
             "choices": choices, "chosen": true, "muscle": muscle.rawValue, "muscleLabel": (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
             "items": items, "avoid": avoid, "startedAt": String(now.instant), "script": "relieve.js", "canLog": owner != nil,

@@ -186,7 +186,7 @@ enum ResultView {
             return ["title": advice.item.title, "hold": hold, "steps": advice.item.steps, "cautions": advice.cautions]
         }
         if !result.relief.isEmpty, result.triage <= .soon {
-            for caution in knowledge.cautions where ["avoid_jerky", "painkillers_after_only"].contains(caution.id) {
+            for caution in knowledge.reliefCautions {
                 relief.append(["title": caution.title, "hold": "", "steps": [caution.text], "cautions": [String]()])
             }
         }

@@ -114,7 +114,7 @@ struct InsightsText {
             }
             lines += table(["exposure", "days with/without", "cramp days with/without", "relative risk (95%)", "q", "evidence"], analysis.findings.map { finding in
                 [finding.exposure.label, "\(finding.daysWith)/\(finding.daysWithout)", "\(Format.percent(finding.rateWith))/\(Format.percent(finding.rateWithout))",
-                 finding.relativeRisk.map { "\(Format.ratio($0.value)) (\(Format.ratio($0.lower))–\(Format.ratio($0.upper)))" } ?? "—",
+                 finding.relativeRisk.map (Format.ratioInterval) ?? "—",
                  Format.pValue(finding.q), finding.verdict.words + (finding.missing.map { ": \($0)" } ?? "")]
             })
             paragraph("A possible trigger is a pattern in your diary, not a proven cause.")
@@ -126,7 +126,7 @@ struct InsightsText {
         } else {
             lines += table(["technique", "uses", "helped", "95% interval", "median length"], insights.relief.map { effect in
                 [effect.technique.rawValue, String(effect.uses), "\(effect.helped) (\(effect.partly) partly)",
-                 effect.interval.map { "\(Format.percent($0.value)) (\(Format.percent($0.lower))–\(Format.percent($0.upper)))" } ?? "after \(ReliefEffect.minimumUses) uses",
+                 effect.interval.map (Format.percentInterval) ?? "after \(ReliefEffect.minimumUses) uses",
                  Format.minutes(effect.medianDurationSeconds)]
             })
         }

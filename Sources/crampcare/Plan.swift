@@ -80,9 +80,7 @@ struct PlanText {
             if let progression = item.progression { lines.append(wrap("Each week: \(progression)", width: width, indent: "   ", firstIndent: "   ")) }
             for caution in item.cautions { lines.append(wrap("Caution: \(caution)", width: width, indent: "   ", firstIndent: "   ")) }
             if let reminder = item.item.reminder {
-                let at = PlanCalendar.time(for: reminder.at, reminderTimes: reminderTimes)
-                let days = reminder.days.isEmpty ? "every day" : reminder.days.map { $0.rawValue.capitalized }.joined(separator: ", ")
-                lines.append(style.dim("   Reminder: \(days) at \(at), \(reminder.minutes) min"))
+                lines.append(style.dim("   Reminder: " + PlanCalendar.describe(reminder, reminderTimes: reminderTimes)))
             }
             lines.append(style.dim(wrap("Sources: " + item.item.sources.map { knowledge.sources[$0]?.publisher ?? $0 }.joined(separator: ", "), width: width, indent: "   ", firstIndent: "   ")))
         }

@@ -47,10 +47,7 @@ struct Relieve: AsyncParsableCommand {
             let started = LocalClock.now()
             let profile = try await store.profile(owner: owner)
             let day = try await store.dayLog(date: started.localDate, owner: owner)
-            var request = AssessmentRequest(age: profile?.birthYear.map { started.localDate.year - $0 } ?? 40, durationMinutes: 1, muscles: [chosen])
-            request.conditions = profile?.conditions ?? []
-            request.medications = profile?.medications ?? []
-            request.context = (day?.context ?? []) + (day?.hotWeather == true ? [.hotWeather] : [])
+            let request = AssessmentRequest.forRelief(muscle: chosen, profile: profile, day: day, today: started.localDate)
             let result = Assessor(knowledge: knowledge).assess(request)
             guard try await session.run(result: result, muscle: chosen, knowledge: knowledge) else {
                 Console.print("\nStopped. Nothing was logged.")
@@ -142,7 +139,7 @@ struct ReliefSession {
         defer { if interactive { Console.write(Array("\u{1B}[?25h".utf8)) } }
         let label = knowledge.muscleLabels[muscle] ?? muscle.rawValue
         Console.print(style.bold("Relief for a cramp in the \(label.lowercased())") + " · Ctrl-C stops at any time")
-        let items = result.relief.filter { $0.item.technique != .painkiller }
+        let items = result.sessionRelief
         guard !items.isEmpty else {
             Console.print(wrap("Nothing here suits what you have told CrampCare. Run crampcare assess for advice.", width: width))
             return true
@@ -167,7 +164,7 @@ struct ReliefSession {
         }
         Console.print("")
         Console.print(style.bold("What to avoid"))
-        for caution in knowledge.cautions where ["avoid_jerky", "painkillers_after_only"].contains(caution.id) {
+        for caution in knowledge.reliefCautions {
             let text = caution.title == "What to avoid" ? caution.text : "\(caution.title): \(caution.text)"
             Console.print(wrap(text, width: width, indent: "    ", firstIndent: "  - "))
         }

@@ -111,7 +111,7 @@ struct Report {
                 for caution in advice.cautions { bullet("Caution: \(caution)", level: 1) }
             }
             if result.triage <= .soon {
-                for caution in knowledge.cautions where ["avoid_jerky", "painkillers_after_only"].contains(caution.id) {
+                for caution in knowledge.reliefCautions {
                     bullet("\(style.bold(caution.title)): \(caution.text)")
                 }
             }
