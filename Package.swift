@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "crampcare", targets: ["crampcare"]),
+        .library(name: "CrampJSON", targets: ["CrampJSON"]),
         .library(name: "CrampKnowledge", targets: ["CrampKnowledge"]),
         .library(name: "CrampAssessment", targets: ["CrampAssessment"]),
         .library(name: "CrampJournal", targets: ["CrampJournal"]),

@@ -21,6 +21,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CrampAssessment", package: root),
                 .product(name: "CrampKnowledge", package: root),
+                .product(name: "CrampJSON", package: root),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/Assessment",

@@ -11,6 +11,8 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// not say two things about one field), trailing content and nesting deeper than `maxDepth`.
 public struct JSONParser {
     public static let maxDepth = 64
+    /// Objects up to this many members find a repeated key by scanning; larger ones by hashing.
+    static let scannedMembers = 16
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
@@ -105,6 +107,9 @@ public struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        // Duplicate keys: a scan while the object is small, a hash set once it is not, so that
+        // an object of many distinct keys costs linear time, not quadratic.
+        var keys: Set<String>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -116,9 +121,19 @@ public struct JSONParser {
             guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a quoted member name") }
             let keyStart = index
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) {
+            let repeated: Bool
+            if let inserted = keys?.insert(key).inserted {
+                repeated = !inserted
+            } else if members.count < Self.scannedMembers {
+                repeated = members.contains { $0.key == key }
+            } else {
+                var set = Set(members.map(\.key))
+                repeated = !set.insert(key).inserted
+                keys = set
+            }
+            if repeated {
                 index = keyStart
-                throw error("the member \"\(key)\" appears twice")
+                throw error("the member \"\(key.prefix(80))\" appears twice")
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {

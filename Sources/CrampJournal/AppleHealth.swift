@@ -172,7 +172,7 @@ public struct AppleHealthImport: Sendable {
         }
         var hours: [LocalDate: Double] = [:]
         for interval in merged {
-            let date = LocalTimestamp(instant: interval.end, utcOffsetSeconds: interval.offset)!.localDate
+            let date = LocalTimestamp(instant: interval.end, zoneOffsetSeconds: interval.offset).localDate
             hours[date, default: 0] += Double(interval.end - interval.start) / 3_600_000
         }
         return hours.mapValues { min(24, ($0 * 100).rounded() / 100) }
@@ -182,10 +182,11 @@ public struct AppleHealthImport: Sendable {
     public func merged(into existing: [LocalDate: DayLog], now: Int64) -> [DayLog] {
         totals().sorted { $0.key < $1.key }.map { date, totals in
             var day = existing[date] ?? DayLog(date: date, updatedAt: now)
-            if let water = totals.waterML { day.fluidsML = min(JournalLimits.maxFluidsML, Int(water.rounded())) }
-            if let steps = totals.steps { day.steps = min(JournalLimits.maxSteps, Int(steps.rounded())) }
+            // Clamped before the conversion: `Int(_:)` of a sum beyond Int's range would trap.
+            if let water = totals.waterML { day.fluidsML = Int(min(Double(JournalLimits.maxFluidsML), water).rounded()) }
+            if let steps = totals.steps { day.steps = Int(min(Double(JournalLimits.maxSteps), steps).rounded()) }
             if let sleep = totals.sleepHours { day.sleepHours = sleep }
-            if let minutes = totals.workoutMinutes { day.exerciseMinutes = min(1440, Int(minutes.rounded())) }
+            if let minutes = totals.workoutMinutes { day.exerciseMinutes = Int(min(1440, minutes).rounded()) }
             // Hours measured by different devices may not fit with hours typed by hand; trust the
             // measured sleep and drop what no longer fits in a day.
             if (day.sittingHours ?? 0) + (day.standingHours ?? 0) + (day.sleepHours ?? 0) > 24 {

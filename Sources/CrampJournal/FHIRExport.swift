@@ -60,7 +60,7 @@ public enum FHIRExport {
                 w.key("effectivePeriod"); w.beginObject()
                 w.key("start"); w.value(episode.startedAt.description)
                 let end = LocalTimestamp(instant: episode.startedAt.instant + Int64(episode.durationSeconds) * 1000,
-                                         utcOffsetSeconds: episode.startedAt.utcOffsetSeconds)!
+                                         zoneOffsetSeconds: episode.startedAt.utcOffsetSeconds)
                 w.key("end"); w.value(end.description)
                 w.endObject()
                 codeable(&w, "valueCodeableConcept", system: snomed, code: "55300003", display: "Cramp", text: "Muscle cramp")

@@ -17,7 +17,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Parses `YYYY-MM-DD`.
     public init?(iso text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        // Digits only: `Int` would also read "+026" as the year 26.
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }),
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return nil }
         self.init(year: year, month: month, day: day)
@@ -104,6 +106,15 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         guard abs(utcOffsetSeconds) <= 18 * 3600, utcOffsetSeconds % 60 == 0 else { return nil }
         self.instant = instant
         self.utcOffsetSeconds = utcOffsetSeconds
+    }
+
+    /// A moment with the offset a time-zone database gives for it, rounded to the whole minute
+    /// and kept within ±18:00. Before standard time zones had offsets in seconds (London's local
+    /// mean time was −0:01:15 until 1847), which an ISO 8601 offset cannot say.
+    public init(instant: Int64, zoneOffsetSeconds: Int) {
+        let minutes = (zoneOffsetSeconds + (zoneOffsetSeconds < 0 ? -30 : 30)) / 60
+        self.instant = instant
+        utcOffsetSeconds = min(max(minutes, -18 * 60), 18 * 60) * 60
     }
 
     /// The local calendar date and time of day where it was recorded.

@@ -58,6 +58,11 @@ public final class KnowledgeBase: Sendable {
     public func factor(_ id: String) -> Factor? { factors.first { $0.id == id } }
     public func rule(_ id: String) -> RedFlagRule? { rules.first { $0.id == id } }
 
+    /// The red-flag signs a safety question covers, in code order.
+    public func signs(of step: QuestionStep) -> [Finding] {
+        Finding.allCases.filter { findings[$0]?.step == step.id && findings[$0]?.isRedFlag == true }
+    }
+
     /// Loads and validates knowledge files given as (file name, JSON text).
     public init(files: [(name: String, text: String)]) throws(KnowledgeError) {
         var documents: [String: Node] = [:]

@@ -17,6 +17,35 @@ public struct Facts: Sendable, Equatable {
     }
 }
 
+/// Which answers an interview has so far: the fields asked (a code list asked and left empty
+/// means none apply), and the signs answered "no". A sign neither reported nor denied is unknown.
+public struct KnownAnswers: Sendable, Equatable {
+    public struct Fields: OptionSet, Sendable, Equatable {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+        public static let muscles = Fields(rawValue: 1 << 0)
+        public static let side = Fields(rawValue: 1 << 1)
+        public static let onset = Fields(rawValue: 1 << 2)
+        public static let age = Fields(rawValue: 1 << 3)
+        public static let episodes = Fields(rawValue: 1 << 4)
+        public static let duration = Fields(rawValue: 1 << 5)
+        public static let context = Fields(rawValue: 1 << 6)
+        public static let conditions = Fields(rawValue: 1 << 7)
+        public static let medications = Fields(rawValue: 1 << 8)
+        /// The episode as the interview's second step asks it.
+        public static let episode: Fields = [.muscles, .side, .onset, .age, .episodes, .duration]
+        public static let all: Fields = [.episode, .context, .conditions, .medications]
+    }
+
+    public var fields: Fields
+    public var deniedFindings: CodeSet<Finding>
+
+    public init(fields: Fields = [], deniedFindings: CodeSet<Finding> = CodeSet()) {
+        self.fields = fields
+        self.deniedFindings = deniedFindings
+    }
+}
+
 /// The inputs behind a conclusion: which codes and which fields a satisfied rule used. Kept as
 /// bits so that collecting it costs nothing; turned into the contract's `because` strings at the end.
 public struct Evidence: Sendable, Equatable {
@@ -211,6 +240,73 @@ public struct Predicate: Sendable {
             guard facts.durationMinutes <= minutes else { return false }
             evidence.duration = true
             return true
+        }
+    }
+
+    /// Whether it holds whatever the questions not yet answered turn out to be: an interview uses
+    /// it to stop as soon as the answers so far make a rule certain. Kleene's three-valued logic:
+    /// an unasked answer is unknown, `all` is false on any false, `any` is true on any true.
+    public func holdsForCertain(_ facts: Facts, known: KnownAnswers) -> Bool {
+        nodes.withUnsafeBufferPointer { nodes in
+            children.withUnsafeBufferPointer { children in
+                Self.truth(root, nodes, children, facts, known) == .yes
+            }
+        }
+    }
+
+    enum Truth { case yes, no, unknown }
+
+    static func truth(_ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,
+                      _ facts: Facts, _ known: KnownAnswers) -> Truth {
+        func answered(_ field: KnownAnswers.Fields) -> Truth {
+            guard known.fields.contains(field) else { return .unknown }
+            var ignored = Evidence()
+            return eval(index, nodes, children, facts, &ignored) ? .yes : .no
+        }
+        func codes(_ hit: UInt64, _ field: KnownAnswers.Fields) -> Truth {
+            hit != 0 ? .yes : known.fields.contains(field) ? .no : .unknown
+        }
+        switch nodes[Int(index)] {
+        case .all(let start, let count):
+            var result = Truth.yes
+            for offset in 0..<Int(count) {
+                switch truth(children[Int(start) + offset], nodes, children, facts, known) {
+                case .no: return .no
+                case .unknown: result = .unknown
+                case .yes: break
+                }
+            }
+            return result
+        case .any(let start, let count):
+            var result = Truth.no
+            for offset in 0..<Int(count) {
+                switch truth(children[Int(start) + offset], nodes, children, facts, known) {
+                case .yes: return .yes
+                case .unknown: result = .unknown
+                case .no: break
+                }
+            }
+            return result
+        case .not(let child):
+            switch truth(child, nodes, children, facts, known) {
+            case .yes: return .no
+            case .no: return .yes
+            case .unknown: return .unknown
+            }
+        case .findings(let mask):
+            // False only when every sign it names was answered "no".
+            if facts.findings.bits & mask != 0 { return .yes }
+            return mask & ~known.deniedFindings.bits == 0 ? .no : .unknown
+        case .context(let mask): return codes(facts.context.bits & mask, .context)
+        case .conditions(let mask): return codes(facts.conditions.bits & mask, .conditions)
+        case .medications(let mask): return codes(facts.medications.bits & mask, .medications)
+        case .muscles(let mask): return codes(facts.muscles.bits & mask, .muscles)
+        case .namedMuscle: return codes(facts.muscles.bits & ~Muscle.unsure.bit, .muscles)
+        case .onset: return answered(.onset)
+        case .side, .sideMaybeOneSided: return answered(.side)
+        case .ageAtLeast, .ageBelow: return answered(.age)
+        case .episodesAtLeast: return answered(.episodes)
+        case .durationOver, .durationAtMost: return answered(.duration)
         }
     }
 

@@ -217,7 +217,7 @@ struct API: Sendable {
         let owner = try context.requireOwner()
         let bytes = try await Body.bytes(request, context: context)
         let now = Clock.millisecondsNow()
-        let year = LocalTimestamp(instant: now, utcOffsetSeconds: 0)!.localDate.year
+        let year = LocalTimestamp(instant: now, zoneOffsetSeconds: 0).localDate.year
         var profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
         profile.updatedAt = now
         if let zone = profile.timeZone, TimeZone(identifier: zone) == nil {

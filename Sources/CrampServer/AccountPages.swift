@@ -90,7 +90,7 @@ extension Pages {
         return page("account", title: "My account", section: "account",
                     ["email": account.email, "newToken": newToken ?? "", "errors": View.errors(errors),
                      "tokens": tokens.map { token -> [String: Any] in
-                         let created = LocalTimestamp(instant: token.createdAt, utcOffsetSeconds: Zones.offsetSeconds(at: token.createdAt, in: zone))!
+                         let created = Zones.stamp(token.createdAt, in: zone)
                          return ["id": token.id, "label": token.label, "created": View.when(created), "csrf": csrf]
                      }], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
     }

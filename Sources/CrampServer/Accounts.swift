@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdBcrypt
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Registration, sign-in with per-account and per-address limits, sessions and API tokens: one
 /// place for the rules, used by the API and the pages alike.
@@ -37,9 +38,30 @@ struct AccountService: Sendable {
         return account
     }
 
-    /// A cost-12 hash of a random password: checked when the address is unknown, so that an
-    /// unknown address takes as long to refuse as a wrong password.
-    private static let decoy = Bcrypt.hash("decoy-\(UInt64.random(in: 0...UInt64.max))", cost: 4)
+    /// A hash of a random password at each cost in use, checked when the address is unknown, so
+    /// that an unknown address takes as long to refuse as a wrong password: at the configured
+    /// cost, or the time would tell who has an account.
+    private static let decoys = Mutex<[UInt8: String]>([:])
+
+    static func decoy(cost: UInt8) -> String {
+        if let hash = decoys.withLock({ $0[cost] }) { return hash }
+        let hash = Bcrypt.hash("decoy-\(UInt64.random(in: 0...UInt64.max))", cost: cost)
+        return decoys.withLock { known in
+            if let first = known[cost] { return first }
+            known[cost] = hash
+            return hash
+        }
+    }
+
+    /// Makes the decoy before the first request, so that the first unknown address is not slower.
+    static func prepare(_ configuration: ServerConfiguration) {
+        if configuration.hosted { _ = decoy(cost: configuration.passwordCost) }
+    }
+
+    private func decoy() async throws -> String {
+        let cost = configuration.passwordCost
+        return try await NIOThreadPool.singleton.runIfActive { Self.decoy(cost: cost) }
+    }
 
     /// Checks the password within the limits; the account on success.
     func signIn(email rawEmail: String, password: String, address: String) async throws -> Account {
@@ -58,7 +80,8 @@ struct AccountService: Sendable {
             }
         }
         let found = try await accounts.account(email: email)
-        let matches = try await verify(password, hash: found?.passwordHash ?? Self.decoy)
+        let hash = if let found { found.passwordHash } else { try await decoy() }
+        let matches = try await verify(password, hash: hash)
         guard let found, matches else {
             _ = try await accounts.recordFailure(subject: accountSubject, now: now, windowMilliseconds: window)
             _ = try await accounts.recordFailure(subject: addressSubject, now: now, windowMilliseconds: window)

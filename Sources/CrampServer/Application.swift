@@ -36,6 +36,7 @@ public func buildRouter(configuration: ServerConfiguration, services: CrampServi
         metrics?.emit(into: &bytes)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
+    AccountService.prepare(configuration)
     API(services: services, configuration: configuration).register(on: router)
     try Pages(services: services, configuration: configuration).register(on: router)
     return router

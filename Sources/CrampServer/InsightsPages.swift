@@ -38,7 +38,8 @@ extension Pages {
         let owner = try owner(request, context: context)
         let (insights, contents) = try await services.insights(owner: owner, asOf: nil)
         let report = ClinicianReport(contents: contents, insights: insights, knowledge: knowledge)
-        return page("insights", title: "Insights", section: "insights", ["report": report.body(headingLevel: 1), "stylesheet": "report.css"], request: request, context: context)
+        return page("insights", title: "Insights", section: "insights", ["stylesheet": "report.css"], request: request, context: context,
+                    fragments: ["report": report.body(headingLevel: 1)])
     }
 
     /// The printable report as a file to keep or send: self-contained, so it opens anywhere.

@@ -195,12 +195,11 @@ extension Pages {
     func episode(from form: Form, id: EntryID, createdAt: Int64, zone: TimeZone) throws -> Episode {
         let muscles = form.values("muscle").compactMap { Muscle(rawValue: $0) }
         guard !muscles.isEmpty else { throw Problem.invalid("muscles", "please tick which muscle cramped") }
-        guard let text = form.value("startedAt"), let startedAt = View.parseDateTimeLocal(text, zone: zone) else {
-            throw Problem.invalid("startedAt", "please give the date and time it started")
+        guard let text = form.value("startedAt"), !text.isEmpty else { throw Problem.invalid("startedAt", "please give the date and time it started") }
+        guard let startedAt = View.parseDateTimeLocal(text, zone: zone) else {
+            throw Problem.invalid("startedAt", "\"\(text.prefix(30))\" is not a date and time; accepted: a date from year 1 to 9999 and a time, such as 2026-03-01T22:15")
         }
-        guard let minutes = View.minutes(form.value("durationValue"), unit: form.value("durationUnit")), minutes > 0 else {
-            throw Problem.invalid("durationSeconds", "please say how long it lasted, as a number such as 2 (minutes)")
-        }
+        let seconds = try View.durationSeconds(form.value("durationValue"), unit: form.value("durationUnit"), field: "durationSeconds")
         var severity: Int?
         if let text = form.value("severity"), !text.isEmpty {
             guard let value = Int(text) else { throw Problem.invalid("severity", "\"\(text.prefix(20))\" is not a whole number from 0 to 10") }
@@ -214,7 +213,7 @@ extension Pages {
         }
         let note = (form.value("note") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let episode = Episode(
-            id: id, startedAt: startedAt, durationSeconds: max(1, Int((minutes * 60).rounded())), muscles: Array(CodeSet(muscles)),
+            id: id, startedAt: startedAt, durationSeconds: seconds, muscles: Array(CodeSet(muscles)),
             side: form.value("side").flatMap { Side(rawValue: $0) }, severity: severity, onset: form.value("onset").flatMap { Onset(rawValue: $0) },
             findings: Array(CodeSet(form.values("finding").compactMap { Finding(rawValue: $0) })), reliefs: reliefs,
             note: note.isEmpty ? nil : note, createdAt: createdAt, updatedAt: createdAt)
@@ -239,7 +238,7 @@ extension Pages {
             if case .object(let members)? = try? JSONParser.parse(json) {
                 for member in members {
                     switch member.value {
-                    case .number(let number, let integer): form.pairs.append((member.key, integer ? String(Int(number)) : String(number)))
+                    case .number(let number, let integer): form.pairs.append((member.key, integer ? JSONWriter.format(number) : String(number)))
                     case .bool(true): form.pairs.append((member.key, "yes"))
                     default: break
                     }
@@ -352,7 +351,7 @@ extension Pages {
             members.append(("reminderTimes", .array(times.map { .string($0) })))
             let bytes = View.json(.object(members))
             let now = Clock.millisecondsNow()
-            let year = LocalTimestamp(instant: now, utcOffsetSeconds: 0)!.localDate.year
+            let year = LocalTimestamp(instant: now, zoneOffsetSeconds: 0).localDate.year
             let profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
             try await services.journal.saveProfile(profile, owner: owner)
             return redirect("/profile?saved=1")

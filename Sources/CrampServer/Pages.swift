@@ -71,14 +71,19 @@ struct Pages: Sendable {
     // MARK: rendering
 
     /// A page in the layout. Sets the CSRF cookie when the person has none yet.
+    ///
+    /// Every value a template prints is escaped: no template has a triple brace. The page's own
+    /// template is a partial of the layout, whose values live under `site`. `fragments` puts
+    /// markup that one of CrampCare's own renderers made (the clinician report, which escapes
+    /// every value it inserts) where the page's template has `<!--fragment:NAME-->`; data can
+    /// never contain such a marker, because its `<` is printed as `&lt;`.
     func page(_ template: String, title: String, section: String, _ data: [String: Any], request: Request, context: CrampRequestContext,
-              status: HTTPResponse.Status = .ok) -> Response {
+              status: HTTPResponse.Status = .ok, fragments: [String: String] = [:]) -> Response {
         let (csrf, isNew) = csrfToken(request)
         var data = data
         data["csrf"] = csrf
         data["emergencyNumber"] = numbers(context).emergency
         data["hosted"] = configuration.hosted
-        let body = library.render(View.flags(data), withTemplate: template) ?? ""
         var nav: [[String: Any]] = [
             ["href": "/relieve", "label": "Ease a cramp", "section": "relieve"],
             ["href": "/assess", "label": "Check symptoms", "section": "assess"],
@@ -104,12 +109,20 @@ struct Pages: Sendable {
             item["current"] = (item["section"] as? String) == section
             return item
         }
-        let layout: [String: Any] = [
-            "title": title, "body": body, "nav": nav, "csrf": csrf, "signedIn": configuration.hosted && context.owner != nil,
+        var site: [String: Any] = [
+            "title": title, "nav": nav, "csrf": csrf, "signedIn": configuration.hosted && context.owner != nil,
             "disclaimer": knowledge.disclaimer, "emergencyNumber": numbers(context).emergency,
-            "script": data["script"] as? String ?? "", "stylesheet": data["stylesheet"] as? String ?? "",
         ]
-        let html = library.render(layout, withTemplate: "layout") ?? ""
+        // An empty string is truthy in Mustache: leave these out rather than ask for "/static/".
+        for name in ["script", "stylesheet"] {
+            if let file = data[name] as? String, !file.isEmpty { site[name] = file }
+        }
+        data["site"] = site
+        data["pageTemplate"] = template
+        var html = library.render(View.flags(data), withTemplate: "layout") ?? ""
+        for (name, fragment) in fragments {
+            if let marker = html.range(of: "<!--fragment:\(name)-->") { html.replaceSubrange(marker, with: fragment) }
+        }
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: html)))
         if isNew {
@@ -178,19 +191,16 @@ struct Pages: Sendable {
     @Sendable func assessStep(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let form = try await form(request, context: context)
         let step = Int(form.value("step") ?? "1") ?? 1
+        let safety = safetyAnswers(form)
+        // Before anything else, and before any other answer is checked: stop at once when the
+        // answers so far make an emergency certain, as the terminal interview does.
+        let (soFar, asked) = answersSoFar(form, step: step, safety: safety)
+        if services.assessor.isEmergencyNow(soFar, asked: asked) {
+            return resultPage(soFar, stoppedEarly: true, counted: safety.counted, request: request, context: context)
+        }
+        if !safety.errors.isEmpty { return assessPage(step: 1, form: form, errors: safety.errors, request: request, context: context) }
         switch step {
         case 1:
-            let (findings, negatives, errors) = safetyAnswers(form)
-            if !errors.isEmpty { return assessPage(step: 1, form: form, errors: errors, request: request, context: context) }
-            // Stop at once on an emergency, as the terminal interview does.
-            var facts = Facts(age: 40, durationMinutes: 1)
-            facts.findings = CodeSet(findings)
-            if knowledge.rules.contains(where: { $0.level == .emergency && $0.when.holds(facts) }) {
-                var partial = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
-                partial.findings = findings
-                partial.negatives = negatives
-                return resultPage(partial, stoppedEarly: true, request: request, context: context)
-            }
             return assessPage(step: 2, form: form, errors: [], request: request, context: context)
         case 2:
             let errors = episodeErrors(form)
@@ -198,7 +208,7 @@ struct Pages: Sendable {
         default:
             do {
                 let assessment = try assessmentRequest(form)
-                return resultPage(assessment, stoppedEarly: false, request: request, context: context)
+                return resultPage(assessment, stoppedEarly: false, counted: safety.counted, request: request, context: context)
             } catch let problem as Problem {
                 return assessPage(step: 2, form: form, errors: [(problem.field ?? "", problem.detail)], request: request, context: context)
             }
@@ -226,7 +236,7 @@ struct Pages: Sendable {
         ]
         let signs = form.values("sign")
         data["redFlagSteps"] = knowledge.redFlagSteps.map { question -> [String: Any] in
-            let codes = Finding.allCases.filter { knowledge.findings[$0]?.step == question.id && knowledge.findings[$0]?.isRedFlag == true }
+            let codes = knowledge.signs(of: question)
             return ["id": question.id, "text": question.text, "yes": form.value(question.id) == "yes", "no": form.value(question.id) == "no",
                     "many": codes.count > 1,
                     "signs": codes.map { ["code": $0.rawValue, "label": knowledge.findings[$0]?.question ?? knowledge.findings[$0]?.label ?? $0.rawValue,
@@ -255,27 +265,88 @@ struct Pages: Sendable {
         return data
     }
 
-    /// The safety step: every question answered; "yes" to a question with several signs names at least one.
-    func safetyAnswers(_ form: Form) -> (findings: [Finding], negatives: [Finding], errors: [(String, String)]) {
-        var findings: [Finding] = []
-        var negatives: [Finding] = []
-        var errors: [(String, String)] = []
+    /// The safety step's answers, with an error for each question left unanswered. "Yes" to a
+    /// question with several signs and none ticked counts as its most urgent sign (`counted`).
+    func safetyAnswers(_ form: Form) -> SafetyAnswers {
+        var answers = SafetyAnswers()
         let signs = Set(form.values("sign"))
         for question in knowledge.redFlagSteps {
-            let codes = Finding.allCases.filter { knowledge.findings[$0]?.step == question.id && knowledge.findings[$0]?.isRedFlag == true }
+            let codes = knowledge.signs(of: question)
             switch form.value(question.id) {
             case "no":
-                negatives += codes
+                answers.negatives += codes
             case "yes":
                 let named = codes.count == 1 ? codes : codes.filter { signs.contains($0.rawValue) }
-                if named.isEmpty { errors.append((question.id, "\(question.text) You answered yes: please tick which.")) }
-                findings += named
-                negatives += codes.filter { !named.contains($0) }
+                if !named.isEmpty {
+                    answers.findings += named
+                    answers.negatives += codes.filter { !named.contains($0) }
+                    continue
+                }
+                // None ticked: the rest of its signs stay unknown, not denied.
+                var soFar = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+                soFar.findings = answers.findings
+                soFar.negatives = answers.negatives
+                if let sign = services.assessor.mostUrgentSign(of: codes, given: soFar, asked: []) {
+                    answers.findings.append(sign)
+                    answers.counted.append((question, sign))
+                }
             default:
-                errors.append((question.id, "Please answer: \(question.text)"))
+                answers.errors.append((question.id, "Please answer: \(question.text)"))
             }
         }
-        return (findings, negatives, errors)
+        return answers
+    }
+
+    /// Everything the form says so far, read leniently (a value that does not read stays
+    /// unasked), and which fields that covers: what the emergency check may rely on.
+    func answersSoFar(_ form: Form, step: Int, safety: SafetyAnswers) -> (AssessmentRequest, KnownAnswers.Fields) {
+        var asked: KnownAnswers.Fields = []
+        var request = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+        var yes = safety.findings
+        var no = safety.negatives
+        if step >= 2 {
+            let muscles = form.values("muscle").compactMap { Muscle(rawValue: $0) }
+            if !muscles.isEmpty {
+                request.muscles = Array(CodeSet(muscles))
+                asked.insert(.muscles)
+            }
+            if let age = Int(form.value("age") ?? ""), (0...120).contains(age) {
+                request.age = age
+                asked.insert(.age)
+            }
+            if let minutes = View.minutes(form.value("durationValue"), unit: form.value("durationUnit")), minutes > 0, minutes <= 7 * 1440 {
+                request.durationMinutes = minutes
+                asked.insert(.duration)
+            }
+            request.side = form.value("side").flatMap { Side(rawValue: $0) }
+            request.onset = form.value("onset").flatMap { Onset(rawValue: $0) }
+            asked.formUnion([.side, .onset])
+            if let text = form.value("episodesLast30Days") {
+                if text.isEmpty {
+                    asked.insert(.episodes)
+                } else if let count = Int(text), (0...10_000).contains(count) {
+                    request.episodesLast30Days = count
+                    asked.insert(.episodes)
+                }
+            }
+        }
+        if step >= 3 {
+            for code in Finding.allCases {
+                switch form.value("f-\(code.rawValue)") {
+                case "yes": yes.append(code)
+                case "no": no.append(code)
+                default: break
+                }
+            }
+            request.context = Array(CodeSet(form.values("context").compactMap { ContextCode(rawValue: $0) }))
+            request.conditions = Array(CodeSet(form.values("condition").compactMap { Condition(rawValue: $0) }))
+            request.medications = Array(CodeSet(form.values("medication").compactMap { Medication(rawValue: $0) }))
+            asked.formUnion([.context, .conditions, .medications])
+        }
+        let reported = CodeSet(yes)
+        request.findings = Array(reported)
+        request.negatives = Array(CodeSet<Finding>(bits: CodeSet(no).bits & ~reported.bits))
+        return (request, asked)
     }
 
     func episodeErrors(_ form: Form) -> [(String, String)] {
@@ -291,7 +362,7 @@ struct Pages: Sendable {
 
     /// The form's answers as a contract request, checked by the same decoder as the API.
     func assessmentRequest(_ form: Form) throws -> AssessmentRequest {
-        let (findings, negatives, _) = safetyAnswers(form)
+        let safety = safetyAnswers(form)
         var members: [(key: String, value: JSONValue)] = []
         var episode: [(key: String, value: JSONValue)] = []
         guard let age = Int(form.value("age") ?? "") else {
@@ -315,8 +386,8 @@ struct Pages: Sendable {
             if name == "severity" { episode.append((name, .number(Double(number), isInteger: true))) } else { members.append((name, .number(Double(number), isInteger: true))) }
         }
         members.append(("episode", .object(episode)))
-        var yes = findings
-        var no = negatives
+        var yes = safety.findings
+        var no = safety.negatives
         for code in Finding.allCases {
             switch form.value("f-\(code.rawValue)") {
             case "yes": yes.append(code)
@@ -338,10 +409,14 @@ struct Pages: Sendable {
         }
     }
 
-    func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, request: Request, context: CrampRequestContext) -> Response {
+    func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, counted: [(QuestionStep, Finding)], request: Request,
+                    context: CrampRequestContext) -> Response {
         let result = services.assessor.assess(assessment)
         var data = ResultView.data(result, knowledge: knowledge, numbers: numbers(context))
         data["stoppedEarly"] = stoppedEarly
+        data["counted"] = counted.map { question, sign in
+            "You said yes to \"\(question.text)\" without ticking which, so CrampCare counted the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue)"
+        }
         if context.owner != nil { data["requestJSON"] = String(decoding: assessment.json(), as: UTF8.self) }
         return page("result", title: ResultView.title(result, numbers: numbers(context)), section: "assess", data, request: request, context: context)
     }
@@ -365,6 +440,15 @@ struct Pages: Sendable {
                     ["heading": "Kept in your journal", "text": "The result is kept with your journal, for your reports.",
                      "link": ["href": "/journal", "label": "Go to the journal"]], request: request, context: context)
     }
+}
+
+/// The safety step's answers: the signs reported and denied, the questions left unanswered, and
+/// the questions answered "yes" with no sign named, with the sign counted for each.
+struct SafetyAnswers {
+    var findings: [Finding] = []
+    var negatives: [Finding] = []
+    var errors: [(String, String)] = []
+    var counted: [(QuestionStep, Finding)] = []
 }
 
 /// Thrown by a page that needs a signed-in person: becomes a redirect to the sign-in page.

@@ -69,7 +69,7 @@ extension Pages {
         let now = Zones.now(in: zone)
         // The session's start, as the page was served; kept within the last 12 hours.
         let started = form.value("startedAt").flatMap { Int64($0) }.map { min(max($0, now.instant - 12 * 3_600_000), now.instant) } ?? now.instant
-        let startedAt = LocalTimestamp(instant: started, utcOffsetSeconds: Zones.offsetSeconds(at: started, in: zone)) ?? now
+        let startedAt = Zones.stamp(started, in: zone)
         var episode = Episode(id: EntryID.random(), startedAt: startedAt, durationSeconds: max(1, Int((now.instant - started) / 1000)),
                               muscles: [muscle], createdAt: now.instant, updatedAt: now.instant)
         episode.reliefs = [ReliefTried(technique: .stretch, outcome: outcome)]

@@ -36,14 +36,17 @@ public struct CrampServices: Sendable {
 
 /// Local dates and times in a named zone (per request: the process-wide TZ cannot serve many users).
 enum Zones {
+    /// The zone's offset at `instant`, rounded to the whole minute as the journal keeps it.
     static func offsetSeconds(at instant: Int64, in zone: TimeZone) -> Int {
-        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant) / 1000))
+        stamp(instant, in: zone).utcOffsetSeconds
     }
 
-    static func now(in zone: TimeZone) -> LocalTimestamp {
-        let instant = Clock.millisecondsNow()
-        return LocalTimestamp(instant: instant, utcOffsetSeconds: offsetSeconds(at: instant, in: zone))!
+    /// A moment with the offset `zone` had then.
+    static func stamp(_ instant: Int64, in zone: TimeZone) -> LocalTimestamp {
+        LocalTimestamp(instant: instant, zoneOffsetSeconds: zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant) / 1000)))
     }
+
+    static func now(in zone: TimeZone) -> LocalTimestamp { stamp(Clock.millisecondsNow(), in: zone) }
 
     /// The instant a local date starts in `zone`.
     static func midnight(of date: LocalDate, in zone: TimeZone) -> Int64 {
@@ -56,6 +59,6 @@ enum Zones {
         // The offset at the wall time read as UTC, corrected once: right except within a DST jump.
         var offset = offsetSeconds(at: wall, in: zone)
         offset = offsetSeconds(at: wall - Int64(offset) * 1000, in: zone)
-        return LocalTimestamp(instant: wall - Int64(offset) * 1000, utcOffsetSeconds: offset)!
+        return LocalTimestamp(instant: wall - Int64(offset) * 1000, zoneOffsetSeconds: offset)
     }
 }

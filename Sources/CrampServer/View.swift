@@ -87,6 +87,20 @@ enum View {
         [("seconds", "seconds"), ("minutes", "minutes"), ("hours", "hours")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == selected] }
     }
 
+    /// A duration from a form's number and unit, in whole seconds within the journal's limit;
+    /// the problem names the field, the value and what is accepted. The range is checked before
+    /// any conversion to an integer, which would stop the process on a value such as 1e18.
+    static func durationSeconds(_ value: String?, unit: String?, field: String) throws -> Int {
+        guard let minutes = minutes(value, unit: unit), minutes > 0 else {
+            throw Problem.invalid(field, "please say how long it lasted, as a number such as 2 (minutes)")
+        }
+        let seconds = (minutes * 60).rounded()
+        guard seconds <= Double(JournalLimits.maxDurationSeconds) else {
+            throw Problem.invalid(field, "\"\((value ?? "").prefix(20))\" \(unit ?? "minutes") is longer than CrampCare accepts; accepted: more than 0 and at most 7 days")
+        }
+        return max(1, Int(seconds))
+    }
+
     static func minutes(_ value: String?, unit: String?) -> Double? {
         guard let text = value?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."), let number = Double(text), number.isFinite else { return nil }
         switch unit {
@@ -127,15 +141,30 @@ enum View {
         return "\(stamp.localDate)T\(two(seconds / 3600)):\(two(seconds / 60 % 60))"
     }
 
-    /// "YYYY-MM-DDTHH:MM" (seconds allowed) read as a wall-clock time in `zone`.
+    /// "YYYY-MM-DDTHH:MM", with ":SS" or ":SS.sss" allowed (what a datetime-local input sends),
+    /// read as a wall-clock time in `zone`. Digits only: no number parser sees the text.
     static func parseDateTimeLocal(_ text: String, zone: TimeZone) -> LocalTimestamp? {
-        let parts = text.split(separator: "T")
+        let parts = text.split(separator: "T", omittingEmptySubsequences: false)
         guard parts.count == 2, let date = LocalDate(iso: parts[0]) else { return nil }
-        let clock = parts[1].split(separator: ":")
-        guard clock.count >= 2, clock.count <= 3, let hour = Int(clock[0]), let minute = Int(clock[1]), (0...23).contains(hour), (0...59).contains(minute) else { return nil }
-        let second = clock.count == 3 ? Int(Double(clock[2]) ?? -1) : 0
-        guard (0...59).contains(second) else { return nil }
+        let clock = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 2 || clock.count == 3, let hour = twoDigits(clock[0]), let minute = twoDigits(clock[1]), hour <= 23, minute <= 59 else {
+            return nil
+        }
+        var second = 0
+        if clock.count == 3 {
+            let pieces = clock[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let whole = twoDigits(pieces[0]), whole <= 59,
+                pieces.count == 1 || !pieces[1].isEmpty && pieces[1].utf8.allSatisfy({ (48...57).contains($0) })
+            else { return nil }
+            second = whole
+        }
         return Zones.local(date: date, secondsOfDay: hour * 3600 + minute * 60 + second, in: zone)
+    }
+
+    private static func twoDigits(_ text: Substring) -> Int? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 2, bytes.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return Int(bytes[0] - 48) * 10 + Int(bytes[1] - 48)
     }
 
     static func outcome(_ outcome: ReliefTried.Outcome) -> String {

@@ -75,11 +75,17 @@ struct Assess: AsyncParsableCommand {
             if json || input != nil || !Console.stdinIsTerminal {
                 let bytes = try input.map { path throws(CLIError) in try Console.readFile(path) } ?? Console.readAll()
                 do throws(RequestError) {
-                    // A FHIR QuestionnaireResponse to `crampcare questionnaire --fhir` is read as a request.
-                    if let parsed = try? JSONParser.parse(bytes), AssessmentQuestionnaire.isResponse(parsed) {
+                    // Parsed once; a FHIR QuestionnaireResponse to `crampcare questionnaire --fhir` is read as a request.
+                    let parsed: JSONValue
+                    do throws(JSONSyntaxError) {
+                        parsed = try JSONParser.parse(bytes)
+                    } catch {
+                        throw RequestError(field: "", problem: error.description)
+                    }
+                    if AssessmentQuestionnaire.isResponse(parsed) {
                         request = try AssessmentQuestionnaire.request(fromResponse: parsed, medicineNames: knowledge.medicineNames)
                     } else {
-                        request = try AssessmentRequest.decode(json: bytes, medicineNames: knowledge.medicineNames)
+                        request = try AssessmentRequest.decode(parsed, medicineNames: knowledge.medicineNames)
                     }
                 } catch {
                     throw CLIError.input("invalid request: \(error.description)")

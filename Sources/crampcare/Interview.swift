@@ -60,25 +60,28 @@ struct Interview {
         }
     }
 
-    /// Whether any emergency rule already fires on what has been said.
-    private func emergencyNow() -> Bool {
-        var facts = Facts(age: 40, durationMinutes: 1)
-        facts.findings = CodeSet(findings)
-        return knowledge.rules.contains { $0.level == .emergency && $0.when.holds(facts) }
+    /// What has been said so far, as a request: placeholders (an unnamed muscle, a nominal
+    /// minute) stand for what is not asked yet, and `asked` says which fields are real.
+    private func soFar(_ known: AssessmentRequest? = nil) -> AssessmentRequest {
+        var request = known ?? AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+        request.findings = findings
+        request.negatives = negatives
+        return request
+    }
+
+    /// Whether an emergency rule already holds for certain on what has been said (the rest unknown).
+    private func emergencyNow(_ known: AssessmentRequest? = nil, asked: KnownAnswers.Fields = []) -> Bool {
+        assessor.isEmergencyNow(soFar(known), asked: asked)
     }
 
     /// Says at once that this is an emergency and ends the questions with what is known so far.
-    private func stopForEmergency() -> AssessmentRequest {
+    private func stopForEmergency(_ known: AssessmentRequest? = nil) -> AssessmentRequest {
         let (title, action) = Report.banner(.emergency, numbers: numbers)
         say("")
         say(style.paint(" \(title) ", "1;97;41"))
         say(action)
         say("Stopping the questions here. What CrampCare knows so far follows.")
-        // The episode is not described yet: an unnamed muscle and a nominal minute.
-        var request = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
-        request.findings = findings
-        request.negatives = negatives
-        return request
+        return soFar(known)
     }
 
     mutating func run() throws(CLIError) -> AssessmentRequest {
@@ -87,20 +90,29 @@ struct Interview {
         say("")
         say("First, some safety questions. They cannot be skipped.")
         for step in knowledge.redFlagSteps {
-            let signs = Finding.allCases.filter { knowledge.findings[$0]?.step == step.id && knowledge.findings[$0]?.isRedFlag == true }
+            let signs = knowledge.signs(of: step)
             guard try yesNo(step.text, skippable: false) == true else {
                 negatives += signs
                 continue
             }
+            var named: [Finding] = []
             for sign in signs {
                 let present = signs.count == 1
                     ? true : try yesNo("  \(knowledge.findings[sign]?.question ?? sign.rawValue)", skippable: false) == true
                 if present {
                     findings.append(sign)
+                    named.append(sign)
                 } else {
                     negatives.append(sign)
                 }
                 if present, emergencyNow() { return stopForEmergency() }
+            }
+            // "Yes", then "no" to every sign: the cautious reading counts the most urgent one.
+            if named.isEmpty, let sign = assessor.mostUrgentSign(of: signs, given: soFar(), asked: []) {
+                negatives.removeAll { $0 == sign }
+                findings.append(sign)
+                say("You said yes but none of the signs, so CrampCare counts the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue).")
+                if emergencyNow() { return stopForEmergency() }
             }
         }
 
@@ -120,12 +132,16 @@ struct Interview {
         if let sex = try choose("Sex", Sex.allCases.map { knowledge.sexLabels[$0] ?? $0.rawValue }, many: false).first {
             request.sex = Sex.allCases[sex]
         }
+        let episodeAsked: KnownAnswers.Fields = [.episode]
+        if emergencyNow(request, asked: episodeAsked) { return stopForEmergency(request) }
         for step in knowledge.otherSteps {
             say("")
             say(style.bold(step.text))
             for finding in Finding.allCases where knowledge.findings[finding]?.step == step.id && knowledge.findings[finding]?.isRedFlag == false {
                 switch try yesNo(knowledge.findings[finding]?.question ?? finding.rawValue, skippable: true) {
-                case true?: findings.append(finding)
+                case true?:
+                    findings.append(finding)
+                    if emergencyNow(request, asked: episodeAsked) { return stopForEmergency(request) }
                 case false?: negatives.append(finding)
                 case nil: break
                 }
@@ -134,9 +150,11 @@ struct Interview {
         request.context = try choose("In the day or two before, did any of these apply?",
                                      ContextCode.allCases.map { knowledge.context[$0]?.label ?? $0.rawValue }, many: true)
             .map { ContextCode.allCases[$0] }
+        if emergencyNow(request, asked: episodeAsked.union(.context)) { return stopForEmergency(request) }
         request.conditions = try choose("Do you have any of these conditions?",
                                         Condition.allCases.map { knowledge.conditions[$0]?.label ?? $0.rawValue }, many: true)
             .map { Condition.allCases[$0] }
+        if emergencyNow(request, asked: episodeAsked.union([.context, .conditions])) { return stopForEmergency(request) }
         request.medications = try askMedicines()
         request.findings = findings
         request.negatives = negatives
@@ -218,7 +236,7 @@ extension Interview {
         while true {
             let answer = try ask("When did it start? (HH:MM, or Enter for just now)")
             if answer.isEmpty {
-                episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, utcOffsetSeconds: now.utcOffsetSeconds)!
+                episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
                 break
             }
             do {
@@ -243,7 +261,7 @@ extension Interview {
         say("")
         say("Some safety questions, so CrampCare can tell you at once if this needs care:")
         for step in knowledge.redFlagSteps {
-            let signs = Finding.allCases.filter { knowledge.findings[$0]?.step == step.id && knowledge.findings[$0]?.isRedFlag == true }
+            let signs = knowledge.signs(of: step)
             guard try yesNo(step.text, skippable: false) == true else { continue }
             if signs.count == 1 {
                 noticed.insert(signs[0])

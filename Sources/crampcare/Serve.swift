@@ -38,6 +38,7 @@ struct Serve: AsyncParsableCommand {
     var passwordCost: UInt8 = 12
 
     func run() async throws {
+        Self.startWithoutCrashSymbolication()
         let knowledge = try loadKnowledge()
         var configuration = ServerConfiguration()
         configuration.host = host
@@ -84,3 +85,31 @@ struct Serve: AsyncParsableCommand {
         }
     }
 }
+
+extension Serve {
+    /// A crash report that symbolicates holds a crashed server for many seconds and writes
+    /// registers and memory, which can hold health data, to its log. The Swift runtime reads
+    /// SWIFT_BACKTRACE only at start-up, so `serve` starts itself again with the backtracer off,
+    /// unless the variable is set already (to choose another setting, or after the restart).
+    static func startWithoutCrashSymbolication() {
+        guard getenv("SWIFT_BACKTRACE") == nil else { return }
+        setenv("SWIFT_BACKTRACE", "enable=no", 1)
+        var arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
+        #if os(Linux)
+        execv("/proc/self/exe", &arguments)
+        #endif
+        execvp(CommandLine.arguments[0], &arguments)
+        // Both failed: serve as this process, with the runtime's default crash reports.
+        for argument in arguments { free(argument) }
+        unsetenv("SWIFT_BACKTRACE")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+

@@ -16,6 +16,30 @@ import Testing
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
     }
 
+    @Test(arguments: [1, 2, 15, 16, 17, 40, 5000])
+    func findsARepeatedKeyInAnObjectOfAnySize(size: Int) throws {
+        // Small objects are scanned, larger ones hashed: the repeat is found either way, at
+        // whichever position it comes, and the members keep their order.
+        let keys = (0..<size).map { "k\($0)" }
+        let distinct = "{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        guard case .object(let members) = try JSONParser.parse(distinct) else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map(\.key) == keys)
+        for repeated in Set([0, size / 2, size - 1]) {
+            let text = "{" + (keys + [keys[repeated]]).map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+            do {
+                _ = try JSONParser.parse(text)
+                Issue.record("size \(size): the repeat of \(keys[repeated]) was not found")
+            } catch {
+                #expect(error.message.contains("\"\(keys[repeated])\" appears twice"), "\(error)")
+            }
+        }
+        // The same key in two different objects is no repeat.
+        #expect(throws: Never.self) { try JSONParser.parse("[\(distinct),\(distinct)]") }
+    }
+
     @Test func reportsLineAndColumn() {
         do {
             _ = try JSONParser.parse("{\n  \"a\": tx\n}")

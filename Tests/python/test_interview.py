@@ -102,3 +102,19 @@ def test_input_ending_early_is_an_error():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
+
+
+def test_yes_then_no_to_every_sign_counts_the_most_urgent_and_stops():
+    # "Yes" to the lungs question, then "no" to each sign: the cautious reading is chest pain.
+    child = spawn()
+    child.expect("chest pain")
+    child.sendline("y")
+    for _ in range(3):
+        child.expect(r"\[y/n\]")
+        child.sendline("n")
+    child.expect("counts the most serious")
+    child.expect("EMERGENCY: call 999 now")
+    child.expect(pexpect.EOF)
+    assert "Which muscle" not in child.before
+    child.close()
+    assert child.exitstatus == 0

@@ -126,6 +126,31 @@ def test_an_emergency_answer_stops_the_questions(page, personal):
     audit(page, "emergency result")
 
 
+def test_only_yes_chest_pain_on_the_first_question_is_an_emergency_at_once(page, personal):
+    # A person in a hurry answers the first question and nothing else (hazard H26).
+    page.goto(personal.base + "/assess")
+    first = page.locator("fieldset.question").first
+    first.locator("input[value='yes']").check()
+    first.locator("input[name='sign'][value='chest_pain']").check()
+    page.get_by_role("button", name="Continue").click()
+    banner = page.get_by_role("alert")
+    assert "EMERGENCY" in banner.inner_text()
+    assert "There is a problem" not in page.content()
+    call = page.get_by_role("link", name=re.compile("Call "))
+    assert call.is_visible()
+    assert call.get_attribute("href").startswith("tel:")
+    audit(page, "emergency after one answer")
+
+
+def test_yes_with_no_sign_ticked_counts_as_the_most_urgent(page, personal):
+    page.goto(personal.base + "/assess")
+    page.locator("fieldset.question").first.locator("input[value='yes']").check()
+    page.get_by_role("button", name="Continue").click()
+    assert "EMERGENCY" in page.get_by_role("alert").inner_text()
+    assert page.get_by_role("link", name=re.compile("Call ")).is_visible()
+    assert "without ticking which" in page.content() and "most serious: chest pain." in page.content()
+
+
 def test_a_safety_question_cannot_be_skipped(page, personal):
     page.goto(personal.base + "/assess")
     page.get_by_role("button", name="Continue").click()

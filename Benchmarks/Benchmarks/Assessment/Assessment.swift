@@ -1,5 +1,6 @@
 import Benchmark
 import CrampAssessment
+import CrampJSON
 import CrampKnowledge
 
 /// A mix of requests across the triage levels, as the engine meets them.
@@ -47,6 +48,29 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(encoder.encodeCompact(assessor.assess(request)))
             index = index == bytes.count - 1 ? 0 : index + 1
         }
+    }
+
+    // An attacker's request body: a 1 MiB object of distinct keys (duplicate keys are refused, so
+    // every key is checked against the others), against the same keys as an array of strings,
+    // which has no such check: the ratio is the cost of the check.
+    var objectText: [UInt8] = [UInt8(ascii: "{")]
+    var arrayText: [UInt8] = [UInt8(ascii: "[")]
+    var key = 0
+    while objectText.count < 1 << 20 - 16 {
+        if key > 0 { objectText.append(UInt8(ascii: ",")); arrayText.append(UInt8(ascii: ",")) }
+        let name = Array("\"\(String(key, radix: 36))\"".utf8)
+        objectText += name + Array(":0".utf8)
+        arrayText += name
+        key += 1
+    }
+    objectText.append(UInt8(ascii: "}"))
+    arrayText.append(UInt8(ascii: "]"))
+    let objectBytes = objectText, arrayBytes = arrayText
+    Benchmark("JSON: a 1 MiB object of distinct keys", configuration: .init(metrics: metrics, maxIterations: 50)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try! JSONParser.parse(objectBytes)) }
+    }
+    Benchmark("JSON: the same keys as an array of strings (baseline)", configuration: .init(metrics: metrics, maxIterations: 50)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try! JSONParser.parse(arrayBytes)) }
     }
 
     // The process pays this once: parse, validate and compile the whole knowledge base.

@@ -63,7 +63,7 @@ struct EpisodeFlags: ParsableArguments {
         if let time = LocalTime(iso: text) {
             var stamp = LocalTimestamp(iso: "\(now.localDate)T\(time):00\(offsetText(now.utcOffsetSeconds))")!
             // A time later than now means yesterday's.
-            if stamp.instant > now.instant { stamp = LocalTimestamp(instant: stamp.instant - 86_400_000, utcOffsetSeconds: stamp.utcOffsetSeconds)! }
+            if stamp.instant > now.instant { stamp = LocalTimestamp(instant: stamp.instant - 86_400_000, zoneOffsetSeconds: stamp.utcOffsetSeconds) }
             return stamp
         }
         throw CLIError.input("--at \"\(text)\" is not a time; accepted: now, HH:MM today, or ISO 8601 such as 2026-11-26T07:30+01:00")
@@ -148,7 +148,7 @@ struct Log: AsyncParsableCommand {
                 try fields.apply(to: &episode, now: now)
                 if fields.startedAt == nil {
                     // Logged after it happened: it started the duration ago.
-                    episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, utcOffsetSeconds: now.utcOffsetSeconds)!
+                    episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
                 }
             }
             try episode.validate()

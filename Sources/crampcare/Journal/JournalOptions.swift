@@ -92,9 +92,7 @@ enum LocalClock {
         var seconds = spec.tv_sec
         var parts = tm()
         localtime_r(&seconds, &parts)
-        let offset = Int(parts.tm_gmtoff) / 60 * 60
-        return LocalTimestamp(instant: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000,
-                              utcOffsetSeconds: offset) ?? LocalTimestamp(instant: Int64(spec.tv_sec) * 1000, utcOffsetSeconds: 0)!
+        return LocalTimestamp(instant: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000, zoneOffsetSeconds: Int(parts.tm_gmtoff))
     }
 
     static var today: LocalDate { now().localDate }

@@ -1,0 +1,138 @@
+import CrampAssessment
+import CrampKnowledge
+@testable import CrampServer
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// The web interview ends with the emergency result as soon as the answers so far make an
+/// emergency certain, whatever else is still unanswered (hazard H26).
+@Suite struct EmergencyStop {
+    let knowledge: KnowledgeBase
+    let assessor: Assessor
+
+    init() throws {
+        knowledge = try KnowledgeBase.bundled.get()
+        assessor = Assessor(knowledge: knowledge)
+    }
+
+    func isEmergencyResult(_ response: TestResponse) -> Bool {
+        let page = text(response)
+        return response.status == .ok && page.contains("banner-emergency") && page.contains("href=\"tel:")
+    }
+
+    /// The plain engine's triage for these signs, the rest of the request at neutral values.
+    func triage(_ findings: [Finding]) -> Triage {
+        var request = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+        request.findings = Array(CodeSet(findings))
+        return assessor.assess(request).triage
+    }
+
+    func question(of sign: Finding) -> QuestionStep? {
+        knowledge.redFlagSteps.first { knowledge.signs(of: $0).contains(sign) }
+    }
+
+    @Test func everyEmergencySignAloneOnTheFirstStepStopsAtOnce() async throws {
+        let signs = Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true && triage([$0]) == .emergency }
+        #expect(signs.count >= 10)
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            for sign in signs {
+                let question = try #require(self.question(of: sign))
+                // Only this question is answered: the other safety questions are left blank.
+                var fields = [("step", "1"), (question.id, "yes")]
+                if knowledge.signs(of: question).count > 1 { fields.append(("sign", sign.rawValue)) }
+                let response = try await browser.post("/assess", fields)
+                #expect(isEmergencyResult(response), "\(sign.rawValue)")
+                #expect(!text(response).contains("There is a problem"), "\(sign.rawValue)")
+            }
+        }
+    }
+
+    @Test func yesWithNoSignTickedCountsAsTheMostUrgentSign() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            for question in knowledge.redFlagSteps {
+                let signs = knowledge.signs(of: question)
+                let response = try await browser.post("/assess", [("step", "1"), (question.id, "yes")])
+                // An emergency exactly when some sign of the question alone is one.
+                let anyEmergency = signs.contains { triage([$0]) == .emergency }
+                #expect(isEmergencyResult(response) == anyEmergency, "\(question.id)")
+                if signs.count > 1, anyEmergency { #expect(text(response).contains("without ticking which"), "\(question.id)") }
+            }
+        }
+    }
+
+    @Test func aCombinationOfSignsStopsAtOnce() async throws {
+        // Compartment pressure: both signs of one question; a deep infection: signs of two questions.
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            let pressure = try await browser.post("/assess", [("step", "1"), ("pressure", "yes"), ("sign", "tense_swollen_muscle"),
+                                                              ("sign", "severe_unrelenting_pain")])
+            #expect(isEmergencyResult(pressure))
+            let infection = try await browser.post("/assess", [("step", "1"), ("fever", "yes"), ("sign", "fever"), ("pressure", "yes"),
+                                                               ("sign", "severe_unrelenting_pain")])
+            #expect(isEmergencyResult(infection))
+            // One pressure sign alone is urgent, not an emergency: the questions go on.
+            let one = try await browser.post("/assess", [("step", "1"), ("pressure", "yes"), ("sign", "tense_swollen_muscle")])
+            #expect(!isEmergencyResult(one))
+        }
+    }
+
+    @Test func aCombinationCompletedOnALaterStepStopsThere() async throws {
+        // Cancer, back pain and leg weakness: spinal cord compression, complete only on step 3.
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            var fields: [(String, String)] = knowledge.redFlagSteps.map { ($0.id, $0.id == "nerves" ? "yes" : "no") }
+            fields.append(("sign", "weakness"))
+            fields += [("muscle", "calf"), ("durationValue", "2"), ("durationUnit", "minutes"), ("age", "abc")]
+            // Step 2 with an age that does not read: the emergency check still runs first.
+            let step2 = try await browser.post("/assess", [("step", "2")] + fields)
+            #expect(!isEmergencyResult(step2))
+            let step3 = try await browser.post("/assess", [("step", "3"), ("f-back_pain", "yes"), ("condition", "cancer")] + fields)
+            #expect(isEmergencyResult(step3))
+        }
+    }
+
+    /// Many first steps, answered at random (some questions blank, some "yes" with no sign): an
+    /// emergency whenever the ticked signs alone make one, and never when every sign of every
+    /// "yes" together would not.
+    @Test func generatedFirstSteps() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            // A fixed linear congruential sequence, so a failing round can be replayed.
+            var state: UInt64 = 0x5EED
+            func next() -> UInt64 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return state >> 33
+            }
+            for round in 0..<300 {
+                var fields = [("step", "1")]
+                var ticked: [Finding] = []
+                var possible: [Finding] = []
+                var unnamedEmergency = false
+                for question in knowledge.redFlagSteps {
+                    let signs = knowledge.signs(of: question)
+                    switch next() % 4 {
+                    case 0: continue
+                    case 1, 2: fields.append((question.id, "no"))
+                    default:
+                        fields.append((question.id, "yes"))
+                        possible += signs
+                        let chosen = signs.count == 1 ? signs : signs.filter { _ in next() % 2 == 0 }
+                        for sign in chosen where signs.count > 1 { fields.append(("sign", sign.rawValue)) }
+                        ticked += chosen
+                        if chosen.isEmpty, signs.contains(where: { triage([$0]) == .emergency }) { unnamedEmergency = true }
+                    }
+                }
+                let response = try await browser.post("/assess", fields)
+                if triage(ticked) == .emergency || unnamedEmergency {
+                    #expect(isEmergencyResult(response), "round \(round): \(fields)")
+                }
+                if triage(possible) != .emergency {
+                    #expect(!isEmergencyResult(response), "round \(round): \(fields)")
+                }
+            }
+        }
+    }
+}
