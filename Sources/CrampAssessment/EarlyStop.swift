@@ -19,22 +19,48 @@ extension Assessor {
         certainLevel(request, asked: asked) == .emergency
     }
 
-    /// The sign to count when someone answers "yes" to a safety question but names none of its
-    /// signs: the one that, with the answers so far, makes the most urgent rule certain; the
-    /// knowledge base's order breaks ties. Counting the most urgent is the cautious reading.
-    public func mostUrgentSign(of signs: [Finding], given request: AssessmentRequest, asked: KnownAnswers.Fields) -> Finding? {
-        var best: (sign: Finding, level: Triage?)?
-        for sign in signs {
+    /// The signs to count when someone answers "yes" to safety questions but names none of a
+    /// question's signs: one sign for each such question (`questions` lists their signs), chosen
+    /// together so that, with the answers so far, the most urgent level is certain. Counting the
+    /// most urgent is the cautious reading; choosing them together finds a combination (a fever
+    /// with severe pain) that one at a time could miss. Ties go to the knowledge base's order.
+    public func mostUrgentSigns(for questions: [[Finding]], given request: AssessmentRequest, asked: KnownAnswers.Fields) -> [Finding] {
+        let questions = questions.filter { !$0.isEmpty }
+        func level(_ signs: [Finding]) -> Int {
             var trial = request
-            trial.findings.append(sign)
-            trial.negatives.removeAll { $0 == sign }
-            let level = certainLevel(trial, asked: asked)
-            guard let current = best else {
-                best = (sign, level)
-                continue
-            }
-            if let level, current.level.map({ level > $0 }) ?? true { best = (sign, level) }
+            trial.findings += signs
+            trial.negatives.removeAll { signs.contains($0) }
+            return certainLevel(trial, asked: asked).map { Triage.allCases.firstIndex(of: $0) ?? 0 } ?? -1
         }
-        return best?.sign
+        // Every combination while there are few (at most 4,096); else one question at a time.
+        let combinations = questions.reduce(1) { $0 > 4096 ? $0 : $0 * $1.count }
+        guard combinations <= 4096 else {
+            var chosen: [Finding] = []
+            for signs in questions {
+                var best = signs[0], bestLevel = level(chosen + [best])
+                for sign in signs.dropFirst() where level(chosen + [sign]) > bestLevel {
+                    best = sign
+                    bestLevel = level(chosen + [sign])
+                }
+                chosen.append(best)
+            }
+            return chosen
+        }
+        var best: [Finding] = questions.map { $0[0] }
+        var bestLevel = level(best)
+        for index in 1..<max(1, combinations) {
+            var rest = index
+            var pick: [Finding] = []
+            for signs in questions.reversed() {
+                pick.insert(signs[rest % signs.count], at: 0)
+                rest /= signs.count
+            }
+            let found = level(pick)
+            if found > bestLevel {
+                best = pick
+                bestLevel = found
+            }
+        }
+        return best
     }
 }

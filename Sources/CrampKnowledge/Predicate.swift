@@ -300,8 +300,8 @@ public struct Predicate: Sendable {
         case .context(let mask): return codes(facts.context.bits & mask, .context)
         case .conditions(let mask): return codes(facts.conditions.bits & mask, .conditions)
         case .medications(let mask): return codes(facts.medications.bits & mask, .medications)
-        case .muscles(let mask): return codes(facts.muscles.bits & mask, .muscles)
-        case .namedMuscle: return codes(facts.muscles.bits & ~Muscle.unsure.bit, .muscles)
+        // Muscles always hold a value (an unasked one is a placeholder): only an answer counts.
+        case .muscles, .namedMuscle: return answered(.muscles)
         case .onset: return answered(.onset)
         case .side, .sideMaybeOneSided: return answered(.side)
         case .ageAtLeast, .ageBelow: return answered(.age)

@@ -160,16 +160,20 @@ struct Pages: Sendable {
 
     /// The submitted form, after checking its CSRF token and Origin.
     func form(_ request: Request, context: CrampRequestContext) async throws -> Form {
+        let form = Form(try await Body.bytes(request, context: context))
+        try check(form, request)
+        return form
+    }
+
+    /// Refuses a form sent from another site, or without the CSRF token of this browser.
+    func check(_ form: Form, _ request: Request) throws {
         if let origin = request.headers[.origin], !APIGuard.isOwnOrigin(origin, request: request) {
             throw Problem(.forbidden, "Form refused", detail: "this form was sent from another site")
         }
-        let bytes = try await Body.bytes(request, context: context)
-        let form = Form(bytes)
         let cookie = request.cookies[Credentials.csrfCookieName(secure: configuration.secureCookies)]?.value ?? ""
         guard !cookie.isEmpty, let sent = form.value("csrf"), View.constantTimeEquals(sent, cookie) else {
             throw Problem(.forbidden, "Form expired", detail: "this form has expired or was not sent from CrampCare; go back, reload the page and send it again")
         }
-        return form
     }
 
     /// The owner, or a redirect to sign in (hosted mode).
@@ -189,15 +193,16 @@ struct Pages: Sendable {
     }
 
     @Sendable func assessStep(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let form = try await form(request, context: context)
+        let form = Form(try await Body.bytes(request, context: context))
         let step = Int(form.value("step") ?? "1") ?? 1
-        let safety = safetyAnswers(form)
         // Before anything else, and before any other answer is checked: stop at once when the
-        // answers so far make an emergency certain, as the terminal interview does.
-        let (soFar, asked) = answersSoFar(form, step: step, safety: safety)
+        // answers so far make an emergency certain, as the terminal interview does. Even on an
+        // expired form (a lost cookie, a restored tab): showing a result changes nothing stored.
+        let (soFar, asked, safety) = answersSoFar(form, step: step)
         if services.assessor.isEmergencyNow(soFar, asked: asked) {
             return resultPage(soFar, stoppedEarly: true, counted: safety.counted, request: request, context: context)
         }
+        try check(form, request)
         if !safety.errors.isEmpty { return assessPage(step: 1, form: form, errors: safety.errors, request: request, context: context) }
         switch step {
         case 1:
@@ -265,88 +270,88 @@ struct Pages: Sendable {
         return data
     }
 
-    /// The safety step's answers, with an error for each question left unanswered. "Yes" to a
-    /// question with several signs and none ticked counts as its most urgent sign (`counted`).
-    func safetyAnswers(_ form: Form) -> SafetyAnswers {
-        var answers = SafetyAnswers()
-        let signs = Set(form.values("sign"))
-        for question in knowledge.redFlagSteps {
-            let codes = knowledge.signs(of: question)
-            switch form.value(question.id) {
-            case "no":
-                answers.negatives += codes
-            case "yes":
-                let named = codes.count == 1 ? codes : codes.filter { signs.contains($0.rawValue) }
-                if !named.isEmpty {
-                    answers.findings += named
-                    answers.negatives += codes.filter { !named.contains($0) }
-                    continue
-                }
-                // None ticked: the rest of its signs stay unknown, not denied.
-                var soFar = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
-                soFar.findings = answers.findings
-                soFar.negatives = answers.negatives
-                if let sign = services.assessor.mostUrgentSign(of: codes, given: soFar, asked: []) {
-                    answers.findings.append(sign)
-                    answers.counted.append((question, sign))
-                }
-            default:
-                answers.errors.append((question.id, "Please answer: \(question.text)"))
-            }
-        }
-        return answers
-    }
-
     /// Everything the form says so far, read leniently (a value that does not read stays
-    /// unasked), and which fields that covers: what the emergency check may rely on.
-    func answersSoFar(_ form: Form, step: Int, safety: SafetyAnswers) -> (AssessmentRequest, KnownAnswers.Fields) {
+    /// unasked), with which fields that covers and the safety step's own answers: what the
+    /// emergency check may rely on. Every field present counts, whatever step the form claims.
+    func answersSoFar(_ form: Form, step: Int) -> (request: AssessmentRequest, asked: KnownAnswers.Fields, safety: SafetyAnswers) {
         var asked: KnownAnswers.Fields = []
         var request = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
-        var yes = safety.findings
-        var no = safety.negatives
+        let muscles = form.values("muscle").compactMap { Muscle(rawValue: $0) }
+        if !muscles.isEmpty {
+            request.muscles = Array(CodeSet(muscles))
+            asked.insert(.muscles)
+        }
+        if let age = Int(form.value("age") ?? ""), (0...120).contains(age) {
+            request.age = age
+            asked.insert(.age)
+        }
+        if let minutes = View.minutes(form.value("durationValue"), unit: form.value("durationUnit")), minutes > 0, minutes <= 7 * 1440 {
+            request.durationMinutes = minutes
+            asked.insert(.duration)
+        }
+        request.side = form.value("side").flatMap { Side(rawValue: $0) }
+        request.onset = form.value("onset").flatMap { Onset(rawValue: $0) }
+        if let text = form.value("episodesLast30Days"), let count = Int(text), (0...10_000).contains(count) { request.episodesLast30Days = count }
+        // A choice left blank on a step that was shown is an answer: none applies.
         if step >= 2 {
-            let muscles = form.values("muscle").compactMap { Muscle(rawValue: $0) }
-            if !muscles.isEmpty {
-                request.muscles = Array(CodeSet(muscles))
-                asked.insert(.muscles)
-            }
-            if let age = Int(form.value("age") ?? ""), (0...120).contains(age) {
-                request.age = age
-                asked.insert(.age)
-            }
-            if let minutes = View.minutes(form.value("durationValue"), unit: form.value("durationUnit")), minutes > 0, minutes <= 7 * 1440 {
-                request.durationMinutes = minutes
-                asked.insert(.duration)
-            }
-            request.side = form.value("side").flatMap { Side(rawValue: $0) }
-            request.onset = form.value("onset").flatMap { Onset(rawValue: $0) }
             asked.formUnion([.side, .onset])
-            if let text = form.value("episodesLast30Days") {
-                if text.isEmpty {
-                    asked.insert(.episodes)
-                } else if let count = Int(text), (0...10_000).contains(count) {
-                    request.episodesLast30Days = count
-                    asked.insert(.episodes)
-                }
+            if (form.value("episodesLast30Days") ?? "").isEmpty || request.episodesLast30Days != nil { asked.insert(.episodes) }
+        }
+        request.context = Array(CodeSet(form.values("context").compactMap { ContextCode(rawValue: $0) }))
+        request.conditions = Array(CodeSet(form.values("condition").compactMap { Condition(rawValue: $0) }))
+        request.medications = Array(CodeSet(form.values("medication").compactMap { Medication(rawValue: $0) }))
+        if step >= 3 { asked.formUnion([.context, .conditions, .medications]) }
+        var yes: [Finding] = []
+        var no: [Finding] = []
+        for code in Finding.allCases {
+            switch form.value("f-\(code.rawValue)") {
+            case "yes": yes.append(code)
+            case "no": no.append(code)
+            default: break
             }
         }
-        if step >= 3 {
-            for code in Finding.allCases {
-                switch form.value("f-\(code.rawValue)") {
-                case "yes": yes.append(code)
-                case "no": no.append(code)
-                default: break
-                }
-            }
-            request.context = Array(CodeSet(form.values("context").compactMap { ContextCode(rawValue: $0) }))
-            request.conditions = Array(CodeSet(form.values("condition").compactMap { Condition(rawValue: $0) }))
-            request.medications = Array(CodeSet(form.values("medication").compactMap { Medication(rawValue: $0) }))
-            asked.formUnion([.context, .conditions, .medications])
-        }
-        let reported = CodeSet(yes)
+        request.findings = yes
+        request.negatives = no
+        let safety = safetyAnswers(form, given: request, asked: asked)
+        let reported = CodeSet(yes + safety.findings)
         request.findings = Array(reported)
-        request.negatives = Array(CodeSet<Finding>(bits: CodeSet(no).bits & ~reported.bits))
-        return (request, asked)
+        request.negatives = Array(CodeSet<Finding>(bits: CodeSet(no + safety.negatives).bits & ~reported.bits))
+        return (request, asked, safety)
+    }
+
+    /// The safety step's answers, with an error for each question left unanswered. A ticked sign
+    /// counts as reported whatever its question's yes or no says (the cautious reading of a form
+    /// that says both). "Yes" to a question with several signs and none ticked counts as its
+    /// most urgent sign, chosen with everything else said (`counted`); its other signs stay
+    /// unknown, not denied.
+    func safetyAnswers(_ form: Form, given others: AssessmentRequest, asked: KnownAnswers.Fields) -> SafetyAnswers {
+        var answers = SafetyAnswers()
+        let ticked = Set(form.values("sign"))
+        var unnamed: [QuestionStep] = []
+        for question in knowledge.redFlagSteps {
+            let codes = knowledge.signs(of: question)
+            let named = codes.count > 1 ? codes.filter { ticked.contains($0.rawValue) } : []
+            if !named.isEmpty {
+                answers.findings += named
+                answers.negatives += codes.filter { !named.contains($0) }
+                continue
+            }
+            switch form.value(question.id) {
+            case "no": answers.negatives += codes
+            case "yes" where codes.count == 1: answers.findings += codes
+            case "yes": unnamed.append(question)
+            default: answers.errors.append((question.id, "Please answer: \(question.text)"))
+            }
+        }
+        if !unnamed.isEmpty {
+            var soFar = others
+            soFar.findings += answers.findings
+            soFar.negatives += answers.negatives
+            let counted = services.assessor.mostUrgentSigns(for: unnamed.map { knowledge.signs(of: $0) }, given: soFar, asked: asked)
+            answers.findings += counted
+            answers.counted = Array(zip(unnamed, counted))
+        }
+        return answers
     }
 
     func episodeErrors(_ form: Form) -> [(String, String)] {
@@ -362,7 +367,7 @@ struct Pages: Sendable {
 
     /// The form's answers as a contract request, checked by the same decoder as the API.
     func assessmentRequest(_ form: Form) throws -> AssessmentRequest {
-        let safety = safetyAnswers(form)
+        let safety = answersSoFar(form, step: 3).safety
         var members: [(key: String, value: JSONValue)] = []
         var episode: [(key: String, value: JSONValue)] = []
         guard let age = Int(form.value("age") ?? "") else {

@@ -108,7 +108,7 @@ struct Interview {
                 if present, emergencyNow() { return stopForEmergency() }
             }
             // "Yes", then "no" to every sign: the cautious reading counts the most urgent one.
-            if named.isEmpty, let sign = assessor.mostUrgentSign(of: signs, given: soFar(), asked: []) {
+            if named.isEmpty, let sign = assessor.mostUrgentSigns(for: [signs], given: soFar(), asked: []).first {
                 negatives.removeAll { $0 == sign }
                 findings.append(sign)
                 say("You said yes but none of the signs, so CrampCare counts the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue).")

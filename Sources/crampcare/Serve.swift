@@ -93,15 +93,20 @@ extension Serve {
     /// unless the variable is set already (to choose another setting, or after the restart).
     static func startWithoutCrashSymbolication() {
         guard getenv("SWIFT_BACKTRACE") == nil else { return }
-        setenv("SWIFT_BACKTRACE", "enable=no", 1)
-        var arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
+        // The new environment is built apart (this process's own is not changed while its
+        // threads run), and the arguments are passed as the bytes they came as.
+        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("SWIFT_BACKTRACE=enable=no")]
+        var entry = environ
+        while let variable = entry.pointee {
+            environment.append(variable)
+            entry += 1
+        }
+        environment.append(nil)
         #if os(Linux)
-        execv("/proc/self/exe", &arguments)
+        execve("/proc/self/exe", CommandLine.unsafeArgv, &environment)
         #endif
-        execvp(CommandLine.arguments[0], &arguments)
-        // Both failed: serve as this process, with the runtime's default crash reports.
-        for argument in arguments { free(argument) }
-        unsetenv("SWIFT_BACKTRACE")
+        // It failed (or there is no /proc): serve as this process, with the default crash reports.
+        free(environment[0])
     }
 }
 

@@ -101,25 +101,40 @@ import Testing
         #expect(assessor.certainLevel(child, asked: [.age]) == .soon)
     }
 
-    @Test func yesWithNoSignNamedCountsTheMostUrgent() {
+    @Test func yesWithNoSignNamedCountsTheMostUrgent() throws {
+        let empty = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+        func level(_ signs: [Finding]) -> Triage {
+            var trial = empty
+            trial.findings = signs
+            return assessor.certainLevel(trial, asked: []) ?? .selfCare
+        }
         for question in knowledge.redFlagSteps {
             let signs = knowledge.signs(of: question)
-            let empty = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
-            guard let counted = assessor.mostUrgentSign(of: signs, given: empty, asked: []) else {
-                Issue.record("\(question.id): no sign counted")
-                continue
-            }
-            func level(_ sign: Finding) -> Triage {
-                var trial = empty
-                trial.findings = [sign]
-                return assessor.certainLevel(trial, asked: []) ?? .selfCare
-            }
-            #expect(signs.allSatisfy { level($0) <= level(counted) }, "\(question.id): \(counted.rawValue)")
+            let counted = assessor.mostUrgentSigns(for: [signs], given: empty, asked: [])
+            try #require(counted.count == 1, "\(question.id)")
+            #expect(signs.allSatisfy { level([$0]) <= level(counted) }, "\(question.id): \(counted[0].rawValue)")
         }
-        // With fever already said, "yes" to the pressure question counts severe pain: a deep infection.
-        var feverish = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+        // Fever already said: "yes" to the pressure question counts severe pain, a deep infection.
+        let pressure = knowledge.signs(of: try #require(knowledge.redFlagSteps.first { $0.id == "pressure" }))
+        let fever = knowledge.signs(of: try #require(knowledge.redFlagSteps.first { $0.id == "fever" }))
+        var feverish = empty
         feverish.findings = [.fever]
-        let pressure = knowledge.signs(of: knowledge.redFlagSteps.first { $0.id == "pressure" }!)
-        #expect(assessor.mostUrgentSign(of: pressure, given: feverish, asked: []) == .severeUnrelentingPain)
+        #expect(assessor.mostUrgentSigns(for: [pressure], given: feverish, asked: []) == [.severeUnrelentingPain])
+        // Both unnamed, in either order: chosen together, the pair that is an emergency.
+        for questions in [[pressure, fever], [fever, pressure], [pressure.reversed(), fever.reversed()]] {
+            let counted = assessor.mostUrgentSigns(for: questions, given: empty, asked: [])
+            #expect(level(counted) == .emergency, "\(questions) gave \(counted)")
+        }
+    }
+
+    @Test func manyUnnamedQuestionsAreStillChosenQuickly() {
+        // Every safety question "yes" with none named: more combinations than are tried one by one.
+        let empty = AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
+        let all = knowledge.redFlagSteps.map { knowledge.signs(of: $0) }
+        let counted = assessor.mostUrgentSigns(for: all, given: empty, asked: [])
+        #expect(counted.count == all.count)
+        var trial = empty
+        trial.findings = counted
+        #expect(assessor.certainLevel(trial, asked: []) == .emergency)
     }
 }

@@ -94,6 +94,43 @@ import Testing
         }
     }
 
+    @Test func aTickedSignCountsWhateverItsQuestionSays() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            // The radio left unset, or even set to "no", with chest pain ticked: the sign is reported.
+            for answer in [nil, "no", "yes"] as [String?] {
+                var fields = [("step", "1"), ("sign", "chest_pain")]
+                if let answer { fields.append(("lungs", answer)) }
+                let response = try await browser.post("/assess", fields)
+                #expect(isEmergencyResult(response), "lungs=\(answer ?? "unset")")
+            }
+        }
+    }
+
+    @Test func everyAnswerSentCountsWhateverStepTheFormClaims() async throws {
+        // Cancer, back pain and leg weakness sent with a form that says it is the first step.
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            var fields: [(String, String)] = knowledge.redFlagSteps.map { ($0.id, $0.id == "nerves" ? "yes" : "no") }
+            fields += [("sign", "weakness"), ("f-back_pain", "yes"), ("condition", "cancer")]
+            for step in ["1", "2", "3", "0", "x", "99999999999999999999"] {
+                let response = try await browser.post("/assess", [("step", step)] + fields)
+                #expect(isEmergencyResult(response), "step \(step)")
+            }
+        }
+    }
+
+    @Test func anExpiredFormStillShowsAnEmergency() async throws {
+        // A lost cookie or a restored tab: the emergency is shown; anything else asks to reload.
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            let emergency = try await browser.post("/assess", [("step", "1"), ("lungs", "yes"), ("sign", "chest_pain"), ("csrf", "stale")], csrf: false)
+            #expect(isEmergencyResult(emergency))
+            let other = try await browser.post("/assess", [("step", "1"), ("lungs", "no"), ("csrf", "stale")], csrf: false)
+            #expect(other.status == .forbidden)
+        }
+    }
+
     /// Many first steps, answered at random (some questions blank, some "yes" with no sign): an
     /// emergency whenever the ticked signs alone make one, and never when every sign of every
     /// "yes" together would not.

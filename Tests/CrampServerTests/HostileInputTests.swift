@@ -59,6 +59,8 @@ import Testing
         #expect(LocalDate(iso: "-026-11-26") == nil)
         #expect(LocalDate(iso: "2026-+1-01") == nil)
         #expect(LocalDate(iso: "0026-11-26")?.year == 26)
+        #expect(LocalTime(iso: "+7:30") == nil)
+        #expect(LocalTime(iso: "07:30")?.hour == 7)
         try await TestServer.make().run { client in
             try await client.execute(uri: "/api/v1/episodes?from=%2B026-11-26", method: .get) { response in
                 #expect(response.status == .unprocessableContent)
