@@ -38,9 +38,9 @@ extension Assessor {
             var chosen: [Finding] = []
             for signs in questions {
                 var best = signs[0], bestLevel = level(chosen + [best])
-                for sign in signs.dropFirst() where level(chosen + [sign]) > bestLevel {
-                    best = sign
-                    bestLevel = level(chosen + [sign])
+                for sign in signs.dropFirst() {
+                    let found = level(chosen + [sign])
+                    if found > bestLevel { (best, bestLevel) = (sign, found) }
                 }
                 chosen.append(best)
             }
@@ -56,10 +56,7 @@ extension Assessor {
                 rest /= signs.count
             }
             let found = level(pick)
-            if found > bestLevel {
-                best = pick
-                bestLevel = found
-            }
+            if found > bestLevel { (best, bestLevel) = (pick, found) }
         }
         return best
     }

@@ -367,7 +367,8 @@ struct Pages: Sendable {
 
     /// The form's answers as a contract request, checked by the same decoder as the API.
     func assessmentRequest(_ form: Form) throws -> AssessmentRequest {
-        let safety = answersSoFar(form, step: 3).safety
+        // The signs reported and denied, on the safety step and after, read as the emergency check reads them.
+        let signs = answersSoFar(form, step: 3).request
         var members: [(key: String, value: JSONValue)] = []
         var episode: [(key: String, value: JSONValue)] = []
         guard let age = Int(form.value("age") ?? "") else {
@@ -391,17 +392,8 @@ struct Pages: Sendable {
             if name == "severity" { episode.append((name, .number(Double(number), isInteger: true))) } else { members.append((name, .number(Double(number), isInteger: true))) }
         }
         members.append(("episode", .object(episode)))
-        var yes = safety.findings
-        var no = safety.negatives
-        for code in Finding.allCases {
-            switch form.value("f-\(code.rawValue)") {
-            case "yes": yes.append(code)
-            case "no": no.append(code)
-            default: break
-            }
-        }
-        members.append(("findings", .array(Array(CodeSet(yes)).map { .string($0.rawValue) })))
-        members.append(("negatives", .array(Array(CodeSet<Finding>(bits: CodeSet(no).bits & ~CodeSet(yes).bits)).map { .string($0.rawValue) })))
+        members.append(("findings", .array(signs.findings.map { .string($0.rawValue) })))
+        members.append(("negatives", .array(signs.negatives.map { .string($0.rawValue) })))
         members.append(("context", .array(form.values("context").map { .string($0) })))
         members.append(("conditions", .array(form.values("condition").map { .string($0) })))
         members.append(("medications", .array(form.values("medication").map { .string($0) })))

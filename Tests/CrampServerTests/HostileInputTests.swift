@@ -141,6 +141,52 @@ import Testing
         }
     }
 
+    /// Text built from the pieces that broke parsers before: signs, exponents, nan, inf, huge
+    /// numbers, separators, non-ASCII. A fixed sequence, so a failing round can be replayed.
+    struct HostileText {
+        static let pieces = ["0", "1", "9", "59", "60", "2026", "-", "+", ":", ".", "T", " ", "e", "E", "1e18", "1e300", "nan", "inf", "-inf",
+                             "9223372036854775808", "0x1p62", "٣", "\u{0}", "%", "&", "=", "<b>", "yes", "no", "calf", "hours", "seconds"]
+        var state: UInt64
+        mutating func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        mutating func text() -> String { (0..<(next() % 8)).map { _ in Self.pieces[next() % Self.pieces.count] }.joined() }
+    }
+
+    @Test func generatedTextNeverTrapsTheFormReaders() {
+        var random = HostileText(state: 0xF022)
+        let zones = Self.zones.compactMap { TimeZone(identifier: $0) }
+        for round in 0..<20_000 {
+            let text = random.text()
+            let dated = "\(["2026-03-01", "1850-01-01", "0001-01-01", random.text()][round % 4])T\(random.text())"
+            _ = View.parseDateTimeLocal(dated, zone: zones[round % zones.count])
+            _ = View.parseDateTimeLocal(text, zone: zones[round % zones.count])
+            _ = try? View.durationSeconds(text, unit: ["seconds", "minutes", "hours", random.text()][round % 4], field: "durationSeconds")
+            _ = LocalDate(iso: text)
+            _ = LocalTime(iso: text)
+            _ = LocalTimestamp(iso: dated)
+            _ = Form(Array(text.utf8))
+        }
+    }
+
+    @Test func generatedFormsNeverTrapTheServer() async throws {
+        let names = ["step", "lungs", "pressure", "fever", "sign", "muscle", "age", "durationValue", "durationUnit", "side", "onset",
+                     "episodesLast30Days", "severity", "f-back_pain", "condition", "context", "medication", "startedAt", "finding", "note"]
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            var random = HostileText(state: 0xF023)
+            for round in 0..<300 {
+                let fields = (0..<(1 + random.next() % 12)).map { _ in (names[random.next() % names.count], random.text()) }
+                for uri in ["/assess", "/journal/new", "/day", "/profile"] {
+                    let response = try await browser.post(uri, fields)
+                    #expect(response.status.code < 500, "round \(round) \(uri): \(fields)")
+                }
+            }
+            try await stillServing(client)
+        }
+    }
+
     @Test func theDecoyHashUsesTheConfiguredCost() {
         for cost: UInt8 in [4, 5, 6] {
             let decoy = AccountService.decoy(cost: cost)
