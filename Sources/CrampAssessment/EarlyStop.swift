@@ -11,7 +11,7 @@ extension Assessor {
     public func certainLevel(_ request: AssessmentRequest, asked: KnownAnswers.Fields) -> Triage? {
         let facts = request.facts
         let known = KnownAnswers(fields: asked, deniedFindings: CodeSet(request.negatives))
-        return knowledge.rules.lazy.filter { $0.when.holdsForCertain(facts, known: known) }.map(\.level).max()
+        return rules.lazy.filter { $0.when.holdsForCertain(facts, known: known) }.map(\.level).max()
     }
 
     /// Whether an emergency rule already holds for certain: the interview stops here.

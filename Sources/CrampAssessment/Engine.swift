@@ -69,6 +69,8 @@ public struct AssessmentResult: Sendable {
 /// runs over flat arrays and touches a knowledge item only when it is part of the answer.
 public struct Assessor: Sendable {
     public let knowledge: KnowledgeBase
+    /// The red-flag rules it applies: the knowledge base's, or a mutant's in the safety tests.
+    public let rules: [RedFlagRule]
     private let program: RuleProgram
 
     private let ruleConditions: [Int32]
@@ -98,10 +100,17 @@ public struct Assessor: Sendable {
     private let safetyNetOrder: [(item: Int, when: Int32, unless: Int32)]
 
     public init(knowledge: KnowledgeBase) {
+        self.init(knowledge: knowledge, rules: knowledge.rules)
+    }
+
+    /// An engine over other rules than the knowledge base's: the mutation test removes or lowers
+    /// one rule at a time and checks that some safety requirement then fails.
+    package init(knowledge: KnowledgeBase, rules: [RedFlagRule]) {
         self.knowledge = knowledge
+        self.rules = rules
         var program = RuleProgram()
-        ruleConditions = knowledge.rules.map { program.add($0.when) }
-        ruleAlternative = knowledge.rules.map { rule in
+        ruleConditions = rules.map { program.add($0.when) }
+        ruleAlternative = rules.map { rule in
             rule.alternative.flatMap { id in knowledge.alternatives.firstIndex { $0.id == id } } ?? -1
         }
         var conditions: [Int32] = []
@@ -161,7 +170,7 @@ public struct Assessor: Sendable {
         var ruleEvidenceForAlternative: [(alternative: Int, evidence: Evidence)] = []
         for (index, condition) in ruleConditions.enumerated() {
             guard let evidence = evaluator.evaluate(condition, facts) else { continue }
-            let rule = kb.rules[index]
+            let rule = rules[index]
             redFlags.append(RedFlagHit(rule: rule, evidence: evidence))
             if rule.level > triage { triage = rule.level }
             if ruleAlternative[index] >= 0 { ruleEvidenceForAlternative.append((ruleAlternative[index], evidence)) }

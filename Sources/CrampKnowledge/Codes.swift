@@ -118,6 +118,10 @@ public enum Finding: String, CodeList {
     case urgeToMoveLegs = "urge_to_move_legs", relievedByMovement = "relieved_by_movement"
     case sleepDisturbed = "sleep_disturbed", kneeLockedNow = "knee_locked_now"
     case suddenOneSidedWeakness = "sudden_one_sided_weakness"
+    // Added by the project to the shared contract's list (it may accept more codes, never fewer).
+    case lastingLegPain = "lasting_leg_pain", signInOneLeg = "sign_in_one_leg", collapse
+    case woundPainOutOfProportion = "wound_pain_out_of_proportion", restPain = "rest_pain"
+    case stillCramping = "still_cramping", nerveSymptomsBothLegs = "nerve_symptoms_both_legs"
     public static let table = CodeTable<Finding>()
 }
 
@@ -131,6 +135,7 @@ public enum ContextCode: String, CodeList {
     case lowActivity = "low_activity", lowMineralDiet = "low_mineral_diet", tightHamstrings = "tight_hamstrings"
     case tightCalves = "tight_calves", weakQuadriceps = "weak_quadriceps", feetPointedInBed = "feet_pointed_in_bed"
     case newMedication = "new_medication", contaminatedWound = "contaminated_wound", smoking
+    case recentWound = "recent_wound"
     public static let table = CodeTable<ContextCode>()
 }
 
@@ -141,12 +146,17 @@ public enum Condition: String, CodeList {
     case pregnancy, parkinsons, cancer, previousDVT = "previous_dvt", heartFailure = "heart_failure"
     case atrialFibrillation = "atrial_fibrillation", kneeOsteoarthritis = "knee_osteoarthritis"
     case tetanusNotUpToDate = "tetanus_not_up_to_date"
+    case afterChildbirth = "after_childbirth", obesity, pastCancer = "past_cancer"
+    case stomachUlcerOrBleed = "stomach_ulcer_or_bleed", heartDisease = "heart_disease"
+    case previousStroke = "previous_stroke", asthma
     public static let table = CodeTable<Condition>()
 }
 
 public enum Medication: String, CodeList {
     case diuretic, statin, betaAgonist = "beta_agonist", calciumChannelBlocker = "calcium_channel_blocker"
     case antipsychotic, lithium, raloxifene, teriparatide, estrogen, naproxen, ivIron = "iv_iron", anticoagulant
+    case potassiumSparingDiuretic = "potassium_sparing_diuretic", aceInhibitor = "ace_inhibitor"
+    case angiotensinReceptorBlocker = "angiotensin_receptor_blocker", antiplatelet, ssri, steroid
     public static let table = CodeTable<Medication>()
 }
 

@@ -41,6 +41,8 @@ public final class KnowledgeBase: Sendable {
     public let defaultEmergencyNumbers: EmergencyNumbers
     /// Words that mean the same for search, each mapped to its group's first word.
     public let synonyms: [String: String]
+    /// The safety requirements catalogue: what the guidance says must come out.
+    public let requirements: [SafetyRequirement]
 
     /// The knowledge base compiled into this binary, loaded and validated on first use.
     public static let bundled: Result<KnowledgeBase, KnowledgeError> = {
@@ -82,7 +84,7 @@ public final class KnowledgeBase: Sendable {
         let expected: Set<String> = [
             "meta.json", "sources.json", "codes.json", "rules.json", "factors.json", "alternatives.json",
             "cramp.json", "relief.json", "cautions.json", "prevention.json", "safetynet.json", "faq.json",
-            "glossary.json", "medicines.json", "regions.json", "synonyms.json", "patterns.json",
+            "glossary.json", "medicines.json", "regions.json", "synonyms.json", "patterns.json", "requirements.json",
         ]
         for name in documents.keys where !expected.contains(name) {
             throw KnowledgeError(file: name, item: "file", problem: "not a known knowledge file; expected: \(expected.sorted().joined(separator: ", "))")
@@ -112,10 +114,18 @@ public final class KnowledgeBase: Sendable {
         var order: [String] = []
         for node in try document("sources.json").array() {
             let item = node.labelled()
-            try item.expectKeys(["id", "title", "publisher", "url", "accessed"])
+            try item.expectKeys(["id", "title", "publisher", "url", "accessed", "copies"])
+            var copies: [Source.Copy] = []
+            for node in try item.optional("copies")?.array() ?? [] {
+                try node.expectKeys(["address", "dateShown", "read"])
+                let address = try node.field("address").string()
+                guard address.hasPrefix("https://") || address.hasPrefix("http://") else { throw node.fail("address must be a web address") }
+                copies.append(Source.Copy(address: address, dateShown: try node.field("dateShown").string(),
+                                          read: try node.field("read").string()))
+            }
             let source = Source(id: try item.field("id").string(), title: try item.field("title").string(),
                                 publisher: try item.field("publisher").string(), url: try item.field("url").string(),
-                                accessed: try item.field("accessed").string())
+                                accessed: try item.field("accessed").string(), copies: copies)
             guard sourceMap[source.id] == nil else { throw item.fail("the id \"\(source.id)\" is used twice") }
             guard source.url.hasPrefix("https://") else { throw item.fail("url must start with https://") }
             sourceMap[source.id] = source
@@ -221,17 +231,6 @@ public final class KnowledgeBase: Sendable {
             ruleList.append(rule)
         }
         rules = ruleList
-        for finding in redFlagFindings {
-            let used = ruleList.contains { rule in
-                guard rule.level >= .urgent, var facts = rule.when.witness() else { return false }
-                facts.findings.insert(finding)
-                return rule.when.evaluate(facts)?.findings.contains(finding) == true
-            }
-            guard used else {
-                throw KnowledgeError(file: "codes.json", item: "findings (\(finding.rawValue))",
-                                     problem: "marked as a red flag, but no urgent or emergency rule uses it")
-            }
-        }
 
         func weighted(_ item: Node) throws(KnowledgeError) -> [WeightedEvidence] {
             var out: [WeightedEvidence] = []
@@ -560,6 +559,10 @@ public final class KnowledgeBase: Sendable {
             }
         }
         synonyms = synonymMap
+
+        let adviceIDs = Set(reliefList.map(\.id) + preventionList.map(\.id))
+        requirements = try Self.readRequirements(try document("requirements.json"), rules: ruleList, adviceIDs: adviceIDs,
+                                                 sourceList: sourceList)
     }
 
     /// The region of a POSIX locale setting, the first of LC_ALL, LC_MESSAGES and LANG that is set

@@ -7,6 +7,15 @@ public struct Source: Sendable {
     public let publisher: String
     public let url: String
     public let accessed: String
+    /// The stored copies of the page that were read for the safety requirements: where, the date
+    /// the copy itself shows, and when it was read.
+    public let copies: [Copy]
+
+    public struct Copy: Sendable {
+        public let address: String
+        public let dateShown: String
+        public let read: String
+    }
 }
 
 /// A code of the request contract with its wording for people.

@@ -117,6 +117,9 @@ public struct Predicate: Sendable {
         case episodesAtLeast(Int)
         case durationOver(Double)
         case durationAtMost(Double)
+        /// None of these answers was given. It is the one leaf that an added input can make false,
+        /// so a rule may use it only under a catalogue exception (`SafetyRequirement.Lowering`).
+        case unanswered(UInt64)
     }
 
     let nodes: [Node]
@@ -162,9 +165,21 @@ public struct Predicate: Sendable {
         }
     }
 
-    /// True when no `not` appears: adding inputs can then never make it false.
+    /// True when no `not` or `unanswered` appears: adding inputs can then never make it false.
     public var isMonotone: Bool {
-        !nodes.contains { if case .not = $0 { return true } else { return false } }
+        !nodes.contains {
+            switch $0 {
+            case .not, .unanswered: return true
+            default: return false
+            }
+        }
+    }
+
+    /// The findings whose answer can make it false (those of its `unanswered` leaves).
+    public var lowerableBy: CodeSet<Finding> {
+        var bits: UInt64 = 0
+        for case .unanswered(let mask) in nodes { bits |= mask }
+        return CodeSet(bits: bits)
     }
 
     static func eval(_ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,
@@ -240,6 +255,8 @@ public struct Predicate: Sendable {
             guard facts.durationMinutes <= minutes else { return false }
             evidence.duration = true
             return true
+        case .unanswered(let mask):
+            return facts.findings.bits & mask == 0
         }
     }
 
@@ -307,6 +324,10 @@ public struct Predicate: Sendable {
         case .ageAtLeast, .ageBelow: return answered(.age)
         case .episodesAtLeast: return answered(.episodes)
         case .durationOver, .durationAtMost: return answered(.duration)
+        case .unanswered(let mask):
+            // Given: false. Every one denied: true (a "no" is an answer that does not lower).
+            if facts.findings.bits & mask != 0 { return .no }
+            return mask & ~known.deniedFindings.bits == 0 ? .yes : .unknown
         }
     }
 
@@ -339,6 +360,7 @@ public struct Predicate: Sendable {
         case .episodesAtLeast(let count): facts.episodesLast30Days = max(facts.episodesLast30Days ?? 0, count)
         case .durationOver(let minutes): facts.durationMinutes = max(facts.durationMinutes, minutes + 1)
         case .durationAtMost(let minutes): facts.durationMinutes = min(facts.durationMinutes, minutes)
+        case .unanswered: break
         }
     }
 }

@@ -161,7 +161,7 @@ struct PredicateCompiler {
     private mutating func add(_ node: Node) throws(KnowledgeError) -> Int {
         let members = try node.members()
         guard members.count == 1, let (key, inner) = members.first else {
-            throw node.fail("a condition has exactly one member (all, any, not, ref, finding, context, condition, medication, onset, muscle, side, sideMaybeOneSided, namedMuscle, ageAtLeast, ageBelow, episodesAtLeast, durationOver, durationAtMost)")
+            throw node.fail("a condition has exactly one member (all, any, not, ref, finding, context, condition, medication, onset, muscle, side, sideMaybeOneSided, namedMuscle, ageAtLeast, ageBelow, episodesAtLeast, durationOver, durationAtMost, unanswered)")
         }
         switch key {
         case "all", "any":
@@ -202,6 +202,7 @@ struct PredicateCompiler {
         case "episodesAtLeast": return append(.episodesAtLeast(try inner.int()))
         case "durationOver": return append(.durationOver(try inner.double()))
         case "durationAtMost": return append(.durationAtMost(try inner.double()))
+        case "unanswered": return append(.unanswered(try mask(inner, Finding.self, what: "finding")))
         default:
             throw node.fail("unknown condition \"\(key)\"")
         }
