@@ -6,6 +6,12 @@ public struct RedFlagHit: Sendable {
     public let evidence: Evidence
 }
 
+extension AssessmentResult {
+    /// A rule's advice is shown only at the result's own level: under an emergency banner a
+    /// "book an appointment" line from a lesser rule would read as permission to wait.
+    public func showsAdvice(of hit: RedFlagHit) -> Bool { hit.rule.level == triage }
+}
+
 public struct AlternativeHit: Sendable {
     public let alternative: Alternative
     public let score: Double
@@ -250,6 +256,7 @@ public struct Assessor: Sendable {
 
         var net: [SafetyNetItem] = []
         for entry in safetyNetOrder {
+            if kb.safetyNet[entry.item].upTo < triage { continue }
             if entry.when >= 0, !evaluator.holds(entry.when, facts) { continue }
             if entry.unless >= 0, evaluator.holds(entry.unless, facts) { continue }
             net.append(kb.safetyNet[entry.item])

@@ -226,7 +226,7 @@ public final class KnowledgeBase: Sendable {
                 sources: try sourceList(item), reviewed: try item.reviewed())
             guard !ruleList.contains(where: { $0.id == rule.id }) else { throw item.fail("the id \"\(rule.id)\" is used twice") }
             // No reassuring answer may cancel a red flag: rules may only add up, never subtract.
-            guard rule.when.isMonotone else { throw item.fail("a red-flag rule may not use \"not\"") }
+            guard !rule.when.usesNot else { throw item.fail("a red-flag rule may not use \"not\"") }
             guard rule.when.witness() != nil else { throw item.fail("the rule can never fire") }
             ruleList.append(rule)
         }
@@ -442,7 +442,7 @@ public final class KnowledgeBase: Sendable {
         var netList: [SafetyNetItem] = []
         for node in try document("safetynet.json").array() {
             let item = node.labelled()
-            try item.expectKeys(["id", "when", "unless", "priority", "advice", "sources", "reviewed"])
+            try item.expectKeys(["id", "when", "unless", "priority", "upTo", "advice", "sources", "reviewed"])
             let id = try item.field("id").string()
             guard AlternativeID(rawValue: id) != nil || ruleList.contains(where: { $0.id == id }) else {
                 throw item.fail("\"\(id)\" is neither an alternative nor a red-flag rule")
@@ -450,10 +450,11 @@ public final class KnowledgeBase: Sendable {
             netList.append(SafetyNetItem(
                 index: netList.count, id: id, when: try item.optional("when").map { node throws(KnowledgeError) in try compiler.compile(node) },
                 unless: try item.optional("unless").map { node throws(KnowledgeError) in try compiler.compile(node) },
-                priority: try item.field("priority").int(), advice: try item.field("advice").string(),
+                priority: try item.field("priority").int(), upTo: try item.optional("upTo")?.code(Triage.self, what: "level") ?? .emergency,
+                advice: try item.field("advice").string(),
                 sources: try sourceList(item), reviewed: try item.reviewed()))
         }
-        guard netList.contains(where: { $0.when == nil && $0.unless == nil }) else {
+        guard netList.contains(where: { $0.when == nil && $0.unless == nil && $0.upTo == .emergency }) else {
             throw KnowledgeError(file: "safetynet.json", item: "safety net", problem: "no item applies to everyone, so a safety net could be empty")
         }
         safetyNet = netList
@@ -563,6 +564,7 @@ public final class KnowledgeBase: Sendable {
         let adviceIDs = Set(reliefList.map(\.id) + preventionList.map(\.id))
         requirements = try Self.readRequirements(try document("requirements.json"), rules: ruleList, adviceIDs: adviceIDs,
                                                  sourceList: sourceList)
+        try Self.checkTrace(rules: ruleList, requirements: requirements, redFlags: redFlagFindings)
     }
 
     /// The region of a POSIX locale setting, the first of LC_ALL, LC_MESSAGES and LANG that is set

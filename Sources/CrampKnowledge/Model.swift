@@ -291,12 +291,15 @@ public final class SafetyNetItem: Sendable {
     public let when: Predicate?
     public let unless: Predicate?
     public let priority: Int
+    /// The highest triage it is shown at: a routine line is left out under an urgent banner.
+    public let upTo: Triage
     public let advice: String
     public let sources: [String]
     public let reviewed: String
 
-    public init(index: Int, id: String, when: Predicate?, unless: Predicate?, priority: Int, advice: String, sources: [String], reviewed: String) {
+    public init(index: Int, id: String, when: Predicate?, unless: Predicate?, priority: Int, upTo: Triage = .emergency, advice: String, sources: [String], reviewed: String) {
         self.index = index
+        self.upTo = upTo
         self.id = id
         self.when = when
         self.unless = unless

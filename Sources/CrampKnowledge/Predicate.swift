@@ -175,6 +175,11 @@ public struct Predicate: Sendable {
         }
     }
 
+    /// True when a `not` appears (red-flag rules may not use one).
+    public var usesNot: Bool {
+        nodes.contains { if case .not = $0 { return true } else { return false } }
+    }
+
     /// The findings whose answer can make it false (those of its `unanswered` leaves).
     public var lowerableBy: CodeSet<Finding> {
         var bits: UInt64 = 0

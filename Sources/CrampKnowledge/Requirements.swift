@@ -177,6 +177,33 @@ extension KnowledgeBase {
         return out
     }
 
+    /// Every rule traces to a requirement; a rule an answer can lower has a sourced exception that
+    /// names it; every red-flag sign alone reaches urgent, unless an entry says why not.
+    static func checkTrace(rules: [RedFlagRule], requirements: [SafetyRequirement], redFlags: CodeSet<Finding>) throws(KnowledgeError) {
+        for rule in rules {
+            let item = "rules (\(rule.id))"
+            guard requirements.contains(where: { $0.rules.contains(rule.id) }) else {
+                throw KnowledgeError(file: "rules.json", item: item, problem: "no safety requirement names this rule; add it to the requirement it implements")
+            }
+            let lowerable = rule.when.lowerableBy
+            guard !lowerable.isEmpty else { continue }
+            guard requirements.contains(where: { $0.lowering?.rule == rule.id && lowerable.bits & ~$0.lowering!.by.bits == 0 }) else {
+                throw KnowledgeError(file: "rules.json", item: item,
+                                     problem: "an answer (\(lowerable.map(\.rawValue).joined(separator: ", "))) can lower this rule, but no requirement's lowering names it")
+            }
+        }
+        let excused = requirements.reduce(0) { $0 | $1.belowUrgentAlone.bits }
+        for finding in redFlags where excused & finding.bit == 0 {
+            var facts = Facts(age: 40, durationMinutes: 2)
+            facts.findings.insert(finding)
+            facts.muscles.insert(.calf)
+            guard rules.contains(where: { $0.level >= .urgent && $0.when.holds(facts) }) else {
+                throw KnowledgeError(file: "codes.json", item: "findings (\(finding.rawValue))",
+                                     problem: "marked as a red flag, but on its own it gives less than urgent and no requirement's belowUrgentAlone says why")
+            }
+        }
+    }
+
     private static func codeList<Code: CodeList>(_ node: Node?, _: Code.Type) throws(KnowledgeError) -> [Code] {
         guard let node else { return [] }
         var out: [Code] = []

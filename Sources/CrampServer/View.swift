@@ -224,7 +224,7 @@ enum ResultView {
             "notices": result.notices,
             "redFlags": result.redFlags.map { hit -> [String: Any] in
                 ["title": hit.rule.title, "level": hit.rule.level.rawValue, "levelWords": hit.rule.level.rawValue.replacingOccurrences(of: "_", with: " "),
-                 "reason": hit.rule.reason, "advice": hit.rule.advice, "because": because(hit.evidence)]
+                 "reason": hit.rule.reason, "advice": result.showsAdvice(of: hit) ? hit.rule.advice : "", "because": because(hit.evidence)]
             },
             "crampVerdict": verdict,
             "alternatives": result.alternatives.map { ["name": $0.alternative.name, "summary": $0.alternative.summary, "tellsApart": $0.alternative.tellsApart] },

@@ -69,7 +69,7 @@ struct Report {
             for hit in result.redFlags {
                 bullet("\(style.bold(hit.rule.title)) [\(hit.rule.level.rawValue)]")
                 bullet("Why: \(hit.rule.reason)", level: 1)
-                bullet("What to do: \(hit.rule.advice)", level: 1)
+                if result.showsAdvice(of: hit) { bullet("What to do: \(hit.rule.advice)", level: 1) }
                 let because = result.because(hit.evidence).map(label)
                 if !because.isEmpty { bullet("Because you said: \(because.joined(separator: ", "))", level: 1) }
             }

@@ -102,7 +102,7 @@ enum PresentationGenerator {
         for id in requirement.offer where !advice.contains(id) { out.append("does not offer \(id)") }
         for id in requirement.withhold where advice.contains(id) { out.append("offers \(id)") }
         if !requirement.withholdWords.isEmpty {
-            var lines: [String] = result.redFlags.map(\.rule.advice) + result.safetyNet.map(\.advice)
+            var lines: [String] = result.redFlags.filter(result.showsAdvice).map(\.rule.advice) + result.safetyNet.map(\.advice)
             for advice in result.relief { lines += [advice.item.title] + advice.item.steps + advice.cautions }
             for advice in result.prevention { lines += [advice.title] + advice.steps + advice.cautions }
             for words in requirement.withholdWords {
@@ -150,7 +150,7 @@ enum PresentationGenerator {
             ]
             for (name, rules) in mutants {
                 let engine = Assessor(knowledge: knowledge, rules: rules)
-                let killed = knowledge.requirements.contains { PresentationGenerator.firstFailure($0, engine) != nil }
+                let killed = knowledge.requirements.contains { PresentationGenerator.firstFailure($0, engine, count: 120) != nil }
                 if !killed { survivors.append(name) }
             }
         }

@@ -63,7 +63,7 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
         }
     }
 
-    @Test func codesMatchTheSharedRequestSchema() throws {
+    @Test func codesAcceptEverySharedRequestCode() throws {
         let schemaURL = sharedFolder.appendingPathComponent("contracts/assessment-request.schema.json")
         let data = try Data(contentsOf: schemaURL)
         let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -73,11 +73,11 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
             for key in path { node = try #require((node as? [String: Any])?[key], "schema path \(path)") }
             return Set(try #require((node as? [String: Any])?["enum"] as? [String]))
         }
-        #expect(try enumValues(["findings", "items"]) == Set(Finding.allCases.map(\.rawValue)))
-        #expect(try enumValues(["negatives", "items"]) == Set(Finding.allCases.map(\.rawValue)))
-        #expect(try enumValues(["context", "items"]) == Set(ContextCode.allCases.map(\.rawValue)))
-        #expect(try enumValues(["conditions", "items"]) == Set(Condition.allCases.map(\.rawValue)))
-        #expect(try enumValues(["medications", "items"]) == Set(Medication.allCases.map(\.rawValue)))
+        #expect(try enumValues(["findings", "items"]).isSubset(of: Set(Finding.allCases.map(\.rawValue))))
+        #expect(try enumValues(["negatives", "items"]).isSubset(of: Set(Finding.allCases.map(\.rawValue))))
+        #expect(try enumValues(["context", "items"]).isSubset(of: Set(ContextCode.allCases.map(\.rawValue))))
+        #expect(try enumValues(["conditions", "items"]).isSubset(of: Set(Condition.allCases.map(\.rawValue))))
+        #expect(try enumValues(["medications", "items"]).isSubset(of: Set(Medication.allCases.map(\.rawValue))))
         #expect(try enumValues(["sex"]) == Set(Sex.allCases.map(\.rawValue)))
         let episode = try #require((properties["episode"] as? [String: Any])?["properties"] as? [String: Any])
         #expect(Set(try #require((episode["onset"] as? [String: Any])?["enum"] as? [String])) == Set(Onset.allCases.map(\.rawValue)))
@@ -173,7 +173,7 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
         let cautionText = kb.cautions.map { $0.title + " " + $0.text }.joined(separator: " ").lowercased()
         #expect(cautionText.contains("quinine"))
         #expect(cautionText.contains("magnesium"))
-        #expect(cautionText.contains("never stop a prescribed medicine"))
+        #expect(cautionText.contains("ask your doctor or pharmacist for a review before you change it"))
         for item in kb.relief {
             let text = ([item.title] + item.steps).joined(separator: " ").lowercased()
             #expect(!text.contains("quinine") && !text.contains("magnesium"), "relief \(item.id)")
