@@ -11,6 +11,9 @@ from conftest import run, vignettes
 VIGNETTES = vignettes()
 
 
+LEVELS = ["self_care", "soon", "urgent", "emergency"]
+
+
 @pytest.mark.parametrize("case", VIGNETTES, ids=[c["id"] for c in VIGNETTES])
 def test_vignette_request_and_result_follow_the_contract(cli, request_schema, result_schema, case):
     jsonschema.validate(case["request"], request_schema)
@@ -19,7 +22,8 @@ def test_vignette_request_and_result_follow_the_contract(cli, request_schema, re
     result = json.loads(proc.stdout)
     jsonschema.validate(result, result_schema)
     assert result["safetyNet"], "the safety net is never empty"
-    assert result["triage"] == case["expect"]["triage"]
+    # Never lower than expected; how many may be higher is the vignette check's limit.
+    assert LEVELS.index(result["triage"]) >= LEVELS.index(case["expect"]["triage"])
 
 
 def requests_from(schema):
@@ -99,7 +103,7 @@ def test_ndjson_streams_compact_results_one_per_line(cli, request_schema):
     assert len(out) == len(lines)
     for case, line in zip(VIGNETTES, out):
         result = json.loads(line)
-        assert result["triage"] == case["expect"]["triage"]
+        assert LEVELS.index(result["triage"]) >= LEVELS.index(case["expect"]["triage"])
         assert all(set(item) == {"id"} for item in result["relief"] + result["prevention"] + result["safetyNet"])
 
 

@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import tempfile
+from pathlib import Path
 
 import pexpect
 
@@ -10,7 +11,7 @@ from conftest import CLI
 
 JOURNAL = os.path.join(tempfile.mkdtemp(prefix="crampcare-interview-"), "journal.sqlite")
 ENV = {"TERM": "dumb", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "LANG": "en_GB.UTF-8", "CRAMPCARE_DATABASE": JOURNAL}
-RED_FLAG_STEPS = 11
+RED_FLAG_STEPS = len(json.load(open(Path(__file__).parents[2] / "Knowledge" / "codes.json"))["redFlagSteps"])
 
 
 def spawn():
