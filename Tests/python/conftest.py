@@ -21,6 +21,12 @@ def cli():
 
 @pytest.fixture(scope="session")
 def request_schema():
+    """The project's own request schema: the shared one with the project's added codes."""
+    return json.loads((ROOT / "Contracts" / "assessment-request.schema.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def shared_request_schema():
     return json.loads((SHARED / "contracts" / "assessment-request.schema.json").read_text())
 
 

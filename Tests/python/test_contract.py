@@ -1,12 +1,13 @@
 """Every result the CLI prints passes the shared result schema; bad requests are refused cleanly."""
 import json
+import subprocess
 
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import run, vignettes
+from conftest import ROOT, run, vignettes
 
 VIGNETTES = vignettes()
 
@@ -155,3 +156,38 @@ def test_input_file(cli, tmp_path):
     assert proc.returncode == 0 and json.loads(proc.stdout)["triage"] == VIGNETTES[0]["expect"]["triage"]
     missing = run(cli, ["assess", "--json", "--input", str(tmp_path / "nope.json")])
     assert missing.returncode == 2 and "cannot open" in missing.stderr and missing.stdout == ""
+
+
+def walk(schema, path=()):
+    """Every (path, node) of a schema's properties, items and enums."""
+    yield path, schema
+    for key, child in schema.get("properties", {}).items():
+        yield from walk(child, path + (key,))
+    if isinstance(schema.get("items"), dict):
+        yield from walk(schema["items"], path + ("[]",))
+
+
+def test_the_projects_schemas_accept_every_shared_code_and_field(request_schema, shared_request_schema):
+    ours = dict(walk(request_schema))
+    for path, node in walk(shared_request_schema):
+        assert path in ours, f"the project's request schema lacks {'.'.join(path)}"
+        if "enum" in node:
+            missing = set(node["enum"]) - set(ours[path].get("enum", []))
+            assert not missing, f"{'.'.join(path)} lacks shared codes {sorted(missing)}"
+        for bound in ("minimum", "maximum", "exclusiveMinimum", "type", "const"):
+            if bound in node:
+                assert ours[path].get(bound) == node[bound], f"{'.'.join(path)}: {bound} differs"
+    # The copies, and /openapi.json's components, are the ones scripts/contracts writes.
+    proc = subprocess.run([str(ROOT / "scripts" / "contracts"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_requests_with_the_projects_added_codes_are_accepted(cli, request_schema, shared_request_schema):
+    added = sorted(set(request_schema["properties"]["findings"]["items"]["enum"])
+                   - set(shared_request_schema["properties"]["findings"]["items"]["enum"]))
+    assert added
+    for code in added:
+        request = {"age": 50, "episode": {"durationMinutes": 3, "muscles": ["calf"]}, "findings": [code]}
+        jsonschema.validate(request, request_schema)
+        proc = run(cli, ["assess", "--json"], json.dumps(request))
+        assert proc.returncode == 0, (code, proc.stderr)
