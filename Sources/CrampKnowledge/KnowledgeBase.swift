@@ -152,14 +152,15 @@ public final class KnowledgeBase: Sendable {
             let list = try codes.field(key)
             for node in try list.array() {
                 let item = node.labelled()
-                try item.expectKeys(["code", "label", "question", "step", "redFlag"])
+                try item.expectKeys(["code", "label", "question", "step", "redFlag", "answer", "section"])
                 let code = try item.field("code").code(Code.self, what: "code")
                 guard map[code] == nil else { throw item.fail("the code \"\(code.rawValue)\" appears twice") }
                 let question = try item.optional("question")?.string()
                 if questions, question == nil { throw item.fail("the member \"question\" is missing") }
                 map[code] = CodeInfo(code: code.rawValue, label: try item.field("label").string(), question: question,
                                      step: try item.optional("step")?.string(),
-                                     isRedFlag: try item.optional("redFlag")?.bool() ?? false)
+                                     isRedFlag: try item.optional("redFlag")?.bool() ?? false,
+                                     answer: try item.optional("answer")?.string(), section: try item.optional("section")?.string())
             }
             for code in Code.allCases where map[code] == nil {
                 throw list.fail("the request code \"\(code.rawValue)\" has no entry")
@@ -178,8 +179,16 @@ public final class KnowledgeBase: Sendable {
             var out: [QuestionStep] = []
             for node in try codes.field(key).array() {
                 let item = node.labelled()
-                try item.expectKeys(["id", text])
-                out.append(QuestionStep(id: try item.field("id").string(), text: try item.field(text).string()))
+                try item.expectKeys(text == "title" ? ["id", text, "kind"] : ["id", text])
+                var kind: QuestionStep.Kind?
+                if text == "title" {
+                    let name = try item.field("kind").string()
+                    guard let parsed = QuestionStep.Kind(rawValue: name) else { throw item.fail("kind is \"choice\" or \"checklist\", found \"\(name)\"") }
+                    kind = parsed
+                }
+                let step = QuestionStep(id: try item.field("id").string(), text: try item.field(text).string(), kind: kind)
+                guard !out.contains(where: { $0.id == step.id }) else { throw item.fail("the step \"\(step.id)\" is listed twice") }
+                out.append(step)
             }
             return out
         }
@@ -199,6 +208,12 @@ public final class KnowledgeBase: Sendable {
             let isRed = redFlagSteps.contains { $0.id == step.id && $0.text == step.text }
             guard findings.values.contains(where: { $0.step == step.id && $0.isRedFlag == isRed }) else {
                 throw KnowledgeError(file: "codes.json", item: "step \(step.id)", problem: "no finding is asked in this step")
+            }
+        }
+        for step in otherSteps where step.kind == .choice {
+            for (finding, info) in findings where info.step == step.id && info.answer == nil {
+                throw KnowledgeError(file: "codes.json", item: "findings (\(finding.rawValue))",
+                                     problem: "is an answer of the choice step \"\(step.id)\", so it needs an \"answer\" wording")
             }
         }
         redFlagFindings = redFlags

@@ -26,12 +26,23 @@ public struct CodeInfo: Sendable {
     /// The question step it is asked in (findings only).
     public let step: String?
     public let isRedFlag: Bool
+    /// Its wording as one answer of a choice step ("Yes, stretching eased it").
+    public let answer: String?
+    /// The heading it is listed under in a long checklist.
+    public let section: String?
 }
 
 public struct QuestionStep: Sendable {
+    /// How a step other than the red-flag screen is answered: one of its findings, or any.
+    public enum Kind: String, Sendable {
+        case choice, checklist
+    }
+
     public let id: String
     /// For a red-flag step: the screening question; for another step: its title.
     public let text: String
+    /// nil for a red-flag step (yes, no or not sure; then which).
+    public let kind: Kind?
 }
 
 /// Shared, immutable: a class so that using one costs a single reference count.

@@ -276,6 +276,46 @@ public struct Predicate: Sendable {
         }
     }
 
+    /// Whether its value is already fixed by the answers so far, whatever the rest turn out to be
+    /// (three-valued: true or false for certain).
+    public func isSettled(_ facts: Facts, known: KnownAnswers) -> Bool {
+        nodes.withUnsafeBufferPointer { nodes in
+            children.withUnsafeBufferPointer { children in
+                Self.truth(root, nodes, children, facts, known) != .unknown
+            }
+        }
+    }
+
+    /// Whether it reads any of these inputs: an answer to a question about them can change it.
+    public func reads(_ inputs: Inputs) -> Bool {
+        nodes.contains { node in
+            switch node {
+            case .all, .any, .not: return false
+            case .findings(let mask), .unanswered(let mask): return mask & inputs.findings.bits != 0
+            case .context(let mask): return mask & inputs.context.bits != 0
+            case .conditions(let mask): return mask & inputs.conditions.bits != 0
+            case .medications(let mask): return mask & inputs.medications.bits != 0
+            case .onset: return inputs.fields.contains(.onset)
+            case .muscles, .namedMuscle: return inputs.fields.contains(.muscles)
+            case .side, .sideMaybeOneSided: return inputs.fields.contains(.side)
+            case .ageAtLeast, .ageBelow: return inputs.fields.contains(.age)
+            case .episodesAtLeast: return inputs.fields.contains(.episodes)
+            case .durationOver, .durationAtMost: return inputs.fields.contains(.duration)
+            }
+        }
+    }
+
+    /// Inputs a question asks about: codes, and fields that hold one value.
+    public struct Inputs: Sendable, Equatable {
+        public var findings = CodeSet<Finding>()
+        public var context = CodeSet<ContextCode>()
+        public var conditions = CodeSet<Condition>()
+        public var medications = CodeSet<Medication>()
+        public var fields: KnownAnswers.Fields = []
+
+        public init() {}
+    }
+
     enum Truth { case yes, no, unknown }
 
     static func truth(_ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,

@@ -104,7 +104,7 @@ public struct Presentation: Sendable {
 }
 
 extension CodeSet {
-    mutating func formUnion(_ codes: some Sequence<Code>) {
+    public mutating func formUnion(_ codes: some Sequence<Code>) {
         for code in codes { insert(code) }
     }
 }
