@@ -10,8 +10,13 @@ public enum AssessmentQuestionnaire {
 
     static func system(_ list: String) -> String { "urn:crampcare:code:\(list)" }
 
-    /// The Questionnaire resource as JSON.
-    public static func questionnaire(knowledge: KnowledgeBase) -> [UInt8] {
+    /// The answer codes of a screening question: "not sure" counts as yes.
+    public static let screenAnswers: [(code: String, display: String)] = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+
+    /// The Questionnaire resource as JSON, generated from the interview: its screening questions
+    /// first, in its order, each a group whose signs are enabled by a "yes" or "not sure".
+    public static func questionnaire(interview: AssessmentInterview) -> [UInt8] {
+        let knowledge = interview.knowledge
         var w = JSONWriter(capacity: 32_768)
         func options<Code: CodeList>(_ codes: [Code], list: String, label: (Code) -> String) {
             w.key("answerOption")
@@ -74,8 +79,60 @@ public enum AssessmentQuestionnaire {
         w.endArray()
         w.endObject()
         question("episodesLast30Days", "How many cramps have you had in the last 30 days?", "integer")
-        // One group per question step, in the order the assessment asks them: red flags first.
-        for step in knowledge.redFlagSteps + knowledge.otherSteps {
+        // One group per screening question, in the interview's order (most time-critical first);
+        // a question with several signs asks yes, no or not sure, and enables its signs on a yes.
+        for item in interview.questions {
+            guard case .screen(let signs) = item.kind else { continue }
+            let step = String(item.id.dropFirst("screen.".count))
+            w.beginObject()
+            w.key("linkId"); w.value("step.\(step)")
+            w.key("text"); w.value(item.text)
+            w.key("type"); w.value("group")
+            w.key("item")
+            w.beginArray()
+            if signs.count > 1 {
+                question(item.id, item.text, "choice") {
+                    w.key("answerOption")
+                    w.beginArray()
+                    for answer in screenAnswers {
+                        w.beginObject()
+                        w.key("valueCoding")
+                        w.beginObject()
+                        w.key("system"); w.value(system("answer"))
+                        w.key("code"); w.value(answer.code)
+                        w.key("display"); w.value(answer.display)
+                        w.endObject()
+                        w.endObject()
+                    }
+                    w.endArray()
+                }
+            }
+            for finding in signs {
+                let info = knowledge.findings[finding]
+                question("finding.\(finding.rawValue)", info?.question ?? info?.label ?? finding.rawValue, "boolean") {
+                    guard signs.count > 1 else { return }
+                    w.key("enableWhen")
+                    w.beginArray()
+                    for code in ["yes", "unsure"] {
+                        w.beginObject()
+                        w.key("question"); w.value(item.id)
+                        w.key("operator"); w.value("=")
+                        w.key("answerCoding")
+                        w.beginObject()
+                        w.key("system"); w.value(system("answer"))
+                        w.key("code"); w.value(code)
+                        w.endObject()
+                        w.endObject()
+                    }
+                    w.endArray()
+                    w.key("enableBehavior"); w.value("any")
+                }
+            }
+            w.endArray()
+            w.endObject()
+        }
+        // The other questions: what the interview asks after the screen.
+        for step in knowledge.otherSteps {
             let findings = Finding.allCases.filter { knowledge.findings[$0]?.step == step.id }
             guard !findings.isEmpty else { continue }
             w.beginObject()
@@ -108,8 +165,12 @@ public enum AssessmentQuestionnaire {
     /// True when a parsed document is a QuestionnaireResponse (rather than a contract request).
     public static func isResponse(_ value: JSONValue) -> Bool { value["resourceType"]?.stringValue == "QuestionnaireResponse" }
 
-    /// A QuestionnaireResponse to this questionnaire, as a request; checked like any request.
-    public static func request(fromResponse value: JSONValue, medicineNames: [String: Medication] = [:]) throws(RequestError) -> AssessmentRequest {
+    /// A QuestionnaireResponse to this questionnaire, as a request; checked like any request. With
+    /// an interview, a screening "yes" or "not sure" that names no sign counts the most urgent
+    /// one, and a response that stops at an emergency (only "yes, chest pain", say) is that
+    /// emergency rather than an error about the questions it never reached.
+    public static func request(fromResponse value: JSONValue, medicineNames: [String: Medication] = [:],
+                               interview: AssessmentInterview? = nil) throws(RequestError) -> AssessmentRequest {
         guard isResponse(value) else {
             throw RequestError(field: "resourceType", problem: "expected \"QuestionnaireResponse\"")
         }
@@ -128,6 +189,7 @@ public enum AssessmentQuestionnaire {
         var findings: [JSONValue] = []
         var negatives: [JSONValue] = []
         var lists: [String: [JSONValue]] = [:]
+        var unnamed: [String] = []
 
         func answers(_ item: JSONValue, _ linkID: String) throws(RequestError) -> [JSONValue] {
             guard let list = item["answer"]?.arrayValue, !list.isEmpty else {
@@ -180,6 +242,12 @@ public enum AssessmentQuestionnaire {
                     episode.append((String(linkID.dropFirst("episode.".count)), code[0]))
                 case "episode.severity": episode.append(("severity", try single(item, linkID, "valueInteger")))
                 case "context", "conditions", "medications": lists[linkID, default: []] += try codes(item, linkID)
+                case _ where linkID.hasPrefix("screen."):
+                    let code = try codes(item, linkID)
+                    guard code.count == 1, let text = code[0].stringValue, screenAnswers.contains(where: { $0.code == text }) else {
+                        throw RequestError(field: linkID, problem: "needs exactly one answer: yes, no or unsure")
+                    }
+                    if text != "no" { unnamed.append(linkID) }
                 default:
                     guard linkID.hasPrefix("finding.") else {
                         throw RequestError(field: linkID, problem: "is not a question of this questionnaire")
@@ -197,10 +265,48 @@ public enum AssessmentQuestionnaire {
             }
         }
         try walk(value["item"]?.arrayValue ?? [], depth: 0)
-        if !episode.isEmpty { request.append(("episode", .object(episode))) }
         if !findings.isEmpty { request.append(("findings", .array(findings))) }
         if !negatives.isEmpty { request.append(("negatives", .array(negatives))) }
         for key in ["context", "conditions", "medications"] { if let list = lists[key] { request.append((key, .array(list))) } }
-        return try AssessmentRequest.decode(.object(request), medicineNames: medicineNames)
+        var asked: KnownAnswers.Fields = []
+        if request.contains(where: { $0.key == "age" }) { asked.insert(.age) }
+        for (key, field) in [("durationMinutes", KnownAnswers.Fields.duration), ("muscles", .muscles), ("side", .side), ("onset", .onset)]
+        where episode.contains(where: { $0.key == key }) {
+            asked.insert(field)
+        }
+        for (key, field) in [("context", KnownAnswers.Fields.context), ("conditions", .conditions), ("medications", .medications)]
+        where lists[key] != nil {
+            asked.insert(field)
+        }
+        func decoded(_ members: [(key: String, value: JSONValue)], _ episode: [(key: String, value: JSONValue)]) throws(RequestError) -> AssessmentRequest {
+            var members = members
+            if !episode.isEmpty { members.append(("episode", .object(episode))) }
+            var built = try AssessmentRequest.decode(.object(members), medicineNames: medicineNames)
+            // "Yes" or "not sure" with no sign named: the most urgent sign of each such question.
+            if let interview, !unnamed.isEmpty {
+                let present = CodeSet(built.findings)
+                let signs = unnamed.compactMap { id -> [Finding]? in
+                    guard case .screen(let list)? = interview.question(id)?.kind, !list.contains(where: present.contains) else { return nil }
+                    return list
+                }
+                let chosen = interview.assessor.mostUrgentSigns(for: signs, given: built, asked: asked)
+                built.findings = Array(CodeSet(built.findings + chosen))
+                built.negatives.removeAll { chosen.contains($0) }
+            }
+            return built
+        }
+        do throws(RequestError) {
+            return try decoded(request, episode)
+        } catch {
+            // The questions the response never reached do not hide an emergency it did answer.
+            guard let interview else { throw error }
+            var partial = request
+            if !partial.contains(where: { $0.key == "age" }) { partial.append(("age", .number(40, isInteger: true))) }
+            var partialEpisode = episode
+            if !partialEpisode.contains(where: { $0.key == "durationMinutes" }) { partialEpisode.append(("durationMinutes", .number(1, isInteger: true))) }
+            if !partialEpisode.contains(where: { $0.key == "muscles" }) { partialEpisode.append(("muscles", .array([.string("unsure")]))) }
+            guard let stopped = try? decoded(partial, partialEpisode), interview.assessor.isEmergencyNow(stopped, asked: asked) else { throw error }
+            return stopped
+        }
     }
 }

@@ -42,3 +42,13 @@ extension AssessmentRequest {
         return age != nil
     }
 }
+
+extension Profile {
+    /// The lasting facts an interview shows for confirmation; conditions tied to a time window
+    /// (pregnancy, a recent birth) are always asked, never taken from here.
+    public func interviewProfile(today: LocalDate) -> InterviewProfile {
+        InterviewProfile(age: birthYear.map { min(120, max(0, today.year - $0)) }, sex: sex,
+                         conditions: conditions.filter { !AssessmentInterview.windowConditions.contains($0) },
+                         medications: medications)
+    }
+}

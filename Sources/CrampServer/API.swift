@@ -42,7 +42,7 @@ struct API: Sendable {
 
     /// The assessment's questions as a FHIR R4 Questionnaire (as `crampcare questionnaire --fhir`).
     @Sendable func questionnaire(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        var response = Body.json(AssessmentQuestionnaire.questionnaire(knowledge: services.knowledge))
+        var response = Body.json(AssessmentQuestionnaire.questionnaire(interview: services.interview))
         response.headers[.contentType] = "application/fhir+json"
         return response
     }
@@ -51,7 +51,7 @@ struct API: Sendable {
     @Sendable func assessResponse(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let value = try await parsedBody(request, context: context)
         return try answer { () throws(RequestError) in
-            try AssessmentQuestionnaire.request(fromResponse: value, medicineNames: services.knowledge.medicineNames)
+            try AssessmentQuestionnaire.request(fromResponse: value, medicineNames: services.knowledge.medicineNames, interview: services.interview)
         }
     }
 

@@ -11,6 +11,8 @@ public struct CrampServices: Sendable {
     public let accounts: AccountStore
     public let knowledge: KnowledgeBase
     public let assessor: Assessor
+    /// The one interview every page and the FHIR Questionnaire follow.
+    public let interview: AssessmentInterview
     public let resultEncoder: ResultEncoder
     /// Personal mode reads times in the machine's zone when the profile names none; hosted mode
     /// in UTC (a server's zone says nothing about its users).
@@ -23,6 +25,7 @@ public struct CrampServices: Sendable {
         accounts = AccountStore(journal: journal)
         self.knowledge = knowledge
         assessor = Assessor(knowledge: knowledge)
+        interview = AssessmentInterview(assessor: assessor)
         resultEncoder = ResultEncoder(knowledge: knowledge)
         defaultZone = hosted ? TimeZone(identifier: "UTC")! : TimeZone.current
         defaultRegion = hosted ? nil : KnowledgeBase.region(fromLocale: { ProcessInfo.processInfo.environment[$0] })

@@ -69,10 +69,12 @@ struct Assess: AsyncParsableCommand {
             return
         }
         var kept: (request: AssessmentRequest, result: AssessmentResult)?
+        let asksQuestions = !(json || input != nil || !Console.stdinIsTerminal)
+        let profile = asksQuestions ? await savedProfile() : nil
         try reporting {
             let request: AssessmentRequest
             var interactive = false
-            if json || input != nil || !Console.stdinIsTerminal {
+            if !asksQuestions {
                 let bytes = try input.map { path throws(CLIError) in try Console.readFile(path) } ?? Console.readAll()
                 do throws(RequestError) {
                     // Parsed once; a FHIR QuestionnaireResponse to `crampcare questionnaire --fhir` is read as a request.
@@ -83,7 +85,8 @@ struct Assess: AsyncParsableCommand {
                         throw RequestError(field: "", problem: error.description)
                     }
                     if AssessmentQuestionnaire.isResponse(parsed) {
-                        request = try AssessmentQuestionnaire.request(fromResponse: parsed, medicineNames: knowledge.medicineNames)
+                        request = try AssessmentQuestionnaire.request(fromResponse: parsed, medicineNames: knowledge.medicineNames,
+                                                                       interview: AssessmentInterview(assessor: assessor))
                     } else {
                         request = try AssessmentRequest.decode(parsed, medicineNames: knowledge.medicineNames)
                     }
@@ -91,8 +94,8 @@ struct Assess: AsyncParsableCommand {
                     throw CLIError.input("invalid request: \(error.description)")
                 }
             } else {
-                var interview = Interview(knowledge: knowledge, assessor: assessor, numbers: numbers(knowledge), style: Style(enabled: Console.colourEnabled))
-                request = try interview.run()
+                let interview = Interview(knowledge: knowledge, assessor: assessor, numbers: numbers(knowledge), style: Style(enabled: Console.colourEnabled))
+                request = try interview.run(profile: profile)
                 interactive = true
             }
             let result = assessor.assess(request)
@@ -127,6 +130,15 @@ struct Assess: AsyncParsableCommand {
         } catch {
             Console.error("crampcare: the assessment was not kept in the journal: \((error as? CLIError)?.message ?? String(describing: error))")
         }
+    }
+
+    /// The profile's lasting facts for the interview to confirm; nil when there is none or the
+    /// journal cannot be read (the questions are then asked).
+    private func savedProfile() async -> InterviewProfile? {
+        guard let store = try? await journal.open() else { return nil }
+        let profile = try? await store.profile(owner: owner)
+        try? await store.close()
+        return profile.map { $0.interviewProfile(today: LocalClock.now().localDate) }
     }
 
     private func numbers(_ knowledge: KnowledgeBase) -> EmergencyNumbers {

@@ -9,8 +9,6 @@ struct Interview {
     let numbers: EmergencyNumbers
     let style: Style
 
-    private var findings: [Finding] = []
-    private var negatives: [Finding] = []
 
     init(knowledge: KnowledgeBase, assessor: Assessor, numbers: EmergencyNumbers, style: Style) {
         self.knowledge = knowledge
@@ -22,7 +20,8 @@ struct Interview {
     func say(_ text: String) { Console.print(wrap(text, width: Console.width)) }
 
     func ask(_ prompt: String) throws(CLIError) -> String {
-        Console.write(Array((style.bold(prompt) + " ").utf8))
+        // Wrapped like every other line, so a long question never breaks inside a word.
+        Console.write(Array((style.bold(wrap(prompt, width: Console.width)) + " ").utf8))
         guard let line = readLine() else {
             throw CLIError.input("the questions ended before they were answered (no more input)")
         }
@@ -42,14 +41,21 @@ struct Interview {
         }
     }
 
-    /// Picks from numbered choices; returns the chosen indices (empty when skipped).
-    func choose(_ question: String, _ choices: [String], many: Bool, required: Bool = false) throws(CLIError) -> [Int] {
+    /// Picks from numbered choices; returns the chosen indices (empty when skipped). `headings`
+    /// puts a heading before the choice at that index.
+    func choose(_ question: String, _ choices: [String], many: Bool, required: Bool = false, none: String? = nil,
+                headings: [Int: String] = [:]) throws(CLIError) -> [Int] {
         say("")
         say(question)
-        for (index, choice) in choices.enumerated() { Console.print("  \(index + 1). \(choice)") }
+        for (index, choice) in choices.enumerated() {
+            if let heading = headings[index] { Console.print("  \(style.bold(heading))") }
+            let number = "  \(index + 1). "
+            Console.print(wrap(choice, width: Console.width, indent: String(repeating: " ", count: number.count), firstIndent: number))
+        }
         let hint = many ? "Numbers, separated by commas" : "A number"
+        let empty = none.map { ", or Enter for \($0)" } ?? (required ? "" : ", or Enter to skip")
         while true {
-            let answer = try ask("\(hint)\(required ? "" : ", or Enter to skip"):")
+            let answer = try ask("\(hint)\(empty):")
             if answer.isEmpty, !required { return [] }
             let parts = answer.split(whereSeparator: { $0 == "," || $0 == " " })
             let picked = parts.compactMap { Int($0) }.map { $0 - 1 }
@@ -60,105 +66,123 @@ struct Interview {
         }
     }
 
-    /// What has been said so far, as a request: placeholders (an unnamed muscle, a nominal
-    /// minute) stand for what is not asked yet, and `asked` says which fields are real.
-    private func soFar(_ known: AssessmentRequest? = nil) -> AssessmentRequest {
-        var request = known ?? AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.unsure])
-        request.findings = findings
-        request.negatives = negatives
-        return request
-    }
-
-    /// Whether an emergency rule already holds for certain on what has been said (the rest unknown).
-    private func emergencyNow(_ known: AssessmentRequest? = nil, asked: KnownAnswers.Fields = []) -> Bool {
-        assessor.isEmergencyNow(soFar(known), asked: asked)
-    }
-
     /// Says at once that this is an emergency and ends the questions with what is known so far.
-    private func stopForEmergency(_ known: AssessmentRequest? = nil) -> AssessmentRequest {
+    private func stopForEmergency(_ request: AssessmentRequest) -> AssessmentRequest {
         let (title, action) = Report.banner(.emergency, numbers: numbers)
         say("")
         say(style.paint(" \(title) ", "1;97;41"))
         say(action)
         say("Stopping the questions here. What CrampCare knows so far follows.")
-        return soFar(known)
+        return request
     }
 
-    mutating func run() throws(CLIError) -> AssessmentRequest {
+    /// The interview, asked as `AssessmentInterview` says: red-flag questions first (they cannot
+    /// be skipped), a stop at once on an emergency, and only the questions that can still matter.
+    /// A profile's lasting facts are shown for confirmation instead of being asked.
+    func run(profile: InterviewProfile? = nil) throws(CLIError) -> AssessmentRequest {
+        let machine = AssessmentInterview(assessor: assessor)
+        var answers = InterviewAnswers(profile: profile)
         say(style.bold("CrampCare assessment"))
         say(knowledge.disclaimer)
         say("")
-        say("First, some safety questions. They cannot be skipped.")
-        for step in knowledge.redFlagSteps {
-            let signs = knowledge.signs(of: step)
-            guard try yesNo(step.text, skippable: false) == true else {
-                negatives += signs
-                continue
-            }
-            var named: [Finding] = []
-            for sign in signs {
-                let present = signs.count == 1
-                    ? true : try yesNo("  \(knowledge.findings[sign]?.question ?? sign.rawValue)", skippable: false) == true
-                if present {
-                    findings.append(sign)
-                    named.append(sign)
-                } else {
-                    negatives.append(sign)
+        say("First, some safety questions. They cannot be skipped. Answer y, n, or ? if you are not sure.")
+        var counted: [Finding] = []
+        while true {
+            switch machine.next(answers) {
+            case .emergency(let request, _):
+                return stopForEmergency(request)
+            case .finished(let request, _):
+                return request
+            case .ask(let question):
+                let answer = try ask(question, answers: answers)
+                do throws(InterviewError) {
+                    try answers.record(answer, to: question)
+                } catch {
+                    say(error.problem)
+                    continue
                 }
-                if present, emergencyNow() { return stopForEmergency() }
-            }
-            // "Yes", then "no" to every sign: the cautious reading counts the most urgent one.
-            if named.isEmpty, let sign = assessor.mostUrgentSigns(for: [signs], given: soFar(), asked: []).first {
-                negatives.removeAll { $0 == sign }
-                findings.append(sign)
-                say("You said yes but none of the signs, so CrampCare counts the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue).")
-                if emergencyNow() { return stopForEmergency() }
+                // "Yes" with no sign named: the cautious reading counts the most urgent one.
+                let now = machine.countedSigns(answers)
+                for sign in now where !counted.contains(sign) {
+                    say("You said yes but not which, so CrampCare counts the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue).")
+                }
+                counted = now
             }
         }
+    }
 
-        let muscles = try choose("Which muscle cramped?", Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true)
-        let duration = try askDuration()
-        let ageText = try askNumber("How old are you?", range: 0...120, required: true)
-        var request = AssessmentRequest(age: ageText ?? 0, durationMinutes: duration,
-                                        muscles: muscles.isEmpty ? [.unsure] : muscles.map { Muscle.allCases[$0] })
-        if let side = try choose("Which side?", Side.allCases.map { knowledge.sideLabels[$0] ?? $0.rawValue }, many: false).first {
-            request.side = Side.allCases[side]
-        }
-        if let onset = try choose("What were you doing when it started?", Onset.allCases.map { knowledge.onsetLabels[$0] ?? $0.rawValue }, many: false).first {
-            request.onset = Onset.allCases[onset]
-        }
-        request.severity = try askNumber("How bad was it, from 0 (no pain) to 10 (worst)?", range: 0...10, required: false)
-        request.episodesLast30Days = try askNumber("How many cramps have you had in the last 30 days, counting this one?", range: 0...10000, required: false)
-        if let sex = try choose("Sex", Sex.allCases.map { knowledge.sexLabels[$0] ?? $0.rawValue }, many: false).first {
-            request.sex = Sex.allCases[sex]
-        }
-        let episodeAsked: KnownAnswers.Fields = [.episode]
-        if emergencyNow(request, asked: episodeAsked) { return stopForEmergency(request) }
-        for step in knowledge.otherSteps {
-            say("")
-            say(style.bold(step.text))
-            for finding in Finding.allCases where knowledge.findings[finding]?.step == step.id && knowledge.findings[finding]?.isRedFlag == false {
-                switch try yesNo(knowledge.findings[finding]?.question ?? finding.rawValue, skippable: true) {
-                case true?:
-                    findings.append(finding)
-                    if emergencyNow(request, asked: episodeAsked) { return stopForEmergency(request) }
-                case false?: negatives.append(finding)
-                case nil: break
+    /// One question asked in the terminal, read into an answer.
+    private func ask(_ question: InterviewQuestion, answers: InterviewAnswers) throws(CLIError) -> InterviewAnswer {
+        func label(_ finding: Finding) -> String { knowledge.findings[finding]?.label ?? finding.rawValue }
+        switch question.kind {
+        case .screen(let signs):
+            while true {
+                switch try ask("\(question.text) [y/n/?]").lowercased() {
+                case "n", "no": return .no
+                case "?", "not sure", "unsure", "don't know", "dont know": return .notSure
+                case "y", "yes":
+                    guard signs.count > 1 else { return .yes(signs) }
+                    let picked = try choose("Which?", signs.map { knowledge.findings[$0]?.question ?? label($0) }, many: true,
+                                            none: "not sure which")
+                    return .yes(picked.map { signs[$0] })
+                default: say("This question cannot be skipped: please answer y, n, or ? if you are not sure.")
                 }
             }
+        case .choice(let options):
+            let picked = try choose(question.text, options.map { knowledge.findings[$0]?.answer ?? label($0) }, many: false,
+                                    none: "I did not try anything")
+            return .findings(picked.map { options[$0] })
+        case .checklist(let options):
+            var headings: [Int: String] = [:]
+            for (index, finding) in options.enumerated() {
+                let section = knowledge.findings[finding]?.section
+                if let section, index == 0 || knowledge.findings[options[index - 1]]?.section != section { headings[index] = section }
+            }
+            let picked = try choose(question.text, options.map(label), many: true, none: "none of these", headings: headings)
+            return .findings(picked.map { options[$0] })
+        case .muscles:
+            let picked = try choose(question.text, Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true,
+                                    none: "not sure")
+            return .muscles(picked.isEmpty ? [.unsure] : picked.map { Muscle.allCases[$0] })
+        case .duration:
+            return .minutes(try askDuration())
+        case .age:
+            return .years(try askNumber(question.text, range: 0...120, required: true) ?? 0)
+        case .side:
+            return try choose(question.text, Side.allCases.map { knowledge.sideLabels[$0] ?? $0.rawValue }, many: false).first
+                .map { .side(Side.allCases[$0]) } ?? .skip
+        case .onset:
+            return try choose(question.text, Onset.allCases.map { knowledge.onsetLabels[$0] ?? $0.rawValue }, many: false).first
+                .map { .onset(Onset.allCases[$0]) } ?? .skip
+        case .episodes:
+            return try askNumber(question.text, range: 0...10000, required: false).map(InterviewAnswer.count) ?? .skip
+        case .severity:
+            return try askNumber(question.text, range: 0...10, required: false).map(InterviewAnswer.severity) ?? .skip
+        case .sex:
+            return try choose(question.text, Sex.allCases.map { knowledge.sexLabels[$0] ?? $0.rawValue }, many: false).first
+                .map { .sex(Sex.allCases[$0]) } ?? .skip
+        case .recent(let context, let conditions):
+            let labels = context.map { knowledge.context[$0]?.label ?? $0.rawValue } + conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }
+            let picked = try choose(question.text, labels, many: true, none: "none of these")
+            return .recent(picked.filter { $0 < context.count }.map { context[$0] },
+                           picked.filter { $0 >= context.count }.map { conditions[$0 - context.count] })
+        case .conditions(let list):
+            let picked = try choose(question.text, list.map { knowledge.conditions[$0]?.label ?? $0.rawValue }, many: true, none: "none of these")
+            return .conditions(picked.map { list[$0] })
+        case .medications:
+            return .medications(try askMedicines())
+        case .confirmProfile:
+            guard let profile = answers.profile else { return .confirmed(false) }
+            say("")
+            say("From your profile:")
+            if let age = profile.age { Console.print("  Age: \(age)") }
+            if let sex = profile.sex { Console.print("  Sex: \(knowledge.sexLabels[sex] ?? sex.rawValue)") }
+            let conditions = profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }
+            Console.print("  Conditions: \(conditions.isEmpty ? "none" : conditions.joined(separator: ", "))")
+            let medicines = profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }
+            Console.print("  Medicines: \(medicines.isEmpty ? "none" : medicines.joined(separator: ", "))")
+            return .confirmed(try yesNo(question.text, skippable: false) == true)
         }
-        request.context = try choose("In the day or two before, did any of these apply?",
-                                     ContextCode.allCases.map { knowledge.context[$0]?.label ?? $0.rawValue }, many: true)
-            .map { ContextCode.allCases[$0] }
-        if emergencyNow(request, asked: episodeAsked.union(.context)) { return stopForEmergency(request) }
-        request.conditions = try choose("Do you have any of these conditions?",
-                                        Condition.allCases.map { knowledge.conditions[$0]?.label ?? $0.rawValue }, many: true)
-            .map { Condition.allCases[$0] }
-        if emergencyNow(request, asked: episodeAsked.union([.context, .conditions])) { return stopForEmergency(request) }
-        request.medications = try askMedicines()
-        request.findings = findings
-        request.negatives = negatives
-        return request
     }
 
     func askDuration() throws(CLIError) -> Double {
@@ -259,19 +283,31 @@ extension Interview {
             noticed.insert(features[index])
         }
         say("")
-        say("Some safety questions, so CrampCare can tell you at once if this needs care:")
-        for step in knowledge.redFlagSteps {
-            let signs = knowledge.signs(of: step)
-            guard try yesNo(step.text, skippable: false) == true else { continue }
-            if signs.count == 1 {
-                noticed.insert(signs[0])
-                continue
-            }
-            for sign in signs where try yesNo("  \(knowledge.findings[sign]?.question ?? sign.rawValue)", skippable: false) == true {
-                noticed.insert(sign)
+        say("Some safety questions, so CrampCare can tell you at once if this needs care. Answer y, n, or ? if you are not sure.")
+        // The same screen as the assessment, with its stop: on an emergency the rest can wait.
+        let machine = AssessmentInterview(assessor: assessor)
+        var answers = InterviewAnswers()
+        if let question = machine.question("muscles") { try? answers.record(.muscles(episode.muscles), to: question) }
+        if let question = machine.question("duration") { try? answers.record(.minutes(minutes), to: question) }
+        var emergency = false
+        for question in machine.questions {
+            guard case .screen = question.kind else { continue }
+            try? answers.record(try ask(question, answers: answers), to: question)
+            if case .emergency = machine.next(answers) {
+                emergency = true
+                break
             }
         }
+        noticed.formUnion(machine.request(answers).request.findings)
         episode.findings = Array(noticed)
+        if emergency {
+            let (title, action) = Report.banner(.emergency, numbers: numbers)
+            say("")
+            say(style.paint(" \(title) ", "1;97;41"))
+            say(action)
+            say("Stopping the questions here; the cramp is logged with what you said.")
+            return
+        }
         let techniques = ReliefTried.Technique.allCases
         for index in try choose("What did you try?", techniques.map(\.rawValue), many: true) {
             let outcomes = ReliefTried.Outcome.allCases

@@ -14,7 +14,7 @@ struct QuestionnaireCommand: ParsableCommand {
 
     func run() throws {
         let knowledge = try loadKnowledge()
-        let bytes = AssessmentQuestionnaire.questionnaire(knowledge: knowledge) + [0x0A]
+        let bytes = AssessmentQuestionnaire.questionnaire(interview: AssessmentInterview(assessor: Assessor(knowledge: knowledge))) + [0x0A]
         if let out {
             do {
                 try writeAtomically(bytes, to: out)

@@ -20,10 +20,23 @@ def spawn():
 
 def test_an_emergency_answer_stops_the_questions_at_once():
     child = spawn()
+    child.expect("fainted")
+    child.sendline("n")
     child.expect("chest pain")
     child.sendline("y")
-    child.expect("Do you have chest pain")
-    child.sendline("y")
+    child.expect("Which")
+    child.expect("Numbers")
+    child.sendline("1")
+    expect_the_emergency_stop(child)
+
+
+def test_not_sure_counts_as_yes_and_not_sure_which_as_the_most_urgent():
+    child = spawn()
+    child.expect("fainted")
+    child.sendline("n")
+    child.expect("chest pain")
+    child.sendline("?")
+    child.expect("counts the most serious")
     expect_the_emergency_stop(child)
 
 
@@ -39,57 +52,48 @@ def expect_the_emergency_stop(child):
 
 def test_red_flag_questions_cannot_be_skipped():
     child = spawn()
-    child.expect(r"\[y/n\]")
+    child.expect(r"\[y/n/\?\]")
     child.sendline("")
     child.expect("cannot be skipped")
     child.sendline("n")
-    child.expect(r"\[y/n\]")
+    child.expect("chest pain")
     child.close(force=True)
 
 
 def test_a_whole_self_care_interview():
     child = spawn()
     for _ in range(RED_FLAG_STEPS):
-        child.expect(r"\[y/n\]")
+        child.expect(r"\[y/n/\?\]")
         child.sendline("n")
     child.expect("Which muscle")
     child.expect("Numbers")
     child.sendline("3")
     child.expect("How long")
     child.sendline("2m")
-    child.expect("How old")
-    child.sendline("34")
-    child.expect("Which side")
-    child.expect("skip")
+    child.expect("Did it ease")
+    child.expect("A number")
     child.sendline("1")
-    child.expect("What were you doing")
-    child.expect("skip")
-    child.sendline("6")
-    child.expect("How bad")
-    child.sendline("6")
-    child.expect("How many cramps")
+    child.expect("How did it feel")
+    child.expect("Numbers")
+    child.sendline("1, 3")
+    child.expect("any of these as well")
+    child.expect("Numbers")
     child.sendline("")
-    child.expect("Sex")
-    child.expect("skip")
-    child.sendline("")
-    # The remaining steps: answer the first two questions, then skip the rest.
-    answered = 0
+    # Only the questions that can still change the advice follow; answer them as they come.
+    answers = {"How many cramps": "", "What were you doing": "6", "Which side": "1", "did any of these apply": "1, 7",
+               "How old": "34", "conditions": "", "medicines": "ibuprofen-ish tablet", "Not on CrampCare": "Furosemide",
+               "Sex": "", "How bad": ""}
+    patterns = list(answers)
+    seen = []
     while True:
-        index = child.expect([r"\[y/n, Enter to skip\]", "did any of these apply"])
-        if index == 1:
+        index = child.expect(patterns + ["SELF-CARE|SOON"])
+        if index == len(patterns):
             break
-        child.sendline("y" if answered < 2 else "")
-        answered += 1
-    child.expect("Numbers")
-    child.sendline("1, 7")
-    child.expect("conditions")
-    child.expect("Numbers")
-    child.sendline("")
-    child.expect("medicines")
-    child.sendline("ibuprofen-ish tablet")
-    child.expect("Not on CrampCare's list")
-    child.sendline("Furosemide")
-    child.expect("SELF-CARE|SOON")
+        seen.append(patterns[index])
+        if patterns[index] in ("What were you doing", "Which side", "did any of these apply", "conditions", "medicines", "Sex"):
+            child.expect("Numbers|A number")
+        child.sendline(answers[patterns[index]])
+    assert {"How old", "did any of these apply", "medicines", "Not on CrampCare"} <= set(seen), seen
     child.expect(pexpect.EOF)
     assert "WHAT TO DO NOW" in child.before
     child.close()
@@ -103,20 +107,22 @@ def test_a_whole_self_care_interview():
 
 def test_input_ending_early_is_an_error():
     child = spawn()
-    child.expect(r"\[y/n\]")
+    child.expect(r"\[y/n/\?\]")
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
 
 
-def test_yes_then_no_to_every_sign_counts_the_most_urgent_and_stops():
-    # "Yes" to the lungs question, then "no" to each sign: the cautious reading is chest pain.
+def test_yes_but_not_sure_which_counts_the_most_urgent_and_stops():
+    # "Yes" to the lungs question, then Enter for "not sure which": the cautious reading is chest pain.
     child = spawn()
+    child.expect("fainted")
+    child.sendline("n")
     child.expect("chest pain")
     child.sendline("y")
-    for _ in range(3):
-        child.expect(r"\[y/n\]")
-        child.sendline("n")
+    child.expect("Which")
+    child.expect("Numbers")
+    child.sendline("")
     child.expect("counts the most serious")
     expect_the_emergency_stop(child)

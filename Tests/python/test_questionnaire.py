@@ -62,7 +62,13 @@ def test_questionnaire_codes_are_the_request_schemas(questionnaire, schema):
     assert by_link["episode.durationMinutes"]["type"] == "decimal"
     # Red-flag questions come first, as the assessment asks them.
     groups = [item["linkId"] for item in questionnaire["item"] if item["linkId"].startswith("step.")]
-    assert groups[0] == "step.lungs"
+    assert groups[0] == "step.collapse" and groups[1] == "step.lungs"
+    # A question with several signs asks yes, no or not sure, and enables its signs on yes or not sure.
+    lungs = by_link["screen.lungs"]
+    assert [o["valueCoding"]["code"] for o in lungs["answerOption"]] == ["yes", "no", "unsure"]
+    chest = by_link["finding.chest_pain"]
+    assert chest["enableBehavior"] == "any"
+    assert {(w["question"], w["answerCoding"]["code"]) for w in chest["enableWhen"]} == {("screen.lungs", "yes"), ("screen.lungs", "unsure")}
 
 
 def response_for(request, questionnaire):
@@ -137,3 +143,28 @@ def test_bad_responses_name_the_item(questionnaire):
         proc = assess(document)
         assert proc.returncode == 2, (field, proc.stdout)
         assert field in proc.stderr, (field, proc.stderr)
+
+
+def screen(step, code):
+    return {"linkId": f"step.{step}", "item": [{"linkId": f"screen.{step}", "answer": [{"valueCoding": {"system": "urn:crampcare:code:answer", "code": code}}]}]}
+
+
+def test_a_response_that_stops_at_an_emergency_gets_the_emergency_not_an_error():
+    # Only "yes, chest pain": no age, no episode. The questions it never reached cannot hide it.
+    only = {"resourceType": "QuestionnaireResponse", "questionnaire": URL, "status": "completed",
+            "item": [{"linkId": "step.lungs", "item": [
+                {"linkId": "screen.lungs", "answer": [{"valueCoding": {"system": "urn:crampcare:code:answer", "code": "yes"}}]},
+                {"linkId": "finding.chest_pain", "answer": [{"valueBoolean": True}]}]}]}
+    QuestionnaireResponse.model_validate(only)
+    proc = assess(only)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["triage"] == "emergency"
+    # "Not sure", with no sign named, counts as the most urgent sign of the question.
+    unsure = {**only, "item": [screen("lungs", "unsure")]}
+    proc = assess(unsure)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["triage"] == "emergency"
+    # Without an emergency, the missing answers are still an error that names them.
+    calm = {**only, "item": [screen("lungs", "no")]}
+    proc = assess(calm)
+    assert proc.returncode == 2 and "age" in proc.stderr
