@@ -308,7 +308,8 @@ public struct AssessmentInterview: Sendable {
     }
 
     /// Whether some answer to the question, with the other unasked questions answered either way,
-    /// could change the triage, the red flags, the cramp verdict or remove an advice item. Read
+    /// could change the triage, the red flags, the cramp verdict, the advice, the alternatives or
+    /// the factors (so every interface, asked the same, gives the same result). Read
     /// three-valued: a condition already settled by the answers so far cannot change; one still
     /// open that reads the question's inputs might. Sex and severity are read by nothing.
     public func mayMatter(_ question: InterviewQuestion, _ answers: InterviewAnswers) -> Bool {
@@ -319,11 +320,14 @@ public struct AssessmentInterview: Sendable {
         func open(_ predicate: Predicate) -> Bool { predicate.reads(inputs) && !predicate.isSettled(facts, known: known) }
         let kb = knowledge
         if assessor.rules.contains(where: { open($0.when) }) { return true }
-        if kb.relief.contains(where: { $0.contraindications.contains(where: open) }) { return true }
-        if kb.prevention.contains(where: { $0.contraindications.contains(where: open) }) { return true }
-        // The verdict: the cramp's own features, its muscles and length, and the mimics' evidence.
+        // The advice: what rules an item out, and what brings one in.
+        for item in kb.relief where item.contraindications.contains(where: open) || item.indications.map(open) == true { return true }
+        for item in kb.prevention where item.contraindications.contains(where: open) || item.indications.map(open) == true { return true }
+        // The verdict and the explanations: the cramp's own features, its muscles and length, the
+        // alternatives' and the factors' evidence.
         if kb.cramp.features.contains(where: { inputs.findings.contains($0.finding) }) { return true }
         if !inputs.fields.intersection([.muscles, .duration]).isEmpty { return true }
-        return kb.alternatives.contains { $0.kind == .mimic && $0.evidence.contains { open($0.when) } }
+        if kb.alternatives.contains(where: { $0.evidence.contains { open($0.when) } }) { return true }
+        return kb.factors.contains { $0.evidence.contains { open($0.when) } }
     }
 }

@@ -112,8 +112,8 @@ struct Person {
     }
 
     /// For generated people, every question the interview skipped is answered both ways, with the
-    /// other skipped questions answered at random too: the triage, the red flags, the cramp verdict
-    /// and the advice ruled out never change.
+    /// other skipped questions answered at random too: the triage, the red flags, the cramp verdict,
+    /// the advice ruled out, the top three factors and the relief never change.
     @Test func aSkippedQuestionChangesNothingWhicheverWayItIsAnswered() async throws {
         await propertyCheck(count: 300, input: Gen.int(in: 0...Int(Int32.max))) { seed in
             let person = Person(request: RequestGenerator.request(seed: UInt64(seed), knowledge: knowledge))
@@ -141,6 +141,7 @@ struct Person {
         let ruledOut = knowledge.relief.filter { $0.isRuledOut(by: facts) }.map(\.id)
             + knowledge.prevention.filter { $0.isRuledOut(by: facts) }.map(\.id)
         return "\(result.triage.rawValue) \(result.redFlags.map(\.rule.id).sorted()) cramp=\(result.likelyCramp) out=\(ruledOut)"
+            + " factors=\(result.factors.prefix(3).map(\.factor.id)) relief=\(result.relief.map(\.item.id))"
     }
 
     static func extremeAnswer(_ question: InterviewQuestion, variant: Int) -> InterviewAnswer {
@@ -205,6 +206,8 @@ struct Person {
                 #expect(asked.triage == direct.triage, "\(id)")
                 #expect(asked.redFlags.map(\.rule.id) == direct.redFlags.map(\.rule.id), "\(id)")
                 #expect(asked.likelyCramp == direct.likelyCramp, "\(id)")
+                #expect(asked.factors.prefix(3).map(\.factor.id) == direct.factors.prefix(3).map(\.factor.id), "\(id)")
+                #expect(asked.relief.map(\.item.id) == direct.relief.map(\.item.id), "\(id)")
             case .emergency(let request, _):
                 #expect(direct.triage == .emergency && assessor.assess(request).triage == .emergency, "\(id)")
             case .ask: Issue.record("\(id) did not end")

@@ -448,7 +448,7 @@ extension HTTPFields {
             #expect(result.status == .ok)
             #expect(text(result).contains("EMERGENCY"))
             // An unanswered safety question cannot be skipped.
-            let unanswered = try await browser.post("/assess", [("step", "1")])
+            let unanswered = try await browser.post("/assess", [("step", "screen"), ("asked", "screen")])
             #expect(unanswered.status == .unprocessableContent)
             #expect(text(unanswered).contains("There is a problem"))
         }

@@ -1,0 +1,317 @@
+import CrampAssessment
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+import Foundation
+import Hummingbird
+
+/// The assessment's pages, driven by `AssessmentInterview` like the terminal: the red-flag
+/// screen on one page, then one question a page, only those that can still matter. Every answer
+/// so far rides along in hidden fields; `asked` lists the questions whose page was sent.
+extension Pages {
+    @Sendable func assessStart(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let answers = InterviewAnswers(profile: try await interviewProfile(context))
+        return assessPage(services.interview.questions[0], form: Form([]), answers: answers, errors: [], request: request, context: context)
+    }
+
+    @Sendable func assessStep(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let form = Form(try await Body.bytes(request, context: context))
+        let machine = services.interview
+        let (answers, problems) = read(form, profile: try await interviewProfile(context))
+        // Before anything else, and before any other answer is checked: stop at once when the
+        // answers so far make an emergency certain, as the terminal interview does. Every sign,
+        // code and value sent counts, whatever page the form came from; even on an expired form
+        // (a lost cookie, a restored tab): showing a result changes nothing stored.
+        let (soFar, asked) = emergencyCheckRequest(form, answers)
+        if services.assessor.isEmergencyNow(soFar, asked: asked) {
+            return resultPage(soFar, stoppedEarly: true, counted: counted(answers, in: soFar), request: request, context: context)
+        }
+        try check(form, request)
+        if let (question, message) = problems.first {
+            return assessPage(question, form: form, answers: answers, errors: [(question.id, message)], request: request, context: context)
+        }
+        switch machine.next(answers) {
+        case .emergency(let built, _):
+            return resultPage(built, stoppedEarly: true, counted: counted(answers, in: built), request: request, context: context)
+        case .finished(let built, _):
+            return resultPage(built, stoppedEarly: false, counted: counted(answers, in: built), request: request, context: context)
+        case .ask(let question):
+            // A required question whose page was sent without an answer says so.
+            let sent = form.values("asked").contains(pageID(question))
+            var errors: [(String, String)] = []
+            if sent, case .screen = question.kind {
+                for item in machine.questions where !answers.hasAnswered(item) {
+                    if case .screen = item.kind { errors.append((fieldName(item), "Please answer: \(item.text)")) }
+                }
+            } else if sent, question.required {
+                errors.append((fieldName(question), "Please answer: \(question.text)"))
+            }
+            return assessPage(question, form: form, answers: answers, errors: errors, request: request, context: context)
+        }
+    }
+
+    /// The signs counted for "yes" or "not sure" with none ticked, with their question's words.
+    func counted(_ answers: InterviewAnswers, in built: AssessmentRequest) -> [(question: String, sign: Finding)] {
+        let named = answers.present
+        return answers.unnamed.compactMap { id -> (String, Finding)? in
+            guard let question = services.interview.question(id), case .screen(let signs) = question.kind,
+                  let sign = signs.first(where: { built.findings.contains($0) && !named.contains($0) }) else { return nil }
+            return (question.text, sign)
+        }
+    }
+
+    /// The profile's lasting facts, for a signed-in person; nil otherwise.
+    func interviewProfile(_ context: CrampRequestContext) async throws -> InterviewProfile? {
+        guard let owner = context.owner, let profile = try await services.journal.profile(owner: owner) else { return nil }
+        let zone = try await services.zone(owner: owner)
+        return profile.interviewProfile(today: Zones.now(in: zone).localDate)
+    }
+
+    /// The page a question is asked on: the whole screen shares one.
+    func pageID(_ question: InterviewQuestion) -> String {
+        if case .screen = question.kind { return "screen" }
+        return question.id
+    }
+
+    /// The form field of a question (where an error about it points).
+    func fieldName(_ question: InterviewQuestion) -> String {
+        switch question.kind {
+        case .screen: return String(question.id.dropFirst("screen.".count))
+        case .muscles: return "muscle"
+        case .duration: return "durationValue"
+        case .episodes: return "episodesLast30Days"
+        case .recent: return "context"
+        case .conditions: return "condition"
+        case .medications: return "medication"
+        default: return question.id
+        }
+    }
+
+    /// The form's fields owned by a question's page (the rest ride along as hidden fields).
+    func ownFields(_ question: InterviewQuestion) -> Set<String> {
+        switch question.kind {
+        case .screen:
+            return Set(services.interview.questions.compactMap { item in
+                if case .screen = item.kind { return fieldName(item) } else { return nil }
+            } + ["sign"])
+        case .muscles: return ["muscle"]
+        case .duration: return ["durationValue", "durationUnit"]
+        case .choice: return [question.id]
+        case .checklist: return [question.id]
+        case .recent: return ["context", "window"]
+        case .conditions: return ["condition"]
+        case .medications: return ["medication"]
+        case .confirmProfile: return ["profile"]
+        default: return [fieldName(question)]
+        }
+    }
+
+    /// Reads every answer the form holds, question by question in the interview's order. A value
+    /// that does not fit its question is a problem naming it, and is left unanswered.
+    func read(_ form: Form, profile: InterviewProfile?) -> (InterviewAnswers, [(InterviewQuestion, String)]) {
+        var answers = InterviewAnswers(profile: profile)
+        var problems: [(InterviewQuestion, String)] = []
+        let sent = Set(form.values("asked"))
+        let ticked = Set(form.values("sign"))
+        for question in services.interview.questions {
+            let field = fieldName(question)
+            let wasShown = sent.contains(pageID(question))
+            var answer: InterviewAnswer?
+            switch question.kind {
+            case .screen(let signs):
+                // A ticked sign counts as reported whatever its question's yes or no says.
+                let named = signs.filter { ticked.contains($0.rawValue) || form.value("f-\($0.rawValue)") == "yes" }
+                switch form.value(field) {
+                case _ where !named.isEmpty: answer = .yes(named)
+                case "no": answer = .no
+                case "yes": answer = .yes(signs.count == 1 ? signs : [])
+                case "unsure": answer = .notSure
+                default: answer = nil
+                }
+            case .choice(let options):
+                if let value = form.value(question.id) {
+                    answer = .findings(options.filter { $0.rawValue == value })
+                } else if wasShown {
+                    answer = .findings([])
+                }
+            case .checklist(let options):
+                if wasShown { answer = .findings(options.filter { form.values(question.id).contains($0.rawValue) }) }
+            case .muscles:
+                let muscles = form.values("muscle").compactMap { Muscle(rawValue: $0) }
+                if !muscles.isEmpty { answer = .muscles(muscles) }
+            case .duration:
+                if let text = form.value("durationValue"), !text.isEmpty {
+                    guard let minutes = View.minutes(text, unit: form.value("durationUnit")) else {
+                        problems.append((question, "\"\(text.prefix(40))\" is not a number; say how long it lasted, such as 2 (minutes)"))
+                        continue
+                    }
+                    answer = .minutes(minutes)
+                }
+            case .age:
+                if let text = form.value("age"), !text.isEmpty {
+                    guard let years = Int(text) else {
+                        problems.append((question, "\"\(text.prefix(40))\" is not a whole number; give your age from 0 to 120"))
+                        continue
+                    }
+                    answer = .years(years)
+                }
+            case .episodes, .severity:
+                if let text = form.value(field), !text.isEmpty {
+                    guard let count = Int(text) else {
+                        problems.append((question, "\"\(text.prefix(40))\" is not a whole number"))
+                        continue
+                    }
+                    answer = question.kind == .episodes ? .count(count) : .severity(count)
+                } else if wasShown {
+                    answer = .skip
+                }
+            case .side:
+                answer = form.value("side").flatMap(Side.init(rawValue:)).map(InterviewAnswer.side) ?? (wasShown ? .skip : nil)
+            case .onset:
+                answer = form.value("onset").flatMap(Onset.init(rawValue:)).map(InterviewAnswer.onset) ?? (wasShown ? .skip : nil)
+            case .sex:
+                answer = form.value("sex").flatMap(Sex.init(rawValue:)).map(InterviewAnswer.sex) ?? (wasShown ? .skip : nil)
+            case .recent:
+                if wasShown {
+                    answer = .recent(form.values("context").compactMap(ContextCode.init(rawValue:)),
+                                     form.values("window").compactMap(Condition.init(rawValue:)))
+                }
+            case .conditions(let list):
+                if wasShown { answer = .conditions(form.values("condition").compactMap(Condition.init(rawValue:)).filter(list.contains)) }
+            case .medications:
+                if wasShown { answer = .medications(form.values("medication").compactMap(Medication.init(rawValue:))) }
+            case .confirmProfile:
+                if let value = form.value("profile") { answer = .confirmed(value == "yes") }
+            }
+            guard let answer else { continue }
+            do throws(InterviewError) {
+                try answers.record(answer, to: question)
+            } catch {
+                problems.append((question, error.problem))
+            }
+        }
+        return (answers, problems)
+    }
+
+    /// The answers so far for the emergency check, with every code the form names added as
+    /// reported, so nothing sent is lost to the page it came from.
+    func emergencyCheckRequest(_ form: Form, _ answers: InterviewAnswers) -> (AssessmentRequest, KnownAnswers.Fields) {
+        var (request, asked) = services.interview.request(answers)
+        var findings = CodeSet(request.findings)
+        for code in Finding.allCases where form.value("f-\(code.rawValue)") == "yes" || form.values("sign").contains(code.rawValue) {
+            findings.insert(code)
+        }
+        for question in services.interview.questions {
+            if case .checklist = question.kind { findings.formUnion(form.values(question.id).compactMap(Finding.init(rawValue:))) }
+        }
+        request.findings = Array(findings)
+        request.negatives.removeAll { findings.contains($0) }
+        request.context = Array(CodeSet(request.context + form.values("context").compactMap(ContextCode.init(rawValue:))))
+        request.conditions = Array(CodeSet(request.conditions + (form.values("condition") + form.values("window")).compactMap(Condition.init(rawValue:))))
+        request.medications = Array(CodeSet(request.medications + form.values("medication").compactMap(Medication.init(rawValue:))))
+        return (request, asked)
+    }
+
+    func assessPage(_ question: InterviewQuestion, form: Form, answers: InterviewAnswers, errors: [(String, String)],
+                    request: Request, context: CrampRequestContext) -> Response {
+        let isScreen = pageID(question) == "screen"
+        let title = isScreen ? "Check my symptoms: safety questions" : "Check my symptoms: \(question.text)"
+        return page("assess", title: title, section: "assess", assessData(question, form: form, answers: answers, errors: errors),
+                    request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    /// What a page shows: the screen, or one question; the other answers ride along hidden.
+    func assessData(_ question: InterviewQuestion, form: Form, answers: InterviewAnswers, errors: [(String, String)]) -> [String: Any] {
+        let own = ownFields(question)
+        let page = pageID(question)
+        let carried = form.pairs.filter { !own.contains($0.name) && !["csrf", "step"].contains($0.name) && !($0.name == "asked" && $0.value == page) }
+            .map { ["name": $0.name, "value": $0.value] }
+        var data: [String: Any] = ["step": page, "carried": carried, "errors": View.errors(errors), "heading": question.text,
+                                   "required": question.required]
+        func label(_ finding: Finding) -> String { knowledge.findings[finding]?.label ?? finding.rawValue }
+        switch question.kind {
+        case .screen:
+            data["isScreen"] = true
+            data["heading"] = "Safety questions"
+            let ticked = form.values("sign")
+            data["redFlagSteps"] = services.interview.questions.compactMap { item -> [String: Any]? in
+                guard case .screen(let codes) = item.kind else { return nil }
+                let id = fieldName(item)
+                let value = form.value(id)
+                return ["id": id, "text": item.text, "yes": value == "yes", "no": value == "no", "unsure": value == "unsure",
+                        "many": codes.count > 1,
+                        "signs": codes.map { ["code": $0.rawValue, "label": knowledge.findings[$0]?.question ?? label($0),
+                                              "checked": ticked.contains($0.rawValue)] as [String: Any] }]
+            }
+        case .muscles:
+            data["isMuscles"] = true
+            data["muscles"] = View.choices(Muscle.allCases, chosen: form.values("muscle")) { knowledge.muscleLabels[$0] ?? $0.rawValue }
+        case .duration:
+            data["isDuration"] = true
+            data["durationValue"] = form.value("durationValue") ?? ""
+            data["durationUnits"] = View.durationUnits(form.value("durationUnit") ?? "minutes")
+        case .choice(let options):
+            data["isChoice"] = true
+            data["name"] = question.id
+            data["options"] = options.map { ["code": $0.rawValue, "label": knowledge.findings[$0]?.answer ?? label($0),
+                                             "checked": form.value(question.id) == $0.rawValue] as [String: Any] }
+            data["noneLabel"] = "I did not try anything"
+        case .checklist(let options):
+            data["isChecklist"] = true
+            data["name"] = question.id
+            var sections: [[String: Any]] = []
+            for finding in options {
+                let section = knowledge.findings[finding]?.section ?? ""
+                let item: [String: Any] = ["code": finding.rawValue, "label": label(finding), "checked": form.values(question.id).contains(finding.rawValue)]
+                if var last = sections.last, last["title"] as? String == section {
+                    last["items"] = (last["items"] as? [[String: Any]] ?? []) + [item]
+                    sections[sections.count - 1] = last
+                } else {
+                    sections.append(["title": section, "hasTitle": !section.isEmpty, "items": [item]])
+                }
+            }
+            data["sections"] = sections
+        case .side:
+            data["isRadios"] = true
+            data["name"] = "side"
+            data["options"] = View.choices(Side.allCases, chosen: form.values("side")) { knowledge.sideLabels[$0] ?? $0.rawValue }
+        case .onset:
+            data["isRadios"] = true
+            data["name"] = "onset"
+            data["options"] = View.choices(Onset.allCases, chosen: form.values("onset")) { knowledge.onsetLabels[$0] ?? $0.rawValue }
+        case .sex:
+            data["isRadios"] = true
+            data["name"] = "sex"
+            data["options"] = View.choices(Sex.allCases, chosen: form.values("sex")) { knowledge.sexLabels[$0] ?? $0.rawValue }
+        case .age, .episodes, .severity:
+            data["isNumber"] = true
+            data["name"] = fieldName(question)
+            data["value"] = form.value(fieldName(question)) ?? ""
+            data["max"] = question.kind == .age ? 120 : question.kind == .severity ? 10 : 10000
+        case .recent(let context, let conditions):
+            data["isCodes"] = true
+            data["lists"] = [
+                ["name": "context", "items": View.choices(context, chosen: form.values("context")) { knowledge.context[$0]?.label ?? $0.rawValue }],
+                ["name": "window", "items": View.choices(conditions, chosen: form.values("window")) { knowledge.conditions[$0]?.label ?? $0.rawValue }],
+            ]
+        case .conditions(let list):
+            data["isCodes"] = true
+            data["lists"] = [["name": "condition", "items": View.choices(list, chosen: form.values("condition")) { knowledge.conditions[$0]?.label ?? $0.rawValue }]]
+        case .medications:
+            data["isCodes"] = true
+            data["lists"] = [["name": "medication", "items": View.choices(Medication.allCases, chosen: form.values("medication")) { knowledge.medications[$0]?.label ?? $0.rawValue }]]
+        case .confirmProfile:
+            data["isProfile"] = true
+            let profile = answers.profile
+            var facts: [String] = []
+            if let age = profile?.age { facts.append("Age: \(age)") }
+            if let sex = profile?.sex { facts.append("Sex: \(knowledge.sexLabels[sex] ?? sex.rawValue)") }
+            let conditions = (profile?.conditions ?? []).map { knowledge.conditions[$0]?.label ?? $0.rawValue }
+            facts.append("Conditions: \(conditions.isEmpty ? "none" : conditions.joined(separator: ", "))")
+            let medicines = (profile?.medications ?? []).map { knowledge.medications[$0]?.label ?? $0.rawValue }
+            facts.append("Medicines: \(medicines.isEmpty ? "none" : medicines.joined(separator: ", "))")
+            data["facts"] = facts
+        }
+        return data
+    }
+}
