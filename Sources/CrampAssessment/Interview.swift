@@ -331,3 +331,49 @@ public struct AssessmentInterview: Sendable {
         return kb.factors.contains { $0.evidence.contains { open($0.when) } }
     }
 }
+
+extension AssessmentInterview {
+    /// The answer a whole request gives to a question: its codes are "yes", every other sign a
+    /// question names is "no", a field it leaves out is skipped. Every interface asked the same
+    /// way must reach the same result; the parity tests ask them so.
+    public func answer(_ question: InterviewQuestion, from request: AssessmentRequest) -> InterviewAnswer {
+        let findings = CodeSet(request.findings)
+        switch question.kind {
+        case .screen(let signs):
+            let named = signs.filter(findings.contains)
+            return named.isEmpty ? .no : .yes(named)
+        case .choice(let options): return .findings(Array(options.filter(findings.contains).prefix(1)))
+        case .checklist(let options): return .findings(options.filter(findings.contains))
+        case .muscles: return .muscles(request.muscles)
+        case .duration: return .minutes(request.durationMinutes)
+        case .age: return .years(request.age)
+        case .side: return request.side.map(InterviewAnswer.side) ?? .skip
+        case .onset: return request.onset.map(InterviewAnswer.onset) ?? .skip
+        case .episodes: return request.episodesLast30Days.map(InterviewAnswer.count) ?? .skip
+        case .sex: return request.sex.map(InterviewAnswer.sex) ?? .skip
+        case .severity: return request.severity.map(InterviewAnswer.severity) ?? .skip
+        case .recent(let context, let conditions):
+            return .recent(request.context.filter(context.contains), request.conditions.filter(conditions.contains))
+        case .conditions(let list): return .conditions(request.conditions.filter(list.contains))
+        case .medications: return .medications(request.medications)
+        case .confirmProfile: return .confirmed(true)
+        }
+    }
+
+    /// The whole interview answered from a request: the questions asked, in order, and its end.
+    public func run(from request: AssessmentRequest, profile: InterviewProfile? = nil)
+        -> (asked: [InterviewQuestion], answers: InterviewAnswers, end: InterviewStep)
+    {
+        var answers = InterviewAnswers(profile: profile)
+        var asked: [InterviewQuestion] = []
+        // Each step answers one more question, so this ends within the number of questions; an
+        // answer that does not fit (not from a valid request) ends it on that question.
+        for _ in 0...questions.count {
+            let step = next(answers)
+            guard case .ask(let question) = step else { return (asked, answers, step) }
+            asked.append(question)
+            guard (try? answers.record(answer(question, from: request), to: question)) != nil else { return (asked, answers, step) }
+        }
+        return (asked, answers, next(answers))
+    }
+}

@@ -296,7 +296,11 @@ public enum AssessmentQuestionnaire {
             return built
         }
         do throws(RequestError) {
-            return try decoded(request, episode)
+            let built = try decoded(request, episode)
+            // Asked in the interview's order, the questions stop at the first emergency, as they
+            // do in the terminal and on the web: the same answers give the same result everywhere.
+            if let interview, case .emergency(let stopped, _) = interview.run(from: built).end { return stopped }
+            return built
         } catch {
             // The questions the response never reached do not hide an emergency it did answer.
             guard let interview else { throw error }

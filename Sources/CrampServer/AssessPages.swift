@@ -19,9 +19,14 @@ extension Pages {
         let machine = services.interview
         let (answers, problems) = read(form, profile: try await interviewProfile(context))
         // Before anything else, and before any other answer is checked: stop at once when the
-        // answers so far make an emergency certain, as the terminal interview does. Every sign,
-        // code and value sent counts, whatever page the form came from; even on an expired form
-        // (a lost cookie, a restored tab): showing a result changes nothing stored.
+        // answers so far make an emergency certain, as the terminal interview does. Read in the
+        // interview's order, the answers stop where the terminal's questions would have stopped;
+        // then every sign, code and value sent counts, whatever page the form came from. Even on
+        // an expired form (a lost cookie, a restored tab): showing a result changes nothing stored.
+        let inOrder = machine.request(answers)
+        if services.assessor.isEmergencyNow(inOrder.request, asked: inOrder.asked) {
+            return resultPage(inOrder.request, stoppedEarly: true, counted: counted(answers, in: inOrder.request), request: request, context: context)
+        }
         let (soFar, asked) = emergencyCheckRequest(form, answers)
         if services.assessor.isEmergencyNow(soFar, asked: asked) {
             return resultPage(soFar, stoppedEarly: true, counted: counted(answers, in: soFar), request: request, context: context)
@@ -189,6 +194,9 @@ extension Pages {
             } catch {
                 problems.append((question, error.problem))
             }
+            // The terminal asks no more once an emergency is certain; nor is more read here.
+            let soFar = services.interview.request(answers)
+            if services.assessor.isEmergencyNow(soFar.request, asked: soFar.asked) { break }
         }
         return (answers, problems)
     }

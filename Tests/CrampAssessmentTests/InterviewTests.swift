@@ -7,52 +7,6 @@ import Testing
 
 let interview = AssessmentInterview(assessor: assessor)
 
-/// Answers questions from a script of the person's situation: the codes that are true, and the
-/// values of the episode. Any question it meets is answered truthfully for that situation.
-struct Person {
-    var request: AssessmentRequest
-    /// Answer "yes, but not sure which" to the screening questions with a sign present.
-    var unsureWhich = false
-
-    func answer(_ question: InterviewQuestion) -> InterviewAnswer {
-        let findings = CodeSet(request.findings)
-        switch question.kind {
-        case .screen(let signs):
-            let named = signs.filter(findings.contains)
-            return named.isEmpty ? .no : .yes(unsureWhich ? [] : named)
-        case .choice(let options): return .findings(Array(options.filter(findings.contains).prefix(1)))
-        case .checklist(let options): return .findings(options.filter(findings.contains))
-        case .muscles: return .muscles(request.muscles)
-        case .duration: return .minutes(request.durationMinutes)
-        case .age: return .years(request.age)
-        case .side: return request.side.map(InterviewAnswer.side) ?? .skip
-        case .onset: return request.onset.map(InterviewAnswer.onset) ?? .skip
-        case .episodes: return request.episodesLast30Days.map(InterviewAnswer.count) ?? .skip
-        case .sex: return request.sex.map(InterviewAnswer.sex) ?? .skip
-        case .severity: return request.severity.map(InterviewAnswer.severity) ?? .skip
-        case .recent(let context, let conditions):
-            return .recent(request.context.filter(context.contains), request.conditions.filter(conditions.contains))
-        case .conditions(let list): return .conditions(request.conditions.filter(list.contains))
-        case .medications: return .medications(request.medications)
-        case .confirmProfile: return .confirmed(true)
-        }
-    }
-
-    /// Runs the whole interview: the questions asked, in order, and how it ended.
-    func run(profile: InterviewProfile? = nil) throws -> (asked: [InterviewQuestion], answers: InterviewAnswers, end: InterviewStep) {
-        var answers = InterviewAnswers(profile: profile)
-        var asked: [InterviewQuestion] = []
-        for _ in 0..<(interview.questions.count + 1) {
-            let step = interview.next(answers)
-            guard case .ask(let question) = step else { return (asked, answers, step) }
-            asked.append(question)
-            try answers.record(answer(question), to: question)
-        }
-        Issue.record("the interview did not end")
-        return (asked, answers, interview.next(answers))
-    }
-}
-
 @Suite struct InterviewTests {
     static let screenCount = interview.questions.filter { if case .screen = $0.kind { true } else { false } }.count
 
@@ -63,7 +17,7 @@ struct Person {
         night.episodesLast30Days = 2
         night.findings = [.suddenOnset, .visibleKnot, .relievedByStretching]
         let profile = InterviewProfile(age: 70, sex: .female)
-        let run = try Person(request: night).run(profile: profile)
+        let run = interview.run(from: night, profile: profile)
         let afterScreen = run.asked.count - Self.screenCount
         #expect(afterScreen <= 8, "asked: \(run.asked.map(\.id))")
         print("plain night cramp: \(Self.screenCount) screening questions, then \(run.asked.dropFirst(Self.screenCount).map(\.id))")
@@ -74,7 +28,7 @@ struct Person {
     }
 
     @Test func everyRedFlagQuestionIsAskedFirstAndCannotBeSkipped() throws {
-        let run = try Person(request: AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.calf])).run()
+        let run = interview.run(from: AssessmentRequest(age: 40, durationMinutes: 1, muscles: [.calf]))
         #expect(run.asked.prefix(Self.screenCount).allSatisfy { if case .screen = $0.kind { $0.required } else { false } })
         var answers = InterviewAnswers()
         #expect(throws: InterviewError.self) { try answers.record(.skip, to: interview.questions[0]) }
@@ -116,8 +70,8 @@ struct Person {
     /// the advice ruled out, the top three factors and the relief never change.
     @Test func aSkippedQuestionChangesNothingWhicheverWayItIsAnswered() async throws {
         await propertyCheck(count: 300, input: Gen.int(in: 0...Int(Int32.max))) { seed in
-            let person = Person(request: RequestGenerator.request(seed: UInt64(seed), knowledge: knowledge))
-            guard let run = try? person.run(), case .finished = run.end else { return }
+            let run = interview.run(from: RequestGenerator.request(seed: UInt64(seed), knowledge: knowledge))
+            guard case .finished = run.end else { return }
             let skipped = interview.questions.filter { !run.answers.hasAnswered($0) && !$0.required && $0.id != "profile" }
             var rng = SplitMix(seed: UInt64(seed) &+ 7)
             for question in skipped {
@@ -197,7 +151,7 @@ struct Person {
         try #require(cases.count == 30)
         var counts: [Int] = []
         for (id, whole) in cases {
-            let run = try Person(request: whole).run()
+            let run = interview.run(from: whole)
             counts.append(run.asked.count)
             let direct = assessor.assess(whole)
             switch run.end {

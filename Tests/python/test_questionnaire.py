@@ -119,7 +119,14 @@ def test_every_public_vignette_answered_as_a_response_gets_the_same_result(quest
         from_response = assess(response)
         from_request = assess(request)
         assert from_response.returncode == 0, (vignette["id"], from_response.stderr)
-        assert json.loads(from_response.stdout) == json.loads(from_request.stdout), vignette["id"]
+        got, want = json.loads(from_response.stdout), json.loads(from_request.stdout)
+        if want["triage"] == "emergency":
+            # Asked in the interview's order, a response stops at its first emergency, as the
+            # terminal and the web do: the same emergency, with the flags found up to there.
+            assert got["triage"] == "emergency", vignette["id"]
+            assert {f["id"] for f in got["redFlags"]} <= {f["id"] for f in want["redFlags"]}, vignette["id"]
+        else:
+            assert got == want, vignette["id"]
         checked += 1
     assert checked >= 25
 
