@@ -50,6 +50,7 @@ extension Pages {
             "muscles": View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
             "episodes": episodes.map { episodeRow($0) }, "next": next ?? "", "filtered": !links.isEmpty,
             "caption": filter.after == nil ? "Your cramps, newest first" : "Older cramps",
+            "raised": try await raisedNotices(context),
         ]
         return page("journal", title: "My journal", section: "journal", data, request: request, context: context,
                     status: errors.isEmpty ? .ok : .unprocessableContent)

@@ -185,7 +185,15 @@ struct Pages: Sendable {
     // MARK: home and assessment
 
     @Sendable func home(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        page("home", title: "What is happening now?", section: "home", [:], request: request, context: context)
+        page("home", title: "What is happening now?", section: "home", ["raised": try await raisedNotices(context)], request: request, context: context)
+    }
+
+    /// Kept assessments of the last 14 days that today's knowledge base makes urgent or an emergency.
+    func raisedNotices(_ context: CrampRequestContext) async throws -> [String] {
+        guard let owner = context.owner else { return [] }
+        let zone = try await services.zone(owner: owner)
+        let records = try await services.journal.assessments(owner: owner, limit: 500)
+        return Reassessment.raised(records, assessor: services.assessor, today: Zones.now(in: zone).localDate).map(\.notice)
     }
 
     func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, counted: [(question: String, sign: Finding)], request: Request,

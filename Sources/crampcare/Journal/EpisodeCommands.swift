@@ -402,6 +402,12 @@ struct History: AsyncParsableCommand {
             filter.limit = limit
             filter.offset = offset
             let episodes = try await store.episodes(owner: owner, filter: filter)
+            if !json {
+                // A recent check that today's knowledge base would triage urgent or higher comes first.
+                let raised = Reassessment.raised(try await store.assessments(owner: owner, limit: 500), assessor: Assessor(knowledge: knowledge),
+                                                 today: LocalClock.now().localDate)
+                for item in raised { Console.print(wrap("NOTE: \(item.notice)", width: Console.width) + "\n") }
+            }
             if json {
                 var bytes: [UInt8] = [UInt8(ascii: "[")]
                 for (index, episode) in episodes.enumerated() {
