@@ -18,20 +18,23 @@ public enum AssessmentQuestionnaire {
     public static func questionnaire(interview: AssessmentInterview) -> [UInt8] {
         let knowledge = interview.knowledge
         var w = JSONWriter(capacity: 32_768)
-        func options<Code: CodeList>(_ codes: [Code], list: String, label: (Code) -> String) {
+        func choices(_ pairs: [(code: String, display: String)], list: String) {
             w.key("answerOption")
             w.beginArray()
-            for code in codes {
+            for pair in pairs {
                 w.beginObject()
                 w.key("valueCoding")
                 w.beginObject()
                 w.key("system"); w.value(system(list))
-                w.key("code"); w.value(code.rawValue)
-                w.key("display"); w.value(label(code))
+                w.key("code"); w.value(pair.code)
+                w.key("display"); w.value(pair.display)
                 w.endObject()
                 w.endObject()
             }
             w.endArray()
+        }
+        func options<Code: CodeList>(_ codes: [Code], list: String, label: (Code) -> String) {
+            choices(codes.map { ($0.rawValue, label($0)) }, list: list)
         }
         func question(_ linkID: String, _ text: String, _ type: String, required: Bool = false, repeats: Bool = false, extra: () -> Void = {}) {
             w.beginObject()
@@ -91,21 +94,7 @@ public enum AssessmentQuestionnaire {
             w.key("item")
             w.beginArray()
             if signs.count > 1 {
-                question(item.id, item.text, "choice") {
-                    w.key("answerOption")
-                    w.beginArray()
-                    for answer in screenAnswers {
-                        w.beginObject()
-                        w.key("valueCoding")
-                        w.beginObject()
-                        w.key("system"); w.value(system("answer"))
-                        w.key("code"); w.value(answer.code)
-                        w.key("display"); w.value(answer.display)
-                        w.endObject()
-                        w.endObject()
-                    }
-                    w.endArray()
-                }
+                question(item.id, item.text, "choice") { choices(screenAnswers, list: "answer") }
             }
             for finding in signs {
                 let info = knowledge.findings[finding]

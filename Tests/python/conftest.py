@@ -63,3 +63,32 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+QUESTIONNAIRE_URL = "urn:crampcare:questionnaire:assessment"
+
+
+def questionnaire_response(request, screened):
+    """A QuestionnaireResponse with a contract request's fields, and `screened`: the items that
+    answer findings (a group or a list of finding items)."""
+    def coding(system, code):
+        return {"valueCoding": {"system": f"urn:crampcare:code:{system}", "code": code}}
+    answers = [{"linkId": "age", "answer": [{"valueInteger": request["age"]}]}]
+    if "sex" in request:
+        answers.append({"linkId": "sex", "answer": [coding("sex", request["sex"])]})
+    episode = request["episode"]
+    group = [{"linkId": "episode.durationMinutes", "answer": [{"valueDecimal": episode["durationMinutes"]}]},
+             {"linkId": "episode.muscles", "answer": [coding("muscle", m) for m in episode["muscles"]]}]
+    for key in ["side", "onset"]:
+        if key in episode:
+            group.append({"linkId": f"episode.{key}", "answer": [coding(key, episode[key])]})
+    if "severity" in episode:
+        group.append({"linkId": "episode.severity", "answer": [{"valueInteger": episode["severity"]}]})
+    answers.append({"linkId": "episode", "item": group})
+    if "episodesLast30Days" in request:
+        answers.append({"linkId": "episodesLast30Days", "answer": [{"valueInteger": request["episodesLast30Days"]}]})
+    answers += screened
+    for key, system in [("context", "context"), ("conditions", "condition"), ("medications", "medication")]:
+        if request.get(key):
+            answers.append({"linkId": key, "answer": [coding(system, code) for code in request[key]]})
+    return {"resourceType": "QuestionnaireResponse", "questionnaire": QUESTIONNAIRE_URL, "status": "completed", "item": answers}

@@ -13,10 +13,9 @@ import tempfile
 import pexpect
 import pytest
 
-from conftest import CLI, SHARED, run
+from conftest import CLI, SHARED, questionnaire_response, run
 
 VIGNETTES = json.loads((SHARED / "vignettes" / "public.json").read_text())
-URL = "urn:crampcare:questionnaire:assessment"
 WINDOW = ["pregnancy", "after_childbirth"]
 
 
@@ -52,30 +51,10 @@ def groups(questionnaire):
 
 def response_for(vignette, questionnaire):
     """Every question answered: the vignette's codes yes, every other sign no."""
-    request = vignette["request"]
-    findings = set(request.get("findings", []))
-    def coding(system, code):
-        return {"valueCoding": {"system": f"urn:crampcare:code:{system}", "code": code}}
-    answers = [{"linkId": "age", "answer": [{"valueInteger": request["age"]}]}]
-    if "sex" in request:
-        answers.append({"linkId": "sex", "answer": [coding("sex", request["sex"])]})
-    episode = request["episode"]
-    group = [{"linkId": "episode.durationMinutes", "answer": [{"valueDecimal": episode["durationMinutes"]}]},
-             {"linkId": "episode.muscles", "answer": [coding("muscle", m) for m in episode["muscles"]]}]
-    for key in ["side", "onset"]:
-        if key in episode:
-            group.append({"linkId": f"episode.{key}", "answer": [coding(key, episode[key])]})
-    if "severity" in episode:
-        group.append({"linkId": "episode.severity", "answer": [{"valueInteger": episode["severity"]}]})
-    answers.append({"linkId": "episode", "item": group})
-    if "episodesLast30Days" in request:
-        answers.append({"linkId": "episodesLast30Days", "answer": [{"valueInteger": request["episodesLast30Days"]}]})
-    for step, (_, signs) in groups(questionnaire).items():
-        answers.append({"linkId": f"step.{step}", "item": [{"linkId": f"finding.{code}", "answer": [{"valueBoolean": code in findings}]} for code in signs]})
-    for key, system in [("context", "context"), ("conditions", "condition"), ("medications", "medication")]:
-        answers.append({"linkId": key, "answer": [coding(system, code) for code in request.get(key, [])]} if request.get(key) else None)
-    answers = [a for a in answers if a]
-    return {"resourceType": "QuestionnaireResponse", "questionnaire": URL, "status": "completed", "item": answers}
+    findings = set(vignette["request"].get("findings", []))
+    screened = [{"linkId": f"step.{step}", "item": [{"linkId": f"finding.{code}", "answer": [{"valueBoolean": code in findings}]} for code in signs]}
+                for step, (_, signs) in groups(questionnaire).items()]
+    return questionnaire_response(vignette["request"], screened)
 
 
 def by_response(vignette, questionnaire):

@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-from conftest import CLI, ROOT, run
+from conftest import CLI, ROOT, questionnaire_response, run
 
 fhir = pytest.importorskip("fhir.resources")
 from fhir.resources.R4B.questionnaire import Questionnaire  # noqa: E402
@@ -74,32 +74,11 @@ def test_questionnaire_codes_are_the_request_schemas(questionnaire, schema):
 def response_for(request, questionnaire):
     """A QuestionnaireResponse answering the questionnaire as the contract request does."""
     links = {item["linkId"] for item in items(questionnaire)}
-    def coding(system, code):
-        return {"valueCoding": {"system": f"urn:crampcare:code:{system}", "code": code}}
-    answers = [{"linkId": "age", "answer": [{"valueInteger": request["age"]}]}]
-    if "sex" in request:
-        answers.append({"linkId": "sex", "answer": [coding("sex", request["sex"])]})
-    episode = request["episode"]
-    group = [{"linkId": "episode.durationMinutes", "answer": [{"valueDecimal": episode["durationMinutes"]}]},
-             {"linkId": "episode.muscles", "answer": [coding("muscle", m) for m in episode["muscles"]]}]
-    for key in ["side", "onset"]:
-        if key in episode:
-            group.append({"linkId": f"episode.{key}", "answer": [coding(key, episode[key])]})
-    if "severity" in episode:
-        group.append({"linkId": "episode.severity", "answer": [{"valueInteger": episode["severity"]}]})
-    answers.append({"linkId": "episode", "item": group})
-    if "episodesLast30Days" in request:
-        answers.append({"linkId": "episodesLast30Days", "answer": [{"valueInteger": request["episodesLast30Days"]}]})
     screened = [{"linkId": f"finding.{code}", "answer": [{"valueBoolean": True}]} for code in request.get("findings", [])]
     screened += [{"linkId": f"finding.{code}", "answer": [{"valueBoolean": False}]} for code in request.get("negatives", [])]
     for item in screened:
         assert item["linkId"] in links, item["linkId"]
-    if screened:
-        answers.append({"linkId": "step.answers", "item": screened})
-    for key, system in [("context", "context"), ("conditions", "condition"), ("medications", "medication")]:
-        if request.get(key):
-            answers.append({"linkId": key, "answer": [coding(system, code) for code in request[key]]})
-    return {"resourceType": "QuestionnaireResponse", "questionnaire": URL, "status": "completed", "item": answers}
+    return questionnaire_response(request, [{"linkId": "step.answers", "item": screened}] if screened else [])
 
 
 def assess(document):
