@@ -26,6 +26,16 @@ public struct InterviewQuestion: Sendable, Equatable {
     public let kind: Kind
     /// A required question cannot be skipped.
     public let required: Bool
+    /// In a checklist: at most one of these may be chosen.
+    public let oneOf: [Finding]
+
+    public init(id: String, text: String, kind: Kind, required: Bool, oneOf: [Finding] = []) {
+        self.id = id
+        self.text = text
+        self.kind = kind
+        self.required = required
+        self.oneOf = oneOf
+    }
 }
 
 /// An answer to one question.
@@ -130,6 +140,9 @@ public struct InterviewAnswers: Sendable, Equatable {
             denied.formUnion(options.filter { !chosen.contains($0) })
         case (.checklist(let options), .findings(let chosen)):
             guard chosen.allSatisfy(options.contains) else { throw fail("the accepted findings are \(options.map(\.rawValue).joined(separator: ", "))") }
+            guard chosen.filter(question.oneOf.contains).count <= 1 else {
+                throw fail("choose only one of: \(question.oneOf.map(\.rawValue).joined(separator: ", "))")
+            }
             present.formUnion(chosen)
             denied.formUnion(options.filter { !chosen.contains($0) })
         case (.muscles, .muscles(let list)):
@@ -209,7 +222,7 @@ public struct AssessmentInterview: Sendable {
         list.append(InterviewQuestion(id: "duration", text: "How long did it last?", kind: .duration, required: true))
         for other in kb.otherSteps {
             let kind: InterviewQuestion.Kind = other.kind == .choice ? .choice(findings(of: other)) : .checklist(findings(of: other))
-            list.append(InterviewQuestion(id: other.id, text: other.text, kind: kind, required: false))
+            list.append(InterviewQuestion(id: other.id, text: other.text, kind: kind, required: false, oneOf: other.oneOf))
         }
         list.append(InterviewQuestion(id: "side", text: "Which side?", kind: .side, required: false))
         list.append(InterviewQuestion(id: "onset", text: "What were you doing when it started?", kind: .onset, required: false))

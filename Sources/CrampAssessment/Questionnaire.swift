@@ -179,6 +179,7 @@ public enum AssessmentQuestionnaire {
         var negatives: [JSONValue] = []
         var lists: [String: [JSONValue]] = [:]
         var unnamed: [String] = []
+        var screenedNo: [String] = []
 
         func answers(_ item: JSONValue, _ linkID: String) throws(RequestError) -> [JSONValue] {
             guard let list = item["answer"]?.arrayValue, !list.isEmpty else {
@@ -232,11 +233,16 @@ public enum AssessmentQuestionnaire {
                 case "episode.severity": episode.append(("severity", try single(item, linkID, "valueInteger")))
                 case "context", "conditions", "medications": lists[linkID, default: []] += try codes(item, linkID)
                 case _ where linkID.hasPrefix("screen."):
+                    if let interview {
+                        guard case .screen(let signs)? = interview.question(linkID)?.kind, signs.count > 1 else {
+                            throw RequestError(field: linkID, problem: "is not a question of this questionnaire")
+                        }
+                    }
                     let code = try codes(item, linkID)
                     guard code.count == 1, let text = code[0].stringValue, screenAnswers.contains(where: { $0.code == text }) else {
                         throw RequestError(field: linkID, problem: "needs exactly one answer: yes, no or unsure")
                     }
-                    if text != "no" { unnamed.append(linkID) }
+                    if text != "no" { unnamed.append(linkID) } else { screenedNo.append(linkID) }
                 default:
                     guard linkID.hasPrefix("finding.") else {
                         throw RequestError(field: linkID, problem: "is not a question of this questionnaire")
@@ -289,6 +295,17 @@ public enum AssessmentQuestionnaire {
             // Asked in the interview's order, the questions stop at the first emergency, as they
             // do in the terminal and on the web: the same answers give the same result everywhere.
             if let interview, case .emergency(let stopped, _) = interview.run(from: built).end { return stopped }
+            // An interface that cannot ask every safety question gives no triage, and says so.
+            if let interview {
+                let answered = CodeSet(built.findings + built.negatives)
+                for question in interview.questions {
+                    guard case .screen(let signs) = question.kind, !signs.contains(where: answered.contains),
+                          !unnamed.contains(question.id), !screenedNo.contains(question.id) else { continue }
+                    let step = "step.\(question.id.dropFirst("screen.".count))"
+                    throw RequestError(field: step, problem: "the safety question \"\(question.text)\" is not answered; "
+                        + "CrampCare gives no triage until every safety question is answered (yes, no or unsure)")
+                }
+            }
             return built
         } catch {
             // The questions the response never reached do not hide an emergency it did answer.

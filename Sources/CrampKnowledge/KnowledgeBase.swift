@@ -179,14 +179,16 @@ public final class KnowledgeBase: Sendable {
             var out: [QuestionStep] = []
             for node in try codes.field(key).array() {
                 let item = node.labelled()
-                try item.expectKeys(text == "title" ? ["id", text, "kind"] : ["id", text])
+                try item.expectKeys(text == "title" ? ["id", text, "kind", "oneOf"] : ["id", text])
                 var kind: QuestionStep.Kind?
                 if text == "title" {
                     let name = try item.field("kind").string()
                     guard let parsed = QuestionStep.Kind(rawValue: name) else { throw item.fail("kind is \"choice\" or \"checklist\", found \"\(name)\"") }
                     kind = parsed
                 }
-                let step = QuestionStep(id: try item.field("id").string(), text: try item.field(text).string(), kind: kind)
+                var oneOf: [Finding] = []
+                for node in try item.optional("oneOf")?.array() ?? [] { oneOf.append(try node.code(Finding.self, what: "finding")) }
+                let step = QuestionStep(id: try item.field("id").string(), text: try item.field(text).string(), kind: kind, oneOf: oneOf)
                 guard !out.contains(where: { $0.id == step.id }) else { throw item.fail("the step \"\(step.id)\" is listed twice") }
                 out.append(step)
             }
@@ -208,6 +210,11 @@ public final class KnowledgeBase: Sendable {
             let isRed = redFlagSteps.contains { $0.id == step.id && $0.text == step.text }
             guard findings.values.contains(where: { $0.step == step.id && $0.isRedFlag == isRed }) else {
                 throw KnowledgeError(file: "codes.json", item: "step \(step.id)", problem: "no finding is asked in this step")
+            }
+        }
+        for step in otherSteps {
+            for finding in step.oneOf where findings[finding]?.step != step.id {
+                throw KnowledgeError(file: "codes.json", item: "step \(step.id)", problem: "oneOf names \(finding.rawValue), which is not asked in this step")
             }
         }
         for step in otherSteps where step.kind == .choice {

@@ -43,6 +43,16 @@ public struct QuestionStep: Sendable {
     public let text: String
     /// nil for a red-flag step (yes, no or not sure; then which).
     public let kind: Kind?
+    /// In a checklist, findings of which at most one may be ticked ("eased by stretching" and
+    /// "not eased by stretching" cannot both be true).
+    public let oneOf: [Finding]
+
+    public init(id: String, text: String, kind: Kind?, oneOf: [Finding] = []) {
+        self.id = id
+        self.text = text
+        self.kind = kind
+        self.oneOf = oneOf
+    }
 }
 
 /// Shared, immutable: a class so that using one costs a single reference count.

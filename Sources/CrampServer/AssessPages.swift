@@ -270,7 +270,8 @@ extension Pages {
             var sections: [[String: Any]] = []
             for finding in options {
                 let section = knowledge.findings[finding]?.section ?? ""
-                let item: [String: Any] = ["code": finding.rawValue, "label": label(finding), "checked": form.values(question.id).contains(finding.rawValue)]
+                let item: [String: Any] = ["code": finding.rawValue, "label": label(finding), "checked": form.values(question.id).contains(finding.rawValue),
+                                           "type": question.oneOf.contains(finding) ? "radio" : "checkbox"]
                 if var last = sections.last, last["title"] as? String == section {
                     last["items"] = (last["items"] as? [[String: Any]] ?? []) + [item]
                     sections[sections.count - 1] = last

@@ -138,8 +138,13 @@ struct Interview {
                 let section = knowledge.findings[finding]?.section
                 if let section, index == 0 || knowledge.findings[options[index - 1]]?.section != section { headings[index] = section }
             }
-            let picked = try choose(question.text, options.map(label), many: true, none: "none of these", headings: headings)
-            return .findings(picked.map { options[$0] })
+            while true {
+                let picked = try choose(question.text, options.map(label), many: true, none: "none of these", headings: headings).map { options[$0] }
+                let exclusive = picked.filter(question.oneOf.contains)
+                if exclusive.count <= 1 { return .findings(picked) }
+                let section = knowledge.findings[exclusive[0]]?.section.map { "under \"\($0)\" " } ?? "among "
+                say("Please choose only one answer \(section)(\(exclusive.map(label).joined(separator: " or "))).")
+            }
         case .muscles:
             let picked = try choose(question.text, Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true,
                                     none: "not sure")

@@ -63,6 +63,9 @@ let interview = AssessmentInterview(assessor: assessor)
         #expect(throws: InterviewError.self) { try answers.record(.years(3), to: duration) }
         let lungs = try #require(interview.question("screen.lungs"))
         #expect(throws: InterviewError.self) { try answers.record(.yes([.fever]), to: lungs) }
+        // "Stretching eased it" and "stretching did not ease it" cannot both be answered.
+        let feel = try #require(interview.question("feel"))
+        #expect(throws: InterviewError.self) { try answers.record(.findings([.relievedByStretching, .notRelievedByStretching]), to: feel) }
     }
 
     /// For generated people, every question the interview skipped is answered both ways, with the
@@ -103,7 +106,7 @@ let interview = AssessmentInterview(assessor: assessor)
         switch question.kind {
         case .screen: return .no
         case .choice(let options): return .findings(all ? [options[0]] : [])
-        case .checklist(let options): return .findings(all ? options : [])
+        case .checklist(let options): return .findings(all ? options.filter { !question.oneOf.dropFirst().contains($0) } : [])
         case .side: return .side(all ? .both : .left)
         case .onset: return .onset(all ? .duringExercise : .sleep)
         case .episodes: return .count(all ? 30 : 0)
@@ -120,7 +123,7 @@ let interview = AssessmentInterview(assessor: assessor)
         func some<C>(_ list: [C]) -> [C] { list.filter { _ in Double.random(in: 0..<1, using: &rng) < 0.15 } }
         switch question.kind {
         case .choice(let options): return .findings(Array(some(options).prefix(1)))
-        case .checklist(let options): return .findings(some(options))
+        case .checklist(let options): return .findings(some(options.filter { !question.oneOf.dropFirst().contains($0) }))
         case .recent(let context, let conditions): return .recent(some(context), some(conditions))
         case .conditions(let list): return .conditions(some(list))
         case .medications: return .medications(some(Medication.allCases))

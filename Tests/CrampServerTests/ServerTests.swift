@@ -1,3 +1,4 @@
+import CrampAssessment
 import CrampJournal
 import CrampKnowledge
 @testable import CrampServer
@@ -315,10 +316,26 @@ extension HTTPFields {
                 #expect(response.headers[.contentType] == "application/fhir+json")
                 #expect(parsed(response)["resourceType"] as? String == "Questionnaire")
             }
-            let answered = #"{"resourceType":"QuestionnaireResponse","questionnaire":"urn:crampcare:questionnaire:assessment","status":"completed","item":[{"linkId":"age","answer":[{"valueInteger":70}]},{"linkId":"episode","item":[{"linkId":"episode.durationMinutes","answer":[{"valueDecimal":5}]},{"linkId":"episode.muscles","answer":[{"valueCoding":{"code":"calf"}}]}]},{"linkId":"step.blood","item":[{"linkId":"finding.calf_swelling","answer":[{"valueBoolean":true}]},{"linkId":"finding.calf_tenderness","answer":[{"valueBoolean":true}]}]}]}"#
+            // Every safety question answered: a swollen, tender calf; "no" to the rest.
+            let interview = AssessmentInterview(assessor: Assessor(knowledge: try KnowledgeBase.bundled.get()))
+            var screen: [String] = []
+            for question in interview.questions {
+                guard case .screen(let signs) = question.kind else { continue }
+                let step = question.id.dropFirst("screen.".count)
+                let items = signs.map { #"{"linkId":"finding.\#($0.rawValue)","answer":[{"valueBoolean":\#([.calfSwelling, .calfTenderness].contains($0))}]}"# }
+                screen.append(#"{"linkId":"step.\#(step)","item":[\#(items.joined(separator: ","))]}"#)
+            }
+            let head = #"{"resourceType":"QuestionnaireResponse","questionnaire":"urn:crampcare:questionnaire:assessment","status":"completed","item":[{"linkId":"age","answer":[{"valueInteger":70}]},{"linkId":"episode","item":[{"linkId":"episode.durationMinutes","answer":[{"valueDecimal":5}]},{"linkId":"episode.muscles","answer":[{"valueCoding":{"code":"calf"}}]}]},"#
+            let answered = head + screen.joined(separator: ",") + "]}"
             try await client.execute(uri: "/api/v1/questionnaire-responses", method: .post, headers: [.contentType: "application/fhir+json"], body: body(answered)) { response in
                 #expect(response.status == .ok)
-                #expect(["urgent", "emergency"].contains(parsed(response)["triage"] as? String))
+                #expect(parsed(response)["triage"] as? String == "urgent")
+            }
+            // One safety question left out: no triage, and the problem names it.
+            let partial = head + screen.dropLast().joined(separator: ",") + "]}"
+            try await client.execute(uri: "/api/v1/questionnaire-responses", method: .post, headers: [.contentType: "application/fhir+json"], body: body(partial)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect((parsed(response)["field"] as? String)?.hasPrefix("step.") == true)
             }
             try await client.execute(uri: "/api/v1/questionnaire-responses", method: .post, headers: json,
                                      body: body(#"{"resourceType":"QuestionnaireResponse","item":[{"linkId":"shoe_size","answer":[{"valueInteger":9}]}]}"#)) { response in

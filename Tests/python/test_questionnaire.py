@@ -93,6 +93,9 @@ def test_every_public_vignette_answered_as_a_response_gets_the_same_result(quest
         request = vignette["request"]
         if any(code not in {i["linkId"].removeprefix("finding.") for i in items(questionnaire)} for code in request.get("findings", []) + request.get("negatives", [])):
             continue
+        # Every safety question answered: the vignette's signs yes, the others no, as an interview asks.
+        asked = [i["linkId"].removeprefix("finding.") for i in items(questionnaire) if i["linkId"].startswith("finding.")]
+        request = {**request, "negatives": sorted(set(asked) - set(request.get("findings", [])))}
         response = response_for(request, questionnaire)
         QuestionnaireResponse.model_validate(response)
         from_response = assess(response)
@@ -110,19 +113,38 @@ def test_every_public_vignette_answered_as_a_response_gets_the_same_result(quest
     assert checked >= 25
 
 
+def safety_all_no(questionnaire):
+    """"No" to every safety question: its yes/no/unsure item, or the one sign it asks."""
+    out = []
+    for group in questionnaire["item"]:
+        if not group["linkId"].startswith("step.") or group["linkId"] in ("step.feel", "step.symptoms"):
+            continue
+        first = group["item"][0]["linkId"]
+        if first.startswith("screen."):
+            out.append(screen(group["linkId"].removeprefix("step."), "no"))
+        else:
+            out.append({"linkId": group["linkId"], "item": [{"linkId": first, "answer": [{"valueBoolean": False}]}]})
+    return out
+
+
 def test_bad_responses_name_the_item(questionnaire):
     base = {"resourceType": "QuestionnaireResponse", "questionnaire": URL, "status": "completed",
             "item": [{"linkId": "age", "answer": [{"valueInteger": 50}]},
                      {"linkId": "episode", "item": [{"linkId": "episode.durationMinutes", "answer": [{"valueDecimal": 2}]},
-                                                    {"linkId": "episode.muscles", "answer": [{"valueCoding": {"code": "calf"}}]}]}]}
+                                                    {"linkId": "episode.muscles", "answer": [{"valueCoding": {"code": "calf"}}]}]}]
+                    + safety_all_no(questionnaire)}
     ok = assess(base)
-    assert ok.returncode == 0 and json.loads(ok.stdout)["triage"] == "self_care"
+    assert ok.returncode == 0 and json.loads(ok.stdout)["triage"] == "self_care", ok.stderr
+    # A response that leaves a safety question out gets no triage, and says which.
+    missing = assess({**base, "item": base["item"][:-1]})
+    assert missing.returncode == 2 and "not answered" in missing.stderr and "no triage" in missing.stderr
     cases = [
         ({**base, "questionnaire": "http://example.org/other"}, "questionnaire"),
         ({**base, "status": "in-progress"}, "status"),
         ({**base, "item": base["item"] + [{"linkId": "finding.not_a_thing", "answer": [{"valueBoolean": True}]}]}, "finding.not_a_thing"),
         ({**base, "item": base["item"] + [{"linkId": "finding.calf_swelling", "answer": [{"valueString": "yes"}]}]}, "finding.calf_swelling"),
         ({**base, "item": base["item"] + [{"linkId": "shoe_size", "answer": [{"valueInteger": 9}]}]}, "shoe_size"),
+        ({**base, "item": base["item"] + [screen("collapse", "no")]}, "screen.collapse"),
         ({**base, "item": [base["item"][1]]}, "age"),
     ]
     for document, field in cases:
