@@ -111,27 +111,57 @@ extension Pages {
         }
     }
 
+    /// A form's values for a code field, read as the code lists spell them (case and spaces
+    /// aside), with the values that are no code of the list.
+    func codes<Code: CodeList>(_ form: Form, _ name: String, _: Code.Type) -> (codes: [Code], unknown: [String]) {
+        var found: [Code] = []
+        var unknown: [String] = []
+        for value in form.values(name) {
+            let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+            if let code = Code.table.code(text) { found.append(code) } else if !text.isEmpty { unknown.append(value) }
+        }
+        return (found, unknown)
+    }
+
     /// Reads every answer the form holds, question by question in the interview's order. A value
     /// that does not fit its question is a problem naming it, and is left unanswered.
     func read(_ form: Form, profile: InterviewProfile?) -> (InterviewAnswers, [(InterviewQuestion, String)]) {
         var answers = InterviewAnswers(profile: profile)
         var problems: [(InterviewQuestion, String)] = []
         let sent = Set(form.values("asked"))
-        let ticked = Set(form.values("sign"))
+        let (tickedSigns, unknownSigns) = codes(form, "sign", Finding.self)
+        let ticked = CodeSet(tickedSigns)
+        if let first = unknownSigns.first, let screen = services.interview.questions.first {
+            problems.append((screen, "\"\(first.prefix(40))\" is not a sign CrampCare asks about"))
+        }
+        // A field that holds one value, sent more than once with different values, is refused.
+        for name in ["durationValue", "durationUnit", "age", "episodesLast30Days", "severity", "side", "onset", "sex", "profile"] {
+            let values = Set(form.values(name).map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+            if values.count > 1, let question = services.interview.questions.first(where: { ownFields($0).contains(name) }) {
+                problems.append((question, "\(name) was given \(values.count) different values; give one"))
+            }
+        }
         for question in services.interview.questions {
             let field = fieldName(question)
             let wasShown = sent.contains(pageID(question))
             var answer: InterviewAnswer?
             switch question.kind {
             case .screen(let signs):
-                // A ticked sign counts as reported whatever its question's yes or no says.
-                let named = signs.filter { ticked.contains($0.rawValue) || form.value("f-\($0.rawValue)") == "yes" }
-                switch form.value(field) {
-                case _ where !named.isEmpty: answer = .yes(named)
-                case "no": answer = .no
-                case "yes": answer = .yes(signs.count == 1 ? signs : [])
-                case "unsure": answer = .notSure
-                default: answer = nil
+                // A ticked sign counts as reported whatever its question's yes or no says; a
+                // question answered more than once counts its most cautious answer.
+                let named = signs.filter { ticked.contains($0) || form.value("f-\($0.rawValue)") == "yes" }
+                let said = Set(form.values(field).map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+                if let odd = said.first(where: { !["yes", "no", "unsure", ""].contains($0) }) {
+                    problems.append((question, "\"\(odd.prefix(40))\" is not an answer; accepted: yes, no, unsure"))
+                }
+                if !named.isEmpty {
+                    answer = .yes(named)
+                } else if said.contains("yes") {
+                    answer = .yes(signs.count == 1 ? signs : [])
+                } else if said.contains("unsure") {
+                    answer = .notSure
+                } else if said.contains("no") {
+                    answer = .no
                 }
             case .choice(let options):
                 if let value = form.value(question.id) {
@@ -140,14 +170,26 @@ extension Pages {
                     answer = .findings([])
                 }
             case .checklist(let options):
-                if wasShown { answer = .findings(options.filter { form.values(question.id).contains($0.rawValue) }) }
+                let (chosen, unknown) = codes(form, question.id, Finding.self)
+                if let first = unknown.first { problems.append((question, "\"\(first.prefix(40))\" is not one of this question's answers")) }
+                let exclusive = chosen.filter(question.oneOf.contains)
+                if exclusive.count > 1 {
+                    let words = exclusive.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: " or ")
+                    problems.append((question, "choose only one: \(words)"))
+                    continue
+                }
+                if wasShown || !chosen.isEmpty { answer = .findings(options.filter(chosen.contains)) }
             case .muscles:
-                let muscles = form.values("muscle").compactMap { Muscle(rawValue: $0) }
+                let (muscles, unknown) = codes(form, "muscle", Muscle.self)
+                if let first = unknown.first {
+                    problems.append((question, "\"\(first.prefix(40))\" is not a muscle; accepted: \(Muscle.table.accepted)"))
+                }
                 if !muscles.isEmpty { answer = .muscles(muscles) }
             case .duration:
                 if let text = form.value("durationValue"), !text.isEmpty {
                     guard let minutes = View.minutes(text, unit: form.value("durationUnit")) else {
-                        problems.append((question, "\"\(text.prefix(40))\" is not a number; say how long it lasted, such as 2 (minutes)"))
+                        problems.append((question, "\"\(text.prefix(40))\" \((form.value("durationUnit") ?? "").prefix(20)) is not a duration; "
+                            + "give a number and one of the units seconds, minutes, hours or days"))
                         continue
                     }
                     answer = .minutes(minutes)
@@ -177,14 +219,17 @@ extension Pages {
             case .sex:
                 answer = form.value("sex").flatMap(Sex.init(rawValue:)).map(InterviewAnswer.sex) ?? (wasShown ? .skip : nil)
             case .recent:
-                if wasShown {
-                    answer = .recent(form.values("context").compactMap(ContextCode.init(rawValue:)),
-                                     form.values("window").compactMap(Condition.init(rawValue:)))
-                }
+                let context = codes(form, "context", ContextCode.self), window = codes(form, "window", Condition.self)
+                if let first = context.unknown.first ?? window.unknown.first { problems.append((question, "\"\(first.prefix(40))\" is not one of this question's answers")) }
+                if wasShown { answer = .recent(context.codes, window.codes) }
             case .conditions(let list):
-                if wasShown { answer = .conditions(form.values("condition").compactMap(Condition.init(rawValue:)).filter(list.contains)) }
+                let found = codes(form, "condition", Condition.self)
+                if let first = found.unknown.first { problems.append((question, "\"\(first.prefix(40))\" is not a condition CrampCare knows")) }
+                if wasShown { answer = .conditions(found.codes.filter(list.contains)) }
             case .medications:
-                if wasShown { answer = .medications(form.values("medication").compactMap(Medication.init(rawValue:))) }
+                let found = codes(form, "medication", Medication.self)
+                if let first = found.unknown.first { problems.append((question, "\"\(first.prefix(40))\" is not a medicine on CrampCare's list")) }
+                if wasShown { answer = .medications(found.codes) }
             case .confirmProfile:
                 if let value = form.value("profile") { answer = .confirmed(value == "yes") }
             }
@@ -206,17 +251,16 @@ extension Pages {
     func emergencyCheckRequest(_ form: Form, _ answers: InterviewAnswers) -> (AssessmentRequest, KnownAnswers.Fields) {
         var (request, asked) = services.interview.request(answers)
         var findings = CodeSet(request.findings)
-        for code in Finding.allCases where form.value("f-\(code.rawValue)") == "yes" || form.values("sign").contains(code.rawValue) {
-            findings.insert(code)
-        }
+        for code in Finding.allCases where form.value("f-\(code.rawValue)") == "yes" { findings.insert(code) }
+        findings.formUnion(codes(form, "sign", Finding.self).codes)
         for question in services.interview.questions {
-            if case .checklist = question.kind { findings.formUnion(form.values(question.id).compactMap(Finding.init(rawValue:))) }
+            if case .checklist = question.kind { findings.formUnion(codes(form, question.id, Finding.self).codes) }
         }
         request.findings = Array(findings)
         request.negatives.removeAll { findings.contains($0) }
-        request.context = Array(CodeSet(request.context + form.values("context").compactMap(ContextCode.init(rawValue:))))
-        request.conditions = Array(CodeSet(request.conditions + (form.values("condition") + form.values("window")).compactMap(Condition.init(rawValue:))))
-        request.medications = Array(CodeSet(request.medications + form.values("medication").compactMap(Medication.init(rawValue:))))
+        request.context = Array(CodeSet(request.context + codes(form, "context", ContextCode.self).codes))
+        request.conditions = Array(CodeSet(request.conditions + codes(form, "condition", Condition.self).codes + codes(form, "window", Condition.self).codes))
+        request.medications = Array(CodeSet(request.medications + codes(form, "medication", Medication.self).codes))
         return (request, asked)
     }
 
@@ -272,11 +316,13 @@ extension Pages {
                 let section = knowledge.findings[finding]?.section ?? ""
                 let item: [String: Any] = ["code": finding.rawValue, "label": label(finding), "checked": form.values(question.id).contains(finding.rawValue),
                                            "type": question.oneOf.contains(finding) ? "radio" : "checkbox"]
+                let radio = question.oneOf.contains(finding)
                 if var last = sections.last, last["title"] as? String == section {
                     last["items"] = (last["items"] as? [[String: Any]] ?? []) + [item]
+                    if radio { last["hasRadio"] = true }
                     sections[sections.count - 1] = last
                 } else {
-                    sections.append(["title": section, "hasTitle": !section.isEmpty, "items": [item]])
+                    sections.append(["title": section, "hasTitle": !section.isEmpty, "items": [item], "hasRadio": radio])
                 }
             }
             data["sections"] = sections

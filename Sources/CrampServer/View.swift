@@ -84,7 +84,7 @@ enum View {
     }
 
     static func durationUnits(_ selected: String) -> [[String: Any]] {
-        [("seconds", "seconds"), ("minutes", "minutes"), ("hours", "hours")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == selected] }
+        [("seconds", "seconds"), ("minutes", "minutes"), ("hours", "hours"), ("days", "days")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == selected] }
     }
 
     /// A duration from a form's number and unit, in whole seconds within the journal's limit;
@@ -103,10 +103,13 @@ enum View {
 
     static func minutes(_ value: String?, unit: String?) -> Double? {
         guard let text = value?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."), let number = Double(text), number.isFinite else { return nil }
-        switch unit {
+        // No unit is minutes; a unit not on the list is no duration at all, never minutes.
+        switch unit?.trimmingCharacters(in: .whitespaces).lowercased() {
         case "seconds": return number / 60
+        case "minutes", nil, "": return number
         case "hours": return number * 60
-        default: return number
+        case "days": return number * 1440
+        default: return nil
         }
     }
 
@@ -212,11 +215,11 @@ enum ResultView {
         var relief: [[String: Any]] = result.relief.map { advice in
             var hold = ""
             if let seconds = advice.item.holdSeconds { hold = "hold \(seconds) seconds" + (advice.item.repeats.map { ", \($0) times" } ?? "") }
-            return ["title": advice.item.title, "hold": hold, "steps": advice.item.steps, "cautions": advice.cautions]
+            return ["title": advice.item.title, "hold": hold, "hasHold": !hold.isEmpty, "steps": advice.item.steps, "cautions": advice.cautions]
         }
         if !result.relief.isEmpty, result.triage <= .soon {
             for caution in knowledge.reliefCautions {
-                relief.append(["title": caution.title, "hold": "", "steps": [caution.text], "cautions": [String]()])
+                relief.append(["title": caution.title, "hold": "", "hasHold": false, "steps": [caution.text], "cautions": [String]()])
             }
         }
         return [

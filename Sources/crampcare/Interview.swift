@@ -201,7 +201,10 @@ struct Interview {
     /// Minutes from "90s", "2m", "2", "1.5h" or "1d".
     static func minutes(_ text: String) -> Double? {
         let lower = text.lowercased().replacing(" ", with: "")
-        let units: [(String, Double)] = [("min", 1), ("sec", 1.0 / 60), ("s", 1.0 / 60), ("m", 1), ("h", 60), ("d", 1440)]
+        // Longest spelling first: "2 minutes" must not be read as "2 minute" + "s".
+        let units: [(String, Double)] = [("minutes", 1), ("minute", 1), ("mins", 1), ("min", 1), ("seconds", 1.0 / 60), ("second", 1.0 / 60),
+                                         ("secs", 1.0 / 60), ("sec", 1.0 / 60), ("hours", 60), ("hour", 60), ("hrs", 60), ("hr", 60),
+                                         ("days", 1440), ("day", 1440), ("s", 1.0 / 60), ("m", 1), ("h", 60), ("d", 1440)]
         for (suffix, factor) in units where lower.hasSuffix(suffix) {
             return Double(lower.dropLast(suffix.count)).map { $0 * factor }
         }

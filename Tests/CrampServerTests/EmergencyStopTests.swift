@@ -32,6 +32,28 @@ import Testing
         knowledge.redFlagSteps.first { knowledge.signs(of: $0).contains(sign) }
     }
 
+    /// A question answered twice, a sign in other letters, repeated or unreadable values: the
+    /// cautious reading, or a refusal that names the field, never a lower triage.
+    @Test func repeatedAndOddlyWrittenAnswersNeverLowerTheTriage() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            for fields in [[("stroke", "no"), ("stroke", "yes")], [("lungs", "no"), ("lungs", "yes"), ("sign", "chest_pain")],
+                           [("lungs", "yes"), ("sign", "CHEST_PAIN")], [("lungs", "yes"), ("sign", " chest_pain ")],
+                           [("lungs", "no"), ("lungs", "unsure")]] {
+                let response = try await browser.post("/assess", [("step", "screen"), ("asked", "screen")] + fields)
+                #expect(isEmergencyResult(response), "\(fields)")
+            }
+            let base: [(String, String)] = [("step", "duration"), ("asked", "duration"), ("muscle", "calf")]
+            for (fields, field) in [([("durationValue", "2"), ("durationValue", "600")], "durationValue"),
+                                    ([("durationValue", "5"), ("durationUnit", "fortnights")], "fortnights"),
+                                    ([("muscle", "elbow"), ("durationValue", "5")], "elbow")] {
+                let response = try await browser.post("/assess", base + fields)
+                #expect(response.status == .unprocessableContent, "\(fields)")
+                #expect(text(response).contains(field), "\(fields)")
+            }
+        }
+    }
+
     @Test func everyEmergencySignAloneOnTheFirstStepStopsAtOnce() async throws {
         let signs = Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true && triage([$0]) == .emergency }
         #expect(signs.count >= 10)
