@@ -41,6 +41,13 @@ extension Pages {
         case .finished(let built, _):
             return resultPage(built, stoppedEarly: false, counted: counted(answers, in: built), request: request, context: context)
         case .ask(let question):
+            // Already certain to need care today: the person may see the advice now rather than
+            // answer the rest (the answers so far, the rest unknown).
+            let built = machine.request(answers)
+            let certain = services.assessor.certainLevel(built.request, asked: built.asked)
+            if let certain, certain >= .urgent, form.value("finish") == "now" {
+                return resultPage(built.request, stoppedEarly: true, counted: counted(answers, in: built.request), request: request, context: context)
+            }
             // A required question whose page was sent without an answer says so.
             let sent = form.values("asked").contains(pageID(question))
             var errors: [(String, String)] = []
@@ -51,7 +58,8 @@ extension Pages {
             } else if sent, question.required {
                 errors.append((fieldName(question), "Please answer: \(question.text)"))
             }
-            return assessPage(question, form: form, answers: answers, errors: errors, request: request, context: context)
+            return assessPage(question, form: form, answers: answers, errors: errors, request: request, context: context,
+                              seenToday: (certain ?? .selfCare) >= .urgent)
         }
     }
 
@@ -265,10 +273,12 @@ extension Pages {
     }
 
     func assessPage(_ question: InterviewQuestion, form: Form, answers: InterviewAnswers, errors: [(String, String)],
-                    request: Request, context: CrampRequestContext) -> Response {
+                    request: Request, context: CrampRequestContext, seenToday: Bool = false) -> Response {
         let isScreen = pageID(question) == "screen"
         let title = isScreen ? "Check my symptoms: safety questions" : "Check my symptoms: \(question.text)"
-        return page("assess", title: title, section: "assess", assessData(question, form: form, answers: answers, errors: errors),
+        var data = assessData(question, form: form, answers: answers, errors: errors)
+        data["seenToday"] = seenToday
+        return page("assess", title: title, section: "assess", data,
                     request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
@@ -276,7 +286,7 @@ extension Pages {
     func assessData(_ question: InterviewQuestion, form: Form, answers: InterviewAnswers, errors: [(String, String)]) -> [String: Any] {
         let own = ownFields(question)
         let page = pageID(question)
-        let carried = form.pairs.filter { !own.contains($0.name) && !["csrf", "step"].contains($0.name) && !($0.name == "asked" && $0.value == page) }
+        let carried = form.pairs.filter { !own.contains($0.name) && !["csrf", "step", "finish"].contains($0.name) && !($0.name == "asked" && $0.value == page) }
             .map { ["name": $0.name, "value": $0.value] }
         var data: [String: Any] = ["step": page, "carried": carried, "errors": View.errors(errors), "heading": question.text,
                                    "required": question.required]

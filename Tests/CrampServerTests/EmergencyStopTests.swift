@@ -54,6 +54,23 @@ import Testing
         }
     }
 
+    /// Once the answers make care today certain, every page offers the advice at once.
+    @Test func anUrgentAnswerOffersTheAdviceNow() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            // Swelling in one leg only: urgent on its own, whatever else is said.
+            var swollen: [(String, String)] = [("step", "screen"), ("asked", "screen")]
+            for step in knowledge.redFlagSteps { swollen.append((step.id, step.id == "one_leg" ? "yes" : "no")) }
+            let next = try await browser.post("/assess", swollen)
+            #expect(next.status == .ok && text(next).contains("should be seen today"))
+            let result = try await browser.post("/assess", swollen + [("finish", "now")])
+            #expect(text(result).contains("banner-urgent"))
+            // Without such an answer there is no shortcut.
+            let calm = try await browser.post("/assess", [("step", "screen"), ("asked", "screen"), ("lungs", "no")])
+            #expect(!text(calm).contains("should be seen today"))
+        }
+    }
+
     @Test func everyEmergencySignAloneOnTheFirstStepStopsAtOnce() async throws {
         let signs = Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true && triage([$0]) == .emergency }
         #expect(signs.count >= 10)
