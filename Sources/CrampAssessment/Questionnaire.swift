@@ -33,6 +33,17 @@ public enum AssessmentQuestionnaire {
             }
             w.endArray()
         }
+        func group(_ linkID: String, _ text: String, _ items: () -> Void) {
+            w.beginObject()
+            w.key("linkId"); w.value(linkID)
+            w.key("text"); w.value(text)
+            w.key("type"); w.value("group")
+            w.key("item")
+            w.beginArray()
+            items()
+            w.endArray()
+            w.endObject()
+        }
         func options<Code: CodeList>(_ codes: [Code], list: String, label: (Code) -> String) {
             choices(codes.map { ($0.rawValue, label($0)) }, list: list)
         }
@@ -87,55 +98,43 @@ public enum AssessmentQuestionnaire {
         for item in interview.questions {
             guard case .screen(let signs) = item.kind else { continue }
             let step = String(item.id.dropFirst("screen.".count))
-            w.beginObject()
-            w.key("linkId"); w.value("step.\(step)")
-            w.key("text"); w.value(item.text)
-            w.key("type"); w.value("group")
-            w.key("item")
-            w.beginArray()
-            if signs.count > 1 {
-                question(item.id, item.text, "choice") { choices(screenAnswers, list: "answer") }
-            }
-            for finding in signs {
-                let info = knowledge.findings[finding]
-                question("finding.\(finding.rawValue)", info?.question ?? info?.label ?? finding.rawValue, "boolean") {
-                    guard signs.count > 1 else { return }
-                    w.key("enableWhen")
-                    w.beginArray()
-                    for code in ["yes", "unsure"] {
-                        w.beginObject()
-                        w.key("question"); w.value(item.id)
-                        w.key("operator"); w.value("=")
-                        w.key("answerCoding")
-                        w.beginObject()
-                        w.key("system"); w.value(system("answer"))
-                        w.key("code"); w.value(code)
-                        w.endObject()
-                        w.endObject()
+            group("step.\(step)", item.text) {
+                if signs.count > 1 {
+                    question(item.id, item.text, "choice") { choices(screenAnswers, list: "answer") }
+                }
+                for finding in signs {
+                    let info = knowledge.findings[finding]
+                    question("finding.\(finding.rawValue)", info?.question ?? info?.label ?? finding.rawValue, "boolean") {
+                        guard signs.count > 1 else { return }
+                        w.key("enableWhen")
+                        w.beginArray()
+                        for code in ["yes", "unsure"] {
+                            w.beginObject()
+                            w.key("question"); w.value(item.id)
+                            w.key("operator"); w.value("=")
+                            w.key("answerCoding")
+                            w.beginObject()
+                            w.key("system"); w.value(system("answer"))
+                            w.key("code"); w.value(code)
+                            w.endObject()
+                            w.endObject()
+                        }
+                        w.endArray()
+                        w.key("enableBehavior"); w.value("any")
                     }
-                    w.endArray()
-                    w.key("enableBehavior"); w.value("any")
                 }
             }
-            w.endArray()
-            w.endObject()
         }
         // The other questions: what the interview asks after the screen.
         for step in knowledge.otherSteps {
             let findings = Finding.allCases.filter { knowledge.findings[$0]?.step == step.id }
             guard !findings.isEmpty else { continue }
-            w.beginObject()
-            w.key("linkId"); w.value("step.\(step.id)")
-            w.key("text"); w.value(step.text)
-            w.key("type"); w.value("group")
-            w.key("item")
-            w.beginArray()
-            for finding in findings {
-                let info = knowledge.findings[finding]
-                question("finding.\(finding.rawValue)", info?.question ?? info?.label ?? finding.rawValue, "boolean")
+            group("step.\(step.id)", step.text) {
+                for finding in findings {
+                    let info = knowledge.findings[finding]
+                    question("finding.\(finding.rawValue)", info?.question ?? info?.label ?? finding.rawValue, "boolean")
+                }
             }
-            w.endArray()
-            w.endObject()
         }
         question("context", "Anything else going on?", "choice", repeats: true) {
             options(ContextCode.allCases, list: "context") { knowledge.context[$0]?.label ?? $0.rawValue }
