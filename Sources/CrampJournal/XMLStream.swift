@@ -49,7 +49,7 @@ public struct XMLStreamParser: Sendable {
                     _ = try Self.decodeEntity(textEntity, line: line)
                     inTextEntity = false
                     textEntity.removeAll(keepingCapacity: true)
-                } else if textEntity.count > 32 {
+                } else if textEntity.count > Self.maxEntityLength {
                     throw error("a '&' in text that does not start an entity reference", line: line)
                 }
                 continue
@@ -189,13 +189,19 @@ public struct XMLStreamParser: Sendable {
         return (name, attributes)
     }
 
+    /// The longest entity name or character reference read (`&#x10FFFF;` is 8 characters).
+    static let maxEntityLength = 32
+
     /// Decodes the predefined entities and character references; refuses every other entity.
     static func decodeText(_ bytes: ArraySlice<UInt8>, line: Int) throws(JournalError) -> String {
         guard bytes.contains(UInt8(ascii: "&")) else { return String(decoding: bytes, as: UTF8.self) }
         var out: [UInt8] = []
         var index = bytes.startIndex
         while index < bytes.endIndex {
-            if bytes[index] == UInt8(ascii: "&"), let end = bytes[index...].firstIndex(of: UInt8(ascii: ";")) {
+            // A reference is short: look for its ';' only in the next bytes, as text does, so a
+            // value full of bare '&' costs linear time, not a search to the end from each one.
+            let reach = bytes[index..<min(bytes.endIndex, index + maxEntityLength + 2)]
+            if bytes[index] == UInt8(ascii: "&"), let end = reach.firstIndex(of: UInt8(ascii: ";")) {
                 out += try decodeEntity(Array(bytes[index...end]), line: line)
                 index = end + 1
             } else {

@@ -244,3 +244,24 @@ import Testing
         #expect(throws: JournalError.self) { try episode.validate() }
     }
 }
+
+@Suite struct XMLAttributeTests {
+    func value(_ attribute: String) throws -> String? {
+        var parser = XMLStreamParser()
+        let events = try parser.feed(Array("<a v=\"\(attribute)\"/>".utf8))
+        guard case .start(_, let attributes, _)? = events.first else { return nil }
+        return attributes["v"]
+    }
+
+    /// References are decoded; a bare '&' stays as it is, even with a ';' far later, and a value
+    /// made of nothing but '&' is read in one pass (its ';' is looked for only nearby).
+    @Test func entitiesDecodeAndBareAmpersandsStayWithoutASearchToTheEnd() throws {
+        #expect(try value("Tom &amp; Jerry &#233;") == "Tom & Jerry é")
+        #expect(try value("a & b") == "a & b")
+        let far = "&" + String(repeating: "x", count: 40) + ";"
+        #expect(try value(far) == far)
+        let many = String(repeating: "&", count: 100_000)
+        #expect(try value(many) == many)
+        #expect(throws: JournalError.self) { try value("&bomb;") }
+    }
+}
