@@ -289,12 +289,15 @@ public struct AssessmentInterview: Sendable {
     public func next(_ answers: InterviewAnswers) -> InterviewStep {
         let (request, asked) = request(answers)
         if assessor.isEmergencyNow(request, asked: asked) { return .emergency(request, asked: asked) }
+        // Built once for every question's check: the request is the same for all of them.
+        let facts = request.facts
+        let known = KnownAnswers(fields: asked, deniedFindings: CodeSet(request.negatives))
         for question in questions where !answers.hasAnswered(question) {
             if case .confirmProfile = question.kind {
                 if answers.profile != nil { return .ask(question) }
                 continue
             }
-            if question.required || mayMatter(question, answers) { return .ask(question) }
+            if question.required || mayMatter(question, facts: facts, known: known) { return .ask(question) }
         }
         return .finished(request, asked: asked)
     }
@@ -325,11 +328,8 @@ public struct AssessmentInterview: Sendable {
     /// the factors (so every interface, asked the same, gives the same result). Read
     /// three-valued: a condition already settled by the answers so far cannot change; one still
     /// open that reads the question's inputs might. Sex and severity are read by nothing.
-    public func mayMatter(_ question: InterviewQuestion, _ answers: InterviewAnswers) -> Bool {
+    func mayMatter(_ question: InterviewQuestion, facts: Facts, known: KnownAnswers) -> Bool {
         let inputs = inputs(of: question)
-        let (request, asked) = request(answers)
-        let facts = request.facts
-        let known = KnownAnswers(fields: asked, deniedFindings: CodeSet(request.negatives))
         func open(_ predicate: Predicate) -> Bool { predicate.reads(inputs) && !predicate.isSettled(facts, known: known) }
         let kb = knowledge
         if assessor.rules.contains(where: { open($0.when) }) { return true }

@@ -18,24 +18,30 @@ def spawn():
     return pexpect.spawn(str(CLI), ["assess"], env=ENV, encoding="utf-8", timeout=10)
 
 
-def test_an_emergency_answer_stops_the_questions_at_once():
+def at_the_lungs_question(answer):
+    """A new interview: "no" to the first question, then `answer` to the chest-pain one."""
     child = spawn()
     child.expect("fainted")
     child.sendline("n")
     child.expect("chest pain")
-    child.sendline("y")
+    child.sendline(answer)
+    return child
+
+
+def which(child, numbers):
     child.expect("Which")
     child.expect("Numbers")
-    child.sendline("1")
+    child.sendline(numbers)
+
+
+def test_an_emergency_answer_stops_the_questions_at_once():
+    child = at_the_lungs_question("y")
+    which(child, "1")
     expect_the_emergency_stop(child)
 
 
 def test_not_sure_counts_as_yes_and_not_sure_which_as_the_most_urgent():
-    child = spawn()
-    child.expect("fainted")
-    child.sendline("n")
-    child.expect("chest pain")
-    child.sendline("?")
+    child = at_the_lungs_question("?")
     child.expect("counts the most serious")
     expect_the_emergency_stop(child)
 
@@ -113,13 +119,7 @@ def test_input_ending_early_is_an_error():
 
 def test_yes_but_not_sure_which_counts_the_most_urgent_and_stops():
     # "Yes" to the lungs question, then Enter for "not sure which": the cautious reading is chest pain.
-    child = spawn()
-    child.expect("fainted")
-    child.sendline("n")
-    child.expect("chest pain")
-    child.sendline("y")
-    child.expect("Which")
-    child.expect("Numbers")
-    child.sendline("")
+    child = at_the_lungs_question("y")
+    which(child, "")
     child.expect("counts the most serious")
     expect_the_emergency_stop(child)
