@@ -44,6 +44,120 @@ public struct JSONParser {
         return value
     }
 
+    /// Parses a document that is one object, handing each element of the arrays named in
+    /// `streamed` to `element` (with its index and line) as soon as it is read, instead of keeping
+    /// it: the document's memory is then one element's tree, not the whole file's. Those members
+    /// are empty arrays in the value returned. `element` returns false to stop; the result is
+    /// then nil.
+    public static func parseObject(
+        _ data: [UInt8], streaming streamed: Set<String>,
+        element: (_ key: String, _ index: Int, _ line: Int, _ value: JSONValue) -> Bool
+    ) throws(JSONSyntaxError) -> JSONValue? {
+        let result: Result<JSONValue?, JSONSyntaxError> = data.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            do throws(JSONSyntaxError) {
+                return .success(try parser.parseStreamingDocument(streamed, element: element))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private mutating func parseStreamingDocument(
+        _ streamed: Set<String>, element: (String, Int, Int, JSONValue) -> Bool
+    ) throws(JSONSyntaxError) -> JSONValue? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            let value = try parseValue()
+            skipWhitespace()
+            if index < bytes.count { throw error("unexpected content after the JSON value") }
+            return value
+        }
+        try enter()
+        index += 1
+        var members: [(key: String, value: JSONValue)] = []
+        var keys = Set<String>()
+        // Lines are counted as the index moves on, so each element's line costs no rescan.
+        var lineIndex = 0
+        var line = 1
+        func lineHere(_ at: Int) -> Int {
+            while lineIndex < at {
+                if bytes[lineIndex] == UInt8(ascii: "\n") { line += 1 }
+                lineIndex += 1
+            }
+            return line
+        }
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input in an object") }
+                guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a quoted member name") }
+                let keyStart = index
+                let key = try parseString()
+                if !keys.insert(key).inserted {
+                    index = keyStart
+                    throw error("the member \"\(key.prefix(80))\" appears twice")
+                }
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the member name") }
+                index += 1
+                skipWhitespace()
+                if streamed.contains(key), index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                    try enter()
+                    index += 1
+                    skipWhitespace()
+                    var count = 0
+                    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                        index += 1
+                    } else {
+                        while true {
+                            skipWhitespace()
+                            let at = index
+                            let value = try parseValue()
+                            guard element(key, count, lineHere(at), value) else { return nil }
+                            count += 1
+                            skipWhitespace()
+                            guard index < bytes.count else { throw error("unexpected end of input in an array") }
+                            if bytes[index] == UInt8(ascii: ",") {
+                                index += 1
+                                continue
+                            }
+                            if bytes[index] == UInt8(ascii: "]") {
+                                index += 1
+                                break
+                            }
+                            throw error("expected ',' or ']' in an array")
+                        }
+                    }
+                    depth -= 1
+                    members.append((key, .array([])))
+                } else {
+                    members.append((key, try parseValue()))
+                }
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input in an object") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    break
+                }
+                throw error("expected ',' or '}' in an object")
+            }
+        }
+        depth -= 1
+        skipWhitespace()
+        if index < bytes.count { throw error("unexpected content after the JSON value") }
+        return .object(members)
+    }
+
     private func error(_ message: String) -> JSONSyntaxError {
         var line = 1
         var column = 1

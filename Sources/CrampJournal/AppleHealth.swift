@@ -15,8 +15,16 @@ public struct AppleHealthImport: Sendable {
 
     public private(set) var records = 0
     public private(set) var skipped = 0
-    private var water: [LocalDate: [String: Double]] = [:]
-    private var steps: [LocalDate: [String: Double]] = [:]
+    /// Memory is bounded whatever the file's size or shape: at most `maxSources` sources are
+    /// told apart (the rest share one total), dates outside `dates` are skipped, and sleep
+    /// intervals are merged whenever they pass `maxIntervals` (an export needing more is refused).
+    /// Together about 100 MB at the very worst; a real export of ten years needs a few MB.
+    public static let maxSources = 8
+    public static let maxIntervals = 500_000
+    public static let dates = LocalDate(year: 1900, month: 1, day: 1)!...LocalDate(year: 2199, month: 12, day: 31)!
+    private var sourceIndex: [String: UInt8] = [:]
+    private var water: [LocalDate: [UInt8: Double]] = [:]
+    private var steps: [LocalDate: [UInt8: Double]] = [:]
     private var workouts: [LocalDate: Double] = [:]
     /// Asleep intervals (ms since the epoch) with the offset of the night's end, by night.
     private var sleep: [(start: Int64, end: Int64, offset: Int)] = []
@@ -93,7 +101,7 @@ public struct AppleHealthImport: Sendable {
             if minutes == 0, let start = workout.start, let end = workout.end, end.instant > start.instant {
                 minutes = Double(end.instant - start.instant) / 60_000
             }
-            if minutes > 0, minutes <= 1440 {
+            if minutes > 0, minutes <= 1440, Self.dates.contains(workout.date) {
                 workouts[workout.date, default: 0] += minutes
                 records += 1
             } else {
@@ -103,36 +111,59 @@ public struct AppleHealthImport: Sendable {
         }
     }
 
+    /// A small number for each source name; every source past the first `maxSources` shares one.
+    private mutating func source(_ name: String?) -> UInt8 {
+        let key = String(decoding: (name ?? "").utf8.prefix(128), as: UTF8.self)
+        if let known = sourceIndex[key] { return known }
+        guard sourceIndex.count < Self.maxSources else { return UInt8(Self.maxSources) }
+        let index = UInt8(sourceIndex.count)
+        sourceIndex[key] = index
+        return index
+    }
+
     private mutating func record(_ attributes: [String: String], line: Int) throws(JournalError) {
         guard let type = attributes["type"] else { return }
-        let source = attributes["sourceName"] ?? "unknown"
         switch type {
         case "HKQuantityTypeIdentifierDietaryWater":
             guard let start = Self.timestamp(attributes["startDate"]), let value = attributes["value"].flatMap(Double.init),
-                let millilitres = Self.millilitres(value, unit: attributes["unit"]), millilitres >= 0, millilitres < 20_000
+                let millilitres = Self.millilitres(value, unit: attributes["unit"]), millilitres >= 0, millilitres < 20_000,
+                Self.dates.contains(start.localDate)
             else { skipped += 1; return }
-            water[start.localDate, default: [:]][source, default: 0] += millilitres
+            water[start.localDate, default: [:]][source(attributes["sourceName"]), default: 0] += millilitres
             records += 1
         case "HKQuantityTypeIdentifierStepCount":
             guard let start = Self.timestamp(attributes["startDate"]), let value = attributes["value"].flatMap(Double.init), value >= 0,
-                value < 200_000
+                value < 200_000, Self.dates.contains(start.localDate)
             else { skipped += 1; return }
-            steps[start.localDate, default: [:]][source, default: 0] += value
+            steps[start.localDate, default: [:]][source(attributes["sourceName"]), default: 0] += value
             records += 1
         case "HKCategoryTypeIdentifierSleepAnalysis":
             guard let start = Self.timestamp(attributes["startDate"]), let end = Self.timestamp(attributes["endDate"]),
-                end.instant > start.instant, end.instant - start.instant <= 24 * 3_600_000
+                end.instant > start.instant, end.instant - start.instant <= 24 * 3_600_000, Self.dates.contains(end.localDate)
             else { skipped += 1; return }
             let value = attributes["value"] ?? ""
             if value.hasPrefix("HKCategoryValueSleepAnalysisAsleep") {
-                sleep.append((start.instant, end.instant, end.utcOffsetSeconds))
+                try Self.add((start.instant, end.instant, end.utcOffsetSeconds), to: &sleep, line: line)
             } else if value == "HKCategoryValueSleepAnalysisInBed" {
-                inBed.append((start.instant, end.instant, end.utcOffsetSeconds))
+                try Self.add((start.instant, end.instant, end.utcOffsetSeconds), to: &inBed, line: line)
             }
             records += 1
         default:
             break
         }
+    }
+
+    /// Adds an interval, merging the list when it is full so that it never holds more than
+    /// `maxIntervals`.
+    static func add(_ interval: (start: Int64, end: Int64, offset: Int), to list: inout [(start: Int64, end: Int64, offset: Int)], line: Int) throws(JournalError) {
+        if list.count >= maxIntervals {
+            list = merge(list)
+            guard list.count < maxIntervals * 3 / 4 else {
+                throw JournalError(field: "", problem: "the export holds more than \(maxIntervals * 3 / 4) separate sleep periods that do not overlap; at most that many are read",
+                                   location: "line \(line)")
+            }
+        }
+        list.append(interval)
     }
 
     /// Checks that the file was an Apple Health export at all.
@@ -162,7 +193,18 @@ public struct AppleHealthImport: Sendable {
 
     /// Merges overlapping intervals, then sums them by the local date each ended on.
     static func nightlyHours(_ intervals: [(start: Int64, end: Int64, offset: Int)]) -> [LocalDate: Double] {
+        var hours: [LocalDate: Double] = [:]
+        for interval in merge(intervals) {
+            let date = LocalTimestamp(instant: interval.end, zoneOffsetSeconds: interval.offset).localDate
+            hours[date, default: 0] += Double(interval.end - interval.start) / 3_600_000
+        }
+        return hours.mapValues { min(24, ($0 * 100).rounded() / 100) }
+    }
+
+    /// Overlapping intervals as one, keeping the first one's offset.
+    static func merge(_ intervals: [(start: Int64, end: Int64, offset: Int)]) -> [(start: Int64, end: Int64, offset: Int)] {
         var merged: [(start: Int64, end: Int64, offset: Int)] = []
+        merged.reserveCapacity(intervals.count)
         for interval in intervals.sorted(by: { $0.start < $1.start }) {
             if let last = merged.last, interval.start <= last.end {
                 merged[merged.count - 1].end = max(last.end, interval.end)
@@ -170,23 +212,21 @@ public struct AppleHealthImport: Sendable {
                 merged.append(interval)
             }
         }
-        var hours: [LocalDate: Double] = [:]
-        for interval in merged {
-            let date = LocalTimestamp(instant: interval.end, zoneOffsetSeconds: interval.offset).localDate
-            hours[date, default: 0] += Double(interval.end - interval.start) / 3_600_000
-        }
-        return hours.mapValues { min(24, ($0 * 100).rounded() / 100) }
+        return merged
     }
 
     /// Day logs with the export's fields merged into what the journal already has for each day.
-    public func merged(into existing: [LocalDate: DayLog], now: Int64) -> [DayLog] {
-        totals().sorted { $0.key < $1.key }.map { date, totals in
+    public func merged(into existing: [LocalDate: DayLog], now: Int64) throws(JournalError) -> [DayLog] {
+        var out: [DayLog] = []
+        for (date, totals) in totals().sorted(by: { $0.key < $1.key }) {
             var day = existing[date] ?? DayLog(date: date, updatedAt: now)
             // Clamped before the conversion: `Int(_:)` of a sum beyond Int's range would trap.
             if let water = totals.waterML { day.fluidsML = Int(min(Double(JournalLimits.maxFluidsML), water).rounded()) }
             if let steps = totals.steps { day.steps = Int(min(Double(JournalLimits.maxSteps), steps).rounded()) }
             if let sleep = totals.sleepHours { day.sleepHours = sleep }
-            if let minutes = totals.workoutMinutes { day.exerciseMinutes = Int(min(1440, minutes).rounded()) }
+            // A workout shorter than half a minute adds nothing (0 minutes beside a typed intensity
+            // is a day the journal refuses).
+            if let minutes = totals.workoutMinutes, Int(min(1440, minutes).rounded()) > 0 { day.exerciseMinutes = Int(min(1440, minutes).rounded()) }
             // Hours measured by different devices may not fit with hours typed by hand; trust the
             // measured sleep and drop what no longer fits in a day.
             if (day.sittingHours ?? 0) + (day.standingHours ?? 0) + (day.sleepHours ?? 0) > 24 {
@@ -194,7 +234,14 @@ public struct AppleHealthImport: Sendable {
                 day.standingHours = nil
             }
             day.updatedAt = now
-            return day
+            // The same checks as a day typed by hand.
+            do throws(JournalError) {
+                try day.validate()
+            } catch {
+                throw JournalError(field: error.field, problem: "\(error.problem) (after merging the export into the day)", location: "the day \(date)")
+            }
+            out.append(day)
         }
+        return out
     }
 }

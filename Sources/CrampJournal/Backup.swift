@@ -103,26 +103,20 @@ public enum JournalBackup {
             throw JournalError(field: "", problem: error.description)
         }
         guard case .object(let members) = value else { throw JournalError(field: "", problem: "\(kind) is a JSON object, found \(value.typeName)") }
-        for member in members where !known.contains(member.key) {
-            throw JournalError(field: member.key, problem: "not a field of \(kind); accepted: \(known.sorted().joined(separator: ", "))")
-        }
+        try Self.known(members, known, kind: kind, path: "")
         return (value, members)
     }
 
     /// One day log from JSON in the backup's form; `updatedAt` may be left out (it is then now).
     public static func day(fromJSON bytes: [UInt8], now: Int64? = nil) throws(JournalError) -> DayLog {
-        let known: Set<String> = ["date", "fluidsML", "electrolyteDrink", "exerciseMinutes", "exerciseIntensity", "steps", "sittingHours",
-                                  "standingHours", "sleepHours", "hotWeather", "alcoholUnits", "caffeineDrinks", "mineralFoods",
-                                  "medicationChanges", "context", "updatedAt"]
-        var (value, members) = try object(bytes, kind: "a day log", known: known)
+        var (value, members) = try object(bytes, kind: "a day log", known: dayMembers)
         if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now ?? Clock.millisecondsNow()), isInteger: true))) }
         return try decodeDay(Reader(value: .object(members), path: ""))
     }
 
     /// The profile from JSON in the backup's form; `updatedAt` may be left out (it is then now).
     public static func profile(fromJSON bytes: [UInt8], currentYear: Int, now: Int64? = nil) throws(JournalError) -> Profile {
-        let known: Set<String> = ["birthYear", "sex", "conditions", "medications", "timeZone", "region", "reminderTimes", "updatedAt"]
-        var (value, members) = try object(bytes, kind: "a profile", known: known)
+        var (value, members) = try object(bytes, kind: "a profile", known: profileMembers)
         if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now ?? Clock.millisecondsNow()), isInteger: true))) }
         let profile = try decodeProfile(Reader(value: .object(members), path: ""))
         try profile.validate(currentYear: currentYear)
@@ -171,11 +165,7 @@ public enum JournalBackup {
             throw JournalError(field: "", problem: error.description)
         }
         guard case .object(var members) = value else { throw JournalError(field: "", problem: "an episode is a JSON object, found \(value.typeName)") }
-        let known: Set<String> = ["id", "startedAt", "durationSeconds", "muscles", "side", "severity", "onset", "findings", "reliefs", "note",
-                                  "createdAt", "updatedAt"]
-        for member in members where !known.contains(member.key) {
-            throw JournalError(field: member.key, problem: "not a field of an episode; accepted: \(known.sorted().joined(separator: ", "))")
-        }
+        try known(members, episodeMembers, kind: "an episode", path: "")
         let stamp = now ?? Clock.millisecondsNow()
         if value["id"] == nil { members.append(("id", .string(EntryID.random().description))) }
         if value["createdAt"] == nil { members.append(("createdAt", .number(Double(stamp), isInteger: true))) }
@@ -184,13 +174,69 @@ public enum JournalBackup {
         return episode
     }
 
-    /// Reads a backup, checking every record as an import does.
-    public static func decode(_ bytes: [UInt8]) throws(JournalError) -> JournalContents {
-        let document: JSONValue
+    /// The largest backup read. Records are decoded one at a time as the file is parsed, so the
+    /// peak memory is about the file and its decoded records (about three times the file).
+    public static let maxBytes = 128 << 20
+
+    static let documentMembers: Set<String> = ["format", "version", "profile", "episodes", "dayLogs", "assessments"]
+    static let profileMembers: Set<String> = ["birthYear", "sex", "conditions", "medications", "timeZone", "region", "reminderTimes", "updatedAt"]
+    static let dayMembers: Set<String> = ["date", "fluidsML", "electrolyteDrink", "exerciseMinutes", "exerciseIntensity", "steps", "sittingHours",
+                                          "standingHours", "sleepHours", "hotWeather", "alcoholUnits", "caffeineDrinks", "mineralFoods",
+                                          "medicationChanges", "context", "updatedAt"]
+    static let episodeMembers: Set<String> = ["id", "startedAt", "durationSeconds", "muscles", "side", "severity", "onset", "findings", "reliefs",
+                                              "note", "createdAt", "updatedAt"]
+    static let reliefMembers: Set<String> = ["technique", "outcome", "secondsToEase"]
+    static let assessmentMembers: Set<String> = ["id", "madeAt", "knowledgeVersion", "triage", "episodeId", "request", "result"]
+
+    /// Reads a backup, checking every record as typed input is checked: unknown members, a
+    /// profile out of range and a record repeated within the file are refused, naming the field
+    /// and the line.
+    public static func decode(_ bytes: [UInt8], currentYear: Int) throws(JournalError) -> JournalContents {
+        guard bytes.count <= maxBytes else {
+            throw JournalError(field: "", problem: "the backup is \(bytes.count >> 20) MiB; accepted: at most \(maxBytes >> 20) MiB")
+        }
+        var contents = JournalContents()
+        var failure: JournalError?
+        var episodeLines: [EntryID: Int] = [:]
+        var dayLines: [LocalDate: Int] = [:]
+        var assessmentLines: [EntryID: Int] = [:]
+        let parsed: JSONValue?
         do {
-            document = try JSONParser.parse(bytes)
+            parsed = try JSONParser.parseObject(bytes, streaming: ["episodes", "dayLogs", "assessments"]) { key, index, line, value in
+                let reader = Reader(value: value, path: "\(key)[\(index)]")
+                do throws(JournalError) {
+                    switch key {
+                    case "episodes":
+                        let episode = try decodeEpisode(reader, index: index)
+                        if let earlier = episodeLines.updateValue(line, forKey: episode.id) {
+                            throw JournalError(field: "\(reader.path).id", problem: "the episode \(episode.id) is also on line \(earlier); each id once")
+                        }
+                        contents.episodes.append(episode)
+                    case "dayLogs":
+                        let day = try decodeDay(reader)
+                        if let earlier = dayLines.updateValue(line, forKey: day.date) {
+                            throw JournalError(field: "\(reader.path).date", problem: "\(day.date) is also on line \(earlier); one day log a day")
+                        }
+                        contents.dayLogs.append(day)
+                    default:
+                        let record = try decodeAssessment(reader)
+                        if let earlier = assessmentLines.updateValue(line, forKey: record.id) {
+                            throw JournalError(field: "\(reader.path).id", problem: "the assessment \(record.id) is also on line \(earlier); each id once")
+                        }
+                        contents.assessments.append(record)
+                    }
+                    return true
+                } catch {
+                    failure = JournalError(field: error.field, problem: error.problem, location: "line \(line)")
+                    return false
+                }
+            }
         } catch {
             throw JournalError(field: "", problem: error.description)
+        }
+        if let failure { throw failure }
+        guard let document = parsed, case .object(let members) = document else {
+            throw JournalError(field: "", problem: "a backup is a JSON object with \"format\": \"\(format)\"")
         }
         guard document["format"]?.stringValue == format else {
             throw JournalError(field: "format", problem: "not a CrampCare journal backup; expected \"format\": \"\(format)\"")
@@ -198,20 +244,52 @@ public enum JournalBackup {
         guard case .number(Double(version), _)? = document["version"] else {
             throw JournalError(field: "version", problem: "unsupported backup version; accepted: \(version)")
         }
-        var contents = JournalContents()
+        try known(members, documentMembers, kind: "a backup", path: "")
+        for key in ["episodes", "dayLogs", "assessments"] {
+            if let value = document[key], case .array = value {} else if let value = document[key], value != .null {
+                throw JournalError(field: key, problem: "expected an array, found \(value.typeName)")
+            }
+        }
         if let profile = document["profile"], profile != .null {
-            contents.profile = try decodeProfile(Reader(value: profile, path: "profile"))
-        }
-        for (index, element) in try Reader(value: document["episodes"] ?? .array([]), path: "episodes").array().enumerated() {
-            contents.episodes.append(try decodeEpisode(element, index: index))
-        }
-        for element in try Reader(value: document["dayLogs"] ?? .array([]), path: "dayLogs").array() {
-            contents.dayLogs.append(try decodeDay(element))
-        }
-        for element in try Reader(value: document["assessments"] ?? .array([]), path: "assessments").array() {
-            contents.assessments.append(try decodeAssessment(element))
+            let reader = Reader(value: profile, path: "profile")
+            let decoded = try decodeProfile(reader)
+            do throws(JournalError) {
+                try decoded.validate(currentYear: currentYear)
+            } catch {
+                throw JournalError(field: "profile.\(error.field)", problem: error.problem)
+            }
+            contents.profile = decoded
         }
         return contents
+    }
+
+    /// Refuses a member that is not a field of `kind`, as typed input is refused.
+    static func known(_ members: [(key: String, value: JSONValue)], _ accepted: Set<String>, kind: String, path: String) throws(JournalError) {
+        for member in members where !accepted.contains(member.key) {
+            let name = shownKey(member.key)
+            throw JournalError(field: path.isEmpty ? name : "\(path).\(name)",
+                               problem: "not a field of \(kind); accepted: \(accepted.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// A member name as a message shows it: bare when it is a plain word, else quoted with its
+    /// control characters spelled out (so `""` is still a visible name).
+    public static func shownKey(_ key: String) -> String {
+        let scalars = key.unicodeScalars
+        if !scalars.isEmpty, scalars.count <= 60, scalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
+            return key
+        }
+        var out = "\""
+        for scalar in scalars.prefix(60) {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + (scalars.count > 60 ? "…\"" : "\"")
     }
 
     /// Walks a JSON value, naming the path in every error.
@@ -220,6 +298,12 @@ public enum JournalBackup {
         let path: String
 
         func fail(_ problem: String) -> JournalError { JournalError(field: path, problem: problem) }
+
+        /// An object whose members are all in `accepted`.
+        func record(_ accepted: Set<String>, kind: String) throws(JournalError) {
+            guard case .object(let members) = value else { throw fail("\(kind) is a JSON object, found \(value.typeName)") }
+            try JournalBackup.known(members, accepted, kind: kind, path: path)
+        }
 
         func optional(_ key: String) -> Reader? {
             guard let found = value[key], found != .null else { return nil }
@@ -291,6 +375,7 @@ public enum JournalBackup {
     }
 
     static func decodeProfile(_ r: Reader) throws(JournalError) -> Profile {
+        try r.record(profileMembers, kind: "a profile")
         var times: [LocalTime] = []
         for element in try r.optional("reminderTimes")?.array() ?? [] {
             let text = try element.string()
@@ -305,8 +390,10 @@ public enum JournalBackup {
     }
 
     static func decodeEpisode(_ r: Reader, index: Int) throws(JournalError) -> Episode {
+        try r.record(episodeMembers, kind: "an episode")
         var reliefs: [ReliefTried] = []
         for element in try r.optional("reliefs")?.array() ?? [] {
+            try element.record(reliefMembers, kind: "a relief")
             reliefs.append(ReliefTried(technique: try element.field("technique").code(ReliefTried.Technique.self),
                                        outcome: try element.field("outcome").code(ReliefTried.Outcome.self),
                                        secondsToEase: try element.optional("secondsToEase")?.int()))
@@ -327,6 +414,7 @@ public enum JournalBackup {
     }
 
     static func decodeDay(_ r: Reader) throws(JournalError) -> DayLog {
+        try r.record(dayMembers, kind: "a day log")
         let dateText = try r.field("date").string()
         guard let date = LocalDate(iso: dateText) else { throw JournalError(field: "\(r.path).date", problem: "\"\(dateText)\" is not a date as YYYY-MM-DD") }
         var changes: [MedicationChange] = []
@@ -351,6 +439,7 @@ public enum JournalBackup {
     }
 
     static func decodeAssessment(_ r: Reader) throws(JournalError) -> AssessmentRecord {
+        try r.record(assessmentMembers, kind: "an assessment")
         func document(_ key: String) throws(JournalError) -> String {
             let node = try r.field(key)
             guard case .object = node.value else { throw node.fail("expected an object") }
@@ -358,9 +447,14 @@ public enum JournalBackup {
             writer.write(node.value)
             return writer.string
         }
+        let versionField = try r.field("knowledgeVersion")
+        let knowledgeVersion = try versionField.string()
+        guard (1...40).contains(knowledgeVersion.unicodeScalars.count), knowledgeVersion.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
+            throw versionField.fail("\(shownKey(knowledgeVersion)) is not a knowledge base version; accepted: 1 to 40 printable characters such as 2026.12.1")
+        }
         return AssessmentRecord(
             id: try r.field("id").id(), madeAt: try r.field("madeAt").timestamp(),
-            knowledgeVersion: try r.field("knowledgeVersion").string(), triage: try r.field("triage").code(Triage.self),
+            knowledgeVersion: knowledgeVersion, triage: try r.field("triage").code(Triage.self),
             requestJSON: try document("request"), resultJSON: try document("result"), episodeID: try r.optional("episodeId")?.id())
     }
 }

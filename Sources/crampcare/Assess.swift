@@ -162,13 +162,9 @@ struct Assess: AsyncParsableCommand {
         }
         defer { if fd != 0 { close(fd) } }
         let names = assessor.knowledge.medicineNames
-        var pending: [UInt8] = []
         var output: [UInt8] = []
         output.reserveCapacity(1 << 17)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var lineNumber = 0
         var failures = 0
-        let maxLine = 1 << 20
         var records: [AssessmentRecord] = []
         let madeAt = LocalClock.now()
         let version = assessor.knowledge.version
@@ -179,8 +175,7 @@ struct Assess: AsyncParsableCommand {
             records.removeAll(keepingCapacity: true)
         }
 
-        func handle(_ line: ArraySlice<UInt8>) {
-            lineNumber += 1
+        func handle(_ line: ArraySlice<UInt8>, lineNumber: Int) {
             // Blank lines carry no request; skip them but keep counting.
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
             do throws(RequestError) {
@@ -204,39 +199,18 @@ struct Assess: AsyncParsableCommand {
             }
         }
 
-        var skippingLongLine = false
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CLIError.input("cannot read the input")
-            }
-            if count == 0 { break }
-            var slice = chunk[0..<count]
-            if skippingLongLine {
-                // Drop the rest of an over-long line, up to its newline.
-                guard let newline = slice.firstIndex(of: 0x0A) else { continue }
-                slice = slice[(newline + 1)...]
-                skippingLongLine = false
-            }
-            pending.append(contentsOf: slice)
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
-                handle(pending[start..<newline])
-                start = newline + 1
-            }
-            try await flushRecords(final: false)
-            pending.removeSubrange(pending.startIndex..<start)
-            if pending.count > maxLine {
-                // A line this long is not a request: report it by number and skip to its end.
-                lineNumber += 1
+        var lines = NDJSONLines(fd: fd)
+        while let line = try lines.next() {
+            switch line {
+            case .text(let text, let number):
+                handle(text, lineNumber: number)
+                try await flushRecords(final: false)
+            case .tooLong(let number):
+                // A line this long is not a request: reported by number, and skipped to its end.
                 failures += 1
-                output.append(contentsOf: Array("{\"line\":\(lineNumber),\"error\":{\"field\":\"\",\"message\":\"the line is longer than 1 MiB\"}}\n".utf8))
-                pending.removeAll()
-                skippingLongLine = true
+                output.append(contentsOf: NDJSONLines.tooLongError(line: number))
             }
         }
-        if !pending.isEmpty, !skippingLongLine { handle(pending[...]) }
         Console.write(output)
         try await flushRecords(final: true)
         return failures

@@ -137,3 +137,74 @@ func ndjsonError(line: Int, field: String, message: String) -> [UInt8] {
     writer.endObject()
     return writer.bytes + [0x0A]
 }
+
+/// Lines of an NDJSON stream, read in chunks with every line capped: memory stays at one chunk
+/// and one line whatever the input's shape. An over-long line is reported by number and skipped.
+struct NDJSONLines {
+    static let maxLine = 1 << 20
+    enum Line {
+        case text(ArraySlice<UInt8>, number: Int)
+        case tooLong(number: Int)
+    }
+
+    let fd: Int32
+    private var pending: [UInt8] = []
+    private var start = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    private var number = 0
+    private var skippingLongLine = false
+    private var ended = false
+
+    init(fd: Int32) {
+        self.fd = fd
+    }
+
+    /// The error object for a line past the cap.
+    static func tooLongError(line: Int) -> [UInt8] {
+        ndjsonError(line: line, field: "", message: "the line is longer than \(maxLine >> 20) MiB")
+    }
+
+    mutating func next() throws(CLIError) -> Line? {
+        while true {
+            if let newline = pending[start...].firstIndex(of: 0x0A) {
+                let line = pending[start..<newline]
+                start = newline + 1
+                number += 1
+                return .text(line, number: number)
+            }
+            if ended {
+                guard start < pending.count else { return nil }
+                let line = pending[start...]
+                start = pending.count
+                number += 1
+                return .text(line, number: number)
+            }
+            pending.removeSubrange(0..<start)
+            start = 0
+            if pending.count > Self.maxLine {
+                number += 1
+                pending.removeAll(keepingCapacity: true)
+                skippingLongLine = true
+                return .tooLong(number: number)
+            }
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CLIError.input("cannot read the input: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 {
+                ended = true
+                if skippingLongLine { pending.removeAll() }
+                continue
+            }
+            var slice = chunk[0..<count]
+            if skippingLongLine {
+                // The rest of an over-long line, up to its newline, is dropped unread.
+                guard let newline = slice.firstIndex(of: 0x0A) else { continue }
+                slice = slice[(newline + 1)...]
+                skippingLongLine = false
+            }
+            pending.append(contentsOf: slice)
+        }
+    }
+}

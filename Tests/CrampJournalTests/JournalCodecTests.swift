@@ -198,12 +198,12 @@ import Testing
     @Test func aBackupRejectsBadRecordsWithTheirPath() {
         let bad = #"{"format":"crampcare-journal-backup","version":1,"profile":null,"episodes":[{"id":"6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e","startedAt":"2026-01-01T00:00:00Z","durationSeconds":60,"muscles":["elbow"],"createdAt":0,"updatedAt":0}],"dayLogs":[],"assessments":[]}"#
         do {
-            _ = try JournalBackup.decode(Array(bad.utf8))
+            _ = try JournalBackup.decode(Array(bad.utf8), currentYear: 2026)
             Issue.record("accepted an unknown muscle")
         } catch {
             #expect(error.field.hasPrefix("episodes[0].muscles"))
         }
-        #expect(throws: JournalError.self) { try JournalBackup.decode(Array(#"{"format":"something-else"}"#.utf8)) }
+        #expect(throws: JournalError.self) { try JournalBackup.decode(Array(#"{"format":"something-else"}"#.utf8), currentYear: 2026) }
     }
 }
 

@@ -250,7 +250,7 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
         let contents = try await store.contents(owner: owner)
         let backup = JournalBackup.encode(contents)
         let other = uniqueOwner()
-        try await store.restore(try JournalBackup.decode(backup), owner: other)
+        try await store.restore(try JournalBackup.decode(backup, currentYear: 2026), owner: other)
         #expect(JournalBackup.encode(try await store.contents(owner: other)) == backup)
         let erased = try await store.eraseAll(owner: owner)
         #expect(erased.episodes == 1 && erased.dayLogs == 1 && erased.assessments == 1 && erased.profiles == 1)

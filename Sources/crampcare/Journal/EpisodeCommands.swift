@@ -173,13 +173,17 @@ struct Log: AsyncParsableCommand {
 
     /// One episode per JSON line in; each acknowledged on stdout only after its transaction commits.
     private func streamEpisodes(_ store: SQLJournalStore) async throws {
-        var number = 0
         var failures = 0
-        while let line = readLine(strippingNewline: true) {
-            number += 1
-            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+        var lines = NDJSONLines(fd: 0)
+        while let next = try lines.next() {
+            guard case .text(let line, let number) = next else {
+                failures += 1
+                if case .tooLong(let number) = next { Console.write(NDJSONLines.tooLongError(line: number)) }
+                continue
+            }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
-                let episode = try JournalBackup.episode(fromJSON: Array(line.utf8))
+                let episode = try JournalBackup.episode(fromJSON: Array(line))
                 try await store.saveEpisode(episode, owner: owner)
                 Console.print("{\"line\":\(number),\"id\":\"\(episode.id)\"}")
             } catch let error as JournalError {

@@ -58,7 +58,7 @@ struct Import: AsyncParsableCommand {
                     return
                 }
                 let existing = try await store.dayLogs(owner: owner, from: first, through: last)
-                let days = health.merged(into: Dictionary(uniqueKeysWithValues: existing.map { ($0.date, $0) }), now: now)
+                let days = try health.merged(into: Dictionary(uniqueKeysWithValues: existing.map { ($0.date, $0) }), now: now)
                 if dryRun {
                     Console.print("Checked: \(health.records) records give \(days.count) days (\(first) to \(last)). Nothing written (--dry-run).")
                     return
@@ -83,7 +83,7 @@ struct Import: AsyncParsableCommand {
                 Self.report(summary)
                 return
             }
-            var contents = try JournalBackup.decode(try reader.readAll(limit: 1 << 30, what: path))
+            var contents = try JournalBackup.decode(try reader.readAll(limit: JournalBackup.maxBytes, what: path), currentYear: LocalClock.now().localDate.year)
             if replace {
                 guard kind == .json else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
                 if !yes && !dryRun {
@@ -155,6 +155,7 @@ struct Import: AsyncParsableCommand {
 
     /// Finds export.xml in Apple's zip and streams it out of the archive.
     static func readHealthZip(_ path: String) throws -> AppleHealthImport {
+        try checkZip(path)
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -181,6 +182,31 @@ struct Import: AsyncParsableCommand {
         progress.finish()
         try health.validate()
         return health
+    }
+
+    /// Refuses an archive whose directory points outside the file, before ZIPFoundation reads it
+    /// (it traps on such offsets and sizes).
+    static func checkZip(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIError.input("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let size = UInt64(max(0, size(fd)))
+        do {
+            _ = try ZipCheck.entries(fileSize: size) { offset, count in
+                guard count > 0, offset <= UInt64(Int64.max) else { return [] }
+                var bytes = [UInt8](repeating: 0, count: count)
+                var filled = 0
+                while filled < count {
+                    let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled)) }
+                    if got < 0, errno == EINTR { continue }
+                    guard got > 0 else { break }
+                    filled += got
+                }
+                return Array(bytes[0..<filled])
+            }
+        } catch let error as JournalError {
+            throw CLIError.input("\(path): \(error.problem)")
+        }
     }
 
     /// Rows handed to the journal at a time while the rest of the file is read.
