@@ -162,20 +162,25 @@ public enum Charts {
     }
 }
 
-/// Text made safe inside HTML or SVG, as element content or a quoted attribute.
+/// Text made safe inside HTML or SVG, as element content or a quoted attribute: the one escaper
+/// of every page, chart, report and template.
 public enum HTMLText {
+    /// Works over Unicode scalars, never `Character`: a `"` followed by a combining mark (U+0301)
+    /// is one `Character` unequal to `"`, which a per-`Character` escaper lets through, while the
+    /// browser reads the `"` and ends the attribute.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+            case "`": out.append(contentsOf: "&#96;".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 }

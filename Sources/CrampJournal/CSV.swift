@@ -164,6 +164,23 @@ public enum CSVWriter {
         fields.map(quote).joined(separator: ",") + "\r\n"
     }
 
+    /// A free-text cell made safe from spreadsheets: one that a spreadsheet would run as a
+    /// formula (it begins with = + - @, TAB or CR, perhaps after quotes) gets a leading `'`.
+    /// `unguarded` removes exactly that one, so every text round-trips, "'=" included.
+    public static func guarded(_ text: String) -> String {
+        startsLikeFormula(text) ? "'" + text : text
+    }
+
+    public static func unguarded(_ text: String) -> String {
+        guard text.utf8.first == UInt8(ascii: "'"), startsLikeFormula(String(text.dropFirst())) else { return text }
+        return String(text.dropFirst())
+    }
+
+    static func startsLikeFormula(_ text: String) -> Bool {
+        guard let first = text.utf8.first(where: { $0 != UInt8(ascii: "'") }) else { return false }
+        return [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first)
+    }
+
     static func quote(_ field: String) -> String {
         // Bytes, not Characters: "\r\n" is one Character and would slip past a Character test.
         guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }

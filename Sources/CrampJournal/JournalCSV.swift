@@ -88,7 +88,7 @@ public enum JournalCSV {
             episode.id.description, episode.startedAt.description, String(episode.durationSeconds),
             list(episode.muscles), episode.side?.rawValue ?? "", episode.severity.map(String.init) ?? "",
             episode.onset?.rawValue ?? "", list(episode.findings), episode.reliefs.map(reliefText).joined(separator: ";"),
-            episode.note ?? "",
+            episode.note.map(CSVWriter.guarded) ?? "",
         ])
     }
 
@@ -160,7 +160,7 @@ public enum JournalCSV {
                 severity: try integer(header.cell(record, at: at.severity), "severity", required: false),
                 onset: try code(header.cell(record, at: at.onset), "onset", Onset.self),
                 findings: try header.cell(record, at: at.findings).map { text throws(JournalError) in try codes(text, "findings", Finding.self) } ?? [],
-                reliefs: reliefs, note: header.cell(record, at: at.note), createdAt: now, updatedAt: now)
+                reliefs: reliefs, note: header.cell(record, at: at.note).map(CSVWriter.unguarded), createdAt: now, updatedAt: now)
             try episode.validate()
             return episode
         } catch {

@@ -130,20 +130,23 @@ public enum PlanCalendar {
         return "\(compact(day))T\(pad(rest / 3600))\(pad(rest / 60 % 60))\(pad(rest % 60))Z"
     }
 
-    /// TEXT values escape backslash, semicolon, comma and new lines.
+    /// TEXT values escape backslash, semicolon, comma and new lines, and drop other control
+    /// characters (RFC 5545 allows none). Over Unicode scalars: "\r\n", or a new line with a
+    /// combining mark, is one `Character` that a per-`Character` match lets through raw.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n": out += "\\n"
-            case "\r": continue
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
+            case ";": out.append(contentsOf: "\\;".unicodeScalars)
+            case ",": out.append(contentsOf: "\\,".unicodeScalars)
+            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
+            case "\t": out.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: continue
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     /// Lines longer than 75 octets are folded: CRLF and a space, never inside a UTF-8 sequence.

@@ -11,8 +11,7 @@ extension Pages {
 
     /// Where to go after signing in: a path on this site only.
     static func nextPath(_ text: String?) -> String {
-        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\") else { return "/" }
-        return text
+        text.flatMap(Pages.localPath) ?? "/"
     }
 
     @Sendable func signInForm(_ request: Request, context: CrampRequestContext) async throws -> Response {

@@ -1,4 +1,5 @@
 import CrampAssessment
+import CrampInsights
 import CrampJSON
 import CrampJournal
 import CrampKnowledge
@@ -22,8 +23,14 @@ struct Pages: Sendable {
     init(services: CrampServices, configuration: ServerConfiguration) throws {
         self.services = services
         self.configuration = configuration
+        MustacheContentTypes.register(ScalarHTML(), named: ScalarHTML.name)
         var library = MustacheLibrary()
         for file in EmbeddedWeb.files where file.name.hasSuffix(".mustache") {
+            // swift-mustache's own HTML escaper works per Character (see HTMLText.escape), and a
+            // partial starts again with it: every file names ours first.
+            guard file.text.hasPrefix("{{% CONTENT_TYPE: \(ScalarHTML.name) }}") else {
+                throw ScalarHTML.MissingPragma(file: file.name)
+            }
             try library.register(file.text, named: String(file.name.dropLast(".mustache".count)))
         }
         self.library = library
@@ -141,8 +148,21 @@ struct Pages: Sendable {
         return Response(status: problem.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// Every `Location` is a path on this site: anything else becomes the home page.
     func redirect(_ location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location])
+        Response(status: .seeOther, headers: [.location: Self.localPath(location) ?? "/"])
+    }
+
+    /// `text` when it is a path on this site, else nil: it starts with one "/", and has only
+    /// printable ASCII that a browser keeps as it is (no TAB, CR, LF or space, which browsers
+    /// strip, so "/\t/evil.example" would become "//evil.example"; no backslash, which they read
+    /// as "/").
+    static func localPath(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 1024, bytes.first == UInt8(ascii: "/"), bytes.count == 1 || bytes[1] != UInt8(ascii: "/") else { return nil }
+        let refused = Set("\\\"<>`{}|^ ".utf8)
+        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !refused.contains($0) }) else { return nil }
+        return text
     }
 
     /// The emergency numbers for the person: their profile's region, else the server's (personal
@@ -252,4 +272,16 @@ struct PageGuard: RouterMiddleware {
         if let owner = context.owner { context.region = try await services.journal.profile(owner: owner)?.region }
         return try await next(request, context)
     }
+}
+
+/// The templates' content type: HTML escaped by the project's one escaper.
+struct ScalarHTML: MustacheContentType {
+    static let name = "HTML_SCALARS"
+
+    struct MissingPragma: Error, CustomStringConvertible {
+        let file: String
+        var description: String { "\(file) must begin with {{% CONTENT_TYPE: \(ScalarHTML.name) }}" }
+    }
+
+    func escapeText(_ text: String) -> String { HTMLText.escape(text) }
 }

@@ -140,6 +140,36 @@ import Testing
         #expect(read == episode)
     }
 
+    /// Notes a spreadsheet would run as formulas are written with a leading `'`, and read back
+    /// exactly; a note that really begins with `'=` keeps it.
+    @Test(arguments: ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1", "\tTAB", "'=really", "''+two",
+                      "'plain", "plain", "'", "", "a=b"])
+    func formulaNotesAreGuardedAndRoundTrip(note: String) throws {
+        let episode = Episode(id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00-04:00")!, durationSeconds: 95,
+                              muscles: [.calf], note: note.isEmpty ? nil : note, createdAt: 1, updatedAt: 1)
+        let row = JournalCSV.row(episode)
+        let records = try parse(JournalCSV.episodeHeader() + row)
+        let cell = records[1].fields.last ?? ""
+        if let first = cell.utf8.first {
+            #expect(!"=+-@\t\r".utf8.contains(first), "\(cell.debugDescription) would run as a formula")
+        }
+        let read = try JournalCSV.episode(records[1], header: try JournalCSV.Header(records[0]), owner: .local, now: 1)
+        #expect(read.note == episode.note)
+        // Typed columns are never altered.
+        #expect(records[1].fields[1] == "2026-06-01T06:30:00-04:00" && records[1].fields[2] == "95")
+    }
+
+    @Test func everyTextRoundTripsThroughTheGuard() {
+        let pool: [Unicode.Scalar] = ["'", "=", "+", "-", "@", "\t", "\r", "a", " ", "\""]
+        var state: UInt64 = 13
+        for _ in 0..<5000 {
+            var text = ""
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            for shift in stride(from: 0, to: Int(state >> 61) * 8, by: 8) { text.unicodeScalars.append(pool[Int((state >> UInt64(shift)) & 0xFF) % pool.count]) }
+            #expect(CSVWriter.unguarded(CSVWriter.guarded(text)) == text, "\(text.debugDescription)")
+        }
+    }
+
     @Test func dayRowsRoundTrip() throws {
         let day = DayLog(date: LocalDate(iso: "2026-06-01")!, fluidsML: 1750, electrolyteDrink: true, exerciseMinutes: 45,
                          exerciseIntensity: .moderate, steps: 9000, sittingHours: 6.25, standingHours: 3, sleepHours: 7.5, hotWeather: false,
