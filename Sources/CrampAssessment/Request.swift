@@ -72,7 +72,7 @@ extension AssessmentRequest {
         let known: Set<String> = ["schemaVersion", "age", "sex", "episode", "episodesLast30Days", "findings", "context",
                                   "conditions", "medications", "negatives"]
         for member in members where !known.contains(member.key) {
-            throw RequestError(field: member.key, problem: "not a field of the request; accepted fields: \(known.sorted().joined(separator: ", "))")
+            throw RequestError(field: ShownText.member(member.key), problem: "not a field of the request; accepted fields: \(known.sorted().joined(separator: ", "))")
         }
         if let version = value["schemaVersion"] {
             guard case .number(1, _) = version else {
@@ -89,7 +89,7 @@ extension AssessmentRequest {
         }
         let episodeFields: Set<String> = ["durationMinutes", "muscles", "side", "onset", "severity"]
         for member in episodeMembers where !episodeFields.contains(member.key) {
-            throw RequestError(field: "episode.\(member.key)", problem: "not a field of the episode; accepted fields: \(episodeFields.sorted().joined(separator: ", "))")
+            throw RequestError(field: "episode.\(ShownText.member(member.key))", problem: "not a field of the episode; accepted fields: \(episodeFields.sorted().joined(separator: ", "))")
         }
         guard let durationValue = episode["durationMinutes"] else {
             throw RequestError(field: "episode.durationMinutes", problem: "missing; give how long the episode lasted in minutes, more than 0 and at most 10080")

@@ -63,3 +63,34 @@ public enum JSONValue: Sendable, Equatable {
         return text.count > 60 ? String(text.prefix(57)) + "..." : text
     }
 }
+
+/// Text from a request as an error message shows it.
+public enum ShownText {
+    /// A member name: bare when it is a plain word, else quoted with its control characters
+    /// spelled out, so `""` and a name with a NUL are still visible names.
+    public static func member(_ key: String) -> String {
+        let scalars = key.unicodeScalars
+        if !scalars.isEmpty, scalars.count <= 60,
+            scalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ".") })
+        {
+            return key
+        }
+        return quoted(key, limit: 60)
+    }
+
+    /// A value, always quoted, cut at `limit` scalars, control characters spelled out.
+    public static func quoted(_ text: String, limit: Int = 100) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars.prefix(limit) {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + (text.unicodeScalars.count > limit ? "…\"" : "\"")
+    }
+}

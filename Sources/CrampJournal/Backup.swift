@@ -272,25 +272,8 @@ public enum JournalBackup {
         }
     }
 
-    /// A member name as a message shows it: bare when it is a plain word, else quoted with its
-    /// control characters spelled out (so `""` is still a visible name).
-    public static func shownKey(_ key: String) -> String {
-        let scalars = key.unicodeScalars
-        if !scalars.isEmpty, scalars.count <= 60, scalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
-            return key
-        }
-        var out = "\""
-        for scalar in scalars.prefix(60) {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + (scalars.count > 60 ? "…\"" : "\"")
-    }
+    /// A member name as a message shows it (`""` is still a visible name).
+    public static func shownKey(_ key: String) -> String { ShownText.member(key) }
 
     /// Walks a JSON value, naming the path in every error.
     struct Reader {

@@ -27,9 +27,10 @@ extension Pages {
         let form = try await form(request, context: context)
         let email = form.value("email") ?? ""
         do {
-            let account = try await accounts.signIn(email: email, password: form.value("password") ?? "", address: context.peerAddress)
+            let signedIn = try await accounts.signIn(email: email, password: form.value("password") ?? "", address: accounts.clientAddress(request, context: context),
+                                                     device: request.cookies[accounts.deviceCookieName]?.value)
             var response = redirect(Self.nextPath(request.uri.queryParameters.get("next")))
-            response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner)))
+            for cookie in try await accounts.signedInCookies(signedIn, request: request) { response.setCookie(cookie) }
             return response
         } catch let problem as Problem {
             var response = page("signin", title: "Sign in", section: "signin",
@@ -52,9 +53,9 @@ extension Pages {
         let form = try await form(request, context: context)
         let email = form.value("email") ?? ""
         do {
-            let account = try await accounts.register(email: email, password: form.value("password") ?? "")
+            let account = try await accounts.register(email: email, password: form.value("password") ?? "", address: accounts.clientAddress(request, context: context))
             var response = redirect("/")
-            response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner)))
+            response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner, replacing: request)))
             return response
         } catch let problem as Problem {
             return page("signin", title: "Create an account", section: "register",
@@ -81,17 +82,57 @@ extension Pages {
         return try await accountPage(owner: owner, newToken: nil, errors: [], request: request, context: context)
     }
 
-    func accountPage(owner: OwnerID, newToken: String?, errors: [(String, String)], request: Request, context: CrampRequestContext) async throws -> Response {
+    func accountPage(owner: OwnerID, newToken: String?, errors: [(String, String)], notice: String? = nil, request: Request,
+                     context: CrampRequestContext) async throws -> Response {
         guard let account = try await services.accounts.account(owner: owner) else { throw Problem.notFound("The account") }
         let tokens = try await services.accounts.apiTokens(owner: owner)
         let zone = try await services.zone(owner: owner)
         let (csrf, _) = csrfToken(request)
+        let sessions = try await accounts.sessionCount(owner: owner)
         return page("account", title: "My account", section: "account",
-                    ["email": account.email, "newToken": newToken ?? "", "errors": View.errors(errors),
+                    ["email": account.email, "newToken": newToken ?? "", "sessions": sessions, "one_session": sessions == 1, "errors": View.errors(errors), "notice": notice.map { [$0] } ?? [],
+                     "minPassword": AccountRules.minPasswordLength, "maxDays": AccountService.maxTokenDays,
                      "tokens": tokens.map { token -> [String: Any] in
                          let created = Zones.stamp(token.createdAt, in: zone)
-                         return ["id": token.id, "label": token.label, "created": View.when(created), "csrf": csrf]
+                         let expires = token.expiresAt.map { View.when(Zones.stamp($0, in: zone)) } ?? "never"
+                         return ["id": token.id, "label": token.label, "created": View.when(created), "expires": expires,
+                                 "scope": Self.scopeWords(token.scope), "csrf": csrf]
                      }], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
+    }
+
+    static func scopeWords(_ scope: TokenScope) -> String {
+        switch scope {
+        case .read: "read only"
+        case .full: "read and change"
+        case .log: "log cramps only"
+        }
+    }
+
+    @Sendable func changePassword(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        let form = try await form(request, context: context)
+        do {
+            let session = try await accounts.changePassword(owner: owner, current: form.value("password") ?? "", new: form.value("newPassword") ?? "",
+                                                            request: request, context: context)
+            var response = try await accountPage(owner: owner, newToken: nil, errors: [],
+                                                 notice: "Your password is changed. You are signed out everywhere else.", request: request, context: context)
+            response.setCookie(accounts.sessionCookie(session))
+            return response
+        } catch let problem as Problem where problem.status != .tooManyRequests {
+            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail)],
+                                         request: request, context: context)
+        }
+    }
+
+    @Sendable func signOutEverywhere(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        _ = try await form(request, context: context)
+        _ = try await accounts.signOutEverywhere(owner: owner)
+        var response = redirect("/signin")
+        response.setCookie(accounts.expiredSessionCookie())
+        return response
     }
 
     @Sendable func createToken(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -99,7 +140,8 @@ extension Pages {
         let owner = try owner(request, context: context)
         let form = try await form(request, context: context)
         do {
-            let created = try await accounts.createToken(owner: owner, label: form.value("label") ?? "")
+            let (scope, days) = try AccountAPI.tokenTerms(scope: form.value("scope"), days: form.value("days"))
+            let created = try await accounts.createToken(owner: owner, label: form.value("label") ?? "", scope: scope, days: days)
             return try await accountPage(owner: owner, newToken: created.token, errors: [], request: request, context: context)
         } catch let problem as Problem {
             return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "label", problem.detail)], request: request, context: context)

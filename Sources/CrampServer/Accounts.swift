@@ -7,45 +7,67 @@ import Hummingbird
 import HummingbirdBcrypt
 import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
-/// Registration, sign-in with per-account and per-address limits, sessions and API tokens: one
-/// place for the rules, used by the API and the pages alike.
+/// Registration, sign-in with per-account, per-device and per-address limits, sessions and API
+/// tokens: one place for the rules (docs/asvs.md), used by the API and the pages alike.
 struct AccountService: Sendable {
     let services: CrampServices
     let configuration: ServerConfiguration
 
     var accounts: AccountStore { services.accounts }
 
-    /// bcrypt on the blocking pool: a hash takes a quarter of a second at cost 12, far too long
-    /// for the event loop or the cooperative pool.
+    /// bcrypt on the blocking pool, through a bounded queue: a hash takes a quarter of a second
+    /// at cost 12, so a flood of sign-ins would otherwise queue without end. When the queue is
+    /// full the request is answered at once with 503 and Retry-After.
+    static let hashing = HashQueue(capacity: max(4, 4 * ProcessInfo.processInfo.activeProcessorCount))
+
     func hash(_ password: String) async throws -> String {
         let cost = configuration.passwordCost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return try await Self.hashing.run { PasswordHash.make(password, cost: cost) }
     }
 
     func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        try await Self.hashing.run { PasswordHash.verify(password, stored: hash) }
     }
 
-    func register(email rawEmail: String, password rawPassword: String) async throws -> Account {
+    /// A new account. The address is looked up first and the password hashed either way, so a
+    /// taken address costs the same work; CrampCare sends no email, so it says the address is
+    /// taken (docs/decisions.md).
+    func register(email rawEmail: String, password rawPassword: String, address: String) async throws -> Account {
         let email = try AccountRules.email(rawEmail)
         let password = try AccountRules.password(rawPassword)
+        try await limit("register:\(address)", configuration.registrationsPerAddress, windowSeconds: 3600, what: "new accounts from this address")
+        let taken = try await accounts.account(email: email) != nil
         let hash = try await hash(password)
-        guard let account = try await accounts.createAccount(owner: Credentials.newOwner(), email: email, passwordHash: hash, now: Clock.millisecondsNow()) else {
+        guard !taken, let account = try await accounts.createAccount(owner: Credentials.newOwner(), email: email, passwordHash: hash, now: Clock.millisecondsNow()) else {
             throw Problem(.conflict, "Already registered", detail: "an account with this email address exists; sign in instead", field: "email")
         }
         return account
     }
 
+    /// Counts an attempt for `subject` and refuses it with 429 and Retry-After past `limit`.
+    func limit(_ subject: String, _ limit: Int, windowSeconds: Int64, what: String) async throws {
+        let now = Clock.millisecondsNow()
+        let counted = try await accounts.countAttempt(subject: subject, now: now, windowMilliseconds: windowSeconds * 1000)
+        guard counted.count <= limit else {
+            let seconds = max(1, (counted.windowEndsAt - now + 999) / 1000)
+            var problem = Problem(.tooManyRequests, "Too many attempts", detail: "too many \(what); try again in \(seconds / 60 + 1) minutes")
+            problem.headers[.retryAfter] = String(seconds)
+            throw problem
+        }
+    }
+
     /// A hash of a random password at each cost in use, checked when the address is unknown, so
-    /// that an unknown address takes as long to refuse as a wrong password: at the configured
-    /// cost, or the time would tell who has an account.
+    /// that an unknown address takes as long to refuse as a wrong password.
     private static let decoys = Mutex<[UInt8: String]>([:])
 
     static func decoy(cost: UInt8) -> String {
         if let hash = decoys.withLock({ $0[cost] }) { return hash }
-        let hash = Bcrypt.hash("decoy-\(UInt64.random(in: 0...UInt64.max))", cost: cost)
+        let hash = PasswordHash.make("decoy-\(UInt64.random(in: 0...UInt64.max))", cost: cost)
         return decoys.withLock { known in
             if let first = known[cost] { return first }
             known[cost] = hash
@@ -58,46 +80,95 @@ struct AccountService: Sendable {
         if configuration.hosted { _ = decoy(cost: configuration.passwordCost) }
     }
 
-    private func decoy() async throws -> String {
-        let cost = configuration.passwordCost
-        return try await NIOThreadPool.singleton.runIfActive { Self.decoy(cost: cost) }
+    /// What a successful sign-in hands back: the account, and the device cookie's value when
+    /// this browser had none for it.
+    struct SignedIn {
+        let account: Account
+        let newDevice: String?
     }
 
-    /// Checks the password within the limits; the account on success.
-    func signIn(email rawEmail: String, password: String, address: String) async throws -> Account {
-        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
-        let now = Clock.millisecondsNow()
-        let window = configuration.signInWindowSeconds * 1000
-        let accountSubject = "account:\(Credentials.digest(email))"
-        let addressSubject = "address:\(address)"
-        for (subject, limit) in [(accountSubject, configuration.signInFailuresPerAccount), (addressSubject, configuration.signInFailuresPerAddress)] {
-            let failures = try await accounts.failures(subject: subject, now: now, windowMilliseconds: window)
-            if failures.count >= limit {
-                let seconds = max(1, (failures.windowEndsAt - now + 999) / 1000)
-                var problem = Problem(.tooManyRequests, "Too many attempts", detail: "too many failed sign-ins; try again in \(seconds / 60 + 1) minutes")
-                problem.headers[.retryAfter] = String(seconds)
-                throw problem
-            }
+    /// Checks the password within the limits. Each attempt is counted *before* the hash is
+    /// checked, in one statement per limit. The per-account limit counts a browser that signed
+    /// in to the account before (its device cookie) apart from everyone else, so failures from
+    /// strangers cannot lock the owner's own browser out (OWASP's device cookie).
+    func signIn(email rawEmail: String, password rawPassword: String, address: String, device: String?) async throws -> SignedIn {
+        let email = AccountRules.comparable(email: rawEmail)
+        let password = AccountRules.normalised(password: rawPassword)
+        let window = configuration.signInWindowSeconds
+        let found = AccountRules.hasControl(rawEmail) ? nil : try await accounts.account(email: email)
+        var accountSubject = "account:\(Credentials.digest(email))"
+        var knownDevice = false
+        if let device, let found, let parsed = Credentials.parse(device), parsed.owner == found.account.owner,
+            try await accounts.isValid(owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .device, now: Clock.millisecondsNow())
+        {
+            accountSubject = "device:\(Credentials.digest(parsed.secret))"
+            knownDevice = true
         }
-        let found = try await accounts.account(email: email)
-        let hash = if let found { found.passwordHash } else { try await decoy() }
-        let matches = try await verify(password, hash: hash)
+        try await limit("address:\(address)", configuration.signInFailuresPerAddress, windowSeconds: window, what: "sign-in attempts from this address")
+        try await limit(accountSubject, configuration.signInFailuresPerAccount, windowSeconds: window, what: "failed sign-ins for this account")
+        let hash = if let found { found.passwordHash } else { try await Self.hashing.run { [cost = configuration.passwordCost] in Self.decoy(cost: cost) } }
+        let verified = try await verify(password, hash: hash)
+        let matches = verified && !AccountRules.hasControl(rawPassword)
         guard let found, matches else {
-            _ = try await accounts.recordFailure(subject: accountSubject, now: now, windowMilliseconds: window)
-            _ = try await accounts.recordFailure(subject: addressSubject, now: now, windowMilliseconds: window)
             throw Problem(.unauthorized, "Sign-in failed", detail: "the email address or the password is wrong")
         }
         try await accounts.clearFailures(subject: accountSubject)
-        return found.account
+        try await accounts.forgiveAttempt(subject: "address:\(address)")
+        if !PasswordHash.isCurrent(found.passwordHash) {
+            try await accounts.setPasswordHash(owner: found.account.owner, passwordHash: try await self.hash(password))
+        }
+        var newDevice: String?
+        if !knownDevice {
+            let secret = Credentials.secret()
+            let now = Clock.millisecondsNow()
+            try await accounts.addCredential(owner: found.account.owner, digest: Credentials.digest(secret), kind: .device, label: nil, now: now,
+                                             expiresAt: now + Self.deviceLifetimeSeconds * 1000)
+            newDevice = "\(found.account.owner.rawValue).\(secret)"
+        }
+        return SignedIn(account: found.account, newDevice: newDevice)
     }
 
-    /// A new browser session; the cookie value.
-    func startSession(owner: OwnerID) async throws -> String {
+    /// The password of the signed-in owner, checked within the same limits (before erasing,
+    /// deleting the account or changing the password).
+    func confirmPassword(owner: OwnerID, password: String, request: Request, context: CrampRequestContext) async throws {
+        guard let account = try await accounts.account(owner: owner) else { throw Problem.notFound("the account") }
+        _ = try await signIn(email: account.email, password: password, address: clientAddress(request, context: context),
+                             device: request.cookies[deviceCookieName]?.value)
+    }
+
+    static func deviceCookieName(secure: Bool) -> String { secure ? "__Host-crampcare_device" : "crampcare_device" }
+    var deviceCookieName: String { Self.deviceCookieName(secure: configuration.secureCookies) }
+    static let deviceLifetimeSeconds: Int64 = 180 * 86_400
+
+    func deviceCookie(_ value: String) -> Cookie {
+        Cookie(name: deviceCookieName, value: value, maxAge: Int(Self.deviceLifetimeSeconds), path: "/", secure: configuration.secureCookies,
+               httpOnly: true, sameSite: .strict)
+    }
+
+    /// The client's address: the peer's, or, when the peer is a trusted proxy, the nearest
+    /// address in `Forwarded` or `X-Forwarded-For` that is not itself a trusted proxy.
+    func clientAddress(_ request: Request, context: CrampRequestContext) -> String {
+        ClientAddress.resolve(peer: context.peerAddress, headers: request.headers, trusted: configuration.trustedProxies)
+    }
+
+    /// A new browser session, ending the one this browser held (sessions are rotated at
+    /// sign-in); the cookie value.
+    func startSession(owner: OwnerID, replacing request: Request? = nil) async throws -> String {
+        if let request, let old = request.cookies[Credentials.sessionCookieName(secure: configuration.secureCookies)].flatMap({ Credentials.parse($0.value) }) {
+            try await accounts.removeCredential(owner: old.owner, digest: Credentials.digest(old.secret))
+        }
         let secret = Credentials.secret()
         let now = Clock.millisecondsNow()
         try await accounts.addCredential(owner: owner, digest: Credentials.digest(secret), kind: .session, label: nil, now: now,
                                          expiresAt: now + configuration.sessionSeconds * 1000)
         return "\(owner.rawValue).\(secret)"
+    }
+
+    /// The session and device cookies a successful sign-in sets.
+    func signedInCookies(_ signedIn: SignedIn, request: Request) async throws -> [Cookie] {
+        var cookies = [sessionCookie(try await startSession(owner: signedIn.account.owner, replacing: request))]
+        if let device = signedIn.newDevice { cookies.append(deviceCookie(device)) }
+        return cookies
     }
 
     func sessionCookie(_ value: String) -> Cookie {
@@ -110,16 +181,40 @@ struct AccountService: Sendable {
                secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
-    /// A new API token; the token, shown once.
-    func createToken(owner: OwnerID, label: String) async throws -> (token: String, info: APITokenInfo) {
-        let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
-        // Counted in code points, as the OpenAPI document's maxLength counts them.
-        guard !label.isEmpty, label.unicodeScalars.count <= 100 else { throw Problem.invalid("label", "a token needs a label of 1 to 100 characters, such as \"phone app\"") }
+    /// A new password for the signed-in owner, after the current one is confirmed; every other
+    /// session ends, and this one is replaced. The new session cookie's value.
+    func changePassword(owner: OwnerID, current: String, new rawNew: String, request: Request, context: CrampRequestContext) async throws -> String {
+        try await confirmPassword(owner: owner, password: current, request: request, context: context)
+        let password = try AccountRules.password(rawNew, field: "newPassword")
+        let hash = try await hash(password)
+        try await accounts.changePassword(owner: owner, passwordHash: hash, keepingSession: nil)
+        return try await startSession(owner: owner)
+    }
+
+    /// Ends every session of the owner, this one included; how many ended.
+    func sessionCount(owner: OwnerID) async throws -> Int {
+        try await accounts.liveCredentials(owner: owner, kind: .session, now: Clock.millisecondsNow(), idleMilliseconds: configuration.sessionIdleSeconds * 1000)
+    }
+
+    func signOutEverywhere(owner: OwnerID) async throws -> Int {
+        try await accounts.removeCredentials(owner: owner, kind: .session)
+    }
+
+    static let maxTokenDays = 90
+
+    /// A new API token with its scope and a lifetime of 1 to 90 days; the token, shown once.
+    func createToken(owner: OwnerID, label rawLabel: String, scope: TokenScope, days: Int) async throws -> (token: String, info: APITokenInfo) {
+        let label = try AccountRules.label(rawLabel)
+        guard (1...Self.maxTokenDays).contains(days) else {
+            throw Problem.invalid("days", "\(days) is out of range; accepted: 1 to \(Self.maxTokenDays) days")
+        }
         let secret = Credentials.secret()
         let digest = Credentials.digest(secret)
         let now = Clock.millisecondsNow()
-        try await accounts.addCredential(owner: owner, digest: digest, kind: .apiToken, label: label, now: now, expiresAt: nil)
-        return ("\(Credentials.tokenPrefix)\(owner.rawValue).\(secret)", APITokenInfo(id: String(digest.prefix(AccountStore.tokenIDLength)), label: label, createdAt: now))
+        let expires = now + Int64(days) * 86_400_000
+        try await accounts.addCredential(owner: owner, digest: digest, kind: .apiToken, label: label, now: now, expiresAt: expires, scope: scope)
+        return ("\(Credentials.tokenPrefix)\(owner.rawValue).\(secret)",
+                APITokenInfo(id: String(digest.prefix(AccountStore.tokenIDLength)), label: label, createdAt: now, scope: scope, expiresAt: expires))
     }
 
     /// Who a request is from: an API token, else a session cookie. Personal mode: the local owner.
@@ -135,23 +230,123 @@ struct AccountService: Sendable {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].hasPrefix(Credentials.tokenPrefix),
                 let parsed = Credentials.parse(String(parts[1].dropFirst(Credentials.tokenPrefix.count))),
-                try await accounts.isValid(owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .apiToken, now: now)
+                let use = try await accounts.use(owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .apiToken, now: now)
             else {
-                var problem = Problem(.unauthorized, "Invalid token", detail: "the API token is not valid; create one under Account, API tokens")
+                var problem = Problem(.unauthorized, "Invalid token", detail: "the API token is not valid or has expired; create one under Account, API tokens")
                 problem.headers[.wwwAuthenticate] = "Bearer realm=\"crampcare\", error=\"invalid_token\""
                 throw problem
             }
             context.owner = parsed.owner
-            context.credential = .apiToken
+            context.credential = .apiToken(scope: use.scope ?? .full)
             return
         }
         if let cookie = request.cookies[Credentials.sessionCookieName(secure: configuration.secureCookies)], let parsed = Credentials.parse(cookie.value) {
             let digest = Credentials.digest(parsed.secret)
-            if try await accounts.isValid(owner: parsed.owner, digest: digest, kind: .session, now: now) {
+            if try await accounts.use(owner: parsed.owner, digest: digest, kind: .session, now: now,
+                                      idleMilliseconds: configuration.sessionIdleSeconds * 1000) != nil {
                 context.owner = parsed.owner
                 context.credential = .session(digest: digest)
             }
         }
+    }
+}
+
+/// A bounded queue in front of the blocking pool: at most `capacity` hashes run or wait; past
+/// that, 503 with Retry-After at once, never a held connection.
+final class HashQueue: Sendable {
+    let capacity: Int
+    private let inFlight = Mutex(0)
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws -> T {
+        let admitted = inFlight.withLock { count -> Bool in
+            guard count < capacity else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            var problem = Problem(.serviceUnavailable, "Busy", detail: "the server is checking many passwords at once; try again in a moment")
+            problem.headers[.retryAfter] = "1"
+            throw problem
+        }
+        defer { inFlight.withLock { $0 -= 1 } }
+        return try await NIOThreadPool.singleton.runIfActive(body)
+    }
+}
+
+/// The client's address behind trusted reverse proxies (RFC 7239 `Forwarded`, or
+/// `X-Forwarded-For`): read right to left, skipping trusted proxies, so a client cannot choose
+/// its own address by sending the header itself.
+enum ClientAddress {
+    static func resolve(peer: String, headers: HTTPFields, trusted: [AddressRange]) -> String {
+        guard !trusted.isEmpty, trusted.contains(where: { $0.contains(peer) }) else { return peer }
+        var chain: [String] = []
+        let forwarded = headers[values: .init("Forwarded")!]
+        if !forwarded.isEmpty {
+            for element in forwarded.joined(separator: ",").split(separator: ",") {
+                for pair in element.split(separator: ";") {
+                    let parts = pair.split(separator: "=", maxSplits: 1)
+                    guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "for" else { continue }
+                    var value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    if value.hasPrefix("[") , let close = value.firstIndex(of: "]") { value = String(value[value.index(after: value.startIndex)..<close]) }
+                    else if value.filter({ $0 == ":" }).count == 1, let colon = value.firstIndex(of: ":") { value = String(value[..<colon]) }
+                    chain.append(value)
+                }
+            }
+        } else {
+            chain = headers[values: .init("X-Forwarded-For")!].joined(separator: ",").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        for candidate in chain.reversed().prefix(32) {
+            guard AddressRange.parse(address: candidate) != nil else { return peer }
+            if !trusted.contains(where: { $0.contains(candidate) }) { return candidate }
+        }
+        return chain.first.flatMap { AddressRange.parse(address: $0) != nil ? $0 : nil } ?? peer
+    }
+}
+
+/// An address range in CIDR form (`10.0.0.0/8`, `::1/128`, or one address).
+public struct AddressRange: Sendable, Equatable {
+    let bytes: [UInt8]
+    let prefix: Int
+
+    public init?(cidr text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let bytes = Self.parse(address: String(parts[0])) else { return nil }
+        let bits = bytes.count * 8
+        if parts.count == 2 {
+            guard let prefix = Int(parts[1]), (0...bits).contains(prefix), parts[1].allSatisfy(\.isNumber) else { return nil }
+            self.prefix = prefix
+        } else {
+            prefix = bits
+        }
+        self.bytes = bytes
+    }
+
+    /// The address's bytes: 4 for IPv4, 16 for IPv6 (an IPv4-mapped IPv6 address as IPv4).
+    static func parse(address text: String) -> [UInt8]? {
+        guard text.utf8.count <= 64 else { return nil }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return Array(bytes[12...]) }
+        return bytes
+    }
+
+    func contains(_ address: String) -> Bool {
+        guard let other = Self.parse(address: address), other.count == bytes.count else { return false }
+        var left = prefix
+        for index in 0..<bytes.count where left > 0 {
+            let take = min(8, left)
+            let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - take))
+            if bytes[index] & mask != other[index] & mask { return false }
+            left -= take
+        }
+        return true
     }
 }
 
@@ -166,6 +361,8 @@ struct AccountAPI: Sendable {
         api.post("account", use: registerAccount)
         api.get("account", use: readAccount)
         api.delete("account", use: deleteAccount)
+        api.put("account/password", use: changePassword)
+        api.delete("account/sessions", use: signOutEverywhere)
         api.post("session", use: signIn)
         api.delete("session", use: signOut)
         api.get("account/tokens", use: listTokens)
@@ -177,17 +374,35 @@ struct AccountAPI: Sendable {
         guard configuration.hosted else { throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this server is a personal journal") }
     }
 
-    /// `{"email": …, "password": …}` (or other string members), naming a missing one.
-    func fields(_ request: Request, context: CrampRequestContext, _ names: [String]) async throws -> [String: String] {
+    /// Account changes need a browser session: an API token of any scope cannot change the
+    /// password, end sessions or make more tokens.
+    func requireSession(_ context: CrampRequestContext) throws -> OwnerID {
+        let owner = try context.requireOwner()
+        guard case .session = context.credential else {
+            throw Problem(.forbidden, "Session required", detail: "account changes need a signed-in browser session, not an API token")
+        }
+        return owner
+    }
+
+    /// String members of a JSON body: every `required` one, any `optional` one, nothing else.
+    func fields(_ request: Request, context: CrampRequestContext, _ required: [String], optional: [String] = []) async throws -> [String: String] {
         let bytes = try await Body.bytes(request, context: context)
         guard let value = try? JSONParser.parse(bytes) else { throw Problem(.badRequest, "Malformed JSON", detail: "the body is not a JSON document") }
         guard case .object(let members) = value else { throw Problem.invalid("", "the body must be a JSON object") }
+        let names = required + optional
         for member in members where !names.contains(member.key) {
-            throw Problem.invalid(member.key, "not a field here; accepted: \(names.joined(separator: ", "))")
+            throw Problem.invalid(ShownText.member(member.key), "not a field here; accepted: \(names.joined(separator: ", "))")
         }
         var result: [String: String] = [:]
         for name in names {
-            guard let member = value[name] else { throw Problem.invalid(name, "is required") }
+            guard let member = value[name] else {
+                if required.contains(name) { throw Problem.invalid(name, "is required") }
+                continue
+            }
+            if case .number(let number, true) = member, optional.contains(name) {
+                result[name] = number.magnitude < 1e9 ? String(Int(number)) : "too large"
+                continue
+            }
             guard let text = member.stringValue else { throw Problem.invalid(name, "must be a string, found \(member.typeName)") }
             result[name] = text
         }
@@ -207,9 +422,9 @@ struct AccountAPI: Sendable {
     @Sendable func registerAccount(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
         let fields = try await fields(request, context: context, ["email", "password"])
-        let account = try await accounts.register(email: fields["email"]!, password: fields["password"]!)
+        let account = try await accounts.register(email: fields["email"]!, password: fields["password"]!, address: accounts.clientAddress(request, context: context))
         var response = Body.json(accountJSON(account), status: .created)
-        response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner)))
+        response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner, replacing: request)))
         return response
     }
 
@@ -221,11 +436,29 @@ struct AccountAPI: Sendable {
 
     @Sendable func deleteAccount(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
-        let owner = try context.requireOwner()
+        let owner = try requireSession(context)
         let fields = try await fields(request, context: context, ["password"])
-        guard let account = try await services.accounts.account(owner: owner) else { throw Problem.notFound("the account") }
-        _ = try await accounts.signIn(email: account.email, password: fields["password"]!, address: context.peerAddress)
+        try await accounts.confirmPassword(owner: owner, password: fields["password"]!, request: request, context: context)
         _ = try await services.accounts.deleteAccount(owner: owner)
+        var response = Response(status: .noContent)
+        response.setCookie(accounts.expiredSessionCookie())
+        return response
+    }
+
+    @Sendable func changePassword(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        let fields = try await fields(request, context: context, ["password", "newPassword"])
+        let session = try await accounts.changePassword(owner: owner, current: fields["password"]!, new: fields["newPassword"]!, request: request, context: context)
+        var response = Response(status: .noContent)
+        response.setCookie(accounts.sessionCookie(session))
+        return response
+    }
+
+    @Sendable func signOutEverywhere(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        _ = try await accounts.signOutEverywhere(owner: owner)
         var response = Response(status: .noContent)
         response.setCookie(accounts.expiredSessionCookie())
         return response
@@ -234,9 +467,10 @@ struct AccountAPI: Sendable {
     @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
         let fields = try await fields(request, context: context, ["email", "password"])
-        let account = try await accounts.signIn(email: fields["email"]!, password: fields["password"]!, address: context.peerAddress)
-        var response = Body.json(accountJSON(account))
-        response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner)))
+        let signedIn = try await accounts.signIn(email: fields["email"]!, password: fields["password"]!, address: accounts.clientAddress(request, context: context),
+                                                 device: request.cookies[accounts.deviceCookieName]?.value)
+        var response = Body.json(accountJSON(signedIn.account))
+        for cookie in try await accounts.signedInCookies(signedIn, request: request) { response.setCookie(cookie) }
         return response
     }
 
@@ -249,17 +483,24 @@ struct AccountAPI: Sendable {
         return response
     }
 
+    static func tokenJSON(_ token: APITokenInfo, to w: inout JSONWriter) {
+        w.key("id"); w.value(token.id)
+        w.key("label"); w.value(token.label)
+        w.key("scope"); w.value(token.scope.rawValue)
+        w.key("createdAt"); w.value(Int(token.createdAt))
+        if let expires = token.expiresAt { w.key("expiresAt"); w.value(Int(expires)) }
+        if let used = token.lastUsedAt { w.key("lastUsedAt"); w.value(Int(used)) }
+    }
+
     @Sendable func listTokens(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
-        let tokens = try await services.accounts.apiTokens(owner: try context.requireOwner())
+        let tokens = try await services.accounts.apiTokens(owner: try requireSession(context))
         var w = JSONWriter()
         w.beginObject()
         w.key("tokens"); w.beginArray()
         for token in tokens {
             w.beginObject()
-            w.key("id"); w.value(token.id)
-            w.key("label"); w.value(token.label)
-            w.key("createdAt"); w.value(Int(token.createdAt))
+            Self.tokenJSON(token, to: &w)
             w.endObject()
         }
         w.endArray()
@@ -267,16 +508,28 @@ struct AccountAPI: Sendable {
         return Body.json(w.bytes)
     }
 
+    /// Reads a scope name and a lifetime in days, naming the field when either is wrong.
+    static func tokenTerms(scope: String?, days: String?) throws -> (TokenScope, Int) {
+        let scopeText = scope ?? TokenScope.full.rawValue
+        guard let scope = TokenScope(rawValue: scopeText) else {
+            throw Problem.invalid("scope", "\(Problem.shown(scopeText)) is not a scope; accepted: \(TokenScope.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let daysText = days ?? String(AccountService.maxTokenDays)
+        guard let count = Int(daysText), (1...AccountService.maxTokenDays).contains(count) else {
+            throw Problem.invalid("days", "\(Problem.shown(daysText)) is out of range; accepted: 1 to \(AccountService.maxTokenDays) days")
+        }
+        return (scope, count)
+    }
+
     @Sendable func createToken(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
-        let owner = try context.requireOwner()
-        let fields = try await fields(request, context: context, ["label"])
-        let created = try await accounts.createToken(owner: owner, label: fields["label"]!)
+        let owner = try requireSession(context)
+        let fields = try await fields(request, context: context, ["label"], optional: ["scope", "days"])
+        let (scope, days) = try Self.tokenTerms(scope: fields["scope"], days: fields["days"])
+        let created = try await accounts.createToken(owner: owner, label: fields["label"]!, scope: scope, days: days)
         var w = JSONWriter()
         w.beginObject()
-        w.key("id"); w.value(created.info.id)
-        w.key("label"); w.value(created.info.label)
-        w.key("createdAt"); w.value(Int(created.info.createdAt))
+        Self.tokenJSON(created.info, to: &w)
         w.key("token"); w.value(created.token)
         w.endObject()
         return Body.json(w.bytes, status: .created)
@@ -286,7 +539,7 @@ struct AccountAPI: Sendable {
         try requireHosted()
         let owner = try context.requireOwner()
         let id = context.parameters.get("id") ?? ""
-        guard try await services.accounts.revokeAPIToken(owner: owner, id: id) else { throw Problem.notFound("token \(id.prefix(40))") }
+        guard try await services.accounts.revokeAPIToken(owner: owner, id: id) else { throw Problem.notFound("token \(Problem.shown(id, limit: 40))") }
         return Response(status: .noContent)
     }
 }

@@ -31,7 +31,14 @@ public func buildRouter(configuration: ServerConfiguration, services: CrampServi
         try await services.journal.ping()
         return Body.json(Array(#"{"status":"ok"}"#.utf8))
     }
-    router.get("metrics") { _, _ in
+    router.get("metrics") { request, _ in
+        // Hosted: only for a scraper holding the metrics token (counts by route are still
+        // about the service's users).
+        if configuration.hosted {
+            guard let token = configuration.metricsToken, !token.isEmpty,
+                let given = request.headers[.authorization], Credentials.constantTimeEqual(given, "Bearer \(token)")
+            else { throw Problem.notFound("The page /metrics") }
+        }
         var bytes: [UInt8] = []
         metrics?.emit(into: &bytes)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

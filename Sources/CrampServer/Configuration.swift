@@ -8,15 +8,26 @@ public struct ServerConfiguration: Sendable {
     /// reaches the server under its own host name, which is refused). In hosted mode with none
     /// given, any host is accepted: the clinic's reverse proxy decides.
     public var allowedHosts: [String] = []
-    /// Cookies marked Secure (the server is reached over HTTPS, usually through a proxy).
+    /// Cookies marked Secure and HSTS sent (the server is reached over HTTPS, usually through a
+    /// proxy). The command line turns this on in hosted mode unless --insecure-cookies is given.
     public var secureCookies: Bool = false
     /// bcrypt cost for new passwords: 12 in production, lower in tests.
     public var passwordCost: UInt8 = 12
     /// Largest request body accepted.
     public var maxBodyBytes: Int = 1 << 20
-    /// How long a browser session lasts.
-    public var sessionSeconds: Int64 = 30 * 24 * 3600
+    /// How long a browser session lasts at most, and unused (ASVS 4.0.3 3.3.2, level 2: 12 hours,
+    /// or 30 minutes of inactivity).
+    public var sessionSeconds: Int64 = 12 * 3600
+    public var sessionIdleSeconds: Int64 = 30 * 60
+    /// New accounts allowed per address per hour.
+    public var registrationsPerAddress: Int = 10
+    /// Reverse proxies whose `Forwarded` or `X-Forwarded-For` is believed.
+    public var trustedProxies: [AddressRange] = []
+    /// In hosted mode `/metrics` answers only a request that carries this as a bearer token
+    /// (and is not found without one set).
+    public var metricsToken: String?
     /// Failed sign-ins allowed per account and per address in one window before refusing more.
+    /// (Attempts are counted before the password is checked; a right one is taken back.)
     public var signInFailuresPerAccount: Int = 5
     public var signInFailuresPerAddress: Int = 20
     public var signInWindowSeconds: Int64 = 15 * 60

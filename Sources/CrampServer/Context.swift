@@ -1,5 +1,6 @@
 public import Hummingbird
 public import CrampJournal
+public import CrampStorage
 import NIOCore
 
 /// One request's context: who it acts for, once the authentication middleware has decided.
@@ -22,7 +23,8 @@ public struct CrampRequestContext: RequestContext {
         case local
         /// A browser session; the digest of its cookie's secret.
         case session(digest: String)
-        case apiToken
+        /// An API token and what it may do.
+        case apiToken(scope: TokenScope)
     }
 
     public init(source: ApplicationRequestContextSource) {

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdBcrypt
 
 /// Secrets handed to clients: browser sessions and API tokens. A secret is 32 random bytes; the
 /// database keeps only its SHA-256 digest. The owner travels with the secret (`owner.secret`),
@@ -31,6 +32,15 @@ enum Credentials {
         return (owner, String(parts[1]))
     }
 
+    /// Equal strings, compared in time that does not depend on where they differ.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<x.count { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+
     /// API tokens carry a prefix so that a leaked one is recognisable (`cc.owner.secret`).
     static let tokenPrefix = "cc."
 
@@ -42,23 +52,101 @@ enum Credentials {
     }
 }
 
-/// Email addresses and passwords for hosted accounts.
+/// Email addresses, passwords and labels for hosted accounts (ASVS 4.0.3 V2.1).
 enum AccountRules {
+    static let minPasswordLength = 12
+    static let maxPasswordLength = 128
+
+    /// No control characters (C0, DEL, C1) and no unpaired or format-breaking scalars: a NUL ends
+    /// a C string (bcrypt would stop reading there), and `x@example.org\u{0}` must not be a
+    /// second account.
+    static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }
+    }
+
+    /// The address as it is compared and stored: trimmed, compatibility-normalised, lower case.
+    static func comparable(email text: String) -> String {
+        text.trimmingCharacters(in: .whitespaces).precomposedStringWithCompatibilityMapping.lowercased()
+    }
+
     static func email(_ text: String) throws -> String {
-        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let shown = Problem.shown(text, limit: 100)
+        guard !hasControl(text) else {
+            throw Problem.invalid("email", "\(shown) contains a control character; accepted: an address such as name@example.org")
+        }
+        let email = comparable(email: text)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-            email.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "<" && $0 != ">" && $0 != "\"" })
+        guard email.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, parts[1].contains("."),
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains(".."),
+            email.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && !"<>\"(),;:[]\\".unicodeScalars.contains($0) || $0 == "@" })
         else {
-            throw Problem.invalid("email", "\"\(text.prefix(100))\" is not an email address; accepted: name@example.org")
+            throw Problem.invalid("email", "\(shown) is not an email address; accepted: name@example.org")
         }
         return email
     }
 
-    static func password(_ text: String) throws -> String {
-        guard text.count >= 10 else { throw Problem.invalid("password", "a password needs at least 10 characters (this one has \(text.count))") }
-        // bcrypt reads 72 bytes; longer ones would silently match their prefix.
-        guard text.utf8.count <= 72 else { throw Problem.invalid("password", "a password may have at most 72 bytes (this one has \(text.utf8.count))") }
-        return text
+    /// The password as it is hashed: compatibility-normalised (NIST SP 800-63B 5.1.1.2), so the
+    /// same password typed on two keyboards matches.
+    static func normalised(password text: String) -> String {
+        text.precomposedStringWithCompatibilityMapping
     }
+
+    /// The 30,000 most common passwords, lower case.
+    static let common: Set<String> = Set(CommonPasswords.text.split(separator: "\n").map { $0.lowercased() })
+
+    /// A new password: 12 to 128 characters, no control characters, not common, not one
+    /// character or two repeated, not a common password padded with digits or symbols.
+    static func password(_ text: String, field: String = "password") throws -> String {
+        let password = normalised(password: text)
+        // Counted with runs of spaces as one (ASVS 2.1.1), so twelve spaces are not twelve characters.
+        let length = password.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ").unicodeScalars.count
+        guard !hasControl(password) else { throw Problem.invalid(field, "contains a control character; accepted: letters, digits, spaces and symbols") }
+        guard length >= minPasswordLength else {
+            throw Problem.invalid(field, "a password needs at least \(minPasswordLength) characters (this one has \(length)); a few words together make a good one")
+        }
+        guard length <= maxPasswordLength else {
+            throw Problem.invalid(field, "a password may have at most \(maxPasswordLength) characters (this one has \(length))")
+        }
+        let lower = password.lowercased()
+        // The common word under padding: "password1234", "!!letmein2024".
+        let core = String(lower.unicodeScalars.drop(while: { !$0.properties.isAlphabetic }).reversed().drop(while: { !$0.properties.isAlphabetic }).reversed()
+            .map(Character.init))
+        if common.contains(lower) || (core.count >= 4 && common.contains(core)) || Set(lower.unicodeScalars).count < 5 {
+            throw Problem.invalid(field, "this password is one of the most common, and easy to guess; choose another (a few words together make a good one)")
+        }
+        return password
+    }
+
+    /// A label (of an API token): 1 to 100 characters, no control characters.
+    static func label(_ text: String) throws -> String {
+        let label = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !hasControl(label) else { throw Problem.invalid("label", "contains a control character; accepted: a short name such as \"phone app\"") }
+        // Counted in code points, as the OpenAPI document's maxLength counts them.
+        guard !label.isEmpty, label.unicodeScalars.count <= 100 else {
+            throw Problem.invalid("label", "a token needs a label of 1 to 100 characters, such as \"phone app\"")
+        }
+        return label
+    }
+}
+
+/// bcrypt reads at most 72 bytes and stops at a NUL: passwords are hashed through SHA-256 first
+/// (base64, 44 ASCII bytes), so no password is ever cut short. Hashes made before are read
+/// as they were and replaced at the next sign-in.
+enum PasswordHash {
+    static let prefix = "sha256-bcrypt$"
+
+    static func input(_ password: String) -> String {
+        Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
+    }
+
+    static func make(_ password: String, cost: UInt8) -> String {
+        prefix + Bcrypt.hash(input(password), cost: cost)
+    }
+
+    static func verify(_ password: String, stored: String) -> Bool {
+        if stored.hasPrefix(prefix) { return Bcrypt.verify(input(password), hash: String(stored.dropFirst(prefix.count))) }
+        return Bcrypt.verify(password, hash: stored)
+    }
+
+    static func isCurrent(_ stored: String) -> Bool { stored.hasPrefix(prefix) }
 }

@@ -1,4 +1,5 @@
 import CrampJournal
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -69,6 +70,8 @@ struct SiteGuard: RouterMiddleware {
                 .response(from: request, context: context)
         }
         response.headers.append(contentsOf: Self.securityHeaders)
+        // Hosted behind HTTPS: browsers keep to HTTPS for a year (ASVS 14.4.5).
+        if configuration.hosted && configuration.secureCookies { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         let elapsed = ContinuousClock.now - started
         metrics?.record(status: Int(response.status.code), elapsed: elapsed)
@@ -99,6 +102,35 @@ struct SiteGuard: RouterMiddleware {
     }
 }
 
+/// What each API token scope may do, by method and path (account changes need a session
+/// whatever the scope: `AccountAPI.requireSession`).
+enum TokenPolicy {
+    /// `log`: log a cramp, put one queued offline, and check one; nothing is read back.
+    static func allows(_ scope: TokenScope, method: HTTPRequest.Method, path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        switch scope {
+        case .full:
+            return true
+        case .read:
+            return method == .get || method == .head || (method == .post && ["assessments", "questionnaire-responses"].contains(parts.last ?? ""))
+        case .log:
+            guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else { return false }
+            switch (method, parts.count, parts[2]) {
+            case (.post, 3, "episodes"), (.put, 4, "episodes"), (.post, 3, "assessments"), (.post, 3, "questionnaire-responses"): return true
+            default: return false
+            }
+        }
+    }
+
+    static func check(_ scope: TokenScope, method: HTTPRequest.Method, path: String) throws {
+        guard allows(scope, method: method, path: path) else {
+            var problem = Problem(.forbidden, "Not allowed for this token", detail: "a \(scope.rawValue) token may not \(method.rawValue) \(path.prefix(100)); use a token with more rights, or sign in")
+            problem.headers[.wwwAuthenticate] = "Bearer realm=\"crampcare\", error=\"insufficient_scope\""
+            throw problem
+        }
+    }
+}
+
 /// The API's door: JSON only, from no page but this server's own, and who the caller is.
 struct APIGuard: RouterMiddleware {
     typealias Context = CrampRequestContext
@@ -118,6 +150,7 @@ struct APIGuard: RouterMiddleware {
         }
         var context = context
         try await AccountService(services: services, configuration: configuration).authenticate(request, context: &context)
+        if case .apiToken(let scope) = context.credential { try TokenPolicy.check(scope, method: request.method, path: request.uri.path) }
         return try await next(request, context)
     }
 

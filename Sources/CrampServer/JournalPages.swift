@@ -410,9 +410,8 @@ extension Pages {
                         request: request, context: context, status: .unprocessableContent)
         }
         if configuration.hosted {
-            guard let account = try await services.accounts.account(owner: owner) else { throw Problem.notFound("The account") }
             do {
-                _ = try await accounts.signIn(email: account.email, password: form.value("password") ?? "", address: context.peerAddress)
+                try await accounts.confirmPassword(owner: owner, password: form.value("password") ?? "", request: request, context: context)
             } catch let problem as Problem {
                 return page("data", title: "My data", section: "data", ["errors": View.errors([("password", problem.detail)])],
                             request: request, context: context, status: .unprocessableContent)

@@ -23,17 +23,19 @@ struct Pages: Sendable {
     init(services: CrampServices, configuration: ServerConfiguration) throws {
         self.services = services
         self.configuration = configuration
+        library = try Self.templateLibrary()
+    }
+
+    /// Every template, each naming the project's escaper first (swift-mustache's own HTML
+    /// escaper works per Character, see HTMLText.escape, and a partial starts again with it).
+    static func templateLibrary() throws -> MustacheLibrary {
         MustacheContentTypes.register(ScalarHTML(), named: ScalarHTML.name)
         var library = MustacheLibrary()
         for file in EmbeddedWeb.files where file.name.hasSuffix(".mustache") {
-            // swift-mustache's own HTML escaper works per Character (see HTMLText.escape), and a
-            // partial starts again with it: every file names ours first.
-            guard file.text.hasPrefix("{{% CONTENT_TYPE: \(ScalarHTML.name) }}") else {
-                throw ScalarHTML.MissingPragma(file: file.name)
-            }
+            guard file.text.hasPrefix("{{% CONTENT_TYPE: \(ScalarHTML.name) }}") else { throw ScalarHTML.MissingPragma(file: file.name) }
             try library.register(file.text, named: String(file.name.dropLast(".mustache".count)))
         }
-        self.library = library
+        return library
     }
 
     func register(on router: Router<CrampRequestContext>) {
@@ -73,6 +75,8 @@ struct Pages: Sendable {
         pages.get("account", use: account)
         pages.post("account/tokens", use: createToken)
         pages.post("account/tokens/:id/revoke", use: revokeToken)
+        pages.post("account/password", use: changePassword)
+        pages.post("account/signout-everywhere", use: signOutEverywhere)
     }
 
     // MARK: rendering

@@ -24,6 +24,9 @@ public struct Problem: Error, Sendable, HTTPResponseError {
         Problem(.unprocessableContent, "Invalid input", detail: field.isEmpty ? problem : "\(field): \(problem)", field: field.isEmpty ? nil : field)
     }
 
+    /// User text as a message quotes it.
+    static func shown(_ text: String, limit: Int = 100) -> String { ShownText.quoted(text, limit: limit) }
+
     static func notFound(_ what: String) -> Problem { Problem(.notFound, "Not found", detail: "\(what) was not found") }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -13,6 +13,26 @@ public struct Account: Sendable, Equatable {
 public enum CredentialKind: String, Sendable {
     case session
     case apiToken = "api"
+    /// A browser that signed in to this account before (OWASP's device cookie): its failed
+    /// attempts are counted apart from strangers', so a stranger cannot lock it out.
+    case device
+}
+
+/// What an API token may do.
+public enum TokenScope: String, Sendable, CaseIterable {
+    /// Read everything, change nothing.
+    case read
+    /// Read and write, as the account's owner can on the API.
+    case full
+    /// Log a cramp (and check one) only: a narrow credential a phone can keep, so logging at
+    /// night needs no password while reading the diary still needs a session or another token.
+    case log
+}
+
+/// A live credential as a request presents it.
+public struct CredentialUse: Sendable, Equatable {
+    public let scope: TokenScope?
+    public let expiresAt: Int64?
 }
 
 /// An API token as its owner sees it in a list: never the secret, only an id made of the first
@@ -21,11 +41,17 @@ public struct APITokenInfo: Sendable, Equatable {
     public let id: String
     public let label: String
     public let createdAt: Int64
+    public let scope: TokenScope
+    public let expiresAt: Int64?
+    public let lastUsedAt: Int64?
 
-    public init(id: String, label: String, createdAt: Int64) {
+    public init(id: String, label: String, createdAt: Int64, scope: TokenScope, expiresAt: Int64?, lastUsedAt: Int64? = nil) {
         self.id = id
         self.label = label
         self.createdAt = createdAt
+        self.scope = scope
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
     }
 }
 
@@ -47,6 +73,12 @@ public final class AccountStore: Sendable {
                 ON CONFLICT (email) DO NOTHING RETURNING owner_id
                 """).all()
             return rows.isEmpty ? nil : Account(owner: owner, email: email, createdAt: now)
+        }
+    }
+
+    public func setPasswordHash(owner: OwnerID, passwordHash: String) async throws {
+        try await engine.withTransaction { session in
+            try await session.sql.raw("UPDATE accounts SET password_hash = \(bind: passwordHash) WHERE owner_id = \(bind: owner.rawValue)").run()
         }
     }
 
@@ -79,22 +111,76 @@ public final class AccountStore: Sendable {
         }
     }
 
-    public func addCredential(owner: OwnerID, digest: String, kind: CredentialKind, label: String?, now: Int64, expiresAt: Int64?) async throws {
+    public func addCredential(owner: OwnerID, digest: String, kind: CredentialKind, label: String?, now: Int64, expiresAt: Int64?,
+                              scope: TokenScope? = nil) async throws {
         try await engine.withTransaction { session in
             try await session.sql.raw("""
-                INSERT INTO credentials (owner_id, digest, kind, label, created_at, expires_at)
-                VALUES (\(bind: owner.rawValue), \(bind: digest), \(bind: kind.rawValue), \(bind: label), \(bind: now), \(bind: expiresAt))
+                INSERT INTO credentials (owner_id, digest, kind, label, created_at, expires_at, last_used_at, scope)
+                VALUES (\(bind: owner.rawValue), \(bind: digest), \(bind: kind.rawValue), \(bind: label), \(bind: now), \(bind: expiresAt),
+                        \(bind: now), \(bind: scope?.rawValue))
                 """).run()
         }
     }
 
+    /// The owner's live credential of this kind with this digest, or nil: expired, or (with
+    /// `idleMilliseconds`) unused for longer than that. Its last use is recorded at most once a
+    /// minute, so most requests only read.
+    public func use(owner: OwnerID, digest: String, kind: CredentialKind, now: Int64, idleMilliseconds: Int64? = nil) async throws -> CredentialUse? {
+        let found = try await engine.withDatabase { db -> (use: CredentialUse, lastUsed: Int64?)? in
+            guard let row = try await db.raw("""
+                SELECT scope, expires_at, last_used_at FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest)
+                AND kind = \(bind: kind.rawValue) AND (expires_at IS NULL OR expires_at > \(bind: now))
+                """).first() else { return nil }
+            let scope = try row.decode(column: "scope", as: String?.self).flatMap(TokenScope.init(rawValue:))
+            return (CredentialUse(scope: scope, expiresAt: try row.decode(column: "expires_at", as: Int64?.self)),
+                    try row.decode(column: "last_used_at", as: Int64?.self))
+        }
+        guard let found else { return nil }
+        if let idleMilliseconds, (found.lastUsed ?? 0) < now - idleMilliseconds { return nil }
+        if (found.lastUsed ?? 0) < now - 60_000 {
+            try await engine.withTransaction { session in
+                try await session.sql.raw("""
+                    UPDATE credentials SET last_used_at = \(bind: now) WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest)
+                    """).run()
+            }
+        }
+        return found.use
+    }
+
     /// Whether the owner holds a live credential of this kind with this digest.
     public func isValid(owner: OwnerID, digest: String, kind: CredentialKind, now: Int64) async throws -> Bool {
+        try await use(owner: owner, digest: digest, kind: kind, now: now) != nil
+    }
+
+    /// How many live credentials of this kind the owner holds.
+    public func liveCredentials(owner: OwnerID, kind: CredentialKind, now: Int64, idleMilliseconds: Int64) async throws -> Int {
         try await engine.withDatabase { db in
             try await db.raw("""
-                SELECT 1 AS found FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest)
-                AND kind = \(bind: kind.rawValue) AND (expires_at IS NULL OR expires_at > \(bind: now))
-                """).first() != nil
+                SELECT digest FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: kind.rawValue)
+                AND (expires_at IS NULL OR expires_at > \(bind: now)) AND last_used_at >= \(bind: now - idleMilliseconds)
+                """).all().count
+        }
+    }
+
+    /// Ends every credential of this kind the owner holds but `keeping`; how many ended.
+    @discardableResult
+    public func removeCredentials(owner: OwnerID, kind: CredentialKind, keeping: String? = nil) async throws -> Int {
+        try await engine.withTransaction { session in
+            try await session.sql.raw("""
+                DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: kind.rawValue)
+                AND digest <> \(bind: keeping ?? "") RETURNING digest
+                """).all().count
+        }
+    }
+
+    /// The new password's hash, and every session but `keeping` ended, in one transaction.
+    public func changePassword(owner: OwnerID, passwordHash: String, keepingSession: String?) async throws {
+        try await engine.withTransaction { session in
+            try await session.sql.raw("UPDATE accounts SET password_hash = \(bind: passwordHash) WHERE owner_id = \(bind: owner.rawValue)").run()
+            try await session.sql.raw("""
+                DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.session.rawValue)
+                AND digest <> \(bind: keepingSession ?? "")
+                """).run()
         }
     }
 
@@ -108,11 +194,16 @@ public final class AccountStore: Sendable {
     public func apiTokens(owner: OwnerID) async throws -> [APITokenInfo] {
         try await engine.withDatabase { db in
             try await db.raw("""
-                SELECT digest, label, created_at FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.apiToken.rawValue)
+                SELECT digest, label, created_at, scope, expires_at, last_used_at FROM credentials
+                WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.apiToken.rawValue)
                 ORDER BY created_at, digest
                 """).all().map { row in
                 APITokenInfo(id: String(try row.decode(column: "digest", as: String.self).prefix(Self.tokenIDLength)),
-                             label: try row.decode(column: "label", as: String?.self) ?? "", createdAt: try row.decode(column: "created_at", as: Int64.self))
+                             label: try row.decode(column: "label", as: String?.self) ?? "", createdAt: try row.decode(column: "created_at", as: Int64.self),
+                             // Tokens made before scopes existed had every right.
+                             scope: try row.decode(column: "scope", as: String?.self).flatMap(TokenScope.init(rawValue:)) ?? .full,
+                             expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
+                             lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self))
             }
         }
     }
@@ -131,9 +222,11 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// Counts one failed sign-in for `subject` (an account or an address) and returns the failures
-    /// in the current window. One statement, so concurrent instances never lose a count.
-    public func recordFailure(subject: String, now: Int64, windowMilliseconds: Int64) async throws -> Int {
+    /// Counts one attempt for `subject` (an account, a device, an address) and returns the
+    /// attempts in the current window and when it closes. One statement, run *before* the
+    /// password is checked, so that concurrent guesses on any instance cannot all pass a check
+    /// made before any of them was counted.
+    public func countAttempt(subject: String, now: Int64, windowMilliseconds: Int64) async throws -> (count: Int, windowEndsAt: Int64) {
         let windowStart = now - windowMilliseconds
         return try await engine.withTransaction { session in
             let row = try await session.sql.raw("""
@@ -141,21 +234,18 @@ public final class AccountStore: Sendable {
                 ON CONFLICT (subject) DO UPDATE SET
                     failures = CASE WHEN sign_in_failures.window_started_at < \(bind: windowStart) THEN 1 ELSE sign_in_failures.failures + 1 END,
                     window_started_at = CASE WHEN sign_in_failures.window_started_at < \(bind: windowStart) THEN \(bind: now) ELSE sign_in_failures.window_started_at END
-                RETURNING failures
+                RETURNING failures, window_started_at
                 """).first()
-            return try row?.decode(column: "failures", as: Int.self) ?? 1
+            let count = try row?.decode(column: "failures", as: Int.self) ?? 1
+            let started = try row?.decode(column: "window_started_at", as: Int64.self) ?? now
+            return (count, started + windowMilliseconds)
         }
     }
 
-    /// Failed sign-ins for `subject` in the current window, and when that window closes.
-    public func failures(subject: String, now: Int64, windowMilliseconds: Int64) async throws -> (count: Int, windowEndsAt: Int64) {
-        try await engine.withDatabase { db in
-            guard let row = try await db.raw("SELECT window_started_at, failures FROM sign_in_failures WHERE subject = \(bind: subject)").first() else {
-                return (0, now)
-            }
-            let started = try row.decode(column: "window_started_at", as: Int64.self)
-            guard started >= now - windowMilliseconds else { return (0, now) }
-            return (try row.decode(column: "failures", as: Int.self), started + windowMilliseconds)
+    /// Takes back one attempt (a right password from an address that others share).
+    public func forgiveAttempt(subject: String) async throws {
+        try await engine.withTransaction { session in
+            try await session.sql.raw("UPDATE sign_in_failures SET failures = failures - 1 WHERE subject = \(bind: subject) AND failures > 0").run()
         }
     }
 

@@ -118,6 +118,14 @@ enum Schema {
             )
             """,
         ]),
+        // ASVS V3: sessions end after an idle time (`last_used_at`); API tokens carry a scope;
+        // accounts may hold a TOTP second factor.
+        Migration(version: 3, name: "sessions_scopes_second_factor", statements: [
+            "ALTER TABLE credentials ADD COLUMN last_used_at BIGINT",
+            "ALTER TABLE credentials ADD COLUMN scope TEXT",
+            "ALTER TABLE accounts ADD COLUMN totp_secret TEXT",
+            "ALTER TABLE accounts ADD COLUMN totp_last_step BIGINT",
+        ]),
     ]
 
     /// The newest version this build knows.

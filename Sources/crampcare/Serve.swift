@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrampJSON
 import CrampKnowledge
 import CrampServer
 import CrampStorage
@@ -31,8 +32,20 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("allowed-host"), help: "A host name (with :port if not 80/443) the server answers to; repeat for several.")
     var allowedHosts: [String] = []
 
-    @Flag(help: "Mark cookies Secure (the server is reached over HTTPS, for example behind a proxy).")
+    @Flag(help: "Mark cookies Secure and send HSTS: the default in hosted mode (kept for older scripts).")
     var secureCookies = false
+
+    @Flag(help: "Hosted mode over plain HTTP (testing only): cookies not Secure, no HSTS.")
+    var insecureCookies = false
+
+    @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy (CIDR, such as 10.0.0.0/8 or ::1) whose Forwarded or X-Forwarded-For header gives the client's address; repeat for several.")
+    var trustedProxies: [String] = []
+
+    @Option(help: "Minutes a signed-in session may go unused before it ends (hosted mode).")
+    var sessionIdleMinutes: Int64 = 30
+
+    @Option(help: "Hours a signed-in session lasts at most (hosted mode).")
+    var sessionHours: Int64 = 12
 
     @Option(help: "bcrypt cost for new passwords (4 to 31).")
     var passwordCost: UInt8 = 12
@@ -44,7 +57,23 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.hosted = hosted
         configuration.allowedHosts = allowedHosts
-        configuration.secureCookies = secureCookies
+        if secureCookies && insecureCookies { Console.error("crampcare: choose one of --secure-cookies and --insecure-cookies"); throw ExitCode(2) }
+        configuration.secureCookies = secureCookies || (hosted && !insecureCookies)
+        for text in trustedProxies {
+            guard let range = AddressRange(cidr: text) else {
+                Console.error("crampcare: --trusted-proxy \(ShownText.quoted(text)) is not an address range; accepted: CIDR such as 10.0.0.0/8, 192.168.1.5 or ::1")
+                throw ExitCode(2)
+            }
+            configuration.trustedProxies.append(range)
+        }
+        guard (1...24 * 60).contains(sessionIdleMinutes), (1...24 * 30).contains(sessionHours) else {
+            Console.error("crampcare: --session-idle-minutes is 1 to 1440 and --session-hours 1 to 720 (given \(sessionIdleMinutes) and \(sessionHours))")
+            throw ExitCode(2)
+        }
+        configuration.sessionIdleSeconds = sessionIdleMinutes * 60
+        configuration.sessionSeconds = sessionHours * 3600
+        // The scraper's token comes from the environment, never the command line (ps shows that).
+        configuration.metricsToken = Console.environment("CRAMPCARE_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.passwordCost = passwordCost
         if let port {
             configuration.port = port

@@ -17,7 +17,8 @@ struct TestServer {
     let store: SQLJournalStore
     let router: Router<CrampRequestContext>
 
-    static func make(hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil) async throws -> TestServer {
+    static func make(hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil,
+                     configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-server-\(UUID().uuidString)")
         let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: folder.appendingPathComponent("journal.sqlite").path))
         var configuration = ServerConfiguration()
@@ -25,6 +26,7 @@ struct TestServer {
         configuration.passwordCost = 4
         // The test client calls the server "localhost" with no port.
         if allowLocalhost { configuration.allowedHosts = ["localhost"] }
+        configure(&configuration)
         let knowledge = try KnowledgeBase.bundled.get()
         let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted)
         return TestServer(configuration: configuration, store: store, router: try buildRouter(configuration: configuration, services: services, metrics: metrics))

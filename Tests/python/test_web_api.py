@@ -3,10 +3,12 @@ coverage and fuzzing phases): no server error, and every response's status, cont
 headers and body as the document says; requests the document forbids are refused. Run on a
 personal server and on a hosted one with an API token. Plus two hosted instances on one
 PostgreSQL database."""
+import json
 import os
 import shutil
 import signal
 import subprocess
+import urllib.request
 import threading
 import time
 
@@ -49,15 +51,54 @@ def test_schemathesis_personal(tmp_path):
 
 
 @pytest.mark.skipif(not ST, reason="schemathesis is not installed")
-def test_schemathesis_hosted_with_a_token(tmp_path):
+@pytest.mark.parametrize("scope", ["full", "read", "log"])
+def test_schemathesis_hosted_with_each_token_scope(tmp_path, scope):
+    """Every operation with each scope's token: no server error, and every answer documented."""
     server = Server(str(tmp_path / "hosted.sqlite"), hosted=True)
     try:
         status, account, headers = server.api("POST", "/api/v1/account", {"email": "fuzz@example.org", "password": "a long fuzzing password"})
         assert status == 201
         cookie = headers["Set-Cookie"].split(";")[0]
-        status, token, _ = server.api("POST", "/api/v1/account/tokens", {"label": "schemathesis"}, headers={"Cookie": cookie})
-        assert status == 201
+        status, token, _ = server.api("POST", "/api/v1/account/tokens", {"label": "schemathesis", "scope": scope, "days": 7}, headers={"Cookie": cookie})
+        assert status == 201 and token["scope"] == scope
         schemathesis(server, "-H", f"Authorization: Bearer {token['token']}")
+    finally:
+        assert server.stop() == 0
+
+
+@pytest.mark.parametrize("scope", ["read", "log"])
+def test_every_operation_a_scope_may_not_use_is_refused(tmp_path, scope):
+    """Each operation in the OpenAPI document, called with a narrow token: 403 where the scope
+    does not reach, never a write that went through."""
+    server = Server(str(tmp_path / "hosted.sqlite"), hosted=True)
+    try:
+        status, _, headers = server.api("POST", "/api/v1/account", {"email": "scope@example.org", "password": "a long scoped password"})
+        cookie = {"Cookie": headers["Set-Cookie"].split(";")[0]}
+        status, token, _ = server.api("POST", "/api/v1/account/tokens", {"label": scope, "scope": scope}, headers=cookie)
+        bearer = {"Authorization": f"Bearer {token['token']}"}
+        document = json.loads(urllib.request.urlopen(server.base + "/openapi.json").read())
+        allowed = {"read": lambda method, path: method == "GET" or path in ("/api/v1/assessments", "/api/v1/questionnaire-responses"),
+                   "log": lambda method, path: (method, path) in {("POST", "/api/v1/episodes"), ("PUT", "/api/v1/episodes/{id}"),
+                                                                  ("POST", "/api/v1/assessments"), ("POST", "/api/v1/questionnaire-responses")}}[scope]
+        checked = 0
+        for path, operations in document["paths"].items():
+            if not path.startswith("/api/v1/") or path == "/api/v1/session":
+                continue
+            for method in operations:
+                if method not in ("get", "post", "put", "delete"):
+                    continue
+                concrete = path.replace("{id}", "6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e").replace("{date}", "2026-03-01")
+                status, _, _ = server.api(method.upper(), concrete, {} if method in ("post", "put") else None, headers=bearer)
+                checked += 1
+                assert status < 500, (method, path, status)
+                # Account changes need a session whatever the scope.
+                account_change = path.startswith("/api/v1/account") and (method != "get" or path == "/api/v1/account/tokens")
+                if account_change or not allowed(method.upper(), path):
+                    assert status == 403, (scope, method, path, status)
+        assert checked > 20
+        # Nothing was written: the journal is as empty as it began.
+        status, exported, _ = server.api("GET", "/api/v1/export", headers=cookie)
+        assert status == 200 and exported["episodes"] == [] and exported["dayLogs"] == []
     finally:
         assert server.stop() == 0
 

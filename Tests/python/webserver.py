@@ -23,7 +23,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         args = [str(CLI), "serve", "--port", str(self.port), "--database", database]
         if hosted:
-            args += ["--hosted", "--password-cost", "4"]
+            args += ["--hosted", "--password-cost", "4", "--insecure-cookies"]
         self.log = open(os.devnull, "w")
         self.process = subprocess.Popen(args + list(extra), stdout=self.log, stderr=subprocess.PIPE, text=True,
                                         env=dict(os.environ, LOG_LEVEL="warning"))

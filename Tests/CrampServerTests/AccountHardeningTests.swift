@@ -1,0 +1,261 @@
+import CrampJournal
+@testable import CrampServer
+import CrampStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Accounts and sessions to ASVS 4.0.3 level 2 (docs/asvs.md): each test names its requirement.
+@Suite struct AccountHardening {
+    static let password = "a long enough password"
+
+    func register(_ client: any TestClientProtocol, _ email: String, password: String = AccountHardening.password) async throws -> HTTPFields {
+        var cookies: HTTPFields = [:]
+        try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
+                                 body: body(#"{"email":"\#(email)","password":"\#(password)"}"#)) { response in
+            #expect(response.status == .created, "\(email)")
+            cookies = Self.cookies(response)
+        }
+        return cookies
+    }
+
+    /// The Set-Cookie values of a response as a Cookie header.
+    static func cookies(_ response: TestResponse, adding other: HTTPFields = [:]) -> HTTPFields {
+        var pairs: [String: String] = [:]
+        if let old = other[.cookie] {
+            for pair in old.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { pairs[String(parts[0])] = String(parts[1]) }
+            }
+        }
+        for header in response.headers[values: .setCookie] {
+            let parts = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            if parts.count == 2, !header.contains("Max-Age=0") { pairs[String(parts[0])] = String(parts[1]) } else { pairs[String(parts[0])] = nil }
+        }
+        return pairs.isEmpty ? [:] : [.cookie: pairs.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+    }
+
+    func signIn(_ client: any TestClientProtocol, _ email: String, _ password: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await client.execute(uri: "/api/v1/session", method: .post, headers: headers.merging(json),
+                                 body: body(#"{"email":"\#(email)","password":"\#(password)"}"#))
+    }
+
+    // V2.2.1: the attempt is counted before the hash is checked, so concurrent guesses cannot
+    // all pass a check made before any was counted.
+    @Test func concurrentGuessesAreCountedBeforeAnyIsChecked() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            _ = try await register(client, "race@example.org")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        try await signIn(client, "race@example.org", index == 39 ? Self.password : "wrong password \(index)").status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let checked = statuses.filter { $0 == .unauthorized || $0 == .ok }.count
+            #expect(checked <= 5, "\(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count >= 35)
+        }
+    }
+
+    // V2.2.1 and OWASP's device cookie: a stranger's failures do not lock the owner's browser out.
+    @Test func aStrangersFailuresDoNotLockTheOwnersBrowserOut() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            _ = try await register(client, "owner@example.org")
+            let first = try await signIn(client, "owner@example.org", Self.password)
+            #expect(first.status == .ok)
+            let device = Self.cookies(first)
+            #expect(device[.cookie]?.contains("crampcare_device=") == true)
+            for index in 0..<6 {
+                _ = try await signIn(client, "owner@example.org", "stranger guess \(index)")
+            }
+            #expect(try await signIn(client, "owner@example.org", Self.password).status == .tooManyRequests)
+            #expect(try await signIn(client, "owner@example.org", Self.password, headers: device).status == .ok)
+            // The device's own failures are limited too.
+            for index in 0..<5 { _ = try await signIn(client, "owner@example.org", "own typo \(index)", headers: device) }
+            let locked = try await signIn(client, "owner@example.org", Self.password, headers: device)
+            #expect(locked.status == .tooManyRequests)
+            #expect(Int(locked.headers[.retryAfter] ?? "") ?? 0 > 0)
+        }
+    }
+
+    // V2.1.1, V2.1.2, V2.1.7, V2.1.4: length 12 to 128, common passwords refused, any character.
+    @Test func passwordRules() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            for (password, field) in [("short pass", "password"), ("password1234", "password"), ("qwerty123456", "password"), ("aaaaaaaaaaaaaaaa", "password"),
+                                      (String(repeating: "x1", count: 65), "password"), ("\\u0000xxxxxxxxxxxxxxx", "password")] {
+                try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
+                                         body: body(#"{"email":"rules@example.org","password":"\#(password)"}"#)) { response in
+                    #expect(response.status == .unprocessableContent, "\(password)")
+                    #expect(parsed(response)["field"] as? String == field, "\(password)")
+                }
+            }
+            // 100 characters, emoji and accents: hashed whole (through SHA-256, past bcrypt's 72 bytes).
+            let long = "Ünïcödé 🙂 passphrase with words, accents and one emoji: " + String(repeating: "🙂", count: 40)
+            #expect(long.utf8.count > 72 && long.unicodeScalars.count <= 128)
+            _ = try await register(client, "long@example.org", password: long)
+            #expect(try await signIn(client, "long@example.org", long).status == .ok)
+            #expect(try await signIn(client, "long@example.org", String(long.dropLast())).status == .unauthorized)
+            // The same password typed in another Unicode form matches (NFKC).
+            let composed = "caf\u{E9} au lait chaud"
+            _ = try await register(client, "nfkc@example.org", password: composed)
+            #expect(try await signIn(client, "nfkc@example.org", "cafe\u{301} au lait chaud").status == .ok)
+        }
+    }
+
+    // V2.1.x: a NUL never ends a password or makes a second account.
+    @Test func controlCharactersAreRefused() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            _ = try await register(client, "nul@example.org")
+            #expect(try await signIn(client, "nul@example.org", "\\u0000" + Self.password).status == .unauthorized)
+            try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
+                                     body: body(#"{"email":"nul@example.org\u0000","password":"\#(Self.password)"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(parsed(response)["field"] as? String == "email")
+            }
+            let session = try await register(client, "label@example.org")
+            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+                                     body: body(#"{"label":"pho\u0000ne"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(parsed(response)["field"] as? String == "label")
+            }
+        }
+    }
+
+    // V2.2.1 for registration; the duplicate check before the hash, a hash either way.
+    @Test func registrationIsLimitedPerAddress() async throws {
+        try await TestServer.make(hosted: true) { $0.registrationsPerAddress = 3 }.run { client in
+            for index in 0..<3 { _ = try await register(client, "r\(index)@example.org") }
+            try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
+                                     body: body(#"{"email":"r9@example.org","password":"\#(Self.password)"}"#)) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] != nil)
+            }
+        }
+    }
+
+    // V3.3.2: sessions end after the idle time, and at the absolute lifetime.
+    @Test func anIdleSessionEnds() async throws {
+        try await TestServer.make(hosted: true) { $0.sessionIdleSeconds = 1 }.run { client in
+            let session = try await register(client, "idle@example.org")
+            try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .ok) }
+            try await Task.sleep(for: .milliseconds(1600))
+            try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    // V3.3.3 and V3.3.4: changing the password ends other sessions; sign out everywhere.
+    @Test func passwordChangeAndSignOutEverywhereEndOtherSessions() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let first = try await register(client, "change@example.org")
+            let second = Self.cookies(try await signIn(client, "change@example.org", Self.password))
+            var renewed: HTTPFields = [:]
+            try await client.execute(uri: "/api/v1/account/password", method: .put, headers: second.merging(json),
+                                     body: body(#"{"password":"\#(Self.password)","newPassword":"a different long passphrase"}"#)) { response in
+                #expect(response.status == .noContent)
+                renewed = Self.cookies(response, adding: second)
+            }
+            try await client.execute(uri: "/api/v1/account", method: .get, headers: first) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/account", method: .get, headers: second) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/account", method: .get, headers: renewed) { #expect($0.status == .ok) }
+            #expect(try await signIn(client, "change@example.org", "a different long passphrase").status == .ok)
+            let third = Self.cookies(try await signIn(client, "change@example.org", "a different long passphrase"))
+            try await client.execute(uri: "/api/v1/account/sessions", method: .delete, headers: third) { #expect($0.status == .noContent) }
+            try await client.execute(uri: "/api/v1/account", method: .get, headers: renewed) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    func token(_ client: any TestClientProtocol, _ session: HTTPFields, scope: String, days: Int = 30) async throws -> HTTPFields {
+        var token = ""
+        try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+                                 body: body(#"{"label":"\#(scope)","scope":"\#(scope)","days":\#(days)}"#)) { response in
+            #expect(response.status == .created)
+            let created = try object(response)
+            #expect(created["scope"] as? String == scope)
+            let expires = try #require(created["expiresAt"] as? Int)
+            #expect(abs(expires - (Int(Clock.millisecondsNow()) + days * 86_400_000)) < 60_000)
+            token = try #require(created["token"] as? String)
+        }
+        return [.authorization: "Bearer \(token)"]
+    }
+
+    // V3.5.x: tokens carry a scope, enforced on every route, and an expiry of at most 90 days.
+    @Test func tokenScopesAreEnforced() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let session = try await register(client, "scopes@example.org")
+            let episode = #"{"startedAt":"2026-03-01T22:00:00Z","durationSeconds":60,"muscles":["calf"]}"#
+            let log = try await token(client, session, scope: "log")
+            let read = try await token(client, session, scope: "read")
+            let full = try await token(client, session, scope: "full")
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: log.merging(json), body: body(episode)) { #expect($0.status == .created) }
+            try await client.execute(uri: "/api/v1/episodes", method: .get, headers: log) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/export", method: .get, headers: log) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/episodes", method: .get, headers: read) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: read.merging(json), body: body(episode)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: full.merging(json), body: body(episode)) { #expect($0.status == .created) }
+            for bearer in [log, read, full] {
+                // Account changes need a session, whatever the token.
+                try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: bearer.merging(json), body: body(#"{"label":"more"}"#)) {
+                    #expect($0.status == .forbidden)
+                }
+                try await client.execute(uri: "/api/v1/account/sessions", method: .delete, headers: bearer) { #expect($0.status == .forbidden) }
+            }
+            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+                                     body: body(#"{"label":"long","days":91}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(parsed(response)["field"] as? String == "days")
+            }
+            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+                                     body: body(#"{"label":"odd","scope":"admin"}"#)) { response in
+                #expect(parsed(response)["field"] as? String == "scope")
+            }
+        }
+    }
+
+    // V14.4.5 and V1.14: HSTS with secure cookies in hosted mode; /metrics only with its token.
+    @Test func hstsAndMetricsInHostedMode() async throws {
+        try await TestServer.make(hosted: true) { $0.secureCookies = true; $0.metricsToken = "scrape-secret-0123456789" }.run { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.headers[.strictTransportSecurity]?.hasPrefix("max-age=") == true)
+            }
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer wrong"]) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer scrape-secret-0123456789"]) { #expect($0.status == .ok) }
+        }
+        try await TestServer.make(hosted: true).run { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    // The client's address behind a trusted proxy, and never from a header otherwise.
+    @Test func theClientAddressComesFromTrustedProxiesOnly() throws {
+        let proxy = [try #require(AddressRange(cidr: "10.0.0.0/8")), try #require(AddressRange(cidr: "::1"))]
+        func resolve(_ peer: String, _ headers: HTTPFields) -> String { ClientAddress.resolve(peer: peer, headers: headers, trusted: proxy) }
+        let xff = HTTPField.Name("X-Forwarded-For")!
+        let forwarded = HTTPField.Name("Forwarded")!
+        #expect(resolve("203.0.113.9", [xff: "198.51.100.1"]) == "203.0.113.9")
+        #expect(resolve("10.1.2.3", [xff: "198.51.100.1"]) == "198.51.100.1")
+        #expect(resolve("10.1.2.3", [xff: "6.6.6.6, 198.51.100.1, 10.0.0.5"]) == "198.51.100.1")
+        #expect(resolve("::1", [forwarded: "for=192.0.2.60;proto=https, for=\"[2001:db8:cafe::17]:4711\""]) == "2001:db8:cafe::17")
+        #expect(resolve("10.1.2.3", [:]) == "10.1.2.3")
+        #expect(resolve("::ffff:10.9.9.9", [xff: "192.0.2.1"]) == "192.0.2.1")
+        #expect(AddressRange(cidr: "10.0.0.0/33") == nil && AddressRange(cidr: "banana") == nil && AddressRange(cidr: "10.0.0.0/") == nil)
+    }
+
+    // The bounded hash queue answers 503 with Retry-After when full.
+    @Test func aFullHashQueueAnswersAtOnce() async throws {
+        let queue = HashQueue(capacity: 1)
+        async let slow: Int = queue.run { usleep(300_000); return 1 }
+        try await Task.sleep(for: .milliseconds(50))
+        do {
+            _ = try await queue.run { 2 }
+            Issue.record("a full queue took more")
+        } catch let problem as Problem {
+            #expect(problem.status == .serviceUnavailable && problem.headers[.retryAfter] == "1")
+        }
+        #expect(try await slow == 1)
+    }
+}
