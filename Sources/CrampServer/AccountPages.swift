@@ -120,7 +120,7 @@ extension Pages {
             response.setCookie(accounts.sessionCookie(session))
             return response
         } catch let problem as Problem where problem.status != .tooManyRequests {
-            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail)],
+            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail.replacingOccurrences(of: "newPassword: ", with: "New password: "))],
                                          request: request, context: context)
         }
     }
