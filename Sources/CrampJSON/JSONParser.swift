@@ -11,6 +11,11 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// not say two things about one field), trailing content and nesting deeper than `maxDepth`.
 public struct JSONParser {
     public static let maxDepth = 64
+    /// Members of one object and elements of one array: far above any document CrampCare reads
+    /// (a request has a few dozen), and bounding the work one value may ask of the code that walks it.
+    /// The arrays a streaming parse hands out one at a time have no cap.
+    public static let maxMembers = 1000
+    public static let maxElements = 100_000
     /// Objects up to this many members find a repeated key by scanning; larger ones by hashing.
     static let scannedMembers = 16
 
@@ -138,6 +143,7 @@ public struct JSONParser {
                     members.append((key, .array([])))
                 } else {
                     members.append((key, try parseValue()))
+                    if members.count > Self.maxMembers { throw error("an object with more than \(Self.maxMembers) members") }
                 }
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input in an object") }
@@ -257,6 +263,7 @@ public struct JSONParser {
             skipWhitespace()
             let value = try parseValue()
             members.append((key, value))
+            if members.count > Self.maxMembers { throw error("an object with more than \(Self.maxMembers) members") }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -284,6 +291,7 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             elements.append(try parseValue())
+            if elements.count > Self.maxElements { throw error("an array with more than \(Self.maxElements) elements") }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an array") }
             if bytes[index] == UInt8(ascii: ",") {

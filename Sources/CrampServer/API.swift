@@ -57,7 +57,7 @@ struct API: Sendable {
 
     /// The body parsed in place from the received bytes; 400 with the position when malformed.
     func parsedBody(_ request: Request, context: CrampRequestContext) async throws -> JSONValue {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let buffer = try await Body.buffer(request, context: context)
         let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
             Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
         }
@@ -115,7 +115,7 @@ struct API: Sendable {
 
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let bytes = try await Body.bytes(request, context: context)
+        let bytes = try await Body.jsonBytes(request, context: context)
         let now = Clock.millisecondsNow()
         var episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: bytes, now: now) }
         // The server keeps the record's times: a client's clock is not the journal's.
@@ -140,7 +140,7 @@ struct API: Sendable {
     @Sendable func updateEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let id = try Query.entryID(context.parameters.get("id") ?? "")
-        let bytes = try await Body.bytes(request, context: context)
+        let bytes = try await Body.jsonBytes(request, context: context)
         guard let existing = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
         let now = Clock.millisecondsNow()
         var episode = try Body.journal { () throws(JournalError) in
@@ -187,7 +187,7 @@ struct API: Sendable {
     @Sendable func writeDay(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let date = try Query.date(context.parameters.get("date") ?? "", field: "date")
-        let bytes = try await Body.bytes(request, context: context)
+        let bytes = try await Body.jsonBytes(request, context: context)
         let now = Clock.millisecondsNow()
         var day = try Body.journal { () throws(JournalError) in
             try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: now)
@@ -215,7 +215,7 @@ struct API: Sendable {
 
     @Sendable func writeProfile(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let bytes = try await Body.bytes(request, context: context)
+        let bytes = try await Body.jsonBytes(request, context: context)
         let now = Clock.millisecondsNow()
         let year = LocalTimestamp(instant: now, zoneOffsetSeconds: 0).localDate.year
         var profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
@@ -262,9 +262,43 @@ extension CrampRequestContext {
 
 /// Reading bodies and writing JSON responses.
 enum Body {
+    /// The whole body must arrive within this time: Hummingbird's idle timeout covers the
+    /// request head only, so a client trickling a body a byte at a time would hold its task.
+    static let readDeadline: Duration = .seconds(20)
+
+    /// The body, at most the upload cap, within the read deadline (408 after it).
+    static func buffer(_ request: Request, context: CrampRequestContext) async throws -> ByteBuffer {
+        let limit = context.maxUploadSize
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await request.body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: readDeadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else {
+                var problem = Problem(.requestTimeout, "Too slow", detail: "the request body did not arrive within \(readDeadline.components.seconds) seconds")
+                problem.headers[.connection] = "close"
+                throw problem
+            }
+            return buffer
+        }
+    }
+
     static func bytes(_ request: Request, context: CrampRequestContext) async throws -> [UInt8] {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        return Array(buffer.readableBytesView)
+        Array(try await buffer(request, context: context).readableBytesView)
+    }
+
+    /// The body of a JSON route: 400 when it is not JSON at all (a body that is JSON but wrong
+    /// is 422, naming the field), the same on every route.
+    static func jsonBytes(_ request: Request, context: CrampRequestContext) async throws -> [UInt8] {
+        let bytes = try await bytes(request, context: context)
+        do {
+            _ = try JSONParser.parse(bytes)
+        } catch {
+            throw Problem(.badRequest, "Malformed JSON", detail: error.description)
+        }
+        return bytes
     }
 
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {

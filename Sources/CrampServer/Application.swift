@@ -15,7 +15,9 @@ import Foundation
 public func buildApplication(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
                              logger: Logger = Logger(label: "crampcare.server")) throws -> some ApplicationProtocol {
     let router = try buildRouter(configuration: configuration, services: services, metrics: metrics, logger: logger)
-    return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
+    // Idle connections are closed after 30 seconds, so held-open sockets cannot pile up.
+    return Application(responder: HeadAsGet(inner: router.buildResponder()), server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
                        eventLoopGroupProvider: .shared(ServerThreads.eventLoops), logger: logger)
 }
 
@@ -103,5 +105,21 @@ enum ServerThreads {
             }
         }
         return count > 0 ? count : nil
+    }
+}
+
+/// HEAD answered as GET without the body (RFC 9110 9.3.2): Hummingbird routes HEAD only where a
+/// route names it, so every page answered HEAD with 404.
+struct HeadAsGet<Inner: HTTPResponder>: HTTPResponder where Inner.Context == CrampRequestContext {
+    let inner: Inner
+
+    func respond(to request: Request, context: CrampRequestContext) async throws -> Response {
+        guard request.method == .head else { return try await inner.respond(to: request, context: context) }
+        var head = request.head
+        head.method = .get
+        var response = try await inner.respond(to: Request(head: head, body: request.body), context: context)
+        if response.headers[.contentLength] == nil, let length = response.body.contentLength { response.headers[.contentLength] = String(length) }
+        response.body = .init()
+        return response
     }
 }

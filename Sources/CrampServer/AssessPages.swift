@@ -15,7 +15,7 @@ extension Pages {
     }
 
     @Sendable func assessStep(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let form = Form(try await Body.bytes(request, context: context))
+        let form = try Form.parse(try await Body.bytes(request, context: context))
         let machine = services.interview
         let (answers, problems) = read(form, profile: try await interviewProfile(context))
         // Before anything else, and before any other answer is checked: stop at once when the

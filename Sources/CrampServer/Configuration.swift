@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var secureCookies: Bool = false
     /// bcrypt cost for new passwords: 12 in production, lower in tests.
     public var passwordCost: UInt8 = 12
+    /// Seconds a connection may stay open with nothing to read or write.
+    public var idleTimeoutSeconds: Int = 30
     /// Largest request body accepted.
     public var maxBodyBytes: Int = 1 << 20
     /// How long a browser session lasts at most, and unused (ASVS 4.0.3 3.3.2, level 2: 12 hours,

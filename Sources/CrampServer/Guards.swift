@@ -54,7 +54,9 @@ struct SiteGuard: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         var response: Response
-        if acceptedHosts.map({ hosts in request.head.authority.map { hosts.contains($0) || hosts.contains($0.lowercased()) } ?? false }) ?? true {
+        if let refusal = Self.refusal(request) {
+            response = try refusal.response(from: request, context: context)
+        } else if acceptedHosts.map({ hosts in request.head.authority.map { hosts.contains($0) || hosts.contains($0.lowercased()) } ?? false }) ?? true {
             do {
                 response = try await next(request, context)
             } catch let error as any HTTPResponseError {
@@ -80,6 +82,29 @@ struct SiteGuard: RouterMiddleware {
             "ms": "\(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)",
         ])
         return response
+    }
+
+    /// Query parameters a request may carry: no route reads more than a few, and each costs work.
+    static let maxQueryParameters = 100
+    static let maxQueryBytes = 8 << 10
+
+    /// A request refused before any route sees it: two Host headers (which one is believed
+    /// differs between servers and proxies), or a query of too many parameters.
+    static func refusal(_ request: Request) -> Problem? {
+        if request.headers[values: HTTPField.Name("Host")!].count > 0 {
+            return Problem(.badRequest, "Two Host headers", detail: "the request names its host more than once")
+        }
+        let query = request.uri.query ?? ""
+        if query.utf8.count > maxQueryBytes {
+            return Problem(.uriTooLong, "Address too long", detail: "the query is \(query.utf8.count) bytes; at most \(maxQueryBytes) are accepted")
+        }
+        if query.utf8.count > 0 {
+            let count = query.utf8.lazy.filter { $0 == UInt8(ascii: "&") }.count + 1
+            if count > maxQueryParameters {
+                return Problem.invalid("query", "it has \(count) parameters; at most \(maxQueryParameters) are accepted")
+            }
+        }
+        return nil
     }
 
     /// Pages get an HTML page for an error; the API and everything else a problem document.

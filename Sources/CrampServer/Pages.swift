@@ -184,7 +184,7 @@ struct Pages: Sendable {
 
     /// The submitted form, after checking its CSRF token and Origin.
     func form(_ request: Request, context: CrampRequestContext) async throws -> Form {
-        let form = Form(try await Body.bytes(request, context: context))
+        let form = try Form.parse(try await Body.bytes(request, context: context))
         try check(form, request)
         return form
     }

@@ -4,10 +4,30 @@ import CrampJSON
 import CrampJournal
 import CrampKnowledge
 import Foundation
+import HTTPTypes
 
 /// A submitted form (application/x-www-form-urlencoded), keeping repeated names in order.
 struct Form: Sendable {
     var pairs: [(name: String, value: String)]
+
+    /// Fields a form may have: the longest form (the day, with its lists) has under 100.
+    static let maxFields = 400
+    static let maxBytes = 64 << 10
+
+    /// A form from the body, refused past `maxFields` (a form of thousands of repeated fields
+    /// would be echoed back as thousands of hidden inputs).
+    static func parse(_ bytes: [UInt8]) throws -> Form {
+        // Bounds what an error page can echo back: the longest real form (a note of 2,000
+        // characters with every box ticked) is under 20 KiB.
+        guard bytes.count <= maxBytes else {
+            throw Problem(.contentTooLarge, "Form too large", detail: "the form is \(bytes.count) bytes; at most \(maxBytes) are accepted")
+        }
+        let count = bytes.lazy.filter { $0 == UInt8(ascii: "&") }.count + 1
+        guard count <= maxFields else {
+            throw Problem.invalid("form", "it has \(count) fields; at most \(maxFields) are accepted")
+        }
+        return Form(bytes)
+    }
 
     init(_ bytes: [UInt8]) {
         pairs = bytes.split(separator: UInt8(ascii: "&")).compactMap { part in

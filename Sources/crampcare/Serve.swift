@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy (CIDR, such as 10.0.0.0/8 or ::1) whose Forwarded or X-Forwarded-For header gives the client's address; repeat for several.")
     var trustedProxies: [String] = []
 
+    @Option(help: "Seconds a connection may stay open with nothing to read or write (1 to 3600).")
+    var idleTimeout = 30
+
     @Option(help: "Minutes a signed-in session may go unused before it ends (hosted mode).")
     var sessionIdleMinutes: Int64 = 30
 
@@ -70,6 +73,11 @@ struct Serve: AsyncParsableCommand {
             Console.error("crampcare: --session-idle-minutes is 1 to 1440 and --session-hours 1 to 720 (given \(sessionIdleMinutes) and \(sessionHours))")
             throw ExitCode(2)
         }
+        guard (1...3600).contains(idleTimeout) else {
+            Console.error("crampcare: --idle-timeout \(idleTimeout) is out of range; accepted: 1 to 3600 seconds")
+            throw ExitCode(2)
+        }
+        configuration.idleTimeoutSeconds = idleTimeout
         configuration.sessionIdleSeconds = sessionIdleMinutes * 60
         configuration.sessionSeconds = sessionHours * 3600
         // The scraper's token comes from the environment, never the command line (ps shows that).

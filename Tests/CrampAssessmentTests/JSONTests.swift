@@ -16,7 +16,15 @@ import Testing
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
     }
 
-    @Test(arguments: [1, 2, 15, 16, 17, 40, 5000])
+    @Test func objectsAndArraysAreCapped() {
+        let members = "{" + (0...JSONParser.maxMembers).map { "\"k\($0)\":1" }.joined(separator: ",") + "}"
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(members) }
+        let elements = "[" + Array(repeating: "0", count: JSONParser.maxElements + 1).joined(separator: ",") + "]"
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(elements) }
+        #expect((try? JSONParser.parse("[" + Array(repeating: "0", count: JSONParser.maxElements).joined(separator: ",") + "]")) != nil)
+    }
+
+    @Test(arguments: [1, 2, 15, 16, 17, 40, JSONParser.maxMembers])
     func findsARepeatedKeyInAnObjectOfAnySize(size: Int) throws {
         // Small objects are scanned, larger ones hashed: the repeat is found either way, at
         // whichever position it comes, and the members keep their order.
