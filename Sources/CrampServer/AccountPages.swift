@@ -19,7 +19,7 @@ extension Pages {
         let next = Self.nextPath(request.uri.queryParameters.get("next"))
         return page("signin", title: "Sign in", section: "signin",
                     ["heading": "Sign in", "action": "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
-                     "register": false, "email": "", "errors": []], request: request, context: context)
+                     "register": false, "email": "", "errors": [], "minPassword": AccountRules.minPasswordLength], request: request, context: context)
     }
 
     @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -28,7 +28,7 @@ extension Pages {
         let email = form.value("email") ?? ""
         do {
             let signedIn = try await accounts.signIn(email: email, password: form.value("password") ?? "", address: accounts.clientAddress(request, context: context),
-                                                     device: request.cookies[accounts.deviceCookieName]?.value)
+                                                     device: request.cookies[accounts.deviceCookieName]?.value, code: form.value("code"))
             var response = redirect(Self.nextPath(request.uri.queryParameters.get("next")))
             for cookie in try await accounts.signedInCookies(signedIn, request: request) { response.setCookie(cookie) }
             return response
@@ -45,7 +45,8 @@ extension Pages {
     @Sendable func registerForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         return page("signin", title: "Create an account", section: "register",
-                    ["heading": "Create an account", "action": "/register", "register": true, "email": "", "errors": []], request: request, context: context)
+                    ["heading": "Create an account", "action": "/register", "register": true, "email": "", "errors": [], "minPassword": AccountRules.minPasswordLength],
+                    request: request, context: context)
     }
 
     @Sendable func register(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -59,7 +60,7 @@ extension Pages {
             return response
         } catch let problem as Problem {
             return page("signin", title: "Create an account", section: "register",
-                        ["heading": "Create an account", "action": "/register", "register": true, "email": email,
+                        ["heading": "Create an account", "action": "/register", "register": true, "email": email, "minPassword": AccountRules.minPasswordLength,
                          "errors": View.errors([(problem.field ?? "email", problem.detail)])],
                         request: request, context: context, status: problem.status)
         }
@@ -89,8 +90,12 @@ extension Pages {
         let zone = try await services.zone(owner: owner)
         let (csrf, _) = csrfToken(request)
         let sessions = try await accounts.sessionCount(owner: owner)
+        let factor = try await services.accounts.secondFactor(owner: owner)
         return page("account", title: "My account", section: "account",
-                    ["email": account.email, "newToken": newToken ?? "", "sessions": sessions, "one_session": sessions == 1, "errors": View.errors(errors), "notice": notice.map { [$0] } ?? [],
+                    ["email": account.email, "newToken": newToken ?? "", "sessions": sessions, "one_session": sessions == 1,
+                     "factorOn": factor?.confirmed == true, "factorPending": factor.map { !$0.confirmed } ?? false,
+                     "factorSecret": factor.map { $0.confirmed ? "" : Self.grouped($0.secret) } ?? "",
+                     "factorAddress": factor.flatMap { $0.confirmed ? nil : TOTP.bytes(base32: $0.secret).map { TOTP.address(secret: $0, account: account.email) } } ?? "", "errors": View.errors(errors), "notice": notice.map { [$0] } ?? [],
                      "minPassword": AccountRules.minPasswordLength, "maxDays": AccountService.maxTokenDays,
                      "tokens": tokens.map { token -> [String: Any] in
                          let created = Zones.stamp(token.createdAt, in: zone)
@@ -98,6 +103,49 @@ extension Pages {
                          return ["id": token.id, "label": token.label, "created": View.when(created), "expires": expires,
                                  "scope": Self.scopeWords(token.scope), "csrf": csrf]
                      }], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
+    }
+
+    /// A secret in groups of four, easier to type into an app.
+    static func grouped(_ secret: String) -> String {
+        stride(from: 0, to: secret.count, by: 4).map { String(secret.dropFirst($0).prefix(4)) }.joined(separator: " ")
+    }
+
+    @Sendable func secondFactorStart(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        _ = try await form(request, context: context)
+        do {
+            _ = try await accounts.startSecondFactor(owner: owner)
+            return redirect("/account#second-step")
+        } catch let problem as Problem {
+            return try await accountPage(owner: owner, newToken: nil, errors: [("code", problem.detail)], request: request, context: context)
+        }
+    }
+
+    @Sendable func secondFactorConfirm(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        let form = try await form(request, context: context)
+        do {
+            try await accounts.confirmSecondFactor(owner: owner, code: form.value("code") ?? "")
+            return try await accountPage(owner: owner, newToken: nil, errors: [], notice: "The second step is on: from now on, signing in asks for a code from your app.",
+                                         request: request, context: context)
+        } catch let problem as Problem {
+            return try await accountPage(owner: owner, newToken: nil, errors: [("code", problem.detail.replacingOccurrences(of: "code: ", with: "Code: "))],
+                                         request: request, context: context)
+        }
+    }
+
+    @Sendable func secondFactorRemove(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHostedPage()
+        let owner = try owner(request, context: context)
+        let form = try await form(request, context: context)
+        do {
+            try await accounts.removeSecondFactor(owner: owner, password: form.value("password") ?? "", code: form.value("code") ?? "", request: request, context: context)
+            return try await accountPage(owner: owner, newToken: nil, errors: [], notice: "The second step is off.", request: request, context: context)
+        } catch let problem as Problem where problem.status != .tooManyRequests {
+            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail)], request: request, context: context)
+        }
     }
 
     static func scopeWords(_ scope: TokenScope) -> String {

@@ -91,7 +91,8 @@ struct AccountService: Sendable {
     /// checked, in one statement per limit. The per-account limit counts a browser that signed
     /// in to the account before (its device cookie) apart from everyone else, so failures from
     /// strangers cannot lock the owner's own browser out (OWASP's device cookie).
-    func signIn(email rawEmail: String, password rawPassword: String, address: String, device: String?) async throws -> SignedIn {
+    func signIn(email rawEmail: String, password rawPassword: String, address: String, device: String?, code: String? = nil,
+                checkSecondFactor: Bool = true) async throws -> SignedIn {
         let email = AccountRules.comparable(email: rawEmail)
         let password = AccountRules.normalised(password: rawPassword)
         let window = configuration.signInWindowSeconds
@@ -112,6 +113,10 @@ struct AccountService: Sendable {
         guard let found, matches else {
             throw Problem(.unauthorized, "Sign-in failed", detail: "the email address or the password is wrong")
         }
+        // The second factor, when the account has one: a wrong code stays counted as a failure.
+        if checkSecondFactor, let factor = try await accounts.secondFactor(owner: found.account.owner), factor.confirmed {
+            try await checkCode(code, owner: found.account.owner, factor: factor)
+        }
         try await accounts.clearFailures(subject: accountSubject)
         try await accounts.forgiveAttempt(subject: "address:\(address)")
         if !PasswordHash.isCurrent(found.passwordHash) {
@@ -128,12 +133,61 @@ struct AccountService: Sendable {
         return SignedIn(account: found.account, newDevice: newDevice)
     }
 
+    /// A code from the authenticator app for this account's confirmed secret, used once.
+    func checkCode(_ code: String?, owner: OwnerID, factor: (secret: String, confirmed: Bool, lastStep: Int64?)) async throws {
+        guard let code, !code.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Problem(.unauthorized, "Code needed", detail: "enter the 6-digit code from your authenticator app", field: "code")
+        }
+        guard let secret = TOTP.bytes(base32: factor.secret),
+            let step = TOTP.matchingStep(code, secret: secret, now: Clock.millisecondsNow(), after: factor.lastStep),
+            try await accounts.useSecondFactorStep(owner: owner, step: step)
+        else {
+            throw Problem(.unauthorized, "Wrong code", detail: "that code is wrong or was used already; wait for the next one in your authenticator app", field: "code")
+        }
+    }
+
+    /// Starts setting up the second factor: a new secret, kept pending until a code from it is
+    /// confirmed. The secret (base32) and the address an authenticator app reads.
+    func startSecondFactor(owner: OwnerID) async throws -> (secret: String, address: String) {
+        guard let account = try await accounts.account(owner: owner) else { throw Problem.notFound("the account") }
+        if let factor = try await accounts.secondFactor(owner: owner), factor.confirmed {
+            throw Problem(.conflict, "Already on", detail: "the second factor is on already; turn it off first to make a new one")
+        }
+        let secret = TOTP.newSecret()
+        try await accounts.setSecondFactor(owner: owner, secret: TOTP.base32(secret), confirmed: false)
+        return (TOTP.base32(secret), TOTP.address(secret: secret, account: account.email))
+    }
+
+    /// Turns the second factor on once a code from the new secret is right.
+    func confirmSecondFactor(owner: OwnerID, code: String) async throws {
+        guard let factor = try await accounts.secondFactor(owner: owner), !factor.confirmed, let secret = TOTP.bytes(base32: factor.secret) else {
+            throw Problem(.conflict, "Nothing to confirm", detail: "start setting up the second factor first")
+        }
+        guard let step = TOTP.matchingStep(code, secret: secret, now: Clock.millisecondsNow(), after: nil) else {
+            throw Problem.invalid("code", "that code does not match; type the 6 digits your authenticator app shows now")
+        }
+        try await accounts.setSecondFactor(owner: owner, secret: factor.secret, confirmed: true, step: step)
+    }
+
+    /// Turns the second factor off, with the password and a current code.
+    func removeSecondFactor(owner: OwnerID, password: String, code: String, request: Request, context: CrampRequestContext) async throws {
+        try await confirmPassword(owner: owner, password: password, request: request, context: context)
+        if let factor = try await accounts.secondFactor(owner: owner), factor.confirmed {
+            try await checkCode(code, owner: owner, factor: factor)
+        }
+        try await accounts.setSecondFactor(owner: owner, secret: nil, confirmed: false)
+    }
+
+    /// Whether the account must use a second factor: one that holds another person's grant
+    /// (sharing, the clinician issue) must; others may.
+    func requiresSecondFactor(owner: OwnerID) async throws -> Bool { false }
+
     /// The password of the signed-in owner, checked within the same limits (before erasing,
     /// deleting the account or changing the password).
     func confirmPassword(owner: OwnerID, password: String, request: Request, context: CrampRequestContext) async throws {
         guard let account = try await accounts.account(owner: owner) else { throw Problem.notFound("the account") }
         _ = try await signIn(email: account.email, password: password, address: clientAddress(request, context: context),
-                             device: request.cookies[deviceCookieName]?.value)
+                             device: request.cookies[deviceCookieName]?.value, checkSecondFactor: false)
     }
 
     static func deviceCookieName(secure: Bool) -> String { secure ? "__Host-crampcare_device" : "crampcare_device" }
@@ -363,6 +417,9 @@ struct AccountAPI: Sendable {
         api.delete("account", use: deleteAccount)
         api.put("account/password", use: changePassword)
         api.delete("account/sessions", use: signOutEverywhere)
+        api.post("account/second-factor", use: startSecondFactor)
+        api.put("account/second-factor", use: confirmSecondFactor)
+        api.delete("account/second-factor", use: removeSecondFactor)
         api.post("session", use: signIn)
         api.delete("session", use: signOut)
         api.get("account/tokens", use: listTokens)
@@ -466,12 +523,39 @@ struct AccountAPI: Sendable {
 
     @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
-        let fields = try await fields(request, context: context, ["email", "password"])
+        let fields = try await fields(request, context: context, ["email", "password"], optional: ["code"])
         let signedIn = try await accounts.signIn(email: fields["email"]!, password: fields["password"]!, address: accounts.clientAddress(request, context: context),
-                                                 device: request.cookies[accounts.deviceCookieName]?.value)
+                                                 device: request.cookies[accounts.deviceCookieName]?.value, code: fields["code"])
         var response = Body.json(accountJSON(signedIn.account))
         for cookie in try await accounts.signedInCookies(signedIn, request: request) { response.setCookie(cookie) }
         return response
+    }
+
+    @Sendable func startSecondFactor(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let started = try await accounts.startSecondFactor(owner: try requireSession(context))
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("secret"); w.value(started.secret)
+        w.key("uri"); w.value(started.address)
+        w.endObject()
+        return Body.json(w.bytes, status: .created)
+    }
+
+    @Sendable func confirmSecondFactor(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        let fields = try await fields(request, context: context, ["code"])
+        try await accounts.confirmSecondFactor(owner: owner, code: fields["code"]!)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func removeSecondFactor(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        let fields = try await fields(request, context: context, ["password", "code"])
+        try await accounts.removeSecondFactor(owner: owner, password: fields["password"]!, code: fields["code"]!, request: request, context: context)
+        return Response(status: .noContent)
     }
 
     @Sendable func signOut(_ request: Request, context: CrampRequestContext) async throws -> Response {

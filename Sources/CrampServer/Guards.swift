@@ -167,7 +167,9 @@ struct APIGuard: RouterMiddleware {
         if let origin = request.headers[.origin], !Self.isOwnOrigin(origin, request: request) {
             throw Problem(.forbidden, "Cross-site request refused", detail: "the API accepts requests from this server's own pages only")
         }
-        if request.method == .post || request.method == .put || request.method == .patch {
+        // A body must be JSON; a POST with no body at all (starting the second factor) needs no type.
+        let hasBody = request.headers[.transferEncoding] != nil || (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0
+        if hasBody, request.method == .post || request.method == .put || request.method == .patch {
             let type = request.headers[.contentType]
             guard let type, Self.isJSON(type) else {
                 throw Problem(.unsupportedMediaType, "JSON required", detail: "send the body as Content-Type: application/json or application/fhir+json (got \(type.map { "\"\($0.prefix(80))\"" } ?? "none"))")

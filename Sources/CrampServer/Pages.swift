@@ -77,6 +77,9 @@ struct Pages: Sendable {
         pages.post("account/tokens/:id/revoke", use: revokeToken)
         pages.post("account/password", use: changePassword)
         pages.post("account/signout-everywhere", use: signOutEverywhere)
+        pages.post("account/second-step", use: secondFactorStart)
+        pages.post("account/second-step/confirm", use: secondFactorConfirm)
+        pages.post("account/second-step/remove", use: secondFactorRemove)
     }
 
     // MARK: rendering

@@ -82,6 +82,39 @@ public final class AccountStore: Sendable {
         }
     }
 
+    /// The account's second factor: its secret (base32), whether it is confirmed, and the last
+    /// time step used. A secret not yet confirmed is kept as `pending:SECRET`.
+    public func secondFactor(owner: OwnerID) async throws -> (secret: String, confirmed: Bool, lastStep: Int64?)? {
+        try await engine.withDatabase { db in
+            guard let row = try await db.raw("SELECT totp_secret, totp_last_step FROM accounts WHERE owner_id = \(bind: owner.rawValue)").first(),
+                let stored = try row.decode(column: "totp_secret", as: String?.self)
+            else { return nil }
+            let pending = stored.hasPrefix("pending:")
+            return (pending ? String(stored.dropFirst("pending:".count)) : stored, !pending, try row.decode(column: "totp_last_step", as: Int64?.self))
+        }
+    }
+
+    /// Sets (or with nil removes) the second factor's secret; `confirmed` false keeps it pending.
+    public func setSecondFactor(owner: OwnerID, secret: String?, confirmed: Bool, step: Int64? = nil) async throws {
+        let stored = secret.map { confirmed ? $0 : "pending:\($0)" }
+        try await engine.withTransaction { session in
+            try await session.sql.raw("""
+                UPDATE accounts SET totp_secret = \(bind: stored), totp_last_step = \(bind: step) WHERE owner_id = \(bind: owner.rawValue)
+                """).run()
+        }
+    }
+
+    /// Records a used time step, only if it is later than every step used before: one
+    /// statement, so a code cannot be used twice even on two instances at once.
+    public func useSecondFactorStep(owner: OwnerID, step: Int64) async throws -> Bool {
+        try await engine.withTransaction { session in
+            try await !session.sql.raw("""
+                UPDATE accounts SET totp_last_step = \(bind: step)
+                WHERE owner_id = \(bind: owner.rawValue) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step)) RETURNING owner_id
+                """).all().isEmpty
+        }
+    }
+
     /// The account signing in with this address, with its password hash.
     public func account(email: String) async throws -> (account: Account, passwordHash: String)? {
         try await engine.withDatabase { db in

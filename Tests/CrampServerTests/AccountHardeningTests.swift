@@ -259,3 +259,61 @@ import Testing
         #expect(try await slow == 1)
     }
 }
+
+/// The second factor (ASVS 2.8): RFC 6238 codes, accepted once, asked at sign-in once it is on.
+@Suite struct SecondFactor {
+    @Test func codesMatchTheRFCVectors() {
+        // RFC 6238 appendix B, SHA-1 (8 digits there; the last 6 here).
+        let secret = Array("12345678901234567890".utf8)
+        for (seconds, expected) in [(59, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] as [(Int64, String)] {
+            #expect(TOTP.code(secret: secret, step: seconds / 30) == expected, "\(seconds)")
+        }
+        #expect(TOTP.bytes(base32: TOTP.base32(secret)) == secret)
+        #expect(TOTP.base32(Array("foobar".utf8)) == "MZXW6YTBOI")
+    }
+
+    @Test func aCodeWorksOnceAndOnlyNearNow() {
+        let secret = TOTP.newSecret()
+        let now: Int64 = 1_800_000_000_000
+        let code = TOTP.code(secret: secret, step: TOTP.step(at: now))
+        let step = TOTP.matchingStep(code, secret: secret, now: now, after: nil)
+        #expect(step == TOTP.step(at: now))
+        #expect(TOTP.matchingStep(code, secret: secret, now: now, after: step) == nil)
+        #expect(TOTP.matchingStep(code, secret: secret, now: now + 5 * 60_000, after: nil) == nil)
+        #expect(TOTP.matchingStep("12a456", secret: secret, now: now, after: nil) == nil)
+    }
+
+    @Test func signingInAsksForTheCodeOnceItIsOn() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let session = try await AccountHardening().register(client, "totp@example.org")
+            var secret = ""
+            try await client.execute(uri: "/api/v1/account/second-factor", method: .post, headers: session) { response in
+                #expect(response.status == .created)
+                secret = try #require(try object(response)["secret"] as? String)
+                #expect((try object(response)["uri"] as? String)?.hasPrefix("otpauth://totp/CrampCare:totp@example.org?secret=") == true)
+            }
+            let key = try #require(TOTP.bytes(base32: secret))
+            // Still off until confirmed: signing in needs no code yet.
+            #expect(try await AccountHardening().signIn(client, "totp@example.org", AccountHardening.password).status == .ok)
+            try await client.execute(uri: "/api/v1/account/second-factor", method: .put, headers: session.merging(json), body: body(#"{"code":"000000"}"#)) { response in
+                #expect(response.status == .unprocessableContent || TOTP.code(secret: key, step: TOTP.step(at: Clock.millisecondsNow())) == "000000")
+            }
+            let now = Clock.millisecondsNow()
+            try await client.execute(uri: "/api/v1/account/second-factor", method: .put, headers: session.merging(json),
+                                     body: body(#"{"code":"\#(TOTP.code(secret: key, step: TOTP.step(at: now)))"}"#)) { #expect($0.status == .noContent) }
+            try await client.execute(uri: "/api/v1/session", method: .post, headers: json,
+                                     body: body(#"{"email":"totp@example.org","password":"\#(AccountHardening.password)"}"#)) { response in
+                #expect(response.status == .unauthorized)
+                #expect(parsed(response)["field"] as? String == "code")
+            }
+            // The step used to confirm is spent; the next one signs in, once.
+            let next = TOTP.code(secret: key, step: TOTP.step(at: now) + 1)
+            let withCode = #"{"email":"totp@example.org","password":"\#(AccountHardening.password)","code":"\#(next)"}"#
+            try await client.execute(uri: "/api/v1/session", method: .post, headers: json, body: body(withCode)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/session", method: .post, headers: json, body: body(withCode)) { response in
+                #expect(response.status == .unauthorized)
+                #expect((parsed(response)["detail"] as? String)?.contains("used already") == true)
+            }
+        }
+    }
+}

@@ -34,7 +34,13 @@ struct TestServer {
 
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = Application(router: router)
-        try await app.test(.router, test)
+        do {
+            try await app.test(.router, test)
+        } catch {
+            // Closed on failure too: an open SQLite connection traps when it is released.
+            try? await store.close()
+            throw error
+        }
         try await store.close()
     }
 }

@@ -49,7 +49,8 @@ def test_a_huge_object_of_distinct_keys_is_refused_by_assess(tmp_path):
     for args, stdin in [(["assess", "--json", "--input", str(path)], None), (["assess", "--json"], path.read_text())]:
         proc = run(str(CLI), args, stdin, timeout=60)
         assert proc.returncode == 2
-        assert "not a field of the request" in proc.stderr
+        # Refused at the JSON parser's cap of members per object, before any field is read.
+        assert "more than 1000 members" in proc.stderr
         assert proc.stdout == ""
 
 
@@ -82,7 +83,7 @@ def test_the_server_answers_every_reproducer_and_keeps_serving(server):
                                      method="POST", headers={"Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=60)
-    assert refused.value.code == 422
+    assert refused.value.code == 400 and b"more than 1000 members" in refused.value.read()
     # A debug build: the release figure is in the benchmarks. Quadratic took 27 s here.
     assert time.monotonic() - started < 20
     status, _, _ = server.api("GET", "/relieve?muscle=" + urllib.parse.quote("<meta http-equiv=refresh content=0;//ab>"))

@@ -261,10 +261,10 @@ def test_sign_up_and_sign_in_in_hosted_mode(page, hosted):
     page.goto(hosted.base + "/register")
     audit(page, "register")
     sign_up(page, hosted.base, "ann@example.org", "a long test password")
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
     page.goto(hosted.base + "/account")
     audit(page, "account")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.goto(hosted.base + "/signin")
     page.get_by_label("Email address").fill("ann@example.org")
     page.get_by_label("Password").fill("a wrong password")
@@ -273,7 +273,7 @@ def test_sign_up_and_sign_in_in_hosted_mode(page, hosted):
     page.get_by_label("Email address").fill("ann@example.org")
     page.get_by_label("Password").fill("a long test password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
 
 
 def test_one_user_cannot_reach_anothers_pages(browser, hosted, request):

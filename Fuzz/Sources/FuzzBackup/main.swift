@@ -1,0 +1,11 @@
+import CrampJournal
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count))
+    _ = try? JournalBackup.decode(bytes, currentYear: 2026)
+    _ = try? JournalBackup.episode(fromJSON: bytes, now: 0)
+    _ = try? JournalBackup.day(fromJSON: bytes, now: 0)
+    _ = try? JournalBackup.profile(fromJSON: bytes, currentYear: 2026, now: 0)
+    return 0
+}
