@@ -12,7 +12,9 @@ func fuzzer(_ name: String, _ products: [String]) -> Target {
         name: name,
         dependencies: products.map { .product(name: $0, package: root) },
         path: "Sources/\(name)",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        // Only the fuzzers link libFuzzer (and its main): the knowledge embedder, a build tool
+        // built with the same flags, keeps its own.
+        linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
     )
 }
 

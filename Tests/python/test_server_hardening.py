@@ -143,3 +143,8 @@ def test_idle_connections_are_closed(server):
         for connection in sockets:
             connection.close()
     assert server.api("GET", "/health")[0] == 200
+
+
+def test_the_server_stayed_under_512_mib_through_all_of_the_above(server):
+    peak = [line for line in open(f"/proc/{server.process.pid}/status") if line.startswith("VmHWM:")][0].split()[1]
+    assert int(peak) < 512 * 1024, f"peak resident memory {int(peak) // 1024} MiB"

@@ -1,3 +1,4 @@
+import Foundation
 import CrampJournal
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -15,3 +16,12 @@ public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     _ = try? health.merged(into: [:], now: 0)
     return 0
 }
+
+// libFuzzer's own driver, called from this program's main (SwiftPM gives every executable one).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+               _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(runDriver(&argc, &argv) { start, count in test(start, count) })
