@@ -148,3 +148,31 @@ def test_idle_connections_are_closed(server):
 def test_the_server_stayed_under_512_mib_through_all_of_the_above(server):
     peak = [line for line in open(f"/proc/{server.process.pid}/status") if line.startswith("VmHWM:")][0].split()[1]
     assert int(peak) < 512 * 1024, f"peak resident memory {int(peak) // 1024} MiB"
+
+
+def test_a_request_head_trickled_slowly_is_closed_at_the_idle_timeout(server):
+    """Slowloris: a byte of the head every half second never completes a request part."""
+    connections = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(50)]
+    started = time.monotonic()
+    head = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nX-Slow: ".encode()
+    open_ones = list(connections)
+    for index in range(12):
+        for connection in list(open_ones):
+            try:
+                connection.sendall(head[index:index + 1] if index < len(head) else b"a")
+            except OSError:
+                open_ones.remove(connection)
+        time.sleep(0.5)
+    for connection in list(open_ones):
+        connection.settimeout(0.5)
+        try:
+            if connection.recv(1) == b"":
+                open_ones.remove(connection)
+        except (ConnectionResetError, BrokenPipeError):
+            open_ones.remove(connection)
+        except socket.timeout:
+            pass
+    for connection in connections:
+        connection.close()
+    assert not open_ones, f"{len(open_ones)} of 50 still open after {time.monotonic() - started:.1f} s"
+    assert server.api("GET", "/health")[0] == 200
