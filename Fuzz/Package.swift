@@ -10,7 +10,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 func fuzzer(_ name: String, _ products: [String]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: products.map { .product(name: $0, package: root) },
+        dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: root) },
         path: "Sources/\(name)",
         // Only the fuzzers link libFuzzer (and its main): the knowledge embedder, a build tool
         // built with the same flags, keeps its own.
@@ -23,6 +23,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
         fuzzer("FuzzJSON", ["CrampJSON"]),
         fuzzer("FuzzRequest", ["CrampAssessment", "CrampKnowledge", "CrampJSON"]),
         fuzzer("FuzzBackup", ["CrampJournal"]),

@@ -22,6 +22,8 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
+    private var countedTo = 0
+    private var countedLine = 1
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -56,7 +58,7 @@ public struct JSONParser {
     /// then nil.
     public static func parseObject(
         _ data: [UInt8], streaming streamed: Set<String>,
-        element: (_ key: String, _ index: Int, _ line: Int, _ value: JSONValue) -> Bool
+        element: @escaping (_ key: String, _ index: Int, _ line: Int, _ value: JSONValue) -> Bool
     ) throws(JSONSyntaxError) -> JSONValue? {
         let result: Result<JSONValue?, JSONSyntaxError> = data.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
@@ -69,99 +71,30 @@ public struct JSONParser {
         return try result.get()
     }
 
-    private mutating func parseStreamingDocument(
-        _ streamed: Set<String>, element: (String, Int, Int, JSONValue) -> Bool
-    ) throws(JSONSyntaxError) -> JSONValue? {
+    /// A streamed array's element: its key, index, line and value; false stops the parse.
+    typealias Element = (String, Int, Int, JSONValue) -> Bool
+
+    private mutating func parseStreamingDocument(_ streamed: Set<String>, element: @escaping Element) throws(JSONSyntaxError) -> JSONValue? {
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
-            guard index < bytes.count else { throw error("unexpected end of input") }
-            let value = try parseValue()
-            skipWhitespace()
-            if index < bytes.count { throw error("unexpected content after the JSON value") }
-            return value
-        }
-        try enter()
-        index += 1
-        var members: [(key: String, value: JSONValue)] = []
-        var keys = Set<String>()
-        // Lines are counted as the index moves on, so each element's line costs no rescan.
-        var lineIndex = 0
-        var line = 1
-        func lineHere(_ at: Int) -> Int {
-            while lineIndex < at {
-                if bytes[lineIndex] == UInt8(ascii: "\n") { line += 1 }
-                lineIndex += 1
-            }
-            return line
-        }
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
+        let value: JSONValue?
+        if index < bytes.count, bytes[index] == UInt8(ascii: "{") {
+            value = try parseObject(streaming: streamed, element: element)
         } else {
-            while true {
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of input in an object") }
-                guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a quoted member name") }
-                let keyStart = index
-                let key = try parseString()
-                if !keys.insert(key).inserted {
-                    index = keyStart
-                    throw error("the member \"\(key.prefix(80))\" appears twice")
-                }
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the member name") }
-                index += 1
-                skipWhitespace()
-                if streamed.contains(key), index < bytes.count, bytes[index] == UInt8(ascii: "[") {
-                    try enter()
-                    index += 1
-                    skipWhitespace()
-                    var count = 0
-                    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                        index += 1
-                    } else {
-                        while true {
-                            skipWhitespace()
-                            let at = index
-                            let value = try parseValue()
-                            guard element(key, count, lineHere(at), value) else { return nil }
-                            count += 1
-                            skipWhitespace()
-                            guard index < bytes.count else { throw error("unexpected end of input in an array") }
-                            if bytes[index] == UInt8(ascii: ",") {
-                                index += 1
-                                continue
-                            }
-                            if bytes[index] == UInt8(ascii: "]") {
-                                index += 1
-                                break
-                            }
-                            throw error("expected ',' or ']' in an array")
-                        }
-                    }
-                    depth -= 1
-                    members.append((key, .array([])))
-                } else {
-                    members.append((key, try parseValue()))
-                    if members.count > Self.maxMembers { throw error("an object with more than \(Self.maxMembers) members") }
-                }
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of input in an object") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    break
-                }
-                throw error("expected ',' or '}' in an object")
-            }
+            value = try parseValue()
         }
-        depth -= 1
+        guard let value else { return nil }
         skipWhitespace()
         if index < bytes.count { throw error("unexpected content after the JSON value") }
-        return .object(members)
+        return value
+    }
+
+    /// The line of `at`, counted on from the last line asked for, so each costs no rescan.
+    private mutating func line(at: Int) -> Int {
+        while countedTo < at {
+            if bytes[countedTo] == UInt8(ascii: "\n") { countedLine += 1 }
+            countedTo += 1
+        }
+        return countedLine
     }
 
     private func error(_ message: String) -> JSONSyntaxError {
@@ -192,8 +125,8 @@ public struct JSONParser {
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "{"): return try parseObject(streaming: [], element: nil) ?? .null
+        case UInt8(ascii: "["): return try parseArray(key: "", element: nil) ?? .null
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -222,7 +155,9 @@ public struct JSONParser {
         if depth > Self.maxDepth { throw error("nested deeper than \(Self.maxDepth) levels") }
     }
 
-    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+    /// An object; with `element`, the arrays of the members named in `streamed` are handed
+    /// over element by element and kept as empty arrays. Nil only when `element` stopped it.
+    private mutating func parseObject(streaming streamed: Set<String>, element: Element?) throws(JSONSyntaxError) -> JSONValue? {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -261,7 +196,13 @@ public struct JSONParser {
             }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
+            let value: JSONValue
+            if let element, streamed.contains(key), index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                guard let streamedArray = try parseArray(key: key, element: element) else { return nil }
+                value = streamedArray
+            } else {
+                value = try parseValue()
+            }
             members.append((key, value))
             if members.count > Self.maxMembers { throw error("an object with more than \(Self.maxMembers) members") }
             skipWhitespace()
@@ -278,11 +219,14 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+    /// An array; with `element`, each element is handed over instead of kept (no cap on their
+    /// number then) and the value is an empty array. Nil only when `element` stopped it.
+    private mutating func parseArray(key: String, element: Element?) throws(JSONSyntaxError) -> JSONValue? {
         try enter()
         defer { depth -= 1 }
         index += 1
         var elements: [JSONValue] = []
+        var count = 0
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
@@ -290,8 +234,15 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
-            if elements.count > Self.maxElements { throw error("an array with more than \(Self.maxElements) elements") }
+            let start = index
+            let value = try parseValue()
+            if let element {
+                guard element(key, count, line(at: start), value) else { return nil }
+            } else {
+                elements.append(value)
+                if elements.count > Self.maxElements { throw error("an array with more than \(Self.maxElements) elements") }
+            }
+            count += 1
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an array") }
             if bytes[index] == UInt8(ascii: ",") {

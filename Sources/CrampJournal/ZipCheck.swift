@@ -131,6 +131,10 @@ public enum ZipCheck {
         let local = try read(offset, 30)
         guard local.count == 30, u32(local, 0) == 0x0403_4B50 else { return nil }
         let dataOffset = offset + 30 + UInt64(u16(local, 26)) + UInt64(u16(local, 28))
+        // ZIPFoundation reads the data by the local header's method; both must say the same.
+        guard u16(local, 8) == method else {
+            throw problem("the entry \"\(shownName)\" is stored one way in the directory and another in its header")
+        }
         let stored = method == 0
         let dataSize = stored ? uncompressed : compressed
         guard dataOffset <= fileSize, dataSize <= fileSize - dataOffset else {

@@ -148,6 +148,14 @@ struct API: Sendable {
         }
         guard episode.id == id else { throw Problem.invalid("id", "\"\(episode.id)\" differs from the id in the address, \(id)") }
         episode.createdAt = existing.createdAt
+        if case .apiToken(.log) = context.credential {
+            // A log-only token may send an episode again (a phone's queue retrying), never change one.
+            episode.updatedAt = existing.updatedAt
+            guard episode == existing else {
+                throw Problem(.conflict, "Already logged", detail: "this episode is in the journal already with other details; a log-only token cannot change it")
+            }
+            return Body.json(JournalBackup.episodeJSON(existing))
+        }
         episode.updatedAt = now
         try await journal.saveEpisode(episode, owner: owner)
         return Body.json(JournalBackup.episodeJSON(episode))
@@ -236,6 +244,13 @@ struct API: Sendable {
 
     @Sendable func eraseJournal(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
+        if configuration.hosted {
+            // Erasing everything needs a session and the password again (ASVS 3.7.1), not a token.
+            let accountAPI = AccountAPI(services: services, configuration: configuration)
+            _ = try accountAPI.requireSession(context)
+            let fields = try await accountAPI.fields(request, context: context, ["password"])
+            try await accountAPI.accounts.confirmPassword(owner: owner, password: fields["password"]!, request: request, context: context)
+        }
         let erased = try await journal.eraseAll(owner: owner)
         var w = JSONWriter()
         w.beginObject()
@@ -270,7 +285,16 @@ enum Body {
     static func buffer(_ request: Request, context: CrampRequestContext) async throws -> ByteBuffer {
         let limit = context.maxUploadSize
         return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await request.body.collect(upTo: limit) }
+            group.addTask {
+                do {
+                    return try await request.body.collect(upTo: limit)
+                } catch let error as any HTTPResponseError {
+                    throw error
+                } catch {
+                    // The client went away or sent a broken body: its fault, not the server's.
+                    throw Problem(.badRequest, "Body cut off", detail: "the request body ended before it was complete")
+                }
+            }
             group.addTask {
                 try await Task.sleep(for: readDeadline)
                 return nil

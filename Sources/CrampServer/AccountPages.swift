@@ -164,7 +164,7 @@ extension Pages {
             let session = try await accounts.changePassword(owner: owner, current: form.value("password") ?? "", new: form.value("newPassword") ?? "",
                                                             request: request, context: context)
             var response = try await accountPage(owner: owner, newToken: nil, errors: [],
-                                                 notice: "Your password is changed. You are signed out everywhere else.", request: request, context: context)
+                                                 notice: "Your password is changed. You are signed out everywhere else, and your tokens are revoked.", request: request, context: context)
             response.setCookie(accounts.sessionCookie(session))
             return response
         } catch let problem as Problem where problem.status != .tooManyRequests {

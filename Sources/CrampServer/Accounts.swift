@@ -93,6 +93,10 @@ struct AccountService: Sendable {
     /// strangers cannot lock the owner's own browser out (OWASP's device cookie).
     func signIn(email rawEmail: String, password rawPassword: String, address: String, device: String?, code: String? = nil,
                 checkSecondFactor: Bool = true) async throws -> SignedIn {
+        // Before anything else: normalising can grow text eighteen-fold.
+        guard AccountRules.isPlausible(email: rawEmail, password: rawPassword) else {
+            throw Problem(.unauthorized, "Sign-in failed", detail: "the email address or the password is wrong")
+        }
         let email = AccountRules.comparable(email: rawEmail)
         let password = AccountRules.normalised(password: rawPassword)
         let window = configuration.signInWindowSeconds
@@ -138,12 +142,17 @@ struct AccountService: Sendable {
         guard let code, !code.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Problem(.unauthorized, "Code needed", detail: "enter the 6-digit code from your authenticator app", field: "code")
         }
+        // Every code checked is counted first, wherever it is asked (sign-in, turning it off):
+        // a million codes cannot be tried five at a time.
+        let subject = "code:\(owner.rawValue)"
+        try await limit(subject, configuration.signInFailuresPerAccount, windowSeconds: configuration.signInWindowSeconds, what: "wrong codes")
         guard let secret = TOTP.bytes(base32: factor.secret),
             let step = TOTP.matchingStep(code, secret: secret, now: Clock.millisecondsNow(), after: factor.lastStep),
             try await accounts.useSecondFactorStep(owner: owner, step: step)
         else {
             throw Problem(.unauthorized, "Wrong code", detail: "that code is wrong or was used already; wait for the next one in your authenticator app", field: "code")
         }
+        try await accounts.clearFailures(subject: subject)
     }
 
     /// Starts setting up the second factor: a new secret, kept pending until a code from it is
@@ -202,7 +211,7 @@ struct AccountService: Sendable {
     /// The client's address: the peer's, or, when the peer is a trusted proxy, the nearest
     /// address in `Forwarded` or `X-Forwarded-For` that is not itself a trusted proxy.
     func clientAddress(_ request: Request, context: CrampRequestContext) -> String {
-        ClientAddress.resolve(peer: context.peerAddress, headers: request.headers, trusted: configuration.trustedProxies)
+        ClientAddress.resolve(peer: context.peerAddress, headers: request.headers, trusted: configuration.trustedProxies, header: configuration.proxyHeader)
     }
 
     /// A new browser session, ending the one this browser held (sessions are rotated at
@@ -335,11 +344,12 @@ final class HashQueue: Sendable {
 /// `X-Forwarded-For`): read right to left, skipping trusted proxies, so a client cannot choose
 /// its own address by sending the header itself.
 enum ClientAddress {
-    static func resolve(peer: String, headers: HTTPFields, trusted: [AddressRange]) -> String {
+    /// Only the header the proxy writes is read: a client sends the other one itself.
+    static func resolve(peer: String, headers: HTTPFields, trusted: [AddressRange], header: ProxyHeader = .xForwardedFor) -> String {
         guard !trusted.isEmpty, trusted.contains(where: { $0.contains(peer) }) else { return peer }
         var chain: [String] = []
-        let forwarded = headers[values: .init("Forwarded")!]
-        if !forwarded.isEmpty {
+        if header == .forwarded {
+            let forwarded = headers[values: .init("Forwarded")!]
             for element in forwarded.joined(separator: ",").split(separator: ",") {
                 for pair in element.split(separator: ";") {
                     let parts = pair.split(separator: "=", maxSplits: 1)

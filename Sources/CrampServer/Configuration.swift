@@ -23,8 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var sessionIdleSeconds: Int64 = 30 * 60
     /// New accounts allowed per address per hour.
     public var registrationsPerAddress: Int = 10
-    /// Reverse proxies whose `Forwarded` or `X-Forwarded-For` is believed.
+    /// Reverse proxies whose forwarding header is believed, and which header they write.
     public var trustedProxies: [AddressRange] = []
+    public var proxyHeader: ProxyHeader = .xForwardedFor
     /// In hosted mode `/metrics` answers only a request that carries this as a bearer token
     /// (and is not found without one set).
     public var metricsToken: String?
@@ -50,4 +51,10 @@ public struct ServerConfiguration: Sendable {
         if !(4...31).contains(passwordCost) { return "password cost \(passwordCost) is out of range; accepted: 4 to 31" }
         return nil
     }
+}
+
+/// The header a trusted proxy writes the client's address in.
+public enum ProxyHeader: String, Sendable, CaseIterable {
+    case xForwardedFor = "x-forwarded-for"
+    case forwarded
 }

@@ -206,13 +206,17 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// The new password's hash, and every session but `keeping` ended, in one transaction.
+    /// The new password's hash, every session but `keeping` ended and every API token revoked
+    /// (a token made from a stolen session must not outlive the reset), in one transaction.
     public func changePassword(owner: OwnerID, passwordHash: String, keepingSession: String?) async throws {
         try await engine.withTransaction { session in
             try await session.sql.raw("UPDATE accounts SET password_hash = \(bind: passwordHash) WHERE owner_id = \(bind: owner.rawValue)").run()
             try await session.sql.raw("""
                 DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.session.rawValue)
                 AND digest <> \(bind: keepingSession ?? "")
+                """).run()
+            try await session.sql.raw("""
+                DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.apiToken.rawValue)
                 """).run()
         }
     }

@@ -60,7 +60,19 @@ enum Console {
     }
 
     static func print(_ text: String) { write(Array((text + "\n").utf8)) }
-    static func error(_ text: String) { write(Array((text + "\n").utf8), to: 2) }
+    /// A message on stderr. Control characters other than new line and tab are shown as
+    /// `\u{…}`: messages quote what a file or a flag held, and a raw ESC would drive the terminal.
+    static func error(_ text: String) {
+        var safe = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value) {
+                safe.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+            } else {
+                safe.append(scalar)
+            }
+        }
+        write(Array((String(safe) + "\n").utf8), to: 2)
+    }
 
     /// The terminal's width, for wrapping text; 80 when it cannot be told.
     static var width: Int {

@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy (CIDR, such as 10.0.0.0/8 or ::1) whose Forwarded or X-Forwarded-For header gives the client's address; repeat for several.")
     var trustedProxies: [String] = []
 
+    @Option(help: "The header the trusted proxy writes the client's address in: x-forwarded-for or forwarded.")
+    var proxyHeader = "x-forwarded-for"
+
     @Option(help: "Seconds a connection may stay open with nothing to read or write (1 to 3600).")
     var idleTimeout = 30
 
@@ -69,6 +72,11 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.trustedProxies.append(range)
         }
+        guard let header = ProxyHeader(rawValue: proxyHeader.lowercased()) else {
+            Console.error("crampcare: --proxy-header \(ShownText.quoted(proxyHeader)) is not a header; accepted: x-forwarded-for, forwarded")
+            throw ExitCode(2)
+        }
+        configuration.proxyHeader = header
         guard (1...24 * 60).contains(sessionIdleMinutes), (1...24 * 30).contains(sessionHours) else {
             Console.error("crampcare: --session-idle-minutes is 1 to 1440 and --session-hours 1 to 720 (given \(sessionIdleMinutes) and \(sessionHours))")
             throw ExitCode(2)

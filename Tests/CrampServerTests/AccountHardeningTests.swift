@@ -86,7 +86,12 @@ import Testing
     @Test func passwordRules() async throws {
         try await TestServer.make(hosted: true).run { client in
             for (password, field) in [("short pass", "password"), ("password1234", "password"), ("qwerty123456", "password"), ("aaaaaaaaaaaaaaaa", "password"),
-                                      (String(repeating: "x1", count: 65), "password"), ("\\u0000xxxxxxxxxxxxxxx", "password")] {
+                                      (String(repeating: "x1", count: 65), "password"), ("\\u0000xxxxxxxxxxxxxxx", "password"),
+                                      // Patterns and tricks an independent tester found accepted.
+                                      ("123456789012", "password"), ("1234567890123", "password"), ("abcdefghijkl", "password"),
+                                      ("qwertyuiopasdfgh", "password"), ("passwordpassword", "password"), ("letmeinletmein", "password"),
+                                      ("trustno1trustno1", "password"), ("zaq12wsxcde3", "password"), ("correcthorsebatterystaple", "password"),
+                                      ("ab" + String(repeating: " ", count: 500) + "cdefghijklmnop", "password"), ("\u{FDFA}", "password")] {
                 try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
                                          body: body(#"{"email":"rules@example.org","password":"\#(password)"}"#)) { response in
                     #expect(response.status == .unprocessableContent, "\(password)")
@@ -103,6 +108,51 @@ import Testing
             let composed = "caf\u{E9} au lait chaud"
             _ = try await register(client, "nfkc@example.org", password: composed)
             #expect(try await signIn(client, "nfkc@example.org", "cafe\u{301} au lait chaud").status == .ok)
+        }
+    }
+
+    // Normalising can grow text eighteen-fold (U+FDFA): a huge sign-in is refused before it is.
+    @Test func aHugeSignInIsRefusedAtOnce() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let huge = String(repeating: "\u{FDFA}", count: 100_000)
+            // Refused by size, before normalising and before any limit is counted (the time is in
+            // the benchmarks, not here).
+            try await client.execute(uri: "/api/v1/session", method: .post, headers: json,
+                                     body: body(#"{"email":"\#(huge)","password":"\#(huge)"}"#)) { #expect($0.status == .unauthorized) }
+            #expect(!AccountRules.isPlausible(email: huge, password: "x"))
+        }
+    }
+
+    // ASVS 3.7.1: erasing everything needs a session and the password; a token cannot.
+    @Test func erasingTheJournalNeedsTheSessionAndThePassword() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let session = try await register(client, "erase@example.org")
+            let full = try await token(client, session, scope: "full")
+            try await client.execute(uri: "/api/v1/journal", method: .delete, headers: full) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/journal", method: .delete, headers: session.merging(json), body: body(#"{"password":"wrong one here!"}"#)) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/v1/journal", method: .delete, headers: session.merging(json), body: body(#"{"password":"\#(Self.password)"}"#)) {
+                #expect($0.status == .ok)
+            }
+        }
+    }
+
+    // A log-only token may send an episode again, never change one.
+    @Test func aLogTokenCannotChangeAnEpisode() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let session = try await register(client, "logput@example.org")
+            let log = try await token(client, session, scope: "log")
+            let episode = #"{"id":"6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e","startedAt":"2026-03-01T22:00:00Z","durationSeconds":60,"muscles":["calf"],"note":"mine"}"#
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: log.merging(json), body: body(episode)) { #expect($0.status == .created) }
+            let uri = "/api/v1/episodes/6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e"
+            try await client.execute(uri: uri, method: .put, headers: log.merging(json), body: body(episode)) { #expect($0.status == .ok) }
+            try await client.execute(uri: uri, method: .put, headers: log.merging(json), body: body(episode.replacingOccurrences(of: "mine", with: "changed"))) {
+                #expect($0.status == .conflict)
+            }
+            try await client.execute(uri: uri, method: .get, headers: session) { response in
+                #expect((try? object(response))?["note"] as? String == "mine")
+            }
         }
     }
 
@@ -161,6 +211,9 @@ import Testing
             try await client.execute(uri: "/api/v1/account", method: .get, headers: first) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/v1/account", method: .get, headers: second) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/v1/account", method: .get, headers: renewed) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/account/tokens", method: .get, headers: renewed) { response in
+                #expect((try? object(response))?["tokens"] as? [Any] != nil && ((try? object(response))?["tokens"] as? [Any])?.isEmpty == true)
+            }
             #expect(try await signIn(client, "change@example.org", "a different long passphrase").status == .ok)
             let third = Self.cookies(try await signIn(client, "change@example.org", "a different long passphrase"))
             try await client.execute(uri: "/api/v1/account/sessions", method: .delete, headers: third) { #expect($0.status == .noContent) }
@@ -233,13 +286,18 @@ import Testing
     // The client's address behind a trusted proxy, and never from a header otherwise.
     @Test func theClientAddressComesFromTrustedProxiesOnly() throws {
         let proxy = [try #require(AddressRange(cidr: "10.0.0.0/8")), try #require(AddressRange(cidr: "::1"))]
-        func resolve(_ peer: String, _ headers: HTTPFields) -> String { ClientAddress.resolve(peer: peer, headers: headers, trusted: proxy) }
+        func resolve(_ peer: String, _ headers: HTTPFields, _ header: ProxyHeader = .xForwardedFor) -> String {
+            ClientAddress.resolve(peer: peer, headers: headers, trusted: proxy, header: header)
+        }
         let xff = HTTPField.Name("X-Forwarded-For")!
         let forwarded = HTTPField.Name("Forwarded")!
         #expect(resolve("203.0.113.9", [xff: "198.51.100.1"]) == "203.0.113.9")
         #expect(resolve("10.1.2.3", [xff: "198.51.100.1"]) == "198.51.100.1")
         #expect(resolve("10.1.2.3", [xff: "6.6.6.6, 198.51.100.1, 10.0.0.5"]) == "198.51.100.1")
-        #expect(resolve("::1", [forwarded: "for=192.0.2.60;proto=https, for=\"[2001:db8:cafe::17]:4711\""]) == "2001:db8:cafe::17")
+        #expect(resolve("::1", [forwarded: "for=192.0.2.60;proto=https, for=\"[2001:db8:cafe::17]:4711\""], .forwarded) == "2001:db8:cafe::17")
+        // The client's own header of the other kind is ignored.
+        #expect(resolve("10.1.2.3", [xff: "198.51.100.1", forwarded: "for=6.6.6.6"]) == "198.51.100.1")
+        #expect(resolve("10.1.2.3", [xff: "6.6.6.6", forwarded: "for=198.51.100.1"], .forwarded) == "198.51.100.1")
         #expect(resolve("10.1.2.3", [:]) == "10.1.2.3")
         #expect(resolve("::ffff:10.9.9.9", [xff: "192.0.2.1"]) == "192.0.2.1")
         #expect(AddressRange(cidr: "10.0.0.0/33") == nil && AddressRange(cidr: "banana") == nil && AddressRange(cidr: "10.0.0.0/") == nil)
@@ -314,6 +372,14 @@ import Testing
                 #expect(response.status == .unauthorized)
                 #expect((parsed(response)["detail"] as? String)?.contains("used already") == true)
             }
+            // Turning it off with wrong codes: counted, and refused after five.
+            var statuses: [HTTPResponse.Status] = []
+            for guess in 0..<8 {
+                let wrong = String(format: "%06d", (Int(next)! + 1 + guess) % 1_000_000)
+                try await client.execute(uri: "/api/v1/account/second-factor", method: .delete, headers: session.merging(json),
+                                         body: body(#"{"password":"\#(AccountHardening.password)","code":"\#(wrong)"}"#)) { statuses.append($0.status) }
+            }
+            #expect(statuses.contains(.tooManyRequests), "\(statuses)")
         }
     }
 }

@@ -76,6 +76,9 @@ CRAFTED = {
     "directory_size_huge": with_zip64_end(size=0xFFFFFFFFFFFFFFF0),
     "entries_count_huge": with_zip64_end(count=0xFFFFFFFFFFFFFFFF),
     "no_end_record": bytes(plain_zip()[:-22]),
+    # the directory says deflate, the local header says stored (with a 1 TiB ZIP64 size): ZIPFoundation
+    # reads by the local header, so the two must agree
+    "method_mismatch": (lambda b: b[:8] + b"\x00\x00" + b[10:])(bytearray(with_zip64_entry(sizes=(100, 1 << 40)))),
     "cut_short": bytes(plain_zip()[:60]),
 }
 
@@ -89,6 +92,24 @@ def test_a_crafted_zip_is_refused_without_a_crash(cli, tmp_path, name):
     assert result.returncode == 2, (name, result.returncode, result.stderr)
     assert "zip" in result.stderr and "Fatal error" not in result.stderr, result.stderr
     assert len(CRAFTED[name]) < 1024
+
+
+def test_messages_never_carry_terminal_escapes_from_the_file(cli, tmp_path):
+    path = tmp_path / "backup.json"
+    path.write_text(json.dumps(backup(profile={"region": "\x1b]0;pwned\x07", "updatedAt": 0})))
+    result = run(cli, ["import", "--database", str(tmp_path / "j.sqlite"), str(path)])
+    assert result.returncode == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "region" in result.stderr, repr(result.stderr)
+
+
+def test_a_damaged_entry_is_refused_by_its_checksum(cli, tmp_path):
+    blob = plain_zip(method=zipfile.ZIP_STORED)
+    at = bytes(blob).index(b'value="10"') + 8
+    blob[at] = ord("9")
+    path = tmp_path / "export.zip"
+    path.write_bytes(bytes(blob))
+    result = run(cli, ["import", "--database", str(tmp_path / "j.sqlite"), str(path)])
+    assert result.returncode == 2 and "checksum" in result.stderr, result.stderr
 
 
 def test_a_sound_zip_still_imports(cli, tmp_path):

@@ -169,9 +169,13 @@ struct Import: AsyncParsableCommand {
         var health = AppleHealthImport()
         var progress = Progress(total: Int(clamping: entry.uncompressedSize))
         do {
-            _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { data in
+            let checksum = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { data in
                 for event in try parser.feed([UInt8](data)) { try health.consume(event) }
                 progress.advance(by: data.count)
+            }
+            // ZIPFoundation computes the checksum but leaves the comparing to its caller.
+            guard checksum == entry.checksum else {
+                throw CLIError.input("\(path): export.xml is damaged in the zip (its checksum does not match); export it again from the Health app")
             }
         } catch let error as JournalError {
             throw error
