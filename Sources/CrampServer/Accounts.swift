@@ -452,7 +452,8 @@ struct AccountAPI: Sendable {
     }
 
     /// String members of a JSON body: every `required` one, any `optional` one, nothing else.
-    func fields(_ request: Request, context: CrampRequestContext, _ required: [String], optional: [String] = []) async throws -> [String: String] {
+    func fields(_ request: Request, context: CrampRequestContext, _ required: [String], optional: [String] = [],
+                numbers: Set<String> = []) async throws -> [String: String] {
         let bytes = try await Body.bytes(request, context: context)
         guard let value = try? JSONParser.parse(bytes) else { throw Problem(.badRequest, "Malformed JSON", detail: "the body is not a JSON document") }
         guard case .object(let members) = value else { throw Problem.invalid("", "the body must be a JSON object") }
@@ -466,7 +467,7 @@ struct AccountAPI: Sendable {
                 if required.contains(name) { throw Problem.invalid(name, "is required") }
                 continue
             }
-            if case .number(let number, true) = member, optional.contains(name) {
+            if case .number(let number, true) = member, numbers.contains(name) {
                 result[name] = number.magnitude < 1e9 ? String(Int(number)) : "too large"
                 continue
             }
@@ -618,7 +619,7 @@ struct AccountAPI: Sendable {
     @Sendable func createToken(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
         let owner = try requireSession(context)
-        let fields = try await fields(request, context: context, ["label"], optional: ["scope", "days"])
+        let fields = try await fields(request, context: context, ["label"], optional: ["scope", "days"], numbers: ["days"])
         let (scope, days) = try Self.tokenTerms(scope: fields["scope"], days: fields["days"])
         let created = try await accounts.createToken(owner: owner, label: fields["label"]!, scope: scope, days: days)
         var w = JSONWriter()
