@@ -266,14 +266,12 @@ public enum JournalBackup {
     /// Refuses a member that is not a field of `kind`, as typed input is refused.
     static func known(_ members: [(key: String, value: JSONValue)], _ accepted: Set<String>, kind: String, path: String) throws(JournalError) {
         for member in members where !accepted.contains(member.key) {
-            let name = shownKey(member.key)
+            let name = ShownText.member(member.key)
             throw JournalError(field: path.isEmpty ? name : "\(path).\(name)",
                                problem: "not a field of \(kind); accepted: \(accepted.sorted().joined(separator: ", "))")
         }
     }
 
-    /// A member name as a message shows it (`""` is still a visible name).
-    public static func shownKey(_ key: String) -> String { ShownText.member(key) }
 
     /// Walks a JSON value, naming the path in every error.
     struct Reader {
@@ -433,7 +431,7 @@ public enum JournalBackup {
         let versionField = try r.field("knowledgeVersion")
         let knowledgeVersion = try versionField.string()
         guard (1...40).contains(knowledgeVersion.unicodeScalars.count), knowledgeVersion.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
-            throw versionField.fail("\(shownKey(knowledgeVersion)) is not a knowledge base version; accepted: 1 to 40 printable characters such as 2026.12.1")
+            throw versionField.fail("\(ShownText.quoted(knowledgeVersion, limit: 40)) is not a knowledge base version; accepted: 1 to 40 printable characters such as 2026.12.1")
         }
         return AssessmentRecord(
             id: try r.field("id").id(), madeAt: try r.field("madeAt").timestamp(),

@@ -148,15 +148,15 @@ enum AccountRules {
     static func isPattern(_ lower: String) -> Bool {
         let scalars = Array(lower.unicodeScalars)
         let count = scalars.count
-        for unit in 1...max(1, count / 2) where count % unit == 0 {
+        guard count >= 2 else { return false }
+        for unit in 1...(count / 2) where count % unit == 0 {
             let piece = scalars[0..<unit]
             if (1..<(count / unit)).allSatisfy({ scalars[($0 * unit)..<(($0 + 1) * unit)] == piece }) {
                 var text = ""
                 text.unicodeScalars.append(contentsOf: piece)
-                if unit < 6 || common.contains(text) || count / unit > 1 && unit <= 8 { return true }
+                if unit <= 8 || common.contains(text) { return true }
             }
         }
-        guard count >= 2 else { return false }
         var steps = 0
         var neighbours = 0
         for index in 1..<count {

@@ -42,14 +42,8 @@ import Testing
         #expect(HTMLText.escape("<\u{338}") == "&lt;\u{338}")
         let pool: [Unicode.Scalar] = ["\"", "'", "<", ">", "&", "`", "a", "\u{301}", "\u{338}", "\u{200D}", "\u{FE0F}", "\r", "\n", "é", "👍"]
         // Seeded, so a failure is repeatable: 2,000 texts of up to 24 scalars from the pool.
-        var state: UInt64 = 0x5EED_0013
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var g = Fuzz.Generator(state: 0x5EED_0013)
+        func next() -> UInt64 { g.next() }
         for _ in 0..<2000 {
             var text = ""
             for _ in 0..<Int(next() % 25) { text.unicodeScalars.append(pool[Int(next() % UInt64(pool.count))]) }
