@@ -24,8 +24,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CLI = ROOT / ".build" / "release" / "crampcare"
-REQUEST = {"age": 67, "sex": "female", "episode": {"durationMinutes": 4, "muscles": ["calf"], "side": "left", "onset": "in_bed", "severity": 7},
-           "findings": {"present": ["visible_knot"], "absent": ["calf_swelling", "chest_pain"]}, "context": ["low_fluid_intake"]}
+REQUEST = {"age": 70, "sex": "female", "episode": {"muscles": ["calf"], "side": "left", "durationMinutes": 2, "onset": "sleep", "severity": 6}, "episodesLast30Days": 3, "findings": ["visible_knot", "relieved_by_stretching"], "negatives": ["calf_swelling", "chest_pain"], "context": ["low_fluid_intake"], "conditions": ["diabetes"], "medications": ["statin"]}
 
 
 def free_port():
@@ -97,6 +96,9 @@ def wrk(url, script, seconds):
                          capture_output=True, text=True, check=True).stdout
     match = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     value, unit = float(match.group(1)), match.group(2)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"{url}: {errors.group(1)} error responses: the load request is not a valid one")
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p99": value / 1000 if unit == "us" else value * 1000 if unit == "s" else value}
 

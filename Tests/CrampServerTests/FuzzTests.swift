@@ -81,7 +81,7 @@ import Testing
         print("fuzz \(name): \(cases) cases, slowest \(slowest)")
     }
 
-    static let request = Array(#"{"age":70,"sex":"female","episode":{"muscles":["calf"],"side":"left","durationMinutes":2,"onset":"in_bed","episodes":3,"severity":6},"findings":{"present":["visible_knot"],"absent":["calf_swelling","chest_pain"]},"context":["low_fluid_intake"],"conditions":["diabetes"],"medications":["statin"]}"#.utf8)
+    static let request = Array(#"{"age":70,"sex":"female","episode":{"muscles":["calf"],"side":"left","durationMinutes":2,"onset":"sleep","severity":6},"episodesLast30Days":3,"findings":["visible_knot","relieved_by_stretching"],"negatives":["calf_swelling","chest_pain"],"context":["low_fluid_intake"],"conditions":["diabetes"],"medications":["statin"]}"#.utf8)
 
     @Test func json() {
         let seeds = [Fuzz.request, Array(#"[1,-0.5e10,"a\u00e9\ud83d\ude00",true,false,null,{"":{}}]"#.utf8)]
