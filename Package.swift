@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CrampJournal", targets: ["CrampJournal"]),
         .library(name: "CrampInsights", targets: ["CrampInsights"]),
         .library(name: "CrampStorage", targets: ["CrampStorage"]),
+        .library(name: "CrampApplication", targets: ["CrampApplication"]),
         .library(name: "CrampServer", targets: ["CrampServer"]),
     ],
     dependencies: [
@@ -83,10 +84,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The use cases, each once, under the terminal and the web app: log a cramp and check it,
+        // keep an assessment, a relief session, the plan, export, import and erase; one clock in
+        // the person's time zone and one record factory. Storage comes in as a JournalStore.
+        .target(
+            name: "CrampApplication",
+            dependencies: ["CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampInsights"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CrampServer",
             dependencies: [
-                "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage", "CrampInsights",
+                "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage", "CrampInsights", "CrampApplication",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -107,6 +116,7 @@ let package = Package(
             name: "crampcare",
             dependencies: [
                 "CrampAssessment", "CrampKnowledge", "CrampJSON", "CrampJournal", "CrampStorage", "CrampServer", "CrampInsights",
+                "CrampApplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -143,10 +153,22 @@ let package = Package(
             dependencies: ["CrampStorage", "CrampJournal", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
+        // Test doubles shared by the test targets (a journal that fails on purpose).
+        .target(
+            name: "CrampTestSupport",
+            dependencies: ["CrampJournal", "CrampStorage"],
+            path: "Tests/CrampTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CrampApplicationTests",
+            dependencies: ["CrampApplication", "CrampStorage", "CrampJournal", "CrampAssessment", "CrampKnowledge", "CrampTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CrampServerTests",
             dependencies: [
-                "CrampServer", "CrampStorage", "CrampJournal",
+                "CrampServer", "CrampStorage", "CrampJournal", "CrampApplication", "CrampTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

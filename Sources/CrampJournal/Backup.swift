@@ -108,16 +108,16 @@ public enum JournalBackup {
     }
 
     /// One day log from JSON in the backup's form; `updatedAt` may be left out (it is then now).
-    public static func day(fromJSON bytes: [UInt8], now: Int64? = nil) throws(JournalError) -> DayLog {
+    public static func day(fromJSON bytes: [UInt8], now: Int64) throws(JournalError) -> DayLog {
         var (value, members) = try object(bytes, kind: "a day log", known: dayMembers)
-        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now ?? Clock.millisecondsNow()), isInteger: true))) }
+        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now), isInteger: true))) }
         return try decodeDay(Reader(value: .object(members), path: ""))
     }
 
     /// The profile from JSON in the backup's form; `updatedAt` may be left out (it is then now).
-    public static func profile(fromJSON bytes: [UInt8], currentYear: Int, now: Int64? = nil) throws(JournalError) -> Profile {
+    public static func profile(fromJSON bytes: [UInt8], currentYear: Int, now: Int64) throws(JournalError) -> Profile {
         var (value, members) = try object(bytes, kind: "a profile", known: profileMembers)
-        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now ?? Clock.millisecondsNow()), isInteger: true))) }
+        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now), isInteger: true))) }
         let profile = try decodeProfile(Reader(value: .object(members), path: ""))
         try profile.validate(currentYear: currentYear)
         return profile
@@ -157,7 +157,7 @@ public enum JournalBackup {
 
     /// One episode from JSON in the backup's form. `id`, `createdAt` and `updatedAt` may be left
     /// out: the id is then random and the times are now.
-    public static func episode(fromJSON bytes: [UInt8], now: Int64? = nil) throws(JournalError) -> Episode {
+    public static func episode(fromJSON bytes: [UInt8], now: Int64) throws(JournalError) -> Episode {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
@@ -166,7 +166,7 @@ public enum JournalBackup {
         }
         guard case .object(var members) = value else { throw JournalError(field: "", problem: "an episode is a JSON object, found \(value.typeName)") }
         try known(members, episodeMembers, kind: "an episode", path: "")
-        let stamp = now ?? Clock.millisecondsNow()
+        let stamp = now
         if value["id"] == nil { members.append(("id", .string(EntryID.random().description))) }
         if value["createdAt"] == nil { members.append(("createdAt", .number(Double(stamp), isInteger: true))) }
         if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(stamp), isInteger: true))) }

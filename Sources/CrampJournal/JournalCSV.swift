@@ -98,14 +98,18 @@ public enum JournalCSV {
             day.exerciseMinutes.map(String.init) ?? "", day.exerciseIntensity?.rawValue ?? "", day.steps.map(String.init) ?? "",
             number(day.sittingHours), number(day.standingHours), number(day.sleepHours), day.hotWeather.map(String.init) ?? "",
             number(day.alcoholUnits), day.caffeineDrinks.map(String.init) ?? "", list(day.mineralFoods),
-            day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" }.joined(separator: ";"), list(day.context),
+            day.medicationChanges.map(medicationChangeText).joined(separator: ";"), list(day.context),
         ])
     }
 
     /// Codes in their list's order, so the same set always writes the same text.
     static func list<Code: CodeList>(_ codes: [Code]) -> String { CodeSet(codes).map(\.rawValue).joined(separator: ";") }
 
-    static func reliefText(_ relief: ReliefTried) -> String {
+    /// A medicine change as one list item, `kind:code` (the CSV's and the journal store's form).
+    public static func medicationChangeText(_ change: MedicationChange) -> String { "\(change.kind.rawValue):\(change.medication.rawValue)" }
+
+    /// A relief as one list item, `technique:outcome[:seconds]` (the CSV's and the journal store's form).
+    public static func reliefText(_ relief: ReliefTried) -> String {
         let base = "\(relief.technique.rawValue):\(relief.outcome.rawValue)"
         return relief.secondsToEase.map { "\(base):\($0)" } ?? base
     }

@@ -1,4 +1,5 @@
 public import CrampKnowledge
+import CrampJSON
 
 /// Which episodes to list: a time range, muscles, a severity range, newest first, in pages.
 public struct EpisodeFilter: Sendable, Equatable {
@@ -78,6 +79,9 @@ public protocol JournalStore: Sendable {
     func saveEpisode(_ episode: Episode, owner: OwnerID) async throws
     func episode(id: EntryID, owner: OwnerID) async throws -> Episode?
     func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode]
+    /// A page of episodes as the API's JSON, `{"episodes": […], "next": cursor or null}`: at most
+    /// `limit` episodes, and `next` when more follow.
+    func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int) async throws -> [UInt8]
     func countEpisodes(owner: OwnerID, from: Int64?, before: Int64?) async throws -> Int
     /// True when an episode was deleted.
     func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool
@@ -92,6 +96,7 @@ public protocol JournalStore: Sendable {
 
     func saveAssessment(_ record: AssessmentRecord, owner: OwnerID) async throws
     func assessments(owner: OwnerID, limit: Int) async throws -> [AssessmentRecord]
+    func assessment(id: EntryID, owner: OwnerID) async throws -> AssessmentRecord?
 
     /// Writes a checked batch in one transaction: episodes and assessments whose id exists
     /// already are left as they are, day logs replace the day's log, and a profile is taken only
@@ -109,6 +114,31 @@ public protocol JournalStore: Sendable {
     func eraseAll(owner: OwnerID) async throws -> EraseSummary
 
     func close() async throws
+}
+
+extension JournalStore {
+    /// The page through `episodes` and the backup's encoder (a SQL store writes it from its rows).
+    public func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int) async throws -> [UInt8] {
+        var filter = filter
+        filter.limit = limit + 1
+        var episodes = try await self.episodes(owner: owner, filter: filter)
+        let more = episodes.count > limit
+        if more { episodes.removeLast() }
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("episodes")
+        w.beginArray()
+        for episode in episodes { w.raw(JournalBackup.episodeJSON(episode)) }
+        w.endArray()
+        w.key("next")
+        if more, let last = episodes.last {
+            w.value(EpisodeCursor(instant: last.startedAt.instant, id: last.id).description)
+        } else {
+            w.null()
+        }
+        w.endObject()
+        return w.bytes
+    }
 }
 
 /// Takes checked batches during a streaming import. A batch may still be being written when the

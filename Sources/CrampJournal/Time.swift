@@ -1,4 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import CrampJSON
+
 /// A calendar date without a time zone (a day log's date).
 public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -245,22 +251,27 @@ public struct LocalTimestamp: Sendable, Hashable, Comparable, CustomStringConver
 func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
 
-/// Where "now" comes from, so tests and imports can fix it.
+/// Where "now" comes from: the system's clock, or a fixed one in tests. Every use case reads
+/// the time through one of these (`PersonClock` adds the person's time zone).
 public protocol JournalClock: Sendable {
-    func now() -> LocalTimestamp
+    /// Milliseconds since the epoch.
+    func millisecondsNow() -> Int64
 }
 
-/// Wall-clock milliseconds, for stamping records.
-public enum Clock {
-    public static func millisecondsNow() -> Int64 {
+/// The machine's wall clock.
+public struct SystemClock: JournalClock {
+    public init() {}
+
+    public func millisecondsNow() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+/// A clock that always reads the same moment (tests, and reproducible reports).
+public struct FixedClock: JournalClock {
+    public let milliseconds: Int64
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    public func millisecondsNow() -> Int64 { milliseconds }
+}

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampJSON
 import CrampJournal
@@ -14,7 +15,7 @@ struct API: Sendable {
     let services: CrampServices
     let configuration: ServerConfiguration
 
-    var journal: SQLJournalStore { services.journal }
+    var journal: any JournalStore { services.journal }
 
     func register(on router: Router<CrampRequestContext>) {
         let api = router.group("api/v1").add(middleware: APIGuard(configuration: configuration, services: services))
@@ -91,9 +92,9 @@ struct API: Sendable {
         var filter = EpisodeFilter()
         // The owner's zone turns dates into instants; most pages name none, so it is read only when needed.
         if query.get("from") != nil || query.get("to") != nil {
-            let zone = try await services.zone(owner: owner)
-            if let from = query.get("from") { filter.from = try Query.instant(from, field: "from", zone: zone, endOfDay: false) }
-            if let to = query.get("to") { filter.before = try Query.instant(to, field: "to", zone: zone, endOfDay: true) }
+            let clock = try await services.clock(owner: owner)
+            if let from = query.get("from") { filter.from = try Query.instant(from, field: "from", clock: clock, endOfDay: false) }
+            if let to = query.get("to") { filter.before = try Query.instant(to, field: "to", clock: clock, endOfDay: true) }
         }
         for (index, text) in request.uri.queryParameters.getAll("muscle").enumerated() {
             guard let muscle = Muscle.table.code(text) else {
@@ -116,7 +117,7 @@ struct API: Sendable {
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let bytes = try await Body.jsonBytes(request, context: context)
-        let now = Clock.millisecondsNow()
+        let now = services.clock.millisecondsNow()
         var episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: bytes, now: now) }
         // The server keeps the record's times: a client's clock is not the journal's.
         episode.createdAt = now
@@ -124,7 +125,7 @@ struct API: Sendable {
         if try await journal.episode(id: episode.id, owner: owner) != nil {
             throw Problem(.conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)", field: "id")
         }
-        try await journal.saveEpisode(episode, owner: owner)
+        _ = try await Body.journal { try await services.app.log(episode, owner: owner, check: false) }
         var response = Body.json(JournalBackup.episodeJSON(episode), status: .created)
         response.headers[.location] = "/api/v1/episodes/\(episode.id)"
         return response
@@ -142,7 +143,7 @@ struct API: Sendable {
         let id = try Query.entryID(context.parameters.get("id") ?? "")
         let bytes = try await Body.jsonBytes(request, context: context)
         guard let existing = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
-        let now = Clock.millisecondsNow()
+        let now = services.clock.millisecondsNow()
         var episode = try Body.journal { () throws(JournalError) in
             try JournalBackup.episode(fromJSON: Body.withDefaults(bytes, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
         }
@@ -156,8 +157,7 @@ struct API: Sendable {
             }
             return Body.json(JournalBackup.episodeJSON(existing))
         }
-        episode.updatedAt = now
-        try await journal.saveEpisode(episode, owner: owner)
+        episode = try await Body.journal { try await services.app.update(episode, owner: owner) }
         return Body.json(JournalBackup.episodeJSON(episode))
     }
 
@@ -196,13 +196,11 @@ struct API: Sendable {
         let owner = try context.requireOwner()
         let date = try Query.date(context.parameters.get("date") ?? "", field: "date")
         let bytes = try await Body.jsonBytes(request, context: context)
-        let now = Clock.millisecondsNow()
         var day = try Body.journal { () throws(JournalError) in
-            try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: now)
+            try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: services.clock.millisecondsNow())
         }
-        day.updatedAt = now
         guard day.date == date else { throw Problem.invalid("date", "\"\(day.date)\" differs from the date in the address, \(date)") }
-        try await journal.saveDayLog(day, owner: owner)
+        day = try await Body.journal { try await services.app.save(day, owner: owner) }
         return Body.json(JournalBackup.dayJSON(day))
     }
 
@@ -224,22 +222,17 @@ struct API: Sendable {
     @Sendable func writeProfile(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let bytes = try await Body.jsonBytes(request, context: context)
-        let now = Clock.millisecondsNow()
-        let year = LocalTimestamp(instant: now, zoneOffsetSeconds: 0).localDate.year
-        var profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
-        profile.updatedAt = now
-        if let zone = profile.timeZone, TimeZone(identifier: zone) == nil {
-            throw Problem.invalid("timeZone", "\"\(zone)\" is not a time zone this server knows; accepted: IANA names such as Europe/London")
+        let now = services.app.defaultClock.now()
+        var profile = try Body.journal { () throws(JournalError) in
+            try JournalBackup.profile(fromJSON: bytes, currentYear: now.localDate.year, now: now.instant)
         }
-        try await journal.saveProfile(profile, owner: owner)
+        profile = try await Body.journal { try await services.app.save(profile, owner: owner) }
         return Body.json(JournalBackup.profileJSON(profile))
     }
 
     @Sendable func export(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let format = request.uri.queryParameters.get("format") ?? "json"
-        let table = request.uri.queryParameters.get("table") ?? "episodes"
-        return try await Exports.response(format: format, table: table, owner: owner, services: services)
+        return try await Exports.response(request.uri.queryParameters, owner: owner, app: services.app)
     }
 
     @Sendable func eraseJournal(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -254,7 +247,7 @@ struct API: Sendable {
             // Personal mode has no password; a body is still checked against the document.
             _ = try await AccountAPI(services: services, configuration: configuration).fields(request, context: context, [], optional: ["password"])
         }
-        let erased = try await journal.eraseAll(owner: owner)
+        let erased = try await services.app.erase(owner: owner)
         var w = JSONWriter()
         w.beginObject()
         w.key("episodes"); w.value(erased.episodes)
@@ -342,6 +335,15 @@ enum Body {
         }
     }
 
+    /// The same for a use case that validates and saves: its JournalError becomes a 422.
+    static func journal<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as JournalError {
+            throw Problem.invalid(jsonField(error.field), error.problem)
+        }
+    }
+
     /// The journal's validation names fields as the CSV columns do (`fluids_ml`); the JSON API
     /// names them in camel case (`fluidsML`).
     static func jsonField(_ field: String) -> String {
@@ -400,11 +402,11 @@ enum Query {
     }
 
     /// A date (local midnight in `zone`, or the next midnight for an end) or a full timestamp.
-    static func instant(_ text: String, field: String, zone: TimeZone, endOfDay: Bool) throws -> Int64 {
+    static func instant(_ text: String, field: String, clock: PersonClock, endOfDay: Bool) throws -> Int64 {
         if let stamp = LocalTimestamp(iso: text) { return stamp.instant }
         guard let date = LocalDate(iso: text) else {
             throw Problem.invalid(field, "\"\(text)\" is not a date or time; accepted: YYYY-MM-DD or a timestamp such as 2026-03-01T22:15:00+01:00")
         }
-        return Zones.midnight(of: endOfDay ? date.adding(days: 1) : date, in: zone)
+        return clock.midnight(of: endOfDay ? date.adding(days: 1) : date)
     }
 }

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampJournal
 import CrampStorage
 import Foundation
@@ -87,7 +88,7 @@ extension Pages {
                      context: CrampRequestContext) async throws -> Response {
         guard let account = try await services.accounts.account(owner: owner) else { throw Problem.notFound("The account") }
         let tokens = try await services.accounts.apiTokens(owner: owner)
-        let zone = try await services.zone(owner: owner)
+        let clock = try await services.clock(owner: owner)
         let (csrf, _) = csrfToken(request)
         let sessions = try await accounts.sessionCount(owner: owner)
         let factor = try await services.accounts.secondFactor(owner: owner)
@@ -98,8 +99,8 @@ extension Pages {
                      "factorAddress": factor.flatMap { $0.confirmed ? nil : TOTP.bytes(base32: $0.secret).map { TOTP.address(secret: $0, account: account.email) } } ?? "", "errors": View.errors(errors), "notice": notice.map { [$0] } ?? [],
                      "minPassword": AccountRules.minPasswordLength, "maxDays": AccountService.maxTokenDays,
                      "tokens": tokens.map { token -> [String: Any] in
-                         let created = Zones.stamp(token.createdAt, in: zone)
-                         let expires = token.expiresAt.map { View.when(Zones.stamp($0, in: zone)) } ?? "never"
+                         let created = clock.stamp(token.createdAt)
+                         let expires = token.expiresAt.map { View.when(clock.stamp($0)) } ?? "never"
                          return ["id": token.id, "label": token.label, "created": View.when(created), "expires": expires,
                                  "scope": Self.scopeWords(token.scope), "csrf": csrf]
                      }], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)

@@ -43,7 +43,7 @@ struct AccountService: Sendable {
         try await limit("register:\(address)", configuration.registrationsPerAddress, windowSeconds: 3600, what: "new accounts from this address")
         let taken = try await accounts.account(email: email) != nil
         let hash = try await hash(password)
-        guard !taken, let account = try await accounts.createAccount(owner: Credentials.newOwner(), email: email, passwordHash: hash, now: Clock.millisecondsNow()) else {
+        guard !taken, let account = try await accounts.createAccount(owner: Credentials.newOwner(), email: email, passwordHash: hash, now: services.clock.millisecondsNow()) else {
             throw Problem(.conflict, "Already registered", detail: "an account with this email address exists; sign in instead", field: "email")
         }
         return account
@@ -51,7 +51,7 @@ struct AccountService: Sendable {
 
     /// Counts an attempt for `subject` and refuses it with 429 and Retry-After past `limit`.
     func limit(_ subject: String, _ limit: Int, windowSeconds: Int64, what: String) async throws {
-        let now = Clock.millisecondsNow()
+        let now = services.clock.millisecondsNow()
         let counted = try await accounts.countAttempt(subject: subject, now: now, windowMilliseconds: windowSeconds * 1000)
         guard counted.count <= limit else {
             let seconds = max(1, (counted.windowEndsAt - now + 999) / 1000)
@@ -104,7 +104,7 @@ struct AccountService: Sendable {
         var accountSubject = "account:\(Credentials.digest(email))"
         var knownDevice = false
         if let device, let found, let parsed = Credentials.parse(device), parsed.owner == found.account.owner,
-            try await accounts.isValid(owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .device, now: Clock.millisecondsNow())
+            try await accounts.isValid(owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .device, now: services.clock.millisecondsNow())
         {
             accountSubject = "device:\(Credentials.digest(parsed.secret))"
             knownDevice = true
@@ -129,7 +129,7 @@ struct AccountService: Sendable {
         var newDevice: String?
         if !knownDevice {
             let secret = Credentials.secret()
-            let now = Clock.millisecondsNow()
+            let now = services.clock.millisecondsNow()
             try await accounts.addCredential(owner: found.account.owner, digest: Credentials.digest(secret), kind: .device, label: nil, now: now,
                                              expiresAt: now + Self.deviceLifetimeSeconds * 1000)
             newDevice = "\(found.account.owner.rawValue).\(secret)"
@@ -147,7 +147,7 @@ struct AccountService: Sendable {
         let subject = "code:\(owner.rawValue)"
         try await limit(subject, configuration.signInFailuresPerAccount, windowSeconds: configuration.signInWindowSeconds, what: "wrong codes")
         guard let secret = TOTP.bytes(base32: factor.secret),
-            let step = TOTP.matchingStep(code, secret: secret, now: Clock.millisecondsNow(), after: factor.lastStep),
+            let step = TOTP.matchingStep(code, secret: secret, now: services.clock.millisecondsNow(), after: factor.lastStep),
             try await accounts.useSecondFactorStep(owner: owner, step: step)
         else {
             throw Problem(.unauthorized, "Wrong code", detail: "that code is wrong or was used already; wait for the next one in your authenticator app", field: "code")
@@ -172,7 +172,7 @@ struct AccountService: Sendable {
         guard let factor = try await accounts.secondFactor(owner: owner), !factor.confirmed, let secret = TOTP.bytes(base32: factor.secret) else {
             throw Problem(.conflict, "Nothing to confirm", detail: "start setting up the second factor first")
         }
-        guard let step = TOTP.matchingStep(code, secret: secret, now: Clock.millisecondsNow(), after: nil) else {
+        guard let step = TOTP.matchingStep(code, secret: secret, now: services.clock.millisecondsNow(), after: nil) else {
             throw Problem.invalid("code", "that code does not match; type the 6 digits your authenticator app shows now")
         }
         try await accounts.setSecondFactor(owner: owner, secret: factor.secret, confirmed: true, step: step)
@@ -221,7 +221,7 @@ struct AccountService: Sendable {
             try await accounts.removeCredential(owner: old.owner, digest: Credentials.digest(old.secret))
         }
         let secret = Credentials.secret()
-        let now = Clock.millisecondsNow()
+        let now = services.clock.millisecondsNow()
         try await accounts.addCredential(owner: owner, digest: Credentials.digest(secret), kind: .session, label: nil, now: now,
                                          expiresAt: now + configuration.sessionSeconds * 1000)
         return "\(owner.rawValue).\(secret)"
@@ -256,7 +256,7 @@ struct AccountService: Sendable {
 
     /// Ends every session of the owner, this one included; how many ended.
     func sessionCount(owner: OwnerID) async throws -> Int {
-        try await accounts.liveCredentials(owner: owner, kind: .session, now: Clock.millisecondsNow(), idleMilliseconds: configuration.sessionIdleSeconds * 1000)
+        try await accounts.liveCredentials(owner: owner, kind: .session, now: services.clock.millisecondsNow(), idleMilliseconds: configuration.sessionIdleSeconds * 1000)
     }
 
     func signOutEverywhere(owner: OwnerID) async throws -> Int {
@@ -273,7 +273,7 @@ struct AccountService: Sendable {
         }
         let secret = Credentials.secret()
         let digest = Credentials.digest(secret)
-        let now = Clock.millisecondsNow()
+        let now = services.clock.millisecondsNow()
         let expires = now + Int64(days) * 86_400_000
         try await accounts.addCredential(owner: owner, digest: digest, kind: .apiToken, label: label, now: now, expiresAt: expires, scope: scope)
         return ("\(Credentials.tokenPrefix)\(owner.rawValue).\(secret)",
@@ -287,7 +287,7 @@ struct AccountService: Sendable {
             context.credential = .local
             return
         }
-        let now = Clock.millisecondsNow()
+        let now = services.clock.millisecondsNow()
         if !cookiesOnly, let authorization = request.headers[.authorization] {
             // A request that names a token must carry a valid one: no silent fall-back to the cookie.
             let parts = authorization.split(separator: " ", maxSplits: 1)

@@ -30,7 +30,7 @@ public func buildRouter(configuration: ServerConfiguration, services: CrampServi
     router.get("openapi.json") { _, _ in try assets.response("openapi.json", cache: false) }
     router.get("health") { _, _ in
         // Ready only when the database answers.
-        try await services.journal.ping()
+        try await services.store.ping()
         return Body.json(Array(#"{"status":"ok"}"#.utf8))
     }
     router.get("metrics") { request, _ in

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
@@ -76,8 +77,7 @@ extension Pages {
     /// The profile's lasting facts, for a signed-in person; nil otherwise.
     func interviewProfile(_ context: CrampRequestContext) async throws -> InterviewProfile? {
         guard let owner = context.owner, let profile = try await services.journal.profile(owner: owner) else { return nil }
-        let zone = try await services.zone(owner: owner)
-        return profile.interviewProfile(today: Zones.now(in: zone).localDate)
+        return profile.interviewProfile(today: services.app.clock(for: profile).today)
     }
 
     /// The page a question is asked on: the whole screen shares one.

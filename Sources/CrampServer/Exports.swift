@@ -1,53 +1,26 @@
+import CrampApplication
 import CrampJournal
-import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
-/// The journal as a download: CSV (one table at a time), the JSON backup, or an HL7 FHIR R4 bundle.
+/// The journal as a download, on the API and the data page: one CSV table (`table=`), the JSON
+/// backup, or an HL7 FHIR R4 bundle.
 enum Exports {
-    static let formats = ["csv", "json", "fhir"]
-    static let tables = ["episodes", "days"]
-
-    static func response(format: String, table: String, owner: OwnerID, services: CrampServices) async throws -> Response {
-        guard formats.contains(format) else {
-            throw Problem.invalid("format", "\"\(format)\" is not an export format; accepted: \(formats.joined(separator: ", "))")
+    static func response(_ query: FlatDictionary<Substring, Substring>, owner: OwnerID, app: CrampCareApp) async throws -> Response {
+        let formatText = query.get("format") ?? "json"
+        let tableText = query.get("table") ?? "episodes"
+        guard let format = ExportFormat(rawValue: formatText) else {
+            throw Problem.invalid("format", "\"\(formatText)\" is not an export format; accepted: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if !tables.contains(table) {
-            throw Problem.invalid("table", "\"\(table)\" is not a table; accepted: \(tables.joined(separator: ", "))")
+        guard let table = ExportTable(rawValue: tableText) else {
+            throw Problem.invalid("table", "\"\(tableText)\" is not a table; accepted: \(ExportTable.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let contents = try await services.journal.contents(owner: owner)
-        let bytes: [UInt8]
-        let type: String
-        let name: String
-        switch format {
-        case "csv":
-            var text: String
-            if table == "days" {
-                text = JournalCSV.dayHeader()
-                for day in contents.dayLogs.sorted(by: { $0.date < $1.date }) { text += JournalCSV.row(day) }
-                name = "daily.csv"
-            } else {
-                text = JournalCSV.episodeHeader()
-                for episode in contents.episodes.sorted(by: { ($0.startedAt.instant, $0.id) < ($1.startedAt.instant, $1.id) }) {
-                    text += JournalCSV.row(episode)
-                }
-                name = "episodes.csv"
-            }
-            bytes = Array(text.utf8)
-            type = "text/csv; charset=utf-8"
-        case "fhir":
-            let zone = try await services.zone(owner: owner)
-            bytes = FHIRExport.bundle(contents, knowledge: services.knowledge, generatedAt: Zones.now(in: zone))
-            type = "application/fhir+json"
-            name = "crampcare-fhir.json"
-        default:
-            bytes = JournalBackup.encode(contents)
-            type = "application/json"
-            name = "crampcare-journal.json"
-        }
-        return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\""],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        let export = try await app.export(format, tables: [table], owner: owner)
+        let file = export.files[0]
+        return Response(status: .ok, headers: [.contentType: file.mediaType, .contentDisposition: "attachment; filename=\"\(file.name)\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
     }
 }

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampInsights
 import CrampJournal
 import CrampStorage
@@ -11,17 +12,15 @@ import NIOCore
 extension CrampServices {
     /// The insights for an owner as of `asOf` (a YYYY-MM-DD text), else today in their zone.
     func insights(owner: OwnerID, asOf: String?) async throws -> (Insights, JournalContents) {
-        let today: LocalDate
+        var date: LocalDate?
         if let asOf {
-            guard let date = LocalDate(iso: asOf) else {
+            guard let parsed = LocalDate(iso: asOf) else {
                 throw Problem.invalid("asOf", "\"\(asOf.prefix(40))\" is not a date; accepted: YYYY-MM-DD")
             }
-            today = date
-        } else {
-            today = Zones.now(in: try await zone(owner: owner)).localDate
+            date = parsed
         }
-        let contents = try await journal.contents(owner: owner)
-        return (Insights(contents: contents, today: today, knowledge: knowledge), contents)
+        let view = try await app.insights(owner: owner, asOf: date)
+        return (view.insights, view.contents)
     }
 }
 

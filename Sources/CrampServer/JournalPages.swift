@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampJSON
 import CrampJournal
@@ -13,16 +14,16 @@ extension Pages {
     @Sendable func journal(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let query = request.uri.queryParameters
-        let zone = try await services.zone(owner: owner)
+        let clock = try await services.clock(owner: owner)
         var filter = EpisodeFilter()
         var errors: [(String, String)] = []
         var links: [String] = []
         func keep(_ name: String, _ value: String) { links.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
         if let from = query.get("from"), !from.isEmpty {
-            do { filter.from = try Query.instant(from, field: "from", zone: zone, endOfDay: false); keep("from", from) } catch let p as Problem { errors.append(("from", p.detail)) }
+            do { filter.from = try Query.instant(from, field: "from", clock: clock, endOfDay: false); keep("from", from) } catch let p as Problem { errors.append(("from", p.detail)) }
         }
         if let to = query.get("to"), !to.isEmpty {
-            do { filter.before = try Query.instant(to, field: "to", zone: zone, endOfDay: true); keep("to", to) } catch let p as Problem { errors.append(("to", p.detail)) }
+            do { filter.before = try Query.instant(to, field: "to", clock: clock, endOfDay: true); keep("to", to) } catch let p as Problem { errors.append(("to", p.detail)) }
         }
         if let muscle = query.get("muscle"), !muscle.isEmpty {
             if let code = Muscle.table.code(muscle) { filter.muscles = [code]; keep("muscle", muscle) } else {
@@ -63,10 +64,18 @@ extension Pages {
          "severity": episode.severity.map { "\($0) of 10" } ?? "—"]
     }
 
+    func episodeDetail(_ episode: Episode) -> [String: Any] {
+        var data = episodeRow(episode)
+        data["onset"] = episode.onset.map { knowledge.onsetLabels[$0] ?? $0.rawValue } ?? "—"
+        data["findings"] = episode.findings.isEmpty ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
+        data["reliefs"] = episode.reliefs.isEmpty ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", ")
+        data["note"] = episode.note ?? "—"
+        return data
+    }
+
     @Sendable func newEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
-        let zone = try await services.zone(owner: owner)
-        let now = Zones.now(in: zone)
+        let now = try await services.clock(owner: owner).now()
         var form = Form([])
         form.pairs.append(("startedAt", View.dateTimeLocal(now)))
         form.pairs.append(("durationValue", "1"))
@@ -77,12 +86,10 @@ extension Pages {
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let form = try await form(request, context: context)
-        let zone = try await services.zone(owner: owner)
-        let now = Clock.millisecondsNow()
+        let clock = try await services.clock(owner: owner)
         do {
-            let episode = try episode(from: form, id: EntryID.random(), createdAt: now, zone: zone)
-            try await services.journal.saveEpisode(episode, owner: owner)
-            return redirect("/journal/\(episode.id)?logged=1")
+            let episode = try episode(from: form, id: EntryID.random(), createdAt: clock.source.millisecondsNow(), clock: clock)
+            return try await logged(try await services.app.log(episode, owner: owner), request: request, context: context)
         } catch let problem as Problem {
             return page("episode-form", title: "Log a cramp", section: "journal",
                         episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: [(problem.field ?? "", problem.detail)]),
@@ -95,32 +102,34 @@ extension Pages {
         guard let id = EntryID(context.parameters.get("id") ?? ""), let episode = try await services.journal.episode(id: id, owner: owner) else {
             throw Problem.notFound("That cramp")
         }
-        var data = episodeRow(episode)
-        data["onset"] = episode.onset.map { knowledge.onsetLabels[$0] ?? $0.rawValue } ?? "—"
-        data["findings"] = episode.findings.isEmpty ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
-        data["reliefs"] = episode.reliefs.isEmpty ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", ")
-        data["note"] = episode.note ?? "—"
+        var data = episodeDetail(episode)
         data["saved"] = request.uri.queryParameters.get("saved") != nil
-        if request.uri.queryParameters.get("logged") != nil {
-            // Checked at once with the profile, the day and the journal's own count, as `crampcare log` does.
-            let zone = try await services.zone(owner: owner)
-            let now = Zones.now(in: zone)
-            let profile = try await services.journal.profile(owner: owner)
-            let day = try await services.journal.dayLog(date: episode.startedAt.localDate, owner: owner)
-            let recent = try await services.journal.countEpisodes(owner: owner, from: now.instant - 30 * 86_400_000, before: now.instant + 60_000)
-            let (assessment, ageKnown) = AssessmentRequest.forLoggedEpisode(episode, profile: profile, day: day, episodesLast30Days: recent, today: now.localDate)
-            let result = services.assessor.assess(assessment)
-            try await services.journal.saveAssessment(AssessmentRecord(
-                id: EntryID.named("assessment|\(owner.rawValue)|\(episode.id)|\(episode.updatedAt)"), madeAt: now, knowledgeVersion: knowledge.version,
-                triage: result.triage, requestJSON: String(decoding: assessment.json(), as: UTF8.self),
-                resultJSON: String(decoding: services.resultEncoder.encode(result), as: UTF8.self), episodeID: episode.id), owner: owner)
-            let words = TriageWords.banner(result.triage, numbers: knowledge.emergencyNumbers(region: profile?.region))
-            data["result"] = [
-                "triage": result.triage.rawValue, "bannerTitle": words.title, "bannerAction": words.action, "ageUnknown": !ageKnown,
-                "redFlags": result.redFlags.map { ["title": $0.rule.title, "advice": $0.rule.advice] },
-            ] as [String: Any]
+        // The check the log kept, read back: a GET writes nothing.
+        if request.uri.queryParameters.get("logged") != nil, let check = try await services.app.keptCheck(episode, owner: owner) {
+            data["result"] = checkData(check)
         }
         return page("episode", title: "Cramp of \(View.when(episode.startedAt))", section: "journal", data, request: request, context: context)
+    }
+
+    /// After a log: the episode page with its check. When the check was kept, a redirect to the
+    /// page that reads it back (so reloading sends nothing again); when it could not be kept, the
+    /// check at once, with a warning: the advice never waits for the journal (H21).
+    func logged(_ logged: LoggedEpisode, request: Request, context: CrampRequestContext) async throws -> Response {
+        guard let check = logged.check, check.assessment.keeping.record == nil else {
+            return redirect("/journal/\(logged.episode.id)?logged=1")
+        }
+        var data = episodeDetail(logged.episode)
+        data["result"] = checkData(check)
+        data["notKept"] = true
+        return page("episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: "journal", data, request: request, context: context)
+    }
+
+    func checkData(_ check: EpisodeCheck) -> [String: Any] {
+        let words = TriageWords.banner(check.result.triage, numbers: services.app.numbers(region: check.region))
+        return [
+            "triage": check.result.triage.rawValue, "bannerTitle": words.title, "bannerAction": words.action, "ageUnknown": !check.ageKnown,
+            "redFlags": check.result.redFlags.map { ["title": $0.rule.title, "advice": $0.rule.advice] },
+        ]
     }
 
     @Sendable func editEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -150,11 +159,10 @@ extension Pages {
         guard let id = EntryID(context.parameters.get("id") ?? ""), let existing = try await services.journal.episode(id: id, owner: owner) else {
             throw Problem.notFound("That cramp")
         }
-        let zone = try await services.zone(owner: owner)
+        let clock = try await services.clock(owner: owner)
         do {
-            var episode = try episode(from: form, id: id, createdAt: existing.createdAt, zone: zone)
-            episode.updatedAt = Clock.millisecondsNow()
-            try await services.journal.saveEpisode(episode, owner: owner)
+            let episode = try episode(from: form, id: id, createdAt: existing.createdAt, clock: clock)
+            _ = try await Body.journal { try await services.app.update(episode, owner: owner) }
             return redirect("/journal/\(id)?saved=1")
         } catch let problem as Problem {
             return page("episode-form", title: "Edit a cramp", section: "journal",
@@ -193,11 +201,11 @@ extension Pages {
     }
 
     /// An episode from the form, checked by the journal's own validation.
-    func episode(from form: Form, id: EntryID, createdAt: Int64, zone: TimeZone) throws -> Episode {
+    func episode(from form: Form, id: EntryID, createdAt: Int64, clock: PersonClock) throws -> Episode {
         let muscles = form.values("muscle").compactMap { Muscle(rawValue: $0) }
         guard !muscles.isEmpty else { throw Problem.invalid("muscles", "please tick which muscle cramped") }
         guard let text = form.value("startedAt"), !text.isEmpty else { throw Problem.invalid("startedAt", "please give the date and time it started") }
-        guard let startedAt = View.parseDateTimeLocal(text, zone: zone) else {
+        guard let startedAt = View.parseDateTimeLocal(text, clock: clock) else {
             throw Problem.invalid("startedAt", "\"\(text.prefix(30))\" is not a date and time; accepted: a date from year 1 to 9999 and a time, such as 2026-03-01T22:15")
         }
         let seconds = try View.durationSeconds(form.value("durationValue"), unit: form.value("durationUnit"), field: "durationSeconds")
@@ -230,8 +238,8 @@ extension Pages {
 
     @Sendable func dayForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
-        let zone = try await services.zone(owner: owner)
-        let date = request.uri.queryParameters.get("date").flatMap { LocalDate(iso: $0) } ?? Zones.now(in: zone).localDate
+        let today = try await services.clock(owner: owner).today
+        let date = request.uri.queryParameters.get("date").flatMap { LocalDate(iso: $0) } ?? today
         let day = try await services.journal.dayLog(date: date, owner: owner)
         var form = Form([])
         if let day {
@@ -293,8 +301,8 @@ extension Pages {
             members.append(("mineralFoods", .array(form.values("mineralFood").map { .string($0) })))
             members.append(("context", .array(form.values("context").map { .string($0) })))
             let bytes = View.json(.object(members))
-            let day = try Body.journal { () throws(JournalError) in try JournalBackup.day(fromJSON: bytes, now: Clock.millisecondsNow()) }
-            try await services.journal.saveDayLog(day, owner: owner)
+            let day = try Body.journal { () throws(JournalError) in try JournalBackup.day(fromJSON: bytes, now: services.clock.millisecondsNow()) }
+            _ = try await Body.journal { try await services.app.save(day, owner: owner) }
             return redirect("/day?date=\(date)&saved=1")
         } catch let problem as Problem {
             return page("day", title: "My day", section: "day", dayData(form, date: date, errors: [(problem.field ?? "", problem.detail)], saved: false),
@@ -321,7 +329,7 @@ extension Pages {
     func profileData(_ form: Form, errors: [(String, String)], saved: Bool) -> [String: Any] {
         [
             "errors": View.errors(errors), "saved": saved, "birthYear": form.value("birthYear") ?? "",
-            "thisYear": Zones.now(in: services.defaultZone).localDate.year,
+            "thisYear": services.app.defaultClock.today.year,
             "sexes": View.choices(Sex.allCases, chosen: form.values("sex")) { knowledge.sexLabels[$0] ?? $0.rawValue },
             "conditions": View.choices(Condition.allCases, chosen: form.values("condition")) { knowledge.conditions[$0]?.label ?? $0.rawValue },
             "medications": View.choices(Medication.allCases, chosen: form.values("medication")) { knowledge.medications[$0]?.label ?? $0.rawValue },
@@ -342,7 +350,7 @@ extension Pages {
             members.append(("conditions", .array(form.values("condition").map { .string($0) })))
             members.append(("medications", .array(form.values("medication").map { .string($0) })))
             if let zone = form.value("timeZone")?.trimmingCharacters(in: .whitespaces), !zone.isEmpty {
-                guard TimeZone(identifier: zone) != nil else {
+                guard PersonClock.zone(named: zone) != nil else {
                     throw Problem.invalid("timeZone", "\"\(zone.prefix(64))\" is not a time zone; accepted: names such as Europe/London or America/New_York")
                 }
                 members.append(("timeZone", .string(zone)))
@@ -351,10 +359,11 @@ extension Pages {
             let times = (form.value("reminderTimes") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             members.append(("reminderTimes", .array(times.map { .string($0) })))
             let bytes = View.json(.object(members))
-            let now = Clock.millisecondsNow()
-            let year = LocalTimestamp(instant: now, zoneOffsetSeconds: 0).localDate.year
-            let profile = try Body.journal { () throws(JournalError) in try JournalBackup.profile(fromJSON: bytes, currentYear: year, now: now) }
-            try await services.journal.saveProfile(profile, owner: owner)
+            let now = services.app.defaultClock.now()
+            let profile = try Body.journal { () throws(JournalError) in
+                try JournalBackup.profile(fromJSON: bytes, currentYear: now.localDate.year, now: now.instant)
+            }
+            _ = try await Body.journal { try await services.app.save(profile, owner: owner) }
             return redirect("/profile?saved=1")
         } catch let problem as Problem {
             return page("profile", title: "My profile", section: "profile", profileData(form, errors: [(problem.field ?? "", problem.detail)], saved: false),
@@ -399,7 +408,7 @@ extension Pages {
     @Sendable func export(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let query = request.uri.queryParameters
-        return try await Exports.response(format: query.get("format") ?? "json", table: query.get("table") ?? "episodes", owner: owner, services: services)
+        return try await Exports.response(query, owner: owner, app: services.app)
     }
 
     @Sendable func erase(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -423,7 +432,7 @@ extension Pages {
             response.setCookie(accounts.expiredSessionCookie())
             return response
         }
-        let erased = try await services.journal.eraseAll(owner: owner)
+        let erased = try await services.app.erase(owner: owner)
         return page("data", title: "My data", section: "data",
                     ["errors": [], "erased": ["episodes": erased.episodes, "days": erased.dayLogs, "assessments": erased.assessments,
                                               "profile": erased.profiles > 0] as [String: Any]],

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampInsights
 import CrampJSON
@@ -93,8 +94,22 @@ struct Pages: Sendable {
     /// never contain such a marker, because its `<` is printed as `&lt;`.
     func page(_ template: String, title: String, section: String, _ data: [String: Any], request: Request, context: CrampRequestContext,
               status: HTTPResponse.Status = .ok, fragments: [String: String] = [:]) -> Response {
+        render(template, title: title, section: section, root: View.flags(data) as? [String: Any] ?? [:], script: data["script"] as? String,
+               stylesheet: data["stylesheet"] as? String, request: request, context: context, status: status, fragments: fragments)
+    }
+
+    /// A page whose template reads a typed model: its fields are looked up first, then the
+    /// layout's (`csrf`, `site`).
+    func page(_ template: String, title: String, section: String, model: some Sendable, script: String? = nil, stylesheet: String? = nil,
+              request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        render(template, title: title, section: section, root: ["page": model], script: script, stylesheet: stylesheet, request: request,
+               context: context, status: status, fragments: [:])
+    }
+
+    private func render(_ template: String, title: String, section: String, root: [String: Any], script: String?, stylesheet: String?,
+                        request: Request, context: CrampRequestContext, status: HTTPResponse.Status, fragments: [String: String]) -> Response {
         let (csrf, isNew) = csrfToken(request)
-        var data = data
+        var data = root
         data["csrf"] = csrf
         data["emergencyNumber"] = numbers(context).emergency
         data["hosted"] = configuration.hosted
@@ -128,12 +143,11 @@ struct Pages: Sendable {
             "disclaimer": knowledge.disclaimer, "emergencyNumber": numbers(context).emergency,
         ]
         // An empty string is truthy in Mustache: leave these out rather than ask for "/static/".
-        for name in ["script", "stylesheet"] {
-            if let file = data[name] as? String, !file.isEmpty { site[name] = file }
-        }
+        if let script, !script.isEmpty { site["script"] = script }
+        if let stylesheet, !stylesheet.isEmpty { site["stylesheet"] = stylesheet }
         data["site"] = site
         data["pageTemplate"] = template
-        var html = library.render(View.flags(data), withTemplate: "layout") ?? ""
+        var html = library.render(data, withTemplate: "layout") ?? ""
         for (name, fragment) in fragments {
             if let marker = html.range(of: "<!--fragment:\(name)-->") { html.replaceSubrange(marker, with: fragment) }
         }
@@ -175,7 +189,7 @@ struct Pages: Sendable {
     /// The emergency numbers for the person: their profile's region, else the server's (personal
     /// mode: the machine's locale), else the default that works from mobiles in many countries.
     func numbers(_ context: CrampRequestContext) -> EmergencyNumbers {
-        knowledge.emergencyNumbers(region: context.region ?? services.defaultRegion)
+        services.app.numbers(region: context.region)
     }
 
     func csrfToken(_ request: Request) -> (String, Bool) {
@@ -218,21 +232,16 @@ struct Pages: Sendable {
     /// Kept assessments of the last 14 days that today's knowledge base makes urgent or an emergency.
     func raisedNotices(_ context: CrampRequestContext) async throws -> [String] {
         guard let owner = context.owner else { return [] }
-        let zone = try await services.zone(owner: owner)
-        let records = try await services.journal.assessments(owner: owner, limit: 500)
-        return Reassessment.raised(records, assessor: services.assessor, today: Zones.now(in: zone).localDate).map(\.notice)
+        return try await services.app.raisedNotices(owner: owner).map(\.notice)
     }
 
     func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, counted: [(question: String, sign: Finding)], request: Request,
                     context: CrampRequestContext) -> Response {
-        let result = services.assessor.assess(assessment)
-        var data = ResultView.data(result, knowledge: knowledge, numbers: numbers(context))
-        data["stoppedEarly"] = stoppedEarly
-        data["counted"] = counted.map { question, sign in
+        let shown = ResultPresentation(services.assessor.assess(assessment), knowledge: knowledge, numbers: numbers(context))
+        let model = ResultPage(shown, stoppedEarly: stoppedEarly, counted: counted.map { question, sign in
             "You said yes or not sure to \"\(question)\" without ticking which, so CrampCare counted the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue)"
-        }
-        if context.owner != nil { data["requestJSON"] = String(decoding: assessment.json(), as: UTF8.self) }
-        return page("result", title: ResultView.title(result, numbers: numbers(context)), section: "assess", data, request: request, context: context)
+        }, requestJSON: context.owner != nil ? String(decoding: assessment.json(), as: UTF8.self) : nil)
+        return page("result", title: shown.title, section: "assess", model: model, request: request, context: context)
     }
 
     @Sendable func assessSave(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -244,12 +253,10 @@ struct Pages: Sendable {
         } catch {
             throw Problem.invalid("request", error.description)
         }
-        let result = services.assessor.assess(assessment)
-        let zone = try await services.zone(owner: owner)
-        try await services.journal.saveAssessment(AssessmentRecord(
-            id: EntryID.random(), madeAt: Zones.now(in: zone), knowledgeVersion: knowledge.version, triage: result.triage,
-            requestJSON: String(decoding: assessment.json(), as: UTF8.self), resultJSON: String(decoding: services.resultEncoder.encode(result), as: UTF8.self)),
-            owner: owner)
+        let kept = await services.app.assess(assessment, keepFor: owner)
+        if let failure = kept.keeping.failure {
+            throw Problem(.serviceUnavailable, "Not kept", detail: "the result could not be kept in your journal (\(failure.prefix(200))); it still stands")
+        }
         return page("message", title: "Kept", section: "assess",
                     ["heading": "Kept in your journal", "text": "The result is kept with your journal, for your reports.",
                      "link": ["href": "/journal", "label": "Go to the journal"]], request: request, context: context)

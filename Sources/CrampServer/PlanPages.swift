@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampInsights
 import CrampJournal
@@ -10,16 +11,11 @@ import NIOCore
 
 /// The prevention plan as a page and as a calendar file: the same plan as `crampcare plan`.
 extension Pages {
-    func personalPlan(owner: OwnerID) async throws -> (PersonalPlan, Profile?, LocalDate) {
-        let (insights, contents) = try await services.insights(owner: owner, asOf: nil)
-        let request = PlanInputs.request(contents: contents, insights: insights, today: insights.today, knowledge: knowledge)
-        return (Planner.plan(request, knowledge: knowledge), contents.profile, insights.today)
-    }
-
     @Sendable func planPage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
-        let (plan, profile, _) = try await personalPlan(owner: owner)
-        let times = profile?.reminderTimes ?? []
+        let view = try await services.app.plan(owner: owner)
+        let plan = view.plan
+        let times = view.reminderTimes
         let items: [[String: Any]] = plan.items.enumerated().map { number, item in
             let reminder = item.item.reminder.map { PlanCalendar.describe($0, reminderTimes: times) } ?? ""
             return [
@@ -30,17 +26,14 @@ extension Pages {
         }
         return page("plan", title: "My prevention plan", section: "plan", [
             "items": items, "olderAdult": plan.olderAdult, "seeFirst": plan.seeFirst.joined(separator: "; "),
-            "leftOut": plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, "timeZone": profile?.timeZone ?? services.defaultZone.identifier,
+            "leftOut": plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, "timeZone": view.zoneName,
             "hasTimes": !times.isEmpty,
         ], request: request, context: context)
     }
 
     @Sendable func planCalendar(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
-        let (plan, profile, today) = try await personalPlan(owner: owner)
-        let zone = profile?.timeZone ?? services.defaultZone.identifier
-        let text = PlanCalendar.ics(plan: plan, zone: zone, reminderTimes: profile?.reminderTimes ?? [], start: today.adding(days: 1),
-                                    now: Clock.millisecondsNow(), knowledge: knowledge)
+        let text = services.app.planCalendar(try await services.app.plan(owner: owner))
         return Response(status: .ok, headers: [
             .contentType: "text/calendar; charset=utf-8",
             .contentDisposition: "attachment; filename=\"crampcare-plan.ics\"",

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
@@ -10,39 +11,29 @@ import Hummingbird
 /// (the one part that needs JavaScript; the steps say the holds in words without it), then a
 /// form that logs the cramp and whether it helped.
 extension Pages {
-    static let reliefMuscles: [Muscle] = [.calf, .hamstrings, .quadriceps]
-
     /// Open to everyone, signed in or not: help with a cramp should never wait for an account.
     /// Signed out (hosted mode), the steps are the general ones and the cramp cannot be logged.
     @Sendable func relievePage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = context.owner
-        let choices = Self.reliefMuscles.map { ["code": $0.rawValue, "label": knowledge.muscleLabels[$0] ?? $0.rawValue] }
+        let choices = CrampCareApp.reliefMuscles.map { ["code": $0.rawValue, "label": knowledge.muscleLabels[$0] ?? $0.rawValue] }
         guard let text = request.uri.queryParameters.get("muscle") else {
             return page("relieve", title: "Ease a cramp now", section: "relieve", ["choices": choices, "chosen": false], request: request, context: context)
         }
-        guard let muscle = Muscle(rawValue: text), Self.reliefMuscles.contains(muscle) else {
+        guard let muscle = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(muscle) else {
             return page("relieve", title: "Ease a cramp now", section: "relieve", [
                 "choices": choices, "chosen": false,
                 "errors": View.errors([("muscle", "\"\(text.prefix(40))\" is not a muscle here; choose calf, back of thigh or front of thigh")]),
             ], request: request, context: context, status: .unprocessableContent)
         }
-        var zone = services.defaultZone
-        var profile: Profile?
-        var day: DayLog?
-        if let owner {
-            zone = try await services.zone(owner: owner)
-            profile = try await services.journal.profile(owner: owner)
-        }
-        let now = Zones.now(in: zone)
-        if let owner { day = try await services.journal.dayLog(date: now.localDate, owner: owner) }
-        let result = services.assessor.assess(AssessmentRequest.forRelief(muscle: muscle, profile: profile, day: day, today: now.localDate))
-        let items: [[String: Any]] = result.sessionRelief.map { advice in
+        let session = try await services.app.startRelief(muscle: muscle, owner: owner)
+        let now = session.startedAt
+        let items: [[String: Any]] = session.steps.map { advice in
             let item = advice.item
             var data: [String: Any] = ["id": item.id, "title": item.title, "steps": item.steps, "cautions": advice.cautions,
                                        "drawing": item.drawing.joined(separator: "\n")]
             if let hold = item.holdSeconds {
                 let repeats = item.repeats ?? 1
-                data["timer"] = ["hold": hold, "repeats": repeats, "rest": 5,
+                data["timer"] = ["hold": hold, "repeats": repeats, "rest": CrampCareApp.reliefRestSeconds,
                                  "summary": "Hold for \(hold) seconds, \(repeats) time\(repeats == 1 ? "" : "s"), with a short rest between."]
             }
             return data
@@ -59,26 +50,16 @@ extension Pages {
     @Sendable func relieveLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let form = try await form(request, context: context)
-        guard let text = form.value("muscle"), let muscle = Muscle(rawValue: text), Self.reliefMuscles.contains(muscle) else {
+        guard let text = form.value("muscle"), let muscle = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(muscle) else {
             throw Problem.invalid("muscle", "\"\((form.value("muscle") ?? "").prefix(40))\" is not calf, hamstrings or quadriceps")
         }
         guard let outcomeText = form.value("outcome"), let outcome = ReliefTried.Outcome(rawValue: outcomeText) else {
             throw Problem.invalid("outcome", "\"\((form.value("outcome") ?? "").prefix(40))\" is not an answer; accepted: helped, partly, no")
         }
-        let zone = try await services.zone(owner: owner)
-        let now = Zones.now(in: zone)
-        // The session's start, as the page was served; kept within the last 12 hours.
-        let started = form.value("startedAt").flatMap { Int64($0) }.map { min(max($0, now.instant - 12 * 3_600_000), now.instant) } ?? now.instant
-        let startedAt = Zones.stamp(started, in: zone)
-        var episode = Episode(id: EntryID.random(), startedAt: startedAt, durationSeconds: max(1, Int((now.instant - started) / 1000)),
-                              muscles: [muscle], createdAt: now.instant, updatedAt: now.instant)
-        episode.reliefs = [ReliefTried(technique: .stretch, outcome: outcome)]
-        do {
-            try episode.validate()
-        } catch {
-            throw Problem.invalid(error.field, error.problem)
+        let startedAt = form.value("startedAt").flatMap { Int64($0) } ?? services.clock.millisecondsNow()
+        let logged = try await Body.journal {
+            try await services.app.logRelief(muscle: muscle, outcome: outcome, startedAt: startedAt, owner: owner)
         }
-        try await services.journal.saveEpisode(episode, owner: owner)
-        return redirect("/journal/\(episode.id)?logged=1")
+        return try await self.logged(logged, request: request, context: context)
     }
 }

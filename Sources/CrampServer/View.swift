@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampInsights
 import CrampJSON
@@ -165,23 +166,23 @@ enum View {
     }
 
     /// "YYYY-MM-DDTHH:MM", with ":SS" or ":SS.sss" allowed (what a datetime-local input sends),
-    /// read as a wall-clock time in `zone`. Digits only: no number parser sees the text.
-    static func parseDateTimeLocal(_ text: String, zone: TimeZone) -> LocalTimestamp? {
+    /// read as a wall-clock time on `clock`. Digits only: no number parser sees the text.
+    static func parseDateTimeLocal(_ text: String, clock: PersonClock) -> LocalTimestamp? {
         let parts = text.split(separator: "T", omittingEmptySubsequences: false)
         guard parts.count == 2, let date = LocalDate(iso: parts[0]) else { return nil }
-        let clock = parts[1].split(separator: ":", omittingEmptySubsequences: false)
-        guard clock.count == 2 || clock.count == 3, let hour = twoDigits(clock[0]), let minute = twoDigits(clock[1]), hour <= 23, minute <= 59 else {
+        let time = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard time.count == 2 || time.count == 3, let hour = twoDigits(time[0]), let minute = twoDigits(time[1]), hour <= 23, minute <= 59 else {
             return nil
         }
         var second = 0
-        if clock.count == 3 {
-            let pieces = clock[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        if time.count == 3 {
+            let pieces = time[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             guard let whole = twoDigits(pieces[0]), whole <= 59,
                 pieces.count == 1 || !pieces[1].isEmpty && pieces[1].utf8.allSatisfy({ (48...57).contains($0) })
             else { return nil }
             second = whole
         }
-        return Zones.local(date: date, secondsOfDay: hour * 3600 + minute * 60 + second, in: zone)
+        return clock.local(date: date, secondsOfDay: hour * 3600 + minute * 60 + second)
     }
 
     private static func twoDigits(_ text: Substring) -> Int? {
@@ -216,52 +217,81 @@ enum View {
 }
 
 /// A result as the result page shows it: the same sections, in the same order, as the terminal.
-enum ResultView {
-    static func title(_ result: AssessmentResult, numbers: EmergencyNumbers) -> String {
-        TriageWords.banner(result.triage, numbers: numbers).title
+/// The result page: the one ResultPresentation, in the template's terms.
+struct ResultPage: Sendable {
+    struct Tag: Sendable {
+        let cssClass: String
+        let text: String
     }
 
-    static func data(_ result: AssessmentResult, knowledge: KnowledgeBase, numbers: EmergencyNumbers) -> [String: Any] {
-        let words = TriageWords.banner(result.triage, numbers: numbers)
-        func because(_ evidence: Evidence) -> String { result.because(evidence).map { knowledge.label(code: $0) }.joined(separator: ", ") }
-        let verdict: String
-        if result.likelyCramp {
-            verdict = "It sounds like a muscle cramp."
-        } else if result.alternatives.contains(where: { $0.alternative.kind == .mimic }) {
-            verdict = "It may not be a simple cramp. Something else could explain it better (see below)."
-        } else {
-            verdict = "There is not enough here to say it is a typical cramp."
+    struct Detail: Sendable {
+        let label: String?
+        let text: String
+        let isBecause: Bool
+    }
+
+    struct Item: Sendable {
+        let title: String
+        let tag: Tag?
+        let summary: String?
+        let details: [Detail]
+        let steps: [String]
+        let cautions: [String]
+        let byline: String?
+        let url: String?
+        /// Only words: a plain list item.
+        let plain: Bool
+    }
+
+    struct Section: Sendable {
+        let heading: String
+        let paragraphs: [String]
+        let items: [Item]
+        let listClass: String
+        let isSources: Bool
+        let isPrevention: Bool
+    }
+
+    let triage: String
+    let bannerTitle: String
+    let bannerAction: String
+    let callNumber: String?
+    let notices: [String]
+    let stoppedEarly: Bool
+    let counted: [String]
+    let sections: [Section]
+    /// The request, for "Keep this result" (signed in only).
+    let requestJSON: String?
+    let disclaimer: String
+    let knowledgeVersion: String
+
+    init(_ shown: ResultPresentation, stoppedEarly: Bool = false, counted: [String] = [], requestJSON: String? = nil) {
+        triage = shown.triage.rawValue
+        bannerTitle = shown.title
+        bannerAction = shown.action
+        callNumber = shown.callNumber
+        notices = shown.notices
+        self.stoppedEarly = stoppedEarly
+        self.counted = counted
+        self.requestJSON = requestJSON
+        disclaimer = shown.disclaimer
+        knowledgeVersion = shown.knowledgeVersion
+        sections = shown.sections.map { section in
+            Section(heading: section.heading, paragraphs: section.paragraphs, items: section.items.map { item in
+                let tag = item.tag.map { tag in
+                    switch tag.kind {
+                    case .level: Tag(cssClass: "level level-\(tag.code)", text: tag.text)
+                    case .score: Tag(cssClass: "score", text: "(\(tag.text))")
+                    case .hold: Tag(cssClass: "hold", text: "(\(tag.text))")
+                    }
+                }
+                return Item(title: item.title, tag: tag, summary: item.summary,
+                            details: item.details.map { Detail(label: $0.label, text: $0.text, isBecause: $0.isBecause) },
+                            steps: item.steps, cautions: item.cautions, byline: item.byline, url: item.url,
+                            plain: tag == nil && item.summary == nil && item.details.isEmpty && item.steps.isEmpty && item.cautions.isEmpty
+                                && item.byline == nil)
+            }, listClass: section.kind == .sources ? "sources" : (section.kind == .safetyNet || section.kind == .unscreened ? "" : "items"),
+            isSources: section.kind == .sources, isPrevention: section.kind == .prevention)
         }
-        var relief: [[String: Any]] = result.relief.map { advice in
-            var hold = ""
-            if let seconds = advice.item.holdSeconds { hold = "hold \(seconds) seconds" + (advice.item.repeats.map { ", \($0) times" } ?? "") }
-            return ["title": advice.item.title, "hold": hold, "hasHold": !hold.isEmpty, "steps": advice.item.steps, "cautions": advice.cautions]
-        }
-        if !result.relief.isEmpty, result.triage <= .soon {
-            for caution in knowledge.reliefCautions {
-                relief.append(["title": caution.title, "hold": "", "hasHold": false, "steps": [caution.text], "cautions": [String]()])
-            }
-        }
-        return [
-            "triage": result.triage.rawValue, "bannerTitle": words.title, "bannerAction": words.action, "isEmergency": result.triage == .emergency,
-            "notices": result.notices,
-            "redFlags": result.redFlags.map { hit -> [String: Any] in
-                ["title": hit.rule.title, "level": hit.rule.level.rawValue, "levelWords": hit.rule.level.rawValue.replacingOccurrences(of: "_", with: " "),
-                 "reason": hit.rule.reason, "advice": result.showsAdvice(of: hit) ? hit.rule.advice : "", "because": because(hit.evidence)]
-            },
-            "crampVerdict": verdict,
-            "alternatives": result.alternatives.map { ["name": $0.alternative.name, "summary": $0.alternative.summary, "tellsApart": $0.alternative.tellsApart] },
-            "factors": result.factors.prefix(4).map { hit -> [String: Any] in
-                ["name": hit.factor.name, "percent": Int((hit.score * 100).rounded()), "summary": hit.factor.summary, "mechanism": hit.factor.mechanism,
-                 "because": because(hit.evidence)]
-            },
-            "reliefHeading": result.triage >= .urgent ? "While you wait for care" : "What to do now",
-            "relief": relief,
-            "prevention": result.prevention.map { ["title": $0.title, "why": $0.why, "cautions": $0.cautions] as [String: Any] },
-            "safetyNet": result.safetyNet.map(\.advice),
-            "unscreened": result.triage == .selfCare ? result.unscreenedRedFlags.map { knowledge.findings[$0]?.question ?? $0.rawValue } : [],
-            "sources": result.sourceIDs.compactMap { knowledge.sources[$0] }.map { ["publisher": $0.publisher, "title": $0.title, "url": $0.url] },
-            "disclaimer": knowledge.disclaimer, "knowledgeVersion": result.knowledgeVersion,
-        ]
     }
 }

@@ -9,12 +9,12 @@ import NIOPosix
 import Synchronization
 import PostgresKit
 import PostgresNIO
-public import SQLKit
+import SQLKit
 import SQLiteKit
 
 /// How the journal reaches its database. The two engines differ only here; every query above
 /// this is the same SQL.
-public protocol SQLEngine: Sendable {
+protocol SQLEngine: Sendable {
     var name: String { get }
     /// Runs `body` with a database handle outside a transaction (reads).
     func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
@@ -32,17 +32,17 @@ public protocol SQLEngine: Sendable {
 }
 
 extension SQLEngine {
-    public func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws {
+    func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws {
         for row in try await select(statement, values) { try body(StoredRow(values: row)) }
     }
 
-    public func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T {
+    func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T {
         try await withTransaction { session in try await body(session) }
     }
 }
 
 /// A value bound natively, without going through `Encodable` (bulk writes bind millions).
-public enum SQLValue: Sendable {
+enum SQLValue: Sendable, Equatable {
     case int(Int64)
     case double(Double)
     case text(String)
@@ -51,6 +51,8 @@ public enum SQLValue: Sendable {
     static func int(_ value: Int?) -> SQLValue { value.map { .int(Int64($0)) } ?? .null }
     static func double(_ value: Double?) -> SQLValue { value.map { .double($0) } ?? .null }
     static func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
+    /// A yes/no answer as 0 or 1.
+    static func flag(_ value: Bool?) -> SQLValue { value.map { .int($0 ? 1 : 0) } ?? .null }
 
     var sqlite: SQLiteData {
         switch self {
@@ -75,15 +77,20 @@ public enum SQLValue: Sendable {
     }
 }
 
-/// One transaction: SQLKit for ordinary statements, and a native path for large batches.
-public struct SQLSession: Sendable {
-    public let sql: any SQLDatabase
-    /// Runs one statement written with `?` placeholders, binding the values natively; returns how
-    /// many rows it changed (inserted, updated or deleted).
+/// One transaction: statements written with `?` placeholders, every value bound natively.
+struct SQLSession: Sendable {
+    let sql: any SQLDatabase
+    /// Runs one statement; returns how many rows it changed (inserted, updated or deleted).
     let executeNative: @Sendable (String, [SQLValue]) async throws -> Int
+    /// Runs one read inside the transaction; returns its rows' values in select-list order.
+    let selectNative: @Sendable (String, [SQLValue]) async throws -> [[SQLValue]]
 
-    public func execute(_ statement: String, _ values: [SQLValue]) async throws -> Int {
+    func execute(_ statement: String, _ values: [SQLValue]) async throws -> Int {
         try await executeNative(statement, values)
+    }
+
+    func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
+        try await selectNative(statement, values)
     }
 }
 
@@ -109,16 +116,16 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The embedded engine: one SQLite file, one connection, one statement at a time.
-public final class SQLiteEngine: SQLEngine {
-    public let name = "sqlite"
-    public let path: String
+final class SQLiteEngine: SQLEngine {
+    let name = "sqlite"
+    let path: String
     private let connection: SQLiteConnection
     private let gate = SerialGate()
     private let readers: SQLiteReaders
 
     /// Opens (creating if needed, mode 0600) the journal file and sets it up for durability:
     /// WAL with synchronous=FULL, so an acknowledged write survives a power cut, not only a crash.
-    public static func open(path: String) async throws -> SQLiteEngine {
+    static func open(path: String) async throws -> SQLiteEngine {
         try createPrivately(path)
         let connection: SQLiteConnection
         do {
@@ -171,15 +178,15 @@ public final class SQLiteEngine: SQLEngine {
         Glibc.close(fd)
     }
 
-    public func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await gate.run { try await body(self.connection.sql(queryLogLevel: nil)) }
     }
 
-    public func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
+    func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
         try await gate.run {
             let db = self.connection.sql(queryLogLevel: nil)
             let connection = self.connection
-            let session = SQLSession(sql: db) { statement, values in
+            let session = SQLSession(sql: db, executeNative: { statement, values in
                 try await connection.query(statement, values.map(\.sqlite)) { _ in }
                 // changes() rather than RETURNING: SQLiteNIO would build a row object per returned id.
                 let changed = Mutex(0)
@@ -187,7 +194,21 @@ public final class SQLiteEngine: SQLEngine {
                     if case .integer(let count)? = row.columns.first?.data { changed.withLock { $0 = Int(count) } }
                 }
                 return changed.withLock { $0 }
-            }
+            }, selectNative: { statement, values in
+                let rows = Mutex<[[SQLValue]]>([])
+                try await connection.query(statement, values.map(\.sqlite)) { row in
+                    let cells = row.columns.map { column -> SQLValue in
+                        switch column.data {
+                        case .integer(let number): .int(Int64(number))
+                        case .float(let number): .double(number)
+                        case .text(let text): .text(text)
+                        case .blob, .null: .null
+                        }
+                    }
+                    rows.withLock { $0.append(cells) }
+                }
+                return rows.withLock { $0 }
+            })
             // IMMEDIATE takes the write lock at once, so two writers never deadlock on upgrade.
             return try await inTransaction(session, begin: "BEGIN IMMEDIATE", body)
         }
@@ -195,7 +216,7 @@ public final class SQLiteEngine: SQLEngine {
 
     /// A connection of its own with prepared statements (see `SQLiteBulkWriter`); the gate keeps
     /// the main connection idle meanwhile.
-    public func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T {
+    func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T {
         try await gate.run {
             let writer = try await SQLiteBulkWriter.begin(path: self.path)
             let value: T
@@ -210,15 +231,15 @@ public final class SQLiteEngine: SQLEngine {
         }
     }
 
-    public func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
+    func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
         try readers.select(statement, values)
     }
 
-    public func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws {
+    func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws {
         try readers.each(statement, values, body)
     }
 
-    public func close() async throws {
+    func close() async throws {
         readers.close()
         try await gate.run { try await self.connection.close() }
     }
@@ -247,14 +268,14 @@ actor SerialGate {
 }
 
 /// The hosted engine: a pooled PostgresNIO client. Several instances can share one database.
-public final class PostgresEngine: SQLEngine {
-    public let name = "postgres"
+final class PostgresEngine: SQLEngine {
+    let name = "postgres"
     private let client: PostgresClient
     private let runner: Task<Void, Never>
 
     /// Connects with a `postgres://user:password@host:port/database` URL (`?sslmode=disable` for
     /// plain local connections; `?host=/path` for a Unix socket folder).
-    public static func connect(url: String) async throws -> PostgresEngine {
+    static func connect(url: String) async throws -> PostgresEngine {
         let configuration = try PostgresURL.configuration(url)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "crampcare.postgres"))
         let engine = PostgresEngine(client: client)
@@ -273,14 +294,14 @@ public final class PostgresEngine: SQLEngine {
         runner = Task { await client.run() }
     }
 
-    public func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
-    public func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
+    func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let db = connection.sql(queryLogLevel: nil)
-            let session = SQLSession(sql: db) { statement, values in
+            let session = SQLSession(sql: db, executeNative: { statement, values in
                 // PostgreSQL reports the changed rows by returning one per row.
                 let rows = try await connection.query(
                     PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement) + " RETURNING 1", binds: PostgresEngine.bindings(values)),
@@ -288,18 +309,23 @@ public final class PostgresEngine: SQLEngine {
                 var count = 0
                 for try await _ in rows { count += 1 }
                 return count
-            }
+            }, selectNative: { statement, values in try await PostgresEngine.rows(statement, values, on: connection) })
             return try await inTransaction(session, begin: "BEGIN", body)
         }
     }
 
-    public func close() async throws {
+    func close() async throws {
         runner.cancel()
         await runner.value
     }
 
-    public func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
-        try await client.withConnection { connection in
+    func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
+        try await client.withConnection { connection in try await Self.rows(statement, values, on: connection) }
+    }
+
+    /// A read's rows as values, by the column's type (integers, numbers, else text).
+    static func rows(_ statement: String, _ values: [SQLValue], on connection: PostgresConnection) async throws -> [[SQLValue]] {
+        do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(statement), binds: Self.bindings(values)),
                                                   logger: connection.logger)
             var out: [[SQLValue]] = []

@@ -147,7 +147,7 @@ enum Schema {
                 let applied = try await db.raw("SELECT version FROM _migrations WHERE version = \(bind: migration.version)").all()
                 guard applied.isEmpty else { return }
                 for statement in migration.statements { try await db.raw(SQLQueryString(statement)).run() }
-                try await db.raw("INSERT INTO _migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Clock.millisecondsNow()))").run()
+                try await db.raw("INSERT INTO _migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: SystemClock().millisecondsNow()))").run()
             }
         }
         let newest = try await engine.withDatabase { db in

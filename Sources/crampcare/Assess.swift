@@ -1,5 +1,7 @@
 import ArgumentParser
+import CrampApplication
 import CrampAssessment
+import Foundation
 import CrampJSON
 import CrampJournal
 import CrampStorage
@@ -56,11 +58,11 @@ struct Assess: AsyncParsableCommand {
         if ndjson {
             let failures: Int
             if save {
-                failures = try await withJournal(journal) { store in
-                    try await streamNDJSON(assessor: assessor, encoder: encoder, store: store)
+                failures = try await withJournal(journal) { opened in
+                    try await streamNDJSON(assessor: assessor, encoder: encoder, keeping: opened)
                 }
             } else {
-                failures = try await reportingAsync { try await streamNDJSON(assessor: assessor, encoder: encoder, store: nil) }
+                failures = try await reportingAsync { try await streamNDJSON(assessor: assessor, encoder: encoder, keeping: nil) }
             }
             if failures > 0 {
                 Console.error("crampcare: \(failures) line\(failures == 1 ? "" : "s") could not be assessed (see the error objects)")
@@ -109,27 +111,21 @@ struct Assess: AsyncParsableCommand {
             }
             if interactive || save { kept = (request, result) }
         }
-        if let kept { await keep(kept.request, kept.result, knowledge: knowledge, encoder: encoder) }
+        if let kept { await keep(kept.request, kept.result, knowledge: knowledge) }
     }
 
     /// Keeps an assessment in the journal. The advice is already on screen: a journal that cannot
     /// be written costs a warning, never the result.
-    private func keep(_ request: AssessmentRequest, _ result: AssessmentResult, knowledge: KnowledgeBase, encoder: ResultEncoder) async {
-        let record = AssessmentRecord(
-            id: EntryID.random(), madeAt: LocalClock.now(), knowledgeVersion: knowledge.version, triage: result.triage,
-            requestJSON: String(decoding: request.json(), as: UTF8.self), resultJSON: String(decoding: encoder.encode(result), as: UTF8.self))
+    private func keep(_ request: AssessmentRequest, _ result: AssessmentResult, knowledge: KnowledgeBase) async {
+        let keeping: Keeping
         do {
             let store = try await journal.open()
-            do {
-                try await store.saveAssessment(record, owner: owner)
-                try await store.close()
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            keeping = await personalApp(store, knowledge: knowledge).keep(request, result, owner: owner)
+            try? await store.close()
         } catch {
-            Console.error("crampcare: the assessment was not kept in the journal: \((error as? CLIError)?.message ?? String(describing: error))")
+            keeping = .notKept(reason: error.message)
         }
+        if let failure = keeping.failure { Console.error("crampcare: the assessment was not kept in the journal: \(failure)") }
     }
 
     /// The profile's lasting facts for the interview to confirm; nil when there is none or the
@@ -138,7 +134,7 @@ struct Assess: AsyncParsableCommand {
         guard let store = try? await journal.open() else { return nil }
         let profile = try? await store.profile(owner: owner)
         try? await store.close()
-        return profile.map { $0.interviewProfile(today: LocalClock.now().localDate) }
+        return profile.map { $0.interviewProfile(today: PersonClock(zone: PersonClock.zone(named: $0.timeZone) ?? .current).today) }
     }
 
     private func numbers(_ knowledge: KnowledgeBase) -> EmergencyNumbers {
@@ -152,7 +148,7 @@ struct Assess: AsyncParsableCommand {
 
     /// One request per line in, one compact result (or error object) per line out; with a store,
     /// each assessment is kept, in batches. Returns how many lines failed.
-    private func streamNDJSON(assessor: Assessor, encoder: ResultEncoder, store: SQLJournalStore?) async throws -> Int {
+    private func streamNDJSON(assessor: Assessor, encoder: ResultEncoder, keeping opened: OpenJournal?) async throws -> Int {
         let fd: Int32
         if let input {
             fd = open(input, O_RDONLY)
@@ -166,12 +162,11 @@ struct Assess: AsyncParsableCommand {
         output.reserveCapacity(1 << 17)
         var failures = 0
         var records: [AssessmentRecord] = []
-        let madeAt = LocalClock.now()
-        let version = assessor.knowledge.version
+        let madeAt = opened?.clock.now()
 
         func flushRecords(final: Bool) async throws {
-            guard let store, records.count >= 500 || (final && !records.isEmpty) else { return }
-            _ = try await store.importBatch(JournalContents(assessments: records), owner: owner)
+            guard let opened, records.count >= 500 || (final && !records.isEmpty) else { return }
+            _ = try await opened.app.keep(records, owner: owner)
             records.removeAll(keepingCapacity: true)
         }
 
@@ -183,12 +178,7 @@ struct Assess: AsyncParsableCommand {
                 let result = assessor.assess(request)
                 output.append(contentsOf: encoder.encodeCompact(result))
                 output.append(0x0A)
-                if store != nil {
-                    records.append(AssessmentRecord(
-                        id: EntryID.random(), madeAt: madeAt, knowledgeVersion: version, triage: result.triage,
-                        requestJSON: String(decoding: request.json(), as: UTF8.self),
-                        resultJSON: String(decoding: encoder.encode(result), as: UTF8.self)))
-                }
+                if let opened, let madeAt { records.append(opened.app.records.assessment(request, result, madeAt: madeAt, owner: owner)) }
             } catch {
                 failures += 1
                 output.append(contentsOf: ndjsonError(line: lineNumber, field: error.field, message: error.description))

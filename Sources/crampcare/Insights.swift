@@ -1,13 +1,14 @@
 import ArgumentParser
+import CrampApplication
 import CrampInsights
 import CrampJournal
 import CrampKnowledge
 import CrampStorage
 import Foundation
 
-/// The day the insights are computed for: `--as-of`, else today where the person is.
-func insightsDay(_ text: String?) throws(CLIError) -> LocalDate {
-    guard let text else { return LocalClock.now().localDate }
+/// The day `--as-of` gives; nil for today where the person is.
+func asOfDay(_ text: String?) throws(CLIError) -> LocalDate? {
+    guard let text else { return nil }
     guard let date = LocalDate(iso: text) else { throw CLIError.input("--as-of \"\(text)\" is not a date; accepted: YYYY-MM-DD") }
     return date
 }
@@ -24,11 +25,9 @@ struct InsightsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
-            let today = try insightsDay(asOf)
-            let contents = try await store.contents(owner: owner)
-            let insights = Insights(contents: contents, today: today, knowledge: knowledge)
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
+            let insights = try await opened.app.insights(owner: owner, asOf: try asOfDay(asOf)).insights
             if json {
                 Console.write(insights.json(knowledge: knowledge) + [0x0A])
             } else {
@@ -151,13 +150,12 @@ struct ReportCommand: AsyncParsableCommand {
     var asOf: String?
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
-            let today = try insightsDay(asOf)
+        try await withJournal(journal) { opened in
+            let asOf = try asOfDay(asOf)
             let browser = pdf ? try Self.chromium() : nil
-            let contents = try await store.contents(owner: owner)
-            let insights = Insights(contents: contents, today: today, knowledge: knowledge)
-            let document = ClinicianReport(contents: contents, insights: insights, knowledge: knowledge).document()
+            let view = try await opened.app.insights(owner: owner, asOf: asOf)
+            let insights = view.insights
+            let document = ClinicianReport(contents: view.contents, insights: insights, knowledge: opened.knowledge).document()
             if let browser {
                 try Self.printPDF(document, browser: browser, to: out)
             } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrampApplication
 import CrampAssessment
 import CrampInsights
 import CrampJournal
@@ -24,23 +25,20 @@ struct PlanCommand: AsyncParsableCommand {
     var asOf: String?
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
-            let today = try insightsDay(asOf)
-            let first: LocalDate
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
+            let asOf = try asOfDay(asOf)
+            var first: LocalDate?
             if let start {
                 guard let date = LocalDate(iso: start) else { throw CLIError.input("--start \"\(start)\" is not a date; accepted: YYYY-MM-DD") }
                 first = date
-            } else {
-                first = today.adding(days: 1)
             }
-            let contents = try await store.contents(owner: owner)
-            let insights = Insights(contents: contents, today: today, knowledge: knowledge)
-            let plan = Planner.plan(PlanInputs.request(contents: contents, insights: insights, today: today, knowledge: knowledge), knowledge: knowledge)
-            let zone = contents.profile?.timeZone ?? TimeZone.current.identifier
-            let times = contents.profile?.reminderTimes ?? []
+            let view = try await opened.app.plan(owner: owner, asOf: asOf)
+            let plan = view.plan
+            let zone = view.zoneName
+            let times = view.reminderTimes
             if let ics {
-                let text = PlanCalendar.ics(plan: plan, zone: zone, reminderTimes: times, start: first, now: LocalClock.now().instant, knowledge: knowledge)
+                let text = opened.app.planCalendar(view, start: first)
                 try writeAtomically(Array(text.utf8), to: ics)
                 Console.error("Wrote \(plan.items.filter { $0.item.reminder != nil }.count) reminders to \(ics) (time zone \(zone)).")
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrampApplication
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
@@ -34,36 +35,29 @@ struct Relieve: AsyncParsableCommand {
             Console.error("crampcare: --time-scale \(timeScale) is out of range; accepted: more than 0, up to 1")
             throw ExitCode(2)
         }
-        try await withJournal(journal) { store in
+        try await withJournal(journal) { opened in
             let interactive = Console.stdoutIsTerminal
-            let session = ReliefSession(style: Style(enabled: Console.colourEnabled && interactive), interactive: interactive,
-                                        width: Console.width, timeScale: timeScale)
+            let session = ReliefSessionView(style: Style(enabled: Console.colourEnabled && interactive), interactive: interactive,
+                                            width: Console.width, timeScale: timeScale)
             let chosen = try muscle.map { text throws(CLIError) -> Muscle in
-                guard let value = Muscle(rawValue: text), value != .unsure else {
+                guard let value = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(value) else {
                     throw CLIError.input("--muscle \"\(text)\" is not one of: calf, hamstrings, quadriceps")
                 }
                 return value
             } ?? session.askMuscle(knowledge: knowledge)
-            let started = LocalClock.now()
-            let profile = try await store.profile(owner: owner)
-            let day = try await store.dayLog(date: started.localDate, owner: owner)
-            let request = AssessmentRequest.forRelief(muscle: chosen, profile: profile, day: day, today: started.localDate)
-            let result = Assessor(knowledge: knowledge).assess(request)
-            guard try await session.run(result: result, muscle: chosen, knowledge: knowledge) else {
+            let relief = try await opened.app.startRelief(muscle: chosen, owner: owner)
+            guard try await session.run(relief, knowledge: knowledge) else {
                 Console.print("\nStopped. Nothing was logged.")
                 throw ExitCode(130)
             }
             guard !noLog else { return }
             let outcome = try session.askOutcome()
-            let ended = LocalClock.now()
-            var episode = Episode(id: EntryID.random(), startedAt: started, durationSeconds: max(1, Int((ended.instant - started.instant) / 1000)),
-                                  muscles: [chosen], createdAt: ended.instant, updatedAt: ended.instant)
-            episode.reliefs = [ReliefTried(technique: .stretch, outcome: outcome)]
-            try episode.validate()
-            try await store.saveEpisode(episode, owner: owner)
-            Console.print("Logged this cramp (\(knowledge.muscleLabels[chosen] ?? chosen.rawValue), stretch \(outcome.rawValue)) as \(episode.id).")
-            let check = try await assessLogged(episode, store: store, knowledge: knowledge, now: ended)
-            if check.triage > .selfCare { printAssessmentSummary(check, knowledge: knowledge, region: profile?.region ?? Assess.regionFromLocale()) }
+            let logged = try await opened.app.logRelief(muscle: chosen, outcome: outcome, startedAt: relief.startedAt.instant, owner: owner)
+            Console.print("Logged this cramp (\(knowledge.muscleLabels[chosen] ?? chosen.rawValue), stretch \(outcome.rawValue)) as \(logged.episode.id).")
+            if let check = logged.check {
+                warnIfNotKept(check)
+                if check.result.triage > .selfCare { printAssessmentSummary(check, app: opened.app) }
+            }
         }
     }
 }
@@ -90,14 +84,13 @@ final class Interruption: Sendable {
     }
 }
 
-struct ReliefSession {
+/// The session in a terminal: the steps with a live countdown, or one line per step over a pipe.
+struct ReliefSessionView {
     let style: Style
     let interactive: Bool
     let width: Int
     let timeScale: Double
 
-    /// Seconds of rest between holds.
-    static let restSeconds = 5
     /// Redraws per second while counting down: smooth enough to read, cheap enough to idle.
     static let ticksPerSecond = 4
 
@@ -134,12 +127,13 @@ struct ReliefSession {
     }
 
     /// The whole session; false when stopped with Ctrl-C.
-    func run(result: AssessmentResult, muscle: Muscle, knowledge: KnowledgeBase) async throws -> Bool {
+    func run(_ session: ReliefSession, knowledge: KnowledgeBase) async throws -> Bool {
+        let muscle = session.muscle
         Interruption.shared.watch()
         defer { if interactive { Console.write(Array("\u{1B}[?25h".utf8)) } }
         let label = knowledge.muscleLabels[muscle] ?? muscle.rawValue
         Console.print(style.bold("Relief for a cramp in the \(label.lowercased())") + " · Ctrl-C stops at any time")
-        let items = result.sessionRelief
+        let items = session.steps
         guard !items.isEmpty else {
             Console.print(wrap("Nothing here suits what you have told CrampCare. Run crampcare assess for advice.", width: width))
             return true
@@ -156,7 +150,7 @@ struct ReliefSession {
                 for round in 1...repeats {
                     guard try await countdown("Hold \(round) of \(repeats)", seconds: hold) else { return false }
                     if round < repeats {
-                        guard try await countdown("Rest", seconds: Self.restSeconds) else { return false }
+                        guard try await countdown("Rest", seconds: CrampCareApp.reliefRestSeconds) else { return false }
                     }
                 }
             }

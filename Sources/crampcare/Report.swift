@@ -49,101 +49,53 @@ struct Report {
     }
 
     mutating func render(_ result: AssessmentResult) -> String {
+        render(ResultPresentation(result, knowledge: knowledge, numbers: numbers))
+    }
+
+    mutating func render(_ shown: ResultPresentation) -> String {
         lines = []
-        let (title, action) = Self.banner(result.triage, numbers: numbers)
         if format == .markdown {
-            lines.append("# \(title)")
+            lines.append("# \(shown.title)")
             lines.append("")
-            lines.append("**\(action)**")
+            lines.append("**\(shown.action)**")
         } else {
             let bar = String(repeating: "=", count: min(width, 72))
             lines.append(bar)
-            lines.append(style.enabled ? style.paint(" \(title) ", bannerColour(result.triage)) : " \(title)")
+            lines.append(style.enabled ? style.paint(" \(shown.title) ", bannerColour(shown.triage)) : " \(shown.title)")
             lines.append(bar)
-            lines.append(wrap(action, width: width))
+            lines.append(wrap(shown.action, width: width))
         }
-        for notice in result.notices { lines.append(""); paragraph(notice) }
-
-        if !result.redFlags.isEmpty {
-            heading("Red flags")
-            for hit in result.redFlags {
-                bullet("\(style.bold(hit.rule.title)) [\(hit.rule.level.rawValue)]")
-                bullet("Why: \(hit.rule.reason)", level: 1)
-                if result.showsAdvice(of: hit) { bullet("What to do: \(hit.rule.advice)", level: 1) }
-                let because = result.because(hit.evidence).map(label)
-                if !because.isEmpty { bullet("Because you said: \(because.joined(separator: ", "))", level: 1) }
-            }
-        }
-
-        heading("Is it a cramp?")
-        if result.likelyCramp {
-            paragraph("It sounds like a muscle cramp.")
-        } else if result.alternatives.contains(where: { $0.alternative.kind == .mimic }) {
-            paragraph("It may not be a simple cramp. Something else could explain it better (see below).")
-        } else {
-            paragraph("There is not enough here to say it is a typical cramp.")
-        }
-        if !result.alternatives.isEmpty {
-            heading("What else it might be")
-            for hit in result.alternatives {
-                bullet("\(style.bold(hit.alternative.name)): \(hit.alternative.summary)")
-                bullet("How to tell: \(hit.alternative.tellsApart)", level: 1)
-            }
-        }
-        if !result.factors.isEmpty {
-            heading("What may be behind it")
-            for hit in result.factors.prefix(4) {
-                bullet("\(style.bold(hit.factor.name)) (\(Int((hit.score * 100).rounded()))%): \(hit.factor.summary)")
-                bullet(hit.factor.mechanism, level: 1)
-                let because = result.because(hit.evidence).map(label)
-                if !because.isEmpty { bullet("Because you said: \(because.joined(separator: ", "))", level: 1) }
-            }
-        }
-        if !result.relief.isEmpty {
-            heading(result.triage >= .urgent ? "While you wait for care" : "What to do now")
-            for advice in result.relief {
-                var title = style.bold(advice.item.title)
-                if let hold = advice.item.holdSeconds {
-                    title += " (hold \(hold) seconds\(advice.item.repeats.map { ", \($0) times" } ?? ""))"
-                }
-                bullet(title)
-                for step in advice.item.steps { bullet(step, level: 1) }
-                for caution in advice.cautions { bullet("Caution: \(caution)", level: 1) }
-            }
-            if result.triage <= .soon {
-                for caution in knowledge.reliefCautions {
-                    bullet("\(style.bold(caution.title)): \(caution.text)")
-                }
-            }
-        }
-        if !result.prevention.isEmpty {
-            heading("To stop it coming back")
-            for advice in result.prevention {
-                bullet("\(style.bold(advice.title)): \(advice.why)")
-                for caution in advice.cautions { bullet("Caution: \(caution)", level: 1) }
-            }
-            paragraph("Run `crampcare learn prevention` and `crampcare learn exercises` for the full programme.")
-        }
-        heading("Get help if")
-        for item in result.safetyNet { bullet(item.advice) }
-        if result.triage == .selfCare, !result.unscreenedRedFlags.isEmpty {
-            heading("Questions that could change this advice")
-            paragraph("These were not answered. A \"yes\" to any of them would change the advice:")
-            for finding in result.unscreenedRedFlags {
-                bullet(knowledge.findings[finding]?.question ?? finding.rawValue)
-            }
-        }
-        heading("Sources")
-        for id in sourceIDs(result) {
-            guard let source = knowledge.sources[id] else { continue }
-            bullet("\(source.publisher): \(source.title). \(source.url)")
+        for notice in shown.notices { lines.append(""); paragraph(notice) }
+        for section in shown.sections {
+            heading(section.heading)
+            for text in section.paragraphs { paragraph(text) }
+            for item in section.items { self.item(item) }
+            // Where the full programme is, in the terminal's words.
+            if section.kind == .prevention { paragraph("Run `crampcare learn prevention` and `crampcare learn exercises` for the full programme.") }
         }
         lines.append("")
-        paragraph("\(knowledge.disclaimer) (Knowledge base \(result.knowledgeVersion).)")
+        paragraph("\(shown.disclaimer) (Knowledge base \(shown.knowledgeVersion).)")
         return lines.joined(separator: "\n")
     }
 
-    private func sourceIDs(_ result: AssessmentResult) -> [String] { result.sourceIDs }
+    /// One item as a bullet, its lines, steps and cautions under it.
+    private mutating func item(_ item: ResultPresentation.Item) {
+        var first = item.byline.map { "\($0): \(item.title)." } ?? style.bold(item.title)
+        if item.details.isEmpty, item.steps.isEmpty, item.cautions.isEmpty, item.tag == nil, item.summary == nil, item.byline == nil {
+            first = item.title
+        }
+        if let tag = item.tag {
+            switch tag.kind {
+            case .level: first += " [\(tag.code)]"
+            case .score, .hold: first += " (\(tag.text))"
+            }
+        }
+        if let summary = item.summary { first += ": \(summary)" }
+        if let url = item.url { first += " \(url)" }
+        bullet(first)
+        for detail in item.details { bullet(detail.label.map { "\($0): \(detail.text)" } ?? detail.text, level: 1) }
+        for step in item.steps { bullet(step, level: 1) }
+        for caution in item.cautions { bullet("Caution: \(caution)", level: 1) }
+    }
 
-    private func label(_ code: String) -> String { knowledge.label(code: code) }
 }

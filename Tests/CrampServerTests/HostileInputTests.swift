@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampJSON
 import CrampJournal
 import CrampKnowledge
@@ -46,12 +47,12 @@ import Testing
     @Test func theHistoricalOffsetIsRoundedToTheMinute() {
         // London kept local mean time, −0:01:15, until December 1847.
         let london = TimeZone(identifier: "Europe/London")!
-        let stamp = Zones.local(date: LocalDate(year: 1840, month: 6, day: 1)!, secondsOfDay: 36_000, in: london)
+        let stamp = PersonClock(zone: london).local(date: LocalDate(year: 1840, month: 6, day: 1)!, secondsOfDay: 36_000)
         #expect(stamp.utcOffsetSeconds == -60)
         #expect(stamp.utcOffsetSeconds % 60 == 0)
         #expect(View.when(stamp).hasSuffix("10:00"))
         let kolkata = TimeZone(identifier: "Asia/Kolkata")!
-        #expect(Zones.stamp(Int64(-4_000_000_000) * 1000, in: kolkata).utcOffsetSeconds % 60 == 0)
+        #expect(PersonClock(zone: kolkata).stamp(Int64(-4_000_000_000) * 1000).utcOffsetSeconds % 60 == 0)
     }
 
     @Test func aSignedYearIsNotADate() async throws {
@@ -113,10 +114,10 @@ import Testing
 
     @Test func startTimesWithSecondsStillRead() {
         let utc = TimeZone(identifier: "UTC")!
-        #expect(View.parseDateTimeLocal("2026-03-01T10:00:30", zone: utc)?.localSecondsOfDay == 36_030)
-        #expect(View.parseDateTimeLocal("2026-03-01T10:00:30.250", zone: utc)?.localSecondsOfDay == 36_030)
-        #expect(View.parseDateTimeLocal("2026-03-01T23:59", zone: utc)?.localSecondsOfDay == 86_340)
-        #expect(View.parseDateTimeLocal("2026-03-01T24:00", zone: utc) == nil)
+        #expect(View.parseDateTimeLocal("2026-03-01T10:00:30", clock: PersonClock(zone: utc))?.localSecondsOfDay == 36_030)
+        #expect(View.parseDateTimeLocal("2026-03-01T10:00:30.250", clock: PersonClock(zone: utc))?.localSecondsOfDay == 36_030)
+        #expect(View.parseDateTimeLocal("2026-03-01T23:59", clock: PersonClock(zone: utc))?.localSecondsOfDay == 86_340)
+        #expect(View.parseDateTimeLocal("2026-03-01T24:00", clock: PersonClock(zone: utc)) == nil)
     }
 
     @Test func anObjectOfManyDistinctKeysIsRefusedQuickly() async throws {
@@ -159,8 +160,8 @@ import Testing
         for round in 0..<20_000 {
             let text = random.text()
             let dated = "\(["2026-03-01", "1850-01-01", "0001-01-01", random.text()][round % 4])T\(random.text())"
-            _ = View.parseDateTimeLocal(dated, zone: zones[round % zones.count])
-            _ = View.parseDateTimeLocal(text, zone: zones[round % zones.count])
+            _ = View.parseDateTimeLocal(dated, clock: PersonClock(zone: zones[round % zones.count]))
+            _ = View.parseDateTimeLocal(text, clock: PersonClock(zone: zones[round % zones.count]))
             _ = try? View.durationSeconds(text, unit: ["seconds", "minutes", "hours", random.text()][round % 4], field: "durationSeconds")
             _ = LocalDate(iso: text)
             _ = LocalTime(iso: text)

@@ -12,7 +12,7 @@ import Testing
     static let lastingPain = #"{"age":55,"episode":{"durationMinutes":2,"muscles":["calf"],"side":"left"},"findings":["lasting_leg_pain"]}"#
 
     static func record(daysAgo: Int, version: String, triage: Triage, request: String = lastingPain) -> AssessmentRecord {
-        let now = Clock.millisecondsNow()
+        let now = SystemClock().millisecondsNow()
         return AssessmentRecord(id: EntryID.random(), madeAt: LocalTimestamp(instant: now - Int64(daysAgo) * 86_400_000, zoneOffsetSeconds: 0),
                                 knowledgeVersion: version, triage: triage, requestJSON: request, resultJSON: "{}")
     }
@@ -20,7 +20,7 @@ import Testing
     @Test func onlyRecentChecksWithAnOlderKnowledgeBaseThatAreNowUrgentAreRaised() throws {
         let knowledge = try KnowledgeBase.bundled.get()
         let assessor = Assessor(knowledge: knowledge)
-        let today = LocalTimestamp(instant: Clock.millisecondsNow(), zoneOffsetSeconds: 0).localDate
+        let today = LocalTimestamp(instant: SystemClock().millisecondsNow(), zoneOffsetSeconds: 0).localDate
         let recent = Self.record(daysAgo: 3, version: "2026.11.1", triage: .selfCare)
         let records = [
             recent,

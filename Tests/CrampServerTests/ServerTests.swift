@@ -3,6 +3,7 @@ import CrampJournal
 import CrampKnowledge
 @testable import CrampServer
 import CrampStorage
+import CrampTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,10 +18,10 @@ struct TestServer {
     let store: SQLJournalStore
     let router: Router<CrampRequestContext>
 
-    static func make(hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil,
+    static func make(hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil, failingKeeps: Bool = false,
                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-server-\(UUID().uuidString)")
-        let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: folder.appendingPathComponent("journal.sqlite").path))
+        let store = try await SQLJournalStore.sqlite(path: folder.appendingPathComponent("journal.sqlite").path)
         var configuration = ServerConfiguration()
         configuration.hosted = hosted
         configuration.passwordCost = 4
@@ -28,7 +29,7 @@ struct TestServer {
         if allowLocalhost { configuration.allowedHosts = ["localhost"] }
         configure(&configuration)
         let knowledge = try KnowledgeBase.bundled.get()
-        let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted)
+        let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted, useCasesOn: failingKeeps ? UnkeepableJournal(store) : nil)
         return TestServer(configuration: configuration, store: store, router: try buildRouter(configuration: configuration, services: services, metrics: metrics))
     }
 

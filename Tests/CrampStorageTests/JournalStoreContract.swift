@@ -1,6 +1,6 @@
 import CrampJournal
 import CrampKnowledge
-import CrampStorage
+@testable import CrampStorage
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import CrampJournal
-import CrampStorage
+@testable import CrampStorage
 import Foundation
 import SQLKit
 import Testing

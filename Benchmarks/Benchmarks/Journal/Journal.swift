@@ -7,7 +7,7 @@ import Foundation
 /// A journal of 100,000 episodes, one every ~50 minutes over about ten years, built once.
 func makeJournal() async throws -> (SQLJournalStore, now: Int64) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-bench-\(UUID().uuidString).sqlite").path
-    let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
+    let store = try await SQLJournalStore.sqlite(path: path)
     var generator = SystemRandomNumberGenerator()
     let start: Int64 = 1_480_000_000_000
     var episodes: [Episode] = []
@@ -77,7 +77,7 @@ actor PageFixture {
     func journal() async throws -> (SQLJournalStore, [EpisodeCursor?]) {
         if let built { return built }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-pages-\(UUID().uuidString).sqlite").path
-        let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
+        let store = try await SQLJournalStore.sqlite(path: path)
         var generator = SystemRandomNumberGenerator()
         var episodes: [Episode] = []
         for index in 0..<10_000 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrampApplication
 import CrampAssessment
 import CrampJSON
 import CrampJournal
@@ -130,16 +131,16 @@ struct Log: AsyncParsableCommand {
     var noAssess = false
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
             if ndjson {
-                try await streamEpisodes(store)
+                try await streamEpisodes(opened)
                 return
             }
-            let now = LocalClock.now()
-            var episode = Episode(id: EntryID.random(), startedAt: now, durationSeconds: 60, muscles: [], createdAt: now.instant, updatedAt: now.instant)
+            let now = opened.clock.now()
+            var episode = opened.app.records.episode(startedAt: now, durationSeconds: 60, muscles: [], now: now.instant)
             if fields.isEmpty, Console.stdinIsTerminal {
-                var interview = Interview(knowledge: knowledge, assessor: Assessor(knowledge: knowledge),
+                var interview = Interview(knowledge: knowledge, assessor: opened.app.assessor,
                                           numbers: knowledge.emergencyNumbers(region: nil), style: Style(enabled: Console.colourEnabled))
                 try interview.askEpisode(into: &episode, now: now)
             } else {
@@ -151,28 +152,25 @@ struct Log: AsyncParsableCommand {
                     episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
                 }
             }
-            try episode.validate()
-            try await store.saveEpisode(episode, owner: owner)
-            let result = noAssess ? nil : try await assessLogged(episode, store: store, knowledge: knowledge, now: now)
+            let logged = try await opened.app.log(episode, owner: owner, check: !noAssess)
+            if let check = logged.check { warnIfNotKept(check) }
+            let result = logged.check?.result
             if json {
                 var w = JSONWriter()
                 w.beginObject()
                 w.key("episode"); w.raw(JournalBackup.episodeJSON(episode))
-                if let result { w.key("assessment"); w.raw(ResultEncoder(knowledge: knowledge).encode(result)) }
+                if let result { w.key("assessment"); w.raw(opened.app.resultEncoder.encode(result)) }
                 w.endObject()
                 Console.write(w.bytes + [0x0A])
             } else {
                 Console.print("Logged \(episode.id) (\(describe(episode, knowledge: knowledge))).")
-                if let result {
-                    let region = try await store.profile(owner: owner)?.region ?? Assess.regionFromLocale()
-                    printAssessmentSummary(result, knowledge: knowledge, region: region)
-                }
+                if let check = logged.check { printAssessmentSummary(check, app: opened.app) }
             }
         }
     }
 
     /// One episode per JSON line in; each acknowledged on stdout only after its transaction commits.
-    private func streamEpisodes(_ store: SQLJournalStore) async throws {
+    private func streamEpisodes(_ opened: OpenJournal) async throws {
         var failures = 0
         var lines = NDJSONLines(fd: 0)
         while let next = try lines.next() {
@@ -183,8 +181,8 @@ struct Log: AsyncParsableCommand {
             }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
-                let episode = try JournalBackup.episode(fromJSON: Array(line))
-                try await store.saveEpisode(episode, owner: owner)
+                let episode = try JournalBackup.episode(fromJSON: Array(line), now: opened.clock.source.millisecondsNow())
+                _ = try await opened.app.log(episode, owner: owner, check: false)
                 Console.print("{\"line\":\(number),\"id\":\"\(episode.id)\"}")
             } catch let error as JournalError {
                 failures += 1
@@ -217,29 +215,21 @@ func format1(_ value: Double) -> String {
     return tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(tenths % 10)"
 }
 
-/// Checks a logged episode with the person's profile, the day's context and the journal's own
-/// count of recent episodes, keeps the record, and returns the result.
-func assessLogged(_ episode: Episode, store: SQLJournalStore, knowledge: KnowledgeBase, now: LocalTimestamp) async throws -> AssessmentResult {
-    let profile = try await store.profile(owner: owner)
-    let recent = try await store.countEpisodes(owner: owner, from: now.instant - 30 * 86_400_000, before: now.instant + 60_000)
-    let day = try await store.dayLog(date: episode.startedAt.localDate, owner: owner)
-    let (request, ageKnown) = AssessmentRequest.forLoggedEpisode(episode, profile: profile, day: day, episodesLast30Days: recent, today: now.localDate)
-    let result = Assessor(knowledge: knowledge).assess(request)
-    let record = AssessmentRecord(
-        id: EntryID.random(), madeAt: now, knowledgeVersion: knowledge.version, triage: result.triage,
-        requestJSON: String(decoding: request.json(), as: UTF8.self),
-        resultJSON: String(decoding: ResultEncoder(knowledge: knowledge).encode(result), as: UTF8.self), episodeID: episode.id)
-    try await store.saveAssessment(record, owner: owner)
-    if !ageKnown {
+/// The log's check could not be kept: the advice stands, with a warning (H21); and a check made
+/// without a year of birth says it assumed an adult.
+func warnIfNotKept(_ check: EpisodeCheck) {
+    if let failure = check.assessment.keeping.failure {
+        Console.error("crampcare: the check was not kept in the journal: \(failure)")
+    }
+    if !check.ageKnown {
         Console.error("crampcare: your year of birth is not in your profile, so this check assumed an adult; set it with: crampcare profile --birth-year YYYY")
     }
-    return result
 }
 
 /// The banner and any red flags, at once, after logging.
-func printAssessmentSummary(_ result: AssessmentResult, knowledge: KnowledgeBase, region: String?) {
-    let numbers = knowledge.emergencyNumbers(region: region)
-    let (title, action) = Report.banner(result.triage, numbers: numbers)
+func printAssessmentSummary(_ check: EpisodeCheck, app: CrampCareApp) {
+    let result = check.result
+    let (title, action) = TriageWords.banner(result.triage, numbers: app.numbers(region: check.region))
     let style = Style(enabled: Console.colourEnabled)
     Console.print("")
     Console.print(style.bold(title))
@@ -266,9 +256,9 @@ struct Show: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
-            let episode = try await findEpisode(id, store: store)
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
+            let episode = try await findEpisode(id, in: opened.journal)
             if json {
                 Console.write(JournalBackup.episodeJSON(episode) + [0x0A])
                 return
@@ -293,7 +283,7 @@ struct Show: AsyncParsableCommand {
 }
 
 /// An episode by full id or by a unique start of it.
-func findEpisode(_ text: String, store: SQLJournalStore) async throws -> Episode {
+func findEpisode(_ text: String, in store: any JournalStore) async throws -> Episode {
     if let id = EntryID(text) {
         guard let episode = try await store.episode(id: id, owner: owner) else { throw CLIError.notFound("no episode \(text) in the journal") }
         return episode
@@ -322,16 +312,12 @@ struct Edit: AsyncParsableCommand {
     @OptionGroup var fields: EpisodeFlags
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
+        try await withJournal(journal) { opened in
             guard !fields.isEmpty else { throw CLIError.input("give at least one field to change, such as --severity 4; see crampcare edit --help") }
-            var episode = try await findEpisode(id, store: store)
-            let now = LocalClock.now()
-            try fields.apply(to: &episode, now: now)
-            episode.updatedAt = now.instant
-            try episode.validate()
-            try await store.saveEpisode(episode, owner: owner)
-            Console.print("Updated \(episode.id) (\(describe(episode, knowledge: knowledge))).")
+            var episode = try await findEpisode(id, in: opened.journal)
+            try fields.apply(to: &episode, now: opened.clock.now())
+            episode = try await opened.app.update(episode, owner: owner)
+            Console.print("Updated \(episode.id) (\(describe(episode, knowledge: opened.knowledge))).")
         }
     }
 }
@@ -346,9 +332,10 @@ struct Delete: AsyncParsableCommand {
     var yes = false
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
-            let episode = try await findEpisode(id, store: store)
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
+            let store = opened.journal
+            let episode = try await findEpisode(id, in: store)
             if !yes {
                 guard Console.stdinIsTerminal else { throw CLIError.input("add --yes to delete without a terminal to confirm in") }
                 Console.write(Array("Delete \(describe(episode, knowledge: knowledge))? [y/N] ".utf8))
@@ -385,16 +372,15 @@ struct History: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
+            let store = opened.journal
             var filter = EpisodeFilter()
-            let offsetSeconds = LocalClock.now().utcOffsetSeconds
             func day(_ text: String, _ flag: String) throws(CLIError) -> LocalDate {
                 guard let date = LocalDate(iso: text) else { throw CLIError.input("--\(flag) \"\(text)\" is not a date; accepted: YYYY-MM-DD") }
                 return date
             }
-            if let from { filter.from = Int64(try day(from, "from").daysSinceEpoch) * 86_400_000 - Int64(offsetSeconds) * 1000 }
-            if let to { filter.before = Int64(try day(to, "to").adding(days: 1).daysSinceEpoch) * 86_400_000 - Int64(offsetSeconds) * 1000 }
+            (filter.from, filter.before) = opened.clock.instants(from: try from.map { try day($0, "from") }, through: try to.map { try day($0, "to") })
             for text in muscles { filter.muscles.append(try EpisodeFlags.code(text, "muscle", Muscle.self)) }
             for (value, flag) in [(minSeverity, "min-severity"), (maxSeverity, "max-severity")] {
                 if let value, !(0...10).contains(value) { throw CLIError.input("--\(flag) \(value) is out of range; accepted: 0 to 10") }
@@ -408,9 +394,7 @@ struct History: AsyncParsableCommand {
             let episodes = try await store.episodes(owner: owner, filter: filter)
             if !json {
                 // A recent check that today's knowledge base would triage urgent or higher comes first.
-                let raised = Reassessment.raised(try await store.assessments(owner: owner, limit: 500), assessor: Assessor(knowledge: knowledge),
-                                                 today: LocalClock.now().localDate)
-                for item in raised { Console.print(wrap("NOTE: \(item.notice)", width: Console.width) + "\n") }
+                for item in try await opened.app.raisedNotices(owner: owner) { Console.print(wrap("NOTE: \(item.notice)", width: Console.width) + "\n") }
             }
             if json {
                 var bytes: [UInt8] = [UInt8(ascii: "[")]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrampApplication
 import CrampJournal
 import CrampStorage
 import Foundation
@@ -40,30 +41,28 @@ struct Import: AsyncParsableCommand {
     static let listedProblems = 50
 
     func run() async throws {
-        try await withJournal(journal) { store in
+        try await withJournal(journal) { opened in
+            let app = opened.app
             let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw CLIError.input("cannot open \(path): \(String(cString: strerror(errno)))") }
             defer { if fd != 0 { close(fd) } }
             var reader = ChunkReader(fd: fd)
             let head = try reader.peek()
             let kind = format ?? Self.sniff(head)
-            let now = LocalClock.now().instant
+            let now = opened.clock.source.millisecondsNow()
             if kind == .appleHealth {
                 let zipped = head.starts(with: [0x50, 0x4B, 0x03, 0x04])
                 guard !zipped || path != "-" else { throw CLIError.input("a zipped Apple Health export must be given as a file, not on stdin") }
                 let health = zipped ? try Self.readHealthZip(path) : try Self.readHealthXML(ChunkReader(fd: fd, first: head), size: Self.size(fd))
-                let totals = health.totals()
-                guard let first = totals.keys.min(), let last = totals.keys.max() else {
+                guard let (days, first, last) = try await app.healthDays(health, owner: owner) else {
                     Console.print("The export holds no water, steps, sleep or workouts: nothing to import.")
                     return
                 }
-                let existing = try await store.dayLogs(owner: owner, from: first, through: last)
-                let days = try health.merged(into: Dictionary(uniqueKeysWithValues: existing.map { ($0.date, $0) }), now: now)
                 if dryRun {
                     Console.print("Checked: \(health.records) records give \(days.count) days (\(first) to \(last)). Nothing written (--dry-run).")
                     return
                 }
-                let summary = try await store.importBatch(JournalContents(dayLogs: days), owner: owner)
+                let summary = try await app.importBackup(JournalContents(dayLogs: days), mode: .merge, owner: owner)
                 Console.print("Imported from Apple Health: \(summary.dayLogsWritten) days (\(first) to \(last)) from \(health.records) records\(health.skipped > 0 ? "; \(health.skipped) records could not be read and were left out" : "").")
                 return
             }
@@ -77,13 +76,13 @@ struct Import: AsyncParsableCommand {
                 }
                 // Parse and write at once, in one transaction: any problem rolls it all back.
                 let expected = Self.size(fd) / 60
-                let (_, summary) = try await store.importStreaming(owner: owner) { sink in
+                let (_, summary) = try await app.importStreaming(owner: owner) { sink in
                     try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: sink, expectedRows: expected)
                 }
                 Self.report(summary)
                 return
             }
-            var contents = try JournalBackup.decode(try reader.readAll(limit: JournalBackup.maxBytes, what: path), currentYear: LocalClock.now().localDate.year)
+            var contents = try JournalBackup.decode(try reader.readAll(limit: JournalBackup.maxBytes, what: path), currentYear: opened.clock.today.year)
             if replace {
                 guard kind == .json else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
                 if !yes && !dryRun {
@@ -98,7 +97,7 @@ struct Import: AsyncParsableCommand {
                     Console.print("Checked: the backup is valid (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days, \(contents.assessments.count) assessments). Nothing written (--dry-run).")
                     return
                 }
-                try await store.restore(contents, owner: owner)
+                _ = try await app.importBackup(contents, mode: .replace, owner: owner)
                 Console.print("Restored \(contents.episodes.count) episodes, \(contents.dayLogs.count) days and \(contents.assessments.count) assessments.")
                 return
             }
@@ -106,7 +105,7 @@ struct Import: AsyncParsableCommand {
                 Console.print("Checked: \(contents.episodes.count) episodes and \(contents.dayLogs.count) days are valid. Nothing written (--dry-run).")
                 return
             }
-            Self.report(try await store.importBatch(contents, owner: owner))
+            Self.report(try await app.importBackup(contents, mode: .merge, owner: owner))
             contents = JournalContents()
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrampApplication
 import CrampJSON
 import CrampJournal
 import CrampKnowledge
@@ -49,14 +50,13 @@ struct Day: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await withJournal(journal) { store in
-            let now = LocalClock.now()
-            var dateValue = now.localDate
+        try await withJournal(journal) { opened in
+            var dateValue = opened.clock.today
             if let date {
                 guard let parsed = LocalDate(iso: date) else { throw CLIError.input("--date \"\(date)\" is not a date; accepted: YYYY-MM-DD") }
                 dateValue = parsed
             }
-            var day = try await store.dayLog(date: dateValue, owner: owner) ?? DayLog(date: dateValue, updatedAt: now.instant)
+            var day = try await opened.app.dayLog(dateValue, owner: owner)
             if let fluids { day.fluidsML = fluids }
             if let electrolyteDrink { day.electrolyteDrink = electrolyteDrink }
             if let exerciseMinutes { day.exerciseMinutes = exerciseMinutes }
@@ -91,15 +91,7 @@ struct Day: AsyncParsableCommand {
             let changed = fluids != nil || electrolyteDrink != nil || exerciseMinutes != nil || intensity != nil || steps != nil
                 || sitting != nil || standing != nil || sleep != nil || hotWeather != nil || alcohol != nil || caffeine != nil
                 || !mineralFoods.isEmpty || !medicationChanges.isEmpty || !context.isEmpty
-            if changed {
-                day.updatedAt = now.instant
-                do throws(JournalError) {
-                    try day.validate()
-                } catch {
-                    throw CLIError.input("--\(error.field.replacing("_", with: "-")): \(error.problem)")
-                }
-                try await store.saveDayLog(day, owner: owner)
-            }
+            if changed { day = try await flagged { try await opened.app.save(day, owner: owner) } }
             if json {
                 Console.write(JournalBackup.encode(JournalContents(dayLogs: [day])))
                 return
@@ -139,10 +131,9 @@ struct ProfileCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
-            let now = LocalClock.now()
-            var profile = try await store.profile(owner: owner) ?? Profile(updatedAt: now.instant)
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
+            var profile = try await opened.app.profile(owner: owner)
             var changed = false
             if let birthYear { profile.birthYear = birthYear; changed = true }
             if let sex { profile.sex = try EpisodeFlags.code(sex, "sex", Sex.self); changed = true }
@@ -182,15 +173,7 @@ struct ProfileCommand: AsyncParsableCommand {
                 profile.reminderTimes = Array(Set(list)).sorted()
                 changed = true
             }
-            if changed {
-                profile.updatedAt = now.instant
-                do throws(JournalError) {
-                    try profile.validate(currentYear: now.localDate.year)
-                } catch {
-                    throw CLIError.input("--\(error.field.replacing("_", with: "-")): \(error.problem)")
-                }
-                try await store.saveProfile(profile, owner: owner)
-            }
+            if changed { profile = try await flagged { try await opened.app.save(profile, owner: owner) } }
             if json {
                 Console.write(JournalBackup.encode(JournalContents(profile: profile)))
                 return
@@ -207,14 +190,20 @@ struct ProfileCommand: AsyncParsableCommand {
     }
 }
 
+/// A use case's validation error as a message naming the flag (`birth_year` is `--birth-year`).
+func flagged<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as JournalError {
+        throw CLIError.input("--\(error.field.replacing("_", with: "-")): \(error.problem)")
+    }
+}
+
 func fileExists(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0
 }
 
-enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, json, fhir
-}
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -223,34 +212,33 @@ struct Export: AsyncParsableCommand {
     )
 
     @OptionGroup var journal: JournalOptions
-    @Option(help: "csv, json or fhir.")
+    @Option(help: "csv, json or fhir.", transform: { text in
+        guard let format = ExportFormat(rawValue: text) else {
+            throw ValidationError("--format \"\(text)\" is not an export format; accepted: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return format
+    })
     var format: ExportFormat
     @Option(help: "Where to write: a folder for csv, a file for json and fhir (- for stdout).")
     var out: String
 
     func run() async throws {
-        let knowledge = try loadKnowledge()
-        try await withJournal(journal) { store in
-            let contents = try await store.contents(owner: owner)
-            switch format {
-            case .csv:
+        try await withJournal(journal) { opened in
+            if format == .csv {
                 guard out != "-" else { throw CLIError.input("--out for csv is a folder (it holds episodes.csv and daily.csv)") }
                 if mkdir(out, 0o700) != 0, errno != EEXIST { throw CLIError.input("--out \(out): cannot create the folder: \(String(cString: strerror(errno)))") }
-                var episodes = JournalCSV.episodeHeader()
-                for episode in contents.episodes.sorted(by: { ($0.startedAt.instant, $0.id) < ($1.startedAt.instant, $1.id) }) {
-                    episodes += JournalCSV.row(episode)
-                }
-                var days = JournalCSV.dayHeader()
-                for day in contents.dayLogs.sorted(by: { $0.date < $1.date }) { days += JournalCSV.row(day) }
-                try writeAtomically(Array(episodes.utf8), to: "\(out)/episodes.csv")
-                try writeAtomically(Array(days.utf8), to: "\(out)/daily.csv")
-                Console.error("Wrote \(contents.episodes.count) episodes to \(out)/episodes.csv and \(contents.dayLogs.count) days to \(out)/daily.csv.")
+            }
+            let export = try await opened.app.export(format, owner: owner)
+            switch format {
+            case .csv:
+                for file in export.files { try writeAtomically(file.bytes, to: "\(out)/\(file.name)") }
+                Console.error("Wrote \(export.episodes) episodes to \(out)/episodes.csv and \(export.days) days to \(out)/daily.csv.")
             case .json:
-                try emit(JournalBackup.encode(contents))
-                Console.error("Wrote a backup of \(contents.episodes.count) episodes, \(contents.dayLogs.count) days and \(contents.assessments.count) assessments.")
+                try emit(export.files[0].bytes)
+                Console.error("Wrote a backup of \(export.episodes) episodes, \(export.days) days and \(export.assessments) assessments.")
             case .fhir:
-                try emit(FHIRExport.bundle(contents, knowledge: knowledge, generatedAt: LocalClock.now()))
-                Console.error("Wrote a FHIR R4 Bundle of \(contents.episodes.count) episodes and \(contents.dayLogs.count) days.")
+                try emit(export.files[0].bytes)
+                Console.error("Wrote a FHIR R4 Bundle of \(export.episodes) episodes and \(export.days) days.")
             }
         }
     }
@@ -303,17 +291,17 @@ struct Erase: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await withJournal(journal) { store in
+        try await withJournal(journal) { opened in
             if !yes {
                 guard Console.stdinIsTerminal else { throw CLIError.input("add --yes to erase without a terminal to confirm in") }
-                let count = try await store.countEpisodes(owner: owner, from: nil, before: nil)
+                let count = try await opened.journal.countEpisodes(owner: owner, from: nil, before: nil)
                 Console.write(Array("This deletes \(count) episodes and every day, assessment and your profile, and cannot be undone. Type erase to confirm: ".utf8))
                 guard readLine()?.trimmingCharacters() == "erase" else {
                     Console.print("Nothing erased.")
                     return
                 }
             }
-            let summary = try await store.eraseAll(owner: owner)
+            let summary = try await opened.app.erase(owner: owner)
             Console.print("Erased \(summary.episodes) episodes, \(summary.dayLogs) days, \(summary.assessments) assessments and \(summary.profiles) profile.")
         }
     }

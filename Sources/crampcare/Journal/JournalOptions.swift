@@ -2,9 +2,9 @@ import ArgumentParser
 import CrampJournal
 import CrampStorage
 
-#if canImport(Glibc)
-import Glibc
-#endif
+import CrampApplication
+import CrampKnowledge
+import Foundation
 
 /// Where the journal is: `--database`, else `CRAMPCARE_DATABASE`, else the XDG data directory.
 struct JournalOptions: ParsableArguments {
@@ -29,10 +29,7 @@ struct JournalOptions: ParsableArguments {
     func open() async throws(CLIError) -> SQLJournalStore {
         let target = location
         do {
-            if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
-                return try await SQLJournalStore(engine: try await PostgresEngine.connect(url: target))
-            }
-            return try await SQLJournalStore(engine: try await SQLiteEngine.open(path: target))
+            return try await SQLJournalStore.open(target)
         } catch let error as StorageError {
             throw CLIError.storage(error.message)
         } catch {
@@ -44,9 +41,26 @@ struct JournalOptions: ParsableArguments {
 /// The owner every CLI call acts for: a personal journal has one.
 let owner = OwnerID.local
 
+/// An open journal: the use cases over it and the person's clock (their profile's time zone,
+/// else the machine's).
+struct OpenJournal: Sendable {
+    let app: CrampCareApp
+    let clock: PersonClock
+
+    var journal: any JournalStore { app.journal }
+    var knowledge: KnowledgeBase { app.knowledge }
+}
+
+/// The use cases for a personal journal: the machine's zone and locale when the profile names none.
+func personalApp(_ store: any JournalStore, knowledge: KnowledgeBase) -> CrampCareApp {
+    CrampCareApp(journal: store, knowledge: knowledge, defaultZone: TimeZone.current,
+                 defaultRegion: KnowledgeBase.region(fromLocale: Console.environment))
+}
+
 /// Runs `body` with an open journal and always closes it, turning storage failures into a clear
 /// message and exit code 74.
-func withJournal<T>(_ options: JournalOptions, _ body: (SQLJournalStore) async throws -> T) async throws -> T {
+func withJournal<T>(_ options: JournalOptions, _ body: (OpenJournal) async throws -> T) async throws -> T {
+    let knowledge = try loadKnowledge()
     let store: SQLJournalStore
     do {
         store = try await options.open()
@@ -55,12 +69,8 @@ func withJournal<T>(_ options: JournalOptions, _ body: (SQLJournalStore) async t
         throw ExitCode(error.exitCode)
     }
     do {
-        // Times are the person's own: their profile's time zone when set, else the machine's.
-        if let zone = try await store.profile(owner: owner)?.timeZone {
-            setenv("TZ", zone, 1)
-            tzset()
-        }
-        let value = try await body(store)
+        let app = personalApp(store, knowledge: knowledge)
+        let value = try await body(OpenJournal(app: app, clock: try await app.clock(owner: owner)))
         try await store.close()
         return value
     } catch {
@@ -82,18 +92,4 @@ func withJournal<T>(_ options: JournalOptions, _ body: (SQLJournalStore) async t
             throw ExitCode(74)
         }
     }
-}
-
-/// The current time and the local UTC offset (from TZ or the system's zone).
-enum LocalClock {
-    static func now() -> LocalTimestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        return LocalTimestamp(instant: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000, zoneOffsetSeconds: Int(parts.tm_gmtoff))
-    }
-
-    static var today: LocalDate { now().localDate }
 }

@@ -1,0 +1,49 @@
+public import CrampJournal
+public import Foundation
+
+/// Now and local times for one person: the clock every use case reads, in that person's time
+/// zone (their profile's, else the default). Per call, never process-wide: one server serves
+/// people in many zones, so nothing here sets TZ.
+public struct PersonClock: Sendable {
+    public let zone: TimeZone
+    public let source: any JournalClock
+
+    public init(zone: TimeZone, source: any JournalClock = SystemClock()) {
+        self.zone = zone
+        self.source = source
+    }
+
+    /// A zone by its IANA name; nil for a name this machine does not know.
+    public static func zone(named name: String?) -> TimeZone? {
+        guard let name, !name.isEmpty else { return nil }
+        return TimeZone(identifier: name)
+    }
+
+    public func now() -> LocalTimestamp { stamp(source.millisecondsNow()) }
+
+    public var today: LocalDate { now().localDate }
+
+    /// A moment with the offset the zone had then.
+    public func stamp(_ instant: Int64) -> LocalTimestamp {
+        LocalTimestamp(instant: instant, zoneOffsetSeconds: zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant) / 1000)))
+    }
+
+    /// The instant a local date starts.
+    public func midnight(of date: LocalDate) -> Int64 {
+        local(date: date, secondsOfDay: 0).instant
+    }
+
+    /// A local wall-clock time, with the offset in force then.
+    public func local(date: LocalDate, secondsOfDay: Int) -> LocalTimestamp {
+        let wall = Int64(date.daysSinceEpoch) * 86_400_000 + Int64(secondsOfDay) * 1000
+        // The offset at the wall time read as UTC, corrected once: right except within a DST jump.
+        var offset = stamp(wall).utcOffsetSeconds
+        offset = stamp(wall - Int64(offset) * 1000).utcOffsetSeconds
+        return LocalTimestamp(instant: wall - Int64(offset) * 1000, zoneOffsetSeconds: offset)
+    }
+
+    /// The range of instants from the start of `from` to the end of `through` (either open).
+    public func instants(from: LocalDate?, through: LocalDate?) -> (from: Int64?, before: Int64?) {
+        (from.map { midnight(of: $0) }, through.map { midnight(of: $0.adding(days: 1)) })
+    }
+}

@@ -1,0 +1,44 @@
+public import CrampAssessment
+public import CrampInsights
+public import CrampJournal
+import Foundation
+
+/// A person's prevention plan, with what it was built from.
+public struct PlanView: Sendable {
+    public let plan: PersonalPlan
+    public let profile: Profile?
+    public let today: LocalDate
+    /// The zone the reminders are in: the profile's, else the default.
+    public let zoneName: String
+    public var reminderTimes: [LocalTime] { profile?.reminderTimes ?? [] }
+}
+
+/// What the insights were computed from.
+public struct InsightsView: Sendable {
+    public let insights: Insights
+    public let contents: JournalContents
+}
+
+extension CrampCareApp {
+    /// The insights for an owner as of a day, else today in their zone.
+    public func insights(owner: OwnerID, asOf: LocalDate? = nil) async throws -> InsightsView {
+        let contents = try await journal.contents(owner: owner)
+        let today = asOf ?? clock(for: contents.profile).today
+        return InsightsView(insights: Insights(contents: contents, today: today, knowledge: knowledge), contents: contents)
+    }
+
+    /// The prevention plan: the profile, what the assessments found and the diary's possible triggers.
+    public func plan(owner: OwnerID, asOf: LocalDate? = nil) async throws -> PlanView {
+        let view = try await insights(owner: owner, asOf: asOf)
+        let request = PlanInputs.request(contents: view.contents, insights: view.insights, today: view.insights.today, knowledge: knowledge)
+        let clock = clock(for: view.contents.profile)
+        return PlanView(plan: Planner.plan(request, knowledge: knowledge), profile: view.contents.profile, today: view.insights.today,
+                        zoneName: clock.zone.identifier)
+    }
+
+    /// The plan's routines as an iCalendar file, starting on `start` (default: tomorrow).
+    public func planCalendar(_ view: PlanView, start: LocalDate? = nil) -> String {
+        PlanCalendar.ics(plan: view.plan, zone: view.zoneName, reminderTimes: view.reminderTimes, start: start ?? view.today.adding(days: 1),
+                         now: clockSource.millisecondsNow(), knowledge: knowledge)
+    }
+}

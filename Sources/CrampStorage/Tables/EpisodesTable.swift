@@ -1,0 +1,50 @@
+import CrampJournal
+import CrampKnowledge
+
+/// `episodes`: one row per cramp. Lists are `StoredList`s; times are milliseconds since the
+/// epoch with the offset the person's clock had.
+enum EpisodesTable: JournalTable {
+    enum Column: String, TableColumn {
+        case ownerID = "owner_id", id, startedAt = "started_at", utcOffsetSeconds = "utc_offset_seconds"
+        case durationSeconds = "duration_seconds", muscles, side, severity, onset, findings, reliefs, note
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    static let name = "episodes"
+    static let key: [Column] = [.ownerID, .id]
+    static let keptOnUpdate: [Column] = [.createdAt]
+    static let sharedInBatch: [Column] = [.ownerID, .createdAt, .updatedAt]
+
+    static func write(_ episode: Episode, owner: OwnerID, to row: inout Row<Column>) {
+        row[.ownerID] = .text(owner.rawValue)
+        row[.id] = .text(episode.id.description)
+        row[.startedAt] = .int(episode.startedAt.instant)
+        row[.utcOffsetSeconds] = .int(episode.startedAt.utcOffsetSeconds)
+        row[.durationSeconds] = .int(episode.durationSeconds)
+        row[.muscles] = .text(StoredList.text(episode.muscles))
+        row[.side] = .text(episode.side?.rawValue)
+        row[.severity] = .int(episode.severity)
+        row[.onset] = .text(episode.onset?.rawValue)
+        row[.findings] = .text(StoredList.text(episode.findings))
+        row[.reliefs] = .text(StoredList.text(episode.reliefs.map(JournalCSV.reliefText)))
+        row[.note] = .text(episode.note)
+        row[.createdAt] = .int(episode.createdAt)
+        row[.updatedAt] = .int(episode.updatedAt)
+    }
+
+    static func read(_ row: ColumnReader<Column>) throws -> Episode {
+        let instant = try row.required(.startedAt, row.int)
+        let offset = try row.required(.utcOffsetSeconds, row.int)
+        guard let id = EntryID(try row.required(.id, row.text)), let startedAt = LocalTimestamp(instant: instant, utcOffsetSeconds: Int(offset)),
+            let duration = Int(exactly: try row.required(.durationSeconds, row.int))
+        else { throw StorageError("the journal holds a malformed episode row") }
+        return Episode(
+            id: id, startedAt: startedAt, durationSeconds: duration, muscles: try row.codes(.muscles, Muscle.self),
+            side: row.text(.side).flatMap { Side(rawValue: $0) }, severity: row.int(.severity).flatMap { Int(exactly: $0) },
+            onset: row.text(.onset).flatMap { Onset(rawValue: $0) }, findings: try row.codes(.findings, Finding.self),
+            reliefs: try row.row.withText(Column.reliefs.position) { text in
+                try StoredList.decoded(text, column: "reliefs") { (item) throws(JournalError) in try JournalCSV.relief(item, field: "reliefs") }
+            },
+            note: row.text(.note), createdAt: try row.required(.createdAt, row.int), updatedAt: try row.required(.updatedAt, row.int))
+    }
+}
