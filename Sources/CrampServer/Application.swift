@@ -1,4 +1,5 @@
 public import Hummingbird
+public import ServiceLifecycle
 public import Logging
 public import Prometheus
 import CrampInsights
@@ -12,19 +13,31 @@ import Foundation
 
 /// Builds the whole web app from its configuration: the API, the pages, static files, health and
 /// metrics. Tests build it the same way and drive it with Hummingbird's test client.
+/// `running` are services that run beside the server in its ServiceGroup (the store's PostgreSQL
+/// pool) and `beforeServerStarts` what must be done once they run (bringing the schema up to date).
 public func buildApplication(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
-                             logger: Logger = Logger(label: "crampcare.server")) throws -> some ApplicationProtocol {
+                             logger: Logger = Logger(label: "crampcare.server"), running: [any Service] = [],
+                             beforeServerStarts: (@Sendable () async throws -> Void)? = nil) throws -> some ApplicationProtocol {
     let router = try buildRouter(configuration: configuration, services: services, metrics: metrics, logger: logger)
     // Idle connections are closed after 30 seconds, so held-open sockets cannot pile up.
-    return Application(responder: HeadAsGet(inner: router.buildResponder()), server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+    var application = Application(responder: HeadAsGet(inner: router.buildResponder()), server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
                        eventLoopGroupProvider: .shared(ServerThreads.eventLoops), logger: logger)
+    application.addServices(running)
+    if let beforeServerStarts { application.beforeServerStarts(perform: beforeServerStarts) }
+    return application
 }
 
 public func buildRouter(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
                         logger: Logger = Logger(label: "crampcare.server")) throws -> Router<CrampRequestContext> {
     let router = Router(context: CrampRequestContext.self)
-    router.add(middleware: SiteGuard(configuration: configuration, logger: logger, metrics: metrics.map { RequestMetrics(registry: $0) }))
+    // Outermost first: every answer is logged and gets the security headers, errors included.
+    router.add(middleware: RequestLog(logger: logger, metrics: metrics.map { RequestMetrics(registry: $0) }))
+    router.add(middleware: SecurityHeaders(configuration: configuration))
+    router.add(middleware: ProblemMapper(logger: logger))
+    router.add(middleware: HostGuard(configuration: configuration))
+    router.add(middleware: QueryLimits())
+    router.add(middleware: UploadLimit(bytes: configuration.maxBodyBytes))
     let assets = StaticAssets()
     router.get("static/:name") { _, context in try assets.response(context.parameters.get("name") ?? "") }
     router.get("openapi.json") { _, _ in try assets.response("openapi.json", cache: false) }
@@ -46,8 +59,12 @@ public func buildRouter(configuration: ServerConfiguration, services: CrampServi
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
     AccountService.prepare(configuration)
-    API(services: services, configuration: configuration).register(on: router)
-    try Pages(services: services, configuration: configuration).register(on: router)
+    APIRoutes(services: services, configuration: configuration).register(on: router)
+    let web = try Pages(services: services, configuration: configuration)
+    let pages = router.group().add(middleware: ErrorPages()).add(middleware: PageGuard(services: services, configuration: configuration))
+    for controller in web.controllers() { pages.addRoutes(controller.routes) }
+    // Any other address is a page that is not there, said as a page to a browser.
+    pages.get("**") { request, _ -> Response in throw Problem.notFound("The page \(request.uri.path.prefix(200))") }
     return router
 }
 

@@ -32,6 +32,7 @@ public struct CrampRequestContext: RequestContext {
         channel = source.channel
     }
 
-    /// Bodies above this are refused before they are read in full (the server-wide cap).
-    public var maxUploadSize: Int { 1 << 20 }
+    /// Bodies above this are refused before they are read in full: the configured cap, set by
+    /// `UploadLimit` for every request.
+    public var maxUploadSize: Int = 1 << 20
 }

@@ -16,13 +16,15 @@ public struct CrampServices: Sendable {
 
     /// `journal` is the store the use cases write to, the SQL store unless another is injected
     /// (a test's store that fails on purpose).
-    public init(journal: SQLJournalStore, knowledge: KnowledgeBase, hosted: Bool, clock: any JournalClock = SystemClock(),
+    /// `region` is where emergency numbers default to when a profile names none (personal mode:
+    /// the machine's locale, which the command reads; hosted mode: none).
+    public init(journal: SQLJournalStore, knowledge: KnowledgeBase, hosted: Bool, region: String? = nil, clock: any JournalClock = SystemClock(),
                 useCasesOn other: (any JournalStore)? = nil) {
         store = journal
         accounts = AccountStore(journal: journal)
         app = CrampCareApp(journal: other ?? journal, knowledge: knowledge,
                            defaultZone: hosted ? TimeZone(identifier: "UTC")! : TimeZone.current,
-                           defaultRegion: hosted ? nil : KnowledgeBase.region(fromLocale: { ProcessInfo.processInfo.environment[$0] }),
+                           defaultRegion: hosted ? nil : region,
                            clock: clock)
     }
 

@@ -6,6 +6,7 @@ import CrampJournal
 import CrampKnowledge
 import Foundation
 import HTTPTypes
+import Hummingbird
 
 /// A submitted form (application/x-www-form-urlencoded), keeping repeated names in order.
 struct Form: Sendable {
@@ -18,8 +19,13 @@ struct Form: Sendable {
     /// A form from the body, refused past `maxFields` (a form of thousands of repeated fields
     /// would be echoed back as thousands of hidden inputs).
     static func parse(_ bytes: [UInt8]) throws -> Form {
-        // Bounds what an error page can echo back: the longest real form (a note of 2,000
-        // characters with every box ticked) is under 20 KiB.
+        try checkSize(bytes)
+        return Form(bytes)
+    }
+
+    /// Bounds what an error page can echo back: the longest real form (a note of 2,000
+    /// characters with every box ticked) is under 20 KiB.
+    static func checkSize(_ bytes: [UInt8]) throws {
         guard bytes.count <= maxBytes else {
             throw Problem(.contentTooLarge, "Form too large", detail: "the form is \(bytes.count) bytes; at most \(maxBytes) are accepted")
         }
@@ -27,7 +33,29 @@ struct Form: Sendable {
         guard count <= maxFields else {
             throw Problem.invalid("form", "it has \(count) fields; at most \(maxFields) are accepted")
         }
-        return Form(bytes)
+    }
+
+    /// What was wrong with a form the decoder refused, naming the field.
+    static func problem(_ error: URLEncodedFormError) -> String {
+        let field = Problem.shown(error.value, limit: 60)
+        switch error.code {
+        case .duplicateKeys: return "the field \(field) is sent more than once; send a list as \(error.value.prefix(60))[]"
+        case .failedToPercentDecode: return "\(field) is not percent-encoded UTF-8 text"
+        default: return "the field \(field) does not fit this form"
+        }
+    }
+
+    /// A field whose value has the wrong shape (a list where one value belongs, or the reverse).
+    static func problem(_ error: DecodingError) -> Problem {
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        @unknown default:
+            path = []
+        }
+        let field = path.map(\.stringValue).joined(separator: ".")
+        return Problem.invalid(field.isEmpty ? "form" : field, "this field has the wrong shape for this form (one value, or a list sent as name[])")
     }
 
     init(_ bytes: [UInt8]) {
@@ -87,6 +115,41 @@ enum View {
         }
         if let array = value as? [[String: Any]] { return array.map { flags($0) } }
         return value
+    }
+
+    /// A form's whole number, nil when blank; refused naming the field as the form names it.
+    static func whole(_ text: String?, field: JournalField) throws -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw Problem.invalid(field.jsonKey, "\"\(text.prefix(20))\" is not a whole number") }
+        return value
+    }
+
+    /// A form's number, nil when blank.
+    static func number(_ text: String?, field: JournalField) throws -> Double? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let value = Double(text), value.isFinite else { throw Problem.invalid(field.jsonKey, "\"\(text.prefix(20))\" is not a number") }
+        return value
+    }
+
+    /// A form's code, nil when blank.
+    static func code<Code: CodeList>(_ text: String?, field: JournalField) throws -> Code? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let code = Code.table.code(text) else {
+            throw Problem.invalid(field.jsonKey, "\(Problem.shown(text, limit: 40)) is not accepted; accepted: \(Code.table.accepted)")
+        }
+        return code
+    }
+
+    /// A form's ticked codes, in the order sent.
+    static func codes<Code: CodeList>(_ texts: [String]?, field: JournalField) throws -> [Code] {
+        var codes: [Code] = []
+        for (index, text) in (texts ?? []).enumerated() {
+            guard let code = Code.table.code(text) else {
+                throw Problem.invalid("\(field.jsonKey)[\(index)]", "\(Problem.shown(text, limit: 40)) is not accepted; accepted: \(Code.table.accepted)")
+            }
+            codes.append(code)
+        }
+        return codes
     }
 
     static func errors(_ list: [(String, String)]) -> [[String: Any]] {

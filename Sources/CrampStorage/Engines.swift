@@ -270,28 +270,30 @@ actor SerialGate {
 /// The hosted engine: a pooled PostgresNIO client. Several instances can share one database.
 final class PostgresEngine: SQLEngine {
     let name = "postgres"
-    private let client: PostgresClient
-    private let runner: Task<Void, Never>
+    /// The connection pool. It works only while its `run()` does: the owner runs it as a
+    /// service (the server's ServiceGroup, or a command's task group) and cancels it to stop.
+    let client: PostgresClient
+    private let url: String
 
-    /// Connects with a `postgres://user:password@host:port/database` URL (`?sslmode=disable` for
-    /// plain local connections; `?host=/path` for a Unix socket folder).
-    static func connect(url: String) async throws -> PostgresEngine {
+    /// A pool for a `postgres://user:password@host:port/database` URL (`?sslmode=disable` for
+    /// plain local connections; `?host=/path` for a Unix socket folder). Nothing connects yet.
+    static func make(url: String) throws -> PostgresEngine {
         let configuration = try PostgresURL.configuration(url)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "crampcare.postgres"))
-        let engine = PostgresEngine(client: client)
-        do {
-            // Fail now, with the reason, rather than at the first query.
-            _ = try await engine.withDatabase { db in try await db.raw("SELECT 1 AS ok").all() }
-        } catch {
-            try? await engine.close()
-            throw StorageError("cannot reach PostgreSQL at \(PostgresURL.redacted(url)): \(String(reflecting: error).prefix(300))")
-        }
-        return engine
+        return PostgresEngine(client: PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "crampcare.postgres")), url: url)
     }
 
-    private init(client: PostgresClient) {
+    private init(client: PostgresClient, url: String) {
         self.client = client
-        runner = Task { await client.run() }
+        self.url = url
+    }
+
+    /// Fails now, with the reason, rather than at the first query (the pool must be running).
+    func check() async throws {
+        do {
+            _ = try await withDatabase { db in try await db.raw("SELECT 1 AS ok").all() }
+        } catch {
+            throw StorageError("cannot reach PostgreSQL at \(PostgresURL.redacted(url)): \(String(reflecting: error).prefix(300))")
+        }
     }
 
     func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -314,10 +316,8 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
-    func close() async throws {
-        runner.cancel()
-        await runner.value
-    }
+    /// The pool stops when its run is cancelled by whoever runs it.
+    func close() async throws {}
 
     func select(_ statement: String, _ values: [SQLValue]) async throws -> [[SQLValue]] {
         try await client.withConnection { connection in try await Self.rows(statement, values, on: connection) }

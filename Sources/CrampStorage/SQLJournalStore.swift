@@ -1,6 +1,7 @@
 public import CrampJournal
 import CrampJSON
 import CrampKnowledge
+public import ServiceLifecycle
 
 /// The journal on SQL: one implementation for SQLite and PostgreSQL. Every statement names the
 /// owner, as a bound value, so no call reaches another owner's rows. Each table's columns are
@@ -8,11 +9,12 @@ import CrampKnowledge
 public final class SQLJournalStore: JournalStore {
     let engine: any SQLEngine
 
-    /// Opens the store on an engine and brings its schema up to date.
+    /// Opens the store on an engine and brings its schema up to date (the engine must be able to
+    /// answer: a PostgreSQL pool running).
     init(engine: any SQLEngine) async throws {
         self.engine = engine
         do {
-            try await Schema.migrate(engine)
+            try await open()
         } catch {
             // An engine must be closed before it goes (SQLite traps on an open connection).
             try? await engine.close()
@@ -20,20 +22,52 @@ public final class SQLJournalStore: JournalStore {
         }
     }
 
-    /// The journal in an SQLite file (created, mode 0600, when missing).
+    private init(unopened engine: any SQLEngine) {
+        self.engine = engine
+    }
+
+    /// Checks the database answers and brings its schema up to date.
+    public func open() async throws {
+        if let postgres = engine as? PostgresEngine { try await postgres.check() }
+        try await Schema.migrate(engine)
+    }
+
+    /// The journal in an SQLite file (created, mode 0600, when missing), opened.
     public static func sqlite(path: String) async throws -> SQLJournalStore {
         try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
     }
 
-    /// The journal on PostgreSQL, at a `postgres://` URL. The client's connection pool runs until
-    /// the store is closed, or inside `run()` when the caller runs it as a service.
-    public static func postgres(url: String) async throws -> SQLJournalStore {
-        try await SQLJournalStore(engine: try await PostgresEngine.connect(url: url))
+    /// The store at a file path (SQLite) or a `postgres://` URL, not yet opened: its `services`
+    /// (PostgreSQL's connection pool) must run before `open()` and while it is used.
+    public static func at(_ location: String) async throws -> SQLJournalStore {
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            return SQLJournalStore(unopened: try PostgresEngine.make(url: location))
+        }
+        return SQLJournalStore(unopened: try await SQLiteEngine.open(path: location))
     }
 
-    /// A file path (SQLite) or a `postgres://` URL.
-    public static func open(_ location: String) async throws -> SQLJournalStore {
-        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") ? try await postgres(url: location) : try await sqlite(path: location)
+    /// What must run while the store is used: PostgreSQL's connection pool; nothing for SQLite.
+    public var services: [any Service] {
+        (engine as? PostgresEngine).map { [$0.client] } ?? []
+    }
+
+    /// Runs `body` with the store at `location` opened, its services running in a task group of
+    /// this call's own, and closes it after, whatever happens.
+    public static func withJournal<T: Sendable>(_ location: String, _ body: (SQLJournalStore) async throws -> T) async throws -> T {
+        let store = try await at(location)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in store.services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            do {
+                try await store.open()
+                let value = try await body(store)
+                try await store.close()
+                return value
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        }
     }
 
     public var engineName: String { engine.name }

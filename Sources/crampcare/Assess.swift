@@ -118,12 +118,13 @@ struct Assess: AsyncParsableCommand {
     /// be written costs a warning, never the result.
     private func keep(_ request: AssessmentRequest, _ result: AssessmentResult, knowledge: KnowledgeBase) async {
         let keeping: Keeping
+        let settings = journal.settings
         do {
-            let store = try await journal.open()
-            keeping = await personalApp(store, knowledge: knowledge).keep(request, result, owner: owner)
-            try? await store.close()
+            keeping = try await SQLJournalStore.withJournal(settings.database) { store in
+                await personalApp(store, knowledge: knowledge, settings: settings).keep(request, result, owner: owner)
+            }
         } catch {
-            keeping = .notKept(reason: error.message)
+            keeping = .notKept(reason: (error as? StorageError)?.message ?? String(describing: error))
         }
         if let failure = keeping.failure { Console.error("crampcare: the assessment was not kept in the journal: \(failure)") }
     }
@@ -131,9 +132,7 @@ struct Assess: AsyncParsableCommand {
     /// The profile's lasting facts for the interview to confirm; nil when there is none or the
     /// journal cannot be read (the questions are then asked).
     private func savedProfile() async -> InterviewProfile? {
-        guard let store = try? await journal.open() else { return nil }
-        let profile = try? await store.profile(owner: owner)
-        try? await store.close()
+        let profile = try? await SQLJournalStore.withJournal(journal.location) { store in try await store.profile(owner: owner) }
         return profile.map { $0.interviewProfile(today: PersonClock(zone: PersonClock.zone(named: $0.timeZone) ?? .current).today) }
     }
 
@@ -143,7 +142,7 @@ struct Assess: AsyncParsableCommand {
 
     /// The country part of the locale (en_GB.UTF-8 gives GB).
     static func regionFromLocale() -> String? {
-        KnowledgeBase.region(fromLocale: Console.environment)
+        KnowledgeBase.region(fromLocale: Settings().locale)
     }
 
     /// One request per line in, one compact result (or error object) per line out; with a store,

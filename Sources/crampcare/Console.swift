@@ -13,14 +13,10 @@ enum Console {
     static var stdinIsTerminal: Bool { isatty(0) == 1 }
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 
-    static func environment(_ name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        return String(cString: value)
-    }
-
     /// Colour only on a terminal, never with NO_COLOR (https://no-color.org) or TERM=dumb.
     static var colourEnabled: Bool {
-        stdoutIsTerminal && (environment("NO_COLOR") ?? "").isEmpty && environment("TERM") != "dumb"
+        let settings = Settings()
+        return stdoutIsTerminal && settings.text("no.color") == nil && settings.text("term") != "dumb"
     }
 
     static func readAll(fd: Int32 = 0, limit: Int = 16 << 20) throws(CLIError) -> [UInt8] {

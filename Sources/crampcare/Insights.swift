@@ -167,7 +167,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     static func chromium() throws(CLIError) -> String {
         for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for folder in (Console.environment("PATH") ?? "/usr/bin:/bin").split(separator: ":") where access("\(folder)/\(name)", X_OK) == 0 {
+            for folder in Settings().path.split(separator: ":") where access("\(folder)/\(name)", X_OK) == 0 {
                 return "\(folder)/\(name)"
             }
         }

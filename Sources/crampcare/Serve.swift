@@ -88,18 +88,17 @@ struct Serve: AsyncParsableCommand {
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.sessionIdleSeconds = sessionIdleMinutes * 60
         configuration.sessionSeconds = sessionHours * 3600
-        // The scraper's token comes from the environment, never the command line (ps shows that).
-        configuration.metricsToken = Console.environment("CRAMPCARE_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
-        configuration.passwordCost = passwordCost
-        if let port {
-            configuration.port = port
-        } else if let text = Console.environment("CRAMPCARE_PORT"), !text.isEmpty {
-            guard let value = Int(text) else {
-                Console.error("crampcare: CRAMPCARE_PORT \"\(text)\" is not a port number; accepted: 1 to 65535")
-                throw ExitCode(2)
-            }
-            configuration.port = value
+        let settings = Settings(flags: ["crampcare.database": journal.database, "crampcare.port": port.map(String.init)])
+        do {
+            configuration.port = try settings.port()
+            configuration.maxBodyBytes = try settings.maxBodyBytes()
+        } catch let error as ValidationError {
+            Console.error("crampcare: \(error.message)")
+            throw ExitCode(2)
         }
+        // The scraper's token comes from the environment, never the command line (ps shows that).
+        configuration.metricsToken = settings.metricsToken
+        configuration.passwordCost = passwordCost
         if let problem = configuration.problem() {
             Console.error("crampcare: \(problem)")
             throw ExitCode(2)
@@ -109,16 +108,20 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let store: SQLJournalStore
         do {
-            store = try await journal.open()
+            store = try await SQLJournalStore.at(settings.database)
         } catch {
-            Console.error("crampcare: \(error.message)")
-            throw ExitCode(error.exitCode)
+            Console.error("crampcare: \((error as? StorageError)?.message ?? "cannot open the journal: \(error)")")
+            throw ExitCode(74)
         }
         var logger = Logger(label: "crampcare.server")
-        logger.logLevel = Console.environment("LOG_LEVEL").flatMap { Logger.Level(rawValue: $0) } ?? .info
+        logger.logLevel = settings.logLevel
         do {
-            let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted)
-            let app = try buildApplication(configuration: configuration, services: services, metrics: registry, logger: logger)
+            let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted,
+                                         region: hosted ? nil : KnowledgeBase.region(fromLocale: settings.locale))
+            // One ServiceGroup runs the server and the store's services (PostgreSQL's pool); the
+            // schema is brought up to date once the pool runs, before the first request.
+            let app = try buildApplication(configuration: configuration, services: services, metrics: registry, logger: logger,
+                                           running: store.services, beforeServerStarts: { try await store.open() })
             logger.info("serving", metadata: ["address": "http://\(host.contains(":") ? "[\(host)]" : host):\(configuration.port)",
                                               "mode": "\(hosted ? "hosted" : "personal")", "engine": "\(store.engineName)"])
             try await app.runService()

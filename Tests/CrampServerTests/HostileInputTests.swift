@@ -37,7 +37,7 @@ import Testing
                 }
                 // An episode logged on such a date, through the page's form.
                 let browser = Browser(client)
-                let saved = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "\(date)T10:00"), ("durationValue", "2")])
+                let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "\(date)T10:00"), ("durationValue", "2")])
                 #expect(saved.status == .seeOther || saved.status == .unprocessableContent, "\(zone) \(date): \(saved.status)")
             }
             try await stillServing(client)
@@ -76,14 +76,14 @@ import Testing
     func hugeDurationsAreRefusedNamingTheField(value: String, unit: String) async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let created = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"),
+            let created = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"),
                                                                   ("durationValue", value), ("durationUnit", unit)])
             #expect(created.status == .unprocessableContent, "\(value) \(unit)")
             #expect(text(created).contains("href=\"#durationSeconds\""), "\(value) \(unit)")
             // The same on the edit form of a cramp that exists.
-            let saved = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
+            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
             let location = try #require(saved.headers[.location]).split(separator: "?")[0]
-            let edited = try await browser.post("\(location)/edit", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"),
+            let edited = try await browser.post("\(location)/edit", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"),
                                                                      ("durationValue", value), ("durationUnit", unit)])
             #expect(edited.status == .unprocessableContent, "\(value) \(unit)")
             // The assessment's own form reads the duration too.
@@ -101,7 +101,7 @@ import Testing
     func malformedStartTimesAreRefusedNamingTheField(startedAt: String) async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let response = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", startedAt), ("durationValue", "2")])
+            let response = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", startedAt), ("durationValue", "2")])
             if startedAt.hasPrefix("9999") || startedAt.hasSuffix("9999999999") {
                 #expect(response.status == .seeOther)
             } else {
@@ -172,7 +172,10 @@ import Testing
 
     @Test func generatedFormsNeverTrapTheServer() async throws {
         let names = ["step", "lungs", "pressure", "fever", "sign", "muscle", "age", "durationValue", "durationUnit", "side", "onset",
-                     "episodesLast30Days", "severity", "f-back_pain", "condition", "context", "medication", "startedAt", "finding", "note"]
+                     "episodesLast30Days", "severity", "f-back_pain", "condition", "context", "medication", "startedAt", "finding", "note",
+                     // The typed forms' lists and maps, and shapes the decoder must refuse.
+                     "muscle[]", "finding[]", "relief[stretch]", "relief[]", "context[]", "mineralFood[]", "condition[]", "medication[]",
+                     "muscle[0]", "muscle[7]", "relief[a][b]", "note[]", "a[", "]", "[]"]
         try await TestServer.make().run { client in
             let browser = Browser(client)
             var random = HostileText(state: 0xF023)

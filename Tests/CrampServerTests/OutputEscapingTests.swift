@@ -116,7 +116,7 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             // An episode whose note is the payload, so the journal and its pages show it.
-            let saved = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
+            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
                                                                  ("note", Self.payload)])
             let location = try #require(saved.headers[.location])
             let id = String(location.split(separator: "/").last!.split(separator: "?").first!)

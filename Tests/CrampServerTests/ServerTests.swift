@@ -436,9 +436,9 @@ extension HTTPFields {
     @Test func formsNeedTheirCSRFToken() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let refused = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")], csrf: false)
+            let refused = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")], csrf: false)
             #expect(refused.status == .forbidden)
-            let saved = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
+            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
                                                                 ("durationUnit", "minutes"), ("severity", "4")])
             #expect(saved.status == .seeOther)
             let location = try #require(saved.headers[.location])
@@ -453,9 +453,9 @@ extension HTTPFields {
     @Test func loggingClotSignsShowsTheUrgentBannerAtOnce() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let saved = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "40"),
-                                                                ("durationUnit", "minutes"), ("finding", "calf_swelling"),
-                                                                ("finding", "calf_warmth_redness"), ("finding", "calf_tenderness")])
+            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "40"),
+                                                                ("durationUnit", "minutes"), ("finding[]", "calf_swelling"),
+                                                                ("finding[]", "calf_warmth_redness"), ("finding[]", "calf_tenderness")])
             let shown = try await browser.get(try #require(saved.headers[.location]))
             #expect(text(shown).contains("URGENT"))
         }
@@ -488,7 +488,7 @@ extension HTTPFields {
             let bob = Browser(client)
             #expect(try await alice.post("/register", [("email", "alice@example.org"), ("password", "correct horse battery")]).status == .seeOther)
             #expect(try await bob.post("/register", [("email", "bob@example.org"), ("password", "another long secret")]).status == .seeOther)
-            let saved = try await alice.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
+            let saved = try await alice.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
             let location = try #require(saved.headers[.location]).split(separator: "?")[0]
             let id = String(location.split(separator: "/").last!)
             #expect(try await alice.get(String(location)).status == .ok)
@@ -496,7 +496,7 @@ extension HTTPFields {
             #expect(try await bob.get(String(location)).status == .notFound)
             #expect(try await bob.get("\(location)/edit").status == .notFound)
             #expect(try await bob.post("\(location)/delete", []).status == .notFound)
-            #expect(try await bob.post("\(location)/edit", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")]).status == .notFound)
+            #expect(try await bob.post("\(location)/edit", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")]).status == .notFound)
             for (method, uri) in [(HTTPRequest.Method.get, "/api/v1/episodes/\(id)"), (.delete, "/api/v1/episodes/\(id)")] {
                 try await client.execute(uri: uri, method: method, headers: bob.cookieHeader) { response in #expect(response.status == .notFound) }
             }
@@ -605,7 +605,7 @@ extension HTTPFields {
         try await TestServer.make(hosted: true).run { client in
             let erin = Browser(client)
             _ = try await erin.post("/register", [("email", "erin@example.org"), ("password", "erin's long secret")])
-            _ = try await erin.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
+            _ = try await erin.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
             let refused = try await erin.post("/data/erase", [("confirm", "ERASE"), ("password", "not the password")])
             #expect(refused.status == .unprocessableContent)
             let erased = try await erin.post("/data/erase", [("confirm", "ERASE"), ("password", "erin's long secret")])

@@ -10,15 +10,12 @@ enum Engines {
     static let postgresURL = ProcessInfo.processInfo.environment["CRAMPCARE_TEST_POSTGRES_URL"]
     static var names: [String] { postgresURL == nil ? ["sqlite"] : ["sqlite", "postgres"] }
 
-    /// A fresh store; on PostgreSQL each test gets owners of its own, so tests never see each other.
-    static func store(_ name: String) async throws -> SQLJournalStore {
-        switch name {
-        case "postgres":
-            return try await SQLJournalStore(engine: try await PostgresEngine.connect(url: postgresURL!))
-        default:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString)")
-            return try await SQLJournalStore(engine: try await SQLiteEngine.open(path: folder.appendingPathComponent("journal.sqlite").path))
-        }
+    /// A fresh store, open for `body` and closed after (PostgreSQL's pool runs meanwhile); on
+    /// PostgreSQL each test gets owners of its own, so tests never see each other.
+    static func withStore(_ name: String, _ body: (SQLJournalStore) async throws -> Void) async throws {
+        let location = name == "postgres" ? postgresURL!
+            : FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString)/journal.sqlite").path
+        try await SQLJournalStore.withJournal(location) { store in try await body(store) }
     }
 }
 
@@ -45,217 +42,217 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
 
     @Test(arguments: Engines.names)
     func episodesRoundTripExactly(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let owner = uniqueOwner()
-        var episode = sampleEpisode("2026-03-01T23:15:00+05:30", note: "woke up, \"hard\" knot;\nleft calf")
-        try await store.saveEpisode(episode, owner: owner)
-        #expect(try await store.episode(id: episode.id, owner: owner) == episode)
-        // The offset it was logged in is kept, not just the instant.
-        #expect(try await store.episode(id: episode.id, owner: owner)?.startedAt.description == "2026-03-01T23:15:00+05:30")
-        episode.severity = 8
-        episode.updatedAt += 1000
-        try await store.saveEpisode(episode, owner: owner)
-        #expect(try await store.episode(id: episode.id, owner: owner)?.severity == 8)
-        #expect(try await store.deleteEpisode(id: episode.id, owner: owner))
-        #expect(try await store.episode(id: episode.id, owner: owner) == nil)
-        #expect(try await !store.deleteEpisode(id: episode.id, owner: owner))
-        try await store.close()
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            var episode = sampleEpisode("2026-03-01T23:15:00+05:30", note: "woke up, \"hard\" knot;\nleft calf")
+            try await store.saveEpisode(episode, owner: owner)
+            #expect(try await store.episode(id: episode.id, owner: owner) == episode)
+            // The offset it was logged in is kept, not just the instant.
+            #expect(try await store.episode(id: episode.id, owner: owner)?.startedAt.description == "2026-03-01T23:15:00+05:30")
+            episode.severity = 8
+            episode.updatedAt += 1000
+            try await store.saveEpisode(episode, owner: owner)
+            #expect(try await store.episode(id: episode.id, owner: owner)?.severity == 8)
+            #expect(try await store.deleteEpisode(id: episode.id, owner: owner))
+            #expect(try await store.episode(id: episode.id, owner: owner) == nil)
+            #expect(try await !store.deleteEpisode(id: episode.id, owner: owner))
+        }
     }
 
     @Test(arguments: Engines.names)
     func everyCallIsScopedToItsOwner(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let alice = uniqueOwner()
-        let bob = uniqueOwner()
-        let episode = sampleEpisode("2026-03-02T07:00:00Z")
-        try await store.saveEpisode(episode, owner: alice)
-        let day = DayLog(date: LocalDate(iso: "2026-03-02")!, fluidsML: 1500, updatedAt: 1)
-        try await store.saveDayLog(day, owner: alice)
-        try await store.saveProfile(Profile(birthYear: 1960, updatedAt: 1), owner: alice)
-        #expect(try await store.episode(id: episode.id, owner: bob) == nil)
-        #expect(try await store.episodes(owner: bob, filter: EpisodeFilter()).isEmpty)
-        #expect(try await store.dayLog(date: day.date, owner: bob) == nil)
-        #expect(try await store.profile(owner: bob) == nil)
-        #expect(try await !store.deleteEpisode(id: episode.id, owner: bob))
-        #expect(try await store.eraseAll(owner: bob) == EraseSummary())
-        #expect(try await store.episode(id: episode.id, owner: alice) == episode)
-        try await store.close()
+        try await Engines.withStore(engine) { store in
+            let alice = uniqueOwner()
+            let bob = uniqueOwner()
+            let episode = sampleEpisode("2026-03-02T07:00:00Z")
+            try await store.saveEpisode(episode, owner: alice)
+            let day = DayLog(date: LocalDate(iso: "2026-03-02")!, fluidsML: 1500, updatedAt: 1)
+            try await store.saveDayLog(day, owner: alice)
+            try await store.saveProfile(Profile(birthYear: 1960, updatedAt: 1), owner: alice)
+            #expect(try await store.episode(id: episode.id, owner: bob) == nil)
+            #expect(try await store.episodes(owner: bob, filter: EpisodeFilter()).isEmpty)
+            #expect(try await store.dayLog(date: day.date, owner: bob) == nil)
+            #expect(try await store.profile(owner: bob) == nil)
+            #expect(try await !store.deleteEpisode(id: episode.id, owner: bob))
+            #expect(try await store.eraseAll(owner: bob) == EraseSummary())
+            #expect(try await store.episode(id: episode.id, owner: alice) == episode)
+        }
     }
 
     @Test(arguments: Engines.names)
     func filtersAndPaging(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let owner = uniqueOwner()
-        for day in 1...20 {
-            let muscles: [Muscle] = day % 2 == 0 ? [.calf] : [.hamstrings, .quadriceps]
-            try await store.saveEpisode(sampleEpisode("2026-04-\(day < 10 ? "0" : "")\(day)T06:00:00Z", muscles: muscles, severity: day % 11), owner: owner)
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            for day in 1...20 {
+                let muscles: [Muscle] = day % 2 == 0 ? [.calf] : [.hamstrings, .quadriceps]
+                try await store.saveEpisode(sampleEpisode("2026-04-\(day < 10 ? "0" : "")\(day)T06:00:00Z", muscles: muscles, severity: day % 11), owner: owner)
+            }
+            var filter = EpisodeFilter()
+            filter.muscles = [.calf]
+            #expect(try await store.episodes(owner: owner, filter: filter).count == 10)
+            filter = EpisodeFilter()
+            filter.from = stamp("2026-04-10T00:00:00Z").instant
+            filter.before = stamp("2026-04-15T00:00:00Z").instant
+            let range = try await store.episodes(owner: owner, filter: filter)
+            #expect(range.map(\.startedAt.localDate.day) == [14, 13, 12, 11, 10])
+            filter = EpisodeFilter()
+            filter.minimumSeverity = 8
+            #expect(try await store.episodes(owner: owner, filter: filter).allSatisfy { ($0.severity ?? 0) >= 8 })
+            filter = EpisodeFilter()
+            filter.limit = 7
+            filter.offset = 14
+            #expect(try await store.episodes(owner: owner, filter: filter).count == 6)
+            #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 20)
         }
-        var filter = EpisodeFilter()
-        filter.muscles = [.calf]
-        #expect(try await store.episodes(owner: owner, filter: filter).count == 10)
-        filter = EpisodeFilter()
-        filter.from = stamp("2026-04-10T00:00:00Z").instant
-        filter.before = stamp("2026-04-15T00:00:00Z").instant
-        let range = try await store.episodes(owner: owner, filter: filter)
-        #expect(range.map(\.startedAt.localDate.day) == [14, 13, 12, 11, 10])
-        filter = EpisodeFilter()
-        filter.minimumSeverity = 8
-        #expect(try await store.episodes(owner: owner, filter: filter).allSatisfy { ($0.severity ?? 0) >= 8 })
-        filter = EpisodeFilter()
-        filter.limit = 7
-        filter.offset = 14
-        #expect(try await store.episodes(owner: owner, filter: filter).count == 6)
-        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 20)
-        try await store.close()
     }
 
     @Test(arguments: Engines.names)
     func dayLogsReplaceByDate(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let owner = uniqueOwner()
-        let date = LocalDate(iso: "2026-05-01")!
-        let first = DayLog(date: date, fluidsML: 900, electrolyteDrink: false, exerciseMinutes: 30, exerciseIntensity: .hard,
-                           steps: 12000, sittingHours: 7.5, standingHours: 2, sleepHours: 6.25, hotWeather: true, alcoholUnits: 2.5,
-                           caffeineDrinks: 3, mineralFoods: [.potassium, .calcium],
-                           medicationChanges: [MedicationChange(kind: .start, medication: .statin)], context: [.heavySweating], updatedAt: 5)
-        try await store.saveDayLog(first, owner: owner)
-        #expect(try await store.dayLog(date: date, owner: owner) == first)
-        let second = DayLog(date: date, fluidsML: 2000, updatedAt: 6)
-        try await store.saveDayLog(second, owner: owner)
-        #expect(try await store.dayLog(date: date, owner: owner) == second)
-        #expect(try await store.dayLogs(owner: owner, from: date, through: date).count == 1)
-        #expect(try await store.deleteDayLog(date: date, owner: owner))
-        try await store.close()
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            let date = LocalDate(iso: "2026-05-01")!
+            let first = DayLog(date: date, fluidsML: 900, electrolyteDrink: false, exerciseMinutes: 30, exerciseIntensity: .hard,
+                               steps: 12000, sittingHours: 7.5, standingHours: 2, sleepHours: 6.25, hotWeather: true, alcoholUnits: 2.5,
+                               caffeineDrinks: 3, mineralFoods: [.potassium, .calcium],
+                               medicationChanges: [MedicationChange(kind: .start, medication: .statin)], context: [.heavySweating], updatedAt: 5)
+            try await store.saveDayLog(first, owner: owner)
+            #expect(try await store.dayLog(date: date, owner: owner) == first)
+            let second = DayLog(date: date, fluidsML: 2000, updatedAt: 6)
+            try await store.saveDayLog(second, owner: owner)
+            #expect(try await store.dayLog(date: date, owner: owner) == second)
+            #expect(try await store.dayLogs(owner: owner, from: date, through: date).count == 1)
+            #expect(try await store.deleteDayLog(date: date, owner: owner))
+        }
     }
 
     @Test(arguments: Engines.names)
     func importIsAtomicAndIdempotent(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let owner = uniqueOwner()
-        let episodes = (0..<1200).map { index in
-            sampleEpisode("2026-01-01T00:00:00Z").with(instant: stamp("2026-01-01T00:00:00Z").instant + Int64(index) * 3_600_000)
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            let episodes = (0..<1200).map { index in
+                sampleEpisode("2026-01-01T00:00:00Z").with(instant: stamp("2026-01-01T00:00:00Z").instant + Int64(index) * 3_600_000)
+            }
+            let days = (0..<30).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, updatedAt: 1) }
+            let first = try await store.importBatch(JournalContents(episodes: episodes, dayLogs: days), owner: owner)
+            #expect(first.episodesAdded == 1200)
+            let second = try await store.importBatch(JournalContents(episodes: episodes, dayLogs: days), owner: owner)
+            #expect(second.episodesAdded == 0)
+            #expect(second.episodesUnchanged == 1200)
+            #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 1200)
+            // A batch that fails half way writes nothing: the second copy of one id breaks it.
+            let duplicate = sampleEpisode("2027-01-01T00:00:00Z")
+            await #expect(throws: (any Error).self) {
+                _ = try await store.restore(JournalContents(episodes: [duplicate, duplicate]), owner: owner)
+            }
+            #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 1200)
         }
-        let days = (0..<30).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, updatedAt: 1) }
-        let first = try await store.importBatch(JournalContents(episodes: episodes, dayLogs: days), owner: owner)
-        #expect(first.episodesAdded == 1200)
-        let second = try await store.importBatch(JournalContents(episodes: episodes, dayLogs: days), owner: owner)
-        #expect(second.episodesAdded == 0)
-        #expect(second.episodesUnchanged == 1200)
-        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 1200)
-        // A batch that fails half way writes nothing: the second copy of one id breaks it.
-        let duplicate = sampleEpisode("2027-01-01T00:00:00Z")
-        await #expect(throws: (any Error).self) {
-            _ = try await store.restore(JournalContents(episodes: [duplicate, duplicate]), owner: owner)
-        }
-        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 1200)
-        try await store.close()
     }
 
     @Test(arguments: Engines.names)
     func streamingImportIsExactIdempotentAndAtomic(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let owner = uniqueOwner()
-        let base = stamp("2026-01-01T06:30:00-08:00").instant
-        // Several batches, mixed stamps (bound per row) and shared ones (written as literals),
-        // texts with quotes, new lines and non-ASCII, and empty and missing optional values.
-        let batches = (0..<3).map { batch in
-            (0..<700).map { index in
-                var episode = sampleEpisode("2026-01-01T06:30:00-08:00", note: index % 3 == 0 ? nil : index % 3 == 1 ? "" : "Wadenkrampf \"nachts\";\nkurz")
-                    .with(instant: base + Int64(batch * 700 + index) * 60_000)
-                if batch == 1 { episode.createdAt += Int64(index) }
-                episode.side = index % 2 == 0 ? nil : .right
-                episode.severity = index % 11 == 10 ? nil : index % 11
-                return episode
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            let base = stamp("2026-01-01T06:30:00-08:00").instant
+            // Several batches, mixed stamps (bound per row) and shared ones (written as literals),
+            // texts with quotes, new lines and non-ASCII, and empty and missing optional values.
+            let batches = (0..<3).map { batch in
+                (0..<700).map { index in
+                    var episode = sampleEpisode("2026-01-01T06:30:00-08:00", note: index % 3 == 0 ? nil : index % 3 == 1 ? "" : "Wadenkrampf \"nachts\";\nkurz")
+                        .with(instant: base + Int64(batch * 700 + index) * 60_000)
+                    if batch == 1 { episode.createdAt += Int64(index) }
+                    episode.side = index % 2 == 0 ? nil : .right
+                    episode.severity = index % 11 == 10 ? nil : index % 11
+                    return episode
+                }
             }
-        }
-        let days = (0..<40).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, sleepHours: 6.5, updatedAt: 1) }
-        let (_, first) = try await store.importStreaming(owner: owner) { sink in
-            for batch in batches { try await sink.add(episodes: batch) }
-            try await sink.add(dayLogs: days)
-        }
-        #expect(first.episodesAdded == 2100 && first.episodesUnchanged == 0 && first.dayLogsWritten == 40)
-        for episode in batches.joined() where episode.id.hashValue % 50 == 0 {
-            #expect(try await store.episode(id: episode.id, owner: owner) == episode)
-        }
-        #expect(try await store.dayLogs(owner: owner, from: nil, through: nil) == days)
-        let (_, again) = try await store.importStreaming(owner: owner) { sink in
-            for batch in batches { try await sink.add(episodes: batch) }
-        }
-        #expect(again.episodesAdded == 0 && again.episodesUnchanged == 2100)
-        // An import that fails after writing batches leaves the journal as it was.
-        struct Stop: Error {}
-        let extra = (0..<900).map { sampleEpisode("2027-01-01T00:00:00Z").with(instant: base + 10_000_000_000 + Int64($0) * 60_000) }
-        await #expect(throws: Stop.self) {
-            _ = try await store.importStreaming(owner: owner) { sink in
-                try await sink.add(episodes: extra)
-                try await sink.add(dayLogs: [DayLog(date: LocalDate(iso: "2026-01-01")!, fluidsML: 1, updatedAt: 2)])
-                throw Stop()
+            let days = (0..<40).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, sleepHours: 6.5, updatedAt: 1) }
+            let (_, first) = try await store.importStreaming(owner: owner) { sink in
+                for batch in batches { try await sink.add(episodes: batch) }
+                try await sink.add(dayLogs: days)
             }
+            #expect(first.episodesAdded == 2100 && first.episodesUnchanged == 0 && first.dayLogsWritten == 40)
+            for episode in batches.joined() where episode.id.hashValue % 50 == 0 {
+                #expect(try await store.episode(id: episode.id, owner: owner) == episode)
+            }
+            #expect(try await store.dayLogs(owner: owner, from: nil, through: nil) == days)
+            let (_, again) = try await store.importStreaming(owner: owner) { sink in
+                for batch in batches { try await sink.add(episodes: batch) }
+            }
+            #expect(again.episodesAdded == 0 && again.episodesUnchanged == 2100)
+            // An import that fails after writing batches leaves the journal as it was.
+            struct Stop: Error {}
+            let extra = (0..<900).map { sampleEpisode("2027-01-01T00:00:00Z").with(instant: base + 10_000_000_000 + Int64($0) * 60_000) }
+            await #expect(throws: Stop.self) {
+                _ = try await store.importStreaming(owner: owner) { sink in
+                    try await sink.add(episodes: extra)
+                    try await sink.add(dayLogs: [DayLog(date: LocalDate(iso: "2026-01-01")!, fluidsML: 1, updatedAt: 2)])
+                    throw Stop()
+                }
+            }
+            #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 2100)
+            #expect(try await store.dayLog(date: LocalDate(iso: "2026-01-01")!, owner: owner)?.fluidsML == 1000)
+            // The store goes on working on its ordinary connection afterwards.
+            try await store.saveEpisode(extra[0], owner: owner)
+            #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 2101)
         }
-        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 2100)
-        #expect(try await store.dayLog(date: LocalDate(iso: "2026-01-01")!, owner: owner)?.fluidsML == 1000)
-        // The store goes on working on its ordinary connection afterwards.
-        try await store.saveEpisode(extra[0], owner: owner)
-        #expect(try await store.countEpisodes(owner: owner, from: nil, before: nil) == 2101)
-        try await store.close()
     }
 
     @Test(arguments: Engines.names)
     func episodePagesAreTheBackupsEpisodeJSON(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let owner = uniqueOwner()
-        var generator = SystemRandomNumberGenerator()
-        var episodes: [Episode] = []
-        for index in 0..<137 {
-            var episode = sampleEpisode("2026-01-01T00:00:00Z", note: [nil, "", "a \"quoted\" note;\nwith: colons\t\u{1}\\", "Wadenkrampf – nachts"][index % 4])
-                .with(instant: 1_760_000_000_000 + Int64(index / 3) * 3_600_000 + Int64(index % 3) * 1500)
-            episode.startedAt = LocalTimestamp(instant: episode.startedAt.instant, utcOffsetSeconds: [0, 19_800, -28_800, 3600][index % 4])!
-            episode.muscles = [[.calf], [.hamstrings, .quadriceps], [.unsure]][index % 3]
-            episode.side = index % 5 == 0 ? nil : .right
-            episode.severity = index % 7 == 0 ? nil : Int.random(in: 0...10, using: &generator)
-            episode.onset = index % 2 == 0 ? nil : .walking
-            episode.findings = index % 3 == 0 ? [] : [.visibleKnot]
-            episode.reliefs = index % 4 == 0 ? [] : [ReliefTried(technique: .heat, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: index)]
-            episodes.append(episode)
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            var generator = SystemRandomNumberGenerator()
+            var episodes: [Episode] = []
+            for index in 0..<137 {
+                var episode = sampleEpisode("2026-01-01T00:00:00Z", note: [nil, "", "a \"quoted\" note;\nwith: colons\t\u{1}\\", "Wadenkrampf – nachts"][index % 4])
+                    .with(instant: 1_760_000_000_000 + Int64(index / 3) * 3_600_000 + Int64(index % 3) * 1500)
+                episode.startedAt = LocalTimestamp(instant: episode.startedAt.instant, utcOffsetSeconds: [0, 19_800, -28_800, 3600][index % 4])!
+                episode.muscles = [[.calf], [.hamstrings, .quadriceps], [.unsure]][index % 3]
+                episode.side = index % 5 == 0 ? nil : .right
+                episode.severity = index % 7 == 0 ? nil : Int.random(in: 0...10, using: &generator)
+                episode.onset = index % 2 == 0 ? nil : .walking
+                episode.findings = index % 3 == 0 ? [] : [.visibleKnot]
+                episode.reliefs = index % 4 == 0 ? [] : [ReliefTried(technique: .heat, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: index)]
+                episodes.append(episode)
+            }
+            try await store.restore(JournalContents(episodes: episodes), owner: owner)
+            var filter = EpisodeFilter()
+            var pages = 0
+            repeat {
+                let bytes = try await store.episodePageJSON(owner: owner, filter: filter, limit: 20)
+                filter.limit = 21
+                var expected = try await store.episodes(owner: owner, filter: filter)
+                let more = expected.count > 20
+                if more { expected.removeLast() }
+                var writer = "{\"episodes\":[" + expected.map { String(decoding: JournalBackup.episodeJSON($0), as: UTF8.self) }.joined(separator: ",") + "],\"next\":"
+                writer += more ? "\"\(EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id))\"}" : "null}"
+                #expect(String(decoding: bytes, as: UTF8.self) == writer)
+                filter.after = more ? EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id) : nil
+                pages += 1
+            } while filter.after != nil
+            #expect(pages == 7)
         }
-        try await store.restore(JournalContents(episodes: episodes), owner: owner)
-        var filter = EpisodeFilter()
-        var pages = 0
-        repeat {
-            let bytes = try await store.episodePageJSON(owner: owner, filter: filter, limit: 20)
-            filter.limit = 21
-            var expected = try await store.episodes(owner: owner, filter: filter)
-            let more = expected.count > 20
-            if more { expected.removeLast() }
-            var writer = "{\"episodes\":[" + expected.map { String(decoding: JournalBackup.episodeJSON($0), as: UTF8.self) }.joined(separator: ",") + "],\"next\":"
-            writer += more ? "\"\(EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id))\"}" : "null}"
-            #expect(String(decoding: bytes, as: UTF8.self) == writer)
-            filter.after = more ? EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id) : nil
-            pages += 1
-        } while filter.after != nil
-        #expect(pages == 7)
-        try await store.close()
     }
 
     @Test(arguments: Engines.names)
     func backupRestoreAndErase(engine: String) async throws {
-        let store = try await Engines.store(engine)
-        let owner = uniqueOwner()
-        try await store.saveProfile(Profile(birthYear: 1950, sex: .female, conditions: [.diabetes], medications: [.statin],
-                                            timeZone: "Europe/London", region: "GB", reminderTimes: [LocalTime(iso: "21:30")!], updatedAt: 9), owner: owner)
-        try await store.saveEpisode(sampleEpisode("2026-02-01T22:00:00-05:00"), owner: owner)
-        try await store.saveDayLog(DayLog(date: LocalDate(iso: "2026-02-01")!, sleepHours: 7, updatedAt: 2), owner: owner)
-        try await store.saveAssessment(AssessmentRecord(id: EntryID.random(), madeAt: stamp("2026-02-01T22:05:00-05:00"), knowledgeVersion: "2026.11.0",
-                                                        triage: .selfCare, requestJSON: #"{"age":76}"#, resultJSON: #"{"triage":"self_care"}"#), owner: owner)
-        let contents = try await store.contents(owner: owner)
-        let backup = JournalBackup.encode(contents)
-        let other = uniqueOwner()
-        try await store.restore(try JournalBackup.decode(backup, currentYear: 2026), owner: other)
-        #expect(JournalBackup.encode(try await store.contents(owner: other)) == backup)
-        let erased = try await store.eraseAll(owner: owner)
-        #expect(erased.episodes == 1 && erased.dayLogs == 1 && erased.assessments == 1 && erased.profiles == 1)
-        #expect(try await store.contents(owner: owner) == JournalContents())
-        try await store.close()
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            try await store.saveProfile(Profile(birthYear: 1950, sex: .female, conditions: [.diabetes], medications: [.statin],
+                                                timeZone: "Europe/London", region: "GB", reminderTimes: [LocalTime(iso: "21:30")!], updatedAt: 9), owner: owner)
+            try await store.saveEpisode(sampleEpisode("2026-02-01T22:00:00-05:00"), owner: owner)
+            try await store.saveDayLog(DayLog(date: LocalDate(iso: "2026-02-01")!, sleepHours: 7, updatedAt: 2), owner: owner)
+            try await store.saveAssessment(AssessmentRecord(id: EntryID.random(), madeAt: stamp("2026-02-01T22:05:00-05:00"), knowledgeVersion: "2026.11.0",
+                                                            triage: .selfCare, requestJSON: #"{"age":76}"#, resultJSON: #"{"triage":"self_care"}"#), owner: owner)
+            let contents = try await store.contents(owner: owner)
+            let backup = JournalBackup.encode(contents)
+            let other = uniqueOwner()
+            try await store.restore(try JournalBackup.decode(backup, currentYear: 2026), owner: other)
+            #expect(JournalBackup.encode(try await store.contents(owner: other)) == backup)
+            let erased = try await store.eraseAll(owner: owner)
+            #expect(erased.episodes == 1 && erased.dayLogs == 1 && erased.assessments == 1 && erased.profiles == 1)
+            #expect(try await store.contents(owner: owner) == JournalContents())
+        }
     }
 }
 

@@ -181,7 +181,7 @@ def test_a_safety_question_cannot_be_skipped(page, personal):
 
 def log_episode(page, base, muscle="calf", when="2026-03-01T22:15", minutes="3", severity="6"):
     page.goto(base + "/journal/new")
-    page.locator(f"input[name='muscle'][value='{muscle}']").check()
+    page.locator(f"input[name='muscle[]'][value='{muscle}']").check()
     page.get_by_label("When did it start?").fill(when)
     page.get_by_label("How long did it last?").fill(minutes)
     page.get_by_label(re.compile("How bad was it")).fill(severity)

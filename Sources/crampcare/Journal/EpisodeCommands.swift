@@ -8,31 +8,31 @@ import CrampStorage
 
 /// The fields of an episode as flags, shared by `log` and `edit`.
 struct EpisodeFlags: ParsableArguments {
-    @Option(name: .customLong("muscle"), help: "A muscle that cramped: quadriceps, hamstrings, calf or unsure (repeat for more).")
+    @Option(name: .customLong(JournalField.muscles.flag), help: "A muscle that cramped: quadriceps, hamstrings, calf or unsure (repeat for more).")
     var muscles: [String] = []
 
-    @Option(help: "How long it lasted: 90s, 2m, 1.5h, or seconds.")
+    @Option(name: .customLong(JournalField.durationSeconds.flag), help: "How long it lasted: 90s, 2m, 1.5h, or seconds.")
     var duration: String?
 
-    @Option(help: "How bad, 0 (no pain) to 10 (worst).")
+    @Option(name: .customLong(JournalField.severity.flag), help: "How bad, 0 (no pain) to 10 (worst).")
     var severity: Int?
 
-    @Option(help: "left, right or both.")
+    @Option(name: .customLong(JournalField.side.flag), help: "left, right or both.")
     var side: String?
 
-    @Option(help: "What you were doing: rest, sleep, sitting, standing, walking, during_exercise, after_exercise.")
+    @Option(name: .customLong(JournalField.onset.flag), help: "What you were doing: rest, sleep, sitting, standing, walking, during_exercise, after_exercise.")
     var onset: String?
 
-    @Option(name: .customLong("finding"), help: "A sign you noticed, as an assessment code such as visible_knot (repeat for more).")
+    @Option(name: .customLong(JournalField.findings.flag), help: "A sign you noticed, as an assessment code such as visible_knot (repeat for more).")
     var findings: [String] = []
 
-    @Option(name: .customLong("relief"), help: "What you tried and whether it helped: technique:outcome[:seconds], such as stretch:helped or massage:partly:60 (repeat).")
+    @Option(name: .customLong(JournalField.reliefs.flag), help: "What you tried and whether it helped: technique:outcome[:seconds], such as stretch:helped or massage:partly:60 (repeat).")
     var reliefs: [String] = []
 
-    @Option(help: "A note in your own words.")
+    @Option(name: .customLong(JournalField.note.flag), help: "A note in your own words.")
     var note: String?
 
-    @Option(name: .customLong("at"), help: "When it started: ISO 8601 (2026-11-26T07:30+01:00), a local time today (07:30), or \"now\". Default: now less the duration.")
+    @Option(name: .customLong(JournalField.startedAt.flag), help: "When it started: ISO 8601 (2026-11-26T07:30+01:00), a local time today (07:30), or \"now\". Default: now less the duration.")
     var startedAt: String?
 
     var isEmpty: Bool {

@@ -16,35 +16,35 @@ struct Day: AsyncParsableCommand {
     )
 
     @OptionGroup var journal: JournalOptions
-    @Option(help: "The date (YYYY-MM-DD). Default: today.")
+    @Option(name: .customLong(JournalField.date.flag), help: "The date (YYYY-MM-DD). Default: today.")
     var date: String?
-    @Option(help: "Fluids drunk, in mL.")
+    @Option(name: .customLong(JournalField.fluidsML.flag), help: "Fluids drunk, in mL.")
     var fluids: Int?
-    @Option(help: "Had an electrolyte drink: true or false.")
+    @Option(name: .customLong(JournalField.electrolyteDrink.flag), help: "Had an electrolyte drink: true or false.")
     var electrolyteDrink: Bool?
-    @Option(help: "Minutes of exercise.")
+    @Option(name: .customLong(JournalField.exerciseMinutes.flag), help: "Minutes of exercise.")
     var exerciseMinutes: Int?
-    @Option(help: "How hard: light, moderate or hard.")
+    @Option(name: .customLong(JournalField.exerciseIntensity.flag), help: "How hard: light, moderate or hard.")
     var intensity: String?
-    @Option(help: "Steps walked.")
+    @Option(name: .customLong(JournalField.steps.flag), help: "Steps walked.")
     var steps: Int?
-    @Option(help: "Hours sitting.")
+    @Option(name: .customLong(JournalField.sittingHours.flag), help: "Hours sitting.")
     var sitting: Double?
-    @Option(help: "Hours standing.")
+    @Option(name: .customLong(JournalField.standingHours.flag), help: "Hours standing.")
     var standing: Double?
-    @Option(help: "Hours of sleep.")
+    @Option(name: .customLong(JournalField.sleepHours.flag), help: "Hours of sleep.")
     var sleep: Double?
-    @Option(help: "Hot weather: true or false.")
+    @Option(name: .customLong(JournalField.hotWeather.flag), help: "Hot weather: true or false.")
     var hotWeather: Bool?
-    @Option(help: "Units of alcohol.")
+    @Option(name: .customLong(JournalField.alcoholUnits.flag), help: "Units of alcohol.")
     var alcohol: Double?
-    @Option(help: "Drinks with caffeine.")
+    @Option(name: .customLong(JournalField.caffeineDrinks.flag), help: "Drinks with caffeine.")
     var caffeine: Int?
-    @Option(name: .customLong("mineral-food"), help: "Ate foods rich in potassium, magnesium or calcium (repeat).")
+    @Option(name: .customLong(JournalField.mineralFoods.flag), help: "Ate foods rich in potassium, magnesium or calcium (repeat).")
     var mineralFoods: [String] = []
-    @Option(name: .customLong("medication-change"), help: "start:CODE, stop:CODE or dose:CODE, such as start:statin (repeat).")
+    @Option(name: .customLong(JournalField.medicationChanges.flag), help: "start:CODE, stop:CODE or dose:CODE, such as start:statin (repeat).")
     var medicationChanges: [String] = []
-    @Option(name: .customLong("context"), help: "An assessment context code for the day, such as heavy_sweating (repeat).")
+    @Option(name: .customLong(JournalField.context.flag), help: "An assessment context code for the day, such as heavy_sweating (repeat).")
     var context: [String] = []
     @Flag(help: "Print the day's record as JSON.")
     var json = false
@@ -109,23 +109,23 @@ struct ProfileCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var journal: JournalOptions
-    @Option(help: "Year of birth.")
+    @Option(name: .customLong(JournalField.birthYear.flag), help: "Year of birth.")
     var birthYear: Int?
-    @Option(help: "female, male or other.")
+    @Option(name: .customLong(JournalField.sex.flag), help: "female, male or other.")
     var sex: String?
-    @Option(name: .customLong("condition"), help: "A condition code such as diabetes; sets the list (repeat for more).")
+    @Option(name: .customLong(JournalField.conditions.flag), help: "A condition code such as diabetes; sets the list (repeat for more).")
     var conditions: [String] = []
     @Flag(help: "Clear the list of conditions.")
     var noConditions = false
-    @Option(name: .customLong("medication"), help: "A medicine code, or the name on the box (furosemide); sets the list (repeat).")
+    @Option(name: .customLong(JournalField.medications.flag), help: "A medicine code, or the name on the box (furosemide); sets the list (repeat).")
     var medications: [String] = []
     @Flag(help: "Clear the list of medicines.")
     var noMedications = false
-    @Option(help: "IANA time zone, such as Europe/London.")
+    @Option(name: .customLong(JournalField.timeZone.flag), help: "IANA time zone, such as Europe/London.")
     var timeZone: String?
-    @Option(help: "Region code for the emergency number, such as GB.")
+    @Option(name: .customLong(JournalField.region.flag), help: "Region code for the emergency number, such as GB.")
     var region: String?
-    @Option(name: .customLong("reminder"), help: "A reminder time HH:MM; sets the list (repeat).")
+    @Option(name: .customLong(JournalField.reminderTimes.flag), help: "A reminder time HH:MM; sets the list (repeat).")
     var reminders: [String] = []
     @Flag(help: "Print the profile as JSON.")
     var json = false
@@ -195,7 +195,7 @@ func flagged<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as JournalError {
-        throw CLIError.input("--\(error.field.replacing("_", with: "-")): \(error.problem)")
+        throw CLIError.input("\(JournalField.flagPath(error.field)): \(error.problem)")
     }
 }
 

@@ -13,29 +13,10 @@ struct JournalOptions: ParsableArguments {
         valueName: "path-or-url"))
     var database: String?
 
-    var location: String {
-        if let database, !database.isEmpty { return database }
-        if let configured = Console.environment("CRAMPCARE_DATABASE"), !configured.isEmpty { return configured }
-        return Self.defaultPath()
-    }
+    /// The settings with this flag first.
+    var settings: Settings { Settings(flags: ["crampcare.database": database]) }
 
-    static func defaultPath() -> String {
-        if let data = Console.environment("XDG_DATA_HOME"), data.hasPrefix("/") { return "\(data)/crampcare/journal.sqlite" }
-        let home = Console.environment("HOME") ?? "."
-        return "\(home)/.local/share/crampcare/journal.sqlite"
-    }
-
-    /// Opens the journal, bringing its schema up to date.
-    func open() async throws(CLIError) -> SQLJournalStore {
-        let target = location
-        do {
-            return try await SQLJournalStore.open(target)
-        } catch let error as StorageError {
-            throw CLIError.storage(error.message)
-        } catch {
-            throw CLIError.storage("cannot open the journal: \(error)")
-        }
-    }
+    var location: String { settings.database }
 }
 
 /// The owner every CLI call acts for: a personal journal has one.
@@ -52,29 +33,21 @@ struct OpenJournal: Sendable {
 }
 
 /// The use cases for a personal journal: the machine's zone and locale when the profile names none.
-func personalApp(_ store: any JournalStore, knowledge: KnowledgeBase) -> CrampCareApp {
-    CrampCareApp(journal: store, knowledge: knowledge, defaultZone: TimeZone.current,
-                 defaultRegion: KnowledgeBase.region(fromLocale: Console.environment))
+func personalApp(_ store: any JournalStore, knowledge: KnowledgeBase, settings: Settings) -> CrampCareApp {
+    CrampCareApp(journal: store, knowledge: knowledge, defaultZone: TimeZone.current, defaultRegion: KnowledgeBase.region(fromLocale: settings.locale))
 }
 
-/// Runs `body` with an open journal and always closes it, turning storage failures into a clear
-/// message and exit code 74.
-func withJournal<T>(_ options: JournalOptions, _ body: (OpenJournal) async throws -> T) async throws -> T {
+/// Runs `body` with the journal open (PostgreSQL's pool running beside it in a task group of its
+/// own) and always closes it, turning storage failures into a clear message and exit code 74.
+func withJournal<T: Sendable>(_ options: JournalOptions, _ body: (OpenJournal) async throws -> T) async throws -> T {
     let knowledge = try loadKnowledge()
-    let store: SQLJournalStore
+    let settings = options.settings
     do {
-        store = try await options.open()
+        return try await SQLJournalStore.withJournal(settings.database) { store in
+            let app = personalApp(store, knowledge: knowledge, settings: settings)
+            return try await body(OpenJournal(app: app, clock: try await app.clock(owner: owner)))
+        }
     } catch {
-        Console.error("crampcare: \(error.message)")
-        throw ExitCode(error.exitCode)
-    }
-    do {
-        let app = personalApp(store, knowledge: knowledge)
-        let value = try await body(OpenJournal(app: app, clock: try await app.clock(owner: owner)))
-        try await store.close()
-        return value
-    } catch {
-        try? await store.close()
         switch error {
         case let error as CLIError:
             Console.error("crampcare: \(error.message)")

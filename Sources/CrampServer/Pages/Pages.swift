@@ -1,30 +1,35 @@
 import CrampApplication
 import CrampAssessment
 import CrampInsights
-import CrampJSON
 import CrampJournal
-import CrampKnowledge
 import CrampStorage
+import CrampKnowledge
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
 import NIOCore
 
-/// The server-rendered pages. They work without JavaScript; every form carries a CSRF token that
-/// must match the person's CSRF cookie, and every journal page acts for the signed-in owner only.
+/// What every page shares: the services, the configuration and the templates. Each resource's
+/// pages are a `PageController` in a file of its own; they render through `page` below. The pages
+/// work without JavaScript; every form carries a CSRF token that must match the person's CSRF
+/// cookie, and every journal page acts for the signed-in owner only.
 struct Pages: Sendable {
     let services: CrampServices
     let configuration: ServerConfiguration
     let library: MustacheLibrary
 
-    var knowledge: KnowledgeBase { services.knowledge }
-    var accounts: AccountService { AccountService(services: services, configuration: configuration) }
-
     init(services: CrampServices, configuration: ServerConfiguration) throws {
         self.services = services
         self.configuration = configuration
         library = try Self.templateLibrary()
+    }
+
+    /// Every resource's pages, in the order they are registered.
+    func controllers() -> [any PageController] {
+        [HomePages(web: self), AssessPages(web: self), EpisodePages(web: self), DayPages(web: self), ProfilePages(web: self),
+         LearnPages(web: self), RelievePages(web: self), PlanPages(web: self), InsightsPages(web: self), DataPages(web: self),
+         AccountPages(web: self)]
     }
 
     /// Every template, each naming the project's escaper first (swift-mustache's own HTML
@@ -39,52 +44,56 @@ struct Pages: Sendable {
         return library
     }
 
-    func register(on router: Router<CrampRequestContext>) {
-        let pages = router.group().add(middleware: PageGuard(services: services, configuration: configuration))
-        pages.get("/", use: home)
-        pages.get("assess", use: assessStart)
-        pages.post("assess", use: assessStep)
-        pages.post("assess/save", use: assessSave)
-        pages.get("journal", use: journal)
-        pages.get("journal/new", use: newEpisode)
-        pages.post("journal/new", use: createEpisode)
-        pages.get("journal/:id", use: showEpisode)
-        pages.get("journal/:id/edit", use: editEpisode)
-        pages.post("journal/:id/edit", use: updateEpisode)
-        pages.post("journal/:id/delete", use: deleteEpisode)
-        pages.get("day", use: dayForm)
-        pages.post("day", use: saveDay)
-        pages.get("profile", use: profileForm)
-        pages.post("profile", use: saveProfile)
-        pages.get("learn", use: learn)
-        pages.get("learn/search", use: search)
-        pages.get("learn/:topic", use: topic)
-        pages.get("relieve", use: relievePage)
-        pages.post("relieve", use: relieveLog)
-        pages.get("plan", use: planPage)
-        pages.get("plan.ics", use: planCalendar)
-        pages.get("insights", use: insightsPage)
-        pages.get("insights/report.html", use: reportDownload)
-        pages.get("data", use: dataPage)
-        pages.get("export", use: export)
-        pages.post("data/erase", use: erase)
-        pages.get("signin", use: signInForm)
-        pages.post("signin", use: signIn)
-        pages.get("register", use: registerForm)
-        pages.post("register", use: register)
-        pages.post("signout", use: signOut)
-        pages.get("account", use: account)
-        pages.post("account/tokens", use: createToken)
-        pages.post("account/tokens/:id/revoke", use: revokeToken)
-        pages.post("account/password", use: changePassword)
-        pages.post("account/signout-everywhere", use: signOutEverywhere)
-        pages.post("account/second-step", use: secondFactorStart)
-        pages.post("account/second-step/confirm", use: secondFactorConfirm)
-        pages.post("account/second-step/remove", use: secondFactorRemove)
+    static func errorPage(_ problem: Problem) -> Response {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(View.escape(problem.title)) · CrampCare</title><link rel="stylesheet" href="/static/style.css"></head>
+            <body><main id="main"><h1>\(View.escape(problem.title))</h1><p>\(View.escape(problem.detail))</p><p><a href="/">Home</a></p></main></body></html>
+            """
+        return Response(status: problem.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    // MARK: rendering
+    /// `text` when it is a path on this site, else nil: it starts with one "/", and has only
+    /// printable ASCII that a browser keeps as it is (no TAB, CR, LF or space, which browsers
+    /// strip, so "/\t/evil.example" would become "//evil.example"; no backslash, which they read
+    /// as "/").
+    static func localPath(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 1024, bytes.first == UInt8(ascii: "/"), bytes.count == 1 || bytes[1] != UInt8(ascii: "/") else { return nil }
+        let refused = Set("\\\"<>`{}|^ ".utf8)
+        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !refused.contains($0) }) else { return nil }
+        return text
+    }
 
+    /// Where to go after signing in: a path on this site only.
+    static func nextPath(_ text: String?) -> String {
+        text.flatMap(Pages.localPath) ?? "/"
+    }
+}
+
+/// A form a page receives; every one carries the browser's CSRF token.
+protocol SubmittedForm: Decodable, Sendable {
+    var csrf: String? { get }
+}
+
+/// A form with nothing but its token (a delete button).
+struct PlainForm: SubmittedForm {
+    var csrf: String?
+}
+
+/// One resource's pages: its routes, and the rendering, forms and sign-in every page shares.
+protocol PageController: Sendable {
+    var web: Pages { get }
+    var routes: RouteCollection<CrampRequestContext> { get }
+}
+
+extension PageController {
+    var services: CrampServices { web.services }
+    var configuration: ServerConfiguration { web.configuration }
+    var knowledge: KnowledgeBase { services.knowledge }
+    var accounts: AccountService { AccountService(services: services, configuration: configuration) }
+
+    // MARK: rendering
     /// A page in the layout. Sets the CSRF cookie when the person has none yet.
     ///
     /// Every value a template prints is escaped: no template has a triple brace. The page's own
@@ -147,7 +156,7 @@ struct Pages: Sendable {
         if let stylesheet, !stylesheet.isEmpty { site["stylesheet"] = stylesheet }
         data["site"] = site
         data["pageTemplate"] = template
-        var html = library.render(data, withTemplate: "layout") ?? ""
+        var html = web.library.render(data, withTemplate: "layout") ?? ""
         for (name, fragment) in fragments {
             if let marker = html.range(of: "<!--fragment:\(name)-->") { html.replaceSubrange(marker, with: fragment) }
         }
@@ -160,30 +169,9 @@ struct Pages: Sendable {
         return response
     }
 
-    static func errorPage(_ problem: Problem) -> Response {
-        let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(View.escape(problem.title)) · CrampCare</title><link rel="stylesheet" href="/static/style.css"></head>
-            <body><main id="main"><h1>\(View.escape(problem.title))</h1><p>\(View.escape(problem.detail))</p><p><a href="/">Home</a></p></main></body></html>
-            """
-        return Response(status: problem.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
     /// Every `Location` is a path on this site: anything else becomes the home page.
     func redirect(_ location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: Self.localPath(location) ?? "/"])
-    }
-
-    /// `text` when it is a path on this site, else nil: it starts with one "/", and has only
-    /// printable ASCII that a browser keeps as it is (no TAB, CR, LF or space, which browsers
-    /// strip, so "/\t/evil.example" would become "//evil.example"; no backslash, which they read
-    /// as "/").
-    static func localPath(_ text: String) -> String? {
-        let bytes = Array(text.utf8)
-        guard bytes.count <= 1024, bytes.first == UInt8(ascii: "/"), bytes.count == 1 || bytes[1] != UInt8(ascii: "/") else { return nil }
-        let refused = Set("\\\"<>`{}|^ ".utf8)
-        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !refused.contains($0) }) else { return nil }
-        return text
+        Response(status: .seeOther, headers: [.location: Pages.localPath(location) ?? "/"])
     }
 
     /// The emergency numbers for the person: their profile's region, else the server's (personal
@@ -200,19 +188,41 @@ struct Pages: Sendable {
     }
 
     /// The submitted form, after checking its CSRF token and Origin.
+    /// The submitted form as its type, after checking its size, its CSRF token and its Origin:
+    /// decoded with Hummingbird's URLEncodedFormDecoder, which refuses a plain name sent twice
+    /// (a list is sent as `name[]`).
+    func form<Submitted: SubmittedForm>(_: Submitted.Type, _ request: Request, context: CrampRequestContext) async throws -> Submitted {
+        let bytes = try await Body.bytes(request, context: context)
+        try Form.checkSize(bytes)
+        let form: Submitted
+        do {
+            form = try URLEncodedFormDecoder().decode(Submitted.self, from: String(decoding: bytes, as: UTF8.self))
+        } catch let error as URLEncodedFormError {
+            throw Problem.invalid("form", Form.problem(error))
+        } catch let error as DecodingError {
+            throw Form.problem(error)
+        }
+        try check(csrf: form.csrf, request)
+        return form
+    }
+
+    /// The submitted form as name and value pairs in order (the interview carries its answers
+    /// page to page as they came), after the same checks.
     func form(_ request: Request, context: CrampRequestContext) async throws -> Form {
         let form = try Form.parse(try await Body.bytes(request, context: context))
         try check(form, request)
         return form
     }
 
+    func check(_ form: Form, _ request: Request) throws { try check(csrf: form.value("csrf"), request) }
+
     /// Refuses a form sent from another site, or without the CSRF token of this browser.
-    func check(_ form: Form, _ request: Request) throws {
+    func check(csrf sent: String?, _ request: Request) throws {
         if let origin = request.headers[.origin], !APIGuard.isOwnOrigin(origin, request: request) {
             throw Problem(.forbidden, "Form refused", detail: "this form was sent from another site")
         }
         let cookie = request.cookies[Credentials.csrfCookieName(secure: configuration.secureCookies)]?.value ?? ""
-        guard !cookie.isEmpty, let sent = form.value("csrf"), View.constantTimeEquals(sent, cookie) else {
+        guard !cookie.isEmpty, let sent, View.constantTimeEquals(sent, cookie) else {
             throw Problem(.forbidden, "Form expired", detail: "this form has expired or was not sent from CrampCare; go back, reload the page and send it again")
         }
     }
@@ -223,43 +233,14 @@ struct Pages: Sendable {
         return owner
     }
 
-    // MARK: home and assessment
-
-    @Sendable func home(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        page("home", title: "What is happening now?", section: "home", ["raised": try await raisedNotices(context)], request: request, context: context)
-    }
-
     /// Kept assessments of the last 14 days that today's knowledge base makes urgent or an emergency.
     func raisedNotices(_ context: CrampRequestContext) async throws -> [String] {
         guard let owner = context.owner else { return [] }
         return try await services.app.raisedNotices(owner: owner).map(\.notice)
     }
 
-    func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, counted: [(question: String, sign: Finding)], request: Request,
-                    context: CrampRequestContext) -> Response {
-        let shown = ResultPresentation(services.assessor.assess(assessment), knowledge: knowledge, numbers: numbers(context))
-        let model = ResultPage(shown, stoppedEarly: stoppedEarly, counted: counted.map { question, sign in
-            "You said yes or not sure to \"\(question)\" without ticking which, so CrampCare counted the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue)"
-        }, requestJSON: context.owner != nil ? String(decoding: assessment.json(), as: UTF8.self) : nil)
-        return page("result", title: shown.title, section: "assess", model: model, request: request, context: context)
-    }
-
-    @Sendable func assessSave(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
-        let form = try await form(request, context: context)
-        let assessment: AssessmentRequest
-        do throws(RequestError) {
-            assessment = try AssessmentRequest.decode(json: Array((form.value("request") ?? "").utf8))
-        } catch {
-            throw Problem.invalid("request", error.description)
-        }
-        let kept = await services.app.assess(assessment, keepFor: owner)
-        if let failure = kept.keeping.failure {
-            throw Problem(.serviceUnavailable, "Not kept", detail: "the result could not be kept in your journal (\(failure.prefix(200))); it still stands")
-        }
-        return page("message", title: "Kept", section: "assess",
-                    ["heading": "Kept in your journal", "text": "The result is kept with your journal, for your reports.",
-                     "link": ["href": "/journal", "label": "Go to the journal"]], request: request, context: context)
+    func requireHostedPage() throws {
+        guard configuration.hosted else { throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this is a personal journal") }
     }
 }
 
@@ -270,21 +251,6 @@ struct SignInRequired: Error, HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let safe = Pages.nextPath(next)
         return Response(status: .seeOther, headers: [.location: "/signin?next=\(safe.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"])
-    }
-}
-
-/// Pages learn who is signed in from the session cookie only.
-struct PageGuard: RouterMiddleware {
-    typealias Context = CrampRequestContext
-    let services: CrampServices
-    let configuration: ServerConfiguration
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        // A page is reached by a browser: an Authorization header is not how it signs in.
-        try await AccountService(services: services, configuration: configuration).authenticate(request, context: &context, cookiesOnly: true)
-        if let owner = context.owner { context.region = try await services.journal.profile(owner: owner)?.region }
-        return try await next(request, context)
     }
 }
 

@@ -1,23 +1,40 @@
 import CrampApplication
+import CrampAssessment
+import CrampInsights
+import CrampJSON
 import CrampJournal
 import CrampStorage
+import CrampKnowledge
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
-extension Pages {
-    func requireHostedPage() throws {
-        guard configuration.hosted else { throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this is a personal journal") }
-    }
+/// Hosted mode's account pages: sign in, register, sign out, and the account with its tokens and second step.
+struct AccountPages: PageController {
+    let web: Pages
 
-    /// Where to go after signing in: a path on this site only.
-    static func nextPath(_ text: String?) -> String {
-        text.flatMap(Pages.localPath) ?? "/"
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("signin", use: signInForm)
+        routes.post("signin", use: signIn)
+        routes.get("register", use: registerForm)
+        routes.post("register", use: register)
+        routes.post("signout", use: signOut)
+        routes.get("account", use: account)
+        routes.post("account/tokens", use: createToken)
+        routes.post("account/tokens/:id/revoke", use: revokeToken)
+        routes.post("account/password", use: changePassword)
+        routes.post("account/signout-everywhere", use: signOutEverywhere)
+        routes.post("account/second-step", use: secondFactorStart)
+        routes.post("account/second-step/confirm", use: secondFactorConfirm)
+        routes.post("account/second-step/remove", use: secondFactorRemove)
+        return routes
     }
 
     @Sendable func signInForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
-        let next = Self.nextPath(request.uri.queryParameters.get("next"))
+        let next = Pages.nextPath(request.uri.queryParameters.get("next"))
         return page("signin", title: "Sign in", section: "signin",
                     ["heading": "Sign in", "action": "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
                      "register": false, "email": "", "errors": [], "minPassword": AccountRules.minPasswordLength], request: request, context: context)
@@ -25,12 +42,12 @@ extension Pages {
 
     @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
-        let form = try await form(request, context: context)
-        let email = form.value("email") ?? ""
+        let form = try await form(AccountForm.self, request, context: context)
+        let email = form.email ?? ""
         do {
-            let signedIn = try await accounts.signIn(email: email, password: form.value("password") ?? "", address: accounts.clientAddress(request, context: context),
-                                                     device: request.cookies[accounts.deviceCookieName]?.value, code: form.value("code"))
-            var response = redirect(Self.nextPath(request.uri.queryParameters.get("next")))
+            let signedIn = try await accounts.signIn(email: email, password: form.password ?? "", address: accounts.clientAddress(request, context: context),
+                                                     device: request.cookies[accounts.deviceCookieName]?.value, code: form.code)
+            var response = redirect(Pages.nextPath(request.uri.queryParameters.get("next")))
             for cookie in try await accounts.signedInCookies(signedIn, request: request) { response.setCookie(cookie) }
             return response
         } catch let problem as Problem {
@@ -52,10 +69,10 @@ extension Pages {
 
     @Sendable func register(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
-        let form = try await form(request, context: context)
-        let email = form.value("email") ?? ""
+        let form = try await form(AccountForm.self, request, context: context)
+        let email = form.email ?? ""
         do {
-            let account = try await accounts.register(email: email, password: form.value("password") ?? "", address: accounts.clientAddress(request, context: context))
+            let account = try await accounts.register(email: email, password: form.password ?? "", address: accounts.clientAddress(request, context: context))
             var response = redirect("/")
             response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner, replacing: request)))
             return response
@@ -69,7 +86,7 @@ extension Pages {
 
     @Sendable func signOut(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
-        _ = try await form(request, context: context)
+        _ = try await form(AccountForm.self, request, context: context)
         if let owner = context.owner, case .session(let digest) = context.credential {
             try await services.accounts.removeCredential(owner: owner, digest: digest)
         }
@@ -114,7 +131,7 @@ extension Pages {
     @Sendable func secondFactorStart(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let owner = try owner(request, context: context)
-        _ = try await form(request, context: context)
+        _ = try await form(AccountForm.self, request, context: context)
         do {
             _ = try await accounts.startSecondFactor(owner: owner)
             return redirect("/account#second-step")
@@ -126,9 +143,9 @@ extension Pages {
     @Sendable func secondFactorConfirm(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let owner = try owner(request, context: context)
-        let form = try await form(request, context: context)
+        let form = try await form(AccountForm.self, request, context: context)
         do {
-            try await accounts.confirmSecondFactor(owner: owner, code: form.value("code") ?? "")
+            try await accounts.confirmSecondFactor(owner: owner, code: form.code ?? "")
             return try await accountPage(owner: owner, newToken: nil, errors: [], notice: "The second step is on: from now on, signing in asks for a code from your app.",
                                          request: request, context: context)
         } catch let problem as Problem {
@@ -140,9 +157,9 @@ extension Pages {
     @Sendable func secondFactorRemove(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let owner = try owner(request, context: context)
-        let form = try await form(request, context: context)
+        let form = try await form(AccountForm.self, request, context: context)
         do {
-            try await accounts.removeSecondFactor(owner: owner, password: form.value("password") ?? "", code: form.value("code") ?? "", request: request, context: context)
+            try await accounts.removeSecondFactor(owner: owner, password: form.password ?? "", code: form.code ?? "", request: request, context: context)
             return try await accountPage(owner: owner, newToken: nil, errors: [], notice: "The second step is off.", request: request, context: context)
         } catch let problem as Problem where problem.status != .tooManyRequests {
             return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail)], request: request, context: context)
@@ -160,9 +177,9 @@ extension Pages {
     @Sendable func changePassword(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let owner = try owner(request, context: context)
-        let form = try await form(request, context: context)
+        let form = try await form(AccountForm.self, request, context: context)
         do {
-            let session = try await accounts.changePassword(owner: owner, current: form.value("password") ?? "", new: form.value("newPassword") ?? "",
+            let session = try await accounts.changePassword(owner: owner, current: form.password ?? "", new: form.newPassword ?? "",
                                                             request: request, context: context)
             var response = try await accountPage(owner: owner, newToken: nil, errors: [],
                                                  notice: "Your password is changed. You are signed out everywhere else, and your tokens are revoked.", request: request, context: context)
@@ -177,7 +194,7 @@ extension Pages {
     @Sendable func signOutEverywhere(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let owner = try owner(request, context: context)
-        _ = try await form(request, context: context)
+        _ = try await form(AccountForm.self, request, context: context)
         _ = try await accounts.signOutEverywhere(owner: owner)
         var response = redirect("/signin")
         response.setCookie(accounts.expiredSessionCookie())
@@ -187,10 +204,10 @@ extension Pages {
     @Sendable func createToken(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let owner = try owner(request, context: context)
-        let form = try await form(request, context: context)
+        let form = try await form(AccountForm.self, request, context: context)
         do {
-            let (scope, days) = try AccountAPI.tokenTerms(scope: form.value("scope"), days: form.value("days"))
-            let created = try await accounts.createToken(owner: owner, label: form.value("label") ?? "", scope: scope, days: days)
+            let (scope, days) = try AccountAPI.tokenTerms(scope: form.scope, days: form.days)
+            let created = try await accounts.createToken(owner: owner, label: form.label ?? "", scope: scope, days: days)
             return try await accountPage(owner: owner, newToken: created.token, errors: [], request: request, context: context)
         } catch let problem as Problem {
             return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "label", problem.detail)], request: request, context: context)
@@ -200,8 +217,21 @@ extension Pages {
     @Sendable func revokeToken(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let owner = try owner(request, context: context)
-        _ = try await form(request, context: context)
+        _ = try await form(AccountForm.self, request, context: context)
         guard try await services.accounts.revokeAPIToken(owner: owner, id: context.parameters.get("id") ?? "") else { throw Problem.notFound("That token") }
         return redirect("/account")
     }
+}
+
+/// The account pages' forms, as their fields are named in `signin.mustache` and `account.mustache`.
+struct AccountForm: SubmittedForm {
+    var csrf: String?
+    var email: String?
+    var password: String?
+    var newPassword: String?
+    /// A second-step code.
+    var code: String?
+    var label: String?
+    var scope: String?
+    var days: String?
 }

@@ -1,16 +1,28 @@
 import CrampApplication
 import CrampAssessment
+import CrampInsights
+import CrampJSON
 import CrampJournal
-import CrampKnowledge
 import CrampStorage
+import CrampKnowledge
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The guided relief session on the web: the same steps as `crampcare relieve`, with a timer
 /// (the one part that needs JavaScript; the steps say the holds in words without it), then a
 /// form that logs the cramp and whether it helped.
-extension Pages {
+struct RelievePages: PageController {
+    let web: Pages
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("relieve", use: relievePage)
+        routes.post("relieve", use: relieveLog)
+        return routes
+    }
+
     /// Open to everyone, signed in or not: help with a cramp should never wait for an account.
     /// Signed out (hosted mode), the steps are the general ones and the cramp cannot be logged.
     @Sendable func relievePage(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -49,17 +61,26 @@ extension Pages {
     /// page then shows its check for red flags, as after any logged cramp.
     @Sendable func relieveLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
-        let form = try await form(request, context: context)
-        guard let text = form.value("muscle"), let muscle = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(muscle) else {
-            throw Problem.invalid("muscle", "\"\((form.value("muscle") ?? "").prefix(40))\" is not calf, hamstrings or quadriceps")
+        let form = try await form(ReliefLogForm.self, request, context: context)
+        guard let text = form.muscle, let muscle = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(muscle) else {
+            throw Problem.invalid("muscle", "\"\((form.muscle ?? "").prefix(40))\" is not calf, hamstrings or quadriceps")
         }
-        guard let outcomeText = form.value("outcome"), let outcome = ReliefTried.Outcome(rawValue: outcomeText) else {
-            throw Problem.invalid("outcome", "\"\((form.value("outcome") ?? "").prefix(40))\" is not an answer; accepted: helped, partly, no")
+        guard let outcomeText = form.outcome, let outcome = ReliefTried.Outcome(rawValue: outcomeText) else {
+            throw Problem.invalid("outcome", "\"\((form.outcome ?? "").prefix(40))\" is not an answer; accepted: helped, partly, no")
         }
-        let startedAt = form.value("startedAt").flatMap { Int64($0) } ?? services.clock.millisecondsNow()
+        let startedAt = form.startedAt.flatMap { Int64($0) } ?? services.clock.millisecondsNow()
         let logged = try await Body.journal {
             try await services.app.logRelief(muscle: muscle, outcome: outcome, startedAt: startedAt, owner: owner)
         }
         return try await self.logged(logged, request: request, context: context)
     }
+}
+
+/// The form at the end of a relief session (`relieve.mustache`).
+struct ReliefLogForm: SubmittedForm {
+    var csrf: String?
+    var muscle: String?
+    var outcome: String?
+    /// When the session's page was served, in milliseconds since the epoch.
+    var startedAt: String?
 }

@@ -1,16 +1,26 @@
 import CrampApplication
 import CrampAssessment
 import CrampInsights
+import CrampJSON
 import CrampJournal
-import CrampKnowledge
 import CrampStorage
+import CrampKnowledge
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
 /// The prevention plan as a page and as a calendar file: the same plan as `crampcare plan`.
-extension Pages {
+struct PlanPages: PageController {
+    let web: Pages
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("plan", use: planPage)
+        routes.get("plan.ics", use: planCalendar)
+        return routes
+    }
+
     @Sendable func planPage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let view = try await services.app.plan(owner: owner)

@@ -1,38 +1,26 @@
 import CrampApplication
+import CrampAssessment
 import CrampInsights
+import CrampJSON
 import CrampJournal
 import CrampStorage
+import CrampKnowledge
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Insights and the clinician report, on the API and as pages: the same computation as
-/// `crampcare insights` and `crampcare report`.
-extension CrampServices {
-    /// The insights for an owner as of `asOf` (a YYYY-MM-DD text), else today in their zone.
-    func insights(owner: OwnerID, asOf: String?) async throws -> (Insights, JournalContents) {
-        var date: LocalDate?
-        if let asOf {
-            guard let parsed = LocalDate(iso: asOf) else {
-                throw Problem.invalid("asOf", "\"\(asOf.prefix(40))\" is not a date; accepted: YYYY-MM-DD")
-            }
-            date = parsed
-        }
-        let view = try await app.insights(owner: owner, asOf: date)
-        return (view.insights, view.contents)
-    }
-}
+/// Insights and the clinician report as pages: the same computation as `crampcare insights` and `crampcare report`.
+struct InsightsPages: PageController {
+    let web: Pages
 
-extension API {
-    @Sendable func insights(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try context.requireOwner()
-        let (insights, _) = try await services.insights(owner: owner, asOf: request.uri.queryParameters.get("asOf"))
-        return Body.json(insights.json(knowledge: services.knowledge))
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("insights", use: insightsPage)
+        routes.get("insights/report.html", use: reportDownload)
+        return routes
     }
-}
 
-extension Pages {
     @Sendable func insightsPage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let (insights, contents) = try await services.insights(owner: owner, asOf: nil)

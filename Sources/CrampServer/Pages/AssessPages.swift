@@ -1,15 +1,29 @@
 import CrampApplication
 import CrampAssessment
+import CrampInsights
+import CrampJSON
 import CrampJournal
-import CrampKnowledge
 import CrampStorage
+import CrampKnowledge
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The assessment's pages, driven by `AssessmentInterview` like the terminal: the red-flag
 /// screen on one page, then one question a page, only those that can still matter. Every answer
 /// so far rides along in hidden fields; `asked` lists the questions whose page was sent.
-extension Pages {
+struct AssessPages: PageController {
+    let web: Pages
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("assess", use: assessStart)
+        routes.post("assess", use: assessStep)
+        routes.post("assess/save", use: assessSave)
+        return routes
+    }
+
     @Sendable func assessStart(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let answers = InterviewAnswers(profile: try await interviewProfile(context))
         return assessPage(services.interview.questions[0], form: Form([]), answers: answers, errors: [], request: request, context: context)
@@ -379,4 +393,37 @@ extension Pages {
         }
         return data
     }
+
+    func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, counted: [(question: String, sign: Finding)], request: Request,
+                    context: CrampRequestContext) -> Response {
+        let shown = ResultPresentation(services.assessor.assess(assessment), knowledge: knowledge, numbers: numbers(context))
+        let model = ResultPage(shown, stoppedEarly: stoppedEarly, counted: counted.map { question, sign in
+            "You said yes or not sure to \"\(question)\" without ticking which, so CrampCare counted the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue)"
+        }, requestJSON: context.owner != nil ? String(decoding: assessment.json(), as: UTF8.self) : nil)
+        return page("result", title: shown.title, section: "assess", model: model, request: request, context: context)
+    }
+
+    @Sendable func assessSave(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let form = try await form(KeepForm.self, request, context: context)
+        let assessment: AssessmentRequest
+        do throws(RequestError) {
+            assessment = try AssessmentRequest.decode(json: Array((form.request ?? "").utf8))
+        } catch {
+            throw Problem.invalid("request", error.description)
+        }
+        let kept = await services.app.assess(assessment, keepFor: owner)
+        if let failure = kept.keeping.failure {
+            throw Problem(.serviceUnavailable, "Not kept", detail: "the result could not be kept in your journal (\(failure.prefix(200))); it still stands")
+        }
+        return page("message", title: "Kept", section: "assess",
+                    ["heading": "Kept in your journal", "text": "The result is kept with your journal, for your reports.",
+                     "link": ["href": "/journal", "label": "Go to the journal"]], request: request, context: context)
+    }
+}
+
+/// "Keep this result": the request the result was made from.
+struct KeepForm: SubmittedForm {
+    var csrf: String?
+    var request: String?
 }

@@ -1,0 +1,68 @@
+import CrampApplication
+import CrampAssessment
+import CrampJSON
+import CrampJournal
+import CrampStorage
+import CrampKnowledge
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+/// Assessments on the API: a request or a FHIR QuestionnaireResponse in, a result out, and the Questionnaire itself.
+struct AssessmentsAPI: APIController {
+    let services: CrampServices
+    let configuration: ServerConfiguration
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.post("assessments", use: assess)
+        routes.get("questionnaire", use: questionnaire)
+        routes.post("questionnaire-responses", use: assessResponse)
+        return routes
+    }
+
+    /// The assessment's questions as a FHIR R4 Questionnaire (as `crampcare questionnaire --fhir`).
+    @Sendable func questionnaire(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        var response = Body.json(AssessmentQuestionnaire.questionnaire(interview: services.interview))
+        response.headers[.contentType] = "application/fhir+json"
+        return response
+    }
+
+    /// A QuestionnaireResponse to that Questionnaire, answered with the same result as a request.
+    @Sendable func assessResponse(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let value = try await parsedBody(request, context: context)
+        return try answer { () throws(RequestError) in
+            try AssessmentQuestionnaire.request(fromResponse: value, medicineNames: services.knowledge.medicineNames, interview: services.interview)
+        }
+    }
+
+    /// The body parsed in place from the received bytes; 400 with the position when malformed.
+    func parsedBody(_ request: Request, context: CrampRequestContext) async throws -> JSONValue {
+        let buffer = try await Body.buffer(request, context: context)
+        let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+        }
+        switch parsed {
+        case .success(let value): return value
+        case .failure(let error): throw Problem(.badRequest, "Malformed JSON", detail: error.description)
+        }
+    }
+
+    /// The result for a request read by `read`; its errors become problems naming the field.
+    func answer(_ read: () throws(RequestError) -> AssessmentRequest) throws -> Response {
+        let assessmentRequest: AssessmentRequest
+        do throws(RequestError) {
+            assessmentRequest = try read()
+        } catch {
+            throw Problem.invalid(error.field, error.problem)
+        }
+        return Body.json(services.resultEncoder.encode(services.assessor.assess(assessmentRequest)))
+    }
+
+    @Sendable func assess(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let value = try await parsedBody(request, context: context)
+        return try answer { () throws(RequestError) in try AssessmentRequest.decode(value, medicineNames: services.knowledge.medicineNames) }
+    }
+}

@@ -1,0 +1,109 @@
+import CrampApplication
+import CrampAssessment
+import CrampJSON
+import CrampJournal
+import CrampStorage
+import CrampKnowledge
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+/// `/api/v1/episodes`: the journal's cramps, listed in pages, created, read, replaced and deleted.
+struct EpisodesAPI: APIController {
+    let services: CrampServices
+    let configuration: ServerConfiguration
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("episodes", use: listEpisodes)
+        routes.post("episodes", use: createEpisode)
+        routes.get("episodes/:id", use: readEpisode)
+        routes.put("episodes/:id", use: updateEpisode)
+        routes.delete("episodes/:id", use: deleteEpisode)
+        return routes
+    }
+
+    @Sendable func listEpisodes(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let query = NonEmptyQuery(request.uri.queryParameters)
+        var filter = EpisodeFilter()
+        // The owner's zone turns dates into instants; most pages name none, so it is read only when needed.
+        if query.get("from") != nil || query.get("to") != nil {
+            let clock = try await services.clock(owner: owner)
+            if let from = query.get("from") { filter.from = try Query.instant(from, field: "from", clock: clock, endOfDay: false) }
+            if let to = query.get("to") { filter.before = try Query.instant(to, field: "to", clock: clock, endOfDay: true) }
+        }
+        for (index, text) in request.uri.queryParameters.getAll("muscle").enumerated() {
+            guard let muscle = Muscle.table.code(text) else {
+                throw Problem.invalid("muscle[\(index)]", "\"\(text)\" is not a muscle; accepted: \(Muscle.table.accepted)")
+            }
+            filter.muscles.append(muscle)
+        }
+        filter.minimumSeverity = try query.get("minSeverity").map { try Query.integer($0, field: "minSeverity", in: 0...10) }
+        filter.maximumSeverity = try query.get("maxSeverity").map { try Query.integer($0, field: "maxSeverity", in: 0...10) }
+        let limit = try query.get("limit").map { try Query.integer($0, field: "limit", in: 1...500) } ?? 50
+        if let after = query.get("after") {
+            guard let cursor = EpisodeCursor(after) else {
+                throw Problem.invalid("after", "\"\(after)\" is not a page cursor; use the \"next\" value of the page before")
+            }
+            filter.after = cursor
+        }
+        return Body.json(try await journal.episodePageJSON(owner: owner, filter: filter, limit: limit))
+    }
+
+    @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let bytes = try await Body.jsonBytes(request, context: context)
+        let now = services.clock.millisecondsNow()
+        var episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: bytes, now: now) }
+        // The server keeps the record's times: a client's clock is not the journal's.
+        episode.createdAt = now
+        episode.updatedAt = now
+        if try await journal.episode(id: episode.id, owner: owner) != nil {
+            throw Problem(.conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)", field: "id")
+        }
+        _ = try await Body.journal { try await services.app.log(episode, owner: owner, check: false) }
+        var response = Body.json(JournalBackup.episodeJSON(episode), status: .created)
+        response.headers[.location] = "/api/v1/episodes/\(episode.id)"
+        return response
+    }
+
+    @Sendable func readEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let id = try Query.entryID(context.parameters.get("id") ?? "")
+        guard let episode = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
+        return Body.json(JournalBackup.episodeJSON(episode))
+    }
+
+    @Sendable func updateEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let id = try Query.entryID(context.parameters.get("id") ?? "")
+        let bytes = try await Body.jsonBytes(request, context: context)
+        guard let existing = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
+        let now = services.clock.millisecondsNow()
+        var episode = try Body.journal { () throws(JournalError) in
+            try JournalBackup.episode(fromJSON: Body.withDefaults(bytes, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
+        }
+        guard episode.id == id else { throw Problem.invalid("id", "\"\(episode.id)\" differs from the id in the address, \(id)") }
+        episode.createdAt = existing.createdAt
+        if case .apiToken(.log) = context.credential {
+            // A log-only token may send an episode again (a phone's queue retrying), never change one.
+            episode.updatedAt = existing.updatedAt
+            guard episode == existing else {
+                throw Problem(.conflict, "Already logged", detail: "this episode is in the journal already with other details; a log-only token cannot change it")
+            }
+            return Body.json(JournalBackup.episodeJSON(existing))
+        }
+        episode = try await Body.journal { try await services.app.update(episode, owner: owner) }
+        return Body.json(JournalBackup.episodeJSON(episode))
+    }
+
+    @Sendable func deleteEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let id = try Query.entryID(context.parameters.get("id") ?? "")
+        guard try await journal.deleteEpisode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,46 @@
+import CrampApplication
+import CrampInsights
+import CrampAssessment
+import CrampJSON
+import CrampJournal
+import CrampStorage
+import CrampKnowledge
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+/// `/api/v1/insights`: trends, possible triggers, relief that works and see-a-doctor patterns.
+struct InsightsAPI: APIController {
+    let services: CrampServices
+    let configuration: ServerConfiguration
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("insights", use: insights)
+        return routes
+    }
+
+    @Sendable func insights(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try context.requireOwner()
+        let (insights, _) = try await services.insights(owner: owner, asOf: request.uri.queryParameters.get("asOf"))
+        return Body.json(insights.json(knowledge: services.knowledge))
+    }
+}
+
+/// The insights for the API and the pages: the same computation as `crampcare insights`.
+extension CrampServices {
+    /// The insights for an owner as of `asOf` (a YYYY-MM-DD text), else today in their zone.
+    func insights(owner: OwnerID, asOf: String?) async throws -> (Insights, JournalContents) {
+        var date: LocalDate?
+        if let asOf {
+            guard let parsed = LocalDate(iso: asOf) else {
+                throw Problem.invalid("asOf", "\"\(asOf.prefix(40))\" is not a date; accepted: YYYY-MM-DD")
+            }
+            date = parsed
+        }
+        let view = try await app.insights(owner: owner, asOf: date)
+        return (view.insights, view.contents)
+    }
+}

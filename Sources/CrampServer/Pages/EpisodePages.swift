@@ -1,0 +1,276 @@
+import CrampApplication
+import CrampAssessment
+import CrampInsights
+import CrampJSON
+import CrampJournal
+import CrampStorage
+import CrampKnowledge
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The journal's cramps: the list with its filters, logging one (checked at once), one cramp, editing and deleting.
+struct EpisodePages: PageController {
+    let web: Pages
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("journal", use: journal)
+        routes.get("journal/new", use: newEpisode)
+        routes.post("journal/new", use: createEpisode)
+        routes.get("journal/:id", use: showEpisode)
+        routes.get("journal/:id/edit", use: editEpisode)
+        routes.post("journal/:id/edit", use: updateEpisode)
+        routes.post("journal/:id/delete", use: deleteEpisode)
+        return routes
+    }
+
+    @Sendable func journal(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let query = request.uri.queryParameters
+        let clock = try await services.clock(owner: owner)
+        var filter = EpisodeFilter()
+        var errors: [(String, String)] = []
+        var links: [String] = []
+        func keep(_ name: String, _ value: String) { links.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
+        if let from = query.get("from"), !from.isEmpty {
+            do { filter.from = try Query.instant(from, field: "from", clock: clock, endOfDay: false); keep("from", from) } catch let p as Problem { errors.append(("from", p.detail)) }
+        }
+        if let to = query.get("to"), !to.isEmpty {
+            do { filter.before = try Query.instant(to, field: "to", clock: clock, endOfDay: true); keep("to", to) } catch let p as Problem { errors.append(("to", p.detail)) }
+        }
+        if let muscle = query.get("muscle"), !muscle.isEmpty {
+            if let code = Muscle.table.code(muscle) { filter.muscles = [code]; keep("muscle", muscle) } else {
+                errors.append(("muscle", "\"\(muscle.prefix(40))\" is not a muscle; accepted: \(Muscle.table.accepted)"))
+            }
+        }
+        if let minimum = query.get("minSeverity"), !minimum.isEmpty {
+            do { filter.minimumSeverity = try Query.integer(minimum, field: "minSeverity", in: 0...10); keep("minSeverity", minimum) } catch let p as Problem {
+                errors.append(("minSeverity", p.detail))
+            }
+        }
+        if let after = query.get("after"), let cursor = EpisodeCursor(after) { filter.after = cursor }
+        let pageSize = 25
+        filter.limit = pageSize + 1
+        var episodes = try await services.journal.episodes(owner: owner, filter: filter)
+        let more = episodes.count > pageSize
+        if more { episodes.removeLast() }
+        var next: String?
+        if more, let last = episodes.last {
+            next = "/journal?" + (links + ["after=\(EpisodeCursor(instant: last.startedAt.instant, id: last.id))"]).joined(separator: "&")
+        }
+        let data: [String: Any] = [
+            "errors": View.errors(errors), "from": query.get("from") ?? "", "to": query.get("to") ?? "",
+            "minSeverity": query.get("minSeverity") ?? "",
+            "muscles": View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
+            "episodes": episodes.map { episodeRow($0) }, "next": next ?? "", "filtered": !links.isEmpty,
+            "caption": filter.after == nil ? "Your cramps, newest first" : "Older cramps",
+            "raised": try await raisedNotices(context),
+        ]
+        return page("journal", title: "My journal", section: "journal", data, request: request, context: context,
+                    status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func newEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let now = try await services.clock(owner: owner).now()
+        let form = EpisodeForm(startedAt: View.dateTimeLocal(now), durationValue: "1")
+        return page("episode-form", title: "Log a cramp", section: "journal", episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: []),
+                    request: request, context: context)
+    }
+
+    @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let form = try await form(EpisodeForm.self, request, context: context)
+        let clock = try await services.clock(owner: owner)
+        do {
+            let episode = try episode(from: form, id: EntryID.random(), createdAt: clock.source.millisecondsNow(), clock: clock)
+            return try await logged(try await services.app.log(episode, owner: owner), request: request, context: context)
+        } catch let problem as Problem {
+            return page("episode-form", title: "Log a cramp", section: "journal",
+                        episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: [(problem.field ?? "", problem.detail)]),
+                        request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func showEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        guard let id = EntryID(context.parameters.get("id") ?? ""), let episode = try await services.journal.episode(id: id, owner: owner) else {
+            throw Problem.notFound("That cramp")
+        }
+        var data = episodeDetail(episode)
+        data["saved"] = request.uri.queryParameters.get("saved") != nil
+        // The check the log kept, read back: a GET writes nothing.
+        if request.uri.queryParameters.get("logged") != nil, let check = try await services.app.keptCheck(episode, owner: owner) {
+            data["result"] = checkData(check)
+        }
+        return page("episode", title: "Cramp of \(View.when(episode.startedAt))", section: "journal", data, request: request, context: context)
+    }
+
+    @Sendable func editEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        guard let id = EntryID(context.parameters.get("id") ?? ""), let episode = try await services.journal.episode(id: id, owner: owner) else {
+            throw Problem.notFound("That cramp")
+        }
+        let form = EpisodeForm(episode)
+        return page("episode-form", title: "Edit a cramp", section: "journal",
+                    episodeFormData(form, heading: "Edit the cramp of \(View.when(episode.startedAt))", action: "/journal/\(id)/edit", errors: []),
+                    request: request, context: context)
+    }
+
+    @Sendable func updateEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let form = try await form(EpisodeForm.self, request, context: context)
+        guard let id = EntryID(context.parameters.get("id") ?? ""), let existing = try await services.journal.episode(id: id, owner: owner) else {
+            throw Problem.notFound("That cramp")
+        }
+        let clock = try await services.clock(owner: owner)
+        do {
+            let episode = try episode(from: form, id: id, createdAt: existing.createdAt, clock: clock)
+            _ = try await Body.journal { try await services.app.update(episode, owner: owner) }
+            return redirect("/journal/\(id)?saved=1")
+        } catch let problem as Problem {
+            return page("episode-form", title: "Edit a cramp", section: "journal",
+                        episodeFormData(form, heading: "Edit a cramp", action: "/journal/\(id)/edit", errors: [(problem.field ?? "", problem.detail)]),
+                        request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func deleteEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        _ = try await form(PlainForm.self, request, context: context)
+        guard let id = EntryID(context.parameters.get("id") ?? ""), try await services.journal.deleteEpisode(id: id, owner: owner) else {
+            throw Problem.notFound("That cramp")
+        }
+        return redirect("/journal")
+    }
+
+    func episodeFormData(_ form: EpisodeForm, heading: String, action: String, errors: [(String, String)]) -> [String: Any] {
+        let outcomes = ReliefTried.Outcome.allCases
+        return [
+            "heading": heading, "action": action, "errors": View.errors(errors),
+            "muscles": View.choices(Muscle.allCases, chosen: form.muscle ?? []) { knowledge.muscleLabels[$0] ?? $0.rawValue },
+            "startedAt": form.startedAt ?? "", "durationValue": form.durationValue ?? "",
+            "durationUnits": View.durationUnits(form.durationUnit ?? "minutes"), "severity": form.severity ?? "",
+            "sides": View.choices(Side.allCases, chosen: form.side.map { [$0] } ?? []) { knowledge.sideLabels[$0] ?? $0.rawValue },
+            "onsets": View.choices(Onset.allCases, chosen: form.onset.map { [$0] } ?? []) { knowledge.onsetLabels[$0] ?? $0.rawValue },
+            "findings": View.choices(knowledge.cramp.features.map(\.finding) + Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true },
+                                     chosen: form.finding ?? []) { knowledge.findings[$0]?.label ?? $0.rawValue },
+            "techniques": ReliefTried.Technique.allCases.map { technique -> [String: Any] in
+                let chosen = form.relief?[technique.rawValue] ?? ""
+                return ["code": technique.rawValue, "label": technique.rawValue.capitalized,
+                        "outcomes": outcomes.map { ["value": $0.rawValue, "label": "Tried: \(View.outcome($0))", "selected": $0.rawValue == chosen] as [String: Any] }]
+            },
+            "note": form.note ?? "",
+        ]
+    }
+
+    /// An episode from the form, checked by the journal's own validation.
+    func episode(from form: EpisodeForm, id: EntryID, createdAt: Int64, clock: PersonClock) throws -> Episode {
+        let muscles = (form.muscle ?? []).compactMap { Muscle(rawValue: $0) }
+        guard !muscles.isEmpty else { throw Problem.invalid("muscles", "please tick which muscle cramped") }
+        guard let text = form.startedAt, !text.isEmpty else { throw Problem.invalid("startedAt", "please give the date and time it started") }
+        guard let startedAt = View.parseDateTimeLocal(text, clock: clock) else {
+            throw Problem.invalid("startedAt", "\"\(text.prefix(30))\" is not a date and time; accepted: a date from year 1 to 9999 and a time, such as 2026-03-01T22:15")
+        }
+        let seconds = try View.durationSeconds(form.durationValue, unit: form.durationUnit, field: "durationSeconds")
+        var severity: Int?
+        if let text = form.severity, !text.isEmpty {
+            guard let value = Int(text) else { throw Problem.invalid("severity", "\"\(text.prefix(20))\" is not a whole number from 0 to 10") }
+            severity = value
+        }
+        var reliefs: [ReliefTried] = []
+        for technique in ReliefTried.Technique.allCases {
+            if let text = form.relief?[technique.rawValue], let outcome = ReliefTried.Outcome(rawValue: text) {
+                reliefs.append(ReliefTried(technique: technique, outcome: outcome))
+            }
+        }
+        let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let episode = Episode(
+            id: id, startedAt: startedAt, durationSeconds: seconds, muscles: Array(CodeSet(muscles)),
+            side: form.side.flatMap { Side(rawValue: $0) }, severity: severity, onset: form.onset.flatMap { Onset(rawValue: $0) },
+            findings: Array(CodeSet((form.finding ?? []).compactMap { Finding(rawValue: $0) })), reliefs: reliefs,
+            note: note.isEmpty ? nil : note, createdAt: createdAt, updatedAt: createdAt)
+        do throws(JournalError) {
+            try episode.validate()
+        } catch {
+            throw Problem.invalid(error.field, error.problem)
+        }
+        return episode
+    }
+}
+
+/// The cramp form, as its fields are named in `episode-form.mustache`: lists as `name[]`, the
+/// reliefs as `relief[technique]`.
+struct EpisodeForm: SubmittedForm {
+    var csrf: String?
+    var muscle: [String]?
+    var startedAt: String?
+    var durationValue: String?
+    var durationUnit: String?
+    var severity: String?
+    var side: String?
+    var onset: String?
+    var finding: [String]?
+    var relief: [String: String]?
+    var note: String?
+
+    init(startedAt: String? = nil, durationValue: String? = nil) {
+        self.startedAt = startedAt
+        self.durationValue = durationValue
+    }
+
+    /// The form filled in from a saved episode, for editing.
+    init(_ episode: Episode) {
+        muscle = episode.muscles.map(\.rawValue)
+        startedAt = View.dateTimeLocal(episode.startedAt)
+        (durationValue, durationUnit) = View.durationFields(episode.durationSeconds)
+        severity = episode.severity.map(String.init)
+        side = episode.side?.rawValue
+        onset = episode.onset?.rawValue
+        finding = episode.findings.map(\.rawValue)
+        relief = Dictionary(episode.reliefs.map { ($0.technique.rawValue, $0.outcome.rawValue) }, uniquingKeysWith: { first, _ in first })
+        note = episode.note
+    }
+}
+
+/// The episode pages the relief session shares: one cramp's facts, and the page after a log.
+extension PageController {
+    func episodeRow(_ episode: Episode) -> [String: Any] {
+        ["id": episode.id.description, "when": View.when(episode.startedAt),
+         "muscles": episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
+         "side": episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", "duration": View.duration(episode.durationSeconds),
+         "severity": episode.severity.map { "\($0) of 10" } ?? "—"]
+    }
+
+    func episodeDetail(_ episode: Episode) -> [String: Any] {
+        var data = episodeRow(episode)
+        data["onset"] = episode.onset.map { knowledge.onsetLabels[$0] ?? $0.rawValue } ?? "—"
+        data["findings"] = episode.findings.isEmpty ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
+        data["reliefs"] = episode.reliefs.isEmpty ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", ")
+        data["note"] = episode.note ?? "—"
+        return data
+    }
+
+    /// After a log: the episode page with its check. When the check was kept, a redirect to the
+    /// page that reads it back (so reloading sends nothing again); when it could not be kept, the
+    /// check at once, with a warning: the advice never waits for the journal (H21).
+    func logged(_ logged: LoggedEpisode, request: Request, context: CrampRequestContext) async throws -> Response {
+        guard let check = logged.check, check.assessment.keeping.record == nil else {
+            return redirect("/journal/\(logged.episode.id)?logged=1")
+        }
+        var data = episodeDetail(logged.episode)
+        data["result"] = checkData(check)
+        data["notKept"] = true
+        return page("episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: "journal", data, request: request, context: context)
+    }
+
+    func checkData(_ check: EpisodeCheck) -> [String: Any] {
+        let words = TriageWords.banner(check.result.triage, numbers: services.app.numbers(region: check.region))
+        return [
+            "triage": check.result.triage.rawValue, "bannerTitle": words.title, "bannerAction": words.action, "ageUnknown": !check.ageKnown,
+            "redFlags": check.result.redFlags.map { ["title": $0.rule.title, "advice": $0.rule.advice] },
+        ]
+    }
+}

@@ -1,0 +1,26 @@
+import CrampApplication
+import CrampAssessment
+import CrampInsights
+import CrampJSON
+import CrampJournal
+import CrampStorage
+import CrampKnowledge
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The home page: what is happening now.
+struct HomePages: PageController {
+    let web: Pages
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.get("/", use: home)
+        return routes
+    }
+
+    @Sendable func home(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        page("home", title: "What is happening now?", section: "home", ["raised": try await raisedNotices(context)], request: request, context: context)
+    }
+}
