@@ -82,21 +82,8 @@ enum Body {
     }
 
     /// The journal's validation names fields as the CSV columns do (`fluids_ml`); the JSON API
-    /// names them in camel case (`fluidsML`).
-    static func jsonField(_ field: String) -> String {
-        let special = ["duration": "durationSeconds", "fluids_ml": "fluidsML"]
-        var parts = field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard let last = parts.popLast() else { return field }
-        let bracket = last.firstIndex(of: "[")
-        let name = bracket.map { String(last[..<$0]) } ?? last
-        let suffix = bracket.map { String(last[$0...]) } ?? ""
-        var camel = special[name] ?? name
-        if special[name] == nil, name.contains("_") {
-            let words = name.split(separator: "_")
-            camel = String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-        }
-        return (parts + [camel + suffix]).joined(separator: ".")
-    }
+    /// names them as `JournalField` does (`fluidsML`).
+    static func jsonField(_ field: String) -> String { JournalField.jsonPath(field) }
 
     /// The JSON object in `bytes` with members added where it lacks them (a non-object is left
     /// as it is, for the decoder to refuse).
