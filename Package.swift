@@ -136,6 +136,11 @@ let package = Package(
             dependencies: ["KnowledgeEmbedder"]
         ),
         .testTarget(
+            name: "CrampJSONTests",
+            dependencies: ["CrampJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CrampKnowledgeTests",
             dependencies: ["CrampKnowledge"],
             swiftSettings: swiftSettings
