@@ -25,8 +25,10 @@ public struct CrampCareApp: Sendable {
     /// machine's locale).
     public let defaultRegion: String?
 
-    public init(journal: any JournalStore, knowledge: KnowledgeBase, defaultZone: TimeZone, defaultRegion: String?,
-                clock: any JournalClock = SystemClock()) {
+    public init(
+        journal: any JournalStore, knowledge: KnowledgeBase, defaultZone: TimeZone, defaultRegion: String?,
+        clock: any JournalClock = SystemClock()
+    ) {
         self.journal = journal
         self.knowledge = knowledge
         assessor = Assessor(knowledge: knowledge)

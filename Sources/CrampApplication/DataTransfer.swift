@@ -50,8 +50,11 @@ extension CrampCareApp {
             files = [ExportFile(name: "crampcare-journal.json", mediaType: "application/json", bytes: JournalBackup.encode(contents))]
         case .fhir:
             let generatedAt = clock(for: contents.profile).now()
-            files = [ExportFile(name: "crampcare-fhir.json", mediaType: "application/fhir+json",
-                                bytes: FHIRExport.bundle(contents, knowledge: knowledge, generatedAt: generatedAt))]
+            files = [
+                ExportFile(
+                    name: "crampcare-fhir.json", mediaType: "application/fhir+json",
+                    bytes: FHIRExport.bundle(contents, knowledge: knowledge, generatedAt: generatedAt))
+            ]
         }
         return ExportedJournal(files: files, episodes: contents.episodes.count, days: contents.dayLogs.count, assessments: contents.assessments.count)
     }
@@ -99,7 +102,8 @@ extension CrampCareApp {
     }
 
     /// An import read while the file is still being parsed, all in one transaction.
-    public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary) {
+    public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary)
+    {
         try await journal.importStreaming(owner: owner, body)
     }
 

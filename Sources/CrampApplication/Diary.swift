@@ -37,7 +37,10 @@ extension CrampCareApp {
         profile.updatedAt = now.instant
         try profile.validate(currentYear: now.localDate.year)
         if let zone = profile.timeZone, PersonClock.zone(named: zone) == nil {
-            throw JournalError(field: "time_zone", problem: "\"\(zone.prefix(64))\" is not a time zone this machine knows; accepted: IANA names such as Europe/London or America/New_York")
+            throw JournalError(
+                field: "time_zone",
+                problem:
+                    "\"\(zone.prefix(64))\" is not a time zone this machine knows; accepted: IANA names such as Europe/London or America/New_York")
         }
         try await journal.saveProfile(profile, owner: owner)
         return profile

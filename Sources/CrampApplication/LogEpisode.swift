@@ -39,7 +39,9 @@ extension CrampCareApp {
     /// The check kept for an episode as it is now, read back without writing anything (a page
     /// shown after the log that made it); nil when none was kept for this version.
     public func keptCheck(_ episode: Episode, owner: OwnerID) async throws -> EpisodeCheck? {
-        guard let record = try await journal.assessment(id: records.checkID(of: episode, owner: owner), owner: owner), let request = try? AssessmentRequest.decode(json: Array(record.requestJSON.utf8)) else { return nil }
+        guard let record = try await journal.assessment(id: records.checkID(of: episode, owner: owner), owner: owner),
+            let request = try? AssessmentRequest.decode(json: Array(record.requestJSON.utf8))
+        else { return nil }
         let profile = try await journal.profile(owner: owner)
         let assessment = Assessment(request: request, result: assessor.assess(request), keeping: .kept(record))
         return EpisodeCheck(assessment: assessment, ageKnown: profile?.birthYear != nil, region: profile?.region)
@@ -48,10 +50,12 @@ extension CrampCareApp {
     func checkRequest(_ episode: Episode, owner: OwnerID) async throws -> (AssessmentRequest, ageKnown: Bool, region: String?) {
         let profile = try await journal.profile(owner: owner)
         let now = clock(for: profile).now()
-        let recent = try await journal.countEpisodes(owner: owner, from: now.instant - Int64(Self.recentDays) * 86_400_000, before: now.instant + 60_000)
+        let recent = try await journal.countEpisodes(
+            owner: owner, from: now.instant - Int64(Self.recentDays) * 86_400_000, before: now.instant + 60_000)
         let day = try await journal.dayLog(date: episode.startedAt.localDate, owner: owner)
-        let (request, ageKnown) = AssessmentRequest.forLoggedEpisode(episode, profile: profile, day: day, episodesLast30Days: recent,
-                                                                     today: now.localDate)
+        let (request, ageKnown) = AssessmentRequest.forLoggedEpisode(
+            episode, profile: profile, day: day, episodesLast30Days: recent,
+            today: now.localDate)
         return (request, ageKnown, profile?.region)
     }
 }

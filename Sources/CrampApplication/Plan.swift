@@ -32,13 +32,15 @@ extension CrampCareApp {
         let view = try await insights(owner: owner, asOf: asOf)
         let request = PlanInputs.request(contents: view.contents, insights: view.insights, today: view.insights.today, knowledge: knowledge)
         let clock = clock(for: view.contents.profile)
-        return PlanView(plan: Planner.plan(request, knowledge: knowledge), profile: view.contents.profile, today: view.insights.today,
-                        zoneName: clock.zone.identifier)
+        return PlanView(
+            plan: Planner.plan(request, knowledge: knowledge), profile: view.contents.profile, today: view.insights.today,
+            zoneName: clock.zone.identifier)
     }
 
     /// The plan's routines as an iCalendar file, starting on `start` (default: tomorrow).
     public func planCalendar(_ view: PlanView, start: LocalDate? = nil) -> String {
-        PlanCalendar.ics(plan: view.plan, zone: view.zoneName, reminderTimes: view.reminderTimes, start: start ?? view.today.adding(days: 1),
-                         now: clockSource.millisecondsNow(), knowledge: knowledge)
+        PlanCalendar.ics(
+            plan: view.plan, zone: view.zoneName, reminderTimes: view.reminderTimes, start: start ?? view.today.adding(days: 1),
+            now: clockSource.millisecondsNow(), knowledge: knowledge)
     }
 }

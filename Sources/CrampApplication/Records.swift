@@ -20,8 +20,10 @@ public struct RecordFactory: Sendable {
     /// An assessment as kept. The check of a logged episode gets an id named after the episode
     /// as saved, so checking the same version again (a retried send, a reloaded page) keeps one
     /// record; any other assessment gets a random id.
-    public func assessment(_ request: AssessmentRequest, _ result: AssessmentResult, madeAt: LocalTimestamp, owner: OwnerID,
-                           episode: Episode? = nil) -> AssessmentRecord {
+    public func assessment(
+        _ request: AssessmentRequest, _ result: AssessmentResult, madeAt: LocalTimestamp, owner: OwnerID,
+        episode: Episode? = nil
+    ) -> AssessmentRecord {
         let id = episode.map { checkID(of: $0, owner: owner) } ?? EntryID.random()
         return AssessmentRecord(
             id: id, madeAt: madeAt, knowledgeVersion: knowledgeVersion, triage: result.triage,

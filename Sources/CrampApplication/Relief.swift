@@ -40,8 +40,9 @@ extension CrampCareApp {
         let clock = try await clock(owner: owner)
         let now = clock.now()
         let started = min(max(startedAt, now.instant - Self.longestReliefSeconds * 1000), now.instant)
-        var episode = records.episode(startedAt: clock.stamp(started), durationSeconds: max(1, Int((now.instant - started) / 1000)),
-                                      muscles: [muscle], now: now.instant)
+        var episode = records.episode(
+            startedAt: clock.stamp(started), durationSeconds: max(1, Int((now.instant - started) / 1000)),
+            muscles: [muscle], now: now.instant)
         episode.reliefs = [ReliefTried(technique: .stretch, outcome: outcome)]
         return try await log(episode, owner: owner)
     }

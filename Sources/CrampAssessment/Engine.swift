@@ -144,9 +144,10 @@ public struct Assessor: Sendable {
         featureMask = mask
 
         func advice(_ indication: Predicate?, _ contraindications: [Predicate], _ adjustments: [Adjustment]) -> AdviceConditions {
-            AdviceConditions(indication: indication.map { program.add($0) } ?? -1,
-                             contraindications: contraindications.map { program.add($0) },
-                             adjustments: adjustments.map { program.add($0.when) })
+            AdviceConditions(
+                indication: indication.map { program.add($0) } ?? -1,
+                contraindications: contraindications.map { program.add($0) },
+                adjustments: adjustments.map { program.add($0.when) })
         }
         reliefConditions = knowledge.relief.map { advice($0.indications, $0.contraindications, $0.adjustments) }
         preventionConditions = knowledge.prevention.map { advice($0.indications, $0.contraindications, $0.adjustments) }
@@ -273,8 +274,10 @@ public struct Assessor: Sendable {
 
     /// nil when the item is not indicated or is ruled out; else the cautions its adjustments add.
     @inline(__always)
-    private func applicableCautions(_ conditions: AdviceConditions, _ adjustments: [Adjustment], _ facts: Facts,
-                                    _ evaluator: RuleProgram.Evaluator) -> [String]? {
+    private func applicableCautions(
+        _ conditions: AdviceConditions, _ adjustments: [Adjustment], _ facts: Facts,
+        _ evaluator: RuleProgram.Evaluator
+    ) -> [String]? {
         if conditions.indication >= 0, !evaluator.holds(conditions.indication, facts) { return nil }
         for contraindication in conditions.contraindications where evaluator.holds(contraindication, facts) { return nil }
         var cautions: [String] = []
@@ -286,16 +289,23 @@ public struct Assessor: Sendable {
 
     /// Prevention items chosen by the factors found, strongest factor first, each saying which
     /// factor it answers. Older adults get the gentler variants.
-    private func choosePrevention(facts: Facts, factors: [FactorHit], _ evaluator: RuleProgram.Evaluator,
-                                  limit: Int = 6) -> [PreventionAdvice] {
+    private func choosePrevention(
+        facts: Facts, factors: [FactorHit], _ evaluator: RuleProgram.Evaluator,
+        limit: Int = 6
+    ) -> [PreventionAdvice] {
         let older = facts.age >= 65
         var chosen: [(rank: Int, order: Int, advice: PreventionAdvice)] = []
         for (index, item) in knowledge.prevention.enumerated() {
             let answers = preventionAnswers[index]
             guard let rank = factors.firstIndex(where: { answers & (1 << UInt64($0.factor.index)) != 0 }) else { continue }
             guard let cautions = applicableCautions(preventionConditions[index], item.adjustments, facts, evaluator) else { continue }
-            chosen.append((rank, index, PreventionAdvice(item: item, answers: factors[rank].factor,
-                                                         gentler: older && item.gentler != nil, cautions: cautions)))
+            chosen.append(
+                (
+                    rank, index,
+                    PreventionAdvice(
+                        item: item, answers: factors[rank].factor,
+                        gentler: older && item.gentler != nil, cautions: cautions)
+                ))
         }
         chosen.sort { ($0.rank, $0.order) < ($1.rank, $1.order) }
         var out = chosen.prefix(limit).map(\.advice)

@@ -123,7 +123,9 @@ public struct InterviewAnswers: Sendable, Equatable {
         case (.screen(let signs), .no):
             denied.formUnion(signs)
         case (.screen(let signs), .yes(let named)):
-            guard named.allSatisfy(signs.contains) else { throw fail("the signs of this question are \(signs.map(\.rawValue).joined(separator: ", "))") }
+            guard named.allSatisfy(signs.contains) else {
+                throw fail("the signs of this question are \(signs.map(\.rawValue).joined(separator: ", "))")
+            }
             if named.isEmpty {
                 unnamed.append(question.id)
             } else {
@@ -139,7 +141,9 @@ public struct InterviewAnswers: Sendable, Equatable {
             present.formUnion(chosen)
             denied.formUnion(options.filter { !chosen.contains($0) })
         case (.checklist(let options), .findings(let chosen)):
-            guard chosen.allSatisfy(options.contains) else { throw fail("the accepted findings are \(options.map(\.rawValue).joined(separator: ", "))") }
+            guard chosen.allSatisfy(options.contains) else {
+                throw fail("the accepted findings are \(options.map(\.rawValue).joined(separator: ", "))")
+            }
             guard chosen.filter(question.oneOf.contains).count <= 1 else {
                 throw fail("choose only one of: \(question.oneOf.map(\.rawValue).joined(separator: ", "))")
             }
@@ -226,13 +230,20 @@ public struct AssessmentInterview: Sendable {
         }
         list.append(InterviewQuestion(id: "side", text: "Which side?", kind: .side, required: false))
         list.append(InterviewQuestion(id: "onset", text: "What were you doing when it started?", kind: .onset, required: false))
-        list.append(InterviewQuestion(id: "episodes", text: "How many cramps have you had in the last 30 days, counting this one?", kind: .episodes, required: false))
-        list.append(InterviewQuestion(id: "recent", text: "In the last days or weeks, did any of these apply?",
-                                      kind: .recent(context: ContextCode.allCases, conditions: Self.windowConditions), required: false))
-        list.append(InterviewQuestion(id: "profile", text: "Are these details from your profile still right?", kind: .confirmProfile, required: false))
+        list.append(
+            InterviewQuestion(
+                id: "episodes", text: "How many cramps have you had in the last 30 days, counting this one?", kind: .episodes, required: false))
+        list.append(
+            InterviewQuestion(
+                id: "recent", text: "In the last days or weeks, did any of these apply?",
+                kind: .recent(context: ContextCode.allCases, conditions: Self.windowConditions), required: false))
+        list.append(
+            InterviewQuestion(id: "profile", text: "Are these details from your profile still right?", kind: .confirmProfile, required: false))
         list.append(InterviewQuestion(id: "age", text: "How old are you?", kind: .age, required: true))
-        list.append(InterviewQuestion(id: "conditions", text: "Do you have any of these conditions?",
-                                      kind: .conditions(Condition.allCases.filter { !Self.windowConditions.contains($0) }), required: false))
+        list.append(
+            InterviewQuestion(
+                id: "conditions", text: "Do you have any of these conditions?",
+                kind: .conditions(Condition.allCases.filter { !Self.windowConditions.contains($0) }), required: false))
         list.append(InterviewQuestion(id: "medications", text: "Do you take any of these medicines?", kind: .medications, required: false))
         list.append(InterviewQuestion(id: "sex", text: "Sex", kind: .sex, required: false))
         list.append(InterviewQuestion(id: "severity", text: "How bad was it, from 0 (no pain) to 10 (worst)?", kind: .severity, required: false))
@@ -246,8 +257,9 @@ public struct AssessmentInterview: Sendable {
     /// signs, chosen together.
     public func request(_ answers: InterviewAnswers) -> (request: AssessmentRequest, asked: KnownAnswers.Fields) {
         var asked: KnownAnswers.Fields = []
-        var request = AssessmentRequest(age: answers.age ?? 40, durationMinutes: answers.durationMinutes ?? 1,
-                                        muscles: answers.muscles ?? [.unsure])
+        var request = AssessmentRequest(
+            age: answers.age ?? 40, durationMinutes: answers.durationMinutes ?? 1,
+            muscles: answers.muscles ?? [.unsure])
         if answers.age != nil { asked.insert(.age) }
         if answers.durationMinutes != nil { asked.insert(.duration) }
         if answers.muscles != nil { asked.insert(.muscles) }
@@ -374,7 +386,9 @@ extension AssessmentInterview {
     }
 
     /// The whole interview answered from a request: the questions asked, in order, and its end.
-    public func run(from request: AssessmentRequest, profile: InterviewProfile? = nil)
+    public func run(
+        from request: AssessmentRequest, profile: InterviewProfile? = nil
+    )
         -> (asked: [InterviewQuestion], answers: InterviewAnswers, end: InterviewStep)
     {
         var answers = InterviewAnswers(profile: profile)

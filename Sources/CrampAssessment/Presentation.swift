@@ -7,18 +7,26 @@ public enum TriageWords {
     public static func banner(_ triage: Triage, numbers: EmergencyNumbers) -> (title: String, action: String) {
         switch triage {
         case .emergency:
-            return ("EMERGENCY: call \(numbers.emergency) now",
-                    "Call the emergency number \(numbers.emergency) now, or have someone take you to the emergency department. Do not wait to see if it passes.")
+            return (
+                "EMERGENCY: call \(numbers.emergency) now",
+                "Call the emergency number \(numbers.emergency) now, or have someone take you to the emergency department. Do not wait to see if it passes."
+            )
         case .urgent:
             let line = numbers.urgent.map { " You can call \($0) for advice." } ?? ""
-            return ("URGENT: be seen today",
-                    "Contact a doctor or urgent care service today.\(line) If it gets worse, call \(numbers.emergency).")
+            return (
+                "URGENT: be seen today",
+                "Contact a doctor or urgent care service today.\(line) If it gets worse, call \(numbers.emergency)."
+            )
         case .soon:
-            return ("SOON: book an appointment",
-                    "Book an appointment with your doctor in the next days to weeks. Use the relief steps below meanwhile.")
+            return (
+                "SOON: book an appointment",
+                "Book an appointment with your doctor in the next days to weeks. Use the relief steps below meanwhile."
+            )
         case .selfCare:
-            return ("SELF-CARE: you can look after this at home",
-                    "This sounds safe to manage at home. Watch for the signs under \"Get help if\".")
+            return (
+                "SELF-CARE: you can look after this at home",
+                "This sounds safe to manage at home. Watch for the signs under \"Get help if\"."
+            )
         }
     }
 }
@@ -54,7 +62,8 @@ extension AssessmentResult {
     /// Every source the result's items cite, in the order they first appear.
     public var sourceIDs: [String] {
         var seen: [String] = []
-        let lists = redFlags.map(\.rule.sources) + alternatives.map(\.alternative.sources)
+        let lists =
+            redFlags.map(\.rule.sources) + alternatives.map(\.alternative.sources)
             + factors.prefix(4).map(\.factor.sources) + relief.map(\.item.sources)
             + prevention.map(\.item.sources) + safetyNet.map(\.sources)
         for id in lists.joined() where !seen.contains(id) { seen.append(id) }

@@ -68,8 +68,10 @@ public enum AssessmentQuestionnaire {
         w.key("subjectType"); w.stringArray(["Patient"])
         w.key("date"); w.value(knowledge.reviewed)
         w.key("publisher"); w.value("CrampCare")
-        w.key("description"); w.value("The questions CrampCare asks about a muscle cramp in the thigh or calf. Answer with a QuestionnaireResponse; "
-            + "a finding answered false counts as denied. " + knowledge.disclaimer)
+        w.key("description");
+        w.value(
+            "The questions CrampCare asks about a muscle cramp in the thigh or calf. Answer with a QuestionnaireResponse; "
+                + "a finding answered false counts as denied. " + knowledge.disclaimer)
         w.key("item")
         w.beginArray()
         question("age", "How old are you?", "integer", required: true)
@@ -157,8 +159,10 @@ public enum AssessmentQuestionnaire {
     /// an interview, a screening "yes" or "not sure" that names no sign counts the most urgent
     /// one, and a response that stops at an emergency (only "yes, chest pain", say) is that
     /// emergency rather than an error about the questions it never reached.
-    public static func request(fromResponse value: JSONValue, medicineNames: [String: Medication] = [:],
-                               interview: AssessmentInterview? = nil) throws(RequestError) -> AssessmentRequest {
+    public static func request(
+        fromResponse value: JSONValue, medicineNames: [String: Medication] = [:],
+        interview: AssessmentInterview? = nil
+    ) throws(RequestError) -> AssessmentRequest {
         guard isResponse(value) else {
             throw RequestError(field: "resourceType", problem: "expected \"QuestionnaireResponse\"")
         }
@@ -272,7 +276,9 @@ public enum AssessmentQuestionnaire {
         where lists[key] != nil {
             asked.insert(field)
         }
-        func decoded(_ members: [(key: String, value: JSONValue)], _ episode: [(key: String, value: JSONValue)]) throws(RequestError) -> AssessmentRequest {
+        func decoded(
+            _ members: [(key: String, value: JSONValue)], _ episode: [(key: String, value: JSONValue)]
+        ) throws(RequestError) -> AssessmentRequest {
             var members = members
             if !episode.isEmpty { members.append(("episode", .object(episode))) }
             var built = try AssessmentRequest.decode(.object(members), medicineNames: medicineNames)
@@ -299,10 +305,13 @@ public enum AssessmentQuestionnaire {
                 let answered = CodeSet(built.findings + built.negatives)
                 for question in interview.questions {
                     guard case .screen(let signs) = question.kind, !signs.contains(where: answered.contains),
-                          !unnamed.contains(question.id), !screenedNo.contains(question.id) else { continue }
+                        !unnamed.contains(question.id), !screenedNo.contains(question.id)
+                    else { continue }
                     let step = "step.\(question.id.dropFirst("screen.".count))"
-                    throw RequestError(field: step, problem: "the safety question \"\(question.text)\" is not answered; "
-                        + "CrampCare gives no triage until every safety question is answered (yes, no or unsure)")
+                    throw RequestError(
+                        field: step,
+                        problem: "the safety question \"\(question.text)\" is not answered; "
+                            + "CrampCare gives no triage until every safety question is answered (yes, no or unsure)")
                 }
             }
             return built
@@ -312,7 +321,9 @@ public enum AssessmentQuestionnaire {
             var partial = request
             if !partial.contains(where: { $0.key == "age" }) { partial.append(("age", .number(40, isInteger: true))) }
             var partialEpisode = episode
-            if !partialEpisode.contains(where: { $0.key == "durationMinutes" }) { partialEpisode.append(("durationMinutes", .number(1, isInteger: true))) }
+            if !partialEpisode.contains(where: { $0.key == "durationMinutes" }) {
+                partialEpisode.append(("durationMinutes", .number(1, isInteger: true)))
+            }
             if !partialEpisode.contains(where: { $0.key == "muscles" }) { partialEpisode.append(("muscles", .array([.string("unsure")]))) }
             guard let stopped = try? decoded(partial, partialEpisode), interview.assessor.isEmergencyNow(stopped, asked: asked) else { throw error }
             return stopped

@@ -69,10 +69,14 @@ extension AssessmentRequest {
         guard case .object(let members) = value else {
             throw RequestError(field: "", problem: "the request must be a JSON object, found \(value.typeName)")
         }
-        let known: Set<String> = ["schemaVersion", "age", "sex", "episode", "episodesLast30Days", "findings", "context",
-                                  "conditions", "medications", "negatives"]
+        let known: Set<String> = [
+            "schemaVersion", "age", "sex", "episode", "episodesLast30Days", "findings", "context",
+            "conditions", "medications", "negatives",
+        ]
         for member in members where !known.contains(member.key) {
-            throw RequestError(field: ShownText.member(member.key), problem: "not a field of the request; accepted fields: \(known.sorted().joined(separator: ", "))")
+            throw RequestError(
+                field: ShownText.member(member.key), problem: "not a field of the request; accepted fields: \(known.sorted().joined(separator: ", "))"
+            )
         }
         if let version = value["schemaVersion"] {
             guard case .number(1, _) = version else {
@@ -89,16 +93,23 @@ extension AssessmentRequest {
         }
         let episodeFields: Set<String> = ["durationMinutes", "muscles", "side", "onset", "severity"]
         for member in episodeMembers where !episodeFields.contains(member.key) {
-            throw RequestError(field: "episode.\(ShownText.member(member.key))", problem: "not a field of the episode; accepted fields: \(episodeFields.sorted().joined(separator: ", "))")
+            throw RequestError(
+                field: "episode.\(ShownText.member(member.key))",
+                problem: "not a field of the episode; accepted fields: \(episodeFields.sorted().joined(separator: ", "))")
         }
         guard let durationValue = episode["durationMinutes"] else {
-            throw RequestError(field: "episode.durationMinutes", problem: "missing; give how long the episode lasted in minutes, more than 0 and at most 10080")
+            throw RequestError(
+                field: "episode.durationMinutes", problem: "missing; give how long the episode lasted in minutes, more than 0 and at most 10080")
         }
         guard case .number(let duration, _) = durationValue else {
-            throw RequestError(field: "episode.durationMinutes", problem: "\(durationValue.excerpt) is not a number; accepted: minutes, more than 0 and at most 10080 (7 days)")
+            throw RequestError(
+                field: "episode.durationMinutes",
+                problem: "\(durationValue.excerpt) is not a number; accepted: minutes, more than 0 and at most 10080 (7 days)")
         }
         guard duration > 0, duration <= 10080 else {
-            throw RequestError(field: "episode.durationMinutes", problem: "\(JSONWriter.format(duration)) is out of range; accepted: more than 0 and at most 10080 minutes (7 days)")
+            throw RequestError(
+                field: "episode.durationMinutes",
+                problem: "\(JSONWriter.format(duration)) is out of range; accepted: more than 0 and at most 10080 minutes (7 days)")
         }
         guard let musclesValue = episode["muscles"] else {
             throw RequestError(field: "episode.muscles", problem: "missing; name at least one of \(Muscle.table.accepted)")
@@ -129,23 +140,28 @@ extension AssessmentRequest {
         if let list = value["negatives"] { request.negatives = try codes(list, field: "negatives", as: Finding.self) }
         let denied = CodeSet(request.negatives)
         for (index, finding) in request.findings.enumerated() where denied.contains(finding) {
-            throw RequestError(field: "findings[\(index)]", problem: "\"\(finding.rawValue)\" is in both findings and negatives; a sign is either present or denied")
+            throw RequestError(
+                field: "findings[\(index)]", problem: "\"\(finding.rawValue)\" is in both findings and negatives; a sign is either present or denied")
         }
         return request
     }
 
     private static func integer(_ value: JSONValue, field: String, range: ClosedRange<Int>, unit: String) throws(RequestError) -> Int {
         guard case .number(let number, _) = value, number == number.rounded() else {
-            throw RequestError(field: field, problem: "\(value.excerpt) is not a whole number; accepted: \(range.lowerBound) to \(range.upperBound) \(unit)")
+            throw RequestError(
+                field: field, problem: "\(value.excerpt) is not a whole number; accepted: \(range.lowerBound) to \(range.upperBound) \(unit)")
         }
         guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
-            throw RequestError(field: field, problem: "\(JSONWriter.format(number)) is out of range; accepted: \(range.lowerBound) to \(range.upperBound) \(unit)")
+            throw RequestError(
+                field: field, problem: "\(JSONWriter.format(number)) is out of range; accepted: \(range.lowerBound) to \(range.upperBound) \(unit)")
         }
         return Int(number)
     }
 
-    private static func code<Code: CodeList>(_ value: JSONValue, field: String, as _: Code.Type,
-                                             hint: (String) -> String? = { _ in nil }) throws(RequestError) -> Code {
+    private static func code<Code: CodeList>(
+        _ value: JSONValue, field: String, as _: Code.Type,
+        hint: (String) -> String? = { _ in nil }
+    ) throws(RequestError) -> Code {
         guard case .string(let text) = value else {
             throw RequestError(field: field, problem: "\(value.excerpt) is not a string; accepted: \(Code.table.accepted)")
         }
@@ -156,8 +172,10 @@ extension AssessmentRequest {
         return code
     }
 
-    private static func codes<Code: CodeList>(_ value: JSONValue, field: String, as type: Code.Type,
-                                              hint: (String) -> String? = { _ in nil }) throws(RequestError) -> [Code] {
+    private static func codes<Code: CodeList>(
+        _ value: JSONValue, field: String, as type: Code.Type,
+        hint: (String) -> String? = { _ in nil }
+    ) throws(RequestError) -> [Code] {
         guard case .array(let elements) = value else {
             throw RequestError(field: field, problem: "must be an array of codes, found \(value.typeName); accepted codes: \(Code.table.accepted)")
         }

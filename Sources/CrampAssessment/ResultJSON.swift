@@ -99,7 +99,11 @@ public struct ResultEncoder: Sendable {
                 }
             }
         }
-        preventionSources = kb.prevention.map { item in members { w in w.key("sources"); w.stringArray(item.sources) } }
+        preventionSources = kb.prevention.map { item in
+            members { w in
+                w.key("sources"); w.stringArray(item.sources)
+            }
+        }
         preventionWhy = kb.prevention.map { item in
             ([nil] + kb.factors.map { Optional($0) }).map { factor in
                 members { w in

@@ -38,12 +38,14 @@ public enum Charts {
         for (index, week) in weeks.enumerated() {
             let barHeight = plotHeight * Double(week.count) / Double(most)
             let x = margin.left + Double(index) * step + step * 0.15
-            body += "<rect x=\"\(number(x))\" y=\"\(number(margin.top + plotHeight - barHeight))\" width=\"\(number(max(1, step * 0.7)))\" "
+            body +=
+                "<rect x=\"\(number(x))\" y=\"\(number(margin.top + plotHeight - barHeight))\" width=\"\(number(max(1, step * 0.7)))\" "
                 + "height=\"\(number(barHeight))\" fill=\"currentColor\" opacity=\"0.75\"><title>Week from \(week.start): \(week.count)</title></rect>"
         }
         body += dateLabels(first: weeks.first!.start, last: weeks.last!.start)
         let total = weeks.map(\.count).reduce(0, +)
-        let description = "\(weeks.count) weeks from \(weeks.first!.start) to \(weeks.last!.start.adding(days: 6)); \(total) episodes; "
+        let description =
+            "\(weeks.count) weeks from \(weeks.first!.start) to \(weeks.last!.start.adding(days: 6)); \(total) episodes; "
             + "most in one week: \(most); last week: \(weeks.last!.count)."
         return frame(id: id, title: title, description: description, body)
     }
@@ -66,7 +68,8 @@ public enum Charts {
         }
         body += dateLabels(first: LocalDate(daysSinceEpoch: first), last: LocalDate(daysSinceEpoch: last))
         let severities = points.map { Double($0.1) }
-        let description = "\(points.count) episodes from \(LocalDate(daysSinceEpoch: first)) to \(LocalDate(daysSinceEpoch: last)); "
+        let description =
+            "\(points.count) episodes from \(LocalDate(daysSinceEpoch: first)) to \(LocalDate(daysSinceEpoch: last)); "
             + "median severity \(Format.decimal(Statistics.median(severities) ?? 0, places: 1)) of 10."
         return frame(id: id, title: title, description: description, body)
     }
@@ -84,22 +87,29 @@ public enum Charts {
         let low = log(0.1), high = log(10.0)
         let plotWidth = width - labelWidth - margin.right
         func x(_ value: Double) -> Double { labelWidth + plotWidth * (min(max(log(value), low), high) - low) / (high - low) }
-        var body = "<line x1=\"\(number(x(1)))\" y1=\"\(number(margin.top))\" x2=\"\(number(x(1)))\" y2=\"\(number(chartHeight - 26))\" stroke=\"currentColor\" stroke-dasharray=\"4 3\"/>"
+        var body =
+            "<line x1=\"\(number(x(1)))\" y1=\"\(number(margin.top))\" x2=\"\(number(x(1)))\" y2=\"\(number(chartHeight - 26))\" stroke=\"currentColor\" stroke-dasharray=\"4 3\"/>"
         for tick in [0.1, 0.5, 1, 2, 10] {
-            body += "<text x=\"\(number(x(tick)))\" y=\"\(number(chartHeight - 10))\" text-anchor=\"middle\" fill=\"currentColor\">\(Format.ratio(tick))</text>"
+            body +=
+                "<text x=\"\(number(x(tick)))\" y=\"\(number(chartHeight - 10))\" text-anchor=\"middle\" fill=\"currentColor\">\(Format.ratio(tick))</text>"
         }
         var parts: [String] = []
         for (index, finding) in rows.enumerated() {
             let risk = finding.relativeRisk!
             let y = margin.top + Double(index) * rowHeight + rowHeight / 2
             body += "<text x=\"4\" y=\"\(number(y + 4))\" fill=\"currentColor\">\(escape(finding.exposure.label))</text>"
-            body += "<line x1=\"\(number(x(risk.lower)))\" y1=\"\(number(y))\" x2=\"\(number(x(risk.upper)))\" y2=\"\(number(y))\" stroke=\"currentColor\" stroke-width=\"2\"/>"
+            body +=
+                "<line x1=\"\(number(x(risk.lower)))\" y1=\"\(number(y))\" x2=\"\(number(x(risk.upper)))\" y2=\"\(number(y))\" stroke=\"currentColor\" stroke-width=\"2\"/>"
             let strong = finding.verdict == .possibleTrigger || finding.verdict == .possibleProtector
-            body += "<rect x=\"\(number(x(risk.value) - 4))\" y=\"\(number(y - 4))\" width=\"8\" height=\"8\" fill=\"\(strong ? "currentColor" : "none")\" stroke=\"currentColor\"/>"
-            parts.append("\(finding.exposure.label) \(Format.ratio(risk.value)) (\(Format.ratio(risk.lower)) to \(Format.ratio(risk.upper))), \(finding.verdict.words)")
+            body +=
+                "<rect x=\"\(number(x(risk.value) - 4))\" y=\"\(number(y - 4))\" width=\"8\" height=\"8\" fill=\"\(strong ? "currentColor" : "none")\" stroke=\"currentColor\"/>"
+            parts.append(
+                "\(finding.exposure.label) \(Format.ratio(risk.value)) (\(Format.ratio(risk.lower)) to \(Format.ratio(risk.upper))), \(finding.verdict.words)"
+            )
         }
-        return frame(id: id, title: title, description: "Relative risk with 95% interval; 1 means no difference. " + parts.joined(separator: "; ") + ".",
-                     height: chartHeight, body)
+        return frame(
+            id: id, title: title, description: "Relative risk with 95% interval; 1 means no difference. " + parts.joined(separator: "; ") + ".",
+            height: chartHeight, body)
     }
 
     /// How often each technique helped, with its Wilson interval.
@@ -116,19 +126,25 @@ public enum Charts {
         func x(_ share: Double) -> Double { labelWidth + plotWidth * min(max(share, 0), 1) }
         var body = ""
         for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
-            body += "<text x=\"\(number(x(tick)))\" y=\"\(number(chartHeight - 10))\" text-anchor=\"middle\" fill=\"currentColor\">\(Format.percent(tick))</text>"
+            body +=
+                "<text x=\"\(number(x(tick)))\" y=\"\(number(chartHeight - 10))\" text-anchor=\"middle\" fill=\"currentColor\">\(Format.percent(tick))</text>"
         }
         var parts: [String] = []
         for (index, effect) in rows.enumerated() {
             let share = effect.interval!
             let y = margin.top + Double(index) * rowHeight + rowHeight / 2
             body += "<text x=\"4\" y=\"\(number(y + 4))\" fill=\"currentColor\">\(escape(effect.technique.rawValue))</text>"
-            body += "<rect x=\"\(number(x(0)))\" y=\"\(number(y - 7))\" width=\"\(number(x(share.value) - x(0)))\" height=\"14\" fill=\"currentColor\" opacity=\"0.5\"/>"
-            body += "<line x1=\"\(number(x(share.lower)))\" y1=\"\(number(y))\" x2=\"\(number(x(share.upper)))\" y2=\"\(number(y))\" stroke=\"currentColor\" stroke-width=\"2\"/>"
-            parts.append("\(effect.technique.rawValue): helped \(effect.helped) of \(effect.uses), \(Format.percent(share.value)) (\(Format.percent(share.lower)) to \(Format.percent(share.upper)))")
+            body +=
+                "<rect x=\"\(number(x(0)))\" y=\"\(number(y - 7))\" width=\"\(number(x(share.value) - x(0)))\" height=\"14\" fill=\"currentColor\" opacity=\"0.5\"/>"
+            body +=
+                "<line x1=\"\(number(x(share.lower)))\" y1=\"\(number(y))\" x2=\"\(number(x(share.upper)))\" y2=\"\(number(y))\" stroke=\"currentColor\" stroke-width=\"2\"/>"
+            parts.append(
+                "\(effect.technique.rawValue): helped \(effect.helped) of \(effect.uses), \(Format.percent(share.value)) (\(Format.percent(share.lower)) to \(Format.percent(share.upper)))"
+            )
         }
-        return frame(id: id, title: title, description: "Share of uses that helped, with 95% interval. " + parts.joined(separator: "; ") + ".",
-                     height: chartHeight, body)
+        return frame(
+            id: id, title: title, description: "Share of uses that helped, with 95% interval. " + parts.joined(separator: "; ") + ".",
+            height: chartHeight, body)
     }
 
     /// A chart with nothing to draw yet: one line saying why, read out as its description.
@@ -137,12 +153,15 @@ public enum Charts {
     }
 
     static func axis(maximum: Double, plotHeight: Double, label: String) -> String {
-        var body = "<line x1=\"\(number(margin.left))\" y1=\"\(number(margin.top))\" x2=\"\(number(margin.left))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"currentColor\"/>"
-        body += "<line x1=\"\(number(margin.left))\" y1=\"\(number(margin.top + plotHeight))\" x2=\"\(number(width - margin.right))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"currentColor\"/>"
+        var body =
+            "<line x1=\"\(number(margin.left))\" y1=\"\(number(margin.top))\" x2=\"\(number(margin.left))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"currentColor\"/>"
+        body +=
+            "<line x1=\"\(number(margin.left))\" y1=\"\(number(margin.top + plotHeight))\" x2=\"\(number(width - margin.right))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"currentColor\"/>"
         for fraction in [0.0, 0.5, 1.0] {
             let y = margin.top + plotHeight * (1 - fraction)
             let value = maximum * fraction
-            body += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\" fill=\"currentColor\">\(Format.decimal(value, places: value == value.rounded() ? 0 : 1))</text>"
+            body +=
+                "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\" fill=\"currentColor\">\(Format.decimal(value, places: value == value.rounded() ? 0 : 1))</text>"
         }
         return body
     }

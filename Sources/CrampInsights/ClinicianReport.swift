@@ -1,6 +1,6 @@
+import CrampJSON
 public import CrampJournal
 public import CrampKnowledge
-import CrampJSON
 
 /// The report a clinician reads: one to two printed pages of HTML, self-contained (styles inline,
 /// charts as inline SVG, no script), from a journal's contents and its insights.
@@ -49,7 +49,8 @@ public struct ClinicianReport: Sendable {
     public func body(headingLevel: Int = 1) -> String {
         let h1 = "h\(headingLevel)", h2 = "h\(headingLevel + 1)"
         var out = "<\(h1)>Leg cramp diary report</\(h1)>"
-        out += "<p>Period covered: <strong>\(Self.html(insights.covered))</strong>. Made on \(insights.today) by CrampCare "
+        out +=
+            "<p>Period covered: <strong>\(Self.html(insights.covered))</strong>. Made on \(insights.today) by CrampCare "
             + "(knowledge base \(Self.html(knowledge.version))). \(insights.episodeCount) episodes and \(insights.dayLogCount) day logs.</p>"
         out += "<p class=\"note\">\(Self.html(knowledge.disclaimer))</p>"
 
@@ -58,7 +59,8 @@ public struct ClinicianReport: Sendable {
             out += "<p>None of the diary patterns that call for a check were found in this period.</p>"
         } else {
             for found in insights.patterns {
-                out += "<div class=\"flag\"><strong>\(Self.html(found.pattern.title))</strong> (\(found.pattern.level == .urgent ? "urgent" : "soon")): "
+                out +=
+                    "<div class=\"flag\"><strong>\(Self.html(found.pattern.title))</strong> (\(found.pattern.level == .urgent ? "urgent" : "soon")): "
                     + "\(Self.html(found.evidence)). \(Self.html(found.pattern.advice)) <span class=\"note\">Sources: \(Self.html(sourceNames(found.pattern.sources)))</span></div>"
             }
         }
@@ -73,7 +75,8 @@ public struct ClinicianReport: Sendable {
         out += "<\(h2)>Possible triggers</\(h2)>" + triggerSection()
         out += "<\(h2)>What relief works</\(h2)>" + reliefSection()
         out += "<\(h2)>Recent assessments</\(h2)>" + assessmentsTable()
-        out += "<p class=\"note\">Methods: a cramp before 06:00 counts for the day before. Counts have exact Poisson intervals; rate ratios exact conditional intervals. "
+        out +=
+            "<p class=\"note\">Methods: a cramp before 06:00 counts for the day before. Counts have exact Poisson intervals; rate ratios exact conditional intervals. "
             + "Exposures are each person's own quarters of their logged amounts, with a declared lag. Below 90 logged days or 10 cramp days, "
             + "results are an early signal only (Fisher's exact test). From then on a possible trigger needs a logistic regression adjusted for the day before "
             + "and for trend (Firth-penalised where cells are sparse) and the exact test, both under Benjamini–Hochberg control at q = 0.10. "
@@ -90,13 +93,30 @@ public struct ClinicianReport: Sendable {
         var rows: [(String, String)] = []
         if let year = profile.birthYear { rows.append(("Age", "about \(insights.today.year - year) (born \(year))")) }
         if let sex = profile.sex { rows.append(("Sex", knowledge.sexLabels[sex] ?? sex.rawValue)) }
-        rows.append(("Conditions", profile.conditions.isEmpty ? "none recorded" : profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }.joined(separator: ", ")))
-        rows.append(("Medicines", profile.medications.isEmpty ? "none recorded" : profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }.joined(separator: ", ")))
+        rows.append(
+            (
+                "Conditions",
+                profile.conditions.isEmpty
+                    ? "none recorded" : profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
+            ))
+        rows.append(
+            (
+                "Medicines",
+                profile.medications.isEmpty
+                    ? "none recorded" : profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
+            ))
         let changes = contents.dayLogs.filter { !$0.medicationChanges.isEmpty }.sorted { $0.date < $1.date }.suffix(5)
         if !changes.isEmpty {
-            rows.append(("Medicine changes", changes.map { log in
-                "\(log.date): " + log.medicationChanges.map { "\($0.kind.rawValue) \(knowledge.medications[$0.medication]?.label ?? $0.medication.rawValue)" }.joined(separator: ", ")
-            }.joined(separator: "; ")))
+            rows.append(
+                (
+                    "Medicine changes",
+                    changes.map { log in
+                        "\(log.date): "
+                            + log.medicationChanges.map {
+                                "\($0.kind.rawValue) \(knowledge.medications[$0.medication]?.label ?? $0.medication.rawValue)"
+                            }.joined(separator: ", ")
+                    }.joined(separator: "; ")
+                ))
         }
         return "<table>" + rows.map { "<tr><th scope=\"row\">\(Self.html($0.0))</th><td>\(Self.html($0.1))</td></tr>" }.joined() + "</table>"
     }
@@ -105,8 +125,9 @@ public struct ClinicianReport: Sendable {
         var parts: [String] = []
         if let recent = insights.trends.recent {
             if let ratio = recent.ratio {
-                parts.append("Last 4 weeks: \(recent.episodes) episodes against \(recent.referenceEpisodes) in the 8 weeks before, a rate ratio of "
-                             + "\(Format.ratio(ratio.value)) (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
+                parts.append(
+                    "Last 4 weeks: \(recent.episodes) episodes against \(recent.referenceEpisodes) in the 8 weeks before, a rate ratio of "
+                        + "\(Format.ratio(ratio.value)) (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
             } else {
                 parts.append("No episodes in the last 12 weeks.")
             }
@@ -114,8 +135,9 @@ public struct ClinicianReport: Sendable {
             parts.append("The diary is shorter than 12 weeks, so the recent rate is not compared yet.")
         }
         if let change = insights.trends.medicationChange, let ratio = change.ratio, let date = insights.trends.medicationChangeDate {
-            parts.append("Since the medicine change on \(date): \(change.episodes) episodes in \(change.days) days against \(change.referenceEpisodes) in \(change.referenceDays) days before "
-                         + "(rate ratio \(Format.ratio(ratio.value)), \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
+            parts.append(
+                "Since the medicine change on \(date): \(change.episodes) episodes in \(change.days) days against \(change.referenceEpisodes) in \(change.referenceDays) days before "
+                    + "(rate ratio \(Format.ratio(ratio.value)), \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
         }
         parts.append("At night: \(Format.percent(insights.trends.nightShare)) of episodes.")
         return "<p>" + Self.html(parts.joined(separator: " ")) + "</p>"
@@ -124,10 +146,12 @@ public struct ClinicianReport: Sendable {
     func periodsTable() -> String {
         let periods = insights.trends.periods.suffix(6)
         guard !periods.isEmpty else { return "<p>No whole 28-day period logged yet.</p>" }
-        var out = "<table><caption class=\"note\">The last \(periods.count) periods of 28 days</caption><tr><th scope=\"col\">Period</th><th scope=\"col\">Episodes (95% interval)</th>"
+        var out =
+            "<table><caption class=\"note\">The last \(periods.count) periods of 28 days</caption><tr><th scope=\"col\">Period</th><th scope=\"col\">Episodes (95% interval)</th>"
             + "<th scope=\"col\">Median length</th><th scope=\"col\">Median severity</th><th scope=\"col\">At night</th></tr>"
         for period in periods {
-            out += "<tr><td>\(period.first) to \(period.last)</td><td>\(period.episodes) (\(Format.decimal(period.interval.lower, places: 1))–\(Format.decimal(period.interval.upper, places: 1)))</td>"
+            out +=
+                "<tr><td>\(period.first) to \(period.last)</td><td>\(period.episodes) (\(Format.decimal(period.interval.lower, places: 1))–\(Format.decimal(period.interval.upper, places: 1)))</td>"
                 + "<td>\(Format.minutes(period.medianDurationSeconds))</td><td>\(period.medianSeverity.map { Format.decimal($0, places: 1) } ?? "—")</td>"
                 + "<td>\(Format.percent(period.nightShare))</td></tr>"
         }
@@ -139,19 +163,23 @@ public struct ClinicianReport: Sendable {
         var out = ""
         switch analysis.tier {
         case .notEnoughData:
-            return "<p>Not enough data yet: \(Self.html(analysis.needed ?? "")). \(analysis.days) logged days, \(analysis.crampDays) with a cramp.</p>"
+            return
+                "<p>Not enough data yet: \(Self.html(analysis.needed ?? "")). \(analysis.days) logged days, \(analysis.crampDays) with a cramp.</p>"
         case .descriptive:
-            out += "<p>Early signals only (\(analysis.days) logged days, \(analysis.crampDays) with a cramp). Needs \(Self.html(analysis.needed ?? "")).</p>"
+            out +=
+                "<p>Early signals only (\(analysis.days) logged days, \(analysis.crampDays) with a cramp). Needs \(Self.html(analysis.needed ?? "")).</p>"
         case .inferential:
             out += "<p>\(analysis.days) logged days, \(analysis.crampDays) with a cramp.</p>"
         }
         out += Charts.forestPlot(analysis.findings)
-        out += "<table><tr><th scope=\"col\">Exposure</th><th scope=\"col\">Days with / without</th><th scope=\"col\">Cramp days with / without</th>"
+        out +=
+            "<table><tr><th scope=\"col\">Exposure</th><th scope=\"col\">Days with / without</th><th scope=\"col\">Cramp days with / without</th>"
             + "<th scope=\"col\">Relative risk (95%)</th><th scope=\"col\">p</th><th scope=\"col\">q</th><th scope=\"col\">Evidence</th></tr>"
         for finding in analysis.findings {
-            let risk = finding.relativeRisk.map (Format.ratioInterval) ?? "—"
+            let risk = finding.relativeRisk.map(Format.ratioInterval) ?? "—"
             let p = analysis.tier == .inferential ? finding.modelP : finding.fisherP
-            out += "<tr><td>\(Self.html(finding.exposure.label)): \(Self.html(finding.exposure.definition))</td><td>\(finding.daysWith) / \(finding.daysWithout)</td>"
+            out +=
+                "<tr><td>\(Self.html(finding.exposure.label)): \(Self.html(finding.exposure.definition))</td><td>\(finding.daysWith) / \(finding.daysWithout)</td>"
                 + "<td>\(Format.percent(finding.rateWith)) / \(Format.percent(finding.rateWithout))</td><td>\(risk)</td><td>\(Format.pValue(p))</td>"
                 + "<td>\(Format.pValue(finding.q))</td><td>\(Self.html(finding.verdict.words))\(finding.missing.map { ": " + Self.html($0) } ?? "")</td></tr>"
         }
@@ -162,12 +190,15 @@ public struct ClinicianReport: Sendable {
         var out = "<p>Episodes with nothing tried: \(insights.untreatedCount), median length \(Format.minutes(insights.untreatedMedianSeconds)).</p>"
         guard !insights.relief.isEmpty else { return out + "<p>No relief logged yet.</p>" }
         out += Charts.reliefEffectiveness(insights.relief)
-        out += "<table><tr><th scope=\"col\">Technique</th><th scope=\"col\">Uses</th><th scope=\"col\">Helped (95%)</th><th scope=\"col\">By severity</th><th scope=\"col\">Median length</th></tr>"
+        out +=
+            "<table><tr><th scope=\"col\">Technique</th><th scope=\"col\">Uses</th><th scope=\"col\">Helped (95%)</th><th scope=\"col\">By severity</th><th scope=\"col\">Median length</th></tr>"
         for effect in insights.relief {
-            let share = effect.interval.map (Format.percentInterval)
+            let share =
+                effect.interval.map(Format.percentInterval)
                 ?? "after \(ReliefEffect.minimumUses) uses"
             let bands = effect.bands.map { "\($0.label): \($0.helped) of \($0.uses)" }.joined(separator: "; ")
-            out += "<tr><td>\(Self.html(effect.technique.rawValue))</td><td>\(effect.uses)</td><td>\(effect.helped) helped, \(effect.partly) partly; \(share)</td>"
+            out +=
+                "<tr><td>\(Self.html(effect.technique.rawValue))</td><td>\(effect.uses)</td><td>\(effect.helped) helped, \(effect.partly) partly; \(share)</td>"
                 + "<td>\(bands.isEmpty ? "—" : Self.html(bands))</td><td>\(Format.minutes(effect.medianDurationSeconds))</td></tr>"
         }
         return out + "</table>"
@@ -180,7 +211,8 @@ public struct ClinicianReport: Sendable {
         for record in recent {
             let flags = (try? JSONParser.parse(record.resultJSON))?["redFlags"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
             let titles = flags.map { id in knowledge.rules.first { $0.id == id }?.title ?? id }
-            out += "<tr><td>\(record.madeAt.localDate)</td><td>\(Self.html(record.triage == .selfCare ? "self care" : record.triage.rawValue))</td>"
+            out +=
+                "<tr><td>\(record.madeAt.localDate)</td><td>\(Self.html(record.triage == .selfCare ? "self care" : record.triage.rawValue))</td>"
                 + "<td>\(titles.isEmpty ? "none" : Self.html(titles.joined(separator: "; ")))</td></tr>"
         }
         return out + "</table>"

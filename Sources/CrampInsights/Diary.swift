@@ -107,16 +107,24 @@ extension Diary {
         func below(_ kind: Exposure.Kind, _ label: String, _ unit: String, _ value: @escaping (DayLog) -> Double?) {
             let values = amounts(value)
             guard let cut = quartile(values, 0.25) else { return }
-            result.append((Exposure(kind: kind, lag: .sameDay, threshold: cut, label: label,
-                                    definition: "below \(number(cut)) \(unit), your own lower quarter"),
-                           values.map { $0.map { $0 < cut } }))
+            result.append(
+                (
+                    Exposure(
+                        kind: kind, lag: .sameDay, threshold: cut, label: label,
+                        definition: "below \(number(cut)) \(unit), your own lower quarter"),
+                    values.map { $0.map { $0 < cut } }
+                ))
         }
         func above(_ kind: Exposure.Kind, _ label: String, _ unit: String, _ value: @escaping (DayLog) -> Double?) {
             let values = amounts(value)
             guard let cut = quartile(values, 0.75) else { return }
-            result.append((Exposure(kind: kind, lag: .sameDay, threshold: cut, label: label,
-                                    definition: "above \(number(cut)) \(unit), your own upper quarter"),
-                           values.map { $0.map { $0 > cut } }))
+            result.append(
+                (
+                    Exposure(
+                        kind: kind, lag: .sameDay, threshold: cut, label: label,
+                        definition: "above \(number(cut)) \(unit), your own upper quarter"),
+                    values.map { $0.map { $0 > cut } }
+                ))
         }
         below(.lowFluids, "Low fluids", "ml", { $0.fluidsML.map(Double.init) })
         above(.longSitting, "Long sitting", "hours sitting", { $0.sittingHours })
@@ -126,19 +134,31 @@ extension Diary {
             if let intensity = log.exerciseIntensity { return intensity == .hard }
             return log.exerciseMinutes == 0 ? false : nil
         }
-        result.append((Exposure(kind: .hardExercise, lag: .sameDay, threshold: nil, label: "Hard exercise", definition: "hard exercise that day"), hard))
-        result.append((Exposure(kind: .hardExercisePreviousDay, lag: .previousDay, threshold: nil, label: "Hard exercise the day before",
-                                definition: "hard exercise the day before"),
-                       [nil] + hard.dropLast()))
-        result.append((Exposure(kind: .hotWeather, lag: .sameDay, threshold: nil, label: "Hot weather", definition: "a hot day"),
-                       logs.map { log in
-                           guard let log else { return nil }
-                           if log.context.contains(.hotWeather) { return true }
-                           return log.hotWeather
-                       }))
+        result.append(
+            (Exposure(kind: .hardExercise, lag: .sameDay, threshold: nil, label: "Hard exercise", definition: "hard exercise that day"), hard))
+        result.append(
+            (
+                Exposure(
+                    kind: .hardExercisePreviousDay, lag: .previousDay, threshold: nil, label: "Hard exercise the day before",
+                    definition: "hard exercise the day before"),
+                [nil] + hard.dropLast()
+            ))
+        result.append(
+            (
+                Exposure(kind: .hotWeather, lag: .sameDay, threshold: nil, label: "Hot weather", definition: "a hot day"),
+                logs.map { log in
+                    guard let log else { return nil }
+                    if log.context.contains(.hotWeather) { return true }
+                    return log.hotWeather
+                }
+            ))
         above(.alcohol, "Alcohol", "units", { $0.alcoholUnits })
-        result.append((Exposure(kind: .electrolyteDrink, lag: .sameDay, threshold: nil, label: "Electrolyte drink", definition: "an electrolyte drink that day"),
-                       logs.map { $0?.electrolyteDrink }))
+        result.append(
+            (
+                Exposure(
+                    kind: .electrolyteDrink, lag: .sameDay, threshold: nil, label: "Electrolyte drink", definition: "an electrolyte drink that day"),
+                logs.map { $0?.electrolyteDrink }
+            ))
         return result
     }
 }

@@ -1,6 +1,6 @@
+import CrampJSON
 public import CrampJournal
 public import CrampKnowledge
-import CrampJSON
 
 /// Everything the insights say about one person's journal, computed once from its contents.
 public struct Insights: Sendable {
@@ -40,7 +40,8 @@ public struct Insights: Sendable {
 
     /// The period the insights cover, in words.
     public var covered: String {
-        episodeCount == 0 && dayLogCount == 0 ? "no entries yet" : "\(diary.first) to \(diary.last) (\(diary.dayCount) day\(diary.dayCount == 1 ? "" : "s"))"
+        episodeCount == 0 && dayLogCount == 0
+            ? "no entries yet" : "\(diary.first) to \(diary.last) (\(diary.dayCount) day\(diary.dayCount == 1 ? "" : "s"))"
     }
 
     /// The insights as JSON (camelCase, as the API); numbers that are not finite are null.

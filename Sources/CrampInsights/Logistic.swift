@@ -131,7 +131,9 @@ public struct LogisticModel: Sendable {
     /// Firth fit, as logistf reports; a Wald test for a plain fit, as statsmodels reports.
     public func pValue(_ index: Int, full: Fit) -> Double? {
         if firth {
-            guard let restricted = fit(fixed: [index: 0], start: full.coefficients.enumerated().map { $0.offset == index ? 0 : $0.element }) else { return nil }
+            guard let restricted = fit(fixed: [index: 0], start: full.coefficients.enumerated().map { $0.offset == index ? 0 : $0.element }) else {
+                return nil
+            }
             let statistic = max(0, 2 * (full.logLikelihood - restricted.logLikelihood))
             return Distributions.chiSquareSurvival(statistic, degrees: 1)
         }

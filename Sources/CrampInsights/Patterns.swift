@@ -24,22 +24,32 @@ public enum Patterns {
         let recent = episodes.filter { Diary.day(of: $0).daysSinceEpoch >= recentStart }
 
         if let change = trends.recent, let ratio = change.ratio, ratio.lower > 1, change.episodes >= 4 {
-            add(.risingRate, "\(change.episodes) episodes in the last 4 weeks against \(change.referenceEpisodes) in the 8 weeks before: "
-                + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))")
+            add(
+                .risingRate,
+                "\(change.episodes) episodes in the last 4 weeks against \(change.referenceEpisodes) in the 8 weeks before: "
+                    + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))")
         }
         let long = recent.filter { $0.durationSeconds > 600 }
         if !long.isEmpty {
             let longest = long.map(\.durationSeconds).max()! / 60
-            add(.longEpisodes, "\(long.count) episode\(long.count == 1 ? "" : "s") over 10 minutes in the last \(recentDays) days; the longest lasted \(longest) minutes")
+            add(
+                .longEpisodes,
+                "\(long.count) episode\(long.count == 1 ? "" : "s") over 10 minutes in the last \(recentDays) days; the longest lasted \(longest) minutes"
+            )
         }
         let nerve = recent.filter { !weaknessFindings.isDisjoint(with: $0.findings) }
         if !nerve.isEmpty {
-            let signs = Set(nerve.flatMap { $0.findings.filter(weaknessFindings.contains) }).map { knowledge.findings[$0]?.label ?? $0.rawValue }.sorted()
-            add(.weaknessOrNumbness, "Logged with \(nerve.count) episode\(nerve.count == 1 ? "" : "s") in the last \(recentDays) days: \(signs.joined(separator: ", "))")
+            let signs = Set(nerve.flatMap { $0.findings.filter(weaknessFindings.contains) }).map { knowledge.findings[$0]?.label ?? $0.rawValue }
+                .sorted()
+            add(
+                .weaknessOrNumbness,
+                "Logged with \(nerve.count) episode\(nerve.count == 1 ? "" : "s") in the last \(recentDays) days: \(signs.joined(separator: ", "))")
         }
         if let change = trends.medicationChange, let ratio = change.ratio, ratio.lower > 1, let date = trends.medicationChangeDate {
-            add(.afterMedicationChange, "\(change.episodes) episodes in \(change.days) days since the change on \(date) against \(change.referenceEpisodes) in \(change.referenceDays) days before: "
-                + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))")
+            add(
+                .afterMedicationChange,
+                "\(change.episodes) episodes in \(change.days) days since the change on \(date) against \(change.referenceEpisodes) in \(change.referenceDays) days before: "
+                    + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))")
         }
         // Sleep: in at least 3 of the last 4 whole weeks, an episode at night or one that woke them.
         let weeks = trends.weeklyCounts.suffix(4)

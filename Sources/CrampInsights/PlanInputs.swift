@@ -1,7 +1,7 @@
 public import CrampAssessment
+import CrampJSON
 public import CrampJournal
 public import CrampKnowledge
-import CrampJSON
 
 /// Turns a journal into what the planner needs: the profile, what the assessments found, and the
 /// diary's possible triggers.
@@ -19,7 +19,9 @@ public enum PlanInputs {
             request.medications = profile.medications
         }
         var muscles: [Muscle] = []
-        for episode in insights.episodes { for muscle in episode.muscles where muscle != .unsure && !muscles.contains(muscle) { muscles.append(muscle) } }
+        for episode in insights.episodes {
+            for muscle in episode.muscles where muscle != .unsure && !muscles.contains(muscle) { muscles.append(muscle) }
+        }
         request.muscles = muscles
 
         // The diary's possible triggers first: they are this person's own evidence.
@@ -42,7 +44,8 @@ public enum PlanInputs {
                 if firstSeen[id] == nil { firstSeen[id] = order }
             }
             guard record.madeAt.localDate >= recentStart, let requestJSON = try? JSONParser.parse(record.requestJSON),
-                let decoded = try? AssessmentRequest.decode(requestJSON, medicineNames: knowledge.medicineNames) else { continue }
+                let decoded = try? AssessmentRequest.decode(requestJSON, medicineNames: knowledge.medicineNames)
+            else { continue }
             for code in decoded.context where !context.contains(code) { context.append(code) }
             for code in decoded.findings where !findings.contains(code) { findings.append(code) }
             for condition in decoded.conditions where !request.conditions.contains(condition) { request.conditions.append(condition) }
@@ -55,7 +58,8 @@ public enum PlanInputs {
         request.context = context
         request.findings = findings
         if let latest = records.first, latest.madeAt.localDate >= today.adding(days: -openRedFlagDays), latest.triage >= .urgent,
-            let result = try? JSONParser.parse(latest.resultJSON) {
+            let result = try? JSONParser.parse(latest.resultJSON)
+        {
             request.openRedFlags = (result["redFlags"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
         }
         return request

@@ -107,7 +107,8 @@ public enum Statistics {
     public static func relativeRisk(_ a: Int, _ b: Int, _ c: Int, _ d: Int, confidence: Double = 0.95) -> Estimate? {
         guard a + b > 0, c + d > 0 else { return nil }
         let corrected = a == 0 || b == 0 || c == 0 || d == 0
-        let (a1, b1, c1, d1) = corrected ? (Double(a) + 0.5, Double(b) + 0.5, Double(c) + 0.5, Double(d) + 0.5) : (Double(a), Double(b), Double(c), Double(d))
+        let (a1, b1, c1, d1) =
+            corrected ? (Double(a) + 0.5, Double(b) + 0.5, Double(c) + 0.5, Double(d) + 0.5) : (Double(a), Double(b), Double(c), Double(d))
         let ratio = (a1 / (a1 + b1)) / (c1 / (c1 + d1))
         let se = (1 / a1 - 1 / (a1 + b1) + 1 / c1 - 1 / (c1 + d1)).squareRoot()
         let z = Distributions.normalQuantile(1 - (1 - confidence) / 2)

@@ -58,12 +58,13 @@ public struct Trends: Sendable {
         while end - Self.periodDays + 1 >= firstDay {
             let start = end - Self.periodDays + 1
             let inPeriod = inDays(from: start, through: end)
-            periods.append(Period(
-                first: LocalDate(daysSinceEpoch: start), last: LocalDate(daysSinceEpoch: end), episodes: inPeriod.count,
-                interval: Statistics.poissonInterval(count: inPeriod.count),
-                medianDurationSeconds: Statistics.median(inPeriod.map { Double($0.durationSeconds) }),
-                medianSeverity: Statistics.median(inPeriod.compactMap { $0.severity.map(Double.init) }),
-                nightShare: inPeriod.isEmpty ? nil : Double(inPeriod.filter(Self.isNight).count) / Double(inPeriod.count)))
+            periods.append(
+                Period(
+                    first: LocalDate(daysSinceEpoch: start), last: LocalDate(daysSinceEpoch: end), episodes: inPeriod.count,
+                    interval: Statistics.poissonInterval(count: inPeriod.count),
+                    medianDurationSeconds: Statistics.median(inPeriod.map { Double($0.durationSeconds) }),
+                    medianSeverity: Statistics.median(inPeriod.compactMap { $0.severity.map(Double.init) }),
+                    nightShare: inPeriod.isEmpty ? nil : Double(inPeriod.filter(Self.isNight).count) / Double(inPeriod.count)))
             end = start - 1
         }
         self.periods = periods.reversed()
@@ -72,10 +73,12 @@ public struct Trends: Sendable {
         func change(_ label: String, after: ClosedRange<Int>, before: ClosedRange<Int>) -> RateChange {
             let a = inDays(from: after.lowerBound, through: after.upperBound).count
             let b = inDays(from: before.lowerBound, through: before.upperBound).count
-            return RateChange(label: label, episodes: a, days: after.count, referenceEpisodes: b, referenceDays: before.count,
-                              ratio: Statistics.rateRatio(count: a, time: Double(after.count), referenceCount: b, referenceTime: Double(before.count)))
+            return RateChange(
+                label: label, episodes: a, days: after.count, referenceEpisodes: b, referenceDays: before.count,
+                ratio: Statistics.rateRatio(count: a, time: Double(after.count), referenceCount: b, referenceTime: Double(before.count)))
         }
-        recent = lastDay - firstDay + 1 >= 84
+        recent =
+            lastDay - firstDay + 1 >= 84
             ? change("the last 4 weeks against the 8 weeks before", after: (lastDay - 27)...lastDay, before: (lastDay - 83)...(lastDay - 28))
             : nil
 
@@ -85,8 +88,11 @@ public struct Trends: Sendable {
             let day = latestChange.daysSinceEpoch
             let after = min(56, lastDay - day + 1)
             let before = min(56, day - firstDay)
-            medicationChange = after >= 14 && before >= 14
-                ? change("since the medication change on \(latestChange) against before it", after: day...(day + after - 1), before: (day - before)...(day - 1))
+            medicationChange =
+                after >= 14 && before >= 14
+                ? change(
+                    "since the medication change on \(latestChange) against before it", after: day...(day + after - 1),
+                    before: (day - before)...(day - 1))
                 : nil
         } else {
             medicationChange = nil
@@ -137,11 +143,12 @@ public struct ReliefEffect: Sendable {
                 let good = inBand.filter { $0.1.outcome == .helped }.count
                 return Band(label: label, uses: inBand.count, helped: good, interval: Statistics.wilson(good, inBand.count))
             }
-            effects.append(ReliefEffect(
-                technique: technique, uses: uses.count, helped: helped, partly: uses.filter { $0.1.outcome == .partly }.count,
-                interval: uses.count >= minimumUses ? Statistics.wilson(helped, uses.count) : nil, bands: bands,
-                medianDurationSeconds: Statistics.median(uses.map { Double($0.0.durationSeconds) }),
-                medianSecondsToEase: Statistics.median(uses.compactMap { $0.1.secondsToEase.map(Double.init) })))
+            effects.append(
+                ReliefEffect(
+                    technique: technique, uses: uses.count, helped: helped, partly: uses.filter { $0.1.outcome == .partly }.count,
+                    interval: uses.count >= minimumUses ? Statistics.wilson(helped, uses.count) : nil, bands: bands,
+                    medianDurationSeconds: Statistics.median(uses.map { Double($0.0.durationSeconds) }),
+                    medianSecondsToEase: Statistics.median(uses.compactMap { $0.1.secondsToEase.map(Double.init) })))
         }
         return (effects, Statistics.median(untreated.map { Double($0.durationSeconds) }), untreated.count)
     }

@@ -78,12 +78,14 @@ public enum Triggers {
             tier = .inferential
         } else if logged.count >= descriptiveDays && crampDays >= descriptiveCrampDays {
             tier = .descriptive
-            needed = shortfall(days: logged.count, crampDays: crampDays, wantDays: inferentialDays, wantCramps: inferentialCrampDays,
-                               purpose: "to name a possible trigger")
+            needed = shortfall(
+                days: logged.count, crampDays: crampDays, wantDays: inferentialDays, wantCramps: inferentialCrampDays,
+                purpose: "to name a possible trigger")
         } else {
             tier = .notEnoughData
-            needed = shortfall(days: logged.count, crampDays: crampDays, wantDays: descriptiveDays, wantCramps: descriptiveCrampDays,
-                               purpose: "for a first look")
+            needed = shortfall(
+                days: logged.count, crampDays: crampDays, wantDays: descriptiveDays, wantCramps: descriptiveCrampDays,
+                purpose: "for a first look")
         }
         guard tier != .notEnoughData else {
             return TriggerAnalysis(tier: tier, days: logged.count, crampDays: crampDays, needed: needed, findings: [])
@@ -124,16 +126,23 @@ public enum Triggers {
             let without = c + d
             if a + c == 0 || b + d == 0, with >= minimumDaysEachWay, without >= minimumDaysEachWay {
                 // Every day the same: a cramp-free or all-cramp diary compares nothing.
-                let missing = a + c == 0 ? "no day compared had a cramp, so there is nothing to compare yet"
+                let missing =
+                    a + c == 0
+                    ? "no day compared had a cramp, so there is nothing to compare yet"
                     : "every day compared had a cramp, so there is nothing to compare yet"
-                tested.append(Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing))
+                tested.append(
+                    Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing)
+                )
                 continue
             }
             guard with >= minimumDaysEachWay, without >= minimumDaysEachWay else {
-                let missing = with < minimumDaysEachWay
+                let missing =
+                    with < minimumDaysEachWay
                     ? "\(with) logged day\(with == 1 ? "" : "s") with it; needs \(minimumDaysEachWay)"
                     : "\(without) logged day\(without == 1 ? "" : "s") without it; needs \(minimumDaysEachWay)"
-                tested.append(Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing))
+                tested.append(
+                    Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing)
+                )
                 continue
             }
             let fisher = Statistics.fisherExact(a, b, c, d)
@@ -143,8 +152,10 @@ public enum Triggers {
             if tier == .inferential {
                 (odds, modelP, penalised) = model(rows: rows, outcomes: outcomes, sparse: min(a, b, c, d) < 5)
             }
-            tested.append(Tested(exposure: exposure, counts: (a, b, c, d), risk: Statistics.relativeRisk(a, b, c, d), fisher: fisher,
-                                 odds: odds, modelP: modelP, penalised: penalised, missing: nil))
+            tested.append(
+                Tested(
+                    exposure: exposure, counts: (a, b, c, d), risk: Statistics.relativeRisk(a, b, c, d), fisher: fisher,
+                    odds: odds, modelP: modelP, penalised: penalised, missing: nil))
         }
         let testable = tested.indices.filter { tested[$0].missing == nil && (tier == .descriptive || tested[$0].modelP != nil) }
         let pValues = testable.map { tier == .inferential ? tested[$0].modelP! : tested[$0].fisher }
@@ -164,7 +175,8 @@ public enum Triggers {
                 switch tier {
                 case .inferential:
                     if let odds = item.odds, let risk = item.risk, let exact = exactQ[index], exact <= TriggerAnalysis.falseDiscoveryRate,
-                        (odds.value > 1) == (risk.value > 1) {
+                        (odds.value > 1) == (risk.value > 1)
+                    {
                         verdict = odds.value > 1 ? .possibleTrigger : .possibleProtector
                     }
                 case .descriptive:
@@ -176,9 +188,10 @@ public enum Triggers {
                 verdict = .notEnoughData
                 missing = "the model could not be fitted to these days"
             }
-            return TriggerFinding(exposure: item.exposure, daysWith: a + b, daysWithout: c + d, crampDaysWith: a, crampDaysWithout: c,
-                                  relativeRisk: item.risk, fisherP: item.missing == nil ? item.fisher : nil, oddsRatio: item.odds,
-                                  modelP: item.modelP, penalised: item.penalised, q: qValues[index], verdict: verdict, missing: missing)
+            return TriggerFinding(
+                exposure: item.exposure, daysWith: a + b, daysWithout: c + d, crampDaysWith: a, crampDaysWithout: c,
+                relativeRisk: item.risk, fisherP: item.missing == nil ? item.fisher : nil, oddsRatio: item.odds,
+                modelP: item.modelP, penalised: item.penalised, q: qValues[index], verdict: verdict, missing: missing)
         }
         return TriggerAnalysis(tier: tier, days: logged.count, crampDays: crampDays, needed: needed, findings: findings)
     }
@@ -208,7 +221,8 @@ public enum Triggers {
         var parts: [String] = []
         if days < wantDays { parts.append("\(wantDays - days) more logged day\(wantDays - days == 1 ? "" : "s") (\(days) of \(wantDays))") }
         if crampDays < wantCramps {
-            parts.append("\(wantCramps - crampDays) more day\(wantCramps - crampDays == 1 ? "" : "s") with a cramp logged (\(crampDays) of \(wantCramps))")
+            parts.append(
+                "\(wantCramps - crampDays) more day\(wantCramps - crampDays == 1 ? "" : "s") with a cramp logged (\(crampDays) of \(wantCramps))")
         }
         return parts.isEmpty ? "" : parts.joined(separator: " and ") + " " + purpose
     }

@@ -78,7 +78,8 @@ public struct AppleHealthImport: Sendable {
                 guard let start else { skipped += 1; return }
                 var minutes = 0.0
                 var hasDuration = false
-                if let text = attributes["duration"], let value = Double(text), let converted = Self.minutes(value, unit: attributes["durationUnit"]) {
+                if let text = attributes["duration"], let value = Double(text), let converted = Self.minutes(value, unit: attributes["durationUnit"])
+                {
                     minutes = converted
                     hasDuration = true
                 }
@@ -86,9 +87,12 @@ public struct AppleHealthImport: Sendable {
             case "WorkoutActivity":
                 // Newer exports may give the time in activities inside the workout.
                 guard var workout = openWorkout, !workout.hasDuration else { return }
-                if let text = attributes["duration"], let value = Double(text), let converted = Self.minutes(value, unit: attributes["durationUnit"]) {
+                if let text = attributes["duration"], let value = Double(text), let converted = Self.minutes(value, unit: attributes["durationUnit"])
+                {
                     workout.minutes += converted
-                } else if let start = Self.timestamp(attributes["startDate"]), let end = Self.timestamp(attributes["endDate"]), end.instant > start.instant {
+                } else if let start = Self.timestamp(attributes["startDate"]), let end = Self.timestamp(attributes["endDate"]),
+                    end.instant > start.instant
+                {
                     workout.minutes += Double(end.instant - start.instant) / 60_000
                 }
                 openWorkout = workout
@@ -155,12 +159,17 @@ public struct AppleHealthImport: Sendable {
 
     /// Adds an interval, merging the list when it is full so that it never holds more than
     /// `maxIntervals`.
-    static func add(_ interval: (start: Int64, end: Int64, offset: Int), to list: inout [(start: Int64, end: Int64, offset: Int)], line: Int) throws(JournalError) {
+    static func add(
+        _ interval: (start: Int64, end: Int64, offset: Int), to list: inout [(start: Int64, end: Int64, offset: Int)], line: Int
+    ) throws(JournalError) {
         if list.count >= maxIntervals {
             list = merge(list)
             guard list.count < maxIntervals * 3 / 4 else {
-                throw JournalError(field: "", problem: "the export holds more than \(maxIntervals * 3 / 4) separate sleep periods that do not overlap; at most that many are read",
-                                   location: "line \(line)")
+                throw JournalError(
+                    field: "",
+                    problem:
+                        "the export holds more than \(maxIntervals * 3 / 4) separate sleep periods that do not overlap; at most that many are read",
+                    location: "line \(line)")
             }
         }
         list.append(interval)
@@ -238,7 +247,8 @@ public struct AppleHealthImport: Sendable {
             do throws(JournalError) {
                 try day.validate()
             } catch {
-                throw JournalError(field: error.field, problem: "\(error.problem) (after merging the export into the day)", location: "the day \(date)")
+                throw JournalError(
+                    field: error.field, problem: "\(error.problem) (after merging the export into the day)", location: "the day \(date)")
             }
             out.append(day)
         }

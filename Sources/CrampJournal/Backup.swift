@@ -164,7 +164,9 @@ public enum JournalBackup {
         } catch {
             throw JournalError(field: "", problem: error.description)
         }
-        guard case .object(var members) = value else { throw JournalError(field: "", problem: "an episode is a JSON object, found \(value.typeName)") }
+        guard case .object(var members) = value else {
+            throw JournalError(field: "", problem: "an episode is a JSON object, found \(value.typeName)")
+        }
         try known(members, episodeMembers, kind: "an episode", path: "")
         let stamp = now
         if value["id"] == nil { members.append(("id", .string(EntryID.random().description))) }
@@ -180,11 +182,15 @@ public enum JournalBackup {
 
     static let documentMembers: Set<String> = ["format", "version", "profile", "episodes", "dayLogs", "assessments"]
     static let profileMembers: Set<String> = ["birthYear", "sex", "conditions", "medications", "timeZone", "region", "reminderTimes", "updatedAt"]
-    static let dayMembers: Set<String> = ["date", "fluidsML", "electrolyteDrink", "exerciseMinutes", "exerciseIntensity", "steps", "sittingHours",
-                                          "standingHours", "sleepHours", "hotWeather", "alcoholUnits", "caffeineDrinks", "mineralFoods",
-                                          "medicationChanges", "context", "updatedAt"]
-    static let episodeMembers: Set<String> = ["id", "startedAt", "durationSeconds", "muscles", "side", "severity", "onset", "findings", "reliefs",
-                                              "note", "createdAt", "updatedAt"]
+    static let dayMembers: Set<String> = [
+        "date", "fluidsML", "electrolyteDrink", "exerciseMinutes", "exerciseIntensity", "steps", "sittingHours",
+        "standingHours", "sleepHours", "hotWeather", "alcoholUnits", "caffeineDrinks", "mineralFoods",
+        "medicationChanges", "context", "updatedAt",
+    ]
+    static let episodeMembers: Set<String> = [
+        "id", "startedAt", "durationSeconds", "muscles", "side", "severity", "onset", "findings", "reliefs",
+        "note", "createdAt", "updatedAt",
+    ]
     static let reliefMembers: Set<String> = ["technique", "outcome", "secondsToEase"]
     static let assessmentMembers: Set<String> = ["id", "madeAt", "knowledgeVersion", "triage", "episodeId", "request", "result"]
 
@@ -209,7 +215,8 @@ public enum JournalBackup {
                     case "episodes":
                         let episode = try decodeEpisode(reader, index: index)
                         if let earlier = episodeLines.updateValue(line, forKey: episode.id) {
-                            throw JournalError(field: "\(reader.path).id", problem: "the episode \(episode.id) is also on line \(earlier); each id once")
+                            throw JournalError(
+                                field: "\(reader.path).id", problem: "the episode \(episode.id) is also on line \(earlier); each id once")
                         }
                         contents.episodes.append(episode)
                     case "dayLogs":
@@ -221,7 +228,8 @@ public enum JournalBackup {
                     default:
                         let record = try decodeAssessment(reader)
                         if let earlier = assessmentLines.updateValue(line, forKey: record.id) {
-                            throw JournalError(field: "\(reader.path).id", problem: "the assessment \(record.id) is also on line \(earlier); each id once")
+                            throw JournalError(
+                                field: "\(reader.path).id", problem: "the assessment \(record.id) is also on line \(earlier); each id once")
                         }
                         contents.assessments.append(record)
                     }
@@ -246,7 +254,8 @@ public enum JournalBackup {
         }
         try known(members, documentMembers, kind: "a backup", path: "")
         for key in ["episodes", "dayLogs", "assessments"] {
-            if let value = document[key], case .array = value {} else if let value = document[key], value != .null {
+            if let value = document[key], case .array = value {
+            } else if let value = document[key], value != .null {
                 throw JournalError(field: key, problem: "expected an array, found \(value.typeName)")
             }
         }
@@ -267,11 +276,11 @@ public enum JournalBackup {
     static func known(_ members: [(key: String, value: JSONValue)], _ accepted: Set<String>, kind: String, path: String) throws(JournalError) {
         for member in members where !accepted.contains(member.key) {
             let name = ShownText.member(member.key)
-            throw JournalError(field: path.isEmpty ? name : "\(path).\(name)",
-                               problem: "not a field of \(kind); accepted: \(accepted.sorted().joined(separator: ", "))")
+            throw JournalError(
+                field: path.isEmpty ? name : "\(path).\(name)",
+                problem: "not a field of \(kind); accepted: \(accepted.sorted().joined(separator: ", "))")
         }
     }
-
 
     /// Walks a JSON value, naming the path in every error.
     struct Reader {
@@ -363,11 +372,12 @@ public enum JournalBackup {
             guard let time = LocalTime(iso: text) else { throw element.fail("\"\(text)\" is not a time as HH:MM") }
             times.append(time)
         }
-        return Profile(birthYear: try r.optional("birthYear")?.int(), sex: try r.optional("sex")?.code(Sex.self),
-                       conditions: try r.optional("conditions")?.codes(Condition.self) ?? [],
-                       medications: try r.optional("medications")?.codes(Medication.self) ?? [],
-                       timeZone: try r.optional("timeZone")?.string(), region: try r.optional("region")?.string(),
-                       reminderTimes: times, updatedAt: try r.field("updatedAt").stamp())
+        return Profile(
+            birthYear: try r.optional("birthYear")?.int(), sex: try r.optional("sex")?.code(Sex.self),
+            conditions: try r.optional("conditions")?.codes(Condition.self) ?? [],
+            medications: try r.optional("medications")?.codes(Medication.self) ?? [],
+            timeZone: try r.optional("timeZone")?.string(), region: try r.optional("region")?.string(),
+            reminderTimes: times, updatedAt: try r.field("updatedAt").stamp())
     }
 
     static func decodeEpisode(_ r: Reader, index: Int) throws(JournalError) -> Episode {
@@ -375,9 +385,11 @@ public enum JournalBackup {
         var reliefs: [ReliefTried] = []
         for element in try r.optional("reliefs")?.array() ?? [] {
             try element.record(reliefMembers, kind: "a relief")
-            reliefs.append(ReliefTried(technique: try element.field("technique").code(ReliefTried.Technique.self),
-                                       outcome: try element.field("outcome").code(ReliefTried.Outcome.self),
-                                       secondsToEase: try element.optional("secondsToEase")?.int()))
+            reliefs.append(
+                ReliefTried(
+                    technique: try element.field("technique").code(ReliefTried.Technique.self),
+                    outcome: try element.field("outcome").code(ReliefTried.Outcome.self),
+                    secondsToEase: try element.optional("secondsToEase")?.int()))
         }
         let episode = Episode(
             id: try r.field("id").id(), startedAt: try r.field("startedAt").timestamp(),
@@ -397,7 +409,9 @@ public enum JournalBackup {
     static func decodeDay(_ r: Reader) throws(JournalError) -> DayLog {
         try r.record(dayMembers, kind: "a day log")
         let dateText = try r.field("date").string()
-        guard let date = LocalDate(iso: dateText) else { throw JournalError(field: "\(r.path).date", problem: "\"\(dateText)\" is not a date as YYYY-MM-DD") }
+        guard let date = LocalDate(iso: dateText) else {
+            throw JournalError(field: "\(r.path).date", problem: "\"\(dateText)\" is not a date as YYYY-MM-DD")
+        }
         var changes: [MedicationChange] = []
         for element in try r.optional("medicationChanges")?.array() ?? [] {
             changes.append(try JournalCSV.medicationChange(try element.string(), field: element.path))
@@ -430,8 +444,12 @@ public enum JournalBackup {
         }
         let versionField = try r.field("knowledgeVersion")
         let knowledgeVersion = try versionField.string()
-        guard (1...40).contains(knowledgeVersion.unicodeScalars.count), knowledgeVersion.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
-            throw versionField.fail("\(ShownText.quoted(knowledgeVersion, limit: 40)) is not a knowledge base version; accepted: 1 to 40 printable characters such as 2026.12.1")
+        guard (1...40).contains(knowledgeVersion.unicodeScalars.count),
+            knowledgeVersion.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F })
+        else {
+            throw versionField.fail(
+                "\(ShownText.quoted(knowledgeVersion, limit: 40)) is not a knowledge base version; accepted: 1 to 40 printable characters such as 2026.12.1"
+            )
         }
         return AssessmentRecord(
             id: try r.field("id").id(), madeAt: try r.field("madeAt").timestamp(),
@@ -439,4 +457,3 @@ public enum JournalBackup {
             requestJSON: try document("request"), resultJSON: try document("result"), episodeID: try r.optional("episodeId")?.id())
     }
 }
-

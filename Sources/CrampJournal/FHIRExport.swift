@@ -59,8 +59,9 @@ public enum FHIRExport {
                 if let subject { w.key("subject"); w.beginObject(); w.key("reference"); w.value(subject); w.endObject() }
                 w.key("effectivePeriod"); w.beginObject()
                 w.key("start"); w.value(episode.startedAt.description)
-                let end = LocalTimestamp(instant: episode.startedAt.instant + Int64(episode.durationSeconds) * 1000,
-                                         zoneOffsetSeconds: episode.startedAt.utcOffsetSeconds)
+                let end = LocalTimestamp(
+                    instant: episode.startedAt.instant + Int64(episode.durationSeconds) * 1000,
+                    zoneOffsetSeconds: episode.startedAt.utcOffsetSeconds)
                 w.key("end"); w.value(end.description)
                 w.endObject()
                 codeable(&w, "valueCodeableConcept", system: snomed, code: "55300003", display: "Cramp", text: "Muscle cramp")
@@ -79,8 +80,9 @@ public enum FHIRExport {
                 }
                 if let severity = episode.severity {
                     components.append { w in
-                        codeable(&w, "code", system: loinc, code: "72514-3",
-                                 display: "Pain severity - 0-10 verbal numeric rating [Score] - Reported", text: "Severity (0-10)")
+                        codeable(
+                            &w, "code", system: loinc, code: "72514-3",
+                            display: "Pain severity - 0-10 verbal numeric rating [Score] - Reported", text: "Severity (0-10)")
                         w.key("valueInteger"); w.value(severity)
                     }
                 }
@@ -176,8 +178,10 @@ public enum FHIRExport {
         w.endObject()
     }
 
-    static func dayObservation(_ w: inout JSONWriter, day: DayLog, kind: String, code: String, display: String, subject: String?,
-                               value: (inout JSONWriter) -> Void) {
+    static func dayObservation(
+        _ w: inout JSONWriter, day: DayLog, kind: String, code: String, display: String, subject: String?,
+        value: (inout JSONWriter) -> Void
+    ) {
         let id = EntryID.named("day|\(day.date)|\(kind)").description
         entry(&w, url: "urn:uuid:\(id)") { w in
             w.key("resourceType"); w.value("Observation")

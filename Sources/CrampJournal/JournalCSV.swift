@@ -4,11 +4,15 @@ import CrampKnowledge
 /// Times are ISO 8601 with their offset, lists are `;`-separated codes, booleans `true`/`false`,
 /// and an empty cell is unknown.
 public enum JournalCSV {
-    public static let episodeColumns = ["id", "started_at", "duration_seconds", "muscles", "side", "severity", "onset",
-                                        "findings", "reliefs", "note"]
-    public static let dayColumns = ["date", "fluids_ml", "electrolyte_drink", "exercise_minutes", "exercise_intensity",
-                                    "steps", "sitting_hours", "standing_hours", "sleep_hours", "hot_weather", "alcohol_units",
-                                    "caffeine_drinks", "mineral_foods", "medication_changes", "context"]
+    public static let episodeColumns = [
+        "id", "started_at", "duration_seconds", "muscles", "side", "severity", "onset",
+        "findings", "reliefs", "note",
+    ]
+    public static let dayColumns = [
+        "date", "fluids_ml", "electrolyte_drink", "exercise_minutes", "exercise_intensity",
+        "steps", "sitting_hours", "standing_hours", "sleep_hours", "hot_weather", "alcohol_units",
+        "caffeine_drinks", "mineral_foods", "medication_changes", "context",
+    ]
 
     public enum Kind: Sendable { case episodes, days }
 
@@ -31,13 +35,19 @@ public enum JournalCSV {
             } else if names.contains("date") {
                 kind = .days
             } else {
-                throw JournalError(field: "", problem: "the first row is not a CrampCare header; an episodes file starts \(JournalCSV.episodeColumns.joined(separator: ",")) and a daily file \(JournalCSV.dayColumns.joined(separator: ","))", location: "line \(record.line)")
+                throw JournalError(
+                    field: "",
+                    problem:
+                        "the first row is not a CrampCare header; an episodes file starts \(JournalCSV.episodeColumns.joined(separator: ",")) and a daily file \(JournalCSV.dayColumns.joined(separator: ","))",
+                    location: "line \(record.line)")
             }
             let known = kind == .episodes ? JournalCSV.episodeColumns : JournalCSV.dayColumns
             var index: [String: Int] = [:]
             for (position, name) in names.enumerated() {
                 guard known.contains(name) else {
-                    throw JournalError(field: name, problem: "is not a column of this file; accepted: \(known.joined(separator: ", "))", location: "line \(record.line)")
+                    throw JournalError(
+                        field: name, problem: "is not a column of this file; accepted: \(known.joined(separator: ", "))",
+                        location: "line \(record.line)")
                 }
                 guard index[name] == nil else {
                     throw JournalError(field: name, problem: "appears twice in the header", location: "line \(record.line)")
@@ -70,10 +80,10 @@ public enum JournalCSV {
             return value.isEmpty ? nil : value
         }
 
-
         func checkWidth(_ record: CSVRecord) throws(JournalError) {
             guard record.fields.count == count else {
-                throw JournalError(field: "", problem: "\(record.fields.count) columns where the header has \(count)", location: "line \(record.line)")
+                throw JournalError(
+                    field: "", problem: "\(record.fields.count) columns where the header has \(count)", location: "line \(record.line)")
             }
         }
     }
@@ -133,10 +143,15 @@ public enum JournalCSV {
         let at = header.episodePositions
         do throws(JournalError) {
             guard let startedText = header.cell(record, at: at.startedAt) else {
-                throw JournalError(field: "started_at", problem: "is empty; give the start as ISO 8601 with its offset, such as 2026-11-26T07:30:00+01:00")
+                throw JournalError(
+                    field: "started_at", problem: "is empty; give the start as ISO 8601 with its offset, such as 2026-11-26T07:30:00+01:00")
             }
             guard let startedAt = LocalTimestamp(iso: startedText) else {
-                throw JournalError(field: "started_at", problem: "\"\(startedText)\" is not a date and time with an offset; accepted: ISO 8601 such as 2026-11-26T07:30:00+01:00 or 2026-11-26T06:30:00Z")
+                throw JournalError(
+                    field: "started_at",
+                    problem:
+                        "\"\(startedText)\" is not a date and time with an offset; accepted: ISO 8601 such as 2026-11-26T07:30:00+01:00 or 2026-11-26T06:30:00Z"
+                )
             }
             let duration = try integer(header.cell(record, at: at.duration), "duration_seconds", required: true)!
             guard let musclesText = header.cell(record, at: at.muscles) else {
@@ -146,7 +161,8 @@ public enum JournalCSV {
             let id: EntryID
             if let idText = header.cell(record, at: at.id) {
                 guard let parsed = EntryID(idText) else {
-                    throw JournalError(field: "id", problem: "\"\(idText)\" is not a UUID; accepted: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, or empty to derive one")
+                    throw JournalError(
+                        field: "id", problem: "\"\(idText)\" is not a UUID; accepted: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, or empty to derive one")
                 }
                 id = parsed
             } else {
@@ -163,7 +179,8 @@ public enum JournalCSV {
                 side: try code(header.cell(record, at: at.side), "side", Side.self),
                 severity: try integer(header.cell(record, at: at.severity), "severity", required: false),
                 onset: try code(header.cell(record, at: at.onset), "onset", Onset.self),
-                findings: try header.cell(record, at: at.findings).map { text throws(JournalError) in try codes(text, "findings", Finding.self) } ?? [],
+                findings: try header.cell(record, at: at.findings).map { text throws(JournalError) in try codes(text, "findings", Finding.self) }
+                    ?? [],
                 reliefs: reliefs, note: header.cell(record, at: at.note).map(CSVWriter.unguarded), createdAt: now, updatedAt: now)
             try episode.validate()
             return episode
@@ -184,7 +201,9 @@ public enum JournalCSV {
                 throw JournalError(field: "date", problem: "\"\(dateText)\" is not a date; accepted: YYYY-MM-DD such as 2026-11-26")
             }
             var changes: [MedicationChange] = []
-            for (index, text) in (header.cell(record, "medication_changes")?.split(separator: ";", omittingEmptySubsequences: false) ?? []).enumerated() {
+            for (index, text) in (header.cell(record, "medication_changes")?.split(separator: ";", omittingEmptySubsequences: false) ?? [])
+                .enumerated()
+            {
                 changes.append(try medicationChange(String(text), field: "medication_changes[\(index)]"))
             }
             let day = DayLog(
@@ -199,7 +218,9 @@ public enum JournalCSV {
                 hotWeather: try boolean(header.cell(record, "hot_weather"), "hot_weather"),
                 alcoholUnits: try decimal(header.cell(record, "alcohol_units"), "alcohol_units"),
                 caffeineDrinks: try integer(header.cell(record, "caffeine_drinks"), "caffeine_drinks", required: false),
-                mineralFoods: try header.cell(record, "mineral_foods").map { text throws(JournalError) in try codes(text, "mineral_foods", MineralFood.self) } ?? [],
+                mineralFoods: try header.cell(record, "mineral_foods").map { text throws(JournalError) in
+                    try codes(text, "mineral_foods", MineralFood.self)
+                } ?? [],
                 medicationChanges: changes,
                 context: try header.cell(record, "context").map { text throws(JournalError) in try codes(text, "context", ContextCode.self) } ?? [],
                 updatedAt: now)
@@ -253,10 +274,13 @@ public enum JournalCSV {
         // Bytes, not Characters: splitting a String by Character costs far more, and codes are ASCII.
         for (index, part) in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).enumerated() {
             // Most cells are exact codes: match the bytes without copying them.
-            guard let code = part.withContiguousStorageIfAvailable({ Code.table.code(utf8: $0) }) ?? nil
-                ?? Code.table.code(String(Substring(part)).trimmingSpaces())
+            guard
+                let code = part.withContiguousStorageIfAvailable({ Code.table.code(utf8: $0) }) ?? nil
+                    ?? Code.table.code(String(Substring(part)).trimmingSpaces())
             else {
-                throw JournalError(field: "\(field)[\(index)]", problem: "\"\(String(Substring(part)).trimmingSpaces())\" is not an accepted value; accepted: \(Code.table.accepted)")
+                throw JournalError(
+                    field: "\(field)[\(index)]",
+                    problem: "\"\(String(Substring(part)).trimmingSpaces())\" is not an accepted value; accepted: \(Code.table.accepted)")
             }
             guard !seen.contains(code) else {
                 throw JournalError(field: "\(field)[\(index)]", problem: "\"\(code.rawValue)\" appears more than once; list each once")
@@ -290,7 +314,11 @@ public enum JournalCSV {
         }
         let parts = text.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).map { String(Substring($0)).trimmingSpaces() }
         guard parts.count == 2 || parts.count == 3 else {
-            throw JournalError(field: field, problem: "\"\(text)\" is not technique:outcome; accepted techniques: \(ReliefTried.Technique.table.accepted); outcomes: \(ReliefTried.Outcome.table.accepted)")
+            throw JournalError(
+                field: field,
+                problem:
+                    "\"\(text)\" is not technique:outcome; accepted techniques: \(ReliefTried.Technique.table.accepted); outcomes: \(ReliefTried.Outcome.table.accepted)"
+            )
         }
         guard let technique = ReliefTried.Technique.table.code(parts[0]) else {
             throw JournalError(field: field, problem: "\"\(parts[0])\" is not a relief technique; accepted: \(ReliefTried.Technique.table.accepted)")

@@ -1,5 +1,5 @@
-public import CrampKnowledge
 import CrampJSON
+public import CrampKnowledge
 
 /// Which episodes to list: a time range, muscles, a severity range, newest first, in pages.
 public struct EpisodeFilter: Sendable, Equatable {

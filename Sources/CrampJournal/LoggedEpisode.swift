@@ -5,8 +5,10 @@ extension AssessmentRequest {
     /// The assessment of a logged episode: the episode, the person's profile, the day's context
     /// and the journal's own count of episodes in the last 30 days. Without a year of birth the
     /// check assumes an adult (`ageKnown` says so, for the interface to tell the person).
-    public static func forLoggedEpisode(_ episode: Episode, profile: Profile?, day: DayLog?, episodesLast30Days: Int,
-                                        today: LocalDate) -> (request: AssessmentRequest, ageKnown: Bool) {
+    public static func forLoggedEpisode(
+        _ episode: Episode, profile: Profile?, day: DayLog?, episodesLast30Days: Int,
+        today: LocalDate
+    ) -> (request: AssessmentRequest, ageKnown: Bool) {
         var request = AssessmentRequest(age: 40, durationMinutes: Double(episode.durationSeconds) / 60, muscles: episode.muscles)
         let ageKnown = request.describe(profile: profile, day: day, today: today)
         request.side = episode.side
@@ -47,8 +49,9 @@ extension Profile {
     /// The lasting facts an interview shows for confirmation; conditions tied to a time window
     /// (pregnancy, a recent birth) are always asked, never taken from here.
     public func interviewProfile(today: LocalDate) -> InterviewProfile {
-        InterviewProfile(age: birthYear.map { min(120, max(0, today.year - $0)) }, sex: sex,
-                         conditions: conditions.filter { !AssessmentInterview.windowConditions.contains($0) },
-                         medications: medications)
+        InterviewProfile(
+            age: birthYear.map { min(120, max(0, today.year - $0)) }, sex: sex,
+            conditions: conditions.filter { !AssessmentInterview.windowConditions.contains($0) },
+            medications: medications)
     }
 }

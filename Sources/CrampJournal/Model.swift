@@ -43,9 +43,11 @@ public struct Episode: Sendable, Hashable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
-    public init(id: EntryID, startedAt: LocalTimestamp, durationSeconds: Int, muscles: [Muscle], side: Side? = nil,
-                severity: Int? = nil, onset: Onset? = nil, findings: [Finding] = [], reliefs: [ReliefTried] = [],
-                note: String? = nil, createdAt: Int64, updatedAt: Int64) {
+    public init(
+        id: EntryID, startedAt: LocalTimestamp, durationSeconds: Int, muscles: [Muscle], side: Side? = nil,
+        severity: Int? = nil, onset: Onset? = nil, findings: [Finding] = [], reliefs: [ReliefTried] = [],
+        note: String? = nil, createdAt: Int64, updatedAt: Int64
+    ) {
         self.id = id
         self.startedAt = startedAt
         self.durationSeconds = durationSeconds
@@ -126,11 +128,13 @@ public struct DayLog: Sendable, Hashable {
     public var context: [ContextCode]
     public var updatedAt: Int64
 
-    public init(date: LocalDate, fluidsML: Int? = nil, electrolyteDrink: Bool? = nil, exerciseMinutes: Int? = nil,
-                exerciseIntensity: ExerciseIntensity? = nil, steps: Int? = nil, sittingHours: Double? = nil,
-                standingHours: Double? = nil, sleepHours: Double? = nil, hotWeather: Bool? = nil, alcoholUnits: Double? = nil,
-                caffeineDrinks: Int? = nil, mineralFoods: [MineralFood] = [], medicationChanges: [MedicationChange] = [],
-                context: [ContextCode] = [], updatedAt: Int64) {
+    public init(
+        date: LocalDate, fluidsML: Int? = nil, electrolyteDrink: Bool? = nil, exerciseMinutes: Int? = nil,
+        exerciseIntensity: ExerciseIntensity? = nil, steps: Int? = nil, sittingHours: Double? = nil,
+        standingHours: Double? = nil, sleepHours: Double? = nil, hotWeather: Bool? = nil, alcoholUnits: Double? = nil,
+        caffeineDrinks: Int? = nil, mineralFoods: [MineralFood] = [], medicationChanges: [MedicationChange] = [],
+        context: [ContextCode] = [], updatedAt: Int64
+    ) {
         self.date = date
         self.fluidsML = fluidsML
         self.electrolyteDrink = electrolyteDrink
@@ -163,8 +167,10 @@ public struct Profile: Sendable, Hashable {
     public var reminderTimes: [LocalTime]
     public var updatedAt: Int64
 
-    public init(birthYear: Int? = nil, sex: Sex? = nil, conditions: [Condition] = [], medications: [Medication] = [],
-                timeZone: String? = nil, region: String? = nil, reminderTimes: [LocalTime] = [], updatedAt: Int64) {
+    public init(
+        birthYear: Int? = nil, sex: Sex? = nil, conditions: [Condition] = [], medications: [Medication] = [],
+        timeZone: String? = nil, region: String? = nil, reminderTimes: [LocalTime] = [], updatedAt: Int64
+    ) {
         self.birthYear = birthYear
         self.sex = sex
         self.conditions = conditions
@@ -188,8 +194,10 @@ public struct AssessmentRecord: Sendable, Hashable {
     /// The episode it was made for, when it followed `crampcare log`.
     public var episodeID: EntryID?
 
-    public init(id: EntryID, madeAt: LocalTimestamp, knowledgeVersion: String, triage: Triage, requestJSON: String,
-                resultJSON: String, episodeID: EntryID? = nil) {
+    public init(
+        id: EntryID, madeAt: LocalTimestamp, knowledgeVersion: String, triage: Triage, requestJSON: String,
+        resultJSON: String, episodeID: EntryID? = nil
+    ) {
         self.id = id
         self.madeAt = madeAt
         self.knowledgeVersion = knowledgeVersion

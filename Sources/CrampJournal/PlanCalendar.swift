@@ -1,6 +1,6 @@
 public import CrampAssessment
-public import CrampKnowledge
 import CrampJSON
+public import CrampKnowledge
 import Foundation
 
 /// A personal plan as an iCalendar file (RFC 5545): one VEVENT per routine that has a reminder,
@@ -31,12 +31,16 @@ public enum PlanCalendar {
 
     /// The file. `zone` is an IANA name (the profile's), `start` the plan's first day, `now` the
     /// stamp (milliseconds since 1970) so the same inputs give the same file.
-    public static func ics(plan: PersonalPlan, zone: String, reminderTimes: [LocalTime], start: LocalDate, now: Int64,
-                           knowledge: KnowledgeBase) -> String {
+    public static func ics(
+        plan: PersonalPlan, zone: String, reminderTimes: [LocalTime], start: LocalDate, now: Int64,
+        knowledge: KnowledgeBase
+    ) -> String {
         let timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!
         let zoneID = timeZone.identifier
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//CrampCare//Prevention plan//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-                     "X-WR-CALNAME:CrampCare prevention plan", "X-WR-TIMEZONE:\(zoneID)"]
+        var lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//CrampCare//Prevention plan//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+            "X-WR-CALNAME:CrampCare prevention plan", "X-WR-TIMEZONE:\(zoneID)",
+        ]
         lines += timezone(timeZone, around: start)
         let stamp = utcStamp(now)
         for item in plan.items {
@@ -52,7 +56,9 @@ public enum PlanCalendar {
             if let progression = item.progression { description.append("Each week: \(progression)") }
             if item.gentler { description.append("Build up with a physiotherapist if you can.") }
             description += item.cautions.map { "Caution: \($0)" }
-            description.append("Sources: " + item.item.sources.map { id in knowledge.sources[id].map { "\($0.publisher), \($0.title)" } ?? id }.joined(separator: "; "))
+            description.append(
+                "Sources: "
+                    + item.item.sources.map { id in knowledge.sources[id].map { "\($0.publisher), \($0.title)" } ?? id }.joined(separator: "; "))
             lines += [
                 "BEGIN:VEVENT",
                 "UID:crampcare-plan-\(item.id)@crampcare",
@@ -60,7 +66,8 @@ public enum PlanCalendar {
                 "LAST-MODIFIED:\(stamp)",
                 "DTSTART;TZID=\(zoneID):\(compact(first))T\(pad(at.hour))\(pad(at.minute))00",
                 "DURATION:PT\(reminder.minutes)M",
-                reminder.days.isEmpty ? "RRULE:FREQ=DAILY" : "RRULE:FREQ=WEEKLY;BYDAY=" + reminder.days.map { $0.rawValue.uppercased() }.joined(separator: ","),
+                reminder.days.isEmpty
+                    ? "RRULE:FREQ=DAILY" : "RRULE:FREQ=WEEKLY;BYDAY=" + reminder.days.map { $0.rawValue.uppercased() }.joined(separator: ","),
                 "SUMMARY:\(escape(item.title))",
                 "DESCRIPTION:\(escape(description.joined(separator: "\n")))",
                 "CATEGORIES:CrampCare",
@@ -101,8 +108,10 @@ public enum PlanCalendar {
                 let local = Int64(transition.timeIntervalSince1970.rounded()) + Int64(before)
                 let day = LocalDate(daysSinceEpoch: Int(floorDivide(local, 86_400)))
                 let seconds = Int(local - Int64(day.daysSinceEpoch) * 86_400)
-                lines += ["BEGIN:\(kind)", "DTSTART:\(compact(day))T\(pad(seconds / 3600))\(pad(seconds / 60 % 60))\(pad(seconds % 60))",
-                          "TZOFFSETFROM:\(offsetText(before))", "TZOFFSETTO:\(offsetText(after))", "END:\(kind)"]
+                lines += [
+                    "BEGIN:\(kind)", "DTSTART:\(compact(day))T\(pad(seconds / 3600))\(pad(seconds / 60 % 60))\(pad(seconds % 60))",
+                    "TZOFFSETFROM:\(offsetText(before))", "TZOFFSETTO:\(offsetText(after))", "END:\(kind)",
+                ]
             }
         }
         lines.append("END:VTIMEZONE")

@@ -34,7 +34,8 @@ extension RaisedAssessment {
         let was = record.triage == .selfCare ? "self-care" : record.triage.rawValue
         let level = now.triage == .emergency ? "an EMERGENCY" : "URGENT"
         let why = now.redFlags.first { $0.rule.level == now.triage }?.rule.title ?? ""
-        let action = now.triage == .emergency
+        let action =
+            now.triage == .emergency
             ? "If it is still happening, call the emergency number now."
             : "If it is still happening, get seen today. If it has gone, tell your doctor about it."
         return "Your check of \(record.madeAt.localDate) said \(was). CrampCare's advice has been updated, and the same answers "

@@ -1,9 +1,10 @@
+public import CrampJSON
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import CrampJSON
 
 /// A calendar date without a time zone (a day log's date).
 public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {

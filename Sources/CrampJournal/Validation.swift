@@ -55,8 +55,9 @@ func unique<C: Hashable>(_ list: [C], _ field: String, name: (C) -> String) thro
 extension Episode {
     /// Checks every field; throws the first problem, naming the field.
     public func validate() throws(JournalError) {
-        try check(durationSeconds > 0 && durationSeconds <= JournalLimits.maxDurationSeconds, "duration",
-                  "\(durationSeconds) seconds is out of range; accepted: more than 0 and at most 7 days (604800 seconds)")
+        try check(
+            durationSeconds > 0 && durationSeconds <= JournalLimits.maxDurationSeconds, "duration",
+            "\(durationSeconds) seconds is out of range; accepted: more than 0 and at most 7 days (604800 seconds)")
         try check(!muscles.isEmpty, "muscles", "empty; name at least one of \(Muscle.table.accepted)")
         try unique(muscles, "muscles") { $0.rawValue }
         if let severity {
@@ -66,8 +67,9 @@ extension Episode {
         try unique(reliefs.map(\.technique), "reliefs") { $0.rawValue }
         for (index, relief) in reliefs.enumerated() {
             if let seconds = relief.secondsToEase {
-                try check(seconds >= 0 && seconds <= JournalLimits.maxDurationSeconds, "reliefs[\(index)].secondsToEase",
-                          "\(seconds) is out of range; accepted: 0 to 604800 seconds")
+                try check(
+                    seconds >= 0 && seconds <= JournalLimits.maxDurationSeconds, "reliefs[\(index)].secondsToEase",
+                    "\(seconds) is out of range; accepted: 0 to 604800 seconds")
             }
         }
         if let note { try validateNote(note) }
@@ -77,10 +79,12 @@ extension Episode {
 func validateNote(_ note: String) throws(JournalError) {
     // Counted in code points, as JSON Schema's maxLength counts them (the API's documented limit).
     let length = note.unicodeScalars.count
-    try check(length <= JournalLimits.maxNoteCharacters, "note",
-              "\(length) characters is too long; accepted: at most \(JournalLimits.maxNoteCharacters)")
-    try check(!note.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }, "note",
-              "contains a control character; accepted: text, new lines and tabs")
+    try check(
+        length <= JournalLimits.maxNoteCharacters, "note",
+        "\(length) characters is too long; accepted: at most \(JournalLimits.maxNoteCharacters)")
+    try check(
+        !note.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }, "note",
+        "contains a control character; accepted: text, new lines and tabs")
 }
 
 extension DayLog {
@@ -116,12 +120,14 @@ extension Profile {
         try unique(conditions, "conditions") { $0.rawValue }
         try unique(medications, "medications") { $0.rawValue }
         if let timeZone {
-            try check(Profile.looksLikeTimeZone(timeZone), "time_zone",
-                      "\"\(timeZone)\" is not an IANA time zone name; accepted: names such as Europe/London, America/New_York or UTC")
+            try check(
+                Profile.looksLikeTimeZone(timeZone), "time_zone",
+                "\"\(timeZone)\" is not an IANA time zone name; accepted: names such as Europe/London, America/New_York or UTC")
         }
         if let region {
-            try check(region.count == 2 && region.allSatisfy { $0.isASCII && $0.isLetter }, "region",
-                      "\"\(region)\" is not a region code; accepted: two letters such as GB, US or AU")
+            try check(
+                region.count == 2 && region.allSatisfy { $0.isASCII && $0.isLetter }, "region",
+                "\"\(region)\" is not a region code; accepted: two letters such as GB, US or AU")
         }
         try unique(reminderTimes, "reminder_times") { $0.description }
     }

@@ -226,8 +226,10 @@ public struct XMLStreamParser: Sendable {
                 let value = digits.hasPrefix("x") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
                 if let value, let scalar = Unicode.Scalar(value) { return Array(String(Character(scalar)).utf8) }
             }
-            throw JournalError(field: "", problem: "the entity reference &\(name); is not expanded: CrampCare never expands entities (this guards against XML bombs)",
-                               location: "line \(line)")
+            throw JournalError(
+                field: "",
+                problem: "the entity reference &\(name); is not expanded: CrampCare never expands entities (this guards against XML bombs)",
+                location: "line \(line)")
         }
     }
 

@@ -75,8 +75,9 @@ public enum ZipCheck {
             let commentLength = Int(u16(fixed, 32))
             let variable = try read(position + 46, nameLength + extraLength + commentLength)
             guard variable.count == nameLength + extraLength + commentLength else { break }
-            let entry = try describe(fixed: fixed, name: Array(variable[0..<nameLength]),
-                                     extra: Array(variable[nameLength..<(nameLength + extraLength)]), fileSize: fileSize, read: read)
+            let entry = try describe(
+                fixed: fixed, name: Array(variable[0..<nameLength]),
+                extra: Array(variable[nameLength..<(nameLength + extraLength)]), fileSize: fileSize, read: read)
             guard let entry else { break }
             entries.append(entry)
             position += UInt64(46 + nameLength + extraLength + commentLength)

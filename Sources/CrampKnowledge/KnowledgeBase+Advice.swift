@@ -7,14 +7,17 @@ extension KnowledgeLoader {
         var reliefList: [ReliefItem] = []
         for node in try document("relief.json").array() {
             let item = node.labelled()
-            try item.expectKeys(["id", "technique", "muscles", "title", "steps", "holdSeconds", "repeats", "safeUpTo", "onlyFrom",
-                                 "indications", "contraindications", "adjustments", "drawing", "sources", "reviewed"])
+            try item.expectKeys([
+                "id", "technique", "muscles", "title", "steps", "holdSeconds", "repeats", "safeUpTo", "onlyFrom",
+                "indications", "contraindications", "adjustments", "drawing", "sources", "reviewed",
+            ])
             let steps = try item.field("steps").strings()
             guard !steps.isEmpty else { throw item.fail("needs at least one step") }
             let hold = try item.optional("holdSeconds")?.int()
             if let hold, !(15...30).contains(hold) { throw item.fail("a stretch is held 15 to 30 seconds, found \(hold)") }
             let relief = ReliefItem(
-                index: reliefList.count, id: try item.field("id").string(), technique: try item.field("technique").code(ReliefTechnique.self, what: "technique"),
+                index: reliefList.count, id: try item.field("id").string(),
+                technique: try item.field("technique").code(ReliefTechnique.self, what: "technique"),
                 muscles: try muscleSet(item), title: try item.field("title").string(), steps: steps, holdSeconds: hold,
                 repeats: try item.optional("repeats")?.int(), safeUpTo: try item.field("safeUpTo").code(Triage.self, what: "level"),
                 onlyFrom: try item.optional("onlyFrom")?.code(Triage.self, what: "level"),
@@ -40,8 +43,10 @@ extension KnowledgeLoader {
         for node in try document("cautions.json").array() {
             let item = node.labelled()
             try item.expectKeys(["id", "title", "text", "sources", "reviewed"])
-            cautionList.append(Caution(id: try item.field("id").string(), title: try item.field("title").string(),
-                                       text: try item.field("text").string(), sources: try sourceList(item), reviewed: try item.reviewed()))
+            cautionList.append(
+                Caution(
+                    id: try item.field("id").string(), title: try item.field("title").string(),
+                    text: try item.field("text").string(), sources: try sourceList(item), reviewed: try item.reviewed()))
         }
         return cautionList
     }
@@ -51,14 +56,18 @@ extension KnowledgeLoader {
         var preventionList: [PreventionItem] = []
         for node in try document("prevention.json").array() {
             let item = node.labelled()
-            try item.expectKeys(["id", "kind", "title", "muscles", "answers", "why", "steps", "sets", "progression", "gentler",
-                                 "indications", "contraindications", "adjustments", "reminder", "everyPlan", "sources", "reviewed"])
+            try item.expectKeys([
+                "id", "kind", "title", "muscles", "answers", "why", "steps", "sets", "progression", "gentler",
+                "indications", "contraindications", "adjustments", "reminder", "everyPlan", "sources", "reviewed",
+            ])
             var reminder: PlanReminder?
             if let node = try item.optional("reminder") {
                 try node.expectKeys(["days", "at", "minutes"])
                 var days: [PlanReminder.Weekday] = []
                 for text in try node.optional("days")?.strings() ?? [] {
-                    guard let day = PlanReminder.Weekday(rawValue: text) else { throw node.fail("\"\(text)\" is not a weekday; accepted: mo, tu, we, th, fr, sa, su") }
+                    guard let day = PlanReminder.Weekday(rawValue: text) else {
+                        throw node.fail("\"\(text)\" is not a weekday; accepted: mo, tu, we, th, fr, sa, su")
+                    }
                     guard !days.contains(day) else { throw node.fail("\"\(text)\" is listed twice") }
                     days.append(day)
                 }
@@ -83,7 +92,8 @@ extension KnowledgeLoader {
                 throw item.fail("every exercise needs a gentler variant for older adults")
             }
             let prevention = PreventionItem(
-                index: preventionList.count, id: try item.field("id").string(), kind: kind, title: try item.field("title").string(), muscles: try muscleSet(item),
+                index: preventionList.count, id: try item.field("id").string(), kind: kind, title: try item.field("title").string(),
+                muscles: try muscleSet(item),
                 answers: answers, why: try item.field("why").string(), steps: try item.field("steps").strings(),
                 sets: try item.optional("sets")?.string(), progression: try item.optional("progression")?.string(), gentler: gentler,
                 indications: try item.optional("indications").map { node throws(KnowledgeError) in try compiler.compile(node) },
@@ -109,12 +119,13 @@ extension KnowledgeLoader {
             guard AlternativeID(rawValue: id) != nil || ruleList.contains(where: { $0.id == id }) else {
                 throw item.fail("\"\(id)\" is neither an alternative nor a red-flag rule")
             }
-            netList.append(SafetyNetItem(
-                index: netList.count, id: id, when: try item.optional("when").map { node throws(KnowledgeError) in try compiler.compile(node) },
-                unless: try item.optional("unless").map { node throws(KnowledgeError) in try compiler.compile(node) },
-                priority: try item.field("priority").int(), upTo: try item.optional("upTo")?.code(Triage.self, what: "level") ?? .emergency,
-                advice: try item.field("advice").string(),
-                sources: try sourceList(item), reviewed: try item.reviewed()))
+            netList.append(
+                SafetyNetItem(
+                    index: netList.count, id: id, when: try item.optional("when").map { node throws(KnowledgeError) in try compiler.compile(node) },
+                    unless: try item.optional("unless").map { node throws(KnowledgeError) in try compiler.compile(node) },
+                    priority: try item.field("priority").int(), upTo: try item.optional("upTo")?.code(Triage.self, what: "level") ?? .emergency,
+                    advice: try item.field("advice").string(),
+                    sources: try sourceList(item), reviewed: try item.reviewed()))
         }
         guard netList.contains(where: { $0.when == nil && $0.unless == nil && $0.upTo == .emergency }) else {
             throw KnowledgeError(file: "safetynet.json", item: "safety net", problem: "no item applies to everyone, so a safety net could be empty")

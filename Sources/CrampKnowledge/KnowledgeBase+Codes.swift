@@ -19,8 +19,10 @@ struct CodeTables {
 extension KnowledgeLoader {
     func codes() throws(KnowledgeError) -> CodeTables {
         let codes = try document("codes.json")
-        try codes.expectKeys(["findings", "redFlagSteps", "otherSteps", "context", "conditions", "medications",
-                              "muscles", "onsets", "sides", "sexes", "reviewed"])
+        try codes.expectKeys([
+            "findings", "redFlagSteps", "otherSteps", "context", "conditions", "medications",
+            "muscles", "onsets", "sides", "sexes", "reviewed",
+        ])
         _ = try codes.reviewed()
         func codeInfos<Code: CodeList>(_ key: String, _: Code.Type, questions: Bool) throws(KnowledgeError) -> [Code: CodeInfo] {
             var map: [Code: CodeInfo] = [:]
@@ -32,10 +34,11 @@ extension KnowledgeLoader {
                 guard map[code] == nil else { throw item.fail("the code \"\(code.rawValue)\" appears twice") }
                 let question = try item.optional("question")?.string()
                 if questions, question == nil { throw item.fail("the member \"question\" is missing") }
-                map[code] = CodeInfo(code: code.rawValue, label: try item.field("label").string(), question: question,
-                                     step: try item.optional("step")?.string(),
-                                     isRedFlag: try item.optional("redFlag")?.bool() ?? false,
-                                     answer: try item.optional("answer")?.string(), section: try item.optional("section")?.string())
+                map[code] = CodeInfo(
+                    code: code.rawValue, label: try item.field("label").string(), question: question,
+                    step: try item.optional("step")?.string(),
+                    isRedFlag: try item.optional("redFlag")?.bool() ?? false,
+                    answer: try item.optional("answer")?.string(), section: try item.optional("section")?.string())
             }
             for code in Code.allCases where map[code] == nil {
                 throw list.fail("the request code \"\(code.rawValue)\" has no entry")
@@ -58,7 +61,9 @@ extension KnowledgeLoader {
                 var kind: QuestionStep.Kind?
                 if text == "title" {
                     let name = try item.field("kind").string()
-                    guard let parsed = QuestionStep.Kind(rawValue: name) else { throw item.fail("kind is \"choice\" or \"checklist\", found \"\(name)\"") }
+                    guard let parsed = QuestionStep.Kind(rawValue: name) else {
+                        throw item.fail("kind is \"choice\" or \"checklist\", found \"\(name)\"")
+                    }
                     kind = parsed
                 }
                 var oneOf: [Finding] = []
@@ -89,17 +94,20 @@ extension KnowledgeLoader {
         }
         for step in otherSteps {
             for finding in step.oneOf where findings[finding]?.step != step.id {
-                throw KnowledgeError(file: "codes.json", item: "step \(step.id)", problem: "oneOf names \(finding.rawValue), which is not asked in this step")
+                throw KnowledgeError(
+                    file: "codes.json", item: "step \(step.id)", problem: "oneOf names \(finding.rawValue), which is not asked in this step")
             }
         }
         for step in otherSteps where step.kind == .choice {
             for (finding, info) in findings where info.step == step.id && info.answer == nil {
-                throw KnowledgeError(file: "codes.json", item: "findings (\(finding.rawValue))",
-                                     problem: "is an answer of the choice step \"\(step.id)\", so it needs an \"answer\" wording")
+                throw KnowledgeError(
+                    file: "codes.json", item: "findings (\(finding.rawValue))",
+                    problem: "is an answer of the choice step \"\(step.id)\", so it needs an \"answer\" wording")
             }
         }
-        return CodeTables(findings: findings, context: context, conditions: conditions, medications: medications, muscleLabels: muscleLabels,
-                          onsetLabels: onsetLabels, sideLabels: sideLabels, sexLabels: sexLabels, redFlagSteps: redFlagSteps,
-                          otherSteps: otherSteps, redFlagFindings: redFlags)
+        return CodeTables(
+            findings: findings, context: context, conditions: conditions, medications: medications, muscleLabels: muscleLabels,
+            onsetLabels: onsetLabels, sideLabels: sideLabels, sexLabels: sexLabels, redFlagSteps: redFlagSteps,
+            otherSteps: otherSteps, redFlagFindings: redFlags)
     }
 }

@@ -4,8 +4,10 @@ extension KnowledgeLoader {
     /// What a cramp is, the muscles, the features that fit one and the thresholds (`cramp.json`).
     func cramp() throws(KnowledgeError) -> CrampPicture {
         let crampNode = try document("cramp.json")
-        try crampNode.expectKeys(["whatIsACramp", "kneeItself", "muscles", "features", "shortEpisode", "likelyCrampThreshold",
-                                  "alternativeThreshold", "factorThreshold", "sources", "reviewed"])
+        try crampNode.expectKeys([
+            "whatIsACramp", "kneeItself", "muscles", "features", "shortEpisode", "likelyCrampThreshold",
+            "alternativeThreshold", "factorThreshold", "sources", "reviewed",
+        ])
         _ = try crampNode.reviewed()
         let what = try crampNode.field("whatIsACramp")
         try what.expectKeys(["text", "sources"])
@@ -13,10 +15,12 @@ extension KnowledgeLoader {
         for node in try crampNode.field("muscles").array() {
             let item = node.labelled()
             try item.expectKeys(["code", "name", "where", "what", "sources", "reviewed"])
-            muscleInfos.append(MuscleInfo(muscle: try item.field("code").code(Muscle.self, what: "muscle"),
-                                          name: try item.field("name").string(), whereItIs: try item.field("where").string(),
-                                          whatItDoes: try item.field("what").string(), sources: try sourceList(item),
-                                          reviewed: try item.reviewed()))
+            muscleInfos.append(
+                MuscleInfo(
+                    muscle: try item.field("code").code(Muscle.self, what: "muscle"),
+                    name: try item.field("name").string(), whereItIs: try item.field("where").string(),
+                    whatItDoes: try item.field("what").string(), sources: try sourceList(item),
+                    reviewed: try item.reviewed()))
         }
         for muscle in Muscle.allCases where muscle != .unsure && !muscleInfos.contains(where: { $0.muscle == muscle }) {
             throw crampNode.fail("the muscle \"\(muscle.rawValue)\" is not described")
@@ -27,8 +31,10 @@ extension KnowledgeLoader {
             try item.expectKeys(["code", "label", "weight"])
             let weight = try item.field("weight").double()
             guard weight > 0, weight < 1 else { throw item.fail("a weight is between 0 and 1") }
-            features.append(CrampFeature(finding: try item.field("code").code(Finding.self, what: "finding"),
-                                         label: try item.field("label").string(), weight: weight))
+            features.append(
+                CrampFeature(
+                    finding: try item.field("code").code(Finding.self, what: "finding"),
+                    label: try item.field("label").string(), weight: weight))
         }
         let short = try crampNode.field("shortEpisode")
         try short.expectKeys(["maxMinutes", "weight", "label"])

@@ -7,9 +7,11 @@ extension KnowledgeLoader {
         for node in try document("faq.json").array() {
             let item = node.labelled()
             try item.expectKeys(["id", "question", "keywords", "answer", "sources", "reviewed"])
-            questionList.append(Question(id: try item.field("id").string(), question: try item.field("question").string(),
-                                         keywords: try item.field("keywords").strings(), answer: try item.field("answer").string(),
-                                         sources: try sourceList(item), reviewed: try item.reviewed()))
+            questionList.append(
+                Question(
+                    id: try item.field("id").string(), question: try item.field("question").string(),
+                    keywords: try item.field("keywords").strings(), answer: try item.field("answer").string(),
+                    sources: try sourceList(item), reviewed: try item.reviewed()))
         }
         return questionList
     }
@@ -20,8 +22,10 @@ extension KnowledgeLoader {
         for node in try document("glossary.json").array() {
             let item = Node(value: node.value, file: node.file, path: "\(node.path) (\(node.value["term"]?.stringValue ?? "?"))")
             try item.expectKeys(["term", "forms", "plain", "reviewed"])
-            glossaryList.append(GlossaryEntry(term: try item.field("term").string(), forms: try item.field("forms").strings(),
-                                              plain: try item.field("plain").string(), reviewed: try item.reviewed()))
+            glossaryList.append(
+                GlossaryEntry(
+                    term: try item.field("term").string(), forms: try item.field("forms").strings(),
+                    plain: try item.field("plain").string(), reviewed: try item.reviewed()))
         }
         return glossaryList
     }
@@ -55,8 +59,9 @@ extension KnowledgeLoader {
         _ = try regionsNode.reviewed()
         _ = try sourceList(regionsNode)
         func numbers(_ node: Node) throws(KnowledgeError) -> EmergencyNumbers {
-            EmergencyNumbers(emergency: try node.field("emergency").string(), urgent: try node.optional("urgent")?.string(),
-                             note: try node.optional("note")?.string())
+            EmergencyNumbers(
+                emergency: try node.field("emergency").string(), urgent: try node.optional("urgent")?.string(),
+                note: try node.optional("note")?.string())
         }
         let fallback = try regionsNode.field("default")
         try fallback.expectKeys(["emergency", "note"])

@@ -38,10 +38,11 @@ extension KnowledgeLoader {
         for node in try document("factors.json").array() {
             let item = node.labelled()
             try item.expectKeys(["id", "name", "summary", "mechanism", "ageing", "evidence", "sources", "reviewed"])
-            let factor = Factor(index: factorList.count, id: try item.field("id").string(), name: try item.field("name").string(),
-                                summary: try item.field("summary").string(), mechanism: try item.field("mechanism").string(),
-                                ageing: try item.field("ageing").string(), evidence: try weighted(item),
-                                sources: try sourceList(item), reviewed: try item.reviewed())
+            let factor = Factor(
+                index: factorList.count, id: try item.field("id").string(), name: try item.field("name").string(),
+                summary: try item.field("summary").string(), mechanism: try item.field("mechanism").string(),
+                ageing: try item.field("ageing").string(), evidence: try weighted(item),
+                sources: try sourceList(item), reviewed: try item.reviewed())
             guard !factorList.contains(where: { $0.id == factor.id }) else { throw item.fail("the id \"\(factor.id)\" is used twice") }
             factorList.append(factor)
         }

@@ -104,8 +104,9 @@ public final class KnowledgeBase: Sendable {
         (defaultEmergencyNumbers, emergencyNumbers) = try loader.emergencyNumbers()
         synonyms = try loader.synonyms()
         let adviceIDs = Set(relief.map(\.id) + prevention.map(\.id))
-        requirements = try Self.readRequirements(try loader.document("requirements.json"), rules: rules, adviceIDs: adviceIDs,
-                                                 sourceList: loader.sourceList)
+        requirements = try Self.readRequirements(
+            try loader.document("requirements.json"), rules: rules, adviceIDs: adviceIDs,
+            sourceList: loader.sourceList)
         try Self.checkTrace(rules: rules, requirements: requirements, redFlags: redFlagFindings)
     }
 

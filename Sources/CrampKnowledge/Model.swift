@@ -69,7 +69,10 @@ public final class RedFlagRule: Sendable {
     public let sources: [String]
     public let reviewed: String
 
-    public init(index: Int, id: String, level: Triage, when: Predicate, title: String, reason: String, advice: String, alternative: AlternativeID?, sources: [String], reviewed: String) {
+    public init(
+        index: Int, id: String, level: Triage, when: Predicate, title: String, reason: String, advice: String, alternative: AlternativeID?,
+        sources: [String], reviewed: String
+    ) {
         self.index = index
         self.id = id
         self.level = level
@@ -102,7 +105,10 @@ public final class Factor: Sendable {
     public let sources: [String]
     public let reviewed: String
 
-    public init(index: Int, id: String, name: String, summary: String, mechanism: String, ageing: String, evidence: [WeightedEvidence], sources: [String], reviewed: String) {
+    public init(
+        index: Int, id: String, name: String, summary: String, mechanism: String, ageing: String, evidence: [WeightedEvidence], sources: [String],
+        reviewed: String
+    ) {
         self.index = index
         self.id = id
         self.name = name
@@ -135,7 +141,10 @@ public final class Alternative: Sendable {
     public let sources: [String]
     public let reviewed: String
 
-    public init(index: Int, id: AlternativeID, kind: AlternativeKind, name: String, summary: String, tellsApart: String, evidence: [WeightedEvidence], sources: [String], reviewed: String) {
+    public init(
+        index: Int, id: AlternativeID, kind: AlternativeKind, name: String, summary: String, tellsApart: String, evidence: [WeightedEvidence],
+        sources: [String], reviewed: String
+    ) {
         self.index = index
         self.id = id
         self.kind = kind
@@ -214,7 +223,11 @@ public final class ReliefItem: Sendable {
         contraindications.contains { $0.holds(facts) }
     }
 
-    public init(index: Int, id: String, technique: ReliefTechnique, muscles: CodeSet<Muscle>, title: String, steps: [String], holdSeconds: Int?, repeats: Int?, safeUpTo: Triage, onlyFrom: Triage?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], drawing: [String], sources: [String], reviewed: String) {
+    public init(
+        index: Int, id: String, technique: ReliefTechnique, muscles: CodeSet<Muscle>, title: String, steps: [String], holdSeconds: Int?,
+        repeats: Int?, safeUpTo: Triage, onlyFrom: Triage?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment],
+        drawing: [String], sources: [String], reviewed: String
+    ) {
         self.index = index
         self.id = id
         self.technique = technique
@@ -281,7 +294,11 @@ public final class PreventionItem: Sendable {
         contraindications.contains { $0.holds(facts) }
     }
 
-    public init(index: Int, id: String, kind: PreventionKind, title: String, muscles: CodeSet<Muscle>, answers: [String], why: String, steps: [String], sets: String?, progression: String?, gentler: GentlerVariant?, indications: Predicate?, contraindications: [Predicate], adjustments: [Adjustment], sources: [String], reviewed: String, reminder: PlanReminder? = nil, inEveryPlan: Bool = false) {
+    public init(
+        index: Int, id: String, kind: PreventionKind, title: String, muscles: CodeSet<Muscle>, answers: [String], why: String, steps: [String],
+        sets: String?, progression: String?, gentler: GentlerVariant?, indications: Predicate?, contraindications: [Predicate],
+        adjustments: [Adjustment], sources: [String], reviewed: String, reminder: PlanReminder? = nil, inEveryPlan: Bool = false
+    ) {
         self.index = index
         self.id = id
         self.kind = kind
@@ -318,7 +335,10 @@ public final class SafetyNetItem: Sendable {
     public let sources: [String]
     public let reviewed: String
 
-    public init(index: Int, id: String, when: Predicate?, unless: Predicate?, priority: Int, upTo: Triage = .emergency, advice: String, sources: [String], reviewed: String) {
+    public init(
+        index: Int, id: String, when: Predicate?, unless: Predicate?, priority: Int, upTo: Triage = .emergency, advice: String, sources: [String],
+        reviewed: String
+    ) {
         self.index = index
         self.upTo = upTo
         self.id = id

@@ -187,8 +187,10 @@ public struct Predicate: Sendable {
         return CodeSet(bits: bits)
     }
 
-    static func eval(_ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,
-                     _ facts: Facts, _ evidence: inout Evidence) -> Bool {
+    static func eval(
+        _ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,
+        _ facts: Facts, _ evidence: inout Evidence
+    ) -> Bool {
         switch nodes[Int(index)] {
         case .all(let start, let count):
             var collected = Evidence()
@@ -318,8 +320,10 @@ public struct Predicate: Sendable {
 
     enum Truth { case yes, no, unknown }
 
-    static func truth(_ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,
-                      _ facts: Facts, _ known: KnownAnswers) -> Truth {
+    static func truth(
+        _ index: Int32, _ nodes: UnsafeBufferPointer<Node>, _ children: UnsafeBufferPointer<Int32>,
+        _ facts: Facts, _ known: KnownAnswers
+    ) -> Truth {
         func answered(_ field: KnownAnswers.Fields) -> Truth {
             guard known.fields.contains(field) else { return .unknown }
             var ignored = Evidence()

@@ -161,7 +161,9 @@ struct PredicateCompiler {
     private mutating func add(_ node: Node) throws(KnowledgeError) -> Int {
         let members = try node.members()
         guard members.count == 1, let (key, inner) = members.first else {
-            throw node.fail("a condition has exactly one member (all, any, not, ref, finding, context, condition, medication, onset, muscle, side, sideMaybeOneSided, namedMuscle, ageAtLeast, ageBelow, episodesAtLeast, durationOver, durationAtMost, unanswered)")
+            throw node.fail(
+                "a condition has exactly one member (all, any, not, ref, finding, context, condition, medication, onset, muscle, side, sideMaybeOneSided, namedMuscle, ageAtLeast, ageBelow, episodesAtLeast, durationOver, durationAtMost, unanswered)"
+            )
         }
         switch key {
         case "all", "any":

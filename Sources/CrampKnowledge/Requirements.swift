@@ -39,10 +39,12 @@ public final class SafetyRequirement: Sendable {
         public let floor: Triage
     }
 
-    public init(id: String, hazard: String, guidance: String, sources: [String], verified: Bool, presentation: Presentation,
-                atLeast: Triage?, atMost: Triage?, show: [AlternativeID], offer: [String], withhold: [String],
-                withholdWords: [String], heldAbsent: Facts, rules: [String], belowUrgentAlone: CodeSet<Finding>,
-                lowering: Lowering?, reviewed: String) {
+    public init(
+        id: String, hazard: String, guidance: String, sources: [String], verified: Bool, presentation: Presentation,
+        atLeast: Triage?, atMost: Triage?, show: [AlternativeID], offer: [String], withhold: [String],
+        withholdWords: [String], heldAbsent: Facts, rules: [String], belowUrgentAlone: CodeSet<Finding>,
+        lowering: Lowering?, reviewed: String
+    ) {
         self.id = id
         self.hazard = hazard
         self.guidance = guidance
@@ -110,16 +112,20 @@ extension CodeSet {
 }
 
 extension KnowledgeBase {
-    static func readRequirements(_ document: Node, rules: [RedFlagRule], adviceIDs: Set<String>,
-                                 sourceList: (Node) throws(KnowledgeError) -> [String]) throws(KnowledgeError) -> [SafetyRequirement] {
+    static func readRequirements(
+        _ document: Node, rules: [RedFlagRule], adviceIDs: Set<String>,
+        sourceList: (Node) throws(KnowledgeError) -> [String]
+    ) throws(KnowledgeError) -> [SafetyRequirement] {
         try document.expectKeys(["reviewed", "requirements"])
         _ = try document.reviewed()
         var out: [SafetyRequirement] = []
         for node in try document.field("requirements").array() {
             let item = node.labelled()
-            try item.expectKeys(["id", "hazard", "guidance", "sources", "verified", "presentation", "atLeast", "atMost", "show",
-                                 "offer", "withhold", "withholdWords", "heldAbsent", "rules", "belowUrgentAlone", "lowering",
-                                 "reviewed"])
+            try item.expectKeys([
+                "id", "hazard", "guidance", "sources", "verified", "presentation", "atLeast", "atMost", "show",
+                "offer", "withhold", "withholdWords", "heldAbsent", "rules", "belowUrgentAlone", "lowering",
+                "reviewed",
+            ])
             let id = try item.field("id").string()
             guard !out.contains(where: { $0.id == id }) else { throw item.fail("the id \"\(id)\" is used twice") }
             let atLeast = try item.optional("atLeast")?.code(Triage.self, what: "level")
@@ -137,7 +143,8 @@ extension KnowledgeBase {
                 heldAbsent.medications = CodeSet(try codeList(absent.optional("medications"), Medication.self))
                 let used = presentation.mentioned
                 if used.findings.intersects(heldAbsent.findings) || used.context.intersects(heldAbsent.context)
-                    || used.conditions.intersects(heldAbsent.conditions) || used.medications.intersects(heldAbsent.medications) {
+                    || used.conditions.intersects(heldAbsent.conditions) || used.medications.intersects(heldAbsent.medications)
+                {
                     throw absent.fail("holds absent a code its presentation needs")
                 }
             }
@@ -165,14 +172,15 @@ extension KnowledgeBase {
                 guard floor >= .soon else { throw node.fail("an exception never lowers a result below soon") }
                 lowering = .init(rule: rule, by: CodeSet(try codeList(node.field("by"), Finding.self)), floor: floor)
             }
-            out.append(SafetyRequirement(
-                id: id, hazard: try item.field("hazard").string(), guidance: try item.field("guidance").string(),
-                sources: try sourceList(item), verified: try item.optional("verified")?.bool() ?? true,
-                presentation: presentation, atLeast: atLeast, atMost: atMost,
-                show: try codeList(item.optional("show"), AlternativeID.self), offer: offer, withhold: withhold,
-                withholdWords: withholdWords, heldAbsent: heldAbsent, rules: ruleIDs,
-                belowUrgentAlone: CodeSet(try codeList(item.optional("belowUrgentAlone"), Finding.self)),
-                lowering: lowering, reviewed: try item.reviewed()))
+            out.append(
+                SafetyRequirement(
+                    id: id, hazard: try item.field("hazard").string(), guidance: try item.field("guidance").string(),
+                    sources: try sourceList(item), verified: try item.optional("verified")?.bool() ?? true,
+                    presentation: presentation, atLeast: atLeast, atMost: atMost,
+                    show: try codeList(item.optional("show"), AlternativeID.self), offer: offer, withhold: withhold,
+                    withholdWords: withholdWords, heldAbsent: heldAbsent, rules: ruleIDs,
+                    belowUrgentAlone: CodeSet(try codeList(item.optional("belowUrgentAlone"), Finding.self)),
+                    lowering: lowering, reviewed: try item.reviewed()))
         }
         return out
     }
@@ -183,13 +191,17 @@ extension KnowledgeBase {
         for rule in rules {
             let item = "rules (\(rule.id))"
             guard requirements.contains(where: { $0.rules.contains(rule.id) }) else {
-                throw KnowledgeError(file: "rules.json", item: item, problem: "no safety requirement names this rule; add it to the requirement it implements")
+                throw KnowledgeError(
+                    file: "rules.json", item: item, problem: "no safety requirement names this rule; add it to the requirement it implements")
             }
             let lowerable = rule.when.lowerableBy
             guard !lowerable.isEmpty else { continue }
             guard requirements.contains(where: { $0.lowering?.rule == rule.id && lowerable.bits & ~$0.lowering!.by.bits == 0 }) else {
-                throw KnowledgeError(file: "rules.json", item: item,
-                                     problem: "an answer (\(lowerable.map(\.rawValue).joined(separator: ", "))) can lower this rule, but no requirement's lowering names it")
+                throw KnowledgeError(
+                    file: "rules.json", item: item,
+                    problem:
+                        "an answer (\(lowerable.map(\.rawValue).joined(separator: ", "))) can lower this rule, but no requirement's lowering names it"
+                )
             }
         }
         let excused = requirements.reduce(0) { $0 | $1.belowUrgentAlone.bits }
@@ -198,8 +210,9 @@ extension KnowledgeBase {
             facts.findings.insert(finding)
             facts.muscles.insert(.calf)
             guard rules.contains(where: { $0.level >= .urgent && $0.when.holds(facts) }) else {
-                throw KnowledgeError(file: "codes.json", item: "findings (\(finding.rawValue))",
-                                     problem: "marked as a red flag, but on its own it gives less than urgent and no requirement's belowUrgentAlone says why")
+                throw KnowledgeError(
+                    file: "codes.json", item: "findings (\(finding.rawValue))",
+                    problem: "marked as a red flag, but on its own it gives less than urgent and no requirement's belowUrgentAlone says why")
             }
         }
     }
@@ -242,9 +255,10 @@ extension KnowledgeBase {
         }
         var muscles = try codeList(node.optional("muscles"), Muscle.self)
         if muscles.isEmpty { muscles = Muscle.allCases }
-        return Presentation(codes: try node.optional("codes").map { node throws(KnowledgeError) in try readCodes(node) },
-                            age: age, durationMinutes: duration, sides: try optionalCodes("sides", Side.self), muscles: muscles,
-                            onsets: try optionalCodes("onsets", Onset.self), episodes: episodes)
+        return Presentation(
+            codes: try node.optional("codes").map { node throws(KnowledgeError) in try readCodes(node) },
+            age: age, durationMinutes: duration, sides: try optionalCodes("sides", Side.self), muscles: muscles,
+            onsets: try optionalCodes("onsets", Onset.self), episodes: episodes)
     }
 
     private static func readCodes(_ node: Node) throws(KnowledgeError) -> Presentation.Codes {

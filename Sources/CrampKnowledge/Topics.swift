@@ -44,21 +44,34 @@ extension KnowledgeBase {
         for muscle in cramp.muscles {
             crampSections.append(TopicSection(heading: muscle.name, paragraphs: [muscle.whereItIs, muscle.whatItDoes], sources: muscle.sources))
         }
-        out.append(Topic(id: "cramp", title: "What a knee cramp is", summary: "What a cramp is, and the muscles around the knee that cramp.", sections: crampSections))
+        out.append(
+            Topic(
+                id: "cramp", title: "What a knee cramp is", summary: "What a cramp is, and the muscles around the knee that cramp.",
+                sections: crampSections))
 
-        out.append(Topic(id: "causes", title: "What causes cramps", summary: "The things that make a cramp more likely.",
-                         sections: factors.map { factor in
-                             TopicSection(heading: factor.name, paragraphs: [factor.summary], listTitle: "What points to it",
-                                          list: pointers(of: factor.evidence), sources: factor.sources)
-                         }))
+        out.append(
+            Topic(
+                id: "causes", title: "What causes cramps", summary: "The things that make a cramp more likely.",
+                sections: factors.map { factor in
+                    TopicSection(
+                        heading: factor.name, paragraphs: [factor.summary], listTitle: "What points to it",
+                        list: pointers(of: factor.evidence), sources: factor.sources)
+                }))
 
-        var mimicSections = [TopicSection(heading: "The signs of a cramp",
-                                          paragraphs: [sentence(cramp.features.map(\.label) + [cramp.shortEpisodeLabel])],
-                                          sources: cramp.sources)]
+        var mimicSections = [
+            TopicSection(
+                heading: "The signs of a cramp",
+                paragraphs: [sentence(cramp.features.map(\.label) + [cramp.shortEpisodeLabel])],
+                sources: cramp.sources)
+        ]
         for alternative in alternatives {
-            mimicSections.append(TopicSection(heading: alternative.name, paragraphs: [alternative.summary, alternative.tellsApart], sources: alternative.sources))
+            mimicSections.append(
+                TopicSection(heading: alternative.name, paragraphs: [alternative.summary, alternative.tellsApart], sources: alternative.sources))
         }
-        out.append(Topic(id: "symptoms", title: "Symptoms, and what else it could be", summary: "How a cramp feels, and how to tell it from things that look like one.", sections: mimicSections))
+        out.append(
+            Topic(
+                id: "symptoms", title: "Symptoms, and what else it could be",
+                summary: "How a cramp feels, and how to tell it from things that look like one.", sections: mimicSections))
 
         var reliefSections: [TopicSection] = []
         for item in relief where item.onlyFrom == nil {
@@ -71,36 +84,55 @@ extension KnowledgeBase {
         for caution in cautions {
             reliefSections.append(TopicSection(heading: caution.title, paragraphs: [caution.text], sources: caution.sources))
         }
-        out.append(Topic(id: "relief", title: "Relief when a cramp strikes", summary: "What to do during a cramp and after it, and what to avoid.", sections: reliefSections))
+        out.append(
+            Topic(
+                id: "relief", title: "Relief when a cramp strikes", summary: "What to do during a cramp and after it, and what to avoid.",
+                sections: reliefSections))
 
-        out.append(Topic(id: "prevention", title: "Preventing cramps", summary: "Daily habits that make cramps less likely.",
-                         sections: prevention.filter { $0.kind == .habit }.map {
-                             TopicSection(heading: $0.title, paragraphs: [$0.why, sentence($0.steps)], sources: $0.sources)
-                         }))
-        out.append(Topic(id: "exercises", title: "Exercises for the legs", summary: "A programme to stretch and strengthen the muscles around the knee, to help prevent cramps.",
-                         sections: prevention.filter { $0.kind == .exercise }.map { item in
-                             var paragraphs = [item.why, sentence(item.steps)]
-                             if let sets = item.sets { paragraphs.append("How much: \(sets). \(item.progression ?? "")") }
-                             if let gentler = item.gentler {
-                                 paragraphs.append("A gentler way, for older adults: \(gentler.title). \(sentence(gentler.steps))")
-                             }
-                             return TopicSection(heading: item.title, paragraphs: paragraphs, sources: item.sources)
-                         }))
-        out.append(Topic(id: "in-the-muscle", title: "How a cramp happens in the muscle", summary: "What goes on inside the muscle and nerve.",
-                         sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.mechanism], sources: $0.sources) }))
-        out.append(Topic(id: "ageing", title: "Cramps and ageing", summary: "Why cramps become more common as we get older.",
-                         sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.ageing], sources: $0.sources) }))
+        out.append(
+            Topic(
+                id: "prevention", title: "Preventing cramps", summary: "Daily habits that make cramps less likely.",
+                sections: prevention.filter { $0.kind == .habit }.map {
+                    TopicSection(heading: $0.title, paragraphs: [$0.why, sentence($0.steps)], sources: $0.sources)
+                }))
+        out.append(
+            Topic(
+                id: "exercises", title: "Exercises for the legs",
+                summary: "A programme to stretch and strengthen the muscles around the knee, to help prevent cramps.",
+                sections: prevention.filter { $0.kind == .exercise }.map { item in
+                    var paragraphs = [item.why, sentence(item.steps)]
+                    if let sets = item.sets { paragraphs.append("How much: \(sets). \(item.progression ?? "")") }
+                    if let gentler = item.gentler {
+                        paragraphs.append("A gentler way, for older adults: \(gentler.title). \(sentence(gentler.steps))")
+                    }
+                    return TopicSection(heading: item.title, paragraphs: paragraphs, sources: item.sources)
+                }))
+        out.append(
+            Topic(
+                id: "in-the-muscle", title: "How a cramp happens in the muscle", summary: "What goes on inside the muscle and nerve.",
+                sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.mechanism], sources: $0.sources) }))
+        out.append(
+            Topic(
+                id: "ageing", title: "Cramps and ageing", summary: "Why cramps become more common as we get older.",
+                sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.ageing], sources: $0.sources) }))
 
         var doctorSections: [TopicSection] = []
         for (level, heading) in [(Triage.emergency, "Call the emergency number"), (.urgent, "Be seen today"), (.soon, "Book an appointment")] {
             let chosen = rules.filter { $0.level == level }
-            doctorSections.append(TopicSection(heading: heading, paragraphs: chosen.map { "\($0.title). \($0.reason)" },
-                                               sources: Array(Set(chosen.flatMap(\.sources))).sorted()))
+            doctorSections.append(
+                TopicSection(
+                    heading: heading, paragraphs: chosen.map { "\($0.title). \($0.reason)" },
+                    sources: Array(Set(chosen.flatMap(\.sources))).sorted()))
         }
-        out.append(Topic(id: "see-a-doctor", title: "When to get help", summary: "The signs that mean a doctor should see you, and how fast.", sections: doctorSections))
+        out.append(
+            Topic(
+                id: "see-a-doctor", title: "When to get help", summary: "The signs that mean a doctor should see you, and how fast.",
+                sections: doctorSections))
 
-        out.append(Topic(id: "questions", title: "Common questions", summary: "Answers to what people often ask.",
-                         sections: questions.map { TopicSection(heading: $0.question, paragraphs: [$0.answer], sources: $0.sources) }))
+        out.append(
+            Topic(
+                id: "questions", title: "Common questions", summary: "Answers to what people often ask.",
+                sections: questions.map { TopicSection(heading: $0.question, paragraphs: [$0.answer], sources: $0.sources) }))
         return out.map(explainingGlossaryTerms)
     }
 
@@ -126,8 +158,9 @@ extension KnowledgeBase {
 
     /// The glossary as a topic of its own (not annotated: it is the explanation).
     public func glossaryTopic() -> Topic {
-        Topic(id: "glossary", title: "Glossary", summary: "Medical words in plain English.",
-              sections: glossary.map { TopicSection(heading: $0.term, paragraphs: [$0.plain], sources: []) })
+        Topic(
+            id: "glossary", title: "Glossary", summary: "Medical words in plain English.",
+            sections: glossary.map { TopicSection(heading: $0.term, paragraphs: [$0.plain], sources: []) })
     }
 
     /// Adds "(plain words)" after the first use of each glossary term in a topic.
@@ -135,23 +168,25 @@ extension KnowledgeBase {
         var explained = Set<String>()
         var sections: [TopicSection] = []
         func explain(_ paragraph: String) -> String {
-                var text = paragraph
-                for entry in glossary where !explained.contains(entry.term) {
-                    for form in [entry.term] + entry.forms {
-                        if let range = Self.wordRange(of: form, in: text) {
-                            text.insert(contentsOf: " (\(entry.plain))", at: range.upperBound)
-                            explained.insert(entry.term)
-                            break
-                        }
+            var text = paragraph
+            for entry in glossary where !explained.contains(entry.term) {
+                for form in [entry.term] + entry.forms {
+                    if let range = Self.wordRange(of: form, in: text) {
+                        text.insert(contentsOf: " (\(entry.plain))", at: range.upperBound)
+                        explained.insert(entry.term)
+                        break
                     }
                 }
-                return text
+            }
+            return text
         }
         for section in topic.sections {
             let paragraphs = section.paragraphs.map(explain)
             let list = section.list.map(explain)
-            sections.append(TopicSection(heading: section.heading, paragraphs: paragraphs, listTitle: section.listTitle,
-                                         list: list, sources: section.sources))
+            sections.append(
+                TopicSection(
+                    heading: section.heading, paragraphs: paragraphs, listTitle: section.listTitle,
+                    list: list, sources: section.sources))
         }
         return Topic(id: topic.id, title: topic.title, summary: topic.summary, sections: sections)
     }
@@ -199,9 +234,11 @@ public struct SearchHit: Sendable {
 extension KnowledgeBase {
     /// Words reduced to a common form: lower case, synonyms folded, simple plurals dropped.
     public func searchTerms(_ text: String) -> [String] {
-        let stop: Set<String> = ["a", "an", "the", "i", "my", "me", "is", "are", "it", "do", "does", "can", "to", "of",
-                                 "in", "on", "and", "or", "what", "when", "how", "should", "get", "be", "with", "for",
-                                 "at", "this", "that", "you", "your", "have", "has", "am", "will", "if", "from", "about"]
+        let stop: Set<String> = [
+            "a", "an", "the", "i", "my", "me", "is", "are", "it", "do", "does", "can", "to", "of",
+            "in", "on", "and", "or", "what", "when", "how", "should", "get", "be", "with", "for",
+            "at", "this", "that", "you", "your", "have", "has", "am", "will", "if", "from", "about",
+        ]
         var words: [String] = []
         var current = ""
         for character in text.lowercased() {
@@ -249,33 +286,40 @@ extension KnowledgeBase {
         var documents: [Document] = []
         func terms(_ text: String) -> Set<String> { Set(searchTerms(text)) }
         for question in questions {
-            documents.append(Document(
-                hit: SearchHit(kind: .question, topicID: "questions", heading: question.question, text: question.answer,
-                               sources: question.sources, score: 0),
-                fields: [(terms(question.question), 3), (terms(question.keywords.joined(separator: " ")), 2), (terms(question.answer), 1)]))
+            documents.append(
+                Document(
+                    hit: SearchHit(
+                        kind: .question, topicID: "questions", heading: question.question, text: question.answer,
+                        sources: question.sources, score: 0),
+                    fields: [(terms(question.question), 3), (terms(question.keywords.joined(separator: " ")), 2), (terms(question.answer), 1)]))
         }
         for topic in topics() where topic.id != "questions" {
-            documents.append(Document(
-                hit: SearchHit(kind: .topic, topicID: topic.id, heading: topic.title,
-                               text: topic.summary + "\n\n" + topic.sections.map { "- \($0.heading)" }.joined(separator: "\n"),
-                               sources: [], score: 0),
-                fields: [(terms(topic.title), 3), (terms(topic.summary), 1.5)]))
+            documents.append(
+                Document(
+                    hit: SearchHit(
+                        kind: .topic, topicID: topic.id, heading: topic.title,
+                        text: topic.summary + "\n\n" + topic.sections.map { "- \($0.heading)" }.joined(separator: "\n"),
+                        sources: [], score: 0),
+                    fields: [(terms(topic.title), 3), (terms(topic.summary), 1.5)]))
             for section in topic.sections {
                 let body = (section.paragraphs + section.list).joined(separator: " ")
                 var text = section.paragraphs.joined(separator: "\n\n")
                 if !section.list.isEmpty {
                     text += "\n\n\(section.listTitle ?? ""):\n" + section.list.map { "- \($0)" }.joined(separator: "\n")
                 }
-                documents.append(Document(
-                    hit: SearchHit(kind: .section, topicID: topic.id, heading: section.heading, text: text,
-                                   sources: section.sources, score: 0),
-                    fields: [(terms(section.heading), 2.5), (terms(topic.title), 1), (terms(body), 1)]))
+                documents.append(
+                    Document(
+                        hit: SearchHit(
+                            kind: .section, topicID: topic.id, heading: section.heading, text: text,
+                            sources: section.sources, score: 0),
+                        fields: [(terms(section.heading), 2.5), (terms(topic.title), 1), (terms(body), 1)]))
             }
         }
         for entry in glossary {
-            documents.append(Document(
-                hit: SearchHit(kind: .glossary, topicID: "glossary", heading: entry.term, text: entry.plain, sources: [], score: 0),
-                fields: [(terms(([entry.term] + entry.forms).joined(separator: " ")), 2), (terms(entry.plain), 0.5)]))
+            documents.append(
+                Document(
+                    hit: SearchHit(kind: .glossary, topicID: "glossary", heading: entry.term, text: entry.plain, sources: [], score: 0),
+                    fields: [(terms(([entry.term] + entry.forms).joined(separator: " ")), 2), (terms(entry.plain), 0.5)]))
         }
 
         var frequency: [String: Int] = [:]
@@ -304,8 +348,13 @@ extension KnowledgeBase {
             // Curated answers to common questions come first when they match as well.
             if document.hit.kind == .question { score *= 1.15 }
             let hit = document.hit
-            scored.append((offset, SearchHit(kind: hit.kind, topicID: hit.topicID, heading: hit.heading, text: hit.text,
-                                             sources: hit.sources, score: score)))
+            scored.append(
+                (
+                    offset,
+                    SearchHit(
+                        kind: hit.kind, topicID: hit.topicID, heading: hit.heading, text: hit.text,
+                        sources: hit.sources, score: score)
+                ))
         }
         scored.sort { ($0.hit.score, $1.offset) > ($1.hit.score, $0.offset) }
         return scored.prefix(limit).map(\.hit)
@@ -334,11 +383,15 @@ extension KnowledgeBase {
 extension KnowledgeBase {
     /// Where the advice comes from, and the knowledge base's history, as a topic.
     public func sourcesTopic() -> Topic {
-        Topic(id: "sources", title: "Sources", summary: "Where the advice comes from, and the knowledge base version.",
-              sections: sourceOrder.compactMap { sources[$0] }.map {
-                  TopicSection(heading: "\($0.publisher): \($0.title)", paragraphs: ["\($0.url) (accessed \($0.accessed))"], sources: [])
-              } + [TopicSection(heading: "Knowledge base \(version)",
-                                paragraphs: changelog.map { "\($0.version) (\($0.date)): \($0.changes.joined(separator: " "))" }, sources: [])])
+        Topic(
+            id: "sources", title: "Sources", summary: "Where the advice comes from, and the knowledge base version.",
+            sections: sourceOrder.compactMap { sources[$0] }.map {
+                TopicSection(heading: "\($0.publisher): \($0.title)", paragraphs: ["\($0.url) (accessed \($0.accessed))"], sources: [])
+            } + [
+                TopicSection(
+                    heading: "Knowledge base \(version)",
+                    paragraphs: changelog.map { "\($0.version) (\($0.date)): \($0.changes.joined(separator: " "))" }, sources: [])
+            ])
     }
 
     /// Every topic a reader can open: the topics, the glossary and the sources.

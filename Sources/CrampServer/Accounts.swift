@@ -7,10 +7,11 @@ import Hummingbird
 import HummingbirdBcrypt
 import NIOCore
 import NIOPosix
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Registration, sign-in with per-account, per-device and per-address limits, sessions and API
 /// tokens: one place for the rules (docs/asvs.md), used by the API and the pages alike.
@@ -43,7 +44,10 @@ struct AccountService: Sendable {
         try await limit("register:\(address)", configuration.registrationsPerAddress, windowSeconds: 3600, what: "new accounts from this address")
         let taken = try await accounts.account(email: email) != nil
         let hash = try await hash(password)
-        guard !taken, let account = try await accounts.createAccount(owner: Credentials.newOwner(), email: email, passwordHash: hash, now: services.clock.millisecondsNow()) else {
+        guard !taken,
+            let account = try await accounts.createAccount(
+                owner: Credentials.newOwner(), email: email, passwordHash: hash, now: services.clock.millisecondsNow())
+        else {
             throw Problem(.conflict, "Already registered", detail: "an account with this email address exists; sign in instead", field: "email")
         }
         return account
@@ -91,8 +95,10 @@ struct AccountService: Sendable {
     /// checked, in one statement per limit. The per-account limit counts a browser that signed
     /// in to the account before (its device cookie) apart from everyone else, so failures from
     /// strangers cannot lock the owner's own browser out (OWASP's device cookie).
-    func signIn(email rawEmail: String, password rawPassword: String, address: String, device: String?, code: String? = nil,
-                checkSecondFactor: Bool = true) async throws -> SignedIn {
+    func signIn(
+        email rawEmail: String, password rawPassword: String, address: String, device: String?, code: String? = nil,
+        checkSecondFactor: Bool = true
+    ) async throws -> SignedIn {
         // Before anything else: normalising can grow text eighteen-fold.
         guard AccountRules.isPlausible(email: rawEmail, password: rawPassword) else {
             throw Problem(.unauthorized, "Sign-in failed", detail: "the email address or the password is wrong")
@@ -104,14 +110,17 @@ struct AccountService: Sendable {
         var accountSubject = "account:\(Credentials.digest(email))"
         var knownDevice = false
         if let device, let found, let parsed = Credentials.parse(device), parsed.owner == found.account.owner,
-            try await accounts.isValid(owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .device, now: services.clock.millisecondsNow())
+            try await accounts.isValid(
+                owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .device, now: services.clock.millisecondsNow())
         {
             accountSubject = "device:\(Credentials.digest(parsed.secret))"
             knownDevice = true
         }
-        try await limit("address:\(address)", configuration.signInFailuresPerAddress, windowSeconds: window, what: "sign-in attempts from this address")
+        try await limit(
+            "address:\(address)", configuration.signInFailuresPerAddress, windowSeconds: window, what: "sign-in attempts from this address")
         try await limit(accountSubject, configuration.signInFailuresPerAccount, windowSeconds: window, what: "failed sign-ins for this account")
-        let hash = if let found { found.passwordHash } else { try await Self.hashing.run { [cost = configuration.passwordCost] in Self.decoy(cost: cost) } }
+        let hash =
+            if let found { found.passwordHash } else { try await Self.hashing.run { [cost = configuration.passwordCost] in Self.decoy(cost: cost) } }
         let verified = try await verify(password, hash: hash)
         let matches = verified && !AccountRules.hasControl(rawPassword)
         guard let found, matches else {
@@ -130,8 +139,9 @@ struct AccountService: Sendable {
         if !knownDevice {
             let secret = Credentials.secret()
             let now = services.clock.millisecondsNow()
-            try await accounts.addCredential(owner: found.account.owner, digest: Credentials.digest(secret), kind: .device, label: nil, now: now,
-                                             expiresAt: now + Self.deviceLifetimeSeconds * 1000)
+            try await accounts.addCredential(
+                owner: found.account.owner, digest: Credentials.digest(secret), kind: .device, label: nil, now: now,
+                expiresAt: now + Self.deviceLifetimeSeconds * 1000)
             newDevice = "\(found.account.owner.rawValue).\(secret)"
         }
         return SignedIn(account: found.account, newDevice: newDevice)
@@ -150,7 +160,9 @@ struct AccountService: Sendable {
             let step = TOTP.matchingStep(code, secret: secret, now: services.clock.millisecondsNow(), after: factor.lastStep),
             try await accounts.useSecondFactorStep(owner: owner, step: step)
         else {
-            throw Problem(.unauthorized, "Wrong code", detail: "that code is wrong or was used already; wait for the next one in your authenticator app", field: "code")
+            throw Problem(
+                .unauthorized, "Wrong code", detail: "that code is wrong or was used already; wait for the next one in your authenticator app",
+                field: "code")
         }
         try await accounts.clearFailures(subject: subject)
     }
@@ -195,8 +207,9 @@ struct AccountService: Sendable {
     /// deleting the account or changing the password).
     func confirmPassword(owner: OwnerID, password: String, request: Request, context: CrampRequestContext) async throws {
         guard let account = try await accounts.account(owner: owner) else { throw Problem.notFound("the account") }
-        _ = try await signIn(email: account.email, password: password, address: clientAddress(request, context: context),
-                             device: request.cookies[deviceCookieName]?.value, checkSecondFactor: false)
+        _ = try await signIn(
+            email: account.email, password: password, address: clientAddress(request, context: context),
+            device: request.cookies[deviceCookieName]?.value, checkSecondFactor: false)
     }
 
     static func deviceCookieName(secure: Bool) -> String { secure ? "__Host-crampcare_device" : "crampcare_device" }
@@ -204,26 +217,31 @@ struct AccountService: Sendable {
     static let deviceLifetimeSeconds: Int64 = 180 * 86_400
 
     func deviceCookie(_ value: String) -> Cookie {
-        Cookie(name: deviceCookieName, value: value, maxAge: Int(Self.deviceLifetimeSeconds), path: "/", secure: configuration.secureCookies,
-               httpOnly: true, sameSite: .strict)
+        Cookie(
+            name: deviceCookieName, value: value, maxAge: Int(Self.deviceLifetimeSeconds), path: "/", secure: configuration.secureCookies,
+            httpOnly: true, sameSite: .strict)
     }
 
     /// The client's address: the peer's, or, when the peer is a trusted proxy, the nearest
     /// address in `Forwarded` or `X-Forwarded-For` that is not itself a trusted proxy.
     func clientAddress(_ request: Request, context: CrampRequestContext) -> String {
-        ClientAddress.resolve(peer: context.peerAddress, headers: request.headers, trusted: configuration.trustedProxies, header: configuration.proxyHeader)
+        ClientAddress.resolve(
+            peer: context.peerAddress, headers: request.headers, trusted: configuration.trustedProxies, header: configuration.proxyHeader)
     }
 
     /// A new browser session, ending the one this browser held (sessions are rotated at
     /// sign-in); the cookie value.
     func startSession(owner: OwnerID, replacing request: Request? = nil) async throws -> String {
-        if let request, let old = request.cookies[Credentials.sessionCookieName(secure: configuration.secureCookies)].flatMap({ Credentials.parse($0.value) }) {
+        if let request,
+            let old = request.cookies[Credentials.sessionCookieName(secure: configuration.secureCookies)].flatMap({ Credentials.parse($0.value) })
+        {
             try await accounts.removeCredential(owner: old.owner, digest: Credentials.digest(old.secret))
         }
         let secret = Credentials.secret()
         let now = services.clock.millisecondsNow()
-        try await accounts.addCredential(owner: owner, digest: Credentials.digest(secret), kind: .session, label: nil, now: now,
-                                         expiresAt: now + configuration.sessionSeconds * 1000)
+        try await accounts.addCredential(
+            owner: owner, digest: Credentials.digest(secret), kind: .session, label: nil, now: now,
+            expiresAt: now + configuration.sessionSeconds * 1000)
         return "\(owner.rawValue).\(secret)"
     }
 
@@ -235,13 +253,15 @@ struct AccountService: Sendable {
     }
 
     func sessionCookie(_ value: String) -> Cookie {
-        Cookie(name: Credentials.sessionCookieName(secure: configuration.secureCookies), value: value, maxAge: Int(configuration.sessionSeconds),
-               path: "/", secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: Credentials.sessionCookieName(secure: configuration.secureCookies), value: value, maxAge: Int(configuration.sessionSeconds),
+            path: "/", secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     func expiredSessionCookie() -> Cookie {
-        Cookie(name: Credentials.sessionCookieName(secure: configuration.secureCookies), value: "", maxAge: 0, path: "/",
-               secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: Credentials.sessionCookieName(secure: configuration.secureCookies), value: "", maxAge: 0, path: "/",
+            secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     /// A new password for the signed-in owner, after the current one is confirmed; every other
@@ -256,7 +276,8 @@ struct AccountService: Sendable {
 
     /// Ends every session of the owner, this one included; how many ended.
     func sessionCount(owner: OwnerID) async throws -> Int {
-        try await accounts.liveCredentials(owner: owner, kind: .session, now: services.clock.millisecondsNow(), idleMilliseconds: configuration.sessionIdleSeconds * 1000)
+        try await accounts.liveCredentials(
+            owner: owner, kind: .session, now: services.clock.millisecondsNow(), idleMilliseconds: configuration.sessionIdleSeconds * 1000)
     }
 
     func signOutEverywhere(owner: OwnerID) async throws -> Int {
@@ -276,8 +297,10 @@ struct AccountService: Sendable {
         let now = services.clock.millisecondsNow()
         let expires = now + Int64(days) * 86_400_000
         try await accounts.addCredential(owner: owner, digest: digest, kind: .apiToken, label: label, now: now, expiresAt: expires, scope: scope)
-        return ("\(Credentials.tokenPrefix)\(owner.rawValue).\(secret)",
-                APITokenInfo(id: String(digest.prefix(AccountStore.tokenIDLength)), label: label, createdAt: now, scope: scope, expiresAt: expires))
+        return (
+            "\(Credentials.tokenPrefix)\(owner.rawValue).\(secret)",
+            APITokenInfo(id: String(digest.prefix(AccountStore.tokenIDLength)), label: label, createdAt: now, scope: scope, expiresAt: expires)
+        )
     }
 
     /// Who a request is from: an API token, else a session cookie. Personal mode: the local owner.
@@ -295,7 +318,8 @@ struct AccountService: Sendable {
                 let parsed = Credentials.parse(String(parts[1].dropFirst(Credentials.tokenPrefix.count))),
                 let use = try await accounts.use(owner: parsed.owner, digest: Credentials.digest(parsed.secret), kind: .apiToken, now: now)
             else {
-                var problem = Problem(.unauthorized, "Invalid token", detail: "the API token is not valid or has expired; create one under Account, API tokens")
+                var problem = Problem(
+                    .unauthorized, "Invalid token", detail: "the API token is not valid or has expired; create one under Account, API tokens")
                 problem.headers[.wwwAuthenticate] = "Bearer realm=\"crampcare\", error=\"invalid_token\""
                 throw problem
             }
@@ -303,10 +327,14 @@ struct AccountService: Sendable {
             context.credential = .apiToken(scope: use.scope ?? .full)
             return
         }
-        if let cookie = request.cookies[Credentials.sessionCookieName(secure: configuration.secureCookies)], let parsed = Credentials.parse(cookie.value) {
+        if let cookie = request.cookies[Credentials.sessionCookieName(secure: configuration.secureCookies)],
+            let parsed = Credentials.parse(cookie.value)
+        {
             let digest = Credentials.digest(parsed.secret)
-            if try await accounts.use(owner: parsed.owner, digest: digest, kind: .session, now: now,
-                                      idleMilliseconds: configuration.sessionIdleSeconds * 1000) != nil {
+            if try await accounts.use(
+                owner: parsed.owner, digest: digest, kind: .session, now: now,
+                idleMilliseconds: configuration.sessionIdleSeconds * 1000) != nil
+            {
                 context.owner = parsed.owner
                 context.credential = .session(digest: digest)
             }
@@ -355,13 +383,18 @@ enum ClientAddress {
                     let parts = pair.split(separator: "=", maxSplits: 1)
                     guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "for" else { continue }
                     var value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                    if value.hasPrefix("[") , let close = value.firstIndex(of: "]") { value = String(value[value.index(after: value.startIndex)..<close]) }
-                    else if value.filter({ $0 == ":" }).count == 1, let colon = value.firstIndex(of: ":") { value = String(value[..<colon]) }
+                    if value.hasPrefix("["), let close = value.firstIndex(of: "]") {
+                        value = String(value[value.index(after: value.startIndex)..<close])
+                    } else if value.filter({ $0 == ":" }).count == 1, let colon = value.firstIndex(of: ":") {
+                        value = String(value[..<colon])
+                    }
                     chain.append(value)
                 }
             }
         } else {
-            chain = headers[values: .init("X-Forwarded-For")!].joined(separator: ",").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            chain = headers[values: .init("X-Forwarded-For")!].joined(separator: ",").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
         }
         for candidate in chain.reversed().prefix(32) {
             guard AddressRange.parse(address: candidate) != nil else { return peer }

@@ -1,35 +1,41 @@
-public import Hummingbird
-public import ServiceLifecycle
-public import Logging
-public import Prometheus
 import CrampInsights
 import CrampJSON
 import CrampJournal
 import CrampStorage
+import Foundation
 import HTTPTypes
+public import Hummingbird
+public import Logging
 import NIOCore
 import NIOPosix
-import Foundation
+public import Prometheus
+public import ServiceLifecycle
 
 /// Builds the whole web app from its configuration: the API, the pages, static files, health and
 /// metrics. Tests build it the same way and drive it with Hummingbird's test client.
 /// `running` are services that run beside the server in its ServiceGroup (the store's PostgreSQL
 /// pool) and `beforeServerStarts` what must be done once they run (bringing the schema up to date).
-public func buildApplication(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
-                             logger: Logger = Logger(label: "crampcare.server"), running: [any Service] = [],
-                             beforeServerStarts: (@Sendable () async throws -> Void)? = nil) throws -> some ApplicationProtocol {
+public func buildApplication(
+    configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
+    logger: Logger = Logger(label: "crampcare.server"), running: [any Service] = [],
+    beforeServerStarts: (@Sendable () async throws -> Void)? = nil
+) throws -> some ApplicationProtocol {
     let router = try buildRouter(configuration: configuration, services: services, metrics: metrics, logger: logger)
     // Idle connections are closed after 30 seconds, so held-open sockets cannot pile up.
-    var application = Application(responder: HeadAsGet(inner: router.buildResponder()), server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
-                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
-                       eventLoopGroupProvider: .shared(ServerThreads.eventLoops), logger: logger)
+    var application = Application(
+        responder: HeadAsGet(inner: router.buildResponder()),
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
+        eventLoopGroupProvider: .shared(ServerThreads.eventLoops), logger: logger)
     application.addServices(running)
     if let beforeServerStarts { application.beforeServerStarts(perform: beforeServerStarts) }
     return application
 }
 
-public func buildRouter(configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
-                        logger: Logger = Logger(label: "crampcare.server")) throws -> Router<CrampRequestContext> {
+public func buildRouter(
+    configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
+    logger: Logger = Logger(label: "crampcare.server")
+) throws -> Router<CrampRequestContext> {
     let router = Router(context: CrampRequestContext.self)
     // Outermost first: every answer is logged and gets the security headers, errors included.
     router.add(middleware: RequestLog(logger: logger, metrics: metrics.map { RequestMetrics(registry: $0) }))
@@ -92,8 +98,9 @@ struct StaticAssets: Sendable {
         } else {
             type = "application/octet-stream"
         }
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: cache ? "public, max-age=3600" : "no-cache"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: cache ? "public, max-age=3600" : "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 

@@ -45,7 +45,8 @@ public struct ServerConfiguration: Sendable {
     /// Why this configuration cannot run, if it cannot.
     public func problem() -> String? {
         if !hosted, !Self.isLoopback(host) {
-            return "binding \(host) would open your personal journal to the network; personal mode binds 127.0.0.1 only (use --hosted for accounts and sign-in)"
+            return
+                "binding \(host) would open your personal journal to the network; personal mode binds 127.0.0.1 only (use --hosted for accounts and sign-in)"
         }
         if !(1...65535).contains(port) { return "port \(port) is out of range; accepted: 1 to 65535" }
         if !(4...31).contains(passwordCost) { return "password cost \(passwordCost) is out of range; accepted: 4 to 31" }

@@ -1,6 +1,6 @@
-public import Hummingbird
 public import CrampJournal
 public import CrampStorage
+public import Hummingbird
 import NIOCore
 
 /// One request's context: who it acts for, once the authentication middleware has decided.

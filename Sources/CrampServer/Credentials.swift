@@ -125,19 +125,24 @@ enum AccountRules {
             throw Problem.invalid(field, "a password may have at most \(maxPasswordLength) characters (this one has \(typed))")
         }
         let password = normalised(password: text)
-        guard !hasControl(password) else { throw Problem.invalid(field, "contains a control character; accepted: letters, digits, spaces and symbols") }
+        guard !hasControl(password) else {
+            throw Problem.invalid(field, "contains a control character; accepted: letters, digits, spaces and symbols")
+        }
         guard length >= minPasswordLength else {
-            throw Problem.invalid(field, "a password needs at least \(minPasswordLength) characters (this one has \(length)); a few words together make a good one")
+            throw Problem.invalid(
+                field, "a password needs at least \(minPasswordLength) characters (this one has \(length)); a few words together make a good one")
         }
         guard length <= maxPasswordLength else {
             throw Problem.invalid(field, "a password may have at most \(maxPasswordLength) characters (this one has \(length))")
         }
         let lower = password.lowercased()
         // The common word under padding: "password1234", "!!letmein2024".
-        let core = String(lower.unicodeScalars.drop(while: { !$0.properties.isAlphabetic }).reversed().drop(while: { !$0.properties.isAlphabetic }).reversed()
-            .map(Character.init))
+        let core = String(
+            lower.unicodeScalars.drop(while: { !$0.properties.isAlphabetic }).reversed().drop(while: { !$0.properties.isAlphabetic }).reversed()
+                .map(Character.init))
         if common.contains(lower) || (core.count >= 4 && common.contains(core)) || Set(lower.unicodeScalars).count < 5 || isPattern(lower) {
-            throw Problem.invalid(field, "this password is one of the most common, and easy to guess; choose another (a few words together make a good one)")
+            throw Problem.invalid(
+                field, "this password is one of the most common, and easy to guess; choose another (a few words together make a good one)")
         }
         return password
     }
@@ -168,8 +173,10 @@ enum AccountRules {
     }
 
     /// Passphrases made famous as examples.
-    static let famous: Set<String> = ["correcthorsebatterystaple", "correct horse battery staple", "thequickbrownfoxjumpsoverthelazydog",
-                                      "the quick brown fox jumps over the lazy dog", "iloveyouiloveyou", "passwordpassword"]
+    static let famous: Set<String> = [
+        "correcthorsebatterystaple", "correct horse battery staple", "thequickbrownfoxjumpsoverthelazydog",
+        "the quick brown fox jumps over the lazy dog", "iloveyouiloveyou", "passwordpassword",
+    ]
 
     /// Each key's neighbours on a US/UK keyboard (QWERTY), the digits row included.
     static let keyNeighbours: [Character: String] = {

@@ -80,7 +80,9 @@ enum TOTP {
 
     /// The `otpauth://` address an authenticator app reads (typed in, or from a QR code).
     static func address(secret: [UInt8], account email: String) -> String {
-        let label = "CrampCare:\(email)".addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "@.:-_"))) ?? "CrampCare"
+        let label =
+            "CrampCare:\(email)".addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "@.:-_")))
+            ?? "CrampCare"
         return "otpauth://totp/\(label)?secret=\(base32(secret))&issuer=CrampCare&algorithm=SHA1&digits=\(digits)&period=\(periodSeconds)"
     }
 }

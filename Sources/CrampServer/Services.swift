@@ -18,14 +18,17 @@ public struct CrampServices: Sendable {
     /// (a test's store that fails on purpose).
     /// `region` is where emergency numbers default to when a profile names none (personal mode:
     /// the machine's locale, which the command reads; hosted mode: none).
-    public init(journal: SQLJournalStore, knowledge: KnowledgeBase, hosted: Bool, region: String? = nil, clock: any JournalClock = SystemClock(),
-                useCasesOn other: (any JournalStore)? = nil) {
+    public init(
+        journal: SQLJournalStore, knowledge: KnowledgeBase, hosted: Bool, region: String? = nil, clock: any JournalClock = SystemClock(),
+        useCasesOn other: (any JournalStore)? = nil
+    ) {
         store = journal
         accounts = AccountStore(journal: journal)
-        app = CrampCareApp(journal: other ?? journal, knowledge: knowledge,
-                           defaultZone: hosted ? TimeZone(identifier: "UTC")! : TimeZone.current,
-                           defaultRegion: hosted ? nil : region,
-                           clock: clock)
+        app = CrampCareApp(
+            journal: other ?? journal, knowledge: knowledge,
+            defaultZone: hosted ? TimeZone(identifier: "UTC")! : TimeZone.current,
+            defaultRegion: hosted ? nil : region,
+            clock: clock)
     }
 
     public var journal: any JournalStore { app.journal }

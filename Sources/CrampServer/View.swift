@@ -145,7 +145,8 @@ enum View {
         var codes: [Code] = []
         for (index, text) in (texts ?? []).enumerated() {
             guard let code = Code.table.code(text) else {
-                throw Problem.invalid("\(field.jsonKey)[\(index)]", "\(Problem.shown(text, limit: 40)) is not accepted; accepted: \(Code.table.accepted)")
+                throw Problem.invalid(
+                    "\(field.jsonKey)[\(index)]", "\(Problem.shown(text, limit: 40)) is not accepted; accepted: \(Code.table.accepted)")
             }
             codes.append(code)
         }
@@ -168,7 +169,9 @@ enum View {
     }
 
     static func durationUnits(_ selected: String) -> [[String: Any]] {
-        [("seconds", "seconds"), ("minutes", "minutes"), ("hours", "hours"), ("days", "days")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == selected] }
+        [("seconds", "seconds"), ("minutes", "minutes"), ("hours", "hours"), ("days", "days")].map {
+            ["value": $0.0, "label": $0.1, "selected": $0.0 == selected]
+        }
     }
 
     /// A duration from a form's number and unit, in whole seconds within the journal's limit;
@@ -180,13 +183,17 @@ enum View {
         }
         let seconds = (minutes * 60).rounded()
         guard seconds <= Double(JournalLimits.maxDurationSeconds) else {
-            throw Problem.invalid(field, "\"\((value ?? "").prefix(20))\" \(unit ?? "minutes") is longer than CrampCare accepts; accepted: more than 0 and at most 7 days")
+            throw Problem.invalid(
+                field,
+                "\"\((value ?? "").prefix(20))\" \(unit ?? "minutes") is longer than CrampCare accepts; accepted: more than 0 and at most 7 days")
         }
         return max(1, Int(seconds))
     }
 
     static func minutes(_ value: String?, unit: String?) -> Double? {
-        guard let text = value?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."), let number = Double(text), number.isFinite else { return nil }
+        guard let text = value?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."), let number = Double(text),
+            number.isFinite
+        else { return nil }
         // No unit is minutes; a unit not on the list is no duration at all, never minutes.
         switch unit?.trimmingCharacters(in: .whitespaces).lowercased() {
         case "seconds": return number / 60
@@ -340,21 +347,24 @@ struct ResultPage: Sendable {
         disclaimer = shown.disclaimer
         knowledgeVersion = shown.knowledgeVersion
         sections = shown.sections.map { section in
-            Section(heading: section.heading, paragraphs: section.paragraphs, items: section.items.map { item in
-                let tag = item.tag.map { tag in
-                    switch tag.kind {
-                    case .level: Tag(cssClass: "level level-\(tag.code)", text: tag.text)
-                    case .score: Tag(cssClass: "score", text: "(\(tag.text))")
-                    case .hold: Tag(cssClass: "hold", text: "(\(tag.text))")
+            Section(
+                heading: section.heading, paragraphs: section.paragraphs,
+                items: section.items.map { item in
+                    let tag = item.tag.map { tag in
+                        switch tag.kind {
+                        case .level: Tag(cssClass: "level level-\(tag.code)", text: tag.text)
+                        case .score: Tag(cssClass: "score", text: "(\(tag.text))")
+                        case .hold: Tag(cssClass: "hold", text: "(\(tag.text))")
+                        }
                     }
-                }
-                return Item(title: item.title, tag: tag, summary: item.summary,
-                            details: item.details.map { Detail(label: $0.label, text: $0.text, isBecause: $0.isBecause) },
-                            steps: item.steps, cautions: item.cautions, byline: item.byline, url: item.url,
-                            plain: tag == nil && item.summary == nil && item.details.isEmpty && item.steps.isEmpty && item.cautions.isEmpty
-                                && item.byline == nil)
-            }, listClass: section.kind == .sources ? "sources" : (section.kind == .safetyNet || section.kind == .unscreened ? "" : "items"),
-            isSources: section.kind == .sources, isPrevention: section.kind == .prevention)
+                    return Item(
+                        title: item.title, tag: tag, summary: item.summary,
+                        details: item.details.map { Detail(label: $0.label, text: $0.text, isBecause: $0.isBecause) },
+                        steps: item.steps, cautions: item.cautions, byline: item.byline, url: item.url,
+                        plain: tag == nil && item.summary == nil && item.details.isEmpty && item.steps.isEmpty && item.cautions.isEmpty
+                            && item.byline == nil)
+                }, listClass: section.kind == .sources ? "sources" : (section.kind == .safetyNet || section.kind == .unscreened ? "" : "items"),
+                isSources: section.kind == .sources, isPrevention: section.kind == .prevention)
         }
     }
 }

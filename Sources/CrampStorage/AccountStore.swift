@@ -67,11 +67,13 @@ public final class AccountStore: Sendable {
     /// Creates the account; nil when the address is taken.
     public func createAccount(owner: OwnerID, email: String, passwordHash: String, now: Int64) async throws -> Account? {
         try await engine.withTransaction { session in
-            let rows = try await session.sql.raw("""
+            let rows = try await session.sql.raw(
+                """
                 INSERT INTO accounts (owner_id, email, password_hash, created_at)
                 VALUES (\(bind: owner.rawValue), \(bind: email), \(bind: passwordHash), \(bind: now))
                 ON CONFLICT (email) DO NOTHING RETURNING owner_id
-                """).all()
+                """
+            ).all()
             return rows.isEmpty ? nil : Account(owner: owner, email: email, createdAt: now)
         }
     }
@@ -90,7 +92,9 @@ public final class AccountStore: Sendable {
                 let stored = try row.decode(column: "totp_secret", as: String?.self)
             else { return nil }
             let pending = stored.hasPrefix("pending:")
-            return (pending ? String(stored.dropFirst("pending:".count)) : stored, !pending, try row.decode(column: "totp_last_step", as: Int64?.self))
+            return (
+                pending ? String(stored.dropFirst("pending:".count)) : stored, !pending, try row.decode(column: "totp_last_step", as: Int64?.self)
+            )
         }
     }
 
@@ -98,9 +102,11 @@ public final class AccountStore: Sendable {
     public func setSecondFactor(owner: OwnerID, secret: String?, confirmed: Bool, step: Int64? = nil) async throws {
         let stored = secret.map { confirmed ? $0 : "pending:\($0)" }
         try await engine.withTransaction { session in
-            try await session.sql.raw("""
+            try await session.sql.raw(
+                """
                 UPDATE accounts SET totp_secret = \(bind: stored), totp_last_step = \(bind: step) WHERE owner_id = \(bind: owner.rawValue)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -108,10 +114,12 @@ public final class AccountStore: Sendable {
     /// statement, so a code cannot be used twice even on two instances at once.
     public func useSecondFactorStep(owner: OwnerID, step: Int64) async throws -> Bool {
         try await engine.withTransaction { session in
-            try await !session.sql.raw("""
+            try await !session.sql.raw(
+                """
                 UPDATE accounts SET totp_last_step = \(bind: step)
                 WHERE owner_id = \(bind: owner.rawValue) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step)) RETURNING owner_id
-                """).all().isEmpty
+                """
+            ).all().isEmpty
         }
     }
 
@@ -121,15 +129,23 @@ public final class AccountStore: Sendable {
             guard let row = try await db.raw("SELECT owner_id, email, password_hash, created_at FROM accounts WHERE email = \(bind: email)").first(),
                 let owner = OwnerID(try row.decode(column: "owner_id", as: String.self))
             else { return nil }
-            return (Account(owner: owner, email: try row.decode(column: "email", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self)),
-                    try row.decode(column: "password_hash", as: String.self))
+            return (
+                Account(
+                    owner: owner, email: try row.decode(column: "email", as: String.self),
+                    createdAt: try row.decode(column: "created_at", as: Int64.self)),
+                try row.decode(column: "password_hash", as: String.self)
+            )
         }
     }
 
     public func account(owner: OwnerID) async throws -> Account? {
         try await engine.withDatabase { db in
-            guard let row = try await db.raw("SELECT email, created_at FROM accounts WHERE owner_id = \(bind: owner.rawValue)").first() else { return nil }
-            return Account(owner: owner, email: try row.decode(column: "email", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self))
+            guard let row = try await db.raw("SELECT email, created_at FROM accounts WHERE owner_id = \(bind: owner.rawValue)").first() else {
+                return nil
+            }
+            return Account(
+                owner: owner, email: try row.decode(column: "email", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self)
+            )
         }
     }
 
@@ -144,14 +160,18 @@ public final class AccountStore: Sendable {
         }
     }
 
-    public func addCredential(owner: OwnerID, digest: String, kind: CredentialKind, label: String?, now: Int64, expiresAt: Int64?,
-                              scope: TokenScope? = nil) async throws {
+    public func addCredential(
+        owner: OwnerID, digest: String, kind: CredentialKind, label: String?, now: Int64, expiresAt: Int64?,
+        scope: TokenScope? = nil
+    ) async throws {
         try await engine.withTransaction { session in
-            try await session.sql.raw("""
+            try await session.sql.raw(
+                """
                 INSERT INTO credentials (owner_id, digest, kind, label, created_at, expires_at, last_used_at, scope)
                 VALUES (\(bind: owner.rawValue), \(bind: digest), \(bind: kind.rawValue), \(bind: label), \(bind: now), \(bind: expiresAt),
                         \(bind: now), \(bind: scope?.rawValue))
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -160,21 +180,29 @@ public final class AccountStore: Sendable {
     /// minute, so most requests only read.
     public func use(owner: OwnerID, digest: String, kind: CredentialKind, now: Int64, idleMilliseconds: Int64? = nil) async throws -> CredentialUse? {
         let found = try await engine.withDatabase { db -> (use: CredentialUse, lastUsed: Int64?)? in
-            guard let row = try await db.raw("""
-                SELECT scope, expires_at, last_used_at FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest)
-                AND kind = \(bind: kind.rawValue) AND (expires_at IS NULL OR expires_at > \(bind: now))
-                """).first() else { return nil }
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT scope, expires_at, last_used_at FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest)
+                    AND kind = \(bind: kind.rawValue) AND (expires_at IS NULL OR expires_at > \(bind: now))
+                    """
+                ).first()
+            else { return nil }
             let scope = try row.decode(column: "scope", as: String?.self).flatMap(TokenScope.init(rawValue:))
-            return (CredentialUse(scope: scope, expiresAt: try row.decode(column: "expires_at", as: Int64?.self)),
-                    try row.decode(column: "last_used_at", as: Int64?.self))
+            return (
+                CredentialUse(scope: scope, expiresAt: try row.decode(column: "expires_at", as: Int64?.self)),
+                try row.decode(column: "last_used_at", as: Int64?.self)
+            )
         }
         guard let found else { return nil }
         if let idleMilliseconds, (found.lastUsed ?? 0) < now - idleMilliseconds { return nil }
         if (found.lastUsed ?? 0) < now - 60_000 {
             try await engine.withTransaction { session in
-                try await session.sql.raw("""
+                try await session.sql.raw(
+                    """
                     UPDATE credentials SET last_used_at = \(bind: now) WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest)
-                    """).run()
+                    """
+                ).run()
             }
         }
         return found.use
@@ -188,10 +216,12 @@ public final class AccountStore: Sendable {
     /// How many live credentials of this kind the owner holds.
     public func liveCredentials(owner: OwnerID, kind: CredentialKind, now: Int64, idleMilliseconds: Int64) async throws -> Int {
         try await engine.withDatabase { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT digest FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: kind.rawValue)
                 AND (expires_at IS NULL OR expires_at > \(bind: now)) AND last_used_at >= \(bind: now - idleMilliseconds)
-                """).all().count
+                """
+            ).all().count
         }
     }
 
@@ -199,10 +229,12 @@ public final class AccountStore: Sendable {
     @discardableResult
     public func removeCredentials(owner: OwnerID, kind: CredentialKind, keeping: String? = nil) async throws -> Int {
         try await engine.withTransaction { session in
-            try await session.sql.raw("""
+            try await session.sql.raw(
+                """
                 DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: kind.rawValue)
                 AND digest <> \(bind: keeping ?? "") RETURNING digest
-                """).all().count
+                """
+            ).all().count
         }
     }
 
@@ -211,36 +243,45 @@ public final class AccountStore: Sendable {
     public func changePassword(owner: OwnerID, passwordHash: String, keepingSession: String?) async throws {
         try await engine.withTransaction { session in
             try await session.sql.raw("UPDATE accounts SET password_hash = \(bind: passwordHash) WHERE owner_id = \(bind: owner.rawValue)").run()
-            try await session.sql.raw("""
+            try await session.sql.raw(
+                """
                 DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.session.rawValue)
                 AND digest <> \(bind: keepingSession ?? "")
-                """).run()
-            try await session.sql.raw("""
+                """
+            ).run()
+            try await session.sql.raw(
+                """
                 DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.apiToken.rawValue)
-                """).run()
+                """
+            ).run()
         }
     }
 
     @discardableResult
     public func removeCredential(owner: OwnerID, digest: String) async throws -> Bool {
         try await engine.withTransaction { session in
-            try await !session.sql.raw("DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest) RETURNING digest").all().isEmpty
+            try await !session.sql.raw(
+                "DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest) RETURNING digest"
+            ).all().isEmpty
         }
     }
 
     public func apiTokens(owner: OwnerID) async throws -> [APITokenInfo] {
         try await engine.withDatabase { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT digest, label, created_at, scope, expires_at, last_used_at FROM credentials
                 WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.apiToken.rawValue)
                 ORDER BY created_at, digest
-                """).all().map { row in
-                APITokenInfo(id: String(try row.decode(column: "digest", as: String.self).prefix(Self.tokenIDLength)),
-                             label: try row.decode(column: "label", as: String?.self) ?? "", createdAt: try row.decode(column: "created_at", as: Int64.self),
-                             // Tokens made before scopes existed had every right.
-                             scope: try row.decode(column: "scope", as: String?.self).flatMap(TokenScope.init(rawValue:)) ?? .full,
-                             expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
-                             lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self))
+                """
+            ).all().map { row in
+                APITokenInfo(
+                    id: String(try row.decode(column: "digest", as: String.self).prefix(Self.tokenIDLength)),
+                    label: try row.decode(column: "label", as: String?.self) ?? "", createdAt: try row.decode(column: "created_at", as: Int64.self),
+                    // Tokens made before scopes existed had every right.
+                    scope: try row.decode(column: "scope", as: String?.self).flatMap(TokenScope.init(rawValue:)) ?? .full,
+                    expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
+                    lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self))
             }
         }
     }
@@ -252,10 +293,12 @@ public final class AccountStore: Sendable {
     public func revokeAPIToken(owner: OwnerID, id: String) async throws -> Bool {
         guard id.count == Self.tokenIDLength, id.allSatisfy({ $0.isHexDigit }) else { return false }
         return try await engine.withTransaction { session in
-            try await !session.sql.raw("""
+            try await !session.sql.raw(
+                """
                 DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND kind = \(bind: CredentialKind.apiToken.rawValue)
                 AND digest LIKE \(bind: id.lowercased() + "%") RETURNING digest
-                """).all().isEmpty
+                """
+            ).all().isEmpty
         }
     }
 
@@ -266,13 +309,15 @@ public final class AccountStore: Sendable {
     public func countAttempt(subject: String, now: Int64, windowMilliseconds: Int64) async throws -> (count: Int, windowEndsAt: Int64) {
         let windowStart = now - windowMilliseconds
         return try await engine.withTransaction { session in
-            let row = try await session.sql.raw("""
+            let row = try await session.sql.raw(
+                """
                 INSERT INTO sign_in_failures (subject, window_started_at, failures) VALUES (\(bind: subject), \(bind: now), 1)
                 ON CONFLICT (subject) DO UPDATE SET
                     failures = CASE WHEN sign_in_failures.window_started_at < \(bind: windowStart) THEN 1 ELSE sign_in_failures.failures + 1 END,
                     window_started_at = CASE WHEN sign_in_failures.window_started_at < \(bind: windowStart) THEN \(bind: now) ELSE sign_in_failures.window_started_at END
                 RETURNING failures, window_started_at
-                """).first()
+                """
+            ).first()
             let count = try row?.decode(column: "failures", as: Int.self) ?? 1
             let started = try row?.decode(column: "window_started_at", as: Int64.self) ?? now
             return (count, started + windowMilliseconds)

@@ -1,16 +1,17 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
-import NIOCore
-import NIOPosix
-import Synchronization
-import PostgresKit
-import PostgresNIO
-import SQLKit
-import SQLiteKit
 
 /// How the journal reaches its database. The two engines differ only here; every query above
 /// this is the same SQL.
@@ -95,8 +96,10 @@ struct SQLSession: Sendable {
 }
 
 /// Runs `body` between BEGIN and COMMIT on one connection, rolling back when it throws.
-func inTransaction<T: Sendable>(_ session: SQLSession, begin: SQLQueryString,
-                                _ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
+func inTransaction<T: Sendable>(
+    _ session: SQLSession, begin: SQLQueryString,
+    _ body: @Sendable (SQLSession) async throws -> T
+) async throws -> T {
     try await session.sql.raw(begin).run()
     do {
         let value = try await body(session)
@@ -186,29 +189,32 @@ final class SQLiteEngine: SQLEngine {
         try await gate.run {
             let db = self.connection.sql(queryLogLevel: nil)
             let connection = self.connection
-            let session = SQLSession(sql: db, executeNative: { statement, values in
-                try await connection.query(statement, values.map(\.sqlite)) { _ in }
-                // changes() rather than RETURNING: SQLiteNIO would build a row object per returned id.
-                let changed = Mutex(0)
-                try await connection.query("SELECT changes()", []) { row in
-                    if case .integer(let count)? = row.columns.first?.data { changed.withLock { $0 = Int(count) } }
-                }
-                return changed.withLock { $0 }
-            }, selectNative: { statement, values in
-                let rows = Mutex<[[SQLValue]]>([])
-                try await connection.query(statement, values.map(\.sqlite)) { row in
-                    let cells = row.columns.map { column -> SQLValue in
-                        switch column.data {
-                        case .integer(let number): .int(Int64(number))
-                        case .float(let number): .double(number)
-                        case .text(let text): .text(text)
-                        case .blob, .null: .null
-                        }
+            let session = SQLSession(
+                sql: db,
+                executeNative: { statement, values in
+                    try await connection.query(statement, values.map(\.sqlite)) { _ in }
+                    // changes() rather than RETURNING: SQLiteNIO would build a row object per returned id.
+                    let changed = Mutex(0)
+                    try await connection.query("SELECT changes()", []) { row in
+                        if case .integer(let count)? = row.columns.first?.data { changed.withLock { $0 = Int(count) } }
                     }
-                    rows.withLock { $0.append(cells) }
-                }
-                return rows.withLock { $0 }
-            })
+                    return changed.withLock { $0 }
+                },
+                selectNative: { statement, values in
+                    let rows = Mutex<[[SQLValue]]>([])
+                    try await connection.query(statement, values.map(\.sqlite)) { row in
+                        let cells = row.columns.map { column -> SQLValue in
+                            switch column.data {
+                            case .integer(let number): .int(Int64(number))
+                            case .float(let number): .double(number)
+                            case .text(let text): .text(text)
+                            case .blob, .null: .null
+                            }
+                        }
+                        rows.withLock { $0.append(cells) }
+                    }
+                    return rows.withLock { $0 }
+                })
             // IMMEDIATE takes the write lock at once, so two writers never deadlock on upgrade.
             return try await inTransaction(session, begin: "BEGIN IMMEDIATE", body)
         }
@@ -303,15 +309,17 @@ final class PostgresEngine: SQLEngine {
     func withTransaction<T: Sendable>(_ body: @Sendable (SQLSession) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let db = connection.sql(queryLogLevel: nil)
-            let session = SQLSession(sql: db, executeNative: { statement, values in
-                // PostgreSQL reports the changed rows by returning one per row.
-                let rows = try await connection.query(
-                    PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement) + " RETURNING 1", binds: PostgresEngine.bindings(values)),
-                    logger: connection.logger)
-                var count = 0
-                for try await _ in rows { count += 1 }
-                return count
-            }, selectNative: { statement, values in try await PostgresEngine.rows(statement, values, on: connection) })
+            let session = SQLSession(
+                sql: db,
+                executeNative: { statement, values in
+                    // PostgreSQL reports the changed rows by returning one per row.
+                    let rows = try await connection.query(
+                        PostgresQuery(unsafeSQL: PostgresEngine.numbered(statement) + " RETURNING 1", binds: PostgresEngine.bindings(values)),
+                        logger: connection.logger)
+                    var count = 0
+                    for try await _ in rows { count += 1 }
+                    return count
+                }, selectNative: { statement, values in try await PostgresEngine.rows(statement, values, on: connection) })
             return try await inTransaction(session, begin: "BEGIN", body)
         }
     }
@@ -326,8 +334,9 @@ final class PostgresEngine: SQLEngine {
     /// A read's rows as values, by the column's type (integers, numbers, else text).
     static func rows(_ statement: String, _ values: [SQLValue], on connection: PostgresConnection) async throws -> [[SQLValue]] {
         do {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(statement), binds: Self.bindings(values)),
-                                                  logger: connection.logger)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: Self.numbered(statement), binds: Self.bindings(values)),
+                logger: connection.logger)
             var out: [[SQLValue]] = []
             for try await row in rows {
                 var cells: [SQLValue] = []

@@ -15,117 +15,123 @@ struct Migration: Sendable {
 /// integer and real affinities.
 enum Schema {
     static let migrations: [Migration] = [
-        Migration(version: 1, name: "journal tables", statements: [
-            """
-            CREATE TABLE episodes (
-                owner_id TEXT NOT NULL,
-                id TEXT NOT NULL,
-                started_at BIGINT NOT NULL,
-                utc_offset_seconds INTEGER NOT NULL,
-                duration_seconds INTEGER NOT NULL,
-                muscles TEXT NOT NULL,
-                side TEXT,
-                severity INTEGER,
-                onset TEXT,
-                findings TEXT NOT NULL,
-                reliefs TEXT NOT NULL,
-                note TEXT,
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL,
-                PRIMARY KEY (owner_id, id)
-            )
-            """,
-            "CREATE INDEX episodes_by_time ON episodes (owner_id, started_at, id)",
-            """
-            CREATE TABLE day_logs (
-                owner_id TEXT NOT NULL,
-                day TEXT NOT NULL,
-                fluids_ml INTEGER,
-                electrolyte_drink INTEGER,
-                exercise_minutes INTEGER,
-                exercise_intensity TEXT,
-                steps INTEGER,
-                sitting_hours DOUBLE PRECISION,
-                standing_hours DOUBLE PRECISION,
-                sleep_hours DOUBLE PRECISION,
-                hot_weather INTEGER,
-                alcohol_units DOUBLE PRECISION,
-                caffeine_drinks INTEGER,
-                mineral_foods TEXT NOT NULL,
-                medication_changes TEXT NOT NULL,
-                context TEXT NOT NULL,
-                updated_at BIGINT NOT NULL,
-                PRIMARY KEY (owner_id, day)
-            )
-            """,
-            """
-            CREATE TABLE profiles (
-                owner_id TEXT NOT NULL PRIMARY KEY,
-                birth_year INTEGER,
-                sex TEXT,
-                conditions TEXT NOT NULL,
-                medications TEXT NOT NULL,
-                time_zone TEXT,
-                region TEXT,
-                reminder_times TEXT NOT NULL,
-                updated_at BIGINT NOT NULL
-            )
-            """,
-            """
-            CREATE TABLE assessments (
-                owner_id TEXT NOT NULL,
-                id TEXT NOT NULL,
-                made_at BIGINT NOT NULL,
-                utc_offset_seconds INTEGER NOT NULL,
-                knowledge_version TEXT NOT NULL,
-                triage TEXT NOT NULL,
-                episode_id TEXT,
-                request_json TEXT NOT NULL,
-                result_json TEXT NOT NULL,
-                PRIMARY KEY (owner_id, id)
-            )
-            """,
-            "CREATE INDEX assessments_by_time ON assessments (owner_id, made_at)",
-        ]),
+        Migration(
+            version: 1, name: "journal tables",
+            statements: [
+                """
+                CREATE TABLE episodes (
+                    owner_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    started_at BIGINT NOT NULL,
+                    utc_offset_seconds INTEGER NOT NULL,
+                    duration_seconds INTEGER NOT NULL,
+                    muscles TEXT NOT NULL,
+                    side TEXT,
+                    severity INTEGER,
+                    onset TEXT,
+                    findings TEXT NOT NULL,
+                    reliefs TEXT NOT NULL,
+                    note TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (owner_id, id)
+                )
+                """,
+                "CREATE INDEX episodes_by_time ON episodes (owner_id, started_at, id)",
+                """
+                CREATE TABLE day_logs (
+                    owner_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    fluids_ml INTEGER,
+                    electrolyte_drink INTEGER,
+                    exercise_minutes INTEGER,
+                    exercise_intensity TEXT,
+                    steps INTEGER,
+                    sitting_hours DOUBLE PRECISION,
+                    standing_hours DOUBLE PRECISION,
+                    sleep_hours DOUBLE PRECISION,
+                    hot_weather INTEGER,
+                    alcohol_units DOUBLE PRECISION,
+                    caffeine_drinks INTEGER,
+                    mineral_foods TEXT NOT NULL,
+                    medication_changes TEXT NOT NULL,
+                    context TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (owner_id, day)
+                )
+                """,
+                """
+                CREATE TABLE profiles (
+                    owner_id TEXT NOT NULL PRIMARY KEY,
+                    birth_year INTEGER,
+                    sex TEXT,
+                    conditions TEXT NOT NULL,
+                    medications TEXT NOT NULL,
+                    time_zone TEXT,
+                    region TEXT,
+                    reminder_times TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE assessments (
+                    owner_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    made_at BIGINT NOT NULL,
+                    utc_offset_seconds INTEGER NOT NULL,
+                    knowledge_version TEXT NOT NULL,
+                    triage TEXT NOT NULL,
+                    episode_id TEXT,
+                    request_json TEXT NOT NULL,
+                    result_json TEXT NOT NULL,
+                    PRIMARY KEY (owner_id, id)
+                )
+                """,
+                "CREATE INDEX assessments_by_time ON assessments (owner_id, made_at)",
+            ]),
         // Hosted mode: accounts, browser sessions and API tokens (kept as SHA-256 digests, never
         // as the secret), and failed sign-ins counted in the database so every instance sees them.
-        Migration(version: 2, name: "accounts", statements: [
-            """
-            CREATE TABLE accounts (
-                owner_id TEXT NOT NULL PRIMARY KEY,
-                email TEXT NOT NULL,
-                password_hash TEXT NOT NULL,
-                created_at BIGINT NOT NULL
-            )
-            """,
-            "CREATE UNIQUE INDEX accounts_by_email ON accounts (email)",
-            """
-            CREATE TABLE credentials (
-                owner_id TEXT NOT NULL,
-                digest TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                label TEXT,
-                created_at BIGINT NOT NULL,
-                expires_at BIGINT,
-                PRIMARY KEY (owner_id, digest)
-            )
-            """,
-            """
-            CREATE TABLE sign_in_failures (
-                subject TEXT NOT NULL PRIMARY KEY,
-                window_started_at BIGINT NOT NULL,
-                failures INTEGER NOT NULL
-            )
-            """,
-        ]),
+        Migration(
+            version: 2, name: "accounts",
+            statements: [
+                """
+                CREATE TABLE accounts (
+                    owner_id TEXT NOT NULL PRIMARY KEY,
+                    email TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE UNIQUE INDEX accounts_by_email ON accounts (email)",
+                """
+                CREATE TABLE credentials (
+                    owner_id TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    label TEXT,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT,
+                    PRIMARY KEY (owner_id, digest)
+                )
+                """,
+                """
+                CREATE TABLE sign_in_failures (
+                    subject TEXT NOT NULL PRIMARY KEY,
+                    window_started_at BIGINT NOT NULL,
+                    failures INTEGER NOT NULL
+                )
+                """,
+            ]),
         // ASVS V3: sessions end after an idle time (`last_used_at`); API tokens carry a scope;
         // accounts may hold a TOTP second factor.
-        Migration(version: 3, name: "sessions_scopes_second_factor", statements: [
-            "ALTER TABLE credentials ADD COLUMN last_used_at BIGINT",
-            "ALTER TABLE credentials ADD COLUMN scope TEXT",
-            "ALTER TABLE accounts ADD COLUMN totp_secret TEXT",
-            "ALTER TABLE accounts ADD COLUMN totp_last_step BIGINT",
-        ]),
+        Migration(
+            version: 3, name: "sessions_scopes_second_factor",
+            statements: [
+                "ALTER TABLE credentials ADD COLUMN last_used_at BIGINT",
+                "ALTER TABLE credentials ADD COLUMN scope TEXT",
+                "ALTER TABLE accounts ADD COLUMN totp_secret TEXT",
+                "ALTER TABLE accounts ADD COLUMN totp_last_step BIGINT",
+            ]),
     ]
 
     /// The newest version this build knows.
@@ -135,7 +141,9 @@ enum Schema {
     /// step re-checks inside its transaction (on PostgreSQL under an advisory lock).
     static func migrate(_ engine: any SQLEngine) async throws {
         try await engine.withTransaction { session in
-            try await session.sql.raw("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
+            try await session.sql.raw(
+                "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
         }
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             try await engine.withTransaction { session in
@@ -147,7 +155,9 @@ enum Schema {
                 let applied = try await db.raw("SELECT version FROM _migrations WHERE version = \(bind: migration.version)").all()
                 guard applied.isEmpty else { return }
                 for statement in migration.statements { try await db.raw(SQLQueryString(statement)).run() }
-                try await db.raw("INSERT INTO _migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: SystemClock().millisecondsNow()))").run()
+                try await db.raw(
+                    "INSERT INTO _migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: SystemClock().millisecondsNow()))"
+                ).run()
             }
         }
         let newest = try await engine.withDatabase { db in
@@ -158,4 +168,3 @@ enum Schema {
         }
     }
 }
-

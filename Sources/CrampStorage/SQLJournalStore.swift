@@ -1,5 +1,5 @@
-public import CrampJournal
 import CrampJSON
+public import CrampJournal
 import CrampKnowledge
 public import ServiceLifecycle
 
@@ -87,8 +87,10 @@ public final class SQLJournalStore: JournalStore {
 
     /// The one write path for records: an INSERT of any number of rows with the table's suffix.
     /// Returns how many rows changed.
-    static func write<Table: JournalTable>(_: Table.Type, _ records: some Collection<Table.Record>, owner: OwnerID, suffix: String,
-                                           in session: some RowWriter) async throws -> Int {
+    static func write<Table: JournalTable>(
+        _: Table.Type, _ records: some Collection<Table.Record>, owner: OwnerID, suffix: String,
+        in session: some RowWriter
+    ) async throws -> Int {
         guard !records.isEmpty else { return 0 }
         return try await session.insert(Table.insert(records, owner: owner, suffix: suffix))
     }
@@ -232,7 +234,8 @@ public final class SQLJournalStore: JournalStore {
 
     public func saveAssessment(_ record: AssessmentRecord, owner: OwnerID) async throws {
         try await engine.withTransaction { session in
-            _ = try await Self.write(AssessmentsTable.self, CollectionOfOne(record), owner: owner, suffix: AssessmentsTable.insertOrIgnore, in: session)
+            _ = try await Self.write(
+                AssessmentsTable.self, CollectionOfOne(record), owner: owner, suffix: AssessmentsTable.insertOrIgnore, in: session)
         }
     }
 
@@ -255,10 +258,12 @@ public final class SQLJournalStore: JournalStore {
                 _ = try await Self.write(ProfilesTable.self, CollectionOfOne(profile), owner: owner, suffix: "", in: session)
                 summary.profileTaken = true
             }
-            summary.assessmentsAdded = try await Self.write(AssessmentsTable.self, contents.assessments, owner: owner,
-                                                            suffix: AssessmentsTable.insertOrIgnore, in: session)
-            summary.episodesAdded = try await Self.write(EpisodesTable.self, contents.episodes, owner: owner, suffix: EpisodesTable.insertOrIgnore,
-                                                         in: session)
+            summary.assessmentsAdded = try await Self.write(
+                AssessmentsTable.self, contents.assessments, owner: owner,
+                suffix: AssessmentsTable.insertOrIgnore, in: session)
+            summary.episodesAdded = try await Self.write(
+                EpisodesTable.self, contents.episodes, owner: owner, suffix: EpisodesTable.insertOrIgnore,
+                in: session)
             summary.episodesUnchanged = contents.episodes.count - summary.episodesAdded
             _ = try await Self.write(DayLogsTable.self, contents.dayLogs, owner: owner, suffix: DayLogsTable.upsert, in: session)
             summary.dayLogsWritten = contents.dayLogs.count
@@ -266,7 +271,8 @@ public final class SQLJournalStore: JournalStore {
         }
     }
 
-    public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary) {
+    public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary)
+    {
         try await engine.withBulkTransaction { writer in
             let sink = StreamingSink(writer: writer, owner: owner)
             let value: T
@@ -342,16 +348,17 @@ actor StreamingSink: ImportSink {
         if inFlight.count >= 2 { _ = try await inFlight.removeFirst().value }
         let previous = inFlight.last
         let writer = writer
-        inFlight.append(Task {
-            let batch = build()
-            // Batches are written one after another, in the order they came.
-            var summary = try await previous?.value ?? ImportSummary()
-            let changed = batch.rows.values.isEmpty ? 0 : try await writer.insert(batch.rows)
-            summary.episodesAdded += batch.episodes > 0 ? changed : 0
-            summary.episodesUnchanged += batch.episodes > 0 ? batch.episodes - changed : 0
-            summary.dayLogsWritten += batch.days
-            return summary
-        })
+        inFlight.append(
+            Task {
+                let batch = build()
+                // Batches are written one after another, in the order they came.
+                var summary = try await previous?.value ?? ImportSummary()
+                let changed = batch.rows.values.isEmpty ? 0 : try await writer.insert(batch.rows)
+                summary.episodesAdded += batch.episodes > 0 ? changed : 0
+                summary.episodesUnchanged += batch.episodes > 0 ? batch.episodes - changed : 0
+                summary.dayLogsWritten += batch.days
+                return summary
+            })
     }
 
     func add(episodes: [Episode]) async throws {

@@ -23,8 +23,10 @@ final class SQLiteBulkWriter: RowWriter, @unchecked Sendable {
             do {
                 guard opened == SQLITE_OK else { throw writer.failure("cannot open the journal at \(path) for the import") }
                 sqlite_nio_sqlite3_busy_timeout(handle, 5000)
-                for pragma in ["PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY",
-                               "BEGIN IMMEDIATE"] {
+                for pragma in [
+                    "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY",
+                    "BEGIN IMMEDIATE",
+                ] {
                     try writer.exec(pragma)
                 }
             } catch {

@@ -1,11 +1,11 @@
 import ArgumentParser
 import CrampApplication
 import CrampAssessment
-import Foundation
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
+import Foundation
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, markdown
@@ -51,7 +51,9 @@ struct Assess: AsyncParsableCommand {
         let knowledge = try loadKnowledge()
         if let region, knowledge.emergencyNumbers[region.uppercased()] == nil {
             let known = knowledge.emergencyNumbers.keys.sorted().joined(separator: ", ")
-            Console.error("crampcare: --region \"\(region)\" is not a region CrampCare knows (known: \(known)); using \(knowledge.defaultEmergencyNumbers.emergency), which works from mobiles in many countries")
+            Console.error(
+                "crampcare: --region \"\(region)\" is not a region CrampCare knows (known: \(known)); using \(knowledge.defaultEmergencyNumbers.emergency), which works from mobiles in many countries"
+            )
         }
         let assessor = Assessor(knowledge: knowledge)
         let encoder = ResultEncoder(knowledge: knowledge)
@@ -87,8 +89,9 @@ struct Assess: AsyncParsableCommand {
                         throw RequestError(field: "", problem: error.description)
                     }
                     if AssessmentQuestionnaire.isResponse(parsed) {
-                        request = try AssessmentQuestionnaire.request(fromResponse: parsed, medicineNames: knowledge.medicineNames,
-                                                                       interview: AssessmentInterview(assessor: assessor))
+                        request = try AssessmentQuestionnaire.request(
+                            fromResponse: parsed, medicineNames: knowledge.medicineNames,
+                            interview: AssessmentInterview(assessor: assessor))
                     } else {
                         request = try AssessmentRequest.decode(parsed, medicineNames: knowledge.medicineNames)
                     }
@@ -96,7 +99,8 @@ struct Assess: AsyncParsableCommand {
                     throw CLIError.input("invalid request: \(error.description)")
                 }
             } else {
-                let interview = Interview(knowledge: knowledge, assessor: assessor, numbers: numbers(knowledge), style: Style(enabled: Console.colourEnabled))
+                let interview = Interview(
+                    knowledge: knowledge, assessor: assessor, numbers: numbers(knowledge), style: Style(enabled: Console.colourEnabled))
                 request = try interview.run(profile: profile)
                 interactive = true
             }
@@ -105,8 +109,9 @@ struct Assess: AsyncParsableCommand {
             case .json:
                 Console.write(encoder.encode(result) + [0x0A])
             case .text, .markdown:
-                var report = Report(knowledge: knowledge, numbers: numbers(knowledge), format: format == .markdown ? .markdown : .text,
-                                    style: Style(enabled: Console.colourEnabled), width: Console.width)
+                var report = Report(
+                    knowledge: knowledge, numbers: numbers(knowledge), format: format == .markdown ? .markdown : .text,
+                    style: Style(enabled: Console.colourEnabled), width: Console.width)
                 Console.print(report.render(result))
             }
             if interactive || save { kept = (request, result) }

@@ -11,8 +11,11 @@ struct CrampCare: AsyncParsableCommand {
             number (112, 999, 911, 000 ...).
             """,
         version: "0.1.0",
-        subcommands: [Assess.self, Log.self, Day.self, History.self, Show.self, Edit.self, Delete.self, ProfileCommand.self,
-                      Export.self, Import.self, Erase.self, InsightsCommand.self, ReportCommand.self, PlanCommand.self, QuestionnaireCommand.self, Relieve.self, Learn.self, Ask.self, Serve.self]
+        subcommands: [
+            Assess.self, Log.self, Day.self, History.self, Show.self, Edit.self, Delete.self, ProfileCommand.self,
+            Export.self, Import.self, Erase.self, InsightsCommand.self, ReportCommand.self, PlanCommand.self, QuestionnaireCommand.self, Relieve.self,
+            Learn.self, Ask.self, Serve.self,
+        ]
     )
 }
 

@@ -31,7 +31,9 @@ struct InsightsCommand: AsyncParsableCommand {
             if json {
                 Console.write(insights.json(knowledge: knowledge) + [0x0A])
             } else {
-                Console.print(InsightsText(insights: insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width).render())
+                Console.print(
+                    InsightsText(insights: insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width)
+                        .render())
             }
         }
     }
@@ -67,7 +69,10 @@ struct InsightsText {
             paragraph("None of the diary patterns that call for a check were found.")
         } else {
             for found in insights.patterns {
-                lines.append(wrap("\(found.pattern.level == .urgent ? "URGENT" : "SOON"): \(found.pattern.title). \(found.evidence).", width: width, indent: "  ", firstIndent: "- "))
+                lines.append(
+                    wrap(
+                        "\(found.pattern.level == .urgent ? "URGENT" : "SOON"): \(found.pattern.title). \(found.evidence).", width: width,
+                        indent: "  ", firstIndent: "- "))
                 lines.append(wrap(found.pattern.advice, width: width, indent: "  ", firstIndent: "  "))
             }
         }
@@ -81,8 +86,9 @@ struct InsightsText {
         }
         if let recent = insights.trends.recent {
             if let ratio = recent.ratio {
-                paragraph("Last 4 weeks: \(recent.episodes) episodes, against \(recent.referenceEpisodes) in the 8 weeks before: \(Format.ratio(ratio.value)) times the rate "
-                          + "(95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
+                paragraph(
+                    "Last 4 weeks: \(recent.episodes) episodes, against \(recent.referenceEpisodes) in the 8 weeks before: \(Format.ratio(ratio.value)) times the rate "
+                        + "(95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
             } else {
                 paragraph("No episodes in the last 12 weeks.")
             }
@@ -90,14 +96,22 @@ struct InsightsText {
             paragraph("The journal covers less than 12 weeks, so the recent rate is not compared yet.")
         }
         if let change = insights.trends.medicationChange, let ratio = change.ratio, let date = insights.trends.medicationChangeDate {
-            paragraph("Since the medicine change on \(date): \(Format.ratio(ratio.value)) times the rate before (\(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
+            paragraph(
+                "Since the medicine change on \(date): \(Format.ratio(ratio.value)) times the rate before (\(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))."
+            )
         }
         let periods = insights.trends.periods.suffix(6)
         if !periods.isEmpty {
-            lines += table(["28 days to", "episodes", "95% interval", "median length", "median severity", "at night"], periods.map { period in
-                [period.last.description, String(period.episodes), "\(Format.decimal(period.interval.lower, places: 1))–\(Format.decimal(period.interval.upper, places: 1))",
-                 Format.minutes(period.medianDurationSeconds), period.medianSeverity.map { Format.decimal($0, places: 1) } ?? "—", Format.percent(period.nightShare)]
-            })
+            lines += table(
+                ["28 days to", "episodes", "95% interval", "median length", "median severity", "at night"],
+                periods.map { period in
+                    [
+                        period.last.description, String(period.episodes),
+                        "\(Format.decimal(period.interval.lower, places: 1))–\(Format.decimal(period.interval.upper, places: 1))",
+                        Format.minutes(period.medianDurationSeconds), period.medianSeverity.map { Format.decimal($0, places: 1) } ?? "—",
+                        Format.percent(period.nightShare),
+                    ]
+                })
         }
 
         heading("Possible triggers")
@@ -107,15 +121,21 @@ struct InsightsText {
             paragraph("Not enough data yet: \(analysis.needed ?? ""). (\(analysis.days) logged days, \(analysis.crampDays) with a cramp.)")
         case .descriptive, .inferential:
             if analysis.tier == .descriptive {
-                paragraph("Early signals only, from \(analysis.days) logged days (\(analysis.crampDays) with a cramp). Needs \(analysis.needed ?? "").")
+                paragraph(
+                    "Early signals only, from \(analysis.days) logged days (\(analysis.crampDays) with a cramp). Needs \(analysis.needed ?? "").")
             } else {
                 paragraph("From \(analysis.days) logged days, \(analysis.crampDays) with a cramp.")
             }
-            lines += table(["exposure", "days with/without", "cramp days with/without", "relative risk (95%)", "q", "evidence"], analysis.findings.map { finding in
-                [finding.exposure.label, "\(finding.daysWith)/\(finding.daysWithout)", "\(Format.percent(finding.rateWith))/\(Format.percent(finding.rateWithout))",
-                 finding.relativeRisk.map (Format.ratioInterval) ?? "—",
-                 Format.pValue(finding.q), finding.verdict.words + (finding.missing.map { ": \($0)" } ?? "")]
-            })
+            lines += table(
+                ["exposure", "days with/without", "cramp days with/without", "relative risk (95%)", "q", "evidence"],
+                analysis.findings.map { finding in
+                    [
+                        finding.exposure.label, "\(finding.daysWith)/\(finding.daysWithout)",
+                        "\(Format.percent(finding.rateWith))/\(Format.percent(finding.rateWithout))",
+                        finding.relativeRisk.map(Format.ratioInterval) ?? "—",
+                        Format.pValue(finding.q), finding.verdict.words + (finding.missing.map { ": \($0)" } ?? ""),
+                    ]
+                })
             paragraph("A possible trigger is a pattern in your diary, not a proven cause.")
         }
 
@@ -123,11 +143,15 @@ struct InsightsText {
         if insights.relief.isEmpty {
             paragraph("No relief logged yet.")
         } else {
-            lines += table(["technique", "uses", "helped", "95% interval", "median length"], insights.relief.map { effect in
-                [effect.technique.rawValue, String(effect.uses), "\(effect.helped) (\(effect.partly) partly)",
-                 effect.interval.map (Format.percentInterval) ?? "after \(ReliefEffect.minimumUses) uses",
-                 Format.minutes(effect.medianDurationSeconds)]
-            })
+            lines += table(
+                ["technique", "uses", "helped", "95% interval", "median length"],
+                insights.relief.map { effect in
+                    [
+                        effect.technique.rawValue, String(effect.uses), "\(effect.helped) (\(effect.partly) partly)",
+                        effect.interval.map(Format.percentInterval) ?? "after \(ReliefEffect.minimumUses) uses",
+                        Format.minutes(effect.medianDurationSeconds),
+                    ]
+                })
         }
         paragraph("With nothing tried: \(insights.untreatedCount) episodes, median length \(Format.minutes(insights.untreatedMedianSeconds)).")
         lines.append("")
@@ -171,7 +195,9 @@ struct ReportCommand: AsyncParsableCommand {
                 return "\(folder)/\(name)"
             }
         }
-        throw CLIError.unavailable("--pdf needs Chromium, and none was found on PATH (chromium, chromium-browser or google-chrome); install it (apt-get install chromium) or write HTML without --pdf")
+        throw CLIError.unavailable(
+            "--pdf needs Chromium, and none was found on PATH (chromium, chromium-browser or google-chrome); install it (apt-get install chromium) or write HTML without --pdf"
+        )
     }
 
     /// Prints through headless Chromium into a temporary file, then moves it into place.
@@ -189,15 +215,19 @@ struct ReportCommand: AsyncParsableCommand {
             try Data(document.utf8).write(to: page)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: browser)
-            var arguments = ["--headless", "--disable-gpu", "--no-pdf-header-footer", "--user-data-dir=\(folder.path)/profile",
-                             "--print-to-pdf=\(printed.path)", page.absoluteString]
+            var arguments = [
+                "--headless", "--disable-gpu", "--no-pdf-header-footer", "--user-data-dir=\(folder.path)/profile",
+                "--print-to-pdf=\(printed.path)", page.absoluteString,
+            ]
             if getuid() == 0 { arguments.insert("--no-sandbox", at: 0) }
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
             process.waitUntilExit()
-            guard process.terminationStatus == 0, let bytes = FileManager.default.contents(atPath: printed.path), bytes.starts(with: Array("%PDF".utf8)) else {
+            guard process.terminationStatus == 0, let bytes = FileManager.default.contents(atPath: printed.path),
+                bytes.starts(with: Array("%PDF".utf8))
+            else {
                 throw CLIError.unavailable("Chromium (\(browser)) did not print the report; nothing was written to \(path)")
             }
             try writeAtomically([UInt8](bytes), to: path)

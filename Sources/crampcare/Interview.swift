@@ -1,4 +1,5 @@
 import CrampAssessment
+import CrampJournal
 import CrampKnowledge
 
 /// The interactive assessment: red-flag questions first (they cannot be skipped, and an
@@ -8,7 +9,6 @@ struct Interview {
     let assessor: Assessor
     let numbers: EmergencyNumbers
     let style: Style
-
 
     init(knowledge: KnowledgeBase, assessor: Assessor, numbers: EmergencyNumbers, style: Style) {
         self.knowledge = knowledge
@@ -43,8 +43,10 @@ struct Interview {
 
     /// Picks from numbered choices; returns the chosen indices (empty when skipped). `headings`
     /// puts a heading before the choice at that index.
-    func choose(_ question: String, _ choices: [String], many: Bool, required: Bool = false, none: String? = nil,
-                headings: [Int: String] = [:]) throws(CLIError) -> [Int] {
+    func choose(
+        _ question: String, _ choices: [String], many: Bool, required: Bool = false, none: String? = nil,
+        headings: [Int: String] = [:]
+    ) throws(CLIError) -> [Int] {
         say("")
         say(question)
         for (index, choice) in choices.enumerated() {
@@ -122,15 +124,17 @@ struct Interview {
                 case "?", "not sure", "unsure", "don't know", "dont know": return .notSure
                 case "y", "yes":
                     guard signs.count > 1 else { return .yes(signs) }
-                    let picked = try choose("Which?", signs.map { knowledge.findings[$0]?.question ?? label($0) }, many: true,
-                                            none: "not sure which")
+                    let picked = try choose(
+                        "Which?", signs.map { knowledge.findings[$0]?.question ?? label($0) }, many: true,
+                        none: "not sure which")
                     return .yes(picked.map { signs[$0] })
                 default: say("This question cannot be skipped: please answer y, n, or ? if you are not sure.")
                 }
             }
         case .choice(let options):
-            let picked = try choose(question.text, options.map { knowledge.findings[$0]?.answer ?? label($0) }, many: false,
-                                    none: "I did not try anything")
+            let picked = try choose(
+                question.text, options.map { knowledge.findings[$0]?.answer ?? label($0) }, many: false,
+                none: "I did not try anything")
             return .findings(picked.map { options[$0] })
         case .checklist(let options):
             var headings: [Int: String] = [:]
@@ -146,8 +150,9 @@ struct Interview {
                 say("Please choose only one answer \(section)(\(exclusive.map(label).joined(separator: " or "))).")
             }
         case .muscles:
-            let picked = try choose(question.text, Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true,
-                                    none: "not sure")
+            let picked = try choose(
+                question.text, Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true,
+                none: "not sure")
             return .muscles(picked.isEmpty ? [.unsure] : picked.map { Muscle.allCases[$0] })
         case .duration:
             return .minutes(try askDuration())
@@ -167,10 +172,12 @@ struct Interview {
             return try choose(question.text, Sex.allCases.map { knowledge.sexLabels[$0] ?? $0.rawValue }, many: false).first
                 .map { .sex(Sex.allCases[$0]) } ?? .skip
         case .recent(let context, let conditions):
-            let labels = context.map { knowledge.context[$0]?.label ?? $0.rawValue } + conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }
+            let labels =
+                context.map { knowledge.context[$0]?.label ?? $0.rawValue } + conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }
             let picked = try choose(question.text, labels, many: true, none: "none of these")
-            return .recent(picked.filter { $0 < context.count }.map { context[$0] },
-                           picked.filter { $0 >= context.count }.map { conditions[$0 - context.count] })
+            return .recent(
+                picked.filter { $0 < context.count }.map { context[$0] },
+                picked.filter { $0 >= context.count }.map { conditions[$0 - context.count] })
         case .conditions(let list):
             let picked = try choose(question.text, list.map { knowledge.conditions[$0]?.label ?? $0.rawValue }, many: true, none: "none of these")
             return .conditions(picked.map { list[$0] })
@@ -202,9 +209,11 @@ struct Interview {
     static func minutes(_ text: String) -> Double? {
         let lower = text.lowercased().replacing(" ", with: "")
         // Longest spelling first: "2 minutes" must not be read as "2 minute" + "s".
-        let units: [(String, Double)] = [("minutes", 1), ("minute", 1), ("mins", 1), ("min", 1), ("seconds", 1.0 / 60), ("second", 1.0 / 60),
-                                         ("secs", 1.0 / 60), ("sec", 1.0 / 60), ("hours", 60), ("hour", 60), ("hrs", 60), ("hr", 60),
-                                         ("days", 1440), ("day", 1440), ("s", 1.0 / 60), ("m", 1), ("h", 60), ("d", 1440)]
+        let units: [(String, Double)] = [
+            ("minutes", 1), ("minute", 1), ("mins", 1), ("min", 1), ("seconds", 1.0 / 60), ("second", 1.0 / 60),
+            ("secs", 1.0 / 60), ("sec", 1.0 / 60), ("hours", 60), ("hour", 60), ("hrs", 60), ("hr", 60),
+            ("days", 1440), ("day", 1440), ("s", 1.0 / 60), ("m", 1), ("h", 60), ("d", 1440),
+        ]
         for (suffix, factor) in units where lower.hasSuffix(suffix) {
             return Double(lower.dropLast(suffix.count)).map { $0 * factor }
         }
@@ -240,7 +249,9 @@ struct Interview {
                 }
             }
             if unknown.isEmpty { return Array(CodeSet(chosen)) }
-            say("Not on CrampCare's list: \(unknown.joined(separator: ", ")). Type a number from the list, a listed name, or Enter for none. A medicine not on the list is not known to cause cramps; mention it to your doctor if you are unsure.")
+            say(
+                "Not on CrampCare's list: \(unknown.joined(separator: ", ")). Type a number from the list, a listed name, or Enter for none. A medicine not on the list is not known to cause cramps; mention it to your doctor if you are unsure."
+            )
         }
     }
 }
@@ -254,21 +265,21 @@ extension String {
     }
 }
 
-import CrampJournal
-
 extension Interview {
     /// The questions for logging an episode in a terminal: what, how long, when, how bad, the
     /// red-flag screen, what was tried, and a note.
     mutating func askEpisode(into episode: inout Episode, now: LocalTimestamp) throws(CLIError) {
         say(style.bold("Log a cramp"))
-        let muscles = try choose("Which muscle cramped?", Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true, required: true)
+        let muscles = try choose(
+            "Which muscle cramped?", Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true, required: true)
         episode.muscles = Array(CodeSet(muscles.map { Muscle.allCases[$0] }))
         let minutes = try askDuration()
         episode.durationSeconds = max(1, Int((minutes * 60).rounded()))
         while true {
             let answer = try ask("When did it start? (HH:MM, or Enter for just now)")
             if answer.isEmpty {
-                episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
+                episode.startedAt = LocalTimestamp(
+                    instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
                 break
             }
             do {
@@ -282,7 +293,9 @@ extension Interview {
         if let side = try choose("Which side?", Side.allCases.map { knowledge.sideLabels[$0] ?? $0.rawValue }, many: false).first {
             episode.side = Side.allCases[side]
         }
-        if let onset = try choose("What were you doing when it started?", Onset.allCases.map { knowledge.onsetLabels[$0] ?? $0.rawValue }, many: false).first {
+        if let onset = try choose(
+            "What were you doing when it started?", Onset.allCases.map { knowledge.onsetLabels[$0] ?? $0.rawValue }, many: false
+        ).first {
             episode.onset = Onset.allCases[onset]
         }
         var noticed = CodeSet<Finding>()

@@ -5,7 +5,8 @@ import CrampKnowledge
 struct Learn: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read about knee cramps: what they are, causes, mimics, relief, prevention, exercises and more.",
-        discussion: "Without a topic, lists the topics. Topics: cramp, causes, symptoms, relief, prevention, exercises, in-the-muscle, ageing, see-a-doctor, questions, glossary, sources."
+        discussion:
+            "Without a topic, lists the topics. Topics: cramp, causes, symptoms, relief, prevention, exercises, in-the-muscle, ageing, see-a-doctor, questions, glossary, sources."
     )
 
     @Argument(help: "The topic to read (its id, or words from its title).")
@@ -30,7 +31,8 @@ struct Learn: ParsableCommand {
                     chosen = [exact]
                 } else {
                     let terms = Set(knowledge.searchTerms(topic))
-                    chosen = Array(topics.filter { !terms.isDisjoint(with: knowledge.searchTerms($0.id.replacing("-", with: " ") + " " + $0.title)) }.prefix(1))
+                    chosen = Array(
+                        topics.filter { !terms.isDisjoint(with: knowledge.searchTerms($0.id.replacing("-", with: " ") + " " + $0.title)) }.prefix(1))
                 }
                 guard !chosen.isEmpty else {
                     throw CLIError.input("no topic \"\(topic)\"; topics: \(topics.map(\.id).joined(separator: ", "))")
@@ -51,7 +53,6 @@ struct Learn: ParsableCommand {
             }
         }
     }
-
 
     static func render(_ topic: Topic, knowledge: KnowledgeBase, markdown: Bool) -> String {
         let width = Console.width
@@ -162,7 +163,9 @@ struct Ask: ParsableCommand {
             if !sources.isEmpty {
                 Console.print("")
                 Console.print("Sources:")
-                for source in sources { Console.print(wrap("\(source.publisher): \(source.title). \(source.url)", width: width, indent: "    ", firstIndent: "  - ")) }
+                for source in sources {
+                    Console.print(wrap("\(source.publisher): \(source.title). \(source.url)", width: width, indent: "    ", firstIndent: "  - "))
+                }
             }
             if hits.count > 1 {
                 Console.print("")

@@ -45,7 +45,10 @@ struct PlanCommand: AsyncParsableCommand {
             if json {
                 Console.write(PlanJSON.encode(plan, reminderTimes: times, zone: zone, knowledge: knowledge) + [0x0A])
             } else {
-                Console.print(PlanText(plan: plan, reminderTimes: times, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width).render())
+                Console.print(
+                    PlanText(
+                        plan: plan, reminderTimes: times, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width
+                    ).render())
             }
         }
     }
@@ -62,8 +65,11 @@ struct PlanText {
         var lines: [String] = [style.bold("Your prevention plan")]
         if !plan.seeFirst.isEmpty {
             lines.append("")
-            lines.append(wrap(style.bold("First: ") + "your last check found \(plan.seeFirst.joined(separator: "; ")). Get that seen before you start new exercise.",
-                              width: width))
+            lines.append(
+                wrap(
+                    style.bold("First: ")
+                        + "your last check found \(plan.seeFirst.joined(separator: "; ")). Get that seen before you start new exercise.",
+                    width: width))
         }
         if plan.olderAdult {
             lines.append("")
@@ -80,11 +86,16 @@ struct PlanText {
             if let reminder = item.item.reminder {
                 lines.append(style.dim("   Reminder: " + PlanCalendar.describe(reminder, reminderTimes: reminderTimes)))
             }
-            lines.append(style.dim(wrap("Sources: " + item.item.sources.map { knowledge.sources[$0]?.publisher ?? $0 }.joined(separator: ", "), width: width, indent: "   ", firstIndent: "   ")))
+            lines.append(
+                style.dim(
+                    wrap(
+                        "Sources: " + item.item.sources.map { knowledge.sources[$0]?.publisher ?? $0 }.joined(separator: ", "), width: width,
+                        indent: "   ", firstIndent: "   ")))
         }
         if !plan.leftOut.isEmpty {
             lines.append("")
-            lines.append(wrap("Left out for now: " + plan.leftOut.map { "\($0.item.title) (\($0.reason))" }.joined(separator: "; ") + ".", width: width))
+            lines.append(
+                wrap("Left out for now: " + plan.leftOut.map { "\($0.item.title) (\($0.reason))" }.joined(separator: "; ") + ".", width: width))
         }
         lines.append("")
         lines.append(style.dim(wrap(knowledge.disclaimer, width: width)))

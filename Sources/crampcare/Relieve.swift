@@ -37,14 +37,16 @@ struct Relieve: AsyncParsableCommand {
         }
         try await withJournal(journal) { opened in
             let interactive = Console.stdoutIsTerminal
-            let session = ReliefSessionView(style: Style(enabled: Console.colourEnabled && interactive), interactive: interactive,
-                                            width: Console.width, timeScale: timeScale)
-            let chosen = try muscle.map { text throws(CLIError) -> Muscle in
-                guard let value = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(value) else {
-                    throw CLIError.input("--muscle \"\(text)\" is not one of: calf, hamstrings, quadriceps")
-                }
-                return value
-            } ?? session.askMuscle(knowledge: knowledge)
+            let session = ReliefSessionView(
+                style: Style(enabled: Console.colourEnabled && interactive), interactive: interactive,
+                width: Console.width, timeScale: timeScale)
+            let chosen =
+                try muscle.map { text throws(CLIError) -> Muscle in
+                    guard let value = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(value) else {
+                        throw CLIError.input("--muscle \"\(text)\" is not one of: calf, hamstrings, quadriceps")
+                    }
+                    return value
+                } ?? session.askMuscle(knowledge: knowledge)
             let relief = try await opened.app.startRelief(muscle: chosen, owner: owner)
             guard try await session.run(relief, knowledge: knowledge) else {
                 Console.print("\nStopped. Nothing was logged.")
@@ -53,7 +55,8 @@ struct Relieve: AsyncParsableCommand {
             guard !noLog else { return }
             let outcome = try session.askOutcome()
             let logged = try await opened.app.logRelief(muscle: chosen, outcome: outcome, startedAt: relief.startedAt.instant, owner: owner)
-            Console.print("Logged this cramp (\(knowledge.muscleLabels[chosen] ?? chosen.rawValue), stretch \(outcome.rawValue)) as \(logged.episode.id).")
+            Console.print(
+                "Logged this cramp (\(knowledge.muscleLabels[chosen] ?? chosen.rawValue), stretch \(outcome.rawValue)) as \(logged.episode.id).")
             if let check = logged.check {
                 warnIfNotKept(check)
                 if check.result.triage > .selfCare { printAssessmentSummary(check, app: opened.app) }
@@ -162,8 +165,11 @@ struct ReliefSessionView {
             let text = caution.title == "What to avoid" ? caution.text : "\(caution.title): \(caution.text)"
             Console.print(wrap(text, width: width, indent: "    ", firstIndent: "  - "))
         }
-        Console.print(style.dim(wrap("If the cramp does not ease within 10 minutes, or the calf is swollen, warm or red, run crampcare assess. "
-                                     + knowledge.disclaimer, width: width)))
+        Console.print(
+            style.dim(
+                wrap(
+                    "If the cramp does not ease within 10 minutes, or the calf is swollen, warm or red, run crampcare assess. "
+                        + knowledge.disclaimer, width: width)))
         return !Interruption.shared.happened
     }
 

@@ -38,7 +38,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Hosted mode over plain HTTP (testing only): cookies not Secure, no HSTS.")
     var insecureCookies = false
 
-    @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy (CIDR, such as 10.0.0.0/8 or ::1) whose Forwarded or X-Forwarded-For header gives the client's address; repeat for several.")
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "A reverse proxy (CIDR, such as 10.0.0.0/8 or ::1) whose Forwarded or X-Forwarded-For header gives the client's address; repeat for several."
+    )
     var trustedProxies: [String] = []
 
     @Option(help: "The header the trusted proxy writes the client's address in: x-forwarded-for or forwarded.")
@@ -67,7 +71,9 @@ struct Serve: AsyncParsableCommand {
         configuration.secureCookies = secureCookies || (hosted && !insecureCookies)
         for text in trustedProxies {
             guard let range = AddressRange(cidr: text) else {
-                Console.error("crampcare: --trusted-proxy \(ShownText.quoted(text)) is not an address range; accepted: CIDR such as 10.0.0.0/8, 192.168.1.5 or ::1")
+                Console.error(
+                    "crampcare: --trusted-proxy \(ShownText.quoted(text)) is not an address range; accepted: CIDR such as 10.0.0.0/8, 192.168.1.5 or ::1"
+                )
                 throw ExitCode(2)
             }
             configuration.trustedProxies.append(range)
@@ -78,7 +84,8 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.proxyHeader = header
         guard (1...24 * 60).contains(sessionIdleMinutes), (1...24 * 30).contains(sessionHours) else {
-            Console.error("crampcare: --session-idle-minutes is 1 to 1440 and --session-hours 1 to 720 (given \(sessionIdleMinutes) and \(sessionHours))")
+            Console.error(
+                "crampcare: --session-idle-minutes is 1 to 1440 and --session-hours 1 to 720 (given \(sessionIdleMinutes) and \(sessionHours))")
             throw ExitCode(2)
         }
         guard (1...3600).contains(idleTimeout) else {
@@ -116,14 +123,20 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "crampcare.server")
         logger.logLevel = settings.logLevel
         do {
-            let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted,
-                                         region: hosted ? nil : KnowledgeBase.region(fromLocale: settings.locale))
+            let services = CrampServices(
+                journal: store, knowledge: knowledge, hosted: hosted,
+                region: hosted ? nil : KnowledgeBase.region(fromLocale: settings.locale))
             // One ServiceGroup runs the server and the store's services (PostgreSQL's pool); the
             // schema is brought up to date once the pool runs, before the first request.
-            let app = try buildApplication(configuration: configuration, services: services, metrics: registry, logger: logger,
-                                           running: store.services, beforeServerStarts: { try await store.open() })
-            logger.info("serving", metadata: ["address": "http://\(host.contains(":") ? "[\(host)]" : host):\(configuration.port)",
-                                              "mode": "\(hosted ? "hosted" : "personal")", "engine": "\(store.engineName)"])
+            let app = try buildApplication(
+                configuration: configuration, services: services, metrics: registry, logger: logger,
+                running: store.services, beforeServerStarts: { try await store.open() })
+            logger.info(
+                "serving",
+                metadata: [
+                    "address": "http://\(host.contains(":") ? "[\(host)]" : host):\(configuration.port)",
+                    "mode": "\(hosted ? "hosted" : "personal")", "engine": "\(store.engineName)",
+                ])
             try await app.runService()
             try await store.close()
         } catch {
@@ -165,4 +178,3 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-

@@ -14,7 +14,8 @@ struct Settings: Sendable {
         for (key, value) in flags {
             if let value { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(.string(value), isSecret: false) }
         }
-        let variables = environment.map { EnvironmentVariablesProvider(environmentVariables: $0, secretsSpecifier: Self.secrets) }
+        let variables =
+            environment.map { EnvironmentVariablesProvider(environmentVariables: $0, secretsSpecifier: Self.secrets) }
             ?? EnvironmentVariablesProvider(secretsSpecifier: Self.secrets)
         reader = ConfigReader(providers: [InMemoryProvider(name: "flags", values: values), variables])
     }

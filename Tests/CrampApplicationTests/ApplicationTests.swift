@@ -8,13 +8,16 @@ import Foundation
 import Testing
 
 /// A journal on a throwaway SQLite file, closed after the test whatever happens.
-func withApp(clock: any JournalClock = FixedClock(milliseconds: 1_780_000_000_000), zone: String = "Europe/London",
-             failingKeeps: Bool = false, _ body: (CrampCareApp, SQLJournalStore) async throws -> Void) async throws {
+func withApp(
+    clock: any JournalClock = FixedClock(milliseconds: 1_780_000_000_000), zone: String = "Europe/London",
+    failingKeeps: Bool = false, _ body: (CrampCareApp, SQLJournalStore) async throws -> Void
+) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-app-\(UUID().uuidString)")
     let store = try await SQLJournalStore.sqlite(path: folder.appendingPathComponent("journal.sqlite").path)
     let journal: any JournalStore = failingKeeps ? UnkeepableJournal(store) : store
-    let app = CrampCareApp(journal: journal, knowledge: try KnowledgeBase.bundled.get(), defaultZone: TimeZone(identifier: zone)!,
-                           defaultRegion: "GB", clock: clock)
+    let app = CrampCareApp(
+        journal: journal, knowledge: try KnowledgeBase.bundled.get(), defaultZone: TimeZone(identifier: zone)!,
+        defaultRegion: "GB", clock: clock)
     do {
         try await body(app, store)
     } catch {
@@ -35,10 +38,12 @@ struct Seeded: RandomNumberGenerator {
 
 func generatedEpisode(_ random: inout Seeded, app: CrampCareApp, now: LocalTimestamp) -> Episode {
     let muscles = Muscle.allCases
-    var episode = app.records.episode(startedAt: LocalTimestamp(instant: now.instant - Int64.random(in: 60_000...86_400_000, using: &random),
-                                                                zoneOffsetSeconds: now.utcOffsetSeconds),
-                                      durationSeconds: Int.random(in: 1...3600, using: &random),
-                                      muscles: [muscles[Int.random(in: 0..<muscles.count, using: &random)]], now: now.instant)
+    var episode = app.records.episode(
+        startedAt: LocalTimestamp(
+            instant: now.instant - Int64.random(in: 60_000...86_400_000, using: &random),
+            zoneOffsetSeconds: now.utcOffsetSeconds),
+        durationSeconds: Int.random(in: 1...3600, using: &random),
+        muscles: [muscles[Int.random(in: 0..<muscles.count, using: &random)]], now: now.instant)
     episode.severity = Bool.random(using: &random) ? Int.random(in: 0...10, using: &random) : nil
     episode.side = Bool.random(using: &random) ? Side.allCases.randomElement(using: &random) : nil
     episode.onset = Bool.random(using: &random) ? Onset.allCases.randomElement(using: &random) : nil
@@ -98,13 +103,20 @@ func generatedEpisode(_ random: inout Seeded, app: CrampCareApp, now: LocalTimes
 
     @Test func aFreeStandingAssessmentThatCannotBeKeptStillGivesItsResult() async throws {
         try await withApp(failingKeeps: true) { app, _ in
-            let request = try AssessmentRequest.decode(json: Array(#"{"age":70,"episode":{"durationMinutes":3,"muscles":["calf"]},"findings":["chest_pain"]}"#.utf8))
+            let request = try AssessmentRequest.decode(
+                json: Array(#"{"age":70,"episode":{"durationMinutes":3,"muscles":["calf"]},"findings":["chest_pain"]}"#.utf8))
             let assessment = await app.assess(request, keepFor: .local)
             #expect(assessment.result.triage == .emergency)
             #expect(assessment.keeping.failure != nil)
-            await #expect(throws: (any Error).self) { try await app.keep([app.records.assessment(request, assessment.result,
-                                                                                                 madeAt: app.defaultClock.now(), owner: .local)],
-                                                                         owner: .local) }
+            await #expect(throws: (any Error).self) {
+                try await app.keep(
+                    [
+                        app.records.assessment(
+                            request, assessment.result,
+                            madeAt: app.defaultClock.now(), owner: .local)
+                    ],
+                    owner: .local)
+            }
         }
     }
 

@@ -51,8 +51,9 @@ func decodeError(_ json: String) -> RequestError? {
 
     @Test func medicineNamesGetAHint() throws {
         do throws(RequestError) {
-            _ = try AssessmentRequest.decode(json: Array(#"{"age":70,"episode":{"durationMinutes":2,"muscles":["calf"]},"medications":["Furosemide"]}"#.utf8),
-                                             medicineNames: knowledge.medicineNames)
+            _ = try AssessmentRequest.decode(
+                json: Array(#"{"age":70,"episode":{"durationMinutes":2,"muscles":["calf"]},"medications":["Furosemide"]}"#.utf8),
+                medicineNames: knowledge.medicineNames)
             Issue.record("accepted a name where a code is required")
         } catch {
             #expect(error.problem.contains("diuretic"))
@@ -72,8 +73,9 @@ func decodeError(_ json: String) -> RequestError? {
     @Test func everyRuleReachesItsLevelOnItsWitness() throws {
         for rule in knowledge.rules {
             let facts = try #require(rule.when.witness())
-            var input = AssessmentRequest(age: facts.age, durationMinutes: facts.durationMinutes,
-                                          muscles: facts.muscles.isEmpty ? [.unsure] : Array(facts.muscles))
+            var input = AssessmentRequest(
+                age: facts.age, durationMinutes: facts.durationMinutes,
+                muscles: facts.muscles.isEmpty ? [.unsure] : Array(facts.muscles))
             input.findings = Array(facts.findings)
             input.context = Array(facts.context)
             input.conditions = Array(facts.conditions)
@@ -87,16 +89,20 @@ func decodeError(_ json: String) -> RequestError? {
         }
     }
 
-    @Test(arguments: ["chest_pain", "shortness_of_breath", "coughing_blood", "saddle_numbness", "bladder_bowel_change",
-                      "leg_cold_pale", "dark_urine", "confusion", "hot_dry_skin", "jaw_stiffness", "spasms_spreading",
-                      "sudden_one_sided_weakness"])
+    @Test(arguments: [
+        "chest_pain", "shortness_of_breath", "coughing_blood", "saddle_numbness", "bladder_bowel_change",
+        "leg_cold_pale", "dark_urine", "confusion", "hot_dry_skin", "jaw_stiffness", "spasms_spreading",
+        "sudden_one_sided_weakness",
+    ])
     func eachCardinalSignIsAnEmergencyOnItsOwn(sign: String) throws {
-        let input = try request(#"{"age":30,"episode":{"durationMinutes":1,"muscles":["calf"]},"findings":["visible_knot","relieved_by_stretching","\#(sign)"]}"#)
+        let input = try request(
+            #"{"age":30,"episode":{"durationMinutes":1,"muscles":["calf"]},"findings":["visible_knot","relieved_by_stretching","\#(sign)"]}"#)
         #expect(assessor.assess(input).triage == .emergency)
     }
 
     @Test func reassuringAnswersCannotCancelARedFlag() throws {
-        let input = try request(#"""
+        let input = try request(
+            #"""
             {"age":30,"episode":{"durationMinutes":1,"muscles":["calf"],"onset":"during_exercise","severity":2},"episodesLast30Days":1,
              "findings":["sudden_onset","visible_knot","relieved_by_stretching","soreness_after","calf_swelling"],
              "context":["intense_exercise","heavy_sweating"]}
@@ -120,14 +126,16 @@ func decodeError(_ json: String) -> RequestError? {
     }
 
     @Test func pregnancyAloneOrKnownArthritisAloneIsNotAReason() throws {
-        let pregnant = try request(#"{"age":30,"episode":{"durationMinutes":1,"muscles":["calf"]},"episodesLast30Days":6,"conditions":["pregnancy"]}"#)
+        let pregnant = try request(
+            #"{"age":30,"episode":{"durationMinutes":1,"muscles":["calf"]},"episodesLast30Days":6,"conditions":["pregnancy"]}"#)
         #expect(assessor.assess(pregnant).triage == .selfCare)
         let arthritis = try request(#"{"age":60,"episode":{"durationMinutes":1,"muscles":["calf"]},"conditions":["knee_osteoarthritis"]}"#)
         #expect(assessor.assess(arthritis).triage == .selfCare)
     }
 
     @Test func medicineReviewNeverSaysStop() throws {
-        let result = assessor.assess(try request(#"{"age":70,"episode":{"durationMinutes":2,"muscles":["calf"]},"episodesLast30Days":5,"medications":["diuretic"]}"#))
+        let result = assessor.assess(
+            try request(#"{"age":70,"episode":{"durationMinutes":2,"muscles":["calf"]},"episodesLast30Days":5,"medications":["diuretic"]}"#))
         let review = try #require(result.redFlags.first { $0.rule.id == "medicine_review" })
         #expect(review.rule.advice.contains("Do not stop"))
     }
@@ -140,12 +148,17 @@ func decodeError(_ json: String) -> RequestError? {
         #expect(!injured.contains("stretch_hamstrings"))
         #expect(injured.contains("rest_protect"))
         for condition in ["kidney_disease", "heart_failure", "pregnancy"] {
-            #expect(!(try reliefIDs(#"{"age":50,"episode":{"durationMinutes":2,"muscles":["calf"]},"conditions":["\#(condition)"]}"#)).contains("ibuprofen_after"))
+            #expect(
+                !(try reliefIDs(#"{"age":50,"episode":{"durationMinutes":2,"muscles":["calf"]},"conditions":["\#(condition)"]}"#)).contains(
+                    "ibuprofen_after"))
         }
-        #expect(!(try reliefIDs(#"{"age":50,"episode":{"durationMinutes":2,"muscles":["calf"]},"medications":["anticoagulant"]}"#)).contains("ibuprofen_after"))
+        #expect(
+            !(try reliefIDs(#"{"age":50,"episode":{"durationMinutes":2,"muscles":["calf"]},"medications":["anticoagulant"]}"#)).contains(
+                "ibuprofen_after"))
         let neuropathy = assessor.assess(try request(#"{"age":60,"episode":{"durationMinutes":2,"muscles":["calf"]},"conditions":["diabetes"]}"#))
         #expect(neuropathy.relief.first { $0.item.id == "warmth" }?.cautions.isEmpty == false)
-        let renal = assessor.assess(try request(#"{"age":60,"episode":{"durationMinutes":2,"muscles":["calf"]},"context":["hot_weather"],"conditions":["dialysis"]}"#))
+        let renal = assessor.assess(
+            try request(#"{"age":60,"episode":{"durationMinutes":2,"muscles":["calf"]},"context":["hot_weather"],"conditions":["dialysis"]}"#))
         #expect(renal.relief.first { $0.item.id == "fluids" }?.cautions.first?.contains("limit") == true)
         #expect(renal.prevention.first { $0.item.id == "fluids_electrolytes" }?.cautions.isEmpty == false)
     }
@@ -165,7 +178,8 @@ func decodeError(_ json: String) -> RequestError? {
     }
 
     @Test func olderAdultsGetGentlerExercises() throws {
-        let result = assessor.assess(try request(#"{"age":78,"episode":{"durationMinutes":2,"muscles":["calf"],"onset":"sleep"},"context":["tight_calves"]}"#))
+        let result = assessor.assess(
+            try request(#"{"age":78,"episode":{"durationMinutes":2,"muscles":["calf"],"onset":"sleep"},"context":["tight_calves"]}"#))
         let exercise = try #require(result.prevention.first { $0.item.kind == .exercise && $0.item.gentler != nil })
         #expect(exercise.gentler)
         #expect(exercise.title == exercise.item.gentler?.title)
@@ -253,11 +267,13 @@ func decodeError(_ json: String) -> RequestError? {
         await propertyCheck(count: 1000, input: Gen.int(in: 0...Int(Int32.max))) { seed in
             let input = RequestGenerator.request(seed: UInt64(seed), knowledge: knowledge)
             let result = assessor.assess(input)
-            var allowed = Set(input.findings.map(\.rawValue) + input.context.map(\.rawValue) + input.conditions.map(\.rawValue)
-                              + input.medications.map(\.rawValue) + input.muscles.map(\.rawValue) + ["age", "durationMinutes"])
+            var allowed = Set(
+                input.findings.map(\.rawValue) + input.context.map(\.rawValue) + input.conditions.map(\.rawValue)
+                    + input.medications.map(\.rawValue) + input.muscles.map(\.rawValue) + ["age", "durationMinutes"])
             if let onset = input.onset { allowed.insert(onset.rawValue) }
             if input.episodesLast30Days != nil { allowed.insert("episodesLast30Days") }
-            let lists = result.redFlags.map { result.because($0.evidence) } + result.alternatives.map { result.because($0.evidence) }
+            let lists =
+                result.redFlags.map { result.because($0.evidence) } + result.alternatives.map { result.because($0.evidence) }
                 + result.factors.map { result.because($0.evidence) }
             for list in lists {
                 #expect(!list.isEmpty, "seed \(seed)")
@@ -302,8 +318,10 @@ func decodeError(_ json: String) -> RequestError? {
             if input.age < 16 { #expect(result.triage >= .soon, "seed \(seed)") }
             // Every result is well-formed JSON with the contract's required fields.
             let json = try! JSONParser.parse(encoder.encode(result))
-            for key in ["triage", "likelyCramp", "redFlags", "alternatives", "factors", "relief", "prevention", "safetyNet",
-                        "unscreenedRedFlags", "knowledgeVersion"] {
+            for key in [
+                "triage", "likelyCramp", "redFlags", "alternatives", "factors", "relief", "prevention", "safetyNet",
+                "unscreenedRedFlags", "knowledgeVersion",
+            ] {
                 #expect(json[key] != nil, "seed \(seed): \(key)")
             }
         }

@@ -95,7 +95,8 @@ let interview = AssessmentInterview(assessor: assessor)
     static func outcome(_ request: AssessmentRequest) -> String {
         let result = assessor.assess(request)
         let facts = request.facts
-        let ruledOut = knowledge.relief.filter { $0.isRuledOut(by: facts) }.map(\.id)
+        let ruledOut =
+            knowledge.relief.filter { $0.isRuledOut(by: facts) }.map(\.id)
             + knowledge.prevention.filter { $0.isRuledOut(by: facts) }.map(\.id)
         return "\(result.triage.rawValue) \(result.redFlags.map(\.rule.id).sorted()) cramp=\(result.likelyCramp) out=\(ruledOut)"
             + " factors=\(result.factors.prefix(3).map(\.factor.id)) relief=\(result.relief.map(\.item.id))"
@@ -132,17 +133,19 @@ let interview = AssessmentInterview(assessor: assessor)
     }
 }
 
-
 @Suite struct InterviewOverTheVignettes {
     static let publicVignettes: [(id: String, request: AssessmentRequest)] = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shared = ProcessInfo.processInfo.environment["CRAMPCARE_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let shared =
+            ProcessInfo.processInfo.environment["CRAMPCARE_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? root.deletingLastPathComponent().appendingPathComponent("shared")
         guard let data = try? Data(contentsOf: shared.appendingPathComponent("vignettes/public.json")),
-              case .array(let cases)? = try? JSONParser.parse(Array(data)) else { return [] }
+            case .array(let cases)? = try? JSONParser.parse(Array(data))
+        else { return [] }
         return cases.compactMap { item in
             guard let id = item["id"]?.stringValue, let body = item["request"],
-                  let request = try? AssessmentRequest.decode(body) else { return nil }
+                let request = try? AssessmentRequest.decode(body)
+            else { return nil }
             return (id, request)
         }
     }()
@@ -171,6 +174,8 @@ let interview = AssessmentInterview(assessor: assessor)
             }
         }
         let sorted = counts.sorted()
-        print("public vignettes: median \(sorted[sorted.count / 2]) answers (screen \(InterviewTests.screenCount)), from \(sorted.first!) to \(sorted.last!)")
+        print(
+            "public vignettes: median \(sorted[sorted.count / 2]) answers (screen \(InterviewTests.screenCount)), from \(sorted.first!) to \(sorted.last!)"
+        )
     }
 }

@@ -13,7 +13,9 @@ import Testing
 
     @Test func factorsAddItemsAndSayWhereTheyWereFound() {
         var request = PlanRequest()
-        request.factors = [("poor_circulation", "found in your assessment"), ("dehydration_electrolytes", "your diary: low fluids is a possible trigger")]
+        request.factors = [
+            ("poor_circulation", "found in your assessment"), ("dehydration_electrolytes", "your diary: low fluids is a possible trigger"),
+        ]
         request.context = [.smoking]
         let plan = Planner.plan(request, knowledge: knowledge)
         let smoking = plan.items.first { $0.id == "stop_smoking" }

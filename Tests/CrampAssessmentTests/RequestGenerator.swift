@@ -25,8 +25,9 @@ enum RequestGenerator {
         let durations: [Double] = [0.25, 1, 2, 5, 9.5, 10, 10.5, 15, 45, 240, 1440, 10080]
         var muscles = subset(Muscle.self, rate: 0.35, using: &rng)
         if muscles.isEmpty { muscles = [Muscle.allCases.randomElement(using: &rng)!] }
-        var request = AssessmentRequest(age: Int.random(in: 0...120, using: &rng),
-                                        durationMinutes: durations.randomElement(using: &rng)!, muscles: muscles)
+        var request = AssessmentRequest(
+            age: Int.random(in: 0...120, using: &rng),
+            durationMinutes: durations.randomElement(using: &rng)!, muscles: muscles)
         if Bool.random(using: &rng) { request.side = Side.allCases.randomElement(using: &rng) }
         if Bool.random(using: &rng) { request.onset = Onset.allCases.randomElement(using: &rng) }
         if Bool.random(using: &rng) { request.severity = Int.random(in: 0...10, using: &rng) }

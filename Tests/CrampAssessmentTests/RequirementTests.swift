@@ -19,9 +19,10 @@ enum PresentationGenerator {
         var rng = SplitMix(seed: seed)
         let shape = requirement.presentation
         let chosenMuscles = shape.muscles.filter { _ in Bool.random(using: &rng) }
-        var request = AssessmentRequest(age: Int.random(in: shape.age, using: &rng),
-                                        durationMinutes: duration(in: shape.durationMinutes, using: &rng),
-                                        muscles: chosenMuscles.isEmpty ? [shape.muscles.randomElement(using: &rng)!] : chosenMuscles)
+        var request = AssessmentRequest(
+            age: Int.random(in: shape.age, using: &rng),
+            durationMinutes: duration(in: shape.durationMinutes, using: &rng),
+            muscles: chosenMuscles.isEmpty ? [shape.muscles.randomElement(using: &rng)!] : chosenMuscles)
         request.side = shape.sides.randomElement(using: &rng)!
         request.onset = shape.onsets.randomElement(using: &rng)!
         if Bool.random(using: &rng) { request.sex = Sex.allCases.randomElement(using: &rng) }
@@ -115,7 +116,9 @@ enum PresentationGenerator {
     }
 
     /// The first request of a requirement's generated set that the engine gets wrong.
-    static func firstFailure(_ requirement: SafetyRequirement, _ engine: Assessor, count: Int = casesPerRequirement)
+    static func firstFailure(
+        _ requirement: SafetyRequirement, _ engine: Assessor, count: Int = casesPerRequirement
+    )
         -> (request: AssessmentRequest, problems: [String])?
     {
         for index in 0..<count {
@@ -141,9 +144,10 @@ enum PresentationGenerator {
     @Test func everyMutantOfAnUrgentOrEmergencyRuleIsKilled() {
         var survivors: [String] = []
         for rule in knowledge.rules where rule.level >= .urgent {
-            let lowered = RedFlagRule(index: rule.index, id: rule.id, level: rule.level == .emergency ? .urgent : .soon,
-                                      when: rule.when, title: rule.title, reason: rule.reason, advice: rule.advice,
-                                      alternative: rule.alternative, sources: rule.sources, reviewed: rule.reviewed)
+            let lowered = RedFlagRule(
+                index: rule.index, id: rule.id, level: rule.level == .emergency ? .urgent : .soon,
+                when: rule.when, title: rule.title, reason: rule.reason, advice: rule.advice,
+                alternative: rule.alternative, sources: rule.sources, reviewed: rule.reviewed)
             let mutants = [
                 ("without \(rule.id)", knowledge.rules.filter { $0.id != rule.id }),
                 ("\(rule.id) lowered to \(lowered.level.rawValue)", knowledge.rules.map { $0.id == rule.id ? lowered : $0 }),
@@ -171,8 +175,9 @@ enum PresentationGenerator {
     @Test func theGeneratorStaysInsideEachPresentation() throws {
         for requirement in knowledge.requirements {
             for index in 0..<20 {
-                let input = PresentationGenerator.request(for: requirement, seed: PresentationGenerator.seed(requirement.id, index),
-                                                          knowledge: knowledge)
+                let input = PresentationGenerator.request(
+                    for: requirement, seed: PresentationGenerator.seed(requirement.id, index),
+                    knowledge: knowledge)
                 let shape = requirement.presentation
                 #expect(shape.age.contains(input.age), "\(requirement.id)")
                 #expect(shape.durationMinutes.contains(input.durationMinutes), "\(requirement.id)")

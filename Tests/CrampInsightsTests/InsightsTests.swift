@@ -1,18 +1,22 @@
-@testable import CrampInsights
 import CrampJournal
 import CrampKnowledge
 import Foundation
 import Testing
 
+@testable import CrampInsights
+
 let knowledge = try! KnowledgeBase.bundled.get()
 let today = LocalDate(year: 2026, month: 11, day: 26)!
 
-func episode(_ day: LocalDate, hour: Int = 22, minute: Int = 0, offset: Int = 0, seconds: Int = 120, severity: Int? = 5,
-             onset: Onset? = .rest, findings: [Finding] = [], reliefs: [ReliefTried] = []) -> Episode {
+func episode(
+    _ day: LocalDate, hour: Int = 22, minute: Int = 0, offset: Int = 0, seconds: Int = 120, severity: Int? = 5,
+    onset: Onset? = .rest, findings: [Finding] = [], reliefs: [ReliefTried] = []
+) -> Episode {
     let instant = Int64(day.daysSinceEpoch) * 86_400_000 + Int64(hour * 3600 + minute * 60 - offset) * 1000
-    return Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: offset)!, durationSeconds: seconds,
-                   muscles: [.calf], side: .left, severity: severity, onset: onset, findings: findings, reliefs: reliefs, note: nil,
-                   createdAt: instant, updatedAt: instant)
+    return Episode(
+        id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: offset)!, durationSeconds: seconds,
+        muscles: [.calf], side: .left, severity: severity, onset: onset, findings: findings, reliefs: reliefs, note: nil,
+        createdAt: instant, updatedAt: instant)
 }
 
 func days(_ count: Int, through last: LocalDate = today, _ make: (Int, LocalDate) -> DayLog) -> [DayLog] {
@@ -111,11 +115,14 @@ func expectReadable(_ insights: Insights, contents: JournalContents, sourceLocat
 
     @Test func aCrampEveryDay() {
         let logs = days(120) { index, date in DayLog(date: date, fluidsML: 1000 + (index * 37) % 900, hotWeather: index % 3 == 0, updatedAt: 0) }
-        let contents = JournalContents(episodes: logs.map { episode($0.date, reliefs: [ReliefTried(technique: .stretch, outcome: .helped)]) }, dayLogs: logs)
+        let contents = JournalContents(
+            episodes: logs.map { episode($0.date, reliefs: [ReliefTried(technique: .stretch, outcome: .helped)]) }, dayLogs: logs)
         let insights = Insights(contents: contents, today: today, knowledge: knowledge)
         #expect(insights.triggers.tier == .inferential)
         #expect(insights.triggers.findings.allSatisfy { $0.verdict == .notEnoughData })
-        #expect(insights.triggers.findings.first { $0.exposure.kind == .lowFluids }?.missing == "every day compared had a cramp, so there is nothing to compare yet")
+        #expect(
+            insights.triggers.findings.first { $0.exposure.kind == .lowFluids }?.missing
+                == "every day compared had a cramp, so there is nothing to compare yet")
         #expect(insights.relief.first?.interval?.value == 1)
         expectReadable(insights, contents: contents)
     }
@@ -185,7 +192,9 @@ func expectReadable(_ insights: Insights, contents: JournalContents, sourceLocat
     @Test func reliefNeedsFiveUsesAndSplitsBySeverity() {
         var episodes = (0..<4).map { episode(today.adding(days: -$0), reliefs: [ReliefTried(technique: .heat, outcome: .helped)]) }
         #expect(ReliefEffect.measure(episodes).effects.first?.interval == nil)
-        episodes += (0..<6).map { episode(today.adding(days: -10 - $0), severity: 8, reliefs: [ReliefTried(technique: .heat, outcome: $0 < 3 ? .helped : .no)]) }
+        episodes += (0..<6).map {
+            episode(today.adding(days: -10 - $0), severity: 8, reliefs: [ReliefTried(technique: .heat, outcome: $0 < 3 ? .helped : .no)])
+        }
         episodes.append(episode(today.adding(days: -30), seconds: 600))
         let measured = ReliefEffect.measure(episodes)
         let heat = measured.effects.first { $0.technique == .heat }!

@@ -1,8 +1,9 @@
-@testable import CrampInsights
 import CrampJournal
 import CrampKnowledge
 import Foundation
 import Testing
+
+@testable import CrampInsights
 
 /// A seeded generator (SplitMix64): the same diaries on every run and machine.
 struct SeededGenerator: RandomNumberGenerator {
@@ -38,21 +39,24 @@ func simulatedDiary(days: Int, planted: Bool, generator: inout SeededGenerator) 
         let low = Double.random(in: 0..<1, using: &generator) < 0.3
         let fluids = low ? generator.normal(1100, 150) : generator.normal(2000, 300)
         let intensity: ExerciseIntensity = [.light, .moderate, .moderate, .light, .hard].randomElement(using: &generator)!
-        let log = DayLog(date: date, fluidsML: max(100, Int(fluids)), electrolyteDrink: Double.random(in: 0..<1, using: &generator) < 0.15,
-                         exerciseMinutes: Int.random(in: 10...90, using: &generator), exerciseIntensity: intensity,
-                         steps: max(200, Int(generator.normal(7000, 2500))), sittingHours: max(0, (generator.normal(6, 2) * 2).rounded() / 2),
-                         standingHours: max(0, (generator.normal(3, 1.5) * 2).rounded() / 2), sleepHours: max(3, (generator.normal(7, 1) * 2).rounded() / 2),
-                         hotWeather: Double.random(in: 0..<1, using: &generator) < 0.2,
-                         alcoholUnits: Double.random(in: 0..<1, using: &generator) < 0.6 ? 0 : Double(Int.random(in: 1...4, using: &generator)),
-                         caffeineDrinks: Int.random(in: 0...5, using: &generator), updatedAt: 0)
+        let log = DayLog(
+            date: date, fluidsML: max(100, Int(fluids)), electrolyteDrink: Double.random(in: 0..<1, using: &generator) < 0.15,
+            exerciseMinutes: Int.random(in: 10...90, using: &generator), exerciseIntensity: intensity,
+            steps: max(200, Int(generator.normal(7000, 2500))), sittingHours: max(0, (generator.normal(6, 2) * 2).rounded() / 2),
+            standingHours: max(0, (generator.normal(3, 1.5) * 2).rounded() / 2), sleepHours: max(3, (generator.normal(7, 1) * 2).rounded() / 2),
+            hotWeather: Double.random(in: 0..<1, using: &generator) < 0.2,
+            alcoholUnits: Double.random(in: 0..<1, using: &generator) < 0.6 ? 0 : Double(Int.random(in: 1...4, using: &generator)),
+            caffeineDrinks: Int.random(in: 0...5, using: &generator), updatedAt: 0)
         logs.append(log)
         let chance = min(0.95, base * (low ? relativeRisk : 1) * (previous ? 1.5 : 1))
         let cramp = Double.random(in: 0..<1, using: &generator) < chance
         if cramp {
             let instant = Int64(date.daysSinceEpoch) * 86_400_000 + 22 * 3_600_000
-            episodes.append(Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: 0)!, durationSeconds: 120,
-                                    muscles: [.calf], side: .left, severity: 5, onset: .sleep, findings: [], reliefs: [], note: nil,
-                                    createdAt: instant, updatedAt: instant))
+            episodes.append(
+                Episode(
+                    id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: 0)!, durationSeconds: 120,
+                    muscles: [.calf], side: .left, severity: 5, onset: .sleep, findings: [], reliefs: [], note: nil,
+                    createdAt: instant, updatedAt: instant))
         }
         previous = cramp
     }
@@ -82,7 +86,9 @@ func simulatedDiary(days: Int, planted: Bool, generator: inout SeededGenerator) 
         }
         let power = Double(found) / Double(Self.diaries)
         let falseRate = Double(falseAlarms) / Double(Self.diaries)
-        print("trigger simulation: \(Self.diaries) diaries each; planted trigger found \(found) (\(power)); any possible trigger on clean diaries \(falseAlarms) (\(falseRate)); mean cramp-day share \(cramps / Double(Self.diaries))")
+        print(
+            "trigger simulation: \(Self.diaries) diaries each; planted trigger found \(found) (\(power)); any possible trigger on clean diaries \(falseAlarms) (\(falseRate)); mean cramp-day share \(cramps / Double(Self.diaries))"
+        )
         #expect(power >= 0.60)
         #expect(falseRate <= 0.05)
     }

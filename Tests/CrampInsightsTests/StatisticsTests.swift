@@ -1,7 +1,8 @@
-@testable import CrampInsights
 import CrampJSON
 import Foundation
 import Testing
+
+@testable import CrampInsights
 
 /// Reference values from scipy and statsmodels (Tests/python/reference/statistics_reference.py).
 enum Reference {
@@ -80,8 +81,9 @@ func agrees(_ value: Double, _ expected: Double, digits: Int = 6, sourceLocation
 
     @Test func logisticRegressionAgreesWithStatsmodels() throws {
         let reference = Reference.value["logistic"]!
-        let model = LogisticModel(rows: reference["rows"]!.arrayValue!.map { $0.arrayValue!.map(\.double) },
-                                  outcomes: reference["outcomes"]!.arrayValue!.map { $0.int == 1 }, firth: false)
+        let model = LogisticModel(
+            rows: reference["rows"]!.arrayValue!.map { $0.arrayValue!.map(\.double) },
+            outcomes: reference["outcomes"]!.arrayValue!.map { $0.int == 1 }, firth: false)
         let fit = try #require(model.fit())
         #expect(fit.converged)
         for (index, expected) in reference["coefficients"]!.arrayValue!.enumerated() {

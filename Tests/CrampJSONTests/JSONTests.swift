@@ -4,7 +4,11 @@ import Testing
 @Suite struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONParser.parse(#"{"a":[1,-2.5,3e2,true,false,null],"b":"x\"\\\n\u00e9\ud83d\ude00"}"#)
-        #expect(value["a"] == .array([.number(1, isInteger: true), .number(-2.5, isInteger: false), .number(300, isInteger: false), .bool(true), .bool(false), .null]))
+        #expect(
+            value["a"]
+                == .array([
+                    .number(1, isInteger: true), .number(-2.5, isInteger: false), .number(300, isInteger: false), .bool(true), .bool(false), .null,
+                ]))
         #expect(value["b"]?.stringValue == "x\"\\\né😀")
     }
 
@@ -90,7 +94,10 @@ import Testing
     }
 
     @Test func paddedNumbersAndOverflowingWidths() {
-        #expect(written(8) { $0.padded(7, width: 2); $0.padded(2026, width: 4) } == "[7,072026]")
+        #expect(
+            written(8) {
+                $0.padded(7, width: 2); $0.padded(2026, width: 4)
+            } == "[7,072026]")
         #expect(written(8) { $0.padded(12345, width: 4) } == "[7,12345]")
         #expect(written(8) { $0.padded(-3, width: 2) } == "[7,-3]")
     }

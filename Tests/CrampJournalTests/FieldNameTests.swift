@@ -1,5 +1,6 @@
-@testable import CrampJournal
 import Testing
+
+@testable import CrampJournal
 
 /// The one field-name table names every field the way each interface does.
 @Suite struct FieldNames {

@@ -1,7 +1,8 @@
-@testable import CrampJournal
 import CrampKnowledge
 import Foundation
 import Testing
+
+@testable import CrampJournal
 
 @Suite struct TimeTests {
     @Test func timestampsKeepTheirOffset() throws {
@@ -43,8 +44,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["2026-03-01", "2026-03-01T25:00:00Z", "2026-02-30T10:00:00Z", "2026-03-01T10:00:00", "2026-03-01T10:00:00+19:00",
-                      "2026-03-01T10:00:00Zjunk", "yesterday"])
+    @Test(arguments: [
+        "2026-03-01", "2026-03-01T25:00:00Z", "2026-02-30T10:00:00Z", "2026-03-01T10:00:00", "2026-03-01T10:00:00+19:00",
+        "2026-03-01T10:00:00Zjunk", "yesterday",
+    ])
     func badTimestampsAreRefused(text: String) {
         #expect(LocalTimestamp(iso: text) == nil)
     }
@@ -68,9 +71,11 @@ import Testing
 
     @Test func derivedEpisodeIDsIgnoreMuscleOrder() throws {
         let start = try #require(LocalTimestamp(iso: "2026-05-01T10:00:00Z"))
-        #expect(Episode.derivedID(owner: .local, startedAt: start, muscles: [.calf, .hamstrings])
+        #expect(
+            Episode.derivedID(owner: .local, startedAt: start, muscles: [.calf, .hamstrings])
                 == Episode.derivedID(owner: .local, startedAt: start, muscles: [.hamstrings, .calf]))
-        #expect(Episode.derivedID(owner: .local, startedAt: start, muscles: [.calf])
+        #expect(
+            Episode.derivedID(owner: .local, startedAt: start, muscles: [.calf])
                 != Episode.derivedID(owner: OwnerID("someone")!, startedAt: start, muscles: [.calf]))
     }
 
@@ -129,11 +134,12 @@ import Testing
     }
 
     @Test func episodeRowsRoundTrip() throws {
-        let episode = Episode(id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00-04:00")!, durationSeconds: 95,
-                              muscles: [.hamstrings, .calf], side: .both, severity: 4, onset: .duringExercise,
-                              findings: [.suddenOnset, .visibleKnot],
-                              reliefs: [ReliefTried(technique: .walking, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: 20)],
-                              note: "ran, \"fast\"\nthen cramped", createdAt: 1, updatedAt: 1)
+        let episode = Episode(
+            id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00-04:00")!, durationSeconds: 95,
+            muscles: [.hamstrings, .calf], side: .both, severity: 4, onset: .duringExercise,
+            findings: [.suddenOnset, .visibleKnot],
+            reliefs: [ReliefTried(technique: .walking, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: 20)],
+            note: "ran, \"fast\"\nthen cramped", createdAt: 1, updatedAt: 1)
         let records = try parse(JournalCSV.episodeHeader() + JournalCSV.row(episode))
         let header = try JournalCSV.Header(records[0])
         let read = try JournalCSV.episode(records[1], header: header, owner: .local, now: 1)
@@ -142,11 +148,14 @@ import Testing
 
     /// Notes a spreadsheet would run as formulas are written with a leading `'`, and read back
     /// exactly; a note that really begins with `'=` keeps it.
-    @Test(arguments: ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1", "\tTAB", "'=really", "''+two",
-                      "'plain", "plain", "'", "", "a=b"])
+    @Test(arguments: [
+        "=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1", "\tTAB", "'=really", "''+two",
+        "'plain", "plain", "'", "", "a=b",
+    ])
     func formulaNotesAreGuardedAndRoundTrip(note: String) throws {
-        let episode = Episode(id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00-04:00")!, durationSeconds: 95,
-                              muscles: [.calf], note: note.isEmpty ? nil : note, createdAt: 1, updatedAt: 1)
+        let episode = Episode(
+            id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00-04:00")!, durationSeconds: 95,
+            muscles: [.calf], note: note.isEmpty ? nil : note, createdAt: 1, updatedAt: 1)
         let row = JournalCSV.row(episode)
         let records = try parse(JournalCSV.episodeHeader() + row)
         let cell = records[1].fields.last ?? ""
@@ -165,17 +174,20 @@ import Testing
         for _ in 0..<5000 {
             var text = ""
             state = state &* 6364136223846793005 &+ 1442695040888963407
-            for shift in stride(from: 0, to: Int(state >> 61) * 8, by: 8) { text.unicodeScalars.append(pool[Int((state >> UInt64(shift)) & 0xFF) % pool.count]) }
+            for shift in stride(from: 0, to: Int(state >> 61) * 8, by: 8) {
+                text.unicodeScalars.append(pool[Int((state >> UInt64(shift)) & 0xFF) % pool.count])
+            }
             #expect(CSVWriter.unguarded(CSVWriter.guarded(text)) == text, "\(text.debugDescription)")
         }
     }
 
     @Test func dayRowsRoundTrip() throws {
-        let day = DayLog(date: LocalDate(iso: "2026-06-01")!, fluidsML: 1750, electrolyteDrink: true, exerciseMinutes: 45,
-                         exerciseIntensity: .moderate, steps: 9000, sittingHours: 6.25, standingHours: 3, sleepHours: 7.5, hotWeather: false,
-                         alcoholUnits: 1.5, caffeineDrinks: 2, mineralFoods: [.calcium, .potassium],
-                         medicationChanges: [MedicationChange(kind: .dose, medication: .diuretic)], context: [.hotWeather, .lowFluidIntake],
-                         updatedAt: 1)
+        let day = DayLog(
+            date: LocalDate(iso: "2026-06-01")!, fluidsML: 1750, electrolyteDrink: true, exerciseMinutes: 45,
+            exerciseIntensity: .moderate, steps: 9000, sittingHours: 6.25, standingHours: 3, sleepHours: 7.5, hotWeather: false,
+            alcoholUnits: 1.5, caffeineDrinks: 2, mineralFoods: [.calcium, .potassium],
+            medicationChanges: [MedicationChange(kind: .dose, medication: .diuretic)], context: [.hotWeather, .lowFluidIntake],
+            updatedAt: 1)
         let records = try parse(JournalCSV.dayHeader() + JournalCSV.row(day))
         let read = try JournalCSV.day(records[1], header: try JournalCSV.Header(records[0]), now: 1)
         #expect(JournalCSV.row(read) == JournalCSV.row(day))
@@ -184,8 +196,9 @@ import Testing
 
 @Suite struct ValidationTests {
     func episode(_ change: (inout Episode) -> Void) -> Episode {
-        var value = Episode(id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-01-01T00:00:00Z")!, durationSeconds: 60,
-                            muscles: [.calf], createdAt: 0, updatedAt: 0)
+        var value = Episode(
+            id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-01-01T00:00:00Z")!, durationSeconds: 60,
+            muscles: [.calf], createdAt: 0, updatedAt: 0)
         change(&value)
         return value
     }
@@ -197,7 +210,10 @@ import Testing
             (episode { $0.muscles = [] }, "muscles"),
             (episode { $0.muscles = [.calf, .calf] }, "muscles[1]"),
             (episode { $0.severity = 11 }, "severity"),
-            (episode { $0.reliefs = [ReliefTried(technique: .stretch, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped)] }, "reliefs[1]"),
+            (
+                episode { $0.reliefs = [ReliefTried(technique: .stretch, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped)] },
+                "reliefs[1]"
+            ),
             (episode { $0.note = String(repeating: "x", count: 2001) }, "note"),
             (episode { $0.note = "bell\u{07}" }, "note"),
         ]
@@ -220,13 +236,16 @@ import Testing
         #expect(throws: JournalError.self) { try Profile(birthYear: 1850, updatedAt: 0).validate(currentYear: 2026) }
         #expect(throws: JournalError.self) { try Profile(timeZone: "../../etc/passwd", updatedAt: 0).validate(currentYear: 2026) }
         #expect(throws: JournalError.self) { try Profile(region: "GBR", updatedAt: 0).validate(currentYear: 2026) }
-        #expect(throws: Never.self) { try Profile(birthYear: 1950, timeZone: "America/Argentina/Buenos_Aires", region: "AR", updatedAt: 0).validate(currentYear: 2026) }
+        #expect(throws: Never.self) {
+            try Profile(birthYear: 1950, timeZone: "America/Argentina/Buenos_Aires", region: "AR", updatedAt: 0).validate(currentYear: 2026)
+        }
     }
 }
 
 @Suite struct BackupTests {
     @Test func aBackupRejectsBadRecordsWithTheirPath() {
-        let bad = #"{"format":"crampcare-journal-backup","version":1,"profile":null,"episodes":[{"id":"6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e","startedAt":"2026-01-01T00:00:00Z","durationSeconds":60,"muscles":["elbow"],"createdAt":0,"updatedAt":0}],"dayLogs":[],"assessments":[]}"#
+        let bad =
+            #"{"format":"crampcare-journal-backup","version":1,"profile":null,"episodes":[{"id":"6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e","startedAt":"2026-01-01T00:00:00Z","durationSeconds":60,"muscles":["elbow"],"createdAt":0,"updatedAt":0}],"dayLogs":[],"assessments":[]}"#
         do {
             _ = try JournalBackup.decode(Array(bad.utf8), currentYear: 2026)
             Issue.record("accepted an unknown muscle")
@@ -255,8 +274,8 @@ import Testing
     }
 
     @Test func weekdaysAndAZoneWithoutChanges() {
-        #expect(PlanCalendar.weekday(LocalDate(year: 2026, month: 11, day: 26)!) == 3) // a Thursday
-        #expect(PlanCalendar.weekday(LocalDate(year: 1969, month: 12, day: 29)!) == 0) // a Monday before 1970
+        #expect(PlanCalendar.weekday(LocalDate(year: 2026, month: 11, day: 26)!) == 3)  // a Thursday
+        #expect(PlanCalendar.weekday(LocalDate(year: 1969, month: 12, day: 29)!) == 0)  // a Monday before 1970
         let zone = PlanCalendar.timezone(TimeZone(identifier: "Asia/Kolkata")!, around: LocalDate(year: 2026, month: 11, day: 26)!)
         #expect(zone.contains("TZOFFSETTO:+0530"))
         #expect(zone.filter { $0 == "BEGIN:STANDARD" }.count == 1)
@@ -266,8 +285,9 @@ import Testing
 
 @Suite struct NoteLimitTests {
     @Test func notesAreCountedInCodePointsAsTheAPIDocumentSays() {
-        var episode = Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: 0, utcOffsetSeconds: 0)!, durationSeconds: 60,
-                              muscles: [.calf], createdAt: 0, updatedAt: 0)
+        var episode = Episode(
+            id: EntryID.random(), startedAt: LocalTimestamp(instant: 0, utcOffsetSeconds: 0)!, durationSeconds: 60,
+            muscles: [.calf], createdAt: 0, updatedAt: 0)
         episode.note = String(repeating: "e\u{301}", count: 1000)  // 1,000 letters, 2,000 code points
         #expect((try? episode.validate()) != nil)
         episode.note = String(repeating: "e\u{301}", count: 1001)  // 2,002 code points

@@ -7,7 +7,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// The shared folder (contracts, vignettes): `CRAMPCARE_SHARED` as the test command sets it,
 /// else `../shared` beside the repository.
-let sharedFolder: URL = ProcessInfo.processInfo.environment["CRAMPCARE_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+let sharedFolder: URL =
+    ProcessInfo.processInfo.environment["CRAMPCARE_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
     ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
 func bundled() throws -> KnowledgeBase { try KnowledgeBase.bundled.get() }
@@ -45,7 +46,8 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
 
     @Test func everyItemHasSourcesThatExistAndAReviewDate() throws {
         let kb = try bundled()
-        let lists: [[String]] = kb.rules.map(\.sources) + kb.factors.map(\.sources) + kb.alternatives.map(\.sources)
+        let lists: [[String]] =
+            kb.rules.map(\.sources) + kb.factors.map(\.sources) + kb.alternatives.map(\.sources)
             + kb.relief.map(\.sources) + kb.prevention.map(\.sources) + kb.safetyNet.map(\.sources) + kb.questions.map(\.sources)
             + kb.cautions.map(\.sources)
         for sources in lists {
@@ -91,67 +93,79 @@ func failure(_ result: Result<KnowledgeBase, KnowledgeError>) -> KnowledgeError?
     }
 
     @Test func anUnknownSourceFailsWithFileAndItem() throws {
-        let error = try #require(failure(loading("factors.json") { object in
-            var list = object as! [[String: Any]]
-            list[0]["sources"] = ["no_such_source"]
-            object = list
-        }))
+        let error = try #require(
+            failure(
+                loading("factors.json") { object in
+                    var list = object as! [[String: Any]]
+                    list[0]["sources"] = ["no_such_source"]
+                    object = list
+                }))
         #expect(error.file == "factors.json")
         #expect(error.item.contains("dehydration_electrolytes"))
         #expect(error.problem.contains("no_such_source"))
     }
 
     @Test func anUnknownCodeInARuleFails() throws {
-        let error = try #require(failure(loading("rules.json") { object in
-            var document = object as! [String: Any]
-            var rules = document["rules"] as! [[String: Any]]
-            rules[0]["when"] = ["finding": "chest_pian"]
-            document["rules"] = rules
-            object = document
-        }))
+        let error = try #require(
+            failure(
+                loading("rules.json") { object in
+                    var document = object as! [String: Any]
+                    var rules = document["rules"] as! [[String: Any]]
+                    rules[0]["when"] = ["finding": "chest_pian"]
+                    document["rules"] = rules
+                    object = document
+                }))
         #expect(error.file == "rules.json")
         #expect(error.problem.contains("chest_pian"))
     }
 
     @Test func aRedFlagRuleMayNotUseNot() throws {
-        let error = try #require(failure(loading("rules.json") { object in
-            var document = object as! [String: Any]
-            var rules = document["rules"] as! [[String: Any]]
-            rules[0]["when"] = ["not": ["finding": "chest_pain"]]
-            document["rules"] = rules
-            object = document
-        }))
+        let error = try #require(
+            failure(
+                loading("rules.json") { object in
+                    var document = object as! [String: Any]
+                    var rules = document["rules"] as! [[String: Any]]
+                    rules[0]["when"] = ["not": ["finding": "chest_pain"]]
+                    document["rules"] = rules
+                    object = document
+                }))
         #expect(error.problem.contains("not"))
     }
 
     @Test func aMisspeltMemberFails() throws {
-        let error = try #require(failure(loading("relief.json") { object in
-            var list = object as! [[String: Any]]
-            list[0]["contraindication"] = list[0]["contraindications"]
-            object = list
-        }))
+        let error = try #require(
+            failure(
+                loading("relief.json") { object in
+                    var list = object as! [[String: Any]]
+                    list[0]["contraindication"] = list[0]["contraindications"]
+                    object = list
+                }))
         #expect(error.problem.contains("contraindication"))
     }
 
     @Test func aMissingCodeEntryFails() throws {
-        let error = try #require(failure(loading("codes.json") { object in
-            var document = object as! [String: Any]
-            var findings = document["findings"] as! [[String: Any]]
-            findings.removeAll { $0["code"] as? String == "fever" }
-            document["findings"] = findings
-            object = document
-        }))
+        let error = try #require(
+            failure(
+                loading("codes.json") { object in
+                    var document = object as! [String: Any]
+                    var findings = document["findings"] as! [[String: Any]]
+                    findings.removeAll { $0["code"] as? String == "fever" }
+                    document["findings"] = findings
+                    object = document
+                }))
         #expect(error.problem.contains("fever"))
     }
 
     @Test func aRuleThatCanNeverFireFails() throws {
-        let error = try #require(failure(loading("rules.json") { object in
-            var document = object as! [String: Any]
-            var rules = document["rules"] as! [[String: Any]]
-            rules[0]["when"] = ["all": [["ageAtLeast": 90], ["ageBelow": 16]]]
-            document["rules"] = rules
-            object = document
-        }))
+        let error = try #require(
+            failure(
+                loading("rules.json") { object in
+                    var document = object as! [String: Any]
+                    var rules = document["rules"] as! [[String: Any]]
+                    rules[0]["when"] = ["all": [["ageAtLeast": 90], ["ageBelow": 16]]]
+                    document["rules"] = rules
+                    object = document
+                }))
         #expect(error.problem.contains("never fire"))
     }
 

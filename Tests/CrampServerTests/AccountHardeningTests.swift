@@ -1,5 +1,4 @@
 import CrampJournal
-@testable import CrampServer
 import CrampStorage
 import Foundation
 import HTTPTypes
@@ -7,14 +6,18 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import CrampServer
+
 /// Accounts and sessions to ASVS 4.0.3 level 2 (docs/asvs.md): each test names its requirement.
 @Suite struct AccountHardening {
     static let password = "a long enough password"
 
     func register(_ client: any TestClientProtocol, _ email: String, password: String = AccountHardening.password) async throws -> HTTPFields {
         var cookies: HTTPFields = [:]
-        try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
-                                 body: body(#"{"email":"\#(email)","password":"\#(password)"}"#)) { response in
+        try await client.execute(
+            uri: "/api/v1/account", method: .post, headers: json,
+            body: body(#"{"email":"\#(email)","password":"\#(password)"}"#)
+        ) { response in
             #expect(response.status == .created, "\(email)")
             cookies = Self.cookies(response)
         }
@@ -38,8 +41,9 @@ import Testing
     }
 
     func signIn(_ client: any TestClientProtocol, _ email: String, _ password: String, headers: HTTPFields = [:]) async throws -> TestResponse {
-        try await client.execute(uri: "/api/v1/session", method: .post, headers: headers.merging(json),
-                                 body: body(#"{"email":"\#(email)","password":"\#(password)"}"#))
+        try await client.execute(
+            uri: "/api/v1/session", method: .post, headers: headers.merging(json),
+            body: body(#"{"email":"\#(email)","password":"\#(password)"}"#))
     }
 
     // V2.2.1: the attempt is counted before the hash is checked, so concurrent guesses cannot
@@ -85,15 +89,19 @@ import Testing
     // V2.1.1, V2.1.2, V2.1.7, V2.1.4: length 12 to 128, common passwords refused, any character.
     @Test func passwordRules() async throws {
         try await TestServer.make(hosted: true).run { client in
-            for (password, field) in [("short pass", "password"), ("password1234", "password"), ("qwerty123456", "password"), ("aaaaaaaaaaaaaaaa", "password"),
-                                      (String(repeating: "x1", count: 65), "password"), ("\\u0000xxxxxxxxxxxxxxx", "password"),
-                                      // Patterns and tricks an independent tester found accepted.
-                                      ("123456789012", "password"), ("1234567890123", "password"), ("abcdefghijkl", "password"),
-                                      ("qwertyuiopasdfgh", "password"), ("passwordpassword", "password"), ("letmeinletmein", "password"),
-                                      ("trustno1trustno1", "password"), ("zaq12wsxcde3", "password"), ("correcthorsebatterystaple", "password"),
-                                      ("ab" + String(repeating: " ", count: 500) + "cdefghijklmnop", "password"), ("\u{FDFA}", "password")] {
-                try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
-                                         body: body(#"{"email":"rules@example.org","password":"\#(password)"}"#)) { response in
+            for (password, field) in [
+                ("short pass", "password"), ("password1234", "password"), ("qwerty123456", "password"), ("aaaaaaaaaaaaaaaa", "password"),
+                (String(repeating: "x1", count: 65), "password"), ("\\u0000xxxxxxxxxxxxxxx", "password"),
+                // Patterns and tricks an independent tester found accepted.
+                ("123456789012", "password"), ("1234567890123", "password"), ("abcdefghijkl", "password"),
+                ("qwertyuiopasdfgh", "password"), ("passwordpassword", "password"), ("letmeinletmein", "password"),
+                ("trustno1trustno1", "password"), ("zaq12wsxcde3", "password"), ("correcthorsebatterystaple", "password"),
+                ("ab" + String(repeating: " ", count: 500) + "cdefghijklmnop", "password"), ("\u{FDFA}", "password"),
+            ] {
+                try await client.execute(
+                    uri: "/api/v1/account", method: .post, headers: json,
+                    body: body(#"{"email":"rules@example.org","password":"\#(password)"}"#)
+                ) { response in
                     #expect(response.status == .unprocessableContent, "\(password)")
                     #expect(parsed(response)["field"] as? String == field, "\(password)")
                 }
@@ -117,8 +125,10 @@ import Testing
             let huge = String(repeating: "\u{FDFA}", count: 100_000)
             // Refused by size, before normalising and before any limit is counted (the time is in
             // the benchmarks, not here).
-            try await client.execute(uri: "/api/v1/session", method: .post, headers: json,
-                                     body: body(#"{"email":"\#(huge)","password":"\#(huge)"}"#)) { #expect($0.status == .unauthorized) }
+            try await client.execute(
+                uri: "/api/v1/session", method: .post, headers: json,
+                body: body(#"{"email":"\#(huge)","password":"\#(huge)"}"#)
+            ) { #expect($0.status == .unauthorized) }
             #expect(!AccountRules.isPlausible(email: huge, password: "x"))
         }
     }
@@ -129,10 +139,14 @@ import Testing
             let session = try await register(client, "erase@example.org")
             let full = try await token(client, session, scope: "full")
             try await client.execute(uri: "/api/v1/journal", method: .delete, headers: full) { #expect($0.status == .forbidden) }
-            try await client.execute(uri: "/api/v1/journal", method: .delete, headers: session.merging(json), body: body(#"{"password":"wrong one here!"}"#)) {
+            try await client.execute(
+                uri: "/api/v1/journal", method: .delete, headers: session.merging(json), body: body(#"{"password":"wrong one here!"}"#)
+            ) {
                 #expect($0.status == .unauthorized)
             }
-            try await client.execute(uri: "/api/v1/journal", method: .delete, headers: session.merging(json), body: body(#"{"password":"\#(Self.password)"}"#)) {
+            try await client.execute(
+                uri: "/api/v1/journal", method: .delete, headers: session.merging(json), body: body(#"{"password":"\#(Self.password)"}"#)
+            ) {
                 #expect($0.status == .ok)
             }
         }
@@ -143,11 +157,16 @@ import Testing
         try await TestServer.make(hosted: true).run { client in
             let session = try await register(client, "logput@example.org")
             let log = try await token(client, session, scope: "log")
-            let episode = #"{"id":"6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e","startedAt":"2026-03-01T22:00:00Z","durationSeconds":60,"muscles":["calf"],"note":"mine"}"#
-            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: log.merging(json), body: body(episode)) { #expect($0.status == .created) }
+            let episode =
+                #"{"id":"6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e","startedAt":"2026-03-01T22:00:00Z","durationSeconds":60,"muscles":["calf"],"note":"mine"}"#
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: log.merging(json), body: body(episode)) {
+                #expect($0.status == .created)
+            }
             let uri = "/api/v1/episodes/6f1c3a52-8f2e-4c55-9b1e-3f4a5b6c7d8e"
             try await client.execute(uri: uri, method: .put, headers: log.merging(json), body: body(episode)) { #expect($0.status == .ok) }
-            try await client.execute(uri: uri, method: .put, headers: log.merging(json), body: body(episode.replacingOccurrences(of: "mine", with: "changed"))) {
+            try await client.execute(
+                uri: uri, method: .put, headers: log.merging(json), body: body(episode.replacingOccurrences(of: "mine", with: "changed"))
+            ) {
                 #expect($0.status == .conflict)
             }
             try await client.execute(uri: uri, method: .get, headers: session) { response in
@@ -161,14 +180,18 @@ import Testing
         try await TestServer.make(hosted: true).run { client in
             _ = try await register(client, "nul@example.org")
             #expect(try await signIn(client, "nul@example.org", "\\u0000" + Self.password).status == .unauthorized)
-            try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
-                                     body: body(#"{"email":"nul@example.org\u0000","password":"\#(Self.password)"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account", method: .post, headers: json,
+                body: body(#"{"email":"nul@example.org\u0000","password":"\#(Self.password)"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(parsed(response)["field"] as? String == "email")
             }
             let session = try await register(client, "label@example.org")
-            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
-                                     body: body(#"{"label":"pho\u0000ne"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+                body: body(#"{"label":"pho\u0000ne"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(parsed(response)["field"] as? String == "label")
             }
@@ -179,8 +202,10 @@ import Testing
     @Test func registrationIsLimitedPerAddress() async throws {
         try await TestServer.make(hosted: true) { $0.registrationsPerAddress = 3 }.run { client in
             for index in 0..<3 { _ = try await register(client, "r\(index)@example.org") }
-            try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
-                                     body: body(#"{"email":"r9@example.org","password":"\#(Self.password)"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account", method: .post, headers: json,
+                body: body(#"{"email":"r9@example.org","password":"\#(Self.password)"}"#)
+            ) { response in
                 #expect(response.status == .tooManyRequests)
                 #expect(response.headers[.retryAfter] != nil)
             }
@@ -203,8 +228,10 @@ import Testing
             let first = try await register(client, "change@example.org")
             let second = Self.cookies(try await signIn(client, "change@example.org", Self.password))
             var renewed: HTTPFields = [:]
-            try await client.execute(uri: "/api/v1/account/password", method: .put, headers: second.merging(json),
-                                     body: body(#"{"password":"\#(Self.password)","newPassword":"a different long passphrase"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account/password", method: .put, headers: second.merging(json),
+                body: body(#"{"password":"\#(Self.password)","newPassword":"a different long passphrase"}"#)
+            ) { response in
                 #expect(response.status == .noContent)
                 renewed = Self.cookies(response, adding: second)
             }
@@ -223,8 +250,10 @@ import Testing
 
     func token(_ client: any TestClientProtocol, _ session: HTTPFields, scope: String, days: Int = 30) async throws -> HTTPFields {
         var token = ""
-        try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
-                                 body: body(#"{"label":"\#(scope)","scope":"\#(scope)","days":\#(days)}"#)) { response in
+        try await client.execute(
+            uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+            body: body(#"{"label":"\#(scope)","scope":"\#(scope)","days":\#(days)}"#)
+        ) { response in
             #expect(response.status == .created)
             let created = try object(response)
             #expect(created["scope"] as? String == scope)
@@ -243,26 +272,38 @@ import Testing
             let log = try await token(client, session, scope: "log")
             let read = try await token(client, session, scope: "read")
             let full = try await token(client, session, scope: "full")
-            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: log.merging(json), body: body(episode)) { #expect($0.status == .created) }
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: log.merging(json), body: body(episode)) {
+                #expect($0.status == .created)
+            }
             try await client.execute(uri: "/api/v1/episodes", method: .get, headers: log) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/api/v1/export", method: .get, headers: log) { #expect($0.status == .forbidden) }
             try await client.execute(uri: "/api/v1/episodes", method: .get, headers: read) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: read.merging(json), body: body(episode)) { #expect($0.status == .forbidden) }
-            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: full.merging(json), body: body(episode)) { #expect($0.status == .created) }
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: read.merging(json), body: body(episode)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: full.merging(json), body: body(episode)) {
+                #expect($0.status == .created)
+            }
             for bearer in [log, read, full] {
                 // Account changes need a session, whatever the token.
-                try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: bearer.merging(json), body: body(#"{"label":"more"}"#)) {
+                try await client.execute(
+                    uri: "/api/v1/account/tokens", method: .post, headers: bearer.merging(json), body: body(#"{"label":"more"}"#)
+                ) {
                     #expect($0.status == .forbidden)
                 }
                 try await client.execute(uri: "/api/v1/account/sessions", method: .delete, headers: bearer) { #expect($0.status == .forbidden) }
             }
-            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
-                                     body: body(#"{"label":"long","days":91}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+                body: body(#"{"label":"long","days":91}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(parsed(response)["field"] as? String == "days")
             }
-            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
-                                     body: body(#"{"label":"odd","scope":"admin"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account/tokens", method: .post, headers: session.merging(json),
+                body: body(#"{"label":"odd","scope":"admin"}"#)
+            ) { response in
                 #expect(parsed(response)["field"] as? String == "scope")
             }
         }
@@ -270,13 +311,17 @@ import Testing
 
     // V14.4.5 and V1.14: HSTS with secure cookies in hosted mode; /metrics only with its token.
     @Test func hstsAndMetricsInHostedMode() async throws {
-        try await TestServer.make(hosted: true) { $0.secureCookies = true; $0.metricsToken = "scrape-secret-0123456789" }.run { client in
+        try await TestServer.make(hosted: true) {
+            $0.secureCookies = true; $0.metricsToken = "scrape-secret-0123456789"
+        }.run { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.headers[.strictTransportSecurity]?.hasPrefix("max-age=") == true)
             }
             try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer wrong"]) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer scrape-secret-0123456789"]) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer scrape-secret-0123456789"]) {
+                #expect($0.status == .ok)
+            }
         }
         try await TestServer.make(hosted: true).run { client in
             try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
@@ -306,7 +351,9 @@ import Testing
     // The bounded hash queue answers 503 with Retry-After when full.
     @Test func aFullHashQueueAnswersAtOnce() async throws {
         let queue = HashQueue(capacity: 1)
-        async let slow: Int = queue.run { usleep(300_000); return 1 }
+        async let slow: Int = queue.run {
+            usleep(300_000); return 1
+        }
         try await Task.sleep(for: .milliseconds(50))
         do {
             _ = try await queue.run { 2 }
@@ -323,7 +370,9 @@ import Testing
     @Test func codesMatchTheRFCVectors() {
         // RFC 6238 appendix B, SHA-1 (8 digits there; the last 6 here).
         let secret = Array("12345678901234567890".utf8)
-        for (seconds, expected) in [(59, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] as [(Int64, String)] {
+        for (seconds, expected) in [(59, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")]
+            as [(Int64, String)]
+        {
             #expect(TOTP.code(secret: secret, step: seconds / 30) == expected, "\(seconds)")
         }
         #expect(TOTP.bytes(base32: TOTP.base32(secret)) == secret)
@@ -353,14 +402,22 @@ import Testing
             let key = try #require(TOTP.bytes(base32: secret))
             // Still off until confirmed: signing in needs no code yet.
             #expect(try await AccountHardening().signIn(client, "totp@example.org", AccountHardening.password).status == .ok)
-            try await client.execute(uri: "/api/v1/account/second-factor", method: .put, headers: session.merging(json), body: body(#"{"code":"000000"}"#)) { response in
-                #expect(response.status == .unprocessableContent || TOTP.code(secret: key, step: TOTP.step(at: SystemClock().millisecondsNow())) == "000000")
+            try await client.execute(
+                uri: "/api/v1/account/second-factor", method: .put, headers: session.merging(json), body: body(#"{"code":"000000"}"#)
+            ) { response in
+                #expect(
+                    response.status == .unprocessableContent
+                        || TOTP.code(secret: key, step: TOTP.step(at: SystemClock().millisecondsNow())) == "000000")
             }
             let now = SystemClock().millisecondsNow()
-            try await client.execute(uri: "/api/v1/account/second-factor", method: .put, headers: session.merging(json),
-                                     body: body(#"{"code":"\#(TOTP.code(secret: key, step: TOTP.step(at: now)))"}"#)) { #expect($0.status == .noContent) }
-            try await client.execute(uri: "/api/v1/session", method: .post, headers: json,
-                                     body: body(#"{"email":"totp@example.org","password":"\#(AccountHardening.password)"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account/second-factor", method: .put, headers: session.merging(json),
+                body: body(#"{"code":"\#(TOTP.code(secret: key, step: TOTP.step(at: now)))"}"#)
+            ) { #expect($0.status == .noContent) }
+            try await client.execute(
+                uri: "/api/v1/session", method: .post, headers: json,
+                body: body(#"{"email":"totp@example.org","password":"\#(AccountHardening.password)"}"#)
+            ) { response in
                 #expect(response.status == .unauthorized)
                 #expect(parsed(response)["field"] as? String == "code")
             }
@@ -376,8 +433,10 @@ import Testing
             var statuses: [HTTPResponse.Status] = []
             for guess in 0..<8 {
                 let wrong = String(format: "%06d", (Int(next)! + 1 + guess) % 1_000_000)
-                try await client.execute(uri: "/api/v1/account/second-factor", method: .delete, headers: session.merging(json),
-                                         body: body(#"{"password":"\#(AccountHardening.password)","code":"\#(wrong)"}"#)) { statuses.append($0.status) }
+                try await client.execute(
+                    uri: "/api/v1/account/second-factor", method: .delete, headers: session.merging(json),
+                    body: body(#"{"password":"\#(AccountHardening.password)","code":"\#(wrong)"}"#)
+                ) { statuses.append($0.status) }
             }
             #expect(statuses.contains(.tooManyRequests), "\(statuses)")
         }

@@ -1,7 +1,6 @@
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import CrampStorage
 import CrampTestSupport
 import Foundation
@@ -11,6 +10,8 @@ import HummingbirdTesting
 import NIOCore
 import Prometheus
 import Testing
+
+@testable import CrampServer
 
 /// Hosted mode: accounts, sign-in, tokens and one user's records kept from another's.
 @Suite struct HostedMode {
@@ -28,12 +29,16 @@ import Testing
             #expect(try await bob.get(String(location)).status == .notFound)
             #expect(try await bob.get("\(location)/edit").status == .notFound)
             #expect(try await bob.post("\(location)/delete", []).status == .notFound)
-            #expect(try await bob.post("\(location)/edit", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")]).status == .notFound)
+            #expect(
+                try await bob.post("\(location)/edit", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")]).status
+                    == .notFound)
             for (method, uri) in [(HTTPRequest.Method.get, "/api/v1/episodes/\(id)"), (.delete, "/api/v1/episodes/\(id)")] {
                 try await client.execute(uri: uri, method: method, headers: bob.cookieHeader) { response in #expect(response.status == .notFound) }
             }
-            try await client.execute(uri: "/api/v1/episodes/\(id)", method: .put, headers: bob.cookieHeader.merging(json),
-                                     body: body(#"{"startedAt":"2026-03-01T00:00:00Z","durationSeconds":1,"muscles":["calf"]}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/episodes/\(id)", method: .put, headers: bob.cookieHeader.merging(json),
+                body: body(#"{"startedAt":"2026-03-01T00:00:00Z","durationSeconds":1,"muscles":["calf"]}"#)
+            ) { response in
                 #expect(response.status == .notFound)
             }
             try await client.execute(uri: "/api/v1/episodes", method: .get, headers: bob.cookieHeader) { response in
@@ -61,21 +66,27 @@ import Testing
             let page = try await visitor.get("/journal")
             #expect(page.status == .seeOther)
             #expect(page.headers[.location]?.hasPrefix("/signin") == true)
-            try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
-                                     body: body(#"{"email":"carol@example.org","password":"a long enough password"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account", method: .post, headers: json,
+                body: body(#"{"email":"carol@example.org","password":"a long enough password"}"#)
+            ) { response in
                 #expect(response.status == .created)
                 let cookie = response.headers[.setCookie] ?? ""
                 #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
             }
             for _ in 0..<5 {
-                try await client.execute(uri: "/api/v1/session", method: .post, headers: json,
-                                         body: body(#"{"email":"carol@example.org","password":"wrong password here"}"#)) { response in
+                try await client.execute(
+                    uri: "/api/v1/session", method: .post, headers: json,
+                    body: body(#"{"email":"carol@example.org","password":"wrong password here"}"#)
+                ) { response in
                     #expect(response.status == .unauthorized)
                 }
             }
             // The right password too is refused while the account is locked out.
-            try await client.execute(uri: "/api/v1/session", method: .post, headers: json,
-                                     body: body(#"{"email":"carol@example.org","password":"a long enough password"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/session", method: .post, headers: json,
+                body: body(#"{"email":"carol@example.org","password":"a long enough password"}"#)
+            ) { response in
                 #expect(response.status == .tooManyRequests)
                 #expect(response.headers[.retryAfter] != nil)
             }
@@ -103,25 +114,33 @@ import Testing
             _ = try await dave.post("/register", [("email", "dave@example.org"), ("password", "yet another secret")])
             // 60 letters with a combining accent each: 120 code points, over the documented 100.
             let accented = String(repeating: "e\u{301}", count: 60)
-            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: dave.cookieHeader.merging(json),
-                                     body: body("{\"label\":\"\(accented)\"}")) { response in
+            try await client.execute(
+                uri: "/api/v1/account/tokens", method: .post, headers: dave.cookieHeader.merging(json),
+                body: body("{\"label\":\"\(accented)\"}")
+            ) { response in
                 #expect(response.status == .unprocessableContent)
             }
             var token = ""
             var tokenID = ""
-            try await client.execute(uri: "/api/v1/account/tokens", method: .post, headers: dave.cookieHeader.merging(json),
-                                     body: body(#"{"label":"phone"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account/tokens", method: .post, headers: dave.cookieHeader.merging(json),
+                body: body(#"{"label":"phone"}"#)
+            ) { response in
                 #expect(response.status == .created)
                 let created = try object(response)
                 token = try #require(created["token"] as? String)
                 tokenID = try #require(created["id"] as? String)
             }
             let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
-            try await client.execute(uri: "/api/v1/episodes", method: .post, headers: bearer.merging(json),
-                                     body: body(#"{"startedAt":"2026-03-01T22:00:00Z","durationSeconds":60,"muscles":["calf"]}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/episodes", method: .post, headers: bearer.merging(json),
+                body: body(#"{"startedAt":"2026-03-01T22:00:00Z","durationSeconds":60,"muscles":["calf"]}"#)
+            ) { response in
                 #expect(response.status == .created)
             }
-            try await client.execute(uri: "/api/v1/episodes", method: .get, headers: [.authorization: "Bearer cc.\(token.dropFirst(3).dropLast(2))xx"]) { response in
+            try await client.execute(
+                uri: "/api/v1/episodes", method: .get, headers: [.authorization: "Bearer cc.\(token.dropFirst(3).dropLast(2))xx"]
+            ) { response in
                 #expect(response.status == .unauthorized)
             }
             try await client.execute(uri: "/api/v1/account/tokens/\(tokenID)", method: .delete, headers: bearer) { response in
@@ -149,8 +168,10 @@ import Testing
 
     @Test func accountsAreHostedOnly() async throws {
         try await TestServer.make().run { client in
-            try await client.execute(uri: "/api/v1/account", method: .post, headers: json,
-                                     body: body(#"{"email":"x@example.org","password":"0123456789"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/account", method: .post, headers: json,
+                body: body(#"{"email":"x@example.org","password":"0123456789"}"#)
+            ) { response in
                 #expect(response.status == .notFound)
             }
         }

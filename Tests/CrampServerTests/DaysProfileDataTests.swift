@@ -1,7 +1,6 @@
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import CrampStorage
 import CrampTestSupport
 import Foundation
@@ -12,12 +11,16 @@ import NIOCore
 import Prometheus
 import Testing
 
+@testable import CrampServer
+
 /// Day logs, the profile, export and erase.
 @Suite struct DaysProfileAndData {
     @Test func daysProfileExportAndErase() async throws {
         try await TestServer.make().run { client in
-            try await client.execute(uri: "/api/v1/days/2026-03-01", method: .put, headers: json,
-                                     body: body(#"{"fluidsML":900,"hotWeather":true,"sleepHours":6.5}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/days/2026-03-01", method: .put, headers: json,
+                body: body(#"{"fluidsML":900,"hotWeather":true,"sleepHours":6.5}"#)
+            ) { response in
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/api/v1/days/2026-03-01", method: .put, headers: json, body: body(#"{"fluidsML":-5}"#)) { response in
@@ -28,8 +31,10 @@ import Testing
                 #expect((parsed(response)["days"] as? [Any])?.count == 1)
             }
             try await client.execute(uri: "/api/v1/profile", method: .get) { response in #expect(response.status == .notFound) }
-            try await client.execute(uri: "/api/v1/profile", method: .put, headers: json,
-                                     body: body(#"{"birthYear":1950,"conditions":["diabetes"],"timeZone":"Europe/London","region":"GB"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/profile", method: .put, headers: json,
+                body: body(#"{"birthYear":1950,"conditions":["diabetes"],"timeZone":"Europe/London","region":"GB"}"#)
+            ) { response in
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/api/v1/profile", method: .put, headers: json, body: body(#"{"timeZone":"Mars/Olympus"}"#)) { response in

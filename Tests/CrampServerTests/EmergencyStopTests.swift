@@ -1,9 +1,10 @@
 import CrampAssessment
 import CrampKnowledge
-@testable import CrampServer
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+
+@testable import CrampServer
 
 /// The web interview ends with the emergency result as soon as the answers so far make an
 /// emergency certain, whatever else is still unanswered (hazard H26).
@@ -37,16 +38,20 @@ import Testing
     @Test func repeatedAndOddlyWrittenAnswersNeverLowerTheTriage() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            for fields in [[("stroke", "no"), ("stroke", "yes")], [("lungs", "no"), ("lungs", "yes"), ("sign", "chest_pain")],
-                           [("lungs", "yes"), ("sign", "CHEST_PAIN")], [("lungs", "yes"), ("sign", " chest_pain ")],
-                           [("lungs", "no"), ("lungs", "unsure")]] {
+            for fields in [
+                [("stroke", "no"), ("stroke", "yes")], [("lungs", "no"), ("lungs", "yes"), ("sign", "chest_pain")],
+                [("lungs", "yes"), ("sign", "CHEST_PAIN")], [("lungs", "yes"), ("sign", " chest_pain ")],
+                [("lungs", "no"), ("lungs", "unsure")],
+            ] {
                 let response = try await browser.post("/assess", [("step", "screen"), ("asked", "screen")] + fields)
                 #expect(isEmergencyResult(response), "\(fields)")
             }
             let base: [(String, String)] = [("step", "duration"), ("asked", "duration"), ("muscle", "calf")]
-            for (fields, field) in [([("durationValue", "2"), ("durationValue", "600")], "durationValue"),
-                                    ([("durationValue", "5"), ("durationUnit", "fortnights")], "fortnights"),
-                                    ([("muscle", "elbow"), ("durationValue", "5")], "elbow")] {
+            for (fields, field) in [
+                ([("durationValue", "2"), ("durationValue", "600")], "durationValue"),
+                ([("durationValue", "5"), ("durationUnit", "fortnights")], "fortnights"),
+                ([("muscle", "elbow"), ("durationValue", "5")], "elbow"),
+            ] {
                 let response = try await browser.post("/assess", base + fields)
                 #expect(response.status == .unprocessableContent, "\(fields)")
                 #expect(text(response).contains(field), "\(fields)")
@@ -106,11 +111,19 @@ import Testing
         // Compartment pressure: both signs of one question; a deep infection: signs of two questions.
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let pressure = try await browser.post("/assess", [("step", "1"), ("pressure", "yes"), ("sign", "tense_swollen_muscle"),
-                                                              ("sign", "severe_unrelenting_pain")])
+            let pressure = try await browser.post(
+                "/assess",
+                [
+                    ("step", "1"), ("pressure", "yes"), ("sign", "tense_swollen_muscle"),
+                    ("sign", "severe_unrelenting_pain"),
+                ])
             #expect(isEmergencyResult(pressure))
-            let infection = try await browser.post("/assess", [("step", "1"), ("fever", "yes"), ("sign", "fever"), ("pressure", "yes"),
-                                                               ("sign", "severe_unrelenting_pain")])
+            let infection = try await browser.post(
+                "/assess",
+                [
+                    ("step", "1"), ("fever", "yes"), ("sign", "fever"), ("pressure", "yes"),
+                    ("sign", "severe_unrelenting_pain"),
+                ])
             #expect(isEmergencyResult(infection))
             // One pressure sign alone is urgent, not an emergency: the questions go on.
             let one = try await browser.post("/assess", [("step", "1"), ("pressure", "yes"), ("sign", "tense_swollen_muscle")])
@@ -163,7 +176,8 @@ import Testing
         // A lost cookie or a restored tab: the emergency is shown; anything else asks to reload.
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let emergency = try await browser.post("/assess", [("step", "1"), ("lungs", "yes"), ("sign", "chest_pain"), ("csrf", "stale")], csrf: false)
+            let emergency = try await browser.post(
+                "/assess", [("step", "1"), ("lungs", "yes"), ("sign", "chest_pain"), ("csrf", "stale")], csrf: false)
             #expect(isEmergencyResult(emergency))
             let other = try await browser.post("/assess", [("step", "1"), ("lungs", "no"), ("csrf", "stale")], csrf: false)
             #expect(other.status == .forbidden)

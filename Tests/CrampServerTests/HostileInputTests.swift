@@ -2,13 +2,14 @@ import CrampApplication
 import CrampJSON
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Mustache
 import Testing
+
+@testable import CrampServer
 
 /// Requests that once stopped the whole server with a Swift trap, or took its CPU. Each must
 /// get an answer that names the field, and the server must answer the next request.
@@ -71,33 +72,49 @@ import Testing
         }
     }
 
-    @Test(arguments: [("1e18", "minutes"), ("1e300", "hours"), ("9.3e15", "seconds"), ("1e308", "hours"), ("inf", "minutes"), ("nan", "minutes"),
-                      ("-1e18", "minutes"), ("10081", "minutes"), ("0", "minutes")])
+    @Test(arguments: [
+        ("1e18", "minutes"), ("1e300", "hours"), ("9.3e15", "seconds"), ("1e308", "hours"), ("inf", "minutes"), ("nan", "minutes"),
+        ("-1e18", "minutes"), ("10081", "minutes"), ("0", "minutes"),
+    ])
     func hugeDurationsAreRefusedNamingTheField(value: String, unit: String) async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let created = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"),
-                                                                  ("durationValue", value), ("durationUnit", unit)])
+            let created = try await browser.post(
+                "/journal/new",
+                [
+                    ("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"),
+                    ("durationValue", value), ("durationUnit", unit),
+                ])
             #expect(created.status == .unprocessableContent, "\(value) \(unit)")
             #expect(text(created).contains("href=\"#durationSeconds\""), "\(value) \(unit)")
             // The same on the edit form of a cramp that exists.
             let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
             let location = try #require(saved.headers[.location]).split(separator: "?")[0]
-            let edited = try await browser.post("\(location)/edit", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"),
-                                                                     ("durationValue", value), ("durationUnit", unit)])
+            let edited = try await browser.post(
+                "\(location)/edit",
+                [
+                    ("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"),
+                    ("durationValue", value), ("durationUnit", unit),
+                ])
             #expect(edited.status == .unprocessableContent, "\(value) \(unit)")
             // The assessment's own form reads the duration too.
-            let assessed = try await browser.post("/assess", [("step", "2"), ("muscle", "calf"), ("durationValue", value),
-                                                              ("durationUnit", unit), ("age", "50")]
-                                                  + KnowledgeBase.bundledSafetyNo)
+            let assessed = try await browser.post(
+                "/assess",
+                [
+                    ("step", "2"), ("muscle", "calf"), ("durationValue", value),
+                    ("durationUnit", unit), ("age", "50"),
+                ]
+                    + KnowledgeBase.bundledSafetyNo)
             #expect(assessed.status == .unprocessableContent, "\(value) \(unit)")
             try await stillServing(client)
         }
     }
 
-    @Test(arguments: ["2026-03-01T10:00:nan", "2026-03-01T10:00:inf", "2026-03-01T10:00:1e300", "2026-03-01T10:00:-inf",
-                      "2026-03-01T10:00:+5", "2026-03-01T1e3:00", "2026-03-01T10:00:00:00",
-                      "2026-03-01T", "T10:00", "2026-03-01T10:00:", "2026-03-01T10:00:.5", "9999-12-31T23:59:59.999", "2026-03-01T10:00:59.9999999999"])
+    @Test(arguments: [
+        "2026-03-01T10:00:nan", "2026-03-01T10:00:inf", "2026-03-01T10:00:1e300", "2026-03-01T10:00:-inf",
+        "2026-03-01T10:00:+5", "2026-03-01T1e3:00", "2026-03-01T10:00:00:00",
+        "2026-03-01T", "T10:00", "2026-03-01T10:00:", "2026-03-01T10:00:.5", "9999-12-31T23:59:59.999", "2026-03-01T10:00:59.9999999999",
+    ])
     func malformedStartTimesAreRefusedNamingTheField(startedAt: String) async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
@@ -144,8 +161,10 @@ import Testing
     /// Text built from the pieces that broke parsers before: signs, exponents, nan, inf, huge
     /// numbers, separators, non-ASCII. A fixed sequence, so a failing round can be replayed.
     struct HostileText {
-        static let pieces = ["0", "1", "9", "59", "60", "2026", "-", "+", ":", ".", "T", " ", "e", "E", "1e18", "1e300", "nan", "inf", "-inf",
-                             "9223372036854775808", "0x1p62", "٣", "\u{0}", "%", "&", "=", "<b>", "yes", "no", "calf", "hours", "seconds"]
+        static let pieces = [
+            "0", "1", "9", "59", "60", "2026", "-", "+", ":", ".", "T", " ", "e", "E", "1e18", "1e300", "nan", "inf", "-inf",
+            "9223372036854775808", "0x1p62", "٣", "\u{0}", "%", "&", "=", "<b>", "yes", "no", "calf", "hours", "seconds",
+        ]
         var state: UInt64
         mutating func next() -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -171,11 +190,13 @@ import Testing
     }
 
     @Test func generatedFormsNeverTrapTheServer() async throws {
-        let names = ["step", "lungs", "pressure", "fever", "sign", "muscle", "age", "durationValue", "durationUnit", "side", "onset",
-                     "episodesLast30Days", "severity", "f-back_pain", "condition", "context", "medication", "startedAt", "finding", "note",
-                     // The typed forms' lists and maps, and shapes the decoder must refuse.
-                     "muscle[]", "finding[]", "relief[stretch]", "relief[]", "context[]", "mineralFood[]", "condition[]", "medication[]",
-                     "muscle[0]", "muscle[7]", "relief[a][b]", "note[]", "a[", "]", "[]"]
+        let names = [
+            "step", "lungs", "pressure", "fever", "sign", "muscle", "age", "durationValue", "durationUnit", "side", "onset",
+            "episodesLast30Days", "severity", "f-back_pain", "condition", "context", "medication", "startedAt", "finding", "note",
+            // The typed forms' lists and maps, and shapes the decoder must refuse.
+            "muscle[]", "finding[]", "relief[stretch]", "relief[]", "context[]", "mineralFood[]", "condition[]", "medication[]",
+            "muscle[0]", "muscle[7]", "relief[a][b]", "note[]", "a[", "]", "[]",
+        ]
         try await TestServer.make().run { client in
             let browser = Browser(client)
             var random = HostileText(state: 0xF023)
@@ -194,7 +215,9 @@ import Testing
         for cost: UInt8 in [4, 5, 6] {
             let decoy = AccountService.decoy(cost: cost)
             #expect(decoy.hasPrefix(PasswordHash.prefix))
-            #expect(decoy.dropFirst(PasswordHash.prefix.count).split(separator: "$").dropFirst().first == Substring(String(format: "%02d", cost)), "\(decoy)")
+            #expect(
+                decoy.dropFirst(PasswordHash.prefix.count).split(separator: "$").dropFirst().first == Substring(String(format: "%02d", cost)),
+                "\(decoy)")
             #expect(AccountService.decoy(cost: cost) == decoy)
         }
     }
@@ -203,8 +226,10 @@ import Testing
         try await TestServer.make().run { client in
             let attack = "<meta http-equiv=refresh content=0;//ab>"
             let encoded = attack.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-            for uri in ["/relieve?muscle=\(encoded)", "/journal?from=\(encoded)", "/journal?muscle=\(encoded)", "/learn/search?q=\(encoded)",
-                        "/day?date=\(encoded)"] {
+            for uri in [
+                "/relieve?muscle=\(encoded)", "/journal?from=\(encoded)", "/journal?muscle=\(encoded)", "/learn/search?q=\(encoded)",
+                "/day?date=\(encoded)",
+            ] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(!text(response).contains("<meta http-equiv"), "\(uri)")
                 }
@@ -265,7 +290,8 @@ import Testing
     @Test func everyTemplateEscapesEveryField() throws {
         let library = try Pages.templateLibrary()
         let templates = EmbeddedWeb.files.filter { $0.name.hasSuffix(".mustache") }
-        let names = Set(templates.flatMap { Self.tags($0.text).filter { $0.kind != ">" && $0.kind != "!" && $0.kind != "/" && $0.kind != "%" }.map(\.name) })
+        let names = Set(
+            templates.flatMap { Self.tags($0.text).filter { $0.kind != ">" && $0.kind != "!" && $0.kind != "/" && $0.kind != "%" }.map(\.name) })
         let inverted = Set(templates.flatMap { Self.tags($0.text).filter { $0.kind == "^" }.map(\.name) })
         for file in templates {
             let template = String(file.name.dropLast(".mustache".count))

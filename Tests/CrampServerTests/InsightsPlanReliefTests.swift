@@ -1,7 +1,6 @@
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import CrampStorage
 import CrampTestSupport
 import Foundation
@@ -12,13 +11,19 @@ import NIOCore
 import Prometheus
 import Testing
 
+@testable import CrampServer
+
 /// Insights, the plan and its calendar, and the relief session.
 @Suite struct InsightsPlanAndRelief {
     @Test func insightsOnTheAPIAndAsPages() async throws {
         try await TestServer.make().run { client in
             for day in 0..<5 {
-                try await client.execute(uri: "/api/v1/episodes", method: .post, headers: json,
-                                         body: body(#"{"startedAt":"2026-11-2\#(day)T03:00:00Z","durationSeconds":700,"muscles":["calf"],"reliefs":[{"technique":"stretch","outcome":"helped"}]}"#)) { response in
+                try await client.execute(
+                    uri: "/api/v1/episodes", method: .post, headers: json,
+                    body: body(
+                        #"{"startedAt":"2026-11-2\#(day)T03:00:00Z","durationSeconds":700,"muscles":["calf"],"reliefs":[{"technique":"stretch","outcome":"helped"}]}"#
+                    )
+                ) { response in
                     #expect(response.status == .created)
                 }
             }
@@ -53,7 +58,9 @@ import Testing
     @Test func thePlanPageAndItsCalendar() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            #expect(try await browser.post("/profile", [("birthYear", "1950"), ("timeZone", "Europe/Paris"), ("reminderTimes", "07:00, 21:15")]).status == .seeOther)
+            #expect(
+                try await browser.post("/profile", [("birthYear", "1950"), ("timeZone", "Europe/Paris"), ("reminderTimes", "07:00, 21:15")]).status
+                    == .seeOther)
             let page = text(try await browser.get("/plan"))
             #expect(page.contains("My prevention plan"))
             #expect(page.contains("Sit-to-stand from a chair"))

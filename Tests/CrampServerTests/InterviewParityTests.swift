@@ -1,23 +1,26 @@
 import CrampAssessment
 import CrampJSON
 import CrampKnowledge
-@testable import CrampServer
 import Foundation
 import HummingbirdTesting
 import Testing
+
+@testable import CrampServer
 
 /// The web pages answered as each public vignette says (yes to its codes, no to every other
 /// question asked) reach what the interview itself reaches: the same triage, red flags, cramp
 /// verdict, top three factors and relief.
 @Suite struct InterviewParity {
     /// `CRAMPCARE_SHARED` as the test command sets it, else `../shared` beside the repository.
-    static let sharedFolder: URL = ProcessInfo.processInfo.environment["CRAMPCARE_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+    static let sharedFolder: URL =
+        ProcessInfo.processInfo.environment["CRAMPCARE_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared")
+        .deletingLastPathComponent().appendingPathComponent("shared")
 
     static let vignettes: [(id: String, request: AssessmentRequest)] = {
         guard let data = try? Data(contentsOf: sharedFolder.appendingPathComponent("vignettes/public.json")),
-              case .array(let cases)? = try? JSONParser.parse(Array(data)) else { return [] }
+            case .array(let cases)? = try? JSONParser.parse(Array(data))
+        else { return [] }
         return cases.compactMap { item in
             guard let id = item["id"]?.stringValue, let body = item["request"], let request = try? AssessmentRequest.decode(body) else { return nil }
             return (id, request)
@@ -36,7 +39,8 @@ import Testing
         let pattern = try! NSRegularExpression(pattern: #"<input type="hidden" name="([^"]*)" value="([^"]*)">"#)
         for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
             guard let name = Range(match.range(at: 1), in: html).map({ String(html[$0]) }),
-                  let value = Range(match.range(at: 2), in: html).map({ unescape(String(html[$0])) }) else { continue }
+                let value = Range(match.range(at: 2), in: html).map({ unescape(String(html[$0])) })
+            else { continue }
             switch name {
             case "csrf": continue
             case "step": step = value
@@ -49,7 +53,9 @@ import Testing
 
     static func unescape(_ text: String) -> String {
         var out = text
-        for (entity, character) in [("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&#x2F;", "/"), ("&#x3D;", "="), ("&#96;", "`")] {
+        for (entity, character) in [
+            ("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&#x2F;", "/"), ("&#x3D;", "="), ("&#96;", "`"),
+        ] {
             out = out.replacingOccurrences(of: entity, with: character)
         }
         return out.replacingOccurrences(of: "&amp;", with: "&")
@@ -110,13 +116,15 @@ import Testing
                 var page = text(try await browser.get("/assess"))
                 var pages = 0
                 while let step = Self.hidden(page).step, pages < 40 {
-                    let response = try await browser.post("/assess", Self.hidden(page).fields + [("asked", step)] + Self.fields(for: step, vignette, interview))
+                    let response = try await browser.post(
+                        "/assess", Self.hidden(page).fields + [("asked", step)] + Self.fields(for: step, vignette, interview))
                     page = text(response)
                     pages += 1
                 }
                 let pattern = try NSRegularExpression(pattern: #"name="request" value="([^"]*)""#)
                 guard let match = pattern.firstMatch(in: page, range: NSRange(page.startIndex..., in: page)),
-                      let range = Range(match.range(at: 1), in: page) else {
+                    let range = Range(match.range(at: 1), in: page)
+                else {
                     Issue.record("\(id): no result after \(pages) pages")
                     continue
                 }

@@ -1,11 +1,12 @@
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import CrampStorage
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+
+@testable import CrampServer
 
 /// Logging a cramp on the web: the POST saves, checks and keeps; the page after it only reads.
 @Suite struct LogCheckPages {
@@ -14,8 +15,12 @@ import Testing
         let store = server.store
         try await server.run { client in
             let browser = Browser(client)
-            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
-                                                                ("finding[]", "calf_swelling"), ("finding[]", "calf_warmth_redness")])
+            let saved = try await browser.post(
+                "/journal/new",
+                [
+                    ("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
+                    ("finding[]", "calf_swelling"), ("finding[]", "calf_warmth_redness"),
+                ])
             #expect(saved.status == .seeOther)
             let location = try #require(saved.headers[.location])
             #expect(try await store.assessments(owner: .local, limit: 10).count == 1)
@@ -37,8 +42,12 @@ import Testing
     @Test func aCheckThatCannotBeKeptIsShownAtOnce() async throws {
         try await TestServer.make(failingKeeps: true).run { client in
             let browser = Browser(client)
-            let page = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
-                                                               ("finding[]", "calf_swelling"), ("finding[]", "calf_warmth_redness")])
+            let page = try await browser.post(
+                "/journal/new",
+                [
+                    ("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
+                    ("finding[]", "calf_swelling"), ("finding[]", "calf_warmth_redness"),
+                ])
             #expect(page.status == .ok)
             let html = text(page)
             #expect(html.contains("URGENT"))
@@ -57,15 +66,23 @@ import Testing
         let store = server.store
         try await server.run { client in
             let browser = Browser(client)
-            let twice = try await browser.post("/journal/new", [("muscle", "calf"), ("muscle", "hamstrings"), ("startedAt", "2026-03-01T22:00"),
-                                                                ("durationValue", "2")])
+            let twice = try await browser.post(
+                "/journal/new",
+                [
+                    ("muscle", "calf"), ("muscle", "hamstrings"), ("startedAt", "2026-03-01T22:00"),
+                    ("durationValue", "2"),
+                ])
             #expect(twice.status == .unprocessableContent)
             #expect(text(twice).contains("muscle"))
             let single = try await browser.post("/journal/new", [("muscle", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
             #expect(single.status == .unprocessableContent)
             #expect(try await store.countEpisodes(owner: .local, from: nil, before: nil) == 0)
-            let listed = try await browser.post("/journal/new", [("muscle[]", "calf"), ("muscle[]", "hamstrings"), ("startedAt", "2026-03-01T22:00"),
-                                                                 ("durationValue", "2"), ("relief[stretch]", "helped"), ("relief[heat]", "partly")])
+            let listed = try await browser.post(
+                "/journal/new",
+                [
+                    ("muscle[]", "calf"), ("muscle[]", "hamstrings"), ("startedAt", "2026-03-01T22:00"),
+                    ("durationValue", "2"), ("relief[stretch]", "helped"), ("relief[heat]", "partly"),
+                ])
             #expect(listed.status == .seeOther)
             let episodes = try await store.episodes(owner: .local, filter: EpisodeFilter())
             #expect(Set(episodes.first?.muscles ?? []) == [.calf, .hamstrings])
@@ -79,8 +96,10 @@ import Testing
         let store = server.store
         try await server.run { client in
             let browser = Browser(client)
-            try await store.saveDayLog(DayLog(date: LocalDate(year: 2026, month: 3, day: 1)!, sleepHours: 6,
-                                              medicationChanges: [MedicationChange(kind: .start, medication: .statin)], updatedAt: 1), owner: .local)
+            try await store.saveDayLog(
+                DayLog(
+                    date: LocalDate(year: 2026, month: 3, day: 1)!, sleepHours: 6,
+                    medicationChanges: [MedicationChange(kind: .start, medication: .statin)], updatedAt: 1), owner: .local)
             let saved = try await browser.post("/day", [("date", "2026-03-01"), ("fluidsML", "1200"), ("context[]", "heavy_sweating")])
             #expect(saved.status == .seeOther)
             let day = try await store.dayLog(date: LocalDate(year: 2026, month: 3, day: 1)!, owner: .local)

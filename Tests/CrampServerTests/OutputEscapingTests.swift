@@ -1,12 +1,12 @@
 import CrampInsights
-
-@testable import CrampJournal
-@testable import CrampServer
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import CrampJournal
+@testable import CrampServer
 
 /// Every page escapes over Unicode scalars: a `"` or `<` followed by a combining mark is one
 /// `Character`, which a per-`Character` escaper lets through while the browser reads the quote.
@@ -79,7 +79,9 @@ import Testing
             let inner = String(html[Range(match.range(at: 1), in: html)!])
             guard let target = action.firstMatch(in: whole, range: NSRange(whole.startIndex..., in: whole)) else { continue }
             let path = String(whole[Range(target.range(at: 1), in: whole)!]).replacingOccurrences(of: "&amp;", with: "&")
-            let names = name.matches(in: inner, range: NSRange(inner.startIndex..., in: inner)).map { String(inner[Range($0.range(at: 1), in: inner)!]) }
+            let names = name.matches(in: inner, range: NSRange(inner.startIndex..., in: inner)).map {
+                String(inner[Range($0.range(at: 1), in: inner)!])
+            }
             found.append((path, Array(Set(names)).filter { $0 != "csrf" }.sorted(), whole.contains("method=\"post\"")))
         }
         return found
@@ -93,8 +95,10 @@ import Testing
             let page = try await browser.get(uri)
             #expect(Self.rawPieces(in: page).isEmpty, "GET \(uri): \(Self.rawPieces(in: page))")
             checked += 1
-            for form in Self.forms(text(page)) where !form.action.contains("delete") && !form.action.contains("erase") && !form.action.contains("signout") {
-                let answer = form.post
+            for form in Self.forms(text(page))
+            where !form.action.contains("delete") && !form.action.contains("erase") && !form.action.contains("signout") {
+                let answer =
+                    form.post
                     ? try await browser.post(form.action, form.fields.map { ($0, Self.payload) })
                     : try await browser.get(form.action + "?" + form.fields.map { "\($0)=\(Self.query)" }.joined(separator: "&"))
                 #expect(answer.status.code < 500, "\(form.post ? "POST" : "GET") \(form.action): \(answer.status)")
@@ -116,14 +120,20 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             // An episode whose note is the payload, so the journal and its pages show it.
-            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
-                                                                 ("note", Self.payload)])
+            let saved = try await browser.post(
+                "/journal/new",
+                [
+                    ("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
+                    ("note", Self.payload),
+                ])
             let location = try #require(saved.headers[.location])
             let id = String(location.split(separator: "/").last!.split(separator: "?").first!)
-            let pages = ["/", "/assess", "/journal", "/journal/new", "/journal/\(id)", "/journal/\(id)/edit", "/day", "/profile", "/insights",
-                         "/plan", "/learn", "/learn/relief", "/relieve", "/relieve?muscle=\(Self.query)", "/data",
-                         "/learn/search?q=\(Self.query)", "/journal?from=\(Self.query)", "/journal?to=\(Self.query)",
-                         "/journal?muscle=\(Self.query)", "/learn/\(Self.query)", "/insights/report.html"]
+            let pages = [
+                "/", "/assess", "/journal", "/journal/new", "/journal/\(id)", "/journal/\(id)/edit", "/day", "/profile", "/insights",
+                "/plan", "/learn", "/learn/relief", "/relieve", "/relieve?muscle=\(Self.query)", "/data",
+                "/learn/search?q=\(Self.query)", "/journal?from=\(Self.query)", "/journal?to=\(Self.query)",
+                "/journal?muscle=\(Self.query)", "/learn/\(Self.query)", "/insights/report.html",
+            ]
             let checked = try await attack(browser, pages: pages)
             #expect(checked > 30)
             // The note is on its page, escaped: the check above looks at text that is there.

@@ -1,11 +1,12 @@
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import CrampStorage
 import Foundation
 import HummingbirdTesting
 import Testing
+
+@testable import CrampServer
 
 /// After the knowledge base changes, recent kept assessments are judged again.
 @Suite struct ReassessmentTests {
@@ -13,8 +14,9 @@ import Testing
 
     static func record(daysAgo: Int, version: String, triage: Triage, request: String = lastingPain) -> AssessmentRecord {
         let now = SystemClock().millisecondsNow()
-        return AssessmentRecord(id: EntryID.random(), madeAt: LocalTimestamp(instant: now - Int64(daysAgo) * 86_400_000, zoneOffsetSeconds: 0),
-                                knowledgeVersion: version, triage: triage, requestJSON: request, resultJSON: "{}")
+        return AssessmentRecord(
+            id: EntryID.random(), madeAt: LocalTimestamp(instant: now - Int64(daysAgo) * 86_400_000, zoneOffsetSeconds: 0),
+            knowledgeVersion: version, triage: triage, requestJSON: request, resultJSON: "{}")
     }
 
     @Test func onlyRecentChecksWithAnOlderKnowledgeBaseThatAreNowUrgentAreRaised() throws {
@@ -24,11 +26,12 @@ import Testing
         let recent = Self.record(daysAgo: 3, version: "2026.11.1", triage: .selfCare)
         let records = [
             recent,
-            Self.record(daysAgo: 20, version: "2026.11.1", triage: .selfCare),           // too old
-            Self.record(daysAgo: 2, version: knowledge.version, triage: .selfCare),      // made with today's rules
-            Self.record(daysAgo: 1, version: "2026.11.1", triage: .urgent),              // already said urgent
-            Self.record(daysAgo: 1, version: "2026.11.1", triage: .selfCare,             // still self-care
-                        request: #"{"age":40,"episode":{"durationMinutes":1,"muscles":["calf"]}}"#),
+            Self.record(daysAgo: 20, version: "2026.11.1", triage: .selfCare),  // too old
+            Self.record(daysAgo: 2, version: knowledge.version, triage: .selfCare),  // made with today's rules
+            Self.record(daysAgo: 1, version: "2026.11.1", triage: .urgent),  // already said urgent
+            Self.record(
+                daysAgo: 1, version: "2026.11.1", triage: .selfCare,  // still self-care
+                request: #"{"age":40,"episode":{"durationMinutes":1,"muscles":["calf"]}}"#),
             Self.record(daysAgo: 1, version: "2026.11.1", triage: .selfCare, request: #"{"age":40,"episode":{"nope":1}}"#),
         ]
         let raised = Reassessment.raised(records, assessor: assessor, today: today)

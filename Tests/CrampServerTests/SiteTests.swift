@@ -1,7 +1,6 @@
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import CrampStorage
 import CrampTestSupport
 import Foundation
@@ -12,6 +11,8 @@ import NIOCore
 import Prometheus
 import Testing
 
+@testable import CrampServer
+
 /// What every route shares: hosts, origins, headers, caps, CSRF, health and metrics.
 @Suite struct Site {
     @Test func onlyJSONFromNoOrTheServersOwnOrigin() async throws {
@@ -20,11 +21,14 @@ import Testing
             try await client.execute(uri: "/api/v1/assessments", method: .post, headers: [.contentType: "text/plain"], body: request) { response in
                 #expect(response.status == .unsupportedMediaType)
             }
-            try await client.execute(uri: "/api/v1/assessments", method: .post,
-                                     headers: json.merging([.origin: "https://evil.example"]), body: request) { response in
+            try await client.execute(
+                uri: "/api/v1/assessments", method: .post,
+                headers: json.merging([.origin: "https://evil.example"]), body: request
+            ) { response in
                 #expect(response.status == .forbidden)
             }
-            try await client.execute(uri: "/api/v1/assessments", method: .post, headers: json.merging([.origin: "http://localhost"]), body: request) { response in
+            try await client.execute(uri: "/api/v1/assessments", method: .post, headers: json.merging([.origin: "http://localhost"]), body: request) {
+                response in
                 #expect(response.status == .ok)
             }
         }
@@ -80,10 +84,15 @@ import Testing
     @Test func formsNeedTheirCSRFToken() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            let refused = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")], csrf: false)
+            let refused = try await browser.post(
+                "/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")], csrf: false)
             #expect(refused.status == .forbidden)
-            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
-                                                                ("durationUnit", "minutes"), ("severity", "4")])
+            let saved = try await browser.post(
+                "/journal/new",
+                [
+                    ("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
+                    ("durationUnit", "minutes"), ("severity", "4"),
+                ])
             #expect(saved.status == .seeOther)
             let location = try #require(saved.headers[.location])
             #expect(location.hasPrefix("/journal/"))
@@ -97,7 +106,10 @@ import Testing
     @Test func everyPageRenders() async throws {
         try await TestServer.make().run { client in
             let browser = Browser(client)
-            for uri in ["/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/insights", "/plan", "/learn", "/learn/relief", "/learn/search?q=night+cramps", "/data"] {
+            for uri in [
+                "/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/insights", "/plan", "/learn", "/learn/relief",
+                "/learn/search?q=night+cramps", "/data",
+            ] {
                 let response = try await browser.get(uri)
                 #expect(response.status == .ok, "\(uri)")
                 #expect(text(response).contains("<main id=\"main\""), "\(uri)")

@@ -1,7 +1,6 @@
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
-@testable import CrampServer
 import CrampStorage
 import CrampTestSupport
 import Foundation
@@ -12,14 +11,18 @@ import NIOCore
 import Prometheus
 import Testing
 
+@testable import CrampServer
+
 /// A server on a fresh SQLite journal, driven in memory.
 struct TestServer {
     let configuration: ServerConfiguration
     let store: SQLJournalStore
     let router: Router<CrampRequestContext>
 
-    static func make(hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil, failingKeeps: Bool = false,
-                     configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    static func make(
+        hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil, failingKeeps: Bool = false,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-server-\(UUID().uuidString)")
         let store = try await SQLJournalStore.sqlite(path: folder.appendingPathComponent("journal.sqlite").path)
         var configuration = ServerConfiguration()
@@ -30,7 +33,8 @@ struct TestServer {
         configure(&configuration)
         let knowledge = try KnowledgeBase.bundled.get()
         let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted, useCasesOn: failingKeeps ? UnkeepableJournal(store) : nil)
-        return TestServer(configuration: configuration, store: store, router: try buildRouter(configuration: configuration, services: services, metrics: metrics))
+        return TestServer(
+            configuration: configuration, store: store, router: try buildRouter(configuration: configuration, services: services, metrics: metrics))
     }
 
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -96,9 +100,10 @@ final class Browser: @unchecked Sendable {
         var all = fields
         if csrf { all.append(("csrf", self.csrf)) }
         let encoded = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        let response = try await client.execute(uri: uri, method: .post,
-                                                headers: cookieHeader.merging([.contentType: "application/x-www-form-urlencoded", .accept: "text/html"]),
-                                                body: ByteBuffer(string: encoded))
+        let response = try await client.execute(
+            uri: uri, method: .post,
+            headers: cookieHeader.merging([.contentType: "application/x-www-form-urlencoded", .accept: "text/html"]),
+            body: ByteBuffer(string: encoded))
         remember(response)
         return response
     }

@@ -1,8 +1,9 @@
 import CrampJournal
 import CrampKnowledge
-@testable import CrampStorage
 import Foundation
 import Testing
+
+@testable import CrampStorage
 
 /// The engines the contract runs on. PostgreSQL joins when the test command has started a server
 /// and set CRAMPCARE_TEST_POSTGRES_URL (scripts/test always does; CI requires it).
@@ -13,7 +14,9 @@ enum Engines {
     /// A fresh store, open for `body` and closed after (PostgreSQL's pool runs meanwhile); on
     /// PostgreSQL each test gets owners of its own, so tests never see each other.
     static func withStore(_ name: String, _ body: (SQLJournalStore) async throws -> Void) async throws {
-        let location = name == "postgres" ? postgresURL!
+        let location =
+            name == "postgres"
+            ? postgresURL!
             : FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString)/journal.sqlite").path
         try await SQLJournalStore.withJournal(location) { store in try await body(store) }
     }
@@ -24,10 +27,11 @@ func uniqueOwner() -> OwnerID { OwnerID("t" + UUID().uuidString.replacingOccurre
 func stamp(_ text: String) -> LocalTimestamp { LocalTimestamp(iso: text)! }
 
 func sampleEpisode(_ time: String, muscles: [Muscle] = [.calf], severity: Int? = 5, note: String? = nil) -> Episode {
-    Episode(id: EntryID.random(), startedAt: stamp(time), durationSeconds: 120, muscles: muscles, side: .left, severity: severity,
-            onset: .sleep, findings: [.visibleKnot, .reliefByStretchingSample],
-            reliefs: [ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: 45), ReliefTried(technique: .massage, outcome: .partly)],
-            note: note, createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_000)
+    Episode(
+        id: EntryID.random(), startedAt: stamp(time), durationSeconds: 120, muscles: muscles, side: .left, severity: severity,
+        onset: .sleep, findings: [.visibleKnot, .reliefByStretchingSample],
+        reliefs: [ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: 45), ReliefTried(technique: .massage, outcome: .partly)],
+        note: note, createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_000)
 }
 
 extension Finding { static let reliefByStretchingSample = Finding.relievedByStretching }
@@ -85,7 +89,8 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
             let owner = uniqueOwner()
             for day in 1...20 {
                 let muscles: [Muscle] = day % 2 == 0 ? [.calf] : [.hamstrings, .quadriceps]
-                try await store.saveEpisode(sampleEpisode("2026-04-\(day < 10 ? "0" : "")\(day)T06:00:00Z", muscles: muscles, severity: day % 11), owner: owner)
+                try await store.saveEpisode(
+                    sampleEpisode("2026-04-\(day < 10 ? "0" : "")\(day)T06:00:00Z", muscles: muscles, severity: day % 11), owner: owner)
             }
             var filter = EpisodeFilter()
             filter.muscles = [.calf]
@@ -111,10 +116,11 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
         try await Engines.withStore(engine) { store in
             let owner = uniqueOwner()
             let date = LocalDate(iso: "2026-05-01")!
-            let first = DayLog(date: date, fluidsML: 900, electrolyteDrink: false, exerciseMinutes: 30, exerciseIntensity: .hard,
-                               steps: 12000, sittingHours: 7.5, standingHours: 2, sleepHours: 6.25, hotWeather: true, alcoholUnits: 2.5,
-                               caffeineDrinks: 3, mineralFoods: [.potassium, .calcium],
-                               medicationChanges: [MedicationChange(kind: .start, medication: .statin)], context: [.heavySweating], updatedAt: 5)
+            let first = DayLog(
+                date: date, fluidsML: 900, electrolyteDrink: false, exerciseMinutes: 30, exerciseIntensity: .hard,
+                steps: 12000, sittingHours: 7.5, standingHours: 2, sleepHours: 6.25, hotWeather: true, alcoholUnits: 2.5,
+                caffeineDrinks: 3, mineralFoods: [.potassium, .calcium],
+                medicationChanges: [MedicationChange(kind: .start, medication: .statin)], context: [.heavySweating], updatedAt: 5)
             try await store.saveDayLog(first, owner: owner)
             #expect(try await store.dayLog(date: date, owner: owner) == first)
             let second = DayLog(date: date, fluidsML: 2000, updatedAt: 6)
@@ -157,15 +163,19 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
             // texts with quotes, new lines and non-ASCII, and empty and missing optional values.
             let batches = (0..<3).map { batch in
                 (0..<700).map { index in
-                    var episode = sampleEpisode("2026-01-01T06:30:00-08:00", note: index % 3 == 0 ? nil : index % 3 == 1 ? "" : "Wadenkrampf \"nachts\";\nkurz")
-                        .with(instant: base + Int64(batch * 700 + index) * 60_000)
+                    var episode = sampleEpisode(
+                        "2026-01-01T06:30:00-08:00", note: index % 3 == 0 ? nil : index % 3 == 1 ? "" : "Wadenkrampf \"nachts\";\nkurz"
+                    )
+                    .with(instant: base + Int64(batch * 700 + index) * 60_000)
                     if batch == 1 { episode.createdAt += Int64(index) }
                     episode.side = index % 2 == 0 ? nil : .right
                     episode.severity = index % 11 == 10 ? nil : index % 11
                     return episode
                 }
             }
-            let days = (0..<40).map { DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, sleepHours: 6.5, updatedAt: 1) }
+            let days = (0..<40).map {
+                DayLog(date: LocalDate(iso: "2026-01-01")!.adding(days: $0), fluidsML: 1000 + $0, sleepHours: 6.5, updatedAt: 1)
+            }
             let (_, first) = try await store.importStreaming(owner: owner) { sink in
                 for batch in batches { try await sink.add(episodes: batch) }
                 try await sink.add(dayLogs: days)
@@ -204,15 +214,19 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
             var generator = SystemRandomNumberGenerator()
             var episodes: [Episode] = []
             for index in 0..<137 {
-                var episode = sampleEpisode("2026-01-01T00:00:00Z", note: [nil, "", "a \"quoted\" note;\nwith: colons\t\u{1}\\", "Wadenkrampf – nachts"][index % 4])
-                    .with(instant: 1_760_000_000_000 + Int64(index / 3) * 3_600_000 + Int64(index % 3) * 1500)
+                var episode = sampleEpisode(
+                    "2026-01-01T00:00:00Z", note: [nil, "", "a \"quoted\" note;\nwith: colons\t\u{1}\\", "Wadenkrampf – nachts"][index % 4]
+                )
+                .with(instant: 1_760_000_000_000 + Int64(index / 3) * 3_600_000 + Int64(index % 3) * 1500)
                 episode.startedAt = LocalTimestamp(instant: episode.startedAt.instant, utcOffsetSeconds: [0, 19_800, -28_800, 3600][index % 4])!
                 episode.muscles = [[.calf], [.hamstrings, .quadriceps], [.unsure]][index % 3]
                 episode.side = index % 5 == 0 ? nil : .right
                 episode.severity = index % 7 == 0 ? nil : Int.random(in: 0...10, using: &generator)
                 episode.onset = index % 2 == 0 ? nil : .walking
                 episode.findings = index % 3 == 0 ? [] : [.visibleKnot]
-                episode.reliefs = index % 4 == 0 ? [] : [ReliefTried(technique: .heat, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: index)]
+                episode.reliefs =
+                    index % 4 == 0
+                    ? [] : [ReliefTried(technique: .heat, outcome: .no), ReliefTried(technique: .stretch, outcome: .helped, secondsToEase: index)]
                 episodes.append(episode)
             }
             try await store.restore(JournalContents(episodes: episodes), owner: owner)
@@ -224,7 +238,9 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
                 var expected = try await store.episodes(owner: owner, filter: filter)
                 let more = expected.count > 20
                 if more { expected.removeLast() }
-                var writer = "{\"episodes\":[" + expected.map { String(decoding: JournalBackup.episodeJSON($0), as: UTF8.self) }.joined(separator: ",") + "],\"next\":"
+                var writer =
+                    "{\"episodes\":[" + expected.map { String(decoding: JournalBackup.episodeJSON($0), as: UTF8.self) }.joined(separator: ",")
+                    + "],\"next\":"
                 writer += more ? "\"\(EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id))\"}" : "null}"
                 #expect(String(decoding: bytes, as: UTF8.self) == writer)
                 filter.after = more ? EpisodeCursor(instant: expected.last!.startedAt.instant, id: expected.last!.id) : nil
@@ -238,12 +254,16 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
     func backupRestoreAndErase(engine: String) async throws {
         try await Engines.withStore(engine) { store in
             let owner = uniqueOwner()
-            try await store.saveProfile(Profile(birthYear: 1950, sex: .female, conditions: [.diabetes], medications: [.statin],
-                                                timeZone: "Europe/London", region: "GB", reminderTimes: [LocalTime(iso: "21:30")!], updatedAt: 9), owner: owner)
+            try await store.saveProfile(
+                Profile(
+                    birthYear: 1950, sex: .female, conditions: [.diabetes], medications: [.statin],
+                    timeZone: "Europe/London", region: "GB", reminderTimes: [LocalTime(iso: "21:30")!], updatedAt: 9), owner: owner)
             try await store.saveEpisode(sampleEpisode("2026-02-01T22:00:00-05:00"), owner: owner)
             try await store.saveDayLog(DayLog(date: LocalDate(iso: "2026-02-01")!, sleepHours: 7, updatedAt: 2), owner: owner)
-            try await store.saveAssessment(AssessmentRecord(id: EntryID.random(), madeAt: stamp("2026-02-01T22:05:00-05:00"), knowledgeVersion: "2026.11.0",
-                                                            triage: .selfCare, requestJSON: #"{"age":76}"#, resultJSON: #"{"triage":"self_care"}"#), owner: owner)
+            try await store.saveAssessment(
+                AssessmentRecord(
+                    id: EntryID.random(), madeAt: stamp("2026-02-01T22:05:00-05:00"), knowledgeVersion: "2026.11.0",
+                    triage: .selfCare, requestJSON: #"{"age":76}"#, resultJSON: #"{"triage":"self_care"}"#), owner: owner)
             let contents = try await store.contents(owner: owner)
             let backup = JournalBackup.encode(contents)
             let other = uniqueOwner()

@@ -1,8 +1,9 @@
-@testable import CrampStorage
 import CrampJournal
 import CrampKnowledge
 import Foundation
 import Testing
+
+@testable import CrampStorage
 
 @Suite struct SQLiteReaderTests {
     @Test func keptStatementsAreNotPreparedAgain() async throws {
@@ -10,10 +11,13 @@ import Testing
         let path = folder.appendingPathComponent("journal.sqlite").path
         let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
         let owner = OwnerID.local
-        try await store.restore(JournalContents(episodes: (0..<120).map { index in
-            Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: 1_760_000_000_000 + Int64(index) * 60_000, utcOffsetSeconds: 0)!,
-                    durationSeconds: 60, muscles: [.calf], severity: 5, createdAt: 1, updatedAt: 1)
-        }), owner: owner)
+        try await store.restore(
+            JournalContents(
+                episodes: (0..<120).map { index in
+                    Episode(
+                        id: EntryID.random(), startedAt: LocalTimestamp(instant: 1_760_000_000_000 + Int64(index) * 60_000, utcOffsetSeconds: 0)!,
+                        durationSeconds: 60, muscles: [.calf], severity: 5, createdAt: 1, updatedAt: 1)
+                }), owner: owner)
         let reader = try SQLiteReader(path: path)
         var filter = EpisodeFilter()
         filter.limit = 51
@@ -34,10 +38,13 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("journal.sqlite").path
         let store = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
-        try await store.restore(JournalContents(episodes: (0..<5000).map { index in
-            Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: 1_760_000_000_000 + Int64(index / 2) * 60_000, utcOffsetSeconds: 0)!,
-                    durationSeconds: 60, muscles: [.calf], severity: 5, createdAt: 1, updatedAt: 1)
-        }), owner: .local)
+        try await store.restore(
+            JournalContents(
+                episodes: (0..<5000).map { index in
+                    Episode(
+                        id: EntryID.random(), startedAt: LocalTimestamp(instant: 1_760_000_000_000 + Int64(index / 2) * 60_000, utcOffsetSeconds: 0)!,
+                        durationSeconds: 60, muscles: [.calf], severity: 5, createdAt: 1, updatedAt: 1)
+                }), owner: .local)
         let reader = try SQLiteReader(path: path)
         var filter = EpisodeFilter()
         filter.limit = 51

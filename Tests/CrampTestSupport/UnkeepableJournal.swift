@@ -32,7 +32,8 @@ public struct UnkeepableJournal: JournalStore {
     public func saveProfile(_ profile: Profile, owner: OwnerID) async throws { try await base.saveProfile(profile, owner: owner) }
     public func assessments(owner: OwnerID, limit: Int) async throws -> [AssessmentRecord] { try await base.assessments(owner: owner, limit: limit) }
     public func assessment(id: EntryID, owner: OwnerID) async throws -> AssessmentRecord? { try await base.assessment(id: id, owner: owner) }
-    public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary) {
+    public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary)
+    {
         try await base.importStreaming(owner: owner, body)
     }
     public func contents(owner: OwnerID) async throws -> JournalContents { try await base.contents(owner: owner) }
@@ -40,4 +41,3 @@ public struct UnkeepableJournal: JournalStore {
     public func eraseAll(owner: OwnerID) async throws -> EraseSummary { try await base.eraseAll(owner: owner) }
     public func close() async throws {}
 }
-

@@ -14,10 +14,12 @@ func makeJournal() async throws -> (SQLJournalStore, now: Int64) {
     episodes.reserveCapacity(100_000)
     for index in 0..<100_000 {
         let instant = start + Int64(index) * 3_000_000 + Int64.random(in: 0..<600_000, using: &generator)
-        episodes.append(Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: 3600)!,
-                                durationSeconds: Int.random(in: 10...900, using: &generator), muscles: [.calf], side: .left,
-                                severity: Int.random(in: 0...10, using: &generator), onset: .sleep, findings: [.visibleKnot],
-                                reliefs: [ReliefTried(technique: .stretch, outcome: .helped)], createdAt: instant, updatedAt: instant))
+        episodes.append(
+            Episode(
+                id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: 3600)!,
+                durationSeconds: Int.random(in: 10...900, using: &generator), muscles: [.calf], side: .left,
+                severity: Int.random(in: 0...10, using: &generator), onset: .sleep, findings: [.visibleKnot],
+                reliefs: [ReliefTried(technique: .stretch, outcome: .helped)], createdAt: instant, updatedAt: instant))
     }
     _ = try await store.importBatch(JournalContents(episodes: episodes), owner: .local)
     return (store, start + 100_000 * 3_000_000)
@@ -25,9 +27,12 @@ func makeJournal() async throws -> (SQLJournalStore, now: Int64) {
 
 let benchmarks: @Sendable () -> Void = {
     // What GET /api/v1/episodes does per request: one page of 50, read and written as JSON.
-    Benchmark("Journal: pages of 50 as JSON, walking 10,000 episodes (SQLite)",
-              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxIterations: 20_000,
-                                   setup: { try await PageFixture.shared.prepare() })) { benchmark in
+    Benchmark(
+        "Journal: pages of 50 as JSON, walking 10,000 episodes (SQLite)",
+        configuration: .init(
+            metrics: [.wallClock, .mallocCountTotal, .throughput], maxIterations: 20_000,
+            setup: { try await PageFixture.shared.prepare() })
+    ) { benchmark in
         let (store, cursors) = try await PageFixture.shared.journal()
         var index = 0
         for _ in benchmark.scaledIterations {
@@ -38,9 +43,12 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Journal: last 30 days of 100,000 episodes (SQLite)",
-              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxIterations: 500,
-                                   setup: { try await JournalFixture.shared.prepare() })) { benchmark in
+    Benchmark(
+        "Journal: last 30 days of 100,000 episodes (SQLite)",
+        configuration: .init(
+            metrics: [.wallClock, .mallocCountTotal, .throughput], maxIterations: 500,
+            setup: { try await JournalFixture.shared.prepare() })
+    ) { benchmark in
         let (store, now) = try await JournalFixture.shared.journal()
         var filter = EpisodeFilter()
         filter.from = now - 30 * 86_400_000
@@ -82,10 +90,12 @@ actor PageFixture {
         var episodes: [Episode] = []
         for index in 0..<10_000 {
             let instant = 1_700_000_000_000 + Int64(index) * 20_000_000
-            episodes.append(Episode(id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: 0)!,
-                                    durationSeconds: Int.random(in: 10...900, using: &generator), muscles: [.calf], side: .left,
-                                    severity: Int.random(in: 0...10, using: &generator), onset: .sleep, findings: [.visibleKnot],
-                                    reliefs: [ReliefTried(technique: .stretch, outcome: .helped)], createdAt: instant, updatedAt: instant))
+            episodes.append(
+                Episode(
+                    id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: 0)!,
+                    durationSeconds: Int.random(in: 10...900, using: &generator), muscles: [.calf], side: .left,
+                    severity: Int.random(in: 0...10, using: &generator), onset: .sleep, findings: [.visibleKnot],
+                    reliefs: [ReliefTried(technique: .stretch, outcome: .helped)], createdAt: instant, updatedAt: instant))
         }
         _ = try await store.importBatch(JournalContents(episodes: episodes), owner: .local)
         var cursors: [EpisodeCursor?] = [nil]

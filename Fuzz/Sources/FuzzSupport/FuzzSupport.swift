@@ -3,8 +3,10 @@ import Foundation
 // libFuzzer's own driver, called from each fuzzer's main (SwiftPM gives every executable one,
 // so libFuzzer's main is not the one that runs).
 @_silgen_name("LLVMFuzzerRunDriver")
-private func runDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                       _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt) -> CInt
+private func runDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
+) -> CInt
 
 /// The one target of this process, set once before the driver starts.
 nonisolated(unsafe) private var target: ([UInt8]) -> Void = { _ in }

@@ -7,10 +7,11 @@ import Hummingbird
 import HummingbirdBcrypt
 import NIOCore
 import NIOPosix
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// The account routes of the API (hosted mode only).
 struct AccountAPI: APIController {
@@ -38,7 +39,9 @@ struct AccountAPI: APIController {
     }
 
     func requireHosted() throws {
-        guard configuration.hosted else { throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this server is a personal journal") }
+        guard configuration.hosted else {
+            throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this server is a personal journal")
+        }
     }
 
     /// Account changes need a browser session: an API token of any scope cannot change the
@@ -52,10 +55,14 @@ struct AccountAPI: APIController {
     }
 
     /// String members of a JSON body: every `required` one, any `optional` one, nothing else.
-    func fields(_ request: Request, context: CrampRequestContext, _ required: [String], optional: [String] = [],
-                numbers: Set<String> = []) async throws -> [String: String] {
+    func fields(
+        _ request: Request, context: CrampRequestContext, _ required: [String], optional: [String] = [],
+        numbers: Set<String> = []
+    ) async throws -> [String: String] {
         let bytes = try await Body.bytes(request, context: context)
-        guard let value = try? JSONParser.parse(bytes) else { throw Problem(.badRequest, "Malformed JSON", detail: "the body is not a JSON document") }
+        guard let value = try? JSONParser.parse(bytes) else {
+            throw Problem(.badRequest, "Malformed JSON", detail: "the body is not a JSON document")
+        }
         guard case .object(let members) = value else { throw Problem.invalid("", "the body must be a JSON object") }
         let names = required + optional
         for member in members where !names.contains(member.key) {
@@ -90,7 +97,8 @@ struct AccountAPI: APIController {
     @Sendable func registerAccount(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
         let fields = try await fields(request, context: context, ["email", "password"])
-        let account = try await accounts.register(email: fields["email"]!, password: fields["password"]!, address: accounts.clientAddress(request, context: context))
+        let account = try await accounts.register(
+            email: fields["email"]!, password: fields["password"]!, address: accounts.clientAddress(request, context: context))
         var response = Body.json(accountJSON(account), status: .created)
         response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner, replacing: request)))
         return response
@@ -117,7 +125,8 @@ struct AccountAPI: APIController {
         try requireHosted()
         let owner = try requireSession(context)
         let fields = try await fields(request, context: context, ["password", "newPassword"])
-        let session = try await accounts.changePassword(owner: owner, current: fields["password"]!, new: fields["newPassword"]!, request: request, context: context)
+        let session = try await accounts.changePassword(
+            owner: owner, current: fields["password"]!, new: fields["newPassword"]!, request: request, context: context)
         var response = Response(status: .noContent)
         response.setCookie(accounts.sessionCookie(session))
         return response
@@ -135,8 +144,9 @@ struct AccountAPI: APIController {
     @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHosted()
         let fields = try await fields(request, context: context, ["email", "password"], optional: ["code"])
-        let signedIn = try await accounts.signIn(email: fields["email"]!, password: fields["password"]!, address: accounts.clientAddress(request, context: context),
-                                                 device: request.cookies[accounts.deviceCookieName]?.value, code: fields["code"])
+        let signedIn = try await accounts.signIn(
+            email: fields["email"]!, password: fields["password"]!, address: accounts.clientAddress(request, context: context),
+            device: request.cookies[accounts.deviceCookieName]?.value, code: fields["code"])
         var response = Body.json(accountJSON(signedIn.account))
         for cookie in try await accounts.signedInCookies(signedIn, request: request) { response.setCookie(cookie) }
         return response
@@ -207,7 +217,8 @@ struct AccountAPI: APIController {
     static func tokenTerms(scope: String?, days: String?) throws -> (TokenScope, Int) {
         let scopeText = scope ?? TokenScope.full.rawValue
         guard let scope = TokenScope(rawValue: scopeText) else {
-            throw Problem.invalid("scope", "\(Problem.shown(scopeText)) is not a scope; accepted: \(TokenScope.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Problem.invalid(
+                "scope", "\(Problem.shown(scopeText)) is not a scope; accepted: \(TokenScope.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let daysText = days ?? String(AccountService.maxTokenDays)
         guard let count = Int(daysText), (1...AccountService.maxTokenDays).contains(count) else {
@@ -234,7 +245,9 @@ struct AccountAPI: APIController {
         try requireHosted()
         let owner = try context.requireOwner()
         let id = context.parameters.get("id") ?? ""
-        guard try await services.accounts.revokeAPIToken(owner: owner, id: id) else { throw Problem.notFound("token \(Problem.shown(id, limit: 40))") }
+        guard try await services.accounts.revokeAPIToken(owner: owner, id: id) else {
+            throw Problem.notFound("token \(Problem.shown(id, limit: 40))")
+        }
         return Response(status: .noContent)
     }
 }

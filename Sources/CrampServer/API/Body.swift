@@ -34,7 +34,8 @@ enum Body {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let buffer = first else {
-                var problem = Problem(.requestTimeout, "Too slow", detail: "the request body did not arrive within \(readDeadline.components.seconds) seconds")
+                var problem = Problem(
+                    .requestTimeout, "Too slow", detail: "the request body did not arrive within \(readDeadline.components.seconds) seconds")
                 problem.headers[.connection] = "close"
                 throw problem
             }
@@ -72,8 +73,8 @@ enum Body {
         }
     }
 
-    /// The same for a use case that validates and saves: its JournalError becomes a 422.
-    static func journal<T>(_ body: () async throws -> T) async throws -> T {
+    /// A use case that validates and saves: its JournalError becomes a 422 the same way.
+    static func saving<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as JournalError {
@@ -121,7 +122,9 @@ enum Query {
     }
 
     static func entryID(_ text: String) throws -> EntryID {
-        guard let id = EntryID(text) else { throw Problem.invalid("id", "\"\(text)\" is not an id; accepted: a UUID such as 2d03997f-0a06-5ff1-825a-85488f7d160e") }
+        guard let id = EntryID(text) else {
+            throw Problem.invalid("id", "\"\(text)\" is not an id; accepted: a UUID such as 2d03997f-0a06-5ff1-825a-85488f7d160e")
+        }
         return id
     }
 

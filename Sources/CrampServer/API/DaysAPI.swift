@@ -2,8 +2,8 @@ import CrampApplication
 import CrampAssessment
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -54,7 +54,7 @@ struct DaysAPI: APIController {
             try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: services.clock.millisecondsNow())
         }
         guard day.date == date else { throw Problem.invalid("date", "\"\(day.date)\" differs from the date in the address, \(date)") }
-        day = try await Body.journal { try await services.app.save(day, owner: owner) }
+        day = try await Body.saving { try await services.app.save(day, owner: owner) }
         return Body.json(JournalBackup.dayJSON(day))
     }
 

@@ -2,8 +2,8 @@ import CrampApplication
 import CrampAssessment
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -62,9 +62,11 @@ struct EpisodesAPI: APIController {
         episode.createdAt = now
         episode.updatedAt = now
         if try await journal.episode(id: episode.id, owner: owner) != nil {
-            throw Problem(.conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)", field: "id")
+            throw Problem(
+                .conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)",
+                field: "id")
         }
-        _ = try await Body.journal { try await services.app.log(episode, owner: owner, check: false) }
+        _ = try await Body.saving { try await services.app.log(episode, owner: owner, check: false) }
         var response = Body.json(JournalBackup.episodeJSON(episode), status: .created)
         response.headers[.location] = "/api/v1/episodes/\(episode.id)"
         return response
@@ -84,7 +86,9 @@ struct EpisodesAPI: APIController {
         guard let existing = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
         let now = services.clock.millisecondsNow()
         var episode = try Body.journal { () throws(JournalError) in
-            try JournalBackup.episode(fromJSON: Body.withDefaults(bytes, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
+            try JournalBackup.episode(
+                fromJSON: Body.withDefaults(
+                    bytes, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
         }
         guard episode.id == id else { throw Problem.invalid("id", "\"\(episode.id)\" differs from the id in the address, \(id)") }
         episode.createdAt = existing.createdAt
@@ -92,11 +96,13 @@ struct EpisodesAPI: APIController {
             // A log-only token may send an episode again (a phone's queue retrying), never change one.
             episode.updatedAt = existing.updatedAt
             guard episode == existing else {
-                throw Problem(.conflict, "Already logged", detail: "this episode is in the journal already with other details; a log-only token cannot change it")
+                throw Problem(
+                    .conflict, "Already logged",
+                    detail: "this episode is in the journal already with other details; a log-only token cannot change it")
             }
             return Body.json(JournalBackup.episodeJSON(existing))
         }
-        episode = try await Body.journal { try await services.app.update(episode, owner: owner) }
+        episode = try await Body.saving { try await services.app.update(episode, owner: owner) }
         return Body.json(JournalBackup.episodeJSON(episode))
     }
 

@@ -1,10 +1,10 @@
 import CrampApplication
-import CrampInsights
 import CrampAssessment
+import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -2,8 +2,8 @@ import CrampApplication
 import CrampAssessment
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -2,8 +2,8 @@ import CrampApplication
 import CrampAssessment
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -35,7 +35,7 @@ struct ProfileAPI: APIController {
         var profile = try Body.journal { () throws(JournalError) in
             try JournalBackup.profile(fromJSON: bytes, currentYear: now.localDate.year, now: now.instant)
         }
-        profile = try await Body.journal { try await services.app.save(profile, owner: owner) }
+        profile = try await Body.saving { try await services.app.save(profile, owner: owner) }
         return Body.json(JournalBackup.profileJSON(profile))
     }
 }

@@ -24,7 +24,11 @@ struct JSONBodiesOnly: RouterMiddleware {
         if hasBody, request.method == .post || request.method == .put || request.method == .patch {
             let type = request.headers[.contentType]
             guard let type, APIGuard.isJSON(type) else {
-                throw Problem(.unsupportedMediaType, "JSON required", detail: "send the body as Content-Type: application/json or application/fhir+json (got \(type.map { "\"\($0.prefix(80))\"" } ?? "none"))")
+                throw Problem(
+                    .unsupportedMediaType, "JSON required",
+                    detail:
+                        "send the body as Content-Type: application/json or application/fhir+json (got \(type.map { "\"\($0.prefix(80))\"" } ?? "none"))"
+                )
             }
         }
         return try await next(request, context)

@@ -46,7 +46,8 @@ struct QueryLimits: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let query = request.uri.query ?? ""
         if query.utf8.count > Self.maxQueryBytes {
-            throw Problem(.uriTooLong, "Address too long", detail: "the query is \(query.utf8.count) bytes; at most \(Self.maxQueryBytes) are accepted")
+            throw Problem(
+                .uriTooLong, "Address too long", detail: "the query is \(query.utf8.count) bytes; at most \(Self.maxQueryBytes) are accepted")
         }
         if query.utf8.count > 0 {
             let count = query.utf8.lazy.filter { $0 == UInt8(ascii: "&") }.count + 1

@@ -16,8 +16,10 @@ struct ProblemMapper: RouterMiddleware {
         } catch {
             // Logged by type only: an error's text may quote what the user sent.
             logger.error("request failed", metadata: ["error": "\(type(of: error))", "route": "\(context.endpointPath ?? "-")"])
-            return try Problem(.internalServerError, "Internal error", detail: "something went wrong on the server; nothing was changed by this request")
-                .response(from: request, context: context)
+            return try Problem(
+                .internalServerError, "Internal error", detail: "something went wrong on the server; nothing was changed by this request"
+            )
+            .response(from: request, context: context)
         }
     }
 

@@ -13,10 +13,12 @@ struct RequestLog: RouterMiddleware {
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - started
         metrics?.record(status: Int(response.status.code), elapsed: elapsed)
-        logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(response.status.code)",
-            "ms": "\(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)",
-        ])
+        logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "-")", "status": "\(response.status.code)",
+                "ms": "\(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)",
+            ])
         return response
     }
 }

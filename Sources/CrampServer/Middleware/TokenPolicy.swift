@@ -24,7 +24,9 @@ enum TokenPolicy {
 
     static func check(_ scope: TokenScope, method: HTTPRequest.Method, path: String) throws {
         guard allows(scope, method: method, path: path) else {
-            var problem = Problem(.forbidden, "Not allowed for this token", detail: "a \(scope.rawValue) token may not \(method.rawValue) \(path.prefix(100)); use a token with more rights, or sign in")
+            var problem = Problem(
+                .forbidden, "Not allowed for this token",
+                detail: "a \(scope.rawValue) token may not \(method.rawValue) \(path.prefix(100)); use a token with more rights, or sign in")
             problem.headers[.wwwAuthenticate] = "Bearer realm=\"crampcare\", error=\"insufficient_scope\""
             throw problem
         }

@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -35,9 +35,12 @@ struct AccountPages: PageController {
     @Sendable func signInForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
         let next = Pages.nextPath(request.uri.queryParameters.get("next"))
-        return page("signin", title: "Sign in", section: "signin",
-                    ["heading": "Sign in", "action": "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
-                     "register": false, "email": "", "errors": [], "minPassword": AccountRules.minPasswordLength], request: request, context: context)
+        return page(
+            "signin", title: "Sign in", section: "signin",
+            [
+                "heading": "Sign in", "action": "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
+                "register": false, "email": "", "errors": [], "minPassword": AccountRules.minPasswordLength,
+            ], request: request, context: context)
     }
 
     @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -45,16 +48,20 @@ struct AccountPages: PageController {
         let form = try await form(AccountForm.self, request, context: context)
         let email = form.email ?? ""
         do {
-            let signedIn = try await accounts.signIn(email: email, password: form.password ?? "", address: accounts.clientAddress(request, context: context),
-                                                     device: request.cookies[accounts.deviceCookieName]?.value, code: form.code)
+            let signedIn = try await accounts.signIn(
+                email: email, password: form.password ?? "", address: accounts.clientAddress(request, context: context),
+                device: request.cookies[accounts.deviceCookieName]?.value, code: form.code)
             var response = redirect(Pages.nextPath(request.uri.queryParameters.get("next")))
             for cookie in try await accounts.signedInCookies(signedIn, request: request) { response.setCookie(cookie) }
             return response
         } catch let problem as Problem {
-            var response = page("signin", title: "Sign in", section: "signin",
-                                ["heading": "Sign in", "action": "/signin", "register": false, "email": email,
-                                 "errors": View.errors([(problem.field ?? "email", problem.detail)])],
-                                request: request, context: context, status: problem.status)
+            var response = page(
+                "signin", title: "Sign in", section: "signin",
+                [
+                    "heading": "Sign in", "action": "/signin", "register": false, "email": email,
+                    "errors": View.errors([(problem.field ?? "email", problem.detail)]),
+                ],
+                request: request, context: context, status: problem.status)
             if let retry = problem.headers[.retryAfter] { response.headers[.retryAfter] = retry }
             return response
         }
@@ -62,9 +69,13 @@ struct AccountPages: PageController {
 
     @Sendable func registerForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
         try requireHostedPage()
-        return page("signin", title: "Create an account", section: "register",
-                    ["heading": "Create an account", "action": "/register", "register": true, "email": "", "errors": [], "minPassword": AccountRules.minPasswordLength],
-                    request: request, context: context)
+        return page(
+            "signin", title: "Create an account", section: "register",
+            [
+                "heading": "Create an account", "action": "/register", "register": true, "email": "", "errors": [],
+                "minPassword": AccountRules.minPasswordLength,
+            ],
+            request: request, context: context)
     }
 
     @Sendable func register(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -72,15 +83,20 @@ struct AccountPages: PageController {
         let form = try await form(AccountForm.self, request, context: context)
         let email = form.email ?? ""
         do {
-            let account = try await accounts.register(email: email, password: form.password ?? "", address: accounts.clientAddress(request, context: context))
+            let account = try await accounts.register(
+                email: email, password: form.password ?? "", address: accounts.clientAddress(request, context: context))
             var response = redirect("/")
             response.setCookie(accounts.sessionCookie(try await accounts.startSession(owner: account.owner, replacing: request)))
             return response
         } catch let problem as Problem {
-            return page("signin", title: "Create an account", section: "register",
-                        ["heading": "Create an account", "action": "/register", "register": true, "email": email, "minPassword": AccountRules.minPasswordLength,
-                         "errors": View.errors([(problem.field ?? "email", problem.detail)])],
-                        request: request, context: context, status: problem.status)
+            return page(
+                "signin", title: "Create an account", section: "register",
+                [
+                    "heading": "Create an account", "action": "/register", "register": true, "email": email,
+                    "minPassword": AccountRules.minPasswordLength,
+                    "errors": View.errors([(problem.field ?? "email", problem.detail)]),
+                ],
+                request: request, context: context, status: problem.status)
         }
     }
 
@@ -101,26 +117,35 @@ struct AccountPages: PageController {
         return try await accountPage(owner: owner, newToken: nil, errors: [], request: request, context: context)
     }
 
-    func accountPage(owner: OwnerID, newToken: String?, errors: [(String, String)], notice: String? = nil, request: Request,
-                     context: CrampRequestContext) async throws -> Response {
+    func accountPage(
+        owner: OwnerID, newToken: String?, errors: [(String, String)], notice: String? = nil, request: Request,
+        context: CrampRequestContext
+    ) async throws -> Response {
         guard let account = try await services.accounts.account(owner: owner) else { throw Problem.notFound("The account") }
         let tokens = try await services.accounts.apiTokens(owner: owner)
         let clock = try await services.clock(owner: owner)
         let (csrf, _) = csrfToken(request)
         let sessions = try await accounts.sessionCount(owner: owner)
         let factor = try await services.accounts.secondFactor(owner: owner)
-        return page("account", title: "My account", section: "account",
-                    ["email": account.email, "newToken": newToken ?? "", "sessions": sessions, "one_session": sessions == 1,
-                     "factorOn": factor?.confirmed == true, "factorPending": factor.map { !$0.confirmed } ?? false,
-                     "factorSecret": factor.map { $0.confirmed ? "" : Self.grouped($0.secret) } ?? "",
-                     "factorAddress": factor.flatMap { $0.confirmed ? nil : TOTP.bytes(base32: $0.secret).map { TOTP.address(secret: $0, account: account.email) } } ?? "", "errors": View.errors(errors), "notice": notice.map { [$0] } ?? [],
-                     "minPassword": AccountRules.minPasswordLength, "maxDays": AccountService.maxTokenDays,
-                     "tokens": tokens.map { token -> [String: Any] in
-                         let created = clock.stamp(token.createdAt)
-                         let expires = token.expiresAt.map { View.when(clock.stamp($0)) } ?? "never"
-                         return ["id": token.id, "label": token.label, "created": View.when(created), "expires": expires,
-                                 "scope": Self.scopeWords(token.scope), "csrf": csrf]
-                     }], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
+        return page(
+            "account", title: "My account", section: "account",
+            [
+                "email": account.email, "newToken": newToken ?? "", "sessions": sessions, "one_session": sessions == 1,
+                "factorOn": factor?.confirmed == true, "factorPending": factor.map { !$0.confirmed } ?? false,
+                "factorSecret": factor.map { $0.confirmed ? "" : Self.grouped($0.secret) } ?? "",
+                "factorAddress": factor.flatMap {
+                    $0.confirmed ? nil : TOTP.bytes(base32: $0.secret).map { TOTP.address(secret: $0, account: account.email) }
+                } ?? "", "errors": View.errors(errors), "notice": notice.map { [$0] } ?? [],
+                "minPassword": AccountRules.minPasswordLength, "maxDays": AccountService.maxTokenDays,
+                "tokens": tokens.map { token -> [String: Any] in
+                    let created = clock.stamp(token.createdAt)
+                    let expires = token.expiresAt.map { View.when(clock.stamp($0)) } ?? "never"
+                    return [
+                        "id": token.id, "label": token.label, "created": View.when(created), "expires": expires,
+                        "scope": Self.scopeWords(token.scope), "csrf": csrf,
+                    ]
+                },
+            ], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
     }
 
     /// A secret in groups of four, easier to type into an app.
@@ -146,11 +171,13 @@ struct AccountPages: PageController {
         let form = try await form(AccountForm.self, request, context: context)
         do {
             try await accounts.confirmSecondFactor(owner: owner, code: form.code ?? "")
-            return try await accountPage(owner: owner, newToken: nil, errors: [], notice: "The second step is on: from now on, signing in asks for a code from your app.",
-                                         request: request, context: context)
+            return try await accountPage(
+                owner: owner, newToken: nil, errors: [], notice: "The second step is on: from now on, signing in asks for a code from your app.",
+                request: request, context: context)
         } catch let problem as Problem {
-            return try await accountPage(owner: owner, newToken: nil, errors: [("code", problem.detail.replacingOccurrences(of: "code: ", with: "Code: "))],
-                                         request: request, context: context)
+            return try await accountPage(
+                owner: owner, newToken: nil, errors: [("code", problem.detail.replacingOccurrences(of: "code: ", with: "Code: "))],
+                request: request, context: context)
         }
     }
 
@@ -159,10 +186,13 @@ struct AccountPages: PageController {
         let owner = try owner(request, context: context)
         let form = try await form(AccountForm.self, request, context: context)
         do {
-            try await accounts.removeSecondFactor(owner: owner, password: form.password ?? "", code: form.code ?? "", request: request, context: context)
-            return try await accountPage(owner: owner, newToken: nil, errors: [], notice: "The second step is off.", request: request, context: context)
+            try await accounts.removeSecondFactor(
+                owner: owner, password: form.password ?? "", code: form.code ?? "", request: request, context: context)
+            return try await accountPage(
+                owner: owner, newToken: nil, errors: [], notice: "The second step is off.", request: request, context: context)
         } catch let problem as Problem where problem.status != .tooManyRequests {
-            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail)], request: request, context: context)
+            return try await accountPage(
+                owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail)], request: request, context: context)
         }
     }
 
@@ -179,15 +209,20 @@ struct AccountPages: PageController {
         let owner = try owner(request, context: context)
         let form = try await form(AccountForm.self, request, context: context)
         do {
-            let session = try await accounts.changePassword(owner: owner, current: form.password ?? "", new: form.newPassword ?? "",
-                                                            request: request, context: context)
-            var response = try await accountPage(owner: owner, newToken: nil, errors: [],
-                                                 notice: "Your password is changed. You are signed out everywhere else, and your tokens are revoked.", request: request, context: context)
+            let session = try await accounts.changePassword(
+                owner: owner, current: form.password ?? "", new: form.newPassword ?? "",
+                request: request, context: context)
+            var response = try await accountPage(
+                owner: owner, newToken: nil, errors: [],
+                notice: "Your password is changed. You are signed out everywhere else, and your tokens are revoked.", request: request,
+                context: context)
             response.setCookie(accounts.sessionCookie(session))
             return response
         } catch let problem as Problem where problem.status != .tooManyRequests {
-            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "password", problem.detail.replacingOccurrences(of: "newPassword: ", with: "New password: "))],
-                                         request: request, context: context)
+            return try await accountPage(
+                owner: owner, newToken: nil,
+                errors: [(problem.field ?? "password", problem.detail.replacingOccurrences(of: "newPassword: ", with: "New password: "))],
+                request: request, context: context)
         }
     }
 
@@ -210,7 +245,8 @@ struct AccountPages: PageController {
             let created = try await accounts.createToken(owner: owner, label: form.label ?? "", scope: scope, days: days)
             return try await accountPage(owner: owner, newToken: created.token, errors: [], request: request, context: context)
         } catch let problem as Problem {
-            return try await accountPage(owner: owner, newToken: nil, errors: [(problem.field ?? "label", problem.detail)], request: request, context: context)
+            return try await accountPage(
+                owner: owner, newToken: nil, errors: [(problem.field ?? "label", problem.detail)], request: request, context: context)
         }
     }
 
@@ -218,7 +254,9 @@ struct AccountPages: PageController {
         try requireHostedPage()
         let owner = try owner(request, context: context)
         _ = try await form(AccountForm.self, request, context: context)
-        guard try await services.accounts.revokeAPIToken(owner: owner, id: context.parameters.get("id") ?? "") else { throw Problem.notFound("That token") }
+        guard try await services.accounts.revokeAPIToken(owner: owner, id: context.parameters.get("id") ?? "") else {
+            throw Problem.notFound("That token")
+        }
         return redirect("/account")
     }
 }

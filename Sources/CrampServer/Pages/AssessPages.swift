@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -73,8 +73,9 @@ struct AssessPages: PageController {
             } else if sent, question.required {
                 errors.append((fieldName(question), "Please answer: \(question.text)"))
             }
-            return assessPage(question, form: form, answers: answers, errors: errors, request: request, context: context,
-                              seenToday: (certain ?? .selfCare) >= .urgent)
+            return assessPage(
+                question, form: form, answers: answers, errors: errors, request: request, context: context,
+                seenToday: (certain ?? .selfCare) >= .urgent)
         }
     }
 
@@ -83,7 +84,8 @@ struct AssessPages: PageController {
         let named = answers.present
         return answers.unnamed.compactMap { id -> (String, Finding)? in
             guard let question = services.interview.question(id), case .screen(let signs) = question.kind,
-                  let sign = signs.first(where: { built.findings.contains($0) && !named.contains($0) }) else { return nil }
+                let sign = signs.first(where: { built.findings.contains($0) && !named.contains($0) })
+            else { return nil }
             return (question.text, sign)
         }
     }
@@ -118,9 +120,10 @@ struct AssessPages: PageController {
     func ownFields(_ question: InterviewQuestion) -> Set<String> {
         switch question.kind {
         case .screen:
-            return Set(services.interview.questions.compactMap { item in
-                if case .screen = item.kind { return fieldName(item) } else { return nil }
-            } + ["sign"])
+            return Set(
+                services.interview.questions.compactMap { item in
+                    if case .screen = item.kind { return fieldName(item) } else { return nil }
+                } + ["sign"])
         case .muscles: return ["muscle"]
         case .duration: return ["durationValue", "durationUnit"]
         case .choice: return [question.id]
@@ -210,8 +213,12 @@ struct AssessPages: PageController {
             case .duration:
                 if let text = form.value("durationValue"), !text.isEmpty {
                     guard let minutes = View.minutes(text, unit: form.value("durationUnit")) else {
-                        problems.append((question, "\"\(text.prefix(40))\" \((form.value("durationUnit") ?? "").prefix(20)) is not a duration; "
-                            + "give a number and one of the units seconds, minutes, hours or days"))
+                        problems.append(
+                            (
+                                question,
+                                "\"\(text.prefix(40))\" \((form.value("durationUnit") ?? "").prefix(20)) is not a duration; "
+                                    + "give a number and one of the units seconds, minutes, hours or days"
+                            ))
                         continue
                     }
                     answer = .minutes(minutes)
@@ -242,7 +249,9 @@ struct AssessPages: PageController {
                 answer = form.value("sex").flatMap(Sex.init(rawValue:)).map(InterviewAnswer.sex) ?? (wasShown ? .skip : nil)
             case .recent:
                 let context = codes(form, "context", ContextCode.self), window = codes(form, "window", Condition.self)
-                if let first = context.unknown.first ?? window.unknown.first { problems.append((question, "\"\(first.prefix(40))\" is not one of this question's answers")) }
+                if let first = context.unknown.first ?? window.unknown.first {
+                    problems.append((question, "\"\(first.prefix(40))\" is not one of this question's answers"))
+                }
                 if wasShown { answer = .recent(context.codes, window.codes) }
             case .conditions(let list):
                 let found = codes(form, "condition", Condition.self)
@@ -281,29 +290,37 @@ struct AssessPages: PageController {
         request.findings = Array(findings)
         request.negatives.removeAll { findings.contains($0) }
         request.context = Array(CodeSet(request.context + codes(form, "context", ContextCode.self).codes))
-        request.conditions = Array(CodeSet(request.conditions + codes(form, "condition", Condition.self).codes + codes(form, "window", Condition.self).codes))
+        request.conditions = Array(
+            CodeSet(request.conditions + codes(form, "condition", Condition.self).codes + codes(form, "window", Condition.self).codes))
         request.medications = Array(CodeSet(request.medications + codes(form, "medication", Medication.self).codes))
         return (request, asked)
     }
 
-    func assessPage(_ question: InterviewQuestion, form: Form, answers: InterviewAnswers, errors: [(String, String)],
-                    request: Request, context: CrampRequestContext, seenToday: Bool = false) -> Response {
+    func assessPage(
+        _ question: InterviewQuestion, form: Form, answers: InterviewAnswers, errors: [(String, String)],
+        request: Request, context: CrampRequestContext, seenToday: Bool = false
+    ) -> Response {
         let isScreen = pageID(question) == "screen"
         let title = isScreen ? "Check my symptoms: safety questions" : "Check my symptoms: \(question.text)"
         var data = assessData(question, form: form, answers: answers, errors: errors)
         data["seenToday"] = seenToday
-        return page("assess", title: title, section: "assess", data,
-                    request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
+        return page(
+            "assess", title: title, section: "assess", data,
+            request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
     /// What a page shows: the screen, or one question; the other answers ride along hidden.
     func assessData(_ question: InterviewQuestion, form: Form, answers: InterviewAnswers, errors: [(String, String)]) -> [String: Any] {
         let own = ownFields(question)
         let page = pageID(question)
-        let carried = form.pairs.filter { !own.contains($0.name) && !["csrf", "step", "finish"].contains($0.name) && !($0.name == "asked" && $0.value == page) }
-            .map { ["name": $0.name, "value": $0.value] }
-        var data: [String: Any] = ["step": page, "carried": carried, "errors": View.errors(errors), "heading": question.text,
-                                   "required": question.required]
+        let carried = form.pairs.filter {
+            !own.contains($0.name) && !["csrf", "step", "finish"].contains($0.name) && !($0.name == "asked" && $0.value == page)
+        }
+        .map { ["name": $0.name, "value": $0.value] }
+        var data: [String: Any] = [
+            "step": page, "carried": carried, "errors": View.errors(errors), "heading": question.text,
+            "required": question.required,
+        ]
         func label(_ finding: Finding) -> String { knowledge.findings[finding]?.label ?? finding.rawValue }
         switch question.kind {
         case .screen:
@@ -314,10 +331,16 @@ struct AssessPages: PageController {
                 guard case .screen(let codes) = item.kind else { return nil }
                 let id = fieldName(item)
                 let value = form.value(id)
-                return ["id": id, "text": item.text, "yes": value == "yes", "no": value == "no", "unsure": value == "unsure",
-                        "many": codes.count > 1,
-                        "signs": codes.map { ["code": $0.rawValue, "label": knowledge.findings[$0]?.question ?? label($0),
-                                              "checked": ticked.contains($0.rawValue)] as [String: Any] }]
+                return [
+                    "id": id, "text": item.text, "yes": value == "yes", "no": value == "no", "unsure": value == "unsure",
+                    "many": codes.count > 1,
+                    "signs": codes.map {
+                        [
+                            "code": $0.rawValue, "label": knowledge.findings[$0]?.question ?? label($0),
+                            "checked": ticked.contains($0.rawValue),
+                        ] as [String: Any]
+                    },
+                ]
             }
         case .muscles:
             data["isMuscles"] = true
@@ -329,8 +352,12 @@ struct AssessPages: PageController {
         case .choice(let options):
             data["isChoice"] = true
             data["name"] = question.id
-            data["options"] = options.map { ["code": $0.rawValue, "label": knowledge.findings[$0]?.answer ?? label($0),
-                                             "checked": form.value(question.id) == $0.rawValue] as [String: Any] }
+            data["options"] = options.map {
+                [
+                    "code": $0.rawValue, "label": knowledge.findings[$0]?.answer ?? label($0),
+                    "checked": form.value(question.id) == $0.rawValue,
+                ] as [String: Any]
+            }
             data["noneLabel"] = "I did not try anything"
         case .checklist(let options):
             data["isChecklist"] = true
@@ -338,8 +365,10 @@ struct AssessPages: PageController {
             var sections: [[String: Any]] = []
             for finding in options {
                 let section = knowledge.findings[finding]?.section ?? ""
-                let item: [String: Any] = ["code": finding.rawValue, "label": label(finding), "checked": form.values(question.id).contains(finding.rawValue),
-                                           "type": question.oneOf.contains(finding) ? "radio" : "checkbox"]
+                let item: [String: Any] = [
+                    "code": finding.rawValue, "label": label(finding), "checked": form.values(question.id).contains(finding.rawValue),
+                    "type": question.oneOf.contains(finding) ? "radio" : "checkbox",
+                ]
                 let radio = question.oneOf.contains(finding)
                 if var last = sections.last, last["title"] as? String == section {
                     last["items"] = (last["items"] as? [[String: Any]] ?? []) + [item]
@@ -371,14 +400,27 @@ struct AssessPages: PageController {
             data["isCodes"] = true
             data["lists"] = [
                 ["name": "context", "items": View.choices(context, chosen: form.values("context")) { knowledge.context[$0]?.label ?? $0.rawValue }],
-                ["name": "window", "items": View.choices(conditions, chosen: form.values("window")) { knowledge.conditions[$0]?.label ?? $0.rawValue }],
+                [
+                    "name": "window",
+                    "items": View.choices(conditions, chosen: form.values("window")) { knowledge.conditions[$0]?.label ?? $0.rawValue },
+                ],
             ]
         case .conditions(let list):
             data["isCodes"] = true
-            data["lists"] = [["name": "condition", "items": View.choices(list, chosen: form.values("condition")) { knowledge.conditions[$0]?.label ?? $0.rawValue }]]
+            data["lists"] = [
+                [
+                    "name": "condition",
+                    "items": View.choices(list, chosen: form.values("condition")) { knowledge.conditions[$0]?.label ?? $0.rawValue },
+                ]
+            ]
         case .medications:
             data["isCodes"] = true
-            data["lists"] = [["name": "medication", "items": View.choices(Medication.allCases, chosen: form.values("medication")) { knowledge.medications[$0]?.label ?? $0.rawValue }]]
+            data["lists"] = [
+                [
+                    "name": "medication",
+                    "items": View.choices(Medication.allCases, chosen: form.values("medication")) { knowledge.medications[$0]?.label ?? $0.rawValue },
+                ]
+            ]
         case .confirmProfile:
             data["isProfile"] = true
             let profile = answers.profile
@@ -394,12 +436,16 @@ struct AssessPages: PageController {
         return data
     }
 
-    func resultPage(_ assessment: AssessmentRequest, stoppedEarly: Bool, counted: [(question: String, sign: Finding)], request: Request,
-                    context: CrampRequestContext) -> Response {
+    func resultPage(
+        _ assessment: AssessmentRequest, stoppedEarly: Bool, counted: [(question: String, sign: Finding)], request: Request,
+        context: CrampRequestContext
+    ) -> Response {
         let shown = ResultPresentation(services.assessor.assess(assessment), knowledge: knowledge, numbers: numbers(context))
-        let model = ResultPage(shown, stoppedEarly: stoppedEarly, counted: counted.map { question, sign in
-            "You said yes or not sure to \"\(question)\" without ticking which, so CrampCare counted the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue)"
-        }, requestJSON: context.owner != nil ? String(decoding: assessment.json(), as: UTF8.self) : nil)
+        let model = ResultPage(
+            shown, stoppedEarly: stoppedEarly,
+            counted: counted.map { question, sign in
+                "You said yes or not sure to \"\(question)\" without ticking which, so CrampCare counted the most serious: \(knowledge.findings[sign]?.label ?? sign.rawValue)"
+            }, requestJSON: context.owner != nil ? String(decoding: assessment.json(), as: UTF8.self) : nil)
         return page("result", title: shown.title, section: "assess", model: model, request: request, context: context)
     }
 
@@ -414,11 +460,15 @@ struct AssessPages: PageController {
         }
         let kept = await services.app.assess(assessment, keepFor: owner)
         if let failure = kept.keeping.failure {
-            throw Problem(.serviceUnavailable, "Not kept", detail: "the result could not be kept in your journal (\(failure.prefix(200))); it still stands")
+            throw Problem(
+                .serviceUnavailable, "Not kept", detail: "the result could not be kept in your journal (\(failure.prefix(200))); it still stands")
         }
-        return page("message", title: "Kept", section: "assess",
-                    ["heading": "Kept in your journal", "text": "The result is kept with your journal, for your reports.",
-                     "link": ["href": "/journal", "label": "Go to the journal"]], request: request, context: context)
+        return page(
+            "message", title: "Kept", section: "assess",
+            [
+                "heading": "Kept in your journal", "text": "The result is kept with your journal, for your reports.",
+                "link": ["href": "/journal", "label": "Go to the journal"],
+            ], request: request, context: context)
     }
 }
 

@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -37,28 +37,39 @@ struct DataPages: PageController {
         let owner = try owner(request, context: context)
         let form = try await form(EraseForm.self, request, context: context)
         guard form.confirm?.trimmingCharacters(in: .whitespaces) == "ERASE" else {
-            return page("data", title: "My data", section: "data", ["errors": View.errors([("confirm", "Type ERASE in capitals to confirm")])],
-                        request: request, context: context, status: .unprocessableContent)
+            return page(
+                "data", title: "My data", section: "data", ["errors": View.errors([("confirm", "Type ERASE in capitals to confirm")])],
+                request: request, context: context, status: .unprocessableContent)
         }
         if configuration.hosted {
             do {
                 try await accounts.confirmPassword(owner: owner, password: form.password ?? "", request: request, context: context)
             } catch let problem as Problem {
-                return page("data", title: "My data", section: "data", ["errors": View.errors([("password", problem.detail)])],
-                            request: request, context: context, status: .unprocessableContent)
+                return page(
+                    "data", title: "My data", section: "data", ["errors": View.errors([("password", problem.detail)])],
+                    request: request, context: context, status: .unprocessableContent)
             }
             _ = try await services.accounts.deleteAccount(owner: owner)
-            var response = page("message", title: "Erased", section: "data",
-                                ["heading": "Everything is erased", "text": "Your account and every record in it are deleted.",
-                                 "link": ["href": "/", "label": "Home"]], request: request, context: CrampRequestContext.signedOut(context))
+            var response = page(
+                "message", title: "Erased", section: "data",
+                [
+                    "heading": "Everything is erased", "text": "Your account and every record in it are deleted.",
+                    "link": ["href": "/", "label": "Home"],
+                ], request: request, context: CrampRequestContext.signedOut(context))
             response.setCookie(accounts.expiredSessionCookie())
             return response
         }
         let erased = try await services.app.erase(owner: owner)
-        return page("data", title: "My data", section: "data",
-                    ["errors": [], "erased": ["episodes": erased.episodes, "days": erased.dayLogs, "assessments": erased.assessments,
-                                              "profile": erased.profiles > 0] as [String: Any]],
-                    request: request, context: context)
+        return page(
+            "data", title: "My data", section: "data",
+            [
+                "errors": [],
+                "erased": [
+                    "episodes": erased.episodes, "days": erased.dayLogs, "assessments": erased.assessments,
+                    "profile": erased.profiles > 0,
+                ] as [String: Any],
+            ],
+            request: request, context: context)
     }
 }
 

@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -26,13 +26,15 @@ struct DayPages: PageController {
         let today = try await services.clock(owner: owner).today
         let date = request.uri.queryParameters.get("date").flatMap { LocalDate(iso: $0) } ?? today
         let form = DayForm(try await services.journal.dayLog(date: date, owner: owner))
-        return page("day", title: "My day", section: "day", dayData(form, date: date, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
-                    request: request, context: context)
+        return page(
+            "day", title: "My day", section: "day", dayData(form, date: date, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
+            request: request, context: context)
     }
 
     /// The day's number fields, in the order the page shows them.
     static let dayNumbers: [(field: JournalField, label: String, step: String, value: any KeyPath<DayForm, String?> & Sendable)] = [
-        (.fluidsML, "Fluids (mL)", "50", \.fluidsML), (.exerciseMinutes, "Exercise (minutes)", "1", \.exerciseMinutes), (.steps, "Steps", "1", \.steps),
+        (.fluidsML, "Fluids (mL)", "50", \.fluidsML), (.exerciseMinutes, "Exercise (minutes)", "1", \.exerciseMinutes),
+        (.steps, "Steps", "1", \.steps),
         (.sittingHours, "Hours sitting", "0.5", \.sittingHours), (.standingHours, "Hours standing", "0.5", \.standingHours),
         (.sleepHours, "Hours of sleep", "0.5", \.sleepHours), (.alcoholUnits, "Alcohol (units)", "0.5", \.alcoholUnits),
         (.caffeineDrinks, "Caffeine drinks", "1", \.caffeineDrinks),
@@ -41,7 +43,9 @@ struct DayPages: PageController {
     func dayData(_ form: DayForm, date: LocalDate, errors: [(String, String)], saved: Bool) -> [String: Any] {
         [
             "date": date.description, "errors": View.errors(errors), "saved": saved,
-            "numbers": Self.dayNumbers.map { ["name": $0.field.jsonKey, "label": $0.label, "step": $0.step, "value": form[keyPath: $0.value] ?? ""] },
+            "numbers": Self.dayNumbers.map {
+                ["name": $0.field.jsonKey, "label": $0.label, "step": $0.step, "value": form[keyPath: $0.value] ?? ""]
+            },
             "intensities": View.choices(ExerciseIntensity.allCases, chosen: form.exerciseIntensity.map { [$0] } ?? []) { $0.rawValue.capitalized },
             "electrolyteDrink": form.electrolyteDrink == "yes", "hotWeather": form.hotWeather == "yes",
             "minerals": View.choices(MineralFood.allCases, chosen: form.mineralFood ?? []) { "Foods rich in \($0.rawValue)" },
@@ -56,11 +60,12 @@ struct DayPages: PageController {
         do {
             // The page has no field for medicine changes: those already logged are kept.
             var day = try form.day(date, keeping: try await services.journal.dayLog(date: date, owner: owner))
-            day = try await Body.journal { try await services.app.save(day, owner: owner) }
+            day = try await Body.saving { try await services.app.save(day, owner: owner) }
             return redirect("/day?date=\(date)&saved=1")
         } catch let problem as Problem {
-            return page("day", title: "My day", section: "day", dayData(form, date: date, errors: [(problem.field ?? "", problem.detail)], saved: false),
-                        request: request, context: context, status: .unprocessableContent)
+            return page(
+                "day", title: "My day", section: "day", dayData(form, date: date, errors: [(problem.field ?? "", problem.detail)], saved: false),
+                request: request, context: context, status: .unprocessableContent)
         }
     }
 }

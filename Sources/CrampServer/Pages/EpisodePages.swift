@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -33,20 +33,30 @@ struct EpisodePages: PageController {
         var filter = EpisodeFilter()
         var errors: [(String, String)] = []
         var links: [String] = []
-        func keep(_ name: String, _ value: String) { links.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
+        func keep(_ name: String, _ value: String) {
+            links.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        }
         if let from = query.get("from"), !from.isEmpty {
-            do { filter.from = try Query.instant(from, field: "from", clock: clock, endOfDay: false); keep("from", from) } catch let p as Problem { errors.append(("from", p.detail)) }
+            do { filter.from = try Query.instant(from, field: "from", clock: clock, endOfDay: false); keep("from", from) } catch let p as Problem {
+                errors.append(("from", p.detail))
+            }
         }
         if let to = query.get("to"), !to.isEmpty {
-            do { filter.before = try Query.instant(to, field: "to", clock: clock, endOfDay: true); keep("to", to) } catch let p as Problem { errors.append(("to", p.detail)) }
+            do { filter.before = try Query.instant(to, field: "to", clock: clock, endOfDay: true); keep("to", to) } catch let p as Problem {
+                errors.append(("to", p.detail))
+            }
         }
         if let muscle = query.get("muscle"), !muscle.isEmpty {
-            if let code = Muscle.table.code(muscle) { filter.muscles = [code]; keep("muscle", muscle) } else {
+            if let code = Muscle.table.code(muscle) {
+                filter.muscles = [code]; keep("muscle", muscle)
+            } else {
                 errors.append(("muscle", "\"\(muscle.prefix(40))\" is not a muscle; accepted: \(Muscle.table.accepted)"))
             }
         }
         if let minimum = query.get("minSeverity"), !minimum.isEmpty {
-            do { filter.minimumSeverity = try Query.integer(minimum, field: "minSeverity", in: 0...10); keep("minSeverity", minimum) } catch let p as Problem {
+            do { filter.minimumSeverity = try Query.integer(minimum, field: "minSeverity", in: 0...10); keep("minSeverity", minimum) } catch let p
+                as Problem
+            {
                 errors.append(("minSeverity", p.detail))
             }
         }
@@ -68,16 +78,19 @@ struct EpisodePages: PageController {
             "caption": filter.after == nil ? "Your cramps, newest first" : "Older cramps",
             "raised": try await raisedNotices(context),
         ]
-        return page("journal", title: "My journal", section: "journal", data, request: request, context: context,
-                    status: errors.isEmpty ? .ok : .unprocessableContent)
+        return page(
+            "journal", title: "My journal", section: "journal", data, request: request, context: context,
+            status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
     @Sendable func newEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let now = try await services.clock(owner: owner).now()
         let form = EpisodeForm(startedAt: View.dateTimeLocal(now), durationValue: "1")
-        return page("episode-form", title: "Log a cramp", section: "journal", episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: []),
-                    request: request, context: context)
+        return page(
+            "episode-form", title: "Log a cramp", section: "journal",
+            episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: []),
+            request: request, context: context)
     }
 
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -88,9 +101,10 @@ struct EpisodePages: PageController {
             let episode = try episode(from: form, id: EntryID.random(), createdAt: clock.source.millisecondsNow(), clock: clock)
             return try await logged(try await services.app.log(episode, owner: owner), request: request, context: context)
         } catch let problem as Problem {
-            return page("episode-form", title: "Log a cramp", section: "journal",
-                        episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: [(problem.field ?? "", problem.detail)]),
-                        request: request, context: context, status: .unprocessableContent)
+            return page(
+                "episode-form", title: "Log a cramp", section: "journal",
+                episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: [(problem.field ?? "", problem.detail)]),
+                request: request, context: context, status: .unprocessableContent)
         }
     }
 
@@ -114,9 +128,10 @@ struct EpisodePages: PageController {
             throw Problem.notFound("That cramp")
         }
         let form = EpisodeForm(episode)
-        return page("episode-form", title: "Edit a cramp", section: "journal",
-                    episodeFormData(form, heading: "Edit the cramp of \(View.when(episode.startedAt))", action: "/journal/\(id)/edit", errors: []),
-                    request: request, context: context)
+        return page(
+            "episode-form", title: "Edit a cramp", section: "journal",
+            episodeFormData(form, heading: "Edit the cramp of \(View.when(episode.startedAt))", action: "/journal/\(id)/edit", errors: []),
+            request: request, context: context)
     }
 
     @Sendable func updateEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -128,12 +143,13 @@ struct EpisodePages: PageController {
         let clock = try await services.clock(owner: owner)
         do {
             let episode = try episode(from: form, id: id, createdAt: existing.createdAt, clock: clock)
-            _ = try await Body.journal { try await services.app.update(episode, owner: owner) }
+            _ = try await Body.saving { try await services.app.update(episode, owner: owner) }
             return redirect("/journal/\(id)?saved=1")
         } catch let problem as Problem {
-            return page("episode-form", title: "Edit a cramp", section: "journal",
-                        episodeFormData(form, heading: "Edit a cramp", action: "/journal/\(id)/edit", errors: [(problem.field ?? "", problem.detail)]),
-                        request: request, context: context, status: .unprocessableContent)
+            return page(
+                "episode-form", title: "Edit a cramp", section: "journal",
+                episodeFormData(form, heading: "Edit a cramp", action: "/journal/\(id)/edit", errors: [(problem.field ?? "", problem.detail)]),
+                request: request, context: context, status: .unprocessableContent)
         }
     }
 
@@ -155,12 +171,18 @@ struct EpisodePages: PageController {
             "durationUnits": View.durationUnits(form.durationUnit ?? "minutes"), "severity": form.severity ?? "",
             "sides": View.choices(Side.allCases, chosen: form.side.map { [$0] } ?? []) { knowledge.sideLabels[$0] ?? $0.rawValue },
             "onsets": View.choices(Onset.allCases, chosen: form.onset.map { [$0] } ?? []) { knowledge.onsetLabels[$0] ?? $0.rawValue },
-            "findings": View.choices(knowledge.cramp.features.map(\.finding) + Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true },
-                                     chosen: form.finding ?? []) { knowledge.findings[$0]?.label ?? $0.rawValue },
+            "findings": View.choices(
+                knowledge.cramp.features.map(\.finding) + Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true },
+                chosen: form.finding ?? []
+            ) { knowledge.findings[$0]?.label ?? $0.rawValue },
             "techniques": ReliefTried.Technique.allCases.map { technique -> [String: Any] in
                 let chosen = form.relief?[technique.rawValue] ?? ""
-                return ["code": technique.rawValue, "label": technique.rawValue.capitalized,
-                        "outcomes": outcomes.map { ["value": $0.rawValue, "label": "Tried: \(View.outcome($0))", "selected": $0.rawValue == chosen] as [String: Any] }]
+                return [
+                    "code": technique.rawValue, "label": technique.rawValue.capitalized,
+                    "outcomes": outcomes.map {
+                        ["value": $0.rawValue, "label": "Tried: \(View.outcome($0))", "selected": $0.rawValue == chosen] as [String: Any]
+                    },
+                ]
             },
             "note": form.note ?? "",
         ]
@@ -172,7 +194,9 @@ struct EpisodePages: PageController {
         guard !muscles.isEmpty else { throw Problem.invalid("muscles", "please tick which muscle cramped") }
         guard let text = form.startedAt, !text.isEmpty else { throw Problem.invalid("startedAt", "please give the date and time it started") }
         guard let startedAt = View.parseDateTimeLocal(text, clock: clock) else {
-            throw Problem.invalid("startedAt", "\"\(text.prefix(30))\" is not a date and time; accepted: a date from year 1 to 9999 and a time, such as 2026-03-01T22:15")
+            throw Problem.invalid(
+                "startedAt",
+                "\"\(text.prefix(30))\" is not a date and time; accepted: a date from year 1 to 9999 and a time, such as 2026-03-01T22:15")
         }
         let seconds = try View.durationSeconds(form.durationValue, unit: form.durationUnit, field: "durationSeconds")
         var severity: Int?
@@ -238,17 +262,21 @@ struct EpisodeForm: SubmittedForm {
 /// The episode pages the relief session shares: one cramp's facts, and the page after a log.
 extension PageController {
     func episodeRow(_ episode: Episode) -> [String: Any] {
-        ["id": episode.id.description, "when": View.when(episode.startedAt),
-         "muscles": episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
-         "side": episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", "duration": View.duration(episode.durationSeconds),
-         "severity": episode.severity.map { "\($0) of 10" } ?? "—"]
+        [
+            "id": episode.id.description, "when": View.when(episode.startedAt),
+            "muscles": episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
+            "side": episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", "duration": View.duration(episode.durationSeconds),
+            "severity": episode.severity.map { "\($0) of 10" } ?? "—",
+        ]
     }
 
     func episodeDetail(_ episode: Episode) -> [String: Any] {
         var data = episodeRow(episode)
         data["onset"] = episode.onset.map { knowledge.onsetLabels[$0] ?? $0.rawValue } ?? "—"
-        data["findings"] = episode.findings.isEmpty ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
-        data["reliefs"] = episode.reliefs.isEmpty ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", ")
+        data["findings"] =
+            episode.findings.isEmpty ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
+        data["reliefs"] =
+            episode.reliefs.isEmpty ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", ")
         data["note"] = episode.note ?? "—"
         return data
     }

@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,6 +21,8 @@ struct HomePages: PageController {
     }
 
     @Sendable func home(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        page("home", title: "What is happening now?", section: "home", ["raised": try await raisedNotices(context)], request: request, context: context)
+        page(
+            "home", title: "What is happening now?", section: "home", ["raised": try await raisedNotices(context)], request: request, context: context
+        )
     }
 }

@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -25,8 +25,9 @@ struct InsightsPages: PageController {
         let owner = try owner(request, context: context)
         let (insights, contents) = try await services.insights(owner: owner, asOf: nil)
         let report = ClinicianReport(contents: contents, insights: insights, knowledge: knowledge)
-        return page("insights", title: "Insights", section: "insights", ["stylesheet": "report.css"], request: request, context: context,
-                    fragments: ["report": report.body(headingLevel: 1)])
+        return page(
+            "insights", title: "Insights", section: "insights", ["stylesheet": "report.css"], request: request, context: context,
+            fragments: ["report": report.body(headingLevel: 1)])
     }
 
     /// The printable report as a file to keep or send: self-contained, so it opens anywhere.
@@ -34,9 +35,11 @@ struct InsightsPages: PageController {
         let owner = try owner(request, context: context)
         let (insights, contents) = try await services.insights(owner: owner, asOf: nil)
         let document = ClinicianReport(contents: contents, insights: insights, knowledge: knowledge).document()
-        return Response(status: .ok, headers: [
-            .contentType: "text/html; charset=utf-8",
-            .contentDisposition: "attachment; filename=\"crampcare-report-\(insights.today).html\"",
-        ], body: .init(byteBuffer: ByteBuffer(string: document)))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"crampcare-report-\(insights.today).html\"",
+            ], body: .init(byteBuffer: ByteBuffer(string: document)))
     }
 }

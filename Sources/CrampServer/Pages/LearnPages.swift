@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -23,9 +23,10 @@ struct LearnPages: PageController {
     }
 
     @Sendable func learn(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        page("learn", title: "Learn", section: "learn",
-             ["topics": knowledge.allTopics().map { ["id": $0.id, "title": $0.title, "summary": $0.summary] }, "query": ""],
-             request: request, context: context)
+        page(
+            "learn", title: "Learn", section: "learn",
+            ["topics": knowledge.allTopics().map { ["id": $0.id, "title": $0.title, "summary": $0.summary] }, "query": ""],
+            request: request, context: context)
     }
 
     @Sendable func topic(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -33,17 +34,24 @@ struct LearnPages: PageController {
         guard let topic = knowledge.allTopics().first(where: { $0.id == id }) else { throw Problem.notFound("The topic \"\(id.prefix(40))\"") }
         let sections = topic.sections.map { section -> [String: Any] in
             let sources = section.sources.compactMap { knowledge.sources[$0] }
-            return ["heading": section.heading, "paragraphs": section.paragraphs, "listTitle": section.listTitle ?? "", "list": section.list,
-                    "sources": sources.enumerated().map { ["publisher": $0.element.publisher, "url": $0.element.url, "last": $0.offset == sources.count - 1] }]
+            return [
+                "heading": section.heading, "paragraphs": section.paragraphs, "listTitle": section.listTitle ?? "", "list": section.list,
+                "sources": sources.enumerated().map {
+                    ["publisher": $0.element.publisher, "url": $0.element.url, "last": $0.offset == sources.count - 1]
+                },
+            ]
         }
-        return page("topic", title: topic.title, section: "learn", ["title": topic.title, "summary": topic.summary, "sections": sections],
-                    request: request, context: context)
+        return page(
+            "topic", title: topic.title, section: "learn", ["title": topic.title, "summary": topic.summary, "sections": sections],
+            request: request, context: context)
     }
 
     @Sendable func search(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let query = String((request.uri.queryParameters.get("q") ?? "").prefix(200))
         let hits = query.isEmpty ? [] : knowledge.search(query, limit: 8)
-        return page("search", title: "Search", section: "learn",
-                    ["query": query, "hits": hits.map { ["topicID": $0.topicID, "heading": $0.heading, "text": $0.text] }], request: request, context: context)
+        return page(
+            "search", title: "Search", section: "learn",
+            ["query": query, "hits": hits.map { ["topicID": $0.topicID, "heading": $0.heading, "text": $0.text] }], request: request, context: context
+        )
     }
 }

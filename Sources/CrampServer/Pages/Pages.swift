@@ -2,8 +2,8 @@ import CrampApplication
 import CrampAssessment
 import CrampInsights
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -27,9 +27,11 @@ struct Pages: Sendable {
 
     /// Every resource's pages, in the order they are registered.
     func controllers() -> [any PageController] {
-        [HomePages(web: self), AssessPages(web: self), EpisodePages(web: self), DayPages(web: self), ProfilePages(web: self),
-         LearnPages(web: self), RelievePages(web: self), PlanPages(web: self), InsightsPages(web: self), DataPages(web: self),
-         AccountPages(web: self)]
+        [
+            HomePages(web: self), AssessPages(web: self), EpisodePages(web: self), DayPages(web: self), ProfilePages(web: self),
+            LearnPages(web: self), RelievePages(web: self), PlanPages(web: self), InsightsPages(web: self), DataPages(web: self),
+            AccountPages(web: self),
+        ]
     }
 
     /// Every template, each naming the project's escaper first (swift-mustache's own HTML
@@ -50,7 +52,8 @@ struct Pages: Sendable {
             <title>\(View.escape(problem.title)) · CrampCare</title><link rel="stylesheet" href="/static/style.css"></head>
             <body><main id="main"><h1>\(View.escape(problem.title))</h1><p>\(View.escape(problem.detail))</p><p><a href="/">Home</a></p></main></body></html>
             """
-        return Response(status: problem.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: problem.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// `text` when it is a path on this site, else nil: it starts with one "/", and has only
@@ -101,22 +104,30 @@ extension PageController {
     /// markup that one of CrampCare's own renderers made (the clinician report, which escapes
     /// every value it inserts) where the page's template has `<!--fragment:NAME-->`; data can
     /// never contain such a marker, because its `<` is printed as `&lt;`.
-    func page(_ template: String, title: String, section: String, _ data: [String: Any], request: Request, context: CrampRequestContext,
-              status: HTTPResponse.Status = .ok, fragments: [String: String] = [:]) -> Response {
-        render(template, title: title, section: section, root: View.flags(data) as? [String: Any] ?? [:], script: data["script"] as? String,
-               stylesheet: data["stylesheet"] as? String, request: request, context: context, status: status, fragments: fragments)
+    func page(
+        _ template: String, title: String, section: String, _ data: [String: Any], request: Request, context: CrampRequestContext,
+        status: HTTPResponse.Status = .ok, fragments: [String: String] = [:]
+    ) -> Response {
+        render(
+            template, title: title, section: section, root: View.flags(data) as? [String: Any] ?? [:], script: data["script"] as? String,
+            stylesheet: data["stylesheet"] as? String, request: request, context: context, status: status, fragments: fragments)
     }
 
     /// A page whose template reads a typed model: its fields are looked up first, then the
     /// layout's (`csrf`, `site`).
-    func page(_ template: String, title: String, section: String, model: some Sendable, script: String? = nil, stylesheet: String? = nil,
-              request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok) -> Response {
-        render(template, title: title, section: section, root: ["page": model], script: script, stylesheet: stylesheet, request: request,
-               context: context, status: status, fragments: [:])
+    func page(
+        _ template: String, title: String, section: String, model: some Sendable, script: String? = nil, stylesheet: String? = nil,
+        request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        render(
+            template, title: title, section: section, root: ["page": model], script: script, stylesheet: stylesheet, request: request,
+            context: context, status: status, fragments: [:])
     }
 
-    private func render(_ template: String, title: String, section: String, root: [String: Any], script: String?, stylesheet: String?,
-                        request: Request, context: CrampRequestContext, status: HTTPResponse.Status, fragments: [String: String]) -> Response {
+    private func render(
+        _ template: String, title: String, section: String, root: [String: Any], script: String?, stylesheet: String?,
+        request: Request, context: CrampRequestContext, status: HTTPResponse.Status, fragments: [String: String]
+    ) -> Response {
         let (csrf, isNew) = csrfToken(request)
         var data = root
         data["csrf"] = csrf
@@ -135,9 +146,11 @@ extension PageController {
         ]
         if configuration.hosted {
             if context.owner == nil {
-                nav = [["href": "/relieve", "label": "Ease a cramp", "section": "relieve"], ["href": "/learn", "label": "Learn", "section": "learn"],
-                       ["href": "/signin", "label": "Sign in", "section": "signin"],
-                       ["href": "/register", "label": "Create an account", "section": "register"]]
+                nav = [
+                    ["href": "/relieve", "label": "Ease a cramp", "section": "relieve"], ["href": "/learn", "label": "Learn", "section": "learn"],
+                    ["href": "/signin", "label": "Sign in", "section": "signin"],
+                    ["href": "/register", "label": "Create an account", "section": "register"],
+                ]
             } else {
                 nav.append(["href": "/account", "label": "Account", "section": "account"])
             }
@@ -160,11 +173,14 @@ extension PageController {
         for (name, fragment) in fragments {
             if let marker = html.range(of: "<!--fragment:\(name)-->") { html.replaceSubrange(marker, with: fragment) }
         }
-        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
         if isNew {
-            response.setCookie(Cookie(name: Credentials.csrfCookieName(secure: configuration.secureCookies), value: csrf, path: "/",
-                                      secure: configuration.secureCookies, httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(
+                    name: Credentials.csrfCookieName(secure: configuration.secureCookies), value: csrf, path: "/",
+                    secure: configuration.secureCookies, httpOnly: true, sameSite: .strict))
         }
         return response
     }
@@ -223,7 +239,9 @@ extension PageController {
         }
         let cookie = request.cookies[Credentials.csrfCookieName(secure: configuration.secureCookies)]?.value ?? ""
         guard !cookie.isEmpty, let sent, View.constantTimeEquals(sent, cookie) else {
-            throw Problem(.forbidden, "Form expired", detail: "this form has expired or was not sent from CrampCare; go back, reload the page and send it again")
+            throw Problem(
+                .forbidden, "Form expired", detail: "this form has expired or was not sent from CrampCare; go back, reload the page and send it again"
+            )
         }
     }
 
@@ -240,7 +258,9 @@ extension PageController {
     }
 
     func requireHostedPage() throws {
-        guard configuration.hosted else { throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this is a personal journal") }
+        guard configuration.hosted else {
+            throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this is a personal journal")
+        }
     }
 }
 
@@ -250,7 +270,8 @@ struct SignInRequired: Error, HTTPResponseError {
     var status: HTTPResponse.Status { .seeOther }
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let safe = Pages.nextPath(next)
-        return Response(status: .seeOther, headers: [.location: "/signin?next=\(safe.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"])
+        return Response(
+            status: .seeOther, headers: [.location: "/signin?next=\(safe.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"])
     }
 }
 

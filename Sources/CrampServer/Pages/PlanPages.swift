@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -34,19 +34,23 @@ struct PlanPages: PageController {
                 "sources": item.item.sources.map { id in knowledge.sources[id].map { "\($0.publisher): \($0.title)" } ?? id },
             ]
         }
-        return page("plan", title: "My prevention plan", section: "plan", [
-            "items": items, "olderAdult": plan.olderAdult, "seeFirst": plan.seeFirst.joined(separator: "; "),
-            "leftOut": plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, "timeZone": view.zoneName,
-            "hasTimes": !times.isEmpty,
-        ], request: request, context: context)
+        return page(
+            "plan", title: "My prevention plan", section: "plan",
+            [
+                "items": items, "olderAdult": plan.olderAdult, "seeFirst": plan.seeFirst.joined(separator: "; "),
+                "leftOut": plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, "timeZone": view.zoneName,
+                "hasTimes": !times.isEmpty,
+            ], request: request, context: context)
     }
 
     @Sendable func planCalendar(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let text = services.app.planCalendar(try await services.app.plan(owner: owner))
-        return Response(status: .ok, headers: [
-            .contentType: "text/calendar; charset=utf-8",
-            .contentDisposition: "attachment; filename=\"crampcare-plan.ics\"",
-        ], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/calendar; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"crampcare-plan.ics\"",
+            ], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,8 +24,9 @@ struct ProfilePages: PageController {
     @Sendable func profileForm(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let form = ProfileForm(try await services.journal.profile(owner: owner))
-        return page("profile", title: "My profile", section: "profile", profileData(form, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
-                    request: request, context: context)
+        return page(
+            "profile", title: "My profile", section: "profile", profileData(form, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
+            request: request, context: context)
     }
 
     func profileData(_ form: ProfileForm, errors: [(String, String)], saved: Bool) -> [String: Any] {
@@ -43,11 +44,12 @@ struct ProfilePages: PageController {
         let owner = try owner(request, context: context)
         let form = try await form(ProfileForm.self, request, context: context)
         do {
-            _ = try await Body.journal { try await services.app.save(try form.profile(), owner: owner) }
+            _ = try await Body.saving { try await services.app.save(try form.profile(), owner: owner) }
             return redirect("/profile?saved=1")
         } catch let problem as Problem {
-            return page("profile", title: "My profile", section: "profile", profileData(form, errors: [(problem.field ?? "", problem.detail)], saved: false),
-                        request: request, context: context, status: .unprocessableContent)
+            return page(
+                "profile", title: "My profile", section: "profile", profileData(form, errors: [(problem.field ?? "", problem.detail)], saved: false),
+                request: request, context: context, status: .unprocessableContent)
         }
     }
 }
@@ -88,7 +90,8 @@ struct ProfileForm: SubmittedForm {
         profile.medications = try View.codes(medication, field: .medications)
         if let zone = timeZone?.trimmingCharacters(in: .whitespaces), !zone.isEmpty {
             guard PersonClock.zone(named: zone) != nil else {
-                throw Problem.invalid("timeZone", "\"\(zone.prefix(64))\" is not a time zone; accepted: names such as Europe/London or America/New_York")
+                throw Problem.invalid(
+                    "timeZone", "\"\(zone.prefix(64))\" is not a time zone; accepted: names such as Europe/London or America/New_York")
             }
             profile.timeZone = zone
         }

@@ -3,8 +3,8 @@ import CrampAssessment
 import CrampInsights
 import CrampJSON
 import CrampJournal
-import CrampStorage
 import CrampKnowledge
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,32 +29,42 @@ struct RelievePages: PageController {
         let owner = context.owner
         let choices = CrampCareApp.reliefMuscles.map { ["code": $0.rawValue, "label": knowledge.muscleLabels[$0] ?? $0.rawValue] }
         guard let text = request.uri.queryParameters.get("muscle") else {
-            return page("relieve", title: "Ease a cramp now", section: "relieve", ["choices": choices, "chosen": false], request: request, context: context)
+            return page(
+                "relieve", title: "Ease a cramp now", section: "relieve", ["choices": choices, "chosen": false], request: request, context: context)
         }
         guard let muscle = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(muscle) else {
-            return page("relieve", title: "Ease a cramp now", section: "relieve", [
-                "choices": choices, "chosen": false,
-                "errors": View.errors([("muscle", "\"\(text.prefix(40))\" is not a muscle here; choose calf, back of thigh or front of thigh")]),
-            ], request: request, context: context, status: .unprocessableContent)
+            return page(
+                "relieve", title: "Ease a cramp now", section: "relieve",
+                [
+                    "choices": choices, "chosen": false,
+                    "errors": View.errors([("muscle", "\"\(text.prefix(40))\" is not a muscle here; choose calf, back of thigh or front of thigh")]),
+                ], request: request, context: context, status: .unprocessableContent)
         }
         let session = try await services.app.startRelief(muscle: muscle, owner: owner)
         let now = session.startedAt
         let items: [[String: Any]] = session.steps.map { advice in
             let item = advice.item
-            var data: [String: Any] = ["id": item.id, "title": item.title, "steps": item.steps, "cautions": advice.cautions,
-                                       "drawing": item.drawing.joined(separator: "\n")]
+            var data: [String: Any] = [
+                "id": item.id, "title": item.title, "steps": item.steps, "cautions": advice.cautions,
+                "drawing": item.drawing.joined(separator: "\n"),
+            ]
             if let hold = item.holdSeconds {
                 let repeats = item.repeats ?? 1
-                data["timer"] = ["hold": hold, "repeats": repeats, "rest": CrampCareApp.reliefRestSeconds,
-                                 "summary": "Hold for \(hold) seconds, \(repeats) time\(repeats == 1 ? "" : "s"), with a short rest between."]
+                data["timer"] = [
+                    "hold": hold, "repeats": repeats, "rest": CrampCareApp.reliefRestSeconds,
+                    "summary": "Hold for \(hold) seconds, \(repeats) time\(repeats == 1 ? "" : "s"), with a short rest between.",
+                ]
             }
             return data
         }
         let avoid = knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" }
-        return page("relieve", title: "Ease a cramp now", section: "relieve", [
-            "choices": choices, "chosen": true, "muscle": muscle.rawValue, "muscleLabel": (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
-            "items": items, "avoid": avoid, "startedAt": String(now.instant), "script": "relieve.js", "canLog": owner != nil,
-        ], request: request, context: context)
+        return page(
+            "relieve", title: "Ease a cramp now", section: "relieve",
+            [
+                "choices": choices, "chosen": true, "muscle": muscle.rawValue,
+                "muscleLabel": (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
+                "items": items, "avoid": avoid, "startedAt": String(now.instant), "script": "relieve.js", "canLog": owner != nil,
+            ], request: request, context: context)
     }
 
     /// Logs the cramp the session was for, with the stretch and whether it helped; the episode
@@ -69,7 +79,7 @@ struct RelievePages: PageController {
             throw Problem.invalid("outcome", "\"\((form.outcome ?? "").prefix(40))\" is not an answer; accepted: helped, partly, no")
         }
         let startedAt = form.startedAt.flatMap { Int64($0) } ?? services.clock.millisecondsNow()
-        let logged = try await Body.journal {
+        let logged = try await Body.saving {
             try await services.app.logRelief(muscle: muscle, outcome: outcome, startedAt: startedAt, owner: owner)
         }
         return try await self.logged(logged, request: request, context: context)

@@ -27,7 +27,8 @@ enum AssessmentsTable: JournalTable {
 
     static func read(_ row: ColumnReader<Column>) throws -> AssessmentRecord {
         guard let id = EntryID(try row.required(.id, row.text)),
-            let madeAt = LocalTimestamp(instant: try row.required(.madeAt, row.int), utcOffsetSeconds: Int(try row.required(.utcOffsetSeconds, row.int))),
+            let madeAt = LocalTimestamp(
+                instant: try row.required(.madeAt, row.int), utcOffsetSeconds: Int(try row.required(.utcOffsetSeconds, row.int))),
             let triage = Triage(rawValue: try row.required(.triage, row.text))
         else { throw StorageError("the journal holds a malformed assessment record") }
         return AssessmentRecord(

@@ -14,7 +14,8 @@ extension EpisodesTable {
         else { throw StorageError("the journal holds a malformed episode row") }
         let severity = row.int(at(.severity))
         // Escaping at most sextuples text; list items add quotes and commas, reliefs their keys.
-        let room = 512 + LocalTimestamp.maximumISOBytes
+        let room =
+            512 + LocalTimestamp.maximumISOBytes
             + 6 * (row.byteCount(at(.id)) + row.byteCount(at(.side)) + row.byteCount(at(.onset)) + row.byteCount(at(.note)))
             + 9 * (row.byteCount(at(.muscles)) + row.byteCount(at(.findings))) + 23 * row.byteCount(at(.reliefs)) + 70
         w.value(reserving: room) { out in

@@ -32,7 +32,9 @@ enum StoredList {
         var codes: [Code] = []
         try forEachItem(text) { item in
             guard let code = Code.table.all.first(where: { $0.rawValue.utf8.elementsEqual(item) }) else {
-                throw StorageError("the journal holds an unknown code \"\(String(decoding: item, as: UTF8.self))\" in \(column); it may have been written by a newer CrampCare")
+                throw StorageError(
+                    "the journal holds an unknown code \"\(String(decoding: item, as: UTF8.self))\" in \(column); it may have been written by a newer CrampCare"
+                )
             }
             codes.append(code)
         }

@@ -12,7 +12,7 @@ extension TableColumn {
 }
 
 /// A journal table: its name, its columns, and how one record becomes a row and back.
-protocol JournalTable {
+protocol JournalTable: SendableMetatype {
     associatedtype Column: TableColumn
     associatedtype Record: Sendable
     static var name: String { get }
@@ -75,8 +75,9 @@ extension JournalTable {
         for start in stride(from: 0, to: values.count, by: columnCount) {
             for column in varying { rows.append(values[start + column.position]) }
         }
-        return RowInsert(table: name, columns: list(varying), columnCount: varying.count, suffix: suffix,
-                         shared: (list(shared.map { Column.allCases[$0] }), shared.map { values[$0] }), values: rows)
+        return RowInsert(
+            table: name, columns: list(varying), columnCount: varying.count, suffix: suffix,
+            shared: (list(shared.map { Column.allCases[$0] }), shared.map { values[$0] }), values: rows)
     }
 }
 

@@ -20,19 +20,25 @@ struct EpisodeFlags: ParsableArguments {
     @Option(name: .customLong(JournalField.side.flag), help: "left, right or both.")
     var side: String?
 
-    @Option(name: .customLong(JournalField.onset.flag), help: "What you were doing: rest, sleep, sitting, standing, walking, during_exercise, after_exercise.")
+    @Option(
+        name: .customLong(JournalField.onset.flag),
+        help: "What you were doing: rest, sleep, sitting, standing, walking, during_exercise, after_exercise.")
     var onset: String?
 
     @Option(name: .customLong(JournalField.findings.flag), help: "A sign you noticed, as an assessment code such as visible_knot (repeat for more).")
     var findings: [String] = []
 
-    @Option(name: .customLong(JournalField.reliefs.flag), help: "What you tried and whether it helped: technique:outcome[:seconds], such as stretch:helped or massage:partly:60 (repeat).")
+    @Option(
+        name: .customLong(JournalField.reliefs.flag),
+        help: "What you tried and whether it helped: technique:outcome[:seconds], such as stretch:helped or massage:partly:60 (repeat).")
     var reliefs: [String] = []
 
     @Option(name: .customLong(JournalField.note.flag), help: "A note in your own words.")
     var note: String?
 
-    @Option(name: .customLong(JournalField.startedAt.flag), help: "When it started: ISO 8601 (2026-11-26T07:30+01:00), a local time today (07:30), or \"now\". Default: now less the duration.")
+    @Option(
+        name: .customLong(JournalField.startedAt.flag),
+        help: "When it started: ISO 8601 (2026-11-26T07:30+01:00), a local time today (07:30), or \"now\". Default: now less the duration.")
     var startedAt: String?
 
     var isEmpty: Bool {
@@ -58,7 +64,9 @@ struct EpisodeFlags: ParsableArguments {
     static func start(_ text: String, now: LocalTimestamp) throws(CLIError) -> LocalTimestamp {
         if text == "now" { return now }
         if let stamp = LocalTimestamp(iso: text) { return stamp }
-        if let stamp = LocalTimestamp(iso: text + ":00" + offsetText(now.utcOffsetSeconds)) ?? LocalTimestamp(iso: text + offsetText(now.utcOffsetSeconds)) {
+        if let stamp = LocalTimestamp(iso: text + ":00" + offsetText(now.utcOffsetSeconds))
+            ?? LocalTimestamp(iso: text + offsetText(now.utcOffsetSeconds))
+        {
             return stamp
         }
         if let time = LocalTime(iso: text) {
@@ -140,8 +148,9 @@ struct Log: AsyncParsableCommand {
             let now = opened.clock.now()
             var episode = opened.app.records.episode(startedAt: now, durationSeconds: 60, muscles: [], now: now.instant)
             if fields.isEmpty, Console.stdinIsTerminal {
-                var interview = Interview(knowledge: knowledge, assessor: opened.app.assessor,
-                                          numbers: knowledge.emergencyNumbers(region: nil), style: Style(enabled: Console.colourEnabled))
+                var interview = Interview(
+                    knowledge: knowledge, assessor: opened.app.assessor,
+                    numbers: knowledge.emergencyNumbers(region: nil), style: Style(enabled: Console.colourEnabled))
                 try interview.askEpisode(into: &episode, now: now)
             } else {
                 guard !fields.muscles.isEmpty else { throw CLIError.input("--muscle is needed: quadriceps, hamstrings, calf or unsure") }
@@ -149,7 +158,8 @@ struct Log: AsyncParsableCommand {
                 try fields.apply(to: &episode, now: now)
                 if fields.startedAt == nil {
                     // Logged after it happened: it started the duration ago.
-                    episode.startedAt = LocalTimestamp(instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
+                    episode.startedAt = LocalTimestamp(
+                        instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
                 }
             }
             let logged = try await opened.app.log(episode, owner: owner, check: !noAssess)
@@ -222,7 +232,8 @@ func warnIfNotKept(_ check: EpisodeCheck) {
         Console.error("crampcare: the check was not kept in the journal: \(failure)")
     }
     if !check.ageKnown {
-        Console.error("crampcare: your year of birth is not in your profile, so this check assumed an adult; set it with: crampcare profile --birth-year YYYY")
+        Console.error(
+            "crampcare: your year of birth is not in your profile, so this check assumed an adult; set it with: crampcare profile --birth-year YYYY")
     }
 }
 
@@ -380,7 +391,8 @@ struct History: AsyncParsableCommand {
                 guard let date = LocalDate(iso: text) else { throw CLIError.input("--\(flag) \"\(text)\" is not a date; accepted: YYYY-MM-DD") }
                 return date
             }
-            (filter.from, filter.before) = opened.clock.instants(from: try from.map { try day($0, "from") }, through: try to.map { try day($0, "to") })
+            (filter.from, filter.before) = opened.clock.instants(
+                from: try from.map { try day($0, "from") }, through: try to.map { try day($0, "to") })
             for text in muscles { filter.muscles.append(try EpisodeFlags.code(text, "muscle", Muscle.self)) }
             for (value, flag) in [(minSeverity, "min-severity"), (maxSeverity, "max-severity")] {
                 if let value, !(0...10).contains(value) { throw CLIError.input("--\(flag) \(value) is out of range; accepted: 0 to 10") }
@@ -394,7 +406,9 @@ struct History: AsyncParsableCommand {
             let episodes = try await store.episodes(owner: owner, filter: filter)
             if !json {
                 // A recent check that today's knowledge base would triage urgent or higher comes first.
-                for item in try await opened.app.raisedNotices(owner: owner) { Console.print(wrap("NOTE: \(item.notice)", width: Console.width) + "\n") }
+                for item in try await opened.app.raisedNotices(owner: owner) {
+                    Console.print(wrap("NOTE: \(item.notice)", width: Console.width) + "\n")
+                }
             }
             if json {
                 var bytes: [UInt8] = [UInt8(ascii: "[")]
@@ -410,10 +424,12 @@ struct History: AsyncParsableCommand {
                 return
             }
             let rows = episodes.map { episode in
-                [String(episode.id.description.prefix(8)), "\(episode.startedAt.localDate) \(clock(episode.startedAt))",
-                 durationText(episode.durationSeconds), episode.muscles.map(\.rawValue).joined(separator: "+"),
-                 episode.side?.rawValue ?? "", episode.severity.map { "\($0)" } ?? "",
-                 episode.reliefs.map { "\($0.technique.rawValue):\($0.outcome.rawValue)" }.joined(separator: " ")]
+                [
+                    String(episode.id.description.prefix(8)), "\(episode.startedAt.localDate) \(clock(episode.startedAt))",
+                    durationText(episode.durationSeconds), episode.muscles.map(\.rawValue).joined(separator: "+"),
+                    episode.side?.rawValue ?? "", episode.severity.map { "\($0)" } ?? "",
+                    episode.reliefs.map { "\($0.technique.rawValue):\($0.outcome.rawValue)" }.joined(separator: " "),
+                ]
             }
             printTable(["id", "started", "lasted", "muscles", "side", "severity", "relief"], rows)
             _ = knowledge

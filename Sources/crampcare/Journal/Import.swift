@@ -63,7 +63,9 @@ struct Import: AsyncParsableCommand {
                     return
                 }
                 let summary = try await app.importBackup(JournalContents(dayLogs: days), mode: .merge, owner: owner)
-                Console.print("Imported from Apple Health: \(summary.dayLogsWritten) days (\(first) to \(last)) from \(health.records) records\(health.skipped > 0 ? "; \(health.skipped) records could not be read and were left out" : "").")
+                Console.print(
+                    "Imported from Apple Health: \(summary.dayLogsWritten) days (\(first) to \(last)) from \(health.records) records\(health.skipped > 0 ? "; \(health.skipped) records could not be read and were left out" : "")."
+                )
                 return
             }
             if kind == .csv {
@@ -82,27 +84,37 @@ struct Import: AsyncParsableCommand {
                 Self.report(summary)
                 return
             }
-            var contents = try JournalBackup.decode(try reader.readAll(limit: JournalBackup.maxBytes, what: path), currentYear: opened.clock.today.year)
+            var contents = try JournalBackup.decode(
+                try reader.readAll(limit: JournalBackup.maxBytes, what: path), currentYear: opened.clock.today.year)
             if replace {
                 guard kind == .json else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
                 if !yes && !dryRun {
-                    guard Console.stdinIsTerminal, path != "-" else { throw CLIError.input("add --yes to replace the journal without a terminal to confirm in") }
-                    Console.write(Array("Replace everything in the journal with this backup (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days)? Type replace to confirm: ".utf8))
+                    guard Console.stdinIsTerminal, path != "-" else {
+                        throw CLIError.input("add --yes to replace the journal without a terminal to confirm in")
+                    }
+                    Console.write(
+                        Array(
+                            "Replace everything in the journal with this backup (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days)? Type replace to confirm: "
+                                .utf8))
                     guard readLine()?.trimmingCharacters() == "replace" else {
                         Console.print("Nothing changed.")
                         return
                     }
                 }
                 if dryRun {
-                    Console.print("Checked: the backup is valid (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days, \(contents.assessments.count) assessments). Nothing written (--dry-run).")
+                    Console.print(
+                        "Checked: the backup is valid (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days, \(contents.assessments.count) assessments). Nothing written (--dry-run)."
+                    )
                     return
                 }
                 _ = try await app.importBackup(contents, mode: .replace, owner: owner)
-                Console.print("Restored \(contents.episodes.count) episodes, \(contents.dayLogs.count) days and \(contents.assessments.count) assessments.")
+                Console.print(
+                    "Restored \(contents.episodes.count) episodes, \(contents.dayLogs.count) days and \(contents.assessments.count) assessments.")
                 return
             }
             if dryRun {
-                Console.print("Checked: \(contents.episodes.count) episodes and \(contents.dayLogs.count) days are valid. Nothing written (--dry-run).")
+                Console.print(
+                    "Checked: \(contents.episodes.count) episodes and \(contents.dayLogs.count) days are valid. Nothing written (--dry-run).")
                 return
             }
             Self.report(try await app.importBackup(contents, mode: .merge, owner: owner))
@@ -217,7 +229,8 @@ struct Import: AsyncParsableCommand {
 
     /// Reads a CSV file as a stream, checking every row and handing checked batches to `sink`;
     /// throws with every problem found (the caller's transaction then writes nothing).
-    static func readCSV(_ reader: ChunkReader, now: Int64, sink: (any ImportSink)?, expectedRows: Int = 0) async throws -> (episodes: Int, days: Int) {
+    static func readCSV(_ reader: ChunkReader, now: Int64, sink: (any ImportSink)?, expectedRows: Int = 0) async throws -> (episodes: Int, days: Int)
+    {
         var reader = reader
         var parser = CSVParser()
         var header: JournalCSV.Header?

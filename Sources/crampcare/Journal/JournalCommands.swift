@@ -12,7 +12,8 @@ import Glibc
 struct Day: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record how a day went (fluids, exercise, sitting, sleep, heat, food, medicines).",
-        discussion: "Only the fields you give change; the rest of the day's record stays. Example: crampcare day --fluids 1200 --sleep 6.5 --hot-weather true"
+        discussion:
+            "Only the fields you give change; the rest of the day's record stays. Example: crampcare day --fluids 1200 --sleep 6.5 --hot-weather true"
     )
 
     @OptionGroup var journal: JournalOptions
@@ -88,7 +89,8 @@ struct Day: AsyncParsableCommand {
                 for text in context { list.append(try EpisodeFlags.code(text, "context", ContextCode.self)) }
                 day.context = Array(CodeSet(list))
             }
-            let changed = fluids != nil || electrolyteDrink != nil || exerciseMinutes != nil || intensity != nil || steps != nil
+            let changed =
+                fluids != nil || electrolyteDrink != nil || exerciseMinutes != nil || intensity != nil || steps != nil
                 || sitting != nil || standing != nil || sleep != nil || hotWeather != nil || alcohol != nil || caffeine != nil
                 || !mineralFoods.isEmpty || !medicationChanges.isEmpty || !context.isEmpty
             if changed { day = try await flagged { try await opened.app.save(day, owner: owner) } }
@@ -149,7 +151,9 @@ struct ProfileCommand: AsyncParsableCommand {
                 var list: [Medication] = []
                 for text in medications {
                     guard let code = Medication.table.code(text.lowercased()) ?? knowledge.medicineNames[text.lowercased()] else {
-                        throw CLIError.input("--medication \"\(text)\" is not a medicine CrampCare knows; accepted codes: \(Medication.table.accepted), or names such as furosemide, atorvastatin, salbutamol")
+                        throw CLIError.input(
+                            "--medication \"\(text)\" is not a medicine CrampCare knows; accepted codes: \(Medication.table.accepted), or names such as furosemide, atorvastatin, salbutamol"
+                        )
                     }
                     list.append(code)
                 }
@@ -158,7 +162,9 @@ struct ProfileCommand: AsyncParsableCommand {
             }
             if let timeZone {
                 guard timeZone.isEmpty || fileExists("/usr/share/zoneinfo/\(timeZone)") || timeZone == "UTC" else {
-                    throw CLIError.input("--time-zone \"\(timeZone)\" is not a time zone this machine knows; accepted: IANA names such as Europe/London or America/New_York")
+                    throw CLIError.input(
+                        "--time-zone \"\(timeZone)\" is not a time zone this machine knows; accepted: IANA names such as Europe/London or America/New_York"
+                    )
                 }
                 profile.timeZone = timeZone.isEmpty ? nil : timeZone
                 changed = true
@@ -167,7 +173,9 @@ struct ProfileCommand: AsyncParsableCommand {
             if !reminders.isEmpty {
                 var list: [LocalTime] = []
                 for text in reminders {
-                    guard let time = LocalTime(iso: text) else { throw CLIError.input("--reminder \"\(text)\" is not a time; accepted: HH:MM such as 21:30") }
+                    guard let time = LocalTime(iso: text) else {
+                        throw CLIError.input("--reminder \"\(text)\" is not a time; accepted: HH:MM such as 21:30")
+                    }
                     list.append(time)
                 }
                 profile.reminderTimes = Array(Set(list)).sorted()
@@ -181,11 +189,16 @@ struct ProfileCommand: AsyncParsableCommand {
             if changed { Console.print("Profile saved.") }
             Console.print("  year of birth  \(profile.birthYear.map(String.init) ?? "-")")
             Console.print("  sex            \(profile.sex?.rawValue ?? "-")")
-            Console.print("  conditions     \(profile.conditions.isEmpty ? "-" : profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }.joined(separator: "; "))")
-            Console.print("  medicines      \(profile.medications.isEmpty ? "-" : profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }.joined(separator: "; "))")
+            Console.print(
+                "  conditions     \(profile.conditions.isEmpty ? "-" : profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }.joined(separator: "; "))"
+            )
+            Console.print(
+                "  medicines      \(profile.medications.isEmpty ? "-" : profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }.joined(separator: "; "))"
+            )
             Console.print("  time zone      \(profile.timeZone ?? "-")")
             Console.print("  region         \(profile.region ?? "-")")
-            Console.print("  reminders      \(profile.reminderTimes.isEmpty ? "-" : profile.reminderTimes.map(\.description).joined(separator: ", "))")
+            Console.print(
+                "  reminders      \(profile.reminderTimes.isEmpty ? "-" : profile.reminderTimes.map(\.description).joined(separator: ", "))")
         }
     }
 }
@@ -204,7 +217,6 @@ func fileExists(_ path: String) -> Bool {
     return stat(path, &info) == 0
 }
 
-
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export the whole journal: CSV (a folder with episodes.csv and daily.csv), a JSON backup, or HL7 FHIR R4.",
@@ -212,12 +224,15 @@ struct Export: AsyncParsableCommand {
     )
 
     @OptionGroup var journal: JournalOptions
-    @Option(help: "csv, json or fhir.", transform: { text in
-        guard let format = ExportFormat(rawValue: text) else {
-            throw ValidationError("--format \"\(text)\" is not an export format; accepted: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return format
-    })
+    @Option(
+        help: "csv, json or fhir.",
+        transform: { text in
+            guard let format = ExportFormat(rawValue: text) else {
+                throw ValidationError(
+                    "--format \"\(text)\" is not an export format; accepted: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return format
+        })
     var format: ExportFormat
     @Option(help: "Where to write: a folder for csv, a file for json and fhir (- for stdout).")
     var out: String
@@ -226,7 +241,9 @@ struct Export: AsyncParsableCommand {
         try await withJournal(journal) { opened in
             if format == .csv {
                 guard out != "-" else { throw CLIError.input("--out for csv is a folder (it holds episodes.csv and daily.csv)") }
-                if mkdir(out, 0o700) != 0, errno != EEXIST { throw CLIError.input("--out \(out): cannot create the folder: \(String(cString: strerror(errno)))") }
+                if mkdir(out, 0o700) != 0, errno != EEXIST {
+                    throw CLIError.input("--out \(out): cannot create the folder: \(String(cString: strerror(errno)))")
+                }
             }
             let export = try await opened.app.export(format, owner: owner)
             switch format {
@@ -295,14 +312,18 @@ struct Erase: AsyncParsableCommand {
             if !yes {
                 guard Console.stdinIsTerminal else { throw CLIError.input("add --yes to erase without a terminal to confirm in") }
                 let count = try await opened.journal.countEpisodes(owner: owner, from: nil, before: nil)
-                Console.write(Array("This deletes \(count) episodes and every day, assessment and your profile, and cannot be undone. Type erase to confirm: ".utf8))
+                Console.write(
+                    Array(
+                        "This deletes \(count) episodes and every day, assessment and your profile, and cannot be undone. Type erase to confirm: "
+                            .utf8))
                 guard readLine()?.trimmingCharacters() == "erase" else {
                     Console.print("Nothing erased.")
                     return
                 }
             }
             let summary = try await opened.app.erase(owner: owner)
-            Console.print("Erased \(summary.episodes) episodes, \(summary.dayLogs) days, \(summary.assessments) assessments and \(summary.profiles) profile.")
+            Console.print(
+                "Erased \(summary.episodes) episodes, \(summary.dayLogs) days, \(summary.assessments) assessments and \(summary.profiles) profile.")
         }
     }
 }

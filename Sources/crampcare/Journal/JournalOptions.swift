@@ -1,16 +1,17 @@
 import ArgumentParser
-import CrampJournal
-import CrampStorage
-
 import CrampApplication
+import CrampJournal
 import CrampKnowledge
+import CrampStorage
 import Foundation
 
 /// Where the journal is: `--database`, else `CRAMPCARE_DATABASE`, else the XDG data directory.
 struct JournalOptions: ParsableArguments {
-    @Option(name: .customLong("database"), help: ArgumentHelp(
-        "The journal: a file path (SQLite) or a postgres:// URL. Default: $CRAMPCARE_DATABASE, else $XDG_DATA_HOME/crampcare/journal.sqlite.",
-        valueName: "path-or-url"))
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "The journal: a file path (SQLite) or a postgres:// URL. Default: $CRAMPCARE_DATABASE, else $XDG_DATA_HOME/crampcare/journal.sqlite.",
+            valueName: "path-or-url"))
     var database: String?
 
     /// The settings with this flag first.
@@ -34,7 +35,8 @@ struct OpenJournal: Sendable {
 
 /// The use cases for a personal journal: the machine's zone and locale when the profile names none.
 func personalApp(_ store: any JournalStore, knowledge: KnowledgeBase, settings: Settings) -> CrampCareApp {
-    CrampCareApp(journal: store, knowledge: knowledge, defaultZone: TimeZone.current, defaultRegion: KnowledgeBase.region(fromLocale: settings.locale))
+    CrampCareApp(
+        journal: store, knowledge: knowledge, defaultZone: TimeZone.current, defaultRegion: KnowledgeBase.region(fromLocale: settings.locale))
 }
 
 /// Runs `body` with the journal open (PostgreSQL's pool running beside it in a task group of its
