@@ -81,86 +81,11 @@ public struct ResultPresentation: Sendable {
         notices = result.notices
         disclaimer = knowledge.disclaimer
         knowledgeVersion = result.knowledgeVersion
-        func because(_ evidence: Evidence) -> [Detail] {
-            let codes = result.because(evidence).map { knowledge.label(code: $0) }
-            return codes.isEmpty ? [] : [Detail(label: "Because you said", text: codes.joined(separator: ", "), isBecause: true)]
-        }
-        var sections: [Section] = []
-        if !result.redFlags.isEmpty {
-            sections.append(
-                Section(
-                    kind: .redFlags, heading: "Red flags", paragraphs: [],
-                    items: result.redFlags.map { hit in
-                        var details = [Detail(label: "Why", text: hit.rule.reason, isBecause: false)]
-                        if result.showsAdvice(of: hit) { details.append(Detail(label: "What to do", text: hit.rule.advice, isBecause: false)) }
-                        return Item(
-                            title: hit.rule.title,
-                            tag: Tag(kind: .level, code: hit.rule.level.rawValue, text: hit.rule.level.rawValue.replacing("_", with: " ")),
-                            details: details + because(hit.evidence))
-                    }))
-        }
-        sections.append(Section(kind: .verdict, heading: "Is it a cramp?", paragraphs: [Self.verdict(result)], items: []))
-        if !result.alternatives.isEmpty {
-            sections.append(
-                Section(
-                    kind: .alternatives, heading: "What else it might be", paragraphs: [],
-                    items: result.alternatives.map { hit in
-                        Item(
-                            title: hit.alternative.name, summary: hit.alternative.summary,
-                            details: [Detail(label: "How to tell", text: hit.alternative.tellsApart, isBecause: false)])
-                    }))
-        }
-        if !result.factors.isEmpty {
-            sections.append(
-                Section(
-                    kind: .factors, heading: "What may be behind it", paragraphs: [],
-                    items: result.factors.prefix(Self.shownFactors).map { hit in
-                        Item(
-                            title: hit.factor.name, tag: Tag(kind: .score, code: "", text: "\(Int((hit.score * 100).rounded()))%"),
-                            summary: hit.factor.summary,
-                            details: [Detail(label: nil, text: hit.factor.mechanism, isBecause: false)] + because(hit.evidence))
-                    }))
-        }
-        if !result.relief.isEmpty {
-            var items = result.relief.map { advice in
-                Item(
-                    title: advice.item.title,
-                    tag: advice.item.holdSeconds.map { seconds in
-                        Tag(kind: .hold, code: "", text: "hold \(seconds) seconds" + (advice.item.repeats.map { ", \($0) times" } ?? ""))
-                    }, steps: advice.item.steps, cautions: advice.cautions)
-            }
-            // What to avoid while easing a cramp, with the steps; not while waiting for care.
-            if result.triage <= .soon {
-                items += knowledge.reliefCautions.map { Item(title: $0.title, summary: $0.text) }
-            }
-            sections.append(
-                Section(
-                    kind: .relief, heading: result.triage >= .urgent ? "While you wait for care" : "What to do now",
-                    paragraphs: [], items: items))
-        }
-        if !result.prevention.isEmpty {
-            sections.append(
-                Section(
-                    kind: .prevention, heading: "To stop it coming back", paragraphs: [],
-                    items: result.prevention.map {
-                        Item(title: $0.title, summary: $0.why, cautions: $0.cautions)
-                    }))
-        }
-        sections.append(Section(kind: .safetyNet, heading: "Get help if", paragraphs: [], items: result.safetyNet.map { Item(title: $0.advice) }))
-        if result.triage == .selfCare, !result.unscreenedRedFlags.isEmpty {
-            sections.append(
-                Section(
-                    kind: .unscreened, heading: "Questions that could change this advice",
-                    paragraphs: ["These were not answered. A \"yes\" to any of them would change the advice:"],
-                    items: result.unscreenedRedFlags.map { Item(title: knowledge.findings[$0]?.question ?? $0.rawValue) }))
-        }
-        sections.append(
-            Section(
-                kind: .sources, heading: "Sources", paragraphs: [],
-                items: result.sourceIDs.compactMap { knowledge.sources[$0] }.map {
-                    Item(title: $0.title, byline: $0.publisher, url: $0.url)
-                }))
-        self.sections = sections
+        let builder = SectionBuilder(result: result, knowledge: knowledge)
+        sections = [
+            builder.redFlags(), builder.verdict(), builder.alternatives(), builder.factors(), builder.relief(), builder.prevention(),
+            builder.safetyNet(), builder.unscreened(), builder.sources(),
+        ].compactMap { $0 }
     }
 
     /// Whether it sounds like a cramp, in words.
@@ -170,5 +95,106 @@ public struct ResultPresentation: Sendable {
             return "It may not be a simple cramp. Something else could explain it better (see below)."
         }
         return "There is not enough here to say it is a typical cramp."
+    }
+}
+
+/// Builds each section of a presentation; nil for a section with nothing to say.
+private struct SectionBuilder {
+    typealias Section = ResultPresentation.Section
+    typealias Item = ResultPresentation.Item
+    typealias Detail = ResultPresentation.Detail
+    typealias Tag = ResultPresentation.Tag
+
+    let result: AssessmentResult
+    let knowledge: KnowledgeBase
+
+    /// "Because you said", in the knowledge base's words.
+    func because(_ evidence: Evidence) -> [Detail] {
+        let codes = result.because(evidence).map { knowledge.label(code: $0) }
+        return codes.isEmpty ? [] : [Detail(label: "Because you said", text: codes.joined(separator: ", "), isBecause: true)]
+    }
+
+    func redFlags() -> Section? {
+        guard !result.redFlags.isEmpty else { return nil }
+        return Section(
+            kind: .redFlags, heading: "Red flags", paragraphs: [],
+            items: result.redFlags.map { hit in
+                var details = [Detail(label: "Why", text: hit.rule.reason, isBecause: false)]
+                if result.showsAdvice(of: hit) { details.append(Detail(label: "What to do", text: hit.rule.advice, isBecause: false)) }
+                return Item(
+                    title: hit.rule.title,
+                    tag: Tag(kind: .level, code: hit.rule.level.rawValue, text: hit.rule.level.rawValue.replacing("_", with: " ")),
+                    details: details + because(hit.evidence))
+            })
+    }
+
+    func verdict() -> Section? {
+        Section(kind: .verdict, heading: "Is it a cramp?", paragraphs: [ResultPresentation.verdict(result)], items: [])
+    }
+
+    func alternatives() -> Section? {
+        guard !result.alternatives.isEmpty else { return nil }
+        return Section(
+            kind: .alternatives, heading: "What else it might be", paragraphs: [],
+            items: result.alternatives.map { hit in
+                Item(
+                    title: hit.alternative.name, summary: hit.alternative.summary,
+                    details: [Detail(label: "How to tell", text: hit.alternative.tellsApart, isBecause: false)])
+            })
+    }
+
+    func factors() -> Section? {
+        guard !result.factors.isEmpty else { return nil }
+        return Section(
+            kind: .factors, heading: "What may be behind it", paragraphs: [],
+            items: result.factors.prefix(ResultPresentation.shownFactors).map { hit in
+                Item(
+                    title: hit.factor.name, tag: Tag(kind: .score, code: "", text: "\(Int((hit.score * 100).rounded()))%"),
+                    summary: hit.factor.summary,
+                    details: [Detail(label: nil, text: hit.factor.mechanism, isBecause: false)] + because(hit.evidence))
+            })
+    }
+
+    func relief() -> Section? {
+        guard !result.relief.isEmpty else { return nil }
+        var items = result.relief.map { advice in
+            Item(
+                title: advice.item.title,
+                tag: advice.item.holdSeconds.map { seconds in
+                    Tag(kind: .hold, code: "", text: "hold \(seconds) seconds" + (advice.item.repeats.map { ", \($0) times" } ?? ""))
+                }, steps: advice.item.steps, cautions: advice.cautions)
+        }
+        // What to avoid while easing a cramp, with the steps; not while waiting for care.
+        if result.triage <= .soon {
+            items += knowledge.reliefCautions.map { Item(title: $0.title, summary: $0.text) }
+        }
+        return Section(
+            kind: .relief, heading: result.triage >= .urgent ? "While you wait for care" : "What to do now", paragraphs: [], items: items)
+    }
+
+    func prevention() -> Section? {
+        guard !result.prevention.isEmpty else { return nil }
+        return Section(
+            kind: .prevention, heading: "To stop it coming back", paragraphs: [],
+            items: result.prevention.map { Item(title: $0.title, summary: $0.why, cautions: $0.cautions) })
+    }
+
+    func safetyNet() -> Section? {
+        Section(kind: .safetyNet, heading: "Get help if", paragraphs: [], items: result.safetyNet.map { Item(title: $0.advice) })
+    }
+
+    /// Only for a self-care answer: a "yes" to any of these would change it.
+    func unscreened() -> Section? {
+        guard result.triage == .selfCare, !result.unscreenedRedFlags.isEmpty else { return nil }
+        return Section(
+            kind: .unscreened, heading: "Questions that could change this advice",
+            paragraphs: ["These were not answered. A \"yes\" to any of them would change the advice:"],
+            items: result.unscreenedRedFlags.map { Item(title: knowledge.findings[$0]?.question ?? $0.rawValue) })
+    }
+
+    func sources() -> Section? {
+        Section(
+            kind: .sources, heading: "Sources", paragraphs: [],
+            items: result.sourceIDs.compactMap { knowledge.sources[$0] }.map { Item(title: $0.title, byline: $0.publisher, url: $0.url) })
     }
 }

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the JSON backup is one documented format (docs/journal-formats.md),
+// its writer and its checking reader side by side, so a member changes in one file.
 import CrampJSON
 import CrampKnowledge
 

@@ -50,71 +50,7 @@ public enum FHIRExport {
         }
         let subject = contents.profile == nil ? nil : "urn:uuid:\(EntryID.named("patient|\(patientID)"))"
         for episode in contents.episodes.sorted(by: { ($0.startedAt.instant, $0.id) < ($1.startedAt.instant, $1.id) }) {
-            entry(&w, url: "urn:uuid:\(episode.id)") { w in
-                w.key("resourceType"); w.value("Observation")
-                w.key("id"); w.value(episode.id.description)
-                w.key("status"); w.value("final")
-                category(&w, "survey", "Survey")
-                codeable(&w, "code", system: loinc, code: "75325-1", display: "Symptom", text: "Symptom")
-                if let subject { w.key("subject"); w.beginObject(); w.key("reference"); w.value(subject); w.endObject() }
-                w.key("effectivePeriod"); w.beginObject()
-                w.key("start"); w.value(episode.startedAt.description)
-                let end = LocalTimestamp(
-                    instant: episode.startedAt.instant + Int64(episode.durationSeconds) * 1000,
-                    zoneOffsetSeconds: episode.startedAt.utcOffsetSeconds)
-                w.key("end"); w.value(end.description)
-                w.endObject()
-                codeable(&w, "valueCodeableConcept", system: snomed, code: "55300003", display: "Cramp", text: "Muscle cramp")
-                if let first = episode.muscles.first {
-                    let site = bodySite(first)
-                    let text = episode.muscles.map { bodySite($0).text }.joined(separator: ", ")
-                    codeable(&w, "bodySite", system: snomed, code: site.code, display: site.display, text: text)
-                }
-                var components: [(inout JSONWriter) -> Void] = []
-                if let side = episode.side {
-                    components.append { w in
-                        codeable(&w, "code", system: snomed, code: "272741003", display: "Laterality", text: "Side")
-                        let value = laterality(side)
-                        codeable(&w, "valueCodeableConcept", system: snomed, code: value.code, display: value.display, text: side.rawValue)
-                    }
-                }
-                if let severity = episode.severity {
-                    components.append { w in
-                        codeable(
-                            &w, "code", system: loinc, code: "72514-3",
-                            display: "Pain severity - 0-10 verbal numeric rating [Score] - Reported", text: "Severity (0-10)")
-                        w.key("valueInteger"); w.value(severity)
-                    }
-                }
-                for relief in episode.reliefs {
-                    components.append { w in
-                        codeable(&w, "code", system: loinc, code: "100753-3", display: "Alleviating factors", text: "What was tried")
-                        var text = "\(relief.technique.rawValue): \(relief.outcome.rawValue)"
-                        if let seconds = relief.secondsToEase { text += " (eased after \(seconds) s)" }
-                        w.key("valueString"); w.value(text)
-                    }
-                }
-                if !components.isEmpty {
-                    w.key("component"); w.beginArray()
-                    for component in components {
-                        w.beginObject()
-                        component(&w)
-                        w.endObject()
-                    }
-                    w.endArray()
-                }
-                var notes: [String] = []
-                if let onset = episode.onset { notes.append("Started while \(knowledge.onsetLabels[onset] ?? onset.rawValue).") }
-                if !episode.findings.isEmpty {
-                    notes.append("Noticed: " + episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: "; ") + ".")
-                }
-                if let note = episode.note { notes.append(note) }
-                if !notes.isEmpty {
-                    w.key("note"); w.beginArray()
-                    for note in notes { w.beginObject(); w.key("text"); w.value(note); w.endObject() }
-                    w.endArray()
-                }
-            }
+            entry(&w, url: "urn:uuid:\(episode.id)") { w in episodeObservation(&w, episode, subject: subject, knowledge: knowledge) }
         }
         for day in contents.dayLogs.sorted(by: { $0.date < $1.date }) {
             if let fluids = day.fluidsML {
@@ -131,6 +67,79 @@ public enum FHIRExport {
         w.endArray()
         w.endObject()
         return w.bytes + [0x0A]
+    }
+
+    /// One cramp as an Observation: when, where, what it was, its side, severity and reliefs, and
+    /// the person's notes.
+    static func episodeObservation(_ w: inout JSONWriter, _ episode: Episode, subject: String?, knowledge: KnowledgeBase) {
+        w.key("resourceType"); w.value("Observation")
+        w.key("id"); w.value(episode.id.description)
+        w.key("status"); w.value("final")
+        category(&w, "survey", "Survey")
+        codeable(&w, "code", system: loinc, code: "75325-1", display: "Symptom", text: "Symptom")
+        if let subject { w.key("subject"); w.beginObject(); w.key("reference"); w.value(subject); w.endObject() }
+        w.key("effectivePeriod"); w.beginObject()
+        w.key("start"); w.value(episode.startedAt.description)
+        let end = LocalTimestamp(
+            instant: episode.startedAt.instant + Int64(episode.durationSeconds) * 1000,
+            zoneOffsetSeconds: episode.startedAt.utcOffsetSeconds)
+        w.key("end"); w.value(end.description)
+        w.endObject()
+        codeable(&w, "valueCodeableConcept", system: snomed, code: "55300003", display: "Cramp", text: "Muscle cramp")
+        if let first = episode.muscles.first {
+            let site = bodySite(first)
+            let text = episode.muscles.map { bodySite($0).text }.joined(separator: ", ")
+            codeable(&w, "bodySite", system: snomed, code: site.code, display: site.display, text: text)
+        }
+        episodeComponents(&w, episode)
+        var notes: [String] = []
+        if let onset = episode.onset { notes.append("Started while \(knowledge.onsetLabels[onset] ?? onset.rawValue).") }
+        if !episode.findings.isEmpty {
+            notes.append("Noticed: " + episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: "; ") + ".")
+        }
+        if let note = episode.note { notes.append(note) }
+        if !notes.isEmpty {
+            w.key("note"); w.beginArray()
+            for note in notes { w.beginObject(); w.key("text"); w.value(note); w.endObject() }
+            w.endArray()
+        }
+    }
+
+    /// The side, the severity and each relief tried, as the Observation's components.
+    static func episodeComponents(_ w: inout JSONWriter, _ episode: Episode) {
+        var components: [(inout JSONWriter) -> Void] = []
+        if let side = episode.side {
+            components.append { w in
+                codeable(&w, "code", system: snomed, code: "272741003", display: "Laterality", text: "Side")
+                let value = laterality(side)
+                codeable(&w, "valueCodeableConcept", system: snomed, code: value.code, display: value.display, text: side.rawValue)
+            }
+        }
+        if let severity = episode.severity {
+            components.append { w in
+                codeable(
+                    &w, "code", system: loinc, code: "72514-3",
+                    display: "Pain severity - 0-10 verbal numeric rating [Score] - Reported", text: "Severity (0-10)")
+                w.key("valueInteger"); w.value(severity)
+            }
+        }
+        for relief in episode.reliefs {
+            components.append { w in
+                codeable(&w, "code", system: loinc, code: "100753-3", display: "Alleviating factors", text: "What was tried")
+                var text = "\(relief.technique.rawValue): \(relief.outcome.rawValue)"
+                if let seconds = relief.secondsToEase { text += " (eased after \(seconds) s)" }
+                w.key("valueString"); w.value(text)
+            }
+        }
+        if !components.isEmpty {
+            w.key("component"); w.beginArray()
+            for component in components {
+                w.beginObject()
+                component(&w)
+                w.endObject()
+            }
+            w.endArray()
+        }
     }
 
     static func entry(_ w: inout JSONWriter, url: String, _ resource: (inout JSONWriter) -> Void) {

@@ -73,6 +73,20 @@ public struct EraseSummary: Sendable, Equatable {
     public init() {}
 }
 
+extension EraseSummary {
+    /// What was erased, as the API answers it: `{"episodes":N,"dayLogs":N,"assessments":N,"profiles":N}`.
+    public func json() -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("episodes"); w.value(episodes)
+        w.key("dayLogs"); w.value(dayLogs)
+        w.key("assessments"); w.value(assessments)
+        w.key("profiles"); w.value(profiles)
+        w.endObject()
+        return w.bytes
+    }
+}
+
 /// Where a journal lives. Every call is scoped to one owner: no call can read or change another
 /// owner's rows. Every write is one transaction; when a call returns, the write is durable.
 public protocol JournalStore: Sendable {

@@ -24,58 +24,76 @@ extension KnowledgeLoader {
             "muscles", "onsets", "sides", "sexes", "reviewed",
         ])
         _ = try codes.reviewed()
-        func codeInfos<Code: CodeList>(_ key: String, _: Code.Type, questions: Bool) throws(KnowledgeError) -> [Code: CodeInfo] {
-            var map: [Code: CodeInfo] = [:]
-            let list = try codes.field(key)
-            for node in try list.array() {
-                let item = node.labelled()
-                try item.expectKeys(["code", "label", "question", "step", "redFlag", "answer", "section"])
-                let code = try item.field("code").code(Code.self, what: "code")
-                guard map[code] == nil else { throw item.fail("the code \"\(code.rawValue)\" appears twice") }
-                let question = try item.optional("question")?.string()
-                if questions, question == nil { throw item.fail("the member \"question\" is missing") }
-                map[code] = CodeInfo(
-                    code: code.rawValue, label: try item.field("label").string(), question: question,
-                    step: try item.optional("step")?.string(),
-                    isRedFlag: try item.optional("redFlag")?.bool() ?? false,
-                    answer: try item.optional("answer")?.string(), section: try item.optional("section")?.string())
-            }
-            for code in Code.allCases where map[code] == nil {
-                throw list.fail("the request code \"\(code.rawValue)\" has no entry")
-            }
-            return map
+        let findings = try codeInfos(codes, "findings", Finding.self, questions: true)
+        let context = try codeInfos(codes, "context", ContextCode.self, questions: true)
+        let conditions = try codeInfos(codes, "conditions", Condition.self, questions: true)
+        let medications = try codeInfos(codes, "medications", Medication.self, questions: true)
+        let muscleLabels = try codeInfos(codes, "muscles", Muscle.self, questions: false).mapValues(\.label)
+        let onsetLabels = try codeInfos(codes, "onsets", Onset.self, questions: false).mapValues(\.label)
+        let sideLabels = try codeInfos(codes, "sides", Side.self, questions: false).mapValues(\.label)
+        let sexLabels = try codeInfos(codes, "sexes", Sex.self, questions: false).mapValues(\.label)
+        let redFlagSteps = try steps(codes, "redFlagSteps", text: "question")
+        let otherSteps = try steps(codes, "otherSteps", text: "title")
+        let redFlags = try checkSteps(findings: findings, redFlagSteps: redFlagSteps, otherSteps: otherSteps)
+        return CodeTables(
+            findings: findings, context: context, conditions: conditions, medications: medications, muscleLabels: muscleLabels,
+            onsetLabels: onsetLabels, sideLabels: sideLabels, sexLabels: sexLabels, redFlagSteps: redFlagSteps,
+            otherSteps: otherSteps, redFlagFindings: redFlags)
+    }
+
+    /// One code list with its words, every code of the request's list present.
+    func codeInfos<Code: CodeList>(_ codes: Node, _ key: String, _: Code.Type, questions: Bool) throws(KnowledgeError) -> [Code: CodeInfo] {
+        var map: [Code: CodeInfo] = [:]
+        let list = try codes.field(key)
+        for node in try list.array() {
+            let item = node.labelled()
+            try item.expectKeys(["code", "label", "question", "step", "redFlag", "answer", "section"])
+            let code = try item.field("code").code(Code.self, what: "code")
+            guard map[code] == nil else { throw item.fail("the code \"\(code.rawValue)\" appears twice") }
+            let question = try item.optional("question")?.string()
+            if questions, question == nil { throw item.fail("the member \"question\" is missing") }
+            map[code] = CodeInfo(
+                code: code.rawValue, label: try item.field("label").string(), question: question,
+                step: try item.optional("step")?.string(),
+                isRedFlag: try item.optional("redFlag")?.bool() ?? false,
+                answer: try item.optional("answer")?.string(), section: try item.optional("section")?.string())
         }
-        let findings = try codeInfos("findings", Finding.self, questions: true)
-        let context = try codeInfos("context", ContextCode.self, questions: true)
-        let conditions = try codeInfos("conditions", Condition.self, questions: true)
-        let medications = try codeInfos("medications", Medication.self, questions: true)
-        let muscleLabels = try codeInfos("muscles", Muscle.self, questions: false).mapValues(\.label)
-        let onsetLabels = try codeInfos("onsets", Onset.self, questions: false).mapValues(\.label)
-        let sideLabels = try codeInfos("sides", Side.self, questions: false).mapValues(\.label)
-        let sexLabels = try codeInfos("sexes", Sex.self, questions: false).mapValues(\.label)
-        func steps(_ key: String, text: String) throws(KnowledgeError) -> [QuestionStep] {
-            var out: [QuestionStep] = []
-            for node in try codes.field(key).array() {
-                let item = node.labelled()
-                try item.expectKeys(text == "title" ? ["id", text, "kind", "oneOf"] : ["id", text])
-                var kind: QuestionStep.Kind?
-                if text == "title" {
-                    let name = try item.field("kind").string()
-                    guard let parsed = QuestionStep.Kind(rawValue: name) else {
-                        throw item.fail("kind is \"choice\" or \"checklist\", found \"\(name)\"")
-                    }
-                    kind = parsed
+        for code in Code.allCases where map[code] == nil {
+            throw list.fail("the request code \"\(code.rawValue)\" has no entry")
+        }
+        return map
+    }
+
+    /// The steps the interview asks in, each listed once.
+    func steps(_ codes: Node, _ key: String, text: String) throws(KnowledgeError) -> [QuestionStep] {
+        var out: [QuestionStep] = []
+        for node in try codes.field(key).array() {
+            let item = node.labelled()
+            try item.expectKeys(text == "title" ? ["id", text, "kind", "oneOf"] : ["id", text])
+            var kind: QuestionStep.Kind?
+            if text == "title" {
+                let name = try item.field("kind").string()
+                guard let parsed = QuestionStep.Kind(rawValue: name) else {
+                    throw item.fail("kind is \"choice\" or \"checklist\", found \"\(name)\"")
                 }
-                var oneOf: [Finding] = []
-                for node in try item.optional("oneOf")?.array() ?? [] { oneOf.append(try node.code(Finding.self, what: "finding")) }
-                let step = QuestionStep(id: try item.field("id").string(), text: try item.field(text).string(), kind: kind, oneOf: oneOf)
-                guard !out.contains(where: { $0.id == step.id }) else { throw item.fail("the step \"\(step.id)\" is listed twice") }
-                out.append(step)
+                kind = parsed
             }
-            return out
+            var oneOf: [Finding] = []
+            for node in try item.optional("oneOf")?.array() ?? [] { oneOf.append(try node.code(Finding.self, what: "finding")) }
+            let step = QuestionStep(id: try item.field("id").string(), text: try item.field(text).string(), kind: kind, oneOf: oneOf)
+            guard !out.contains(where: { $0.id == step.id }) else { throw item.fail("the step \"\(step.id)\" is listed twice") }
+            out.append(step)
         }
-        let redFlagSteps = try steps("redFlagSteps", text: "question")
-        let otherSteps = try steps("otherSteps", text: "title")
+        return out
+    }
+
+    /// Every finding in a step of its kind, every step asking something, choice answers worded;
+    /// returns the red-flag signs.
+    func checkSteps(
+        findings: [Finding: CodeInfo], redFlagSteps: [QuestionStep], otherSteps: [QuestionStep]
+    ) throws(KnowledgeError)
+        -> CodeSet<Finding>
+    {
         var redFlags = CodeSet<Finding>()
         for (finding, info) in findings {
             let item = Node(value: .null, file: "codes.json", path: "findings (\(finding.rawValue))")
@@ -105,9 +123,6 @@ extension KnowledgeLoader {
                     problem: "is an answer of the choice step \"\(step.id)\", so it needs an \"answer\" wording")
             }
         }
-        return CodeTables(
-            findings: findings, context: context, conditions: conditions, medications: medications, muscleLabels: muscleLabels,
-            onsetLabels: onsetLabels, sideLabels: sideLabels, sexLabels: sexLabels, redFlagSteps: redFlagSteps,
-            otherSteps: otherSteps, redFlagFindings: redFlags)
+        return redFlags
     }
 }

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the knowledge base's item types, one after another, with no logic.
 /// The knowledge base's items. Every item that advises carries sources (ids into `sources`) and the
 /// date it was last reviewed.
 

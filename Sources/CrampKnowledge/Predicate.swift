@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the rule language in one place — the facts a rule reads, the
+// predicate tree, its compiler from JSON and its checks (no `not`, a witness for every rule).
 /// What one request says, reduced to what rules can test: bit sets of codes and a few numbers.
 public struct Facts: Sendable, Equatable {
     public var findings = CodeSet<Finding>()

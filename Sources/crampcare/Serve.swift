@@ -63,53 +63,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         Self.startWithoutCrashSymbolication()
         let knowledge = try loadKnowledge()
-        var configuration = ServerConfiguration()
-        configuration.host = host
-        configuration.hosted = hosted
-        configuration.allowedHosts = allowedHosts
-        if secureCookies && insecureCookies { Console.error("crampcare: choose one of --secure-cookies and --insecure-cookies"); throw ExitCode(2) }
-        configuration.secureCookies = secureCookies || (hosted && !insecureCookies)
-        for text in trustedProxies {
-            guard let range = AddressRange(cidr: text) else {
-                Console.error(
-                    "crampcare: --trusted-proxy \(ShownText.quoted(text)) is not an address range; accepted: CIDR such as 10.0.0.0/8, 192.168.1.5 or ::1"
-                )
-                throw ExitCode(2)
-            }
-            configuration.trustedProxies.append(range)
-        }
-        guard let header = ProxyHeader(rawValue: proxyHeader.lowercased()) else {
-            Console.error("crampcare: --proxy-header \(ShownText.quoted(proxyHeader)) is not a header; accepted: x-forwarded-for, forwarded")
-            throw ExitCode(2)
-        }
-        configuration.proxyHeader = header
-        guard (1...24 * 60).contains(sessionIdleMinutes), (1...24 * 30).contains(sessionHours) else {
-            Console.error(
-                "crampcare: --session-idle-minutes is 1 to 1440 and --session-hours 1 to 720 (given \(sessionIdleMinutes) and \(sessionHours))")
-            throw ExitCode(2)
-        }
-        guard (1...3600).contains(idleTimeout) else {
-            Console.error("crampcare: --idle-timeout \(idleTimeout) is out of range; accepted: 1 to 3600 seconds")
-            throw ExitCode(2)
-        }
-        configuration.idleTimeoutSeconds = idleTimeout
-        configuration.sessionIdleSeconds = sessionIdleMinutes * 60
-        configuration.sessionSeconds = sessionHours * 3600
         let settings = Settings(flags: ["crampcare.database": journal.database, "crampcare.port": port.map(String.init)])
-        do {
-            configuration.port = try settings.port()
-            configuration.maxBodyBytes = try settings.maxBodyBytes()
-        } catch let error as ValidationError {
-            Console.error("crampcare: \(error.message)")
-            throw ExitCode(2)
-        }
-        // The scraper's token comes from the environment, never the command line (ps shows that).
-        configuration.metricsToken = settings.metricsToken
-        configuration.passwordCost = passwordCost
-        if let problem = configuration.problem() {
-            Console.error("crampcare: \(problem)")
-            throw ExitCode(2)
-        }
+        let configuration = try serverConfiguration(settings)
         let registry = PrometheusCollectorRegistry()
         // Libraries that report through swift-metrics (connection pools …) land in the same registry.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -144,6 +99,58 @@ struct Serve: AsyncParsableCommand {
             Console.error("crampcare: the server stopped: \(error)")
             throw ExitCode(74)
         }
+    }
+
+    /// The server's configuration from the flags and the settings; a bad value exits 2 with a
+    /// message naming it.
+    func serverConfiguration(_ settings: Settings) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.hosted = hosted
+        configuration.allowedHosts = allowedHosts
+        if secureCookies && insecureCookies { Console.error("crampcare: choose one of --secure-cookies and --insecure-cookies"); throw ExitCode(2) }
+        configuration.secureCookies = secureCookies || (hosted && !insecureCookies)
+        for text in trustedProxies {
+            guard let range = AddressRange(cidr: text) else {
+                Console.error(
+                    "crampcare: --trusted-proxy \(ShownText.quoted(text)) is not an address range; accepted: CIDR such as 10.0.0.0/8, 192.168.1.5 or ::1"
+                )
+                throw ExitCode(2)
+            }
+            configuration.trustedProxies.append(range)
+        }
+        guard let header = ProxyHeader(rawValue: proxyHeader.lowercased()) else {
+            Console.error("crampcare: --proxy-header \(ShownText.quoted(proxyHeader)) is not a header; accepted: x-forwarded-for, forwarded")
+            throw ExitCode(2)
+        }
+        configuration.proxyHeader = header
+        guard (1...24 * 60).contains(sessionIdleMinutes), (1...24 * 30).contains(sessionHours) else {
+            Console.error(
+                "crampcare: --session-idle-minutes is 1 to 1440 and --session-hours 1 to 720 (given \(sessionIdleMinutes) and \(sessionHours))")
+            throw ExitCode(2)
+        }
+        guard (1...3600).contains(idleTimeout) else {
+            Console.error("crampcare: --idle-timeout \(idleTimeout) is out of range; accepted: 1 to 3600 seconds")
+            throw ExitCode(2)
+        }
+        configuration.idleTimeoutSeconds = idleTimeout
+        configuration.sessionIdleSeconds = sessionIdleMinutes * 60
+        configuration.sessionSeconds = sessionHours * 3600
+        do {
+            configuration.port = try settings.port()
+            configuration.maxBodyBytes = try settings.maxBodyBytes()
+        } catch let error as ValidationError {
+            Console.error("crampcare: \(error.message)")
+            throw ExitCode(2)
+        }
+        // The scraper's token comes from the environment, never the command line (ps shows that).
+        configuration.metricsToken = settings.metricsToken
+        configuration.passwordCost = passwordCost
+        if let problem = configuration.problem() {
+            Console.error("crampcare: \(problem)")
+            throw ExitCode(2)
+        }
+        return configuration
     }
 }
 

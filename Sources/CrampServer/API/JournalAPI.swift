@@ -40,13 +40,6 @@ struct JournalAPI: APIController {
             _ = try await AccountAPI(services: services, configuration: configuration).fields(request, context: context, [], optional: ["password"])
         }
         let erased = try await services.app.erase(owner: owner)
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("episodes"); w.value(erased.episodes)
-        w.key("dayLogs"); w.value(erased.dayLogs)
-        w.key("assessments"); w.value(erased.assessments)
-        w.key("profiles"); w.value(erased.profiles)
-        w.endObject()
-        return Body.json(w.bytes)
+        return Body.json(erased.json())
     }
 }

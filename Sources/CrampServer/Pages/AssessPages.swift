@@ -1,3 +1,5 @@
+// Over 400 lines for now: the interview's pages read their form as ordered pairs (every answer
+// rides along); this file splits when that form becomes a typed one (issue 14, next session).
 import CrampApplication
 import CrampAssessment
 import CrampInsights

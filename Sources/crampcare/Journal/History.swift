@@ -1,0 +1,103 @@
+import ArgumentParser
+import CrampApplication
+import CrampAssessment
+import CrampJSON
+import CrampJournal
+import CrampKnowledge
+import CrampStorage
+
+/// `history`: logged episodes, newest first, with filters.
+struct History: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List logged episodes, newest first, with filters.")
+
+    @OptionGroup var journal: JournalOptions
+    @Option(help: "From this date (YYYY-MM-DD), inclusive.")
+    var from: String?
+    @Option(help: "To this date (YYYY-MM-DD), inclusive.")
+    var to: String?
+    @Option(name: .customLong("muscle"), help: "Only episodes in this muscle (repeat for more).")
+    var muscles: [String] = []
+    @Option(help: "Only episodes at least this severe (0-10).")
+    var minSeverity: Int?
+    @Option(help: "Only episodes at most this severe (0-10).")
+    var maxSeverity: Int?
+    @Option(help: "How many to show.")
+    var limit: Int = 50
+    @Option(help: "How many to skip (for paging).")
+    var offset: Int = 0
+    @Flag(help: "Print JSON (one array of episodes).")
+    var json = false
+
+    func run() async throws {
+        try await withJournal(journal) { opened in
+            let knowledge = opened.knowledge
+            let store = opened.journal
+            var filter = EpisodeFilter()
+            func day(_ text: String, _ flag: String) throws(CLIError) -> LocalDate {
+                guard let date = LocalDate(iso: text) else { throw CLIError.input("--\(flag) \"\(text)\" is not a date; accepted: YYYY-MM-DD") }
+                return date
+            }
+            (filter.from, filter.before) = opened.clock.instants(
+                from: try from.map { try day($0, "from") }, through: try to.map { try day($0, "to") })
+            for text in muscles { filter.muscles.append(try EpisodeFlags.code(text, "muscle", Muscle.self)) }
+            for (value, flag) in [(minSeverity, "min-severity"), (maxSeverity, "max-severity")] {
+                if let value, !(0...10).contains(value) { throw CLIError.input("--\(flag) \(value) is out of range; accepted: 0 to 10") }
+            }
+            guard limit > 0, limit <= 100_000 else { throw CLIError.input("--limit \(limit) is out of range; accepted: 1 to 100000") }
+            guard offset >= 0 else { throw CLIError.input("--offset \(offset) is out of range; accepted: 0 or more") }
+            filter.minimumSeverity = minSeverity
+            filter.maximumSeverity = maxSeverity
+            filter.limit = limit
+            filter.offset = offset
+            let episodes = try await store.episodes(owner: owner, filter: filter)
+            if !json {
+                // A recent check that today's knowledge base would triage urgent or higher comes first.
+                for item in try await opened.app.raisedNotices(owner: owner) {
+                    Console.print(wrap("NOTE: \(item.notice)", width: Console.width) + "\n")
+                }
+            }
+            if json {
+                var bytes: [UInt8] = [UInt8(ascii: "[")]
+                for (index, episode) in episodes.enumerated() {
+                    if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                    bytes += JournalBackup.episodeJSON(episode)
+                }
+                Console.write(bytes + [UInt8(ascii: "]"), 0x0A])
+                return
+            }
+            guard !episodes.isEmpty else {
+                Console.print("No episodes match. Log one with: crampcare log")
+                return
+            }
+            let rows = episodes.map { episode in
+                [
+                    String(episode.id.description.prefix(8)), "\(episode.startedAt.localDate) \(clock(episode.startedAt))",
+                    durationText(episode.durationSeconds), episode.muscles.map(\.rawValue).joined(separator: "+"),
+                    episode.side?.rawValue ?? "", episode.severity.map { "\($0)" } ?? "",
+                    episode.reliefs.map { "\($0.technique.rawValue):\($0.outcome.rawValue)" }.joined(separator: " "),
+                ]
+            }
+            printTable(["id", "started", "lasted", "muscles", "side", "severity", "relief"], rows)
+            _ = knowledge
+        }
+    }
+
+    private func clock(_ stamp: LocalTimestamp) -> String {
+        let seconds = stamp.localSecondsOfDay
+        return "\(seconds / 3600 < 10 ? "0" : "")\(seconds / 3600):\(seconds / 60 % 60 < 10 ? "0" : "")\(seconds / 60 % 60)"
+    }
+}
+
+/// A plain text table with columns sized to their content.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    var widths = header.map(\.count)
+    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { index, cell in
+            cell + String(repeating: " ", count: widths[index] - cell.count)
+        }.joined(separator: "  ").trimmingCharacters()
+    }
+    let style = Style(enabled: Console.colourEnabled)
+    Console.print(style.bold(line(header)))
+    for row in rows { Console.print(line(row)) }
+}
