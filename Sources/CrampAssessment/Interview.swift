@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the interview's step machine in one place (its questions, the
+// answers so far and what the next question is), so every interface follows the same order.
 public import CrampKnowledge
 
 /// One question of the assessment interview. Every interface (the terminal, the web pages, the

@@ -1,3 +1,5 @@
+// Over 400 lines for now: the terminal's import of three formats; the CSV reader moves into the
+// application module as the CSV import (issue 14, next session).
 import ArgumentParser
 import CrampApplication
 import CrampJournal
