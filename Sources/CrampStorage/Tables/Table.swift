@@ -61,6 +61,10 @@ extension JournalTable {
         var values: [SQLValue] = []
         values.reserveCapacity(records.count * columnCount)
         for record in records { values += Self.values(record, owner: owner) }
+        // No rows, nothing shared: reading the first row's values would index an empty batch.
+        guard !records.isEmpty else {
+            return RowInsert(table: name, columns: columnList, columnCount: columnCount, suffix: suffix, values: [])
+        }
         let positions = sharedInBatch.map(\.position)
         let shared = positions.filter { position in
             let first = values[position]
