@@ -132,7 +132,9 @@ public enum JournalBackup {
         w.key("durationSeconds"); w.value(episode.durationSeconds)
         w.key("muscles"); w.stringArray(episode.muscles.map(\.rawValue))
         if let side = episode.side { w.key("side"); w.value(side.rawValue) }
-        if let severity = episode.severity { w.key("severity"); w.value(severity) }
+        for detail in EpisodeDetail.all {
+            if let value = detail.value(in: episode) { w.key(text: detail.field.jsonKey); w.value(value) }
+        }
         if let onset = episode.onset { w.key("onset"); w.value(onset.rawValue) }
         w.key("findings"); w.stringArray(episode.findings.map(\.rawValue))
         w.key("reliefs"); w.beginArray()
@@ -189,10 +191,9 @@ public enum JournalBackup {
         "standingHours", "sleepHours", "hotWeather", "alcoholUnits", "caffeineDrinks", "mineralFoods",
         "medicationChanges", "context", "updatedAt",
     ]
-    static let episodeMembers: Set<String> = [
-        "id", "startedAt", "durationSeconds", "muscles", "side", "severity", "onset", "findings", "reliefs",
-        "note", "createdAt", "updatedAt",
-    ]
+    static let episodeMembers = Set(
+        ["id", "startedAt", "durationSeconds", "muscles", "side", "onset", "findings", "reliefs", "note", "createdAt", "updatedAt"]
+            + EpisodeDetail.all.map(\.field.jsonKey))
     static let reliefMembers: Set<String> = ["technique", "outcome", "secondsToEase"]
     static let assessmentMembers: Set<String> = ["id", "madeAt", "knowledgeVersion", "triage", "episodeId", "request", "result"]
 
@@ -393,13 +394,13 @@ public enum JournalBackup {
                     outcome: try element.field("outcome").code(ReliefTried.Outcome.self),
                     secondsToEase: try element.optional("secondsToEase")?.int()))
         }
-        let episode = Episode(
+        var episode = Episode(
             id: try r.field("id").id(), startedAt: try r.field("startedAt").timestamp(),
             durationSeconds: try r.field("durationSeconds").int(), muscles: try r.field("muscles").codes(Muscle.self),
-            side: try r.optional("side")?.code(Side.self), severity: try r.optional("severity")?.int(),
-            onset: try r.optional("onset")?.code(Onset.self), findings: try r.optional("findings")?.codes(Finding.self) ?? [],
-            reliefs: reliefs, note: try r.optional("note")?.string(),
+            side: try r.optional("side")?.code(Side.self), onset: try r.optional("onset")?.code(Onset.self),
+            findings: try r.optional("findings")?.codes(Finding.self) ?? [], reliefs: reliefs, note: try r.optional("note")?.string(),
             createdAt: try r.field("createdAt").stamp(), updatedAt: try r.field("updatedAt").stamp())
+        for detail in EpisodeDetail.all { detail.set(try r.optional(detail.field.jsonKey)?.int(), in: &episode) }
         do throws(JournalError) {
             try episode.validate()
         } catch {

@@ -81,3 +81,41 @@ public enum JournalField: String, CaseIterable, Sendable {
         return String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 }
+
+/// An episode's optional whole-number details (how bad it was, …), each declared once: its field
+/// (the names), its range, its question and how it reads. Validation, the CSV and JSON forms, the
+/// stored columns, the web form and the read-outs all follow this list, in its order; a new detail
+/// is a line here, its property on `Episode`, its column's migration, its flag and its schema.
+public struct EpisodeDetail: Sendable, Hashable, CustomStringConvertible {
+    public let field: JournalField
+    public let range: ClosedRange<Int>
+    /// The question the form asks, in the person's words.
+    public let question: String
+    /// The heading it has where a cramp is read back.
+    public let heading: String
+    /// Whether the journal's list shows it (a phone has room for few columns).
+    public let listed: Bool
+    let read: @Sendable (Int) -> String
+    let keyPath: any WritableKeyPath<Episode, Int?> & Sendable
+
+    public static let all: [EpisodeDetail] = [
+        EpisodeDetail(
+            field: .severity, range: 0...10, question: "How bad was it, from 0 (no pain) to 10 (worst)?", heading: "Severity", listed: true,
+            read: { "\($0) of 10" }, keyPath: \.severity)
+    ]
+
+    public func value(in episode: Episode) -> Int? { episode[keyPath: keyPath] }
+    public func set(_ value: Int?, in episode: inout Episode) { episode[keyPath: keyPath] = value }
+    /// A value as a person reads it ("6 of 10").
+    public func reading(_ value: Int) -> String { read(value) }
+    public var description: String { field.rawValue }
+
+    func validate(_ episode: Episode) throws(JournalError) {
+        guard let value = value(in: episode) else { return }
+        try check(
+            range.contains(value), field.column, "\(value) is out of range; accepted: \(range.lowerBound) to \(range.upperBound)")
+    }
+
+    public static func == (a: EpisodeDetail, b: EpisodeDetail) -> Bool { a.field == b.field }
+    public func hash(into hasher: inout Hasher) { hasher.combine(field) }
+}

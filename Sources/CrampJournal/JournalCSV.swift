@@ -4,10 +4,10 @@ import CrampKnowledge
 /// Times are ISO 8601 with their offset, lists are `;`-separated codes, booleans `true`/`false`,
 /// and an empty cell is unknown.
 public enum JournalCSV {
-    public static let episodeColumns = [
-        "id", "started_at", "duration_seconds", "muscles", "side", "severity", "onset",
-        "findings", "reliefs", "note",
-    ]
+    /// The episode's details sit after `side`, in their list's order (so `severity` keeps its place).
+    public static let episodeColumns =
+        ["id", "started_at", "duration_seconds", "muscles", "side"] + EpisodeDetail.all.map(\.field.column)
+        + ["onset", "findings", "reliefs", "note"]
     public static let dayColumns = [
         "date", "fluids_ml", "electrolyte_drink", "exercise_minutes", "exercise_intensity",
         "steps", "sitting_hours", "standing_hours", "sleep_hours", "hot_weather", "alcohol_units",
@@ -18,7 +18,9 @@ public enum JournalCSV {
 
     /// Where each episode column is, once for a file.
     struct EpisodePositions {
-        let id, startedAt, duration, muscles, side, severity, onset, findings, reliefs, note: Int?
+        let id, startedAt, duration, muscles, side, onset, findings, reliefs, note: Int?
+        /// In `EpisodeDetail.all`'s order.
+        let details: [Int?]
     }
 
     /// Which file a header row belongs to, and where each known column is.
@@ -63,8 +65,8 @@ public enum JournalCSV {
             self.count = names.count
             self.episodePositions = EpisodePositions(
                 id: index["id"], startedAt: index["started_at"], duration: index["duration_seconds"], muscles: index["muscles"],
-                side: index["side"], severity: index["severity"], onset: index["onset"], findings: index["findings"],
-                reliefs: index["reliefs"], note: index["note"])
+                side: index["side"], onset: index["onset"], findings: index["findings"], reliefs: index["reliefs"],
+                note: index["note"], details: EpisodeDetail.all.map { index[$0.field.column] })
         }
 
         let episodePositions: EpisodePositions
@@ -94,12 +96,14 @@ public enum JournalCSV {
     public static func dayHeader() -> String { CSVWriter.row(dayColumns) }
 
     public static func row(_ episode: Episode) -> String {
-        CSVWriter.row([
-            episode.id.description, episode.startedAt.description, String(episode.durationSeconds),
-            list(episode.muscles), episode.side?.rawValue ?? "", episode.severity.map(String.init) ?? "",
-            episode.onset?.rawValue ?? "", list(episode.findings), episode.reliefs.map(reliefText).joined(separator: ";"),
-            episode.note.map(CSVWriter.guarded) ?? "",
-        ])
+        CSVWriter.row(
+            [
+                episode.id.description, episode.startedAt.description, String(episode.durationSeconds),
+                list(episode.muscles), episode.side?.rawValue ?? "",
+            ] + EpisodeDetail.all.map { $0.value(in: episode).map(String.init) ?? "" } + [
+                episode.onset?.rawValue ?? "", list(episode.findings), episode.reliefs.map(reliefText).joined(separator: ";"),
+                episode.note.map(CSVWriter.guarded) ?? "",
+            ])
     }
 
     public static func row(_ day: DayLog) -> String {
@@ -174,14 +178,16 @@ public enum JournalCSV {
                     reliefs.append(try relief(String(Substring(text)), field: "reliefs[\(index)]"))
                 }
             }
-            let episode = Episode(
+            var episode = Episode(
                 id: id, startedAt: startedAt, durationSeconds: duration, muscles: muscles,
                 side: try code(header.cell(record, at: at.side), "side", Side.self),
-                severity: try integer(header.cell(record, at: at.severity), "severity", required: false),
                 onset: try code(header.cell(record, at: at.onset), "onset", Onset.self),
                 findings: try header.cell(record, at: at.findings).map { text throws(JournalError) in try codes(text, "findings", Finding.self) }
                     ?? [],
                 reliefs: reliefs, note: header.cell(record, at: at.note).map(CSVWriter.unguarded), createdAt: now, updatedAt: now)
+            for (detail, position) in zip(EpisodeDetail.all, at.details) {
+                detail.set(try integer(header.cell(record, at: position), detail.field.column, required: false), in: &episode)
+            }
             try episode.validate()
             return episode
         } catch {

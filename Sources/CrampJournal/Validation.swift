@@ -60,9 +60,7 @@ extension Episode {
             "\(durationSeconds) seconds is out of range; accepted: more than 0 and at most 7 days (604800 seconds)")
         try check(!muscles.isEmpty, "muscles", "empty; name at least one of \(Muscle.table.accepted)")
         try unique(muscles, "muscles") { $0.rawValue }
-        if let severity {
-            try check((0...10).contains(severity), "severity", "\(severity) is out of range; accepted: 0 to 10")
-        }
+        for detail in EpisodeDetail.all { try detail.validate(self) }
         try unique(findings, "findings") { $0.rawValue }
         try unique(reliefs.map(\.technique), "reliefs") { $0.rawValue }
         for (index, relief) in reliefs.enumerated() {

@@ -146,6 +146,37 @@ import Testing
         #expect(read == episode)
     }
 
+    /// Every detail, at both ends of its range, comes back from the CSV and the backup's JSON;
+    /// beyond either end, or not a number, it is refused by its own name.
+    @Test(arguments: EpisodeDetail.all)
+    func everyDetailRoundTripsAndIsChecked(detail: EpisodeDetail) throws {
+        for value in [detail.range.lowerBound, detail.range.upperBound, nil] {
+            var episode = Episode(
+                id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00-04:00")!, durationSeconds: 95, muscles: [.calf],
+                createdAt: 1, updatedAt: 1)
+            detail.set(value, in: &episode)
+            let records = try parse(JournalCSV.episodeHeader() + JournalCSV.row(episode))
+            #expect(try JournalCSV.episode(records[1], header: JournalCSV.Header(records[0]), owner: .local, now: 1) == episode)
+            let json = JournalBackup.episodeJSON(episode)
+            #expect(try JournalBackup.episode(fromJSON: json, now: 1) == episode)
+            #expect(String(decoding: json, as: UTF8.self).contains("\"\(detail.field.jsonKey)\"") == (value != nil))
+        }
+        for value in [detail.range.lowerBound - 1, detail.range.upperBound + 1] {
+            var episode = Episode(
+                id: EntryID.random(), startedAt: LocalTimestamp(iso: "2026-06-01T06:30:00Z")!, durationSeconds: 60, muscles: [.calf],
+                createdAt: 0, updatedAt: 0)
+            detail.set(value, in: &episode)
+            #expect(throws: JournalError.self) { try episode.validate() }
+            do { try episode.validate() } catch { #expect(error.field == detail.field.column && error.problem.contains("\(value)")) }
+        }
+        let csv = "started_at,duration_seconds,muscles,\(detail.field.column)\r\n2026-01-01T00:00:00Z,60,calf,lots\r\n"
+        let records = try parse(csv)
+        do {
+            _ = try JournalCSV.episode(records[1], header: JournalCSV.Header(records[0]), owner: .local, now: 1)
+            Issue.record("accepted \"lots\" as \(detail)")
+        } catch { #expect(error.field == detail.field.column) }
+    }
+
     /// Notes a spreadsheet would run as formulas are written with a leading `'`, and read back
     /// exactly; a note that really begins with `'=` keeps it.
     @Test(arguments: [

@@ -169,7 +169,9 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
                     .with(instant: base + Int64(batch * 700 + index) * 60_000)
                     if batch == 1 { episode.createdAt += Int64(index) }
                     episode.side = index % 2 == 0 ? nil : .right
-                    episode.severity = index % 11 == 10 ? nil : index % 11
+                    for detail in EpisodeDetail.all {
+                        detail.set(index % 11 == 10 ? nil : detail.range.lowerBound + index % (detail.range.count), in: &episode)
+                    }
                     return episode
                 }
             }
@@ -221,7 +223,10 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
                 episode.startedAt = LocalTimestamp(instant: episode.startedAt.instant, utcOffsetSeconds: [0, 19_800, -28_800, 3600][index % 4])!
                 episode.muscles = [[.calf], [.hamstrings, .quadriceps], [.unsure]][index % 3]
                 episode.side = index % 5 == 0 ? nil : .right
-                episode.severity = index % 7 == 0 ? nil : Int.random(in: 0...10, using: &generator)
+                // Every detail, at random within its range or missing.
+                for detail in EpisodeDetail.all {
+                    detail.set(index % 7 == 0 ? nil : Int.random(in: detail.range, using: &generator), in: &episode)
+                }
                 episode.onset = index % 2 == 0 ? nil : .walking
                 episode.findings = index % 3 == 0 ? [] : [.visibleKnot]
                 episode.reliefs =

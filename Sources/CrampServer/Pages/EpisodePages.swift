@@ -74,7 +74,8 @@ struct EpisodePages: PageController {
             "errors": View.errors(errors), "from": query.get("from") ?? "", "to": query.get("to") ?? "",
             "minSeverity": query.get("minSeverity") ?? "",
             "muscles": View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
-            "episodes": episodes.map { episodeRow($0) }, "next": next ?? "", "filtered": !links.isEmpty,
+            "episodes": episodes.map { episodeRow($0) }, "listedHeadings": EpisodeDetail.all.filter(\.listed).map(\.heading), "next": next ?? "",
+            "filtered": !links.isEmpty,
             "caption": filter.after == nil ? "Your cramps, newest first" : "Older cramps",
             "raised": try await raisedNotices(context),
         ]
@@ -168,7 +169,13 @@ struct EpisodePages: PageController {
             "heading": heading, "action": action, "errors": View.errors(errors),
             "muscles": View.choices(Muscle.allCases, chosen: form.muscle ?? []) { knowledge.muscleLabels[$0] ?? $0.rawValue },
             "startedAt": form.startedAt ?? "", "durationValue": form.durationValue ?? "",
-            "durationUnits": View.durationUnits(form.durationUnit ?? "minutes"), "severity": form.severity ?? "",
+            "durationUnits": View.durationUnits(form.durationUnit ?? "minutes"),
+            "details": EpisodeDetail.all.map { detail -> [String: Any] in
+                [
+                    "key": detail.field.jsonKey, "question": detail.question, "min": detail.range.lowerBound, "max": detail.range.upperBound,
+                    "value": form.details[detail] ?? "",
+                ]
+            },
             "sides": View.choices(Side.allCases, chosen: form.side.map { [$0] } ?? []) { knowledge.sideLabels[$0] ?? $0.rawValue },
             "onsets": View.choices(Onset.allCases, chosen: form.onset.map { [$0] } ?? []) { knowledge.onsetLabels[$0] ?? $0.rawValue },
             "findings": View.choices(
@@ -199,11 +206,6 @@ struct EpisodePages: PageController {
                 "\"\(text.prefix(30))\" is not a date and time; accepted: a date from year 1 to 9999 and a time, such as 2026-03-01T22:15")
         }
         let seconds = try View.durationSeconds(form.durationValue, unit: form.durationUnit, field: "durationSeconds")
-        var severity: Int?
-        if let text = form.severity, !text.isEmpty {
-            guard let value = Int(text) else { throw Problem.invalid("severity", "\"\(text.prefix(20))\" is not a whole number from 0 to 10") }
-            severity = value
-        }
         var reliefs: [ReliefTried] = []
         for technique in ReliefTried.Technique.allCases {
             if let text = form.relief?[technique.rawValue], let outcome = ReliefTried.Outcome(rawValue: text) {
@@ -211,11 +213,20 @@ struct EpisodePages: PageController {
             }
         }
         let note = (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let episode = Episode(
+        var episode = Episode(
             id: id, startedAt: startedAt, durationSeconds: seconds, muscles: Array(CodeSet(muscles)),
-            side: form.side.flatMap { Side(rawValue: $0) }, severity: severity, onset: form.onset.flatMap { Onset(rawValue: $0) },
+            side: form.side.flatMap { Side(rawValue: $0) }, onset: form.onset.flatMap { Onset(rawValue: $0) },
             findings: Array(CodeSet((form.finding ?? []).compactMap { Finding(rawValue: $0) })), reliefs: reliefs,
             note: note.isEmpty ? nil : note, createdAt: createdAt, updatedAt: createdAt)
+        for detail in EpisodeDetail.all {
+            guard let text = form.details[detail]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
+            guard let value = Int(text) else {
+                let range = detail.range
+                throw Problem.invalid(
+                    detail.field.jsonKey, "\"\(text.prefix(20))\" is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            detail.set(value, in: &episode)
+        }
         do throws(JournalError) {
             try episode.validate()
         } catch {
@@ -226,19 +237,47 @@ struct EpisodePages: PageController {
 }
 
 /// The cramp form, as its fields are named in `episode-form.mustache`: lists as `name[]`, the
-/// reliefs as `relief[technique]`.
+/// reliefs as `relief[technique]`, each detail by its JSON key.
 struct EpisodeForm: SubmittedForm {
     var csrf: String?
     var muscle: [String]?
     var startedAt: String?
     var durationValue: String?
     var durationUnit: String?
-    var severity: String?
+    var details: [EpisodeDetail: String] = [:]
     var side: String?
     var onset: String?
     var finding: [String]?
     var relief: [String: String]?
     var note: String?
+
+    private enum Key: String, CodingKey { case csrf, muscle, startedAt, durationValue, durationUnit, side, onset, finding, relief, note }
+
+    /// A detail's field is named by the list, not by a property, so its key is read by name.
+    private struct DetailKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: Key.self)
+        csrf = try form.decodeIfPresent(String.self, forKey: .csrf)
+        muscle = try form.decodeIfPresent([String].self, forKey: .muscle)
+        startedAt = try form.decodeIfPresent(String.self, forKey: .startedAt)
+        durationValue = try form.decodeIfPresent(String.self, forKey: .durationValue)
+        durationUnit = try form.decodeIfPresent(String.self, forKey: .durationUnit)
+        side = try form.decodeIfPresent(String.self, forKey: .side)
+        onset = try form.decodeIfPresent(String.self, forKey: .onset)
+        finding = try form.decodeIfPresent([String].self, forKey: .finding)
+        relief = try form.decodeIfPresent([String: String].self, forKey: .relief)
+        note = try form.decodeIfPresent(String.self, forKey: .note)
+        let named = try decoder.container(keyedBy: DetailKey.self)
+        for detail in EpisodeDetail.all {
+            details[detail] = try named.decodeIfPresent(String.self, forKey: DetailKey(stringValue: detail.field.jsonKey))
+        }
+    }
 
     init(startedAt: String? = nil, durationValue: String? = nil) {
         self.startedAt = startedAt
@@ -250,7 +289,7 @@ struct EpisodeForm: SubmittedForm {
         muscle = episode.muscles.map(\.rawValue)
         startedAt = View.dateTimeLocal(episode.startedAt)
         (durationValue, durationUnit) = View.durationFields(episode.durationSeconds)
-        severity = episode.severity.map(String.init)
+        for detail in EpisodeDetail.all { details[detail] = detail.value(in: episode).map(String.init) }
         side = episode.side?.rawValue
         onset = episode.onset?.rawValue
         finding = episode.findings.map(\.rawValue)
@@ -266,7 +305,7 @@ extension PageController {
             "id": episode.id.description, "when": View.when(episode.startedAt),
             "muscles": episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
             "side": episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", "duration": View.duration(episode.durationSeconds),
-            "severity": episode.severity.map { "\($0) of 10" } ?? "—",
+            "listed": EpisodeDetail.all.filter(\.listed).map { detail in detail.value(in: episode).map(detail.reading) ?? "—" },
         ]
     }
 
@@ -278,6 +317,9 @@ extension PageController {
         data["reliefs"] =
             episode.reliefs.isEmpty ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", ")
         data["note"] = episode.note ?? "—"
+        data["details"] = EpisodeDetail.all.map { detail -> [String: Any] in
+            ["heading": detail.heading, "reading": detail.value(in: episode).map(detail.reading) ?? "—"]
+        }
         return data
     }
 

@@ -12,12 +12,12 @@ extension EpisodesTable {
             let time = LocalTimestamp(instant: instant, utcOffsetSeconds: Int(offset)), let duration = row.int(at(.durationSeconds)),
             let created = row.int(at(.createdAt)), let updated = row.int(at(.updatedAt))
         else { throw StorageError("the journal holds a malformed episode row") }
-        let severity = row.int(at(.severity))
         // Escaping at most sextuples text; list items add quotes and commas, reliefs their keys.
         let room =
             512 + LocalTimestamp.maximumISOBytes
             + 6 * (row.byteCount(at(.id)) + row.byteCount(at(.side)) + row.byteCount(at(.onset)) + row.byteCount(at(.note)))
             + 9 * (row.byteCount(at(.muscles)) + row.byteCount(at(.findings))) + 23 * row.byteCount(at(.reliefs)) + 70
+            + 48 * EpisodeDetail.all.count
         w.value(reserving: room) { out in
             out.bytes("{\"id\":")
             row.withText(at(.id)) { id in
@@ -30,7 +30,11 @@ extension EpisodesTable {
             out.bytes(",\"muscles\":")
             writeList(row, at(.muscles), to: &out)
             row.withText(at(.side)) { if let side = $0 { out.bytes(",\"side\":"); out.quoted(utf8: side) } }
-            if let severity { out.bytes(",\"severity\":"); out.integer(severity) }
+            for (position, key) in detailKeys {
+                guard let value = row.int(position) else { continue }
+                key.withUnsafeBufferPointer { out.bytes($0) }
+                out.integer(value)
+            }
             row.withText(at(.onset)) { if let onset = $0 { out.bytes(",\"onset\":"); out.quoted(utf8: onset) } }
             out.bytes(",\"findings\":")
             writeList(row, at(.findings), to: &out)
@@ -45,6 +49,9 @@ extension EpisodesTable {
         }
         return instant
     }
+
+    /// Each detail's column and its `,"key":`, found once.
+    static let detailKeys = EpisodeDetail.all.map { (Column.detail($0).position, Array(",\"\($0.field.jsonKey)\":".utf8)) }
 
     /// A stored list as a JSON array of strings.
     static func writeList(_ row: StoredRow, _ column: Int, to out: inout ByteCursor) {

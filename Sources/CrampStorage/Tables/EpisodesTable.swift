@@ -4,10 +4,38 @@ import CrampKnowledge
 /// `episodes`: one row per cramp. Lists are `StoredList`s; times are milliseconds since the
 /// epoch with the offset the person's clock had.
 enum EpisodesTable: JournalTable {
-    enum Column: String, TableColumn {
-        case ownerID = "owner_id", id, startedAt = "started_at", utcOffsetSeconds = "utc_offset_seconds"
-        case durationSeconds = "duration_seconds", muscles, side, severity, onset, findings, reliefs, note
-        case createdAt = "created_at", updatedAt = "updated_at"
+    /// The episode's details (`EpisodeDetail.all`) are columns of their own, after `side`.
+    enum Column: TableColumn {
+        case ownerID, id, startedAt, utcOffsetSeconds, durationSeconds, muscles, side, detail(EpisodeDetail)
+        case onset, findings, reliefs, note, createdAt, updatedAt
+
+        static let allCases: [Column] =
+            [.ownerID, .id, .startedAt, .utcOffsetSeconds, .durationSeconds, .muscles, .side] + EpisodeDetail.all.map(Column.detail)
+            + [.onset, .findings, .reliefs, .note, .createdAt, .updatedAt]
+
+        init?(rawValue: String) {
+            guard let column = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = column
+        }
+
+        var rawValue: String {
+            switch self {
+            case .ownerID: "owner_id"
+            case .id: "id"
+            case .startedAt: "started_at"
+            case .utcOffsetSeconds: "utc_offset_seconds"
+            case .durationSeconds: "duration_seconds"
+            case .muscles: "muscles"
+            case .side: "side"
+            case .detail(let detail): detail.field.column
+            case .onset: "onset"
+            case .findings: "findings"
+            case .reliefs: "reliefs"
+            case .note: "note"
+            case .createdAt: "created_at"
+            case .updatedAt: "updated_at"
+            }
+        }
     }
 
     static let name = "episodes"
@@ -23,7 +51,7 @@ enum EpisodesTable: JournalTable {
         row[.durationSeconds] = .int(episode.durationSeconds)
         row[.muscles] = .text(StoredList.text(episode.muscles))
         row[.side] = .text(episode.side?.rawValue)
-        row[.severity] = .int(episode.severity)
+        for detail in EpisodeDetail.all { row[.detail(detail)] = .int(detail.value(in: episode)) }
         row[.onset] = .text(episode.onset?.rawValue)
         row[.findings] = .text(StoredList.text(episode.findings))
         row[.reliefs] = .text(StoredList.text(episode.reliefs.map(JournalCSV.reliefText)))
@@ -38,13 +66,15 @@ enum EpisodesTable: JournalTable {
         guard let id = EntryID(try row.required(.id, row.text)), let startedAt = LocalTimestamp(instant: instant, utcOffsetSeconds: Int(offset)),
             let duration = Int(exactly: try row.required(.durationSeconds, row.int))
         else { throw StorageError("the journal holds a malformed episode row") }
-        return Episode(
+        var episode = Episode(
             id: id, startedAt: startedAt, durationSeconds: duration, muscles: try row.codes(.muscles, Muscle.self),
-            side: row.text(.side).flatMap { Side(rawValue: $0) }, severity: row.int(.severity).flatMap { Int(exactly: $0) },
-            onset: row.text(.onset).flatMap { Onset(rawValue: $0) }, findings: try row.codes(.findings, Finding.self),
+            side: row.text(.side).flatMap { Side(rawValue: $0) }, onset: row.text(.onset).flatMap { Onset(rawValue: $0) },
+            findings: try row.codes(.findings, Finding.self),
             reliefs: try row.row.withText(Column.reliefs.position) { text in
                 try StoredList.decoded(text, column: "reliefs") { (item) throws(JournalError) in try JournalCSV.relief(item, field: "reliefs") }
             },
             note: row.text(.note), createdAt: try row.required(.createdAt, row.int), updatedAt: try row.required(.updatedAt, row.int))
+        for detail in EpisodeDetail.all { detail.set(row.int(.detail(detail)).flatMap { Int(exactly: $0) }, in: &episode) }
+        return episode
     }
 }

@@ -54,7 +54,7 @@ struct Log: AsyncParsableCommand {
                         instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
                 }
             }
-            let logged = try await opened.app.log(episode, owner: owner, check: !noAssess)
+            let logged = try await flagged { try await opened.app.log(episode, owner: owner, check: !noAssess) }
             if let check = logged.check { warnIfNotKept(check) }
             let result = logged.check?.result
             if json {
@@ -101,7 +101,9 @@ struct Log: AsyncParsableCommand {
 func describe(_ episode: Episode, knowledge: KnowledgeBase) -> String {
     let muscles = episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: " and ")
     var parts = ["\(muscles), \(durationText(episode.durationSeconds))"]
-    if let severity = episode.severity { parts.append("severity \(severity)/10") }
+    for detail in EpisodeDetail.all {
+        if let value = detail.value(in: episode) { parts.append("\(detail.heading.lowercased()) \(detail.reading(value))") }
+    }
     parts.append("started \(episode.startedAt)")
     return parts.joined(separator: ", ")
 }

@@ -31,7 +31,9 @@ struct Show: AsyncParsableCommand {
             Console.print("  lasted    \(durationText(episode.durationSeconds))")
             Console.print("  muscles   \(episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "))")
             if let side = episode.side { Console.print("  side      \(side.rawValue)") }
-            if let severity = episode.severity { Console.print("  severity  \(severity)/10") }
+            for detail in EpisodeDetail.all {
+                if let value = detail.value(in: episode) { Console.print("  \(detail.heading.lowercased().padding(8))  \(detail.reading(value))") }
+            }
             if let onset = episode.onset { Console.print("  onset     \(knowledge.onsetLabels[onset] ?? onset.rawValue)") }
             if !episode.findings.isEmpty {
                 Console.print("  noticed   \(episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: "; "))")
@@ -79,7 +81,7 @@ struct Edit: AsyncParsableCommand {
             guard !fields.isEmpty else { throw CLIError.input("give at least one field to change, such as --severity 4; see crampcare edit --help") }
             var episode = try await findEpisode(id, in: opened.journal)
             try fields.apply(to: &episode, now: opened.clock.now())
-            episode = try await opened.app.update(episode, owner: owner)
+            episode = try await flagged { try await opened.app.update(episode, owner: owner) }
             Console.print("Updated \(episode.id) (\(describe(episode, knowledge: opened.knowledge))).")
         }
     }

@@ -69,15 +69,17 @@ struct History: AsyncParsableCommand {
                 Console.print("No episodes match. Log one with: crampcare log")
                 return
             }
+            let listed = EpisodeDetail.all.filter(\.listed)
             let rows = episodes.map { episode in
                 [
                     String(episode.id.description.prefix(8)), "\(episode.startedAt.localDate) \(clock(episode.startedAt))",
                     durationText(episode.durationSeconds), episode.muscles.map(\.rawValue).joined(separator: "+"),
-                    episode.side?.rawValue ?? "", episode.severity.map { "\($0)" } ?? "",
-                    episode.reliefs.map { "\($0.technique.rawValue):\($0.outcome.rawValue)" }.joined(separator: " "),
+                    episode.side?.rawValue ?? "",
+                ] + listed.map { $0.value(in: episode).map(String.init) ?? "" } + [
+                    episode.reliefs.map { "\($0.technique.rawValue):\($0.outcome.rawValue)" }.joined(separator: " ")
                 ]
             }
-            printTable(["id", "started", "lasted", "muscles", "side", "severity", "relief"], rows)
+            printTable(["id", "started", "lasted", "muscles", "side"] + listed.map { $0.heading.lowercased() } + ["relief"], rows)
             _ = knowledge
         }
     }
