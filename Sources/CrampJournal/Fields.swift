@@ -98,11 +98,11 @@ public struct EpisodeDetail: Sendable, Hashable, CustomStringConvertible {
     let read: @Sendable (Int) -> String
     let keyPath: any WritableKeyPath<Episode, Int?> & Sendable
 
-    public static let all: [EpisodeDetail] = [
-        EpisodeDetail(
-            field: .severity, range: 0...10, question: "How bad was it, from 0 (no pain) to 10 (worst)?", heading: "Severity", listed: true,
-            read: { "\($0) of 10" }, keyPath: \.severity)
-    ]
+    public static let all: [EpisodeDetail] = [severity]
+
+    public static let severity = EpisodeDetail(
+        field: .severity, range: 0...10, question: "How bad was it, from 0 (no pain) to 10 (worst)?", heading: "Severity", listed: true,
+        read: { "\($0) of 10" }, keyPath: \.severity)
 
     public func value(in episode: Episode) -> Int? { episode[keyPath: keyPath] }
     public func set(_ value: Int?, in episode: inout Episode) { episode[keyPath: keyPath] = value }

@@ -41,8 +41,11 @@ struct EpisodeFlags: ParsableArguments {
         help: "When it started: ISO 8601 (2026-11-26T07:30+01:00), a local time today (07:30), or \"now\". Default: now less the duration.")
     var startedAt: String?
 
+    /// The details given, by the detail each flag sets.
+    var details: [EpisodeDetail: Int] { [.severity: severity].compactMapValues { $0 } }
+
     var isEmpty: Bool {
-        muscles.isEmpty && duration == nil && severity == nil && side == nil && onset == nil && findings.isEmpty && reliefs.isEmpty
+        muscles.isEmpty && duration == nil && details.isEmpty && side == nil && onset == nil && findings.isEmpty && reliefs.isEmpty
             && note == nil && startedAt == nil
     }
 
@@ -91,7 +94,7 @@ struct EpisodeFlags: ParsableArguments {
             episode.muscles = Array(CodeSet(list))
         }
         if let duration { episode.durationSeconds = try Self.seconds(duration) }
-        if let severity { episode.severity = severity }
+        for (detail, value) in details { detail.set(value, in: &episode) }
         if let side { episode.side = try Self.code(side, "side", Side.self) }
         if let onset { episode.onset = try Self.code(onset, "onset", Onset.self) }
         if !findings.isEmpty {
