@@ -8,20 +8,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// A submitted form (application/x-www-form-urlencoded), keeping repeated names in order.
+/// A submitted form (application/x-www-form-urlencoded) as name and value pairs, repeated names
+/// kept in order: read only where nothing may be refused yet (the interview's emergency check).
 struct Form: Sendable {
     var pairs: [(name: String, value: String)]
 
     /// Fields a form may have: the longest form (the day, with its lists) has under 100.
     static let maxFields = 400
     static let maxBytes = 64 << 10
-
-    /// A form from the body, refused past `maxFields` (a form of thousands of repeated fields
-    /// would be echoed back as thousands of hidden inputs).
-    static func parse(_ bytes: [UInt8]) throws -> Form {
-        try checkSize(bytes)
-        return Form(bytes)
-    }
 
     /// Bounds what an error page can echo back: the longest real form (a note of 2,000
     /// characters with every box ticked) is under 20 KiB.
@@ -39,7 +33,7 @@ struct Form: Sendable {
     static func problem(_ error: URLEncodedFormError) -> String {
         let field = Problem.shown(error.value, limit: 60)
         switch error.code {
-        case .duplicateKeys: return "the field \(field) is sent more than once; send a list as \(error.value.prefix(60))[]"
+        case .duplicateKeys: return "the field \(field) is sent more than once; send it once, or a list as \(error.value.prefix(60))[]"
         case .failedToPercentDecode: return "\(field) is not percent-encoded UTF-8 text"
         default: return "the field \(field) does not fit this form"
         }

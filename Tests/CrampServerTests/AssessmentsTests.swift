@@ -104,12 +104,12 @@ import Testing
             // "Yes" to every safety question, with every sign: chest pain among them.
             var fields: [(String, String)] = [("step", "1")]
             for step in knowledge.redFlagSteps { fields.append((step.id, "yes")) }
-            for finding in Finding.allCases where knowledge.findings[finding]?.isRedFlag == true { fields.append(("sign", finding.rawValue)) }
+            for finding in Finding.allCases where knowledge.findings[finding]?.isRedFlag == true { fields.append(("sign[]", finding.rawValue)) }
             let result = try await browser.post("/assess", fields)
             #expect(result.status == .ok)
             #expect(text(result).contains("EMERGENCY"))
             // An unanswered safety question cannot be skipped.
-            let unanswered = try await browser.post("/assess", [("step", "screen"), ("asked", "screen")])
+            let unanswered = try await browser.post("/assess", [("step", "screen"), ("asked[]", "screen")])
             #expect(unanswered.status == .unprocessableContent)
             #expect(text(unanswered).contains("There is a problem"))
         }

@@ -39,18 +39,22 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             for fields in [
-                [("stroke", "no"), ("stroke", "yes")], [("lungs", "no"), ("lungs", "yes"), ("sign", "chest_pain")],
-                [("lungs", "yes"), ("sign", "CHEST_PAIN")], [("lungs", "yes"), ("sign", " chest_pain ")],
+                [("stroke", "no"), ("stroke", "yes")], [("lungs", "no"), ("lungs", "yes"), ("sign[]", "chest_pain")],
+                [("lungs", "yes"), ("sign[]", "CHEST_PAIN")], [("lungs", "yes"), ("sign[]", " chest_pain ")],
                 [("lungs", "no"), ("lungs", "unsure")],
+                // Lists sent without their brackets, and a sign by code in the older spelling.
+                [("lungs", "yes"), ("sign", "chest_pain")], [("lungs", "yes"), ("sign", "chest_pain"), ("sign[]", "cramp")],
+                [("nerves", "yes"), ("sign", "weakness"), ("f-back_pain", "yes"), ("condition", "cancer")],
+                [("nerves", "yes"), ("sign[]", "weakness"), ("f[back_pain]", "YES"), ("condition[]", "cancer"), ("condition", "cancer")],
             ] {
-                let response = try await browser.post("/assess", [("step", "screen"), ("asked", "screen")] + fields)
+                let response = try await browser.post("/assess", [("step", "screen"), ("asked[]", "screen")] + fields)
                 #expect(isEmergencyResult(response), "\(fields)")
             }
-            let base: [(String, String)] = [("step", "duration"), ("asked", "duration"), ("muscle", "calf")]
+            let base: [(String, String)] = [("step", "duration"), ("asked[]", "duration"), ("muscle[]", "calf")]
             for (fields, field) in [
                 ([("durationValue", "2"), ("durationValue", "600")], "durationValue"),
                 ([("durationValue", "5"), ("durationUnit", "fortnights")], "fortnights"),
-                ([("muscle", "elbow"), ("durationValue", "5")], "elbow"),
+                ([("muscle[]", "elbow"), ("durationValue", "5")], "elbow"),
             ] {
                 let response = try await browser.post("/assess", base + fields)
                 #expect(response.status == .unprocessableContent, "\(fields)")
@@ -64,14 +68,14 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             // Swelling in one leg only: urgent on its own, whatever else is said.
-            var swollen: [(String, String)] = [("step", "screen"), ("asked", "screen")]
+            var swollen: [(String, String)] = [("step", "screen"), ("asked[]", "screen")]
             for step in knowledge.redFlagSteps { swollen.append((step.id, step.id == "one_leg" ? "yes" : "no")) }
             let next = try await browser.post("/assess", swollen)
             #expect(next.status == .ok && text(next).contains("should be seen today"))
             let result = try await browser.post("/assess", swollen + [("finish", "now")])
             #expect(text(result).contains("banner-urgent"))
             // Without such an answer there is no shortcut.
-            let calm = try await browser.post("/assess", [("step", "screen"), ("asked", "screen"), ("lungs", "no")])
+            let calm = try await browser.post("/assess", [("step", "screen"), ("asked[]", "screen"), ("lungs", "no")])
             #expect(!text(calm).contains("should be seen today"))
         }
     }
@@ -85,7 +89,7 @@ import Testing
                 let question = try #require(self.question(of: sign))
                 // Only this question is answered: the other safety questions are left blank.
                 var fields = [("step", "1"), (question.id, "yes")]
-                if knowledge.signs(of: question).count > 1 { fields.append(("sign", sign.rawValue)) }
+                if knowledge.signs(of: question).count > 1 { fields.append(("sign[]", sign.rawValue)) }
                 let response = try await browser.post("/assess", fields)
                 #expect(isEmergencyResult(response), "\(sign.rawValue)")
                 #expect(!text(response).contains("There is a problem"), "\(sign.rawValue)")
@@ -114,19 +118,19 @@ import Testing
             let pressure = try await browser.post(
                 "/assess",
                 [
-                    ("step", "1"), ("pressure", "yes"), ("sign", "tense_swollen_muscle"),
-                    ("sign", "severe_unrelenting_pain"),
+                    ("step", "1"), ("pressure", "yes"), ("sign[]", "tense_swollen_muscle"),
+                    ("sign[]", "severe_unrelenting_pain"),
                 ])
             #expect(isEmergencyResult(pressure))
             let infection = try await browser.post(
                 "/assess",
                 [
-                    ("step", "1"), ("fever", "yes"), ("sign", "fever"), ("pressure", "yes"),
-                    ("sign", "severe_unrelenting_pain"),
+                    ("step", "1"), ("fever", "yes"), ("sign[]", "fever"), ("pressure", "yes"),
+                    ("sign[]", "severe_unrelenting_pain"),
                 ])
             #expect(isEmergencyResult(infection))
             // One pressure sign alone is urgent, not an emergency: the questions go on.
-            let one = try await browser.post("/assess", [("step", "1"), ("pressure", "yes"), ("sign", "tense_swollen_muscle")])
+            let one = try await browser.post("/assess", [("step", "1"), ("pressure", "yes"), ("sign[]", "tense_swollen_muscle")])
             #expect(!isEmergencyResult(one))
         }
     }
@@ -136,12 +140,12 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             var fields: [(String, String)] = knowledge.redFlagSteps.map { ($0.id, $0.id == "nerves" ? "yes" : "no") }
-            fields.append(("sign", "weakness"))
-            fields += [("muscle", "calf"), ("durationValue", "2"), ("durationUnit", "minutes"), ("age", "abc")]
+            fields.append(("sign[]", "weakness"))
+            fields += [("muscle[]", "calf"), ("durationValue", "2"), ("durationUnit", "minutes"), ("age", "abc")]
             // Step 2 with an age that does not read: the emergency check still runs first.
             let step2 = try await browser.post("/assess", [("step", "2")] + fields)
             #expect(!isEmergencyResult(step2))
-            let step3 = try await browser.post("/assess", [("step", "3"), ("f-back_pain", "yes"), ("condition", "cancer")] + fields)
+            let step3 = try await browser.post("/assess", [("step", "3"), ("f[back_pain]", "yes"), ("condition[]", "cancer")] + fields)
             #expect(isEmergencyResult(step3))
         }
     }
@@ -151,7 +155,7 @@ import Testing
             let browser = Browser(client)
             // The radio left unset, or even set to "no", with chest pain ticked: the sign is reported.
             for answer in [nil, "no", "yes"] as [String?] {
-                var fields = [("step", "1"), ("sign", "chest_pain")]
+                var fields = [("step", "1"), ("sign[]", "chest_pain")]
                 if let answer { fields.append(("lungs", answer)) }
                 let response = try await browser.post("/assess", fields)
                 #expect(isEmergencyResult(response), "lungs=\(answer ?? "unset")")
@@ -164,7 +168,7 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             var fields: [(String, String)] = knowledge.redFlagSteps.map { ($0.id, $0.id == "nerves" ? "yes" : "no") }
-            fields += [("sign", "weakness"), ("f-back_pain", "yes"), ("condition", "cancer")]
+            fields += [("sign[]", "weakness"), ("f[back_pain]", "yes"), ("condition[]", "cancer")]
             for step in ["1", "2", "3", "0", "x", "99999999999999999999"] {
                 let response = try await browser.post("/assess", [("step", step)] + fields)
                 #expect(isEmergencyResult(response), "step \(step)")
@@ -177,7 +181,7 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             let emergency = try await browser.post(
-                "/assess", [("step", "1"), ("lungs", "yes"), ("sign", "chest_pain"), ("csrf", "stale")], csrf: false)
+                "/assess", [("step", "1"), ("lungs", "yes"), ("sign[]", "chest_pain"), ("csrf", "stale")], csrf: false)
             #expect(isEmergencyResult(emergency))
             let other = try await browser.post("/assess", [("step", "1"), ("lungs", "no"), ("csrf", "stale")], csrf: false)
             #expect(other.status == .forbidden)
@@ -210,7 +214,7 @@ import Testing
                         fields.append((question.id, "yes"))
                         possible += signs
                         let chosen = signs.count == 1 ? signs : signs.filter { _ in next() % 2 == 0 }
-                        for sign in chosen where signs.count > 1 { fields.append(("sign", sign.rawValue)) }
+                        for sign in chosen where signs.count > 1 { fields.append(("sign[]", sign.rawValue)) }
                         ticked += chosen
                         if chosen.isEmpty, signs.contains(where: { triage([$0]) == .emergency }) { unnamedEmergency = true }
                     }

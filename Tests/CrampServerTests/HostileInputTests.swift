@@ -101,7 +101,7 @@ import Testing
             let assessed = try await browser.post(
                 "/assess",
                 [
-                    ("step", "2"), ("muscle", "calf"), ("durationValue", value),
+                    ("step", "2"), ("muscle[]", "calf"), ("durationValue", value),
                     ("durationUnit", unit), ("age", "50"),
                 ]
                     + KnowledgeBase.bundledSafetyNo)
@@ -196,6 +196,8 @@ import Testing
             // The typed forms' lists and maps, and shapes the decoder must refuse.
             "muscle[]", "finding[]", "relief[stretch]", "relief[]", "context[]", "mineralFood[]", "condition[]", "medication[]",
             "muscle[0]", "muscle[7]", "relief[a][b]", "note[]", "a[", "]", "[]",
+            // The interview's lists, signs by code and questions by id.
+            "sign[]", "asked[]", "window[]", "f[back_pain]", "f[]", "f[x][y]", "stroke", "stroke[]", "f-back_pain[]",
         ]
         try await TestServer.make().run { client in
             let browser = Browser(client)

@@ -72,10 +72,10 @@ import Testing
                 let id = String(question.id.dropFirst("screen.".count))
                 let named = signs.filter { findings.contains($0.rawValue) }
                 out.append((id, named.isEmpty ? "no" : "yes"))
-                if signs.count > 1 { out += named.map { ("sign", $0.rawValue) } }
+                if signs.count > 1 { out += named.map { ("sign[]", $0.rawValue) } }
             }
             return out
-        case "muscles": return vignette.muscles.map { ("muscle", $0.rawValue) }
+        case "muscles": return vignette.muscles.map { ("muscle[]", $0.rawValue) }
         case "duration": return [("durationValue", String(vignette.durationMinutes)), ("durationUnit", "minutes")]
         case "age": return [("age", String(vignette.age))]
         case "side": return vignette.side.map { [("side", $0.rawValue)] } ?? []
@@ -84,19 +84,42 @@ import Testing
         case "episodes": return vignette.episodesLast30Days.map { [("episodesLast30Days", String($0))] } ?? []
         case "severity": return vignette.severity.map { [("severity", String($0))] } ?? []
         case "recent":
-            return vignette.context.map { ("context", $0.rawValue) }
-                + vignette.conditions.filter(AssessmentInterview.windowConditions.contains).map { ("window", $0.rawValue) }
-        case "conditions": return vignette.conditions.filter { !AssessmentInterview.windowConditions.contains($0) }.map { ("condition", $0.rawValue) }
-        case "medications": return vignette.medications.map { ("medication", $0.rawValue) }
+            return vignette.context.map { ("context[]", $0.rawValue) }
+                + vignette.conditions.filter(AssessmentInterview.windowConditions.contains).map { ("window[]", $0.rawValue) }
+        case "conditions":
+            return vignette.conditions.filter { !AssessmentInterview.windowConditions.contains($0) }.map { ("condition[]", $0.rawValue) }
+        case "medications": return vignette.medications.map { ("medication[]", $0.rawValue) }
         default:
             // A checklist or choice of findings.
             guard let question = interview.question(step) else { return [] }
             switch question.kind {
-            case .checklist(let options), .choice(let options):
+            case .checklist(let options):
+                return options.filter { findings.contains($0.rawValue) }.map { ("\(step)[]", $0.rawValue) }
+            case .choice(let options):
                 return options.filter { findings.contains($0.rawValue) }.map { (step, $0.rawValue) }
             default: return []
             }
         }
+    }
+
+    /// A question of the knowledge base is a form field under its own name: none may take the
+    /// name of one of the form's own fields.
+    @Test func noQuestionShadowsAFieldOfTheForm() throws {
+        let interview = AssessmentInterview(assessor: Assessor(knowledge: try KnowledgeBase.bundled.get()))
+        let own = Set(InterviewForm.Key.allCases.map(\.rawValue))
+        var named = 0
+        for question in interview.questions {
+            switch question.kind {
+            case .screen:
+                named += 1
+                #expect(!own.contains(String(question.id.dropFirst("screen.".count))), "\(question.id)")
+            case .choice, .checklist:
+                named += 1
+                #expect(!own.contains(question.id), "\(question.id)")
+            default: break
+            }
+        }
+        #expect(named > 10)
     }
 
     @Test func theWebPagesReachWhatTheInterviewReachesForEveryPublicVignette() async throws {
@@ -117,7 +140,7 @@ import Testing
                 var pages = 0
                 while let step = Self.hidden(page).step, pages < 40 {
                     let response = try await browser.post(
-                        "/assess", Self.hidden(page).fields + [("asked", step)] + Self.fields(for: step, vignette, interview))
+                        "/assess", Self.hidden(page).fields + [("asked[]", step)] + Self.fields(for: step, vignette, interview))
                     page = text(response)
                     pages += 1
                 }

@@ -164,14 +164,14 @@ def test_the_web_pages_in_chromium_agree_for_five_vignettes_two_of_them_emergenc
                             named = [s for s in signs if s in findings]
                             fieldset.locator(f"input[name='{question}'][value='{'yes' if named else 'no'}']").check()
                             for sign in named if len(signs) > 1 else []:
-                                fieldset.locator(f"input[name='sign'][value='{sign}']").check()
+                                fieldset.locator(f"input[name='sign[]'][value='{sign}']").check()
                     elif name == "muscles":
                         for muscle in request["episode"]["muscles"]:
-                            page.locator(f"input[name='muscle'][value='{muscle}']").check()
+                            page.locator(f"input[name='muscle[]'][value='{muscle}']").check()
                     elif name == "duration":
                         page.get_by_label("How long, as a number").fill(str(request["episode"]["durationMinutes"]))
                     elif name in ("feel", "symptoms"):
-                        for box in page.locator(f"input[name='{name}']").all():
+                        for box in page.locator(f"input[name='{name}[]']").all():
                             if box.get_attribute("value") in findings:
                                 box.check()
                     elif name in ("side", "onset") and name in request["episode"]:
@@ -184,17 +184,17 @@ def test_the_web_pages_in_chromium_agree_for_five_vignettes_two_of_them_emergenc
                             page.locator("#number-value").fill(str(value))
                     elif name == "recent":
                         for code in request.get("context", []):
-                            page.locator(f"input[name='context'][value='{code}']").check()
+                            page.locator(f"input[name='context[]'][value='{code}']").check()
                         for code in request.get("conditions", []):
                             if code in WINDOW:
-                                page.locator(f"input[name='window'][value='{code}']").check()
+                                page.locator(f"input[name='window[]'][value='{code}']").check()
                     elif name == "conditions":
                         for code in request.get("conditions", []):
                             if code not in WINDOW:
-                                page.locator(f"input[name='condition'][value='{code}']").check()
+                                page.locator(f"input[name='condition[]'][value='{code}']").check()
                     elif name == "medications":
                         for code in request.get("medications", []):
-                            page.locator(f"input[name='medication'][value='{code}']").check()
+                            page.locator(f"input[name='medication[]'][value='{code}']").check()
                     page.get_by_role("button", name="Continue").click()
                 kept = page.locator("input[name='request']").get_attribute("value")
                 proc = run(str(CLI), ["assess", "--json"], kept)

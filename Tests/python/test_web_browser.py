@@ -72,7 +72,7 @@ def answer_safety(page, yes=None):
         if question in yes:
             fieldset.locator(f"input[name='{question}'][value='yes']").check()
             for sign in yes[question]:
-                fieldset.locator(f"input[name='sign'][value='{sign}']").check()
+                fieldset.locator(f"input[name='sign[]'][value='{sign}']").check()
         else:
             fieldset.locator(f"input[name='{question}'][value='no']").check()
     page.get_by_role("button", name="Continue").click()
@@ -90,12 +90,12 @@ def answer_the_rest(page, muscle="calf", minutes="2", age="40", eased="relieved_
         if audit_pages:
             audit(page, f"assess {name}")
         if name == "muscles":
-            page.locator(f"input[name='muscle'][value='{muscle}']").check()
+            page.locator(f"input[name='muscle[]'][value='{muscle}']").check()
         elif name == "duration":
             page.get_by_label("How long, as a number").fill(minutes)
         elif name == "feel":
             for code in felt + ((eased,) if eased else ()):
-                page.locator(f"input[name='feel'][value='{code}']").check()
+                page.locator(f"input[name='feel[]'][value='{code}']").check()
         elif name == "age":
             page.locator("input[name='age']").fill(age)
         page.get_by_role("button", name="Continue").click()
@@ -144,7 +144,7 @@ def test_only_yes_chest_pain_on_the_first_question_is_an_emergency_at_once(page,
     page.goto(personal.base + "/assess")
     lungs = page.locator("fieldset#lungs")
     lungs.locator("input[value='yes']").check()
-    lungs.locator("input[name='sign'][value='chest_pain']").check()
+    lungs.locator("input[name='sign[]'][value='chest_pain']").check()
     page.get_by_role("button", name="Continue").click()
     banner = page.get_by_role("alert")
     assert "EMERGENCY" in banner.inner_text()

@@ -222,16 +222,6 @@ extension PageController {
         return form
     }
 
-    /// The submitted form as name and value pairs in order (the interview carries its answers
-    /// page to page as they came), after the same checks.
-    func form(_ request: Request, context: CrampRequestContext) async throws -> Form {
-        let form = try Form.parse(try await Body.bytes(request, context: context))
-        try check(form, request)
-        return form
-    }
-
-    func check(_ form: Form, _ request: Request) throws { try check(csrf: form.value("csrf"), request) }
-
     /// Refuses a form sent from another site, or without the CSRF token of this browser.
     func check(csrf sent: String?, _ request: Request) throws {
         if let origin = request.headers[.origin], !APIGuard.isOwnOrigin(origin, request: request) {
