@@ -53,11 +53,12 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cli", default=str(ROOT / ".build" / "release" / "crampcare"))
+    parser.add_argument("--base", help="another build of crampcare, measured in the same alternating runs")
     parser.add_argument("--with-ids", action="store_true", help="rows carry ids (as an export does) instead of having them derived")
     args = parser.parse_args()
     if not shutil.which("sqlite3"):
         sys.exit("the sqlite3 shell is not installed: apt-get install sqlite3")
-    ours, theirs = [], []
+    ours, theirs, base = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         csv = pathlib.Path(folder) / "episodes.csv"
         write_csv(csv, args.rows, args.with_ids)
@@ -66,12 +67,18 @@ def main():
             plain = pathlib.Path(folder) / f"plain-{run}.sqlite"
             ours.append(timed([args.cli, "import", str(csv)], env=dict(os.environ, CRAMPCARE_DATABASE=str(journal))))
             theirs.append(timed(["sqlite3", str(plain), ".mode csv", f".import {csv} episodes"]))
+            if args.base:
+                other = pathlib.Path(folder) / f"base-{run}.sqlite"
+                base.append(timed([args.base, "import", str(csv)], env=dict(os.environ, CRAMPCARE_DATABASE=str(other))))
     ours_rate = args.rows / statistics.median(ours)
     theirs_rate = args.rows / statistics.median(theirs)
     print(f"{args.rows} rows ({'with ids' if args.with_ids else 'ids derived'}), {args.runs} alternating runs, medians")
     print(f"crampcare import:  {statistics.median(ours):.3f} s  {ours_rate:,.0f} rows/s  (runs: {', '.join(f'{t:.2f}' for t in ours)})")
     print(f"sqlite3 .import:   {statistics.median(theirs):.3f} s  {theirs_rate:,.0f} rows/s  (runs: {', '.join(f'{t:.2f}' for t in theirs)})")
     print(f"ratio crampcare/sqlite3: {ours_rate / theirs_rate:.2f} (target >= 0.25)")
+    if base:
+        base_rate = args.rows / statistics.median(base)
+        print(f"--base import:     {statistics.median(base):.3f} s  {base_rate:,.0f} rows/s; this build {ours_rate / base_rate:.2f} of its rate")
     return 0 if ours_rate / theirs_rate >= 0.25 else 1
 
 

@@ -4,7 +4,8 @@
 Target: CrampCare at no less than half of jq's requests per second. Needs jq (apt-get install jq)
 and a release build (swift build -c release at the repository root).
 
-usage: Benchmarks/ndjson-vs-jq.py [--lines 200000] [--runs 5] [--cli PATH]
+usage: Benchmarks/ndjson-vs-jq.py [--lines 200000] [--runs 5] [--cli PATH] [--base OTHER/crampcare]
+(--base: an earlier build measured in the same run, for "kept or better")
 """
 import argparse
 import json
@@ -32,14 +33,16 @@ def requests(count, seed=1):
         yield json.dumps(request, separators=(",", ":"))
 
 
-def best_of(runs, command, path):
-    times = []
+def best_of(runs, commands, path):
+    """Each command's best time, the commands taking turns run after run."""
+    times = [[] for _ in commands]
     for _ in range(runs):
-        with open(path, "rb") as source:
-            start = time.perf_counter()
-            subprocess.run(command, stdin=source, stdout=subprocess.DEVNULL, check=True)
-            times.append(time.perf_counter() - start)
-    return min(times)
+        for index, command in enumerate(commands):
+            with open(path, "rb") as source:
+                start = time.perf_counter()
+                subprocess.run(command, stdin=source, stdout=subprocess.DEVNULL, check=True)
+                times[index].append(time.perf_counter() - start)
+    return [min(t) for t in times]
 
 
 def main():
@@ -47,6 +50,7 @@ def main():
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cli", default=str(ROOT / ".build" / "release" / "crampcare"))
+    parser.add_argument("--base", help="another build of crampcare, measured in the same run")
     args = parser.parse_args()
     if not shutil.which("jq"):
         sys.exit("jq is not installed: apt-get install jq")
@@ -54,13 +58,16 @@ def main():
         path = pathlib.Path(folder) / "requests.ndjson"
         path.write_text("\n".join(requests(args.lines)) + "\n")
         size = path.stat().st_size
-        crampcare = best_of(args.runs, [args.cli, "assess", "--ndjson"], path)
-        jq = best_of(args.runs, ["jq", "-c", "."], path)
+        commands = [[args.cli, "assess", "--ndjson"], ["jq", "-c", "."]] + ([[args.base, "assess", "--ndjson"]] if args.base else [])
+        crampcare, jq, *rest = best_of(args.runs, commands, path)
+        base = rest[0] if rest else None
     ours, theirs = args.lines / crampcare, args.lines / jq
     print(f"input: {args.lines} requests, {size / 1e6:.1f} MB; best of {args.runs} runs each")
     print(f"crampcare assess --ndjson: {crampcare:.3f} s, {ours:,.0f} requests/s")
     print(f"jq -c .:                   {jq:.3f} s, {theirs:,.0f} lines/s")
     print(f"ratio crampcare/jq: {ours / theirs:.2f} (target >= 0.50)")
+    if base:
+        print(f"--base: {base:.3f} s, {args.lines / base:,.0f} requests/s; this build {ours / (args.lines / base):.2f} of its rate")
     return 0 if ours / theirs >= 0.5 else 1
 
 

@@ -30,6 +30,13 @@ extension CrampCareApp {
         return LoggedEpisode(episode: episode, check: check ? try await self.check(episode, owner: owner) : nil)
     }
 
+    /// Saves a new episode, unchecked (the API's create, whose client asks for a check apart);
+    /// false, and nothing written, when the owner has an episode with its id.
+    public func add(_ episode: Episode, owner: OwnerID) async throws -> Bool {
+        try episode.validate()
+        return try await journal.addEpisode(episode, owner: owner)
+    }
+
     /// Checks a saved episode and keeps the check; a check that cannot be kept is still given.
     public func check(_ episode: Episode, owner: OwnerID) async throws -> EpisodeCheck {
         let (request, ageKnown, region) = try await checkRequest(episode, owner: owner)

@@ -82,32 +82,69 @@ public enum JournalField: String, CaseIterable, Sendable {
     }
 }
 
-/// An episode's optional whole-number details (how bad it was, …), each declared once: its field
-/// (the names), its range, its question and how it reads. Validation, the CSV and JSON forms, the
-/// stored columns, the web form and the read-outs all follow this list, in its order; a new detail
-/// is a line here, its property on `Episode`, its column's migration, its flag and its schema.
-public struct EpisodeDetail: Sendable, Hashable, CustomStringConvertible {
-    public let field: JournalField
-    public let range: ClosedRange<Int>
+/// An episode's optional whole-number details (how bad it was, …), each declared once, here: its
+/// field (the names), its range, its question and how it reads. Validation, the CSV and JSON forms,
+/// the stored columns, the web form and the read-outs all follow `all`, in its order; a new detail
+/// is a case with its arm in each switch below, its property on `Episode`, its column's migration,
+/// its flag and its schema. An enum of plain values, not a table of closures and key paths: the
+/// import and the page writer walk the list for every row, and a case costs no reference counting.
+public enum EpisodeDetail: Int, CaseIterable, Sendable, CustomStringConvertible {
+    case severity
+
+    public static let all = allCases
+
+    public var field: JournalField {
+        switch self {
+        case .severity: .severity
+        }
+    }
+
+    public var range: ClosedRange<Int> {
+        switch self {
+        case .severity: 0...10
+        }
+    }
+
     /// The question the form asks, in the person's words.
-    public let question: String
+    public var question: String {
+        switch self {
+        case .severity: "How bad was it, from 0 (no pain) to 10 (worst)?"
+        }
+    }
+
     /// The heading it has where a cramp is read back.
-    public let heading: String
+    public var heading: String {
+        switch self {
+        case .severity: "Severity"
+        }
+    }
+
     /// Whether the journal's list shows it (a phone has room for few columns).
-    public let listed: Bool
-    let read: @Sendable (Int) -> String
-    let keyPath: any WritableKeyPath<Episode, Int?> & Sendable
+    public var listed: Bool {
+        switch self {
+        case .severity: true
+        }
+    }
 
-    public static let all: [EpisodeDetail] = [severity]
-
-    public static let severity = EpisodeDetail(
-        field: .severity, range: 0...10, question: "How bad was it, from 0 (no pain) to 10 (worst)?", heading: "Severity", listed: true,
-        read: { "\($0) of 10" }, keyPath: \.severity)
-
-    public func value(in episode: Episode) -> Int? { episode[keyPath: keyPath] }
-    public func set(_ value: Int?, in episode: inout Episode) { episode[keyPath: keyPath] = value }
     /// A value as a person reads it ("6 of 10").
-    public func reading(_ value: Int) -> String { read(value) }
+    public func reading(_ value: Int) -> String {
+        switch self {
+        case .severity: "\(value) of 10"
+        }
+    }
+
+    public func value(in episode: Episode) -> Int? {
+        switch self {
+        case .severity: episode.severity
+        }
+    }
+
+    public func set(_ value: Int?, in episode: inout Episode) {
+        switch self {
+        case .severity: episode.severity = value
+        }
+    }
+
     public var description: String { field.rawValue }
 
     func validate(_ episode: Episode) throws(JournalError) {
@@ -115,7 +152,4 @@ public struct EpisodeDetail: Sendable, Hashable, CustomStringConvertible {
         try check(
             range.contains(value), field.column, "\(value) is out of range; accepted: \(range.lowerBound) to \(range.upperBound)")
     }
-
-    public static func == (a: EpisodeDetail, b: EpisodeDetail) -> Bool { a.field == b.field }
-    public func hash(into hasher: inout Hasher) { hasher.combine(field) }
 }

@@ -91,6 +91,8 @@ extension EraseSummary {
 /// owner's rows. Every write is one transaction; when a call returns, the write is durable.
 public protocol JournalStore: Sendable {
     func saveEpisode(_ episode: Episode, owner: OwnerID) async throws
+    /// Saves a new episode; false, and nothing written, when the owner has one with its id.
+    func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> Bool
     func episode(id: EntryID, owner: OwnerID) async throws -> Episode?
     func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode]
     /// A page of episodes as the API's JSON, `{"episodes": […], "next": cursor or null}`: at most

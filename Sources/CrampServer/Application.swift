@@ -38,12 +38,17 @@ public func buildRouter(
 ) throws -> Router<CrampRequestContext> {
     let router = Router(context: CrampRequestContext.self)
     // Outermost first: every answer is logged and gets the security headers, errors included.
-    router.add(middleware: RequestLog(logger: logger, metrics: metrics.map { RequestMetrics(registry: $0) }))
-    router.add(middleware: SecurityHeaders(configuration: configuration))
-    router.add(middleware: ProblemMapper(logger: logger))
-    router.add(middleware: HostGuard(configuration: configuration))
-    router.add(middleware: QueryLimits())
-    router.add(middleware: UploadLimit(bytes: configuration.maxBodyBytes))
+    // One job each, composed as one statically typed stack (Hummingbird's result builder), so the
+    // compiler joins the layers: added one by one, each was an async hop of its own (measured 14%
+    // more CPU per assessment than one guard doing the five jobs; Benchmarks/http-load.py).
+    router.addMiddleware {
+        RequestLog(logger: logger, metrics: metrics.map { RequestMetrics(registry: $0) })
+        SecurityHeaders(configuration: configuration)
+        ProblemMapper(logger: logger)
+        HostGuard(configuration: configuration)
+        QueryLimits()
+        UploadLimit(bytes: configuration.maxBodyBytes)
+    }
     let assets = StaticAssets()
     router.get("static/:name") { _, context in try assets.response(context.parameters.get("name") ?? "") }
     router.get("openapi.json") { _, _ in try assets.response("openapi.json", cache: false) }
@@ -67,7 +72,10 @@ public func buildRouter(
     AccountService.prepare(configuration)
     APIRoutes(services: services, configuration: configuration).register(on: router)
     let web = try Pages(services: services, configuration: configuration)
-    let pages = router.group().add(middleware: ErrorPages()).add(middleware: PageGuard(services: services, configuration: configuration))
+    let pages = router.group().addMiddleware {
+        ErrorPages()
+        PageGuard(services: services, configuration: configuration)
+    }
     for controller in web.controllers() { pages.addRoutes(controller.routes) }
     // Any other address is a page that is not there, said as a page to a browser.
     pages.get("**") { request, _ -> Response in throw Problem.notFound("The page \(request.uri.path.prefix(200))") }

@@ -17,6 +17,9 @@ protocol SQLEngine: Sendable {
     func eachRow(_ statement: String, _ values: [SQLValue], _ body: (StoredRow) throws -> Void) async throws
     /// Runs `body` in one transaction that only inserts rows, the engine's fastest way.
     func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T
+    /// Runs one statement, atomic by itself; returns how many rows it changed. On PostgreSQL it is
+    /// one round trip where BEGIN, the statement and COMMIT were three.
+    func executeAlone(_ statement: String, _ values: [SQLValue]) async throws -> Int
     func close() async throws
 }
 
@@ -27,6 +30,10 @@ extension SQLEngine {
 
     func withBulkTransaction<T: Sendable>(_ body: @Sendable (any RowWriter) async throws -> T) async throws -> T {
         try await withTransaction { session in try await body(session) }
+    }
+
+    func executeAlone(_ statement: String, _ values: [SQLValue]) async throws -> Int {
+        try await withTransaction { session in try await session.execute(statement, values) }
     }
 }
 

@@ -55,6 +55,16 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
+    func executeAlone(_ statement: String, _ values: [SQLValue]) async throws -> Int {
+        try await client.withConnection { connection in
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: Self.numbered(statement) + " RETURNING 1", binds: Self.bindings(values)), logger: connection.logger)
+            var count = 0
+            for try await _ in rows { count += 1 }
+            return count
+        }
+    }
+
     /// The pool stops when its run is cancelled by whoever runs it.
     func close() async throws {}
 

@@ -95,10 +95,18 @@ public final class SQLJournalStore: JournalStore {
         return try await session.insert(Table.insert(records, owner: owner, suffix: suffix))
     }
 
-    func upsert<Table: JournalTable>(_: Table.Type, _ record: Table.Record, owner: OwnerID) async throws {
-        try await engine.withTransaction { session in
-            _ = try await Self.write(Table.self, CollectionOfOne(record), owner: owner, suffix: Table.upsert, in: session)
+    /// One record's row as one statement on its own (atomic without BEGIN and COMMIT); returns
+    /// how many rows it changed.
+    func writeOne<Table: JournalTable>(_: Table.Type, _ record: Table.Record, owner: OwnerID, suffix: String) async throws -> Int {
+        var changed = 0
+        for statement in Table.insert(CollectionOfOne(record), owner: owner, suffix: suffix).statements(rowsPerStatement: 1) {
+            changed += try await engine.executeAlone(statement.sql, statement.values)
         }
+        return changed
+    }
+
+    func upsert<Table: JournalTable>(_: Table.Type, _ record: Table.Record, owner: OwnerID) async throws {
+        _ = try await writeOne(Table.self, record, owner: owner, suffix: Table.upsert)
     }
 
     func delete<Table: JournalTable>(_: Table.Type, _ condition: String, _ values: [SQLValue]) async throws -> Int {
@@ -109,6 +117,10 @@ public final class SQLJournalStore: JournalStore {
 
     public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
         try await upsert(EpisodesTable.self, episode, owner: owner)
+    }
+
+    public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> Bool {
+        try await writeOne(EpisodesTable.self, episode, owner: owner, suffix: EpisodesTable.insertOrIgnore) > 0
     }
 
     public func episode(id: EntryID, owner: OwnerID) async throws -> Episode? {

@@ -44,6 +44,24 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
         }
     }
 
+    /// Adding is creating: a second add of the same id writes nothing and says so; another owner
+    /// may hold the same id.
+    @Test(arguments: Engines.names)
+    func addingAnEpisodeNeverOverwrites(engine: String) async throws {
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            let episode = sampleEpisode("2026-03-01T23:15:00+05:30", note: "first")
+            let added = try await store.addEpisode(episode, owner: owner)
+            #expect(added)
+            var changed = episode
+            changed.note = "second"
+            changed.severity = 1
+            #expect(try await store.addEpisode(changed, owner: owner) == false)
+            #expect(try await store.episode(id: episode.id, owner: owner) == episode)
+            #expect(try await store.addEpisode(changed, owner: uniqueOwner()) == true)
+        }
+    }
+
     @Test(arguments: Engines.names)
     func episodesRoundTripExactly(engine: String) async throws {
         try await Engines.withStore(engine) { store in

@@ -17,8 +17,11 @@ struct APIRoutes: Sendable {
     let configuration: ServerConfiguration
 
     func register(on router: Router<CrampRequestContext>) {
-        let api = router.group("api/v1").add(middleware: SameOriginOnly()).add(middleware: JSONBodiesOnly())
-            .add(middleware: APIAuthentication(configuration: configuration, services: services))
+        let api = router.group("api/v1").addMiddleware {
+            SameOriginOnly()
+            JSONBodiesOnly()
+            APIAuthentication(configuration: configuration, services: services)
+        }
         let controllers: [any APIController] = [
             AssessmentsAPI(services: services, configuration: configuration), EpisodesAPI(services: services, configuration: configuration),
             DaysAPI(services: services, configuration: configuration), ProfileAPI(services: services, configuration: configuration),

@@ -61,12 +61,12 @@ struct EpisodesAPI: APIController {
         // The server keeps the record's times: a client's clock is not the journal's.
         episode.createdAt = now
         episode.updatedAt = now
-        if try await journal.episode(id: episode.id, owner: owner) != nil {
+        // One insert that leaves an existing id alone: no read first, no second round trip.
+        guard try await Body.saving({ try await services.app.add(episode, owner: owner) }) else {
             throw Problem(
                 .conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)",
                 field: "id")
         }
-        _ = try await Body.saving { try await services.app.log(episode, owner: owner, check: false) }
         var response = Body.json(JournalBackup.episodeJSON(episode), status: .created)
         response.headers[.location] = "/api/v1/episodes/\(episode.id)"
         return response

@@ -13,6 +13,28 @@ enum EpisodesTable: JournalTable {
             [.ownerID, .id, .startedAt, .utcOffsetSeconds, .durationSeconds, .muscles, .side] + EpisodeDetail.all.map(Column.detail)
             + [.onset, .findings, .reliefs, .note, .createdAt, .updatedAt]
 
+        /// By case, not by searching `allCases`: the page writer asks for a dozen columns a row
+        /// (a search compares raw values, which are strings). A test holds it to `allCases`.
+        var position: Int {
+            let details = EpisodeDetail.all.count
+            switch self {
+            case .ownerID: return 0
+            case .id: return 1
+            case .startedAt: return 2
+            case .utcOffsetSeconds: return 3
+            case .durationSeconds: return 4
+            case .muscles: return 5
+            case .side: return 6
+            case .detail(let detail): return 7 + detail.rawValue
+            case .onset: return 7 + details
+            case .findings: return 8 + details
+            case .reliefs: return 9 + details
+            case .note: return 10 + details
+            case .createdAt: return 11 + details
+            case .updatedAt: return 12 + details
+            }
+        }
+
         init?(rawValue: String) {
             guard let column = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
             self = column

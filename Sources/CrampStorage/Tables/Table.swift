@@ -4,10 +4,12 @@ import CrampKnowledge
 /// One column of a table. A table's column enum lists its columns once, in the order rows are
 /// written and read; the column list, the upsert, the reads and the bulk writer all follow from
 /// it (as GRDB's `Columns` do).
-protocol TableColumn: RawRepresentable<String>, CaseIterable, Hashable, Sendable where AllCases == [Self] {}
+protocol TableColumn: RawRepresentable<String>, CaseIterable, Hashable, Sendable where AllCases == [Self] {
+    /// Where the column is in a row, as written and as read: its place in `allCases`.
+    var position: Int { get }
+}
 
 extension TableColumn {
-    /// Where the column is in a row, as written and as read.
     var position: Int { Self.allCases.firstIndex(of: self)! }
 }
 
@@ -56,32 +58,55 @@ extension JournalTable {
     }
 
     /// Rows for one INSERT (any number of records; the engine splits them). Columns in
-    /// `sharedInBatch` that have one value in every row are bound once, not per row.
+    /// `sharedInBatch` that have one value in every row are bound once, not per row. Each record
+    /// is written once into one reused row and only its varying values are kept (an import
+    /// writes 100,000 of them); a shared column that turns out to differ is put back into the
+    /// rows kept so far, at most once per such column.
     static func insert(_ records: some Collection<Record>, owner: OwnerID, suffix: String) -> RowInsert {
-        var values: [SQLValue] = []
-        values.reserveCapacity(records.count * columnCount)
-        for record in records { values += Self.values(record, owner: owner) }
-        // No rows, nothing shared: reading the first row's values would index an empty batch.
-        guard !records.isEmpty else {
+        var iterator = records.makeIterator()
+        guard let firstRecord = iterator.next() else {
             return RowInsert(table: name, columns: columnList, columnCount: columnCount, suffix: suffix, values: [])
         }
-        let positions = sharedInBatch.map(\.position)
-        let shared = positions.filter { position in
-            let first = values[position]
-            return stride(from: position, to: values.count, by: columnCount).allSatisfy { values[$0] == first }
+        var row = Row<Column>()
+        write(firstRecord, owner: owner, to: &row)
+        let first = row.values
+        var shared = sharedInBatch.map(\.position)
+        var varying = Column.allCases.map(\.position).filter { !shared.contains($0) }
+        var kept: [SQLValue] = []
+        kept.reserveCapacity(records.count * varying.count)
+        for position in varying { kept.append(first[position]) }
+        while let record = iterator.next() {
+            write(record, owner: owner, to: &row)
+            let differing = shared.filter { row.values[$0] != first[$0] }
+            if !differing.isEmpty {
+                // Rows so far had the first row's value there: put it back into each of them.
+                let widened = (varying + differing).sorted()
+                var rebuilt: [SQLValue] = []
+                rebuilt.reserveCapacity(records.count * widened.count)
+                for start in stride(from: 0, to: kept.count, by: varying.count) {
+                    var index = start
+                    for position in widened {
+                        if differing.contains(position) {
+                            rebuilt.append(first[position])
+                        } else {
+                            rebuilt.append(kept[index])
+                            index += 1
+                        }
+                    }
+                }
+                kept = rebuilt
+                varying = widened
+                shared.removeAll { differing.contains($0) }
+            }
+            for position in varying { kept.append(row.values[position]) }
         }
-        guard !records.isEmpty, !shared.isEmpty else {
-            return RowInsert(table: name, columns: columnList, columnCount: columnCount, suffix: suffix, values: values)
-        }
-        let varying = Column.allCases.filter { !shared.contains($0.position) }
-        var rows: [SQLValue] = []
-        rows.reserveCapacity(records.count * varying.count)
-        for start in stride(from: 0, to: values.count, by: columnCount) {
-            for column in varying { rows.append(values[start + column.position]) }
+        let columns = varying.map { Column.allCases[$0] }
+        guard !shared.isEmpty else {
+            return RowInsert(table: name, columns: list(columns), columnCount: columns.count, suffix: suffix, values: kept)
         }
         return RowInsert(
-            table: name, columns: list(varying), columnCount: varying.count, suffix: suffix,
-            shared: (list(shared.map { Column.allCases[$0] }), shared.map { values[$0] }), values: rows)
+            table: name, columns: list(columns), columnCount: columns.count, suffix: suffix,
+            shared: (list(shared.map { Column.allCases[$0] }), shared.map { first[$0] }), values: kept)
     }
 }
 
