@@ -170,106 +170,129 @@ public struct Assessor: Sendable {
     private func assess(_ request: AssessmentRequest, _ evaluator: RuleProgram.Evaluator) -> AssessmentResult {
         let facts = request.facts
         let kb = knowledge
+        let (redFlags, triage, ruleEvidence) = redFlagHits(facts, evaluator)
+        let crampScore = crampScore(facts)
+        let (alternatives, strongestMimic) = alternativeHits(facts, evaluator, ruleEvidence: ruleEvidence)
+        let likelyCramp = crampScore >= kb.cramp.likelyCrampThreshold && crampScore >= strongestMimic
+        let factors = factorHits(facts, evaluator)
+        let prevention = triage <= .soon ? choosePrevention(facts: facts, factors: factors, evaluator) : []
+        let answered = facts.findings.bits | CodeSet(request.negatives).bits
+        let unscreened = CodeSet<Finding>(bits: kb.redFlagFindings.bits & ~answered)
+        return AssessmentResult(
+            request: request, triage: triage, likelyCramp: likelyCramp, crampScore: crampScore, redFlags: redFlags,
+            alternatives: alternatives, factors: factors, relief: reliefAdvice(facts, evaluator, triage: triage), prevention: prevention,
+            safetyNet: safetyNet(facts, evaluator, triage: triage), unscreened: unscreened,
+            notices: request.age < 16 ? [kb.adultsOnly] : [], knowledgeVersion: kb.version)
+    }
 
-        // Red flags: the triage is the highest level any rule reaches; nothing lowers it.
+    /// Red flags: the triage is the highest level any rule reaches; nothing lowers it. Most urgent
+    /// first, the knowledge base's order breaking ties; with the evidence each rule gives the
+    /// alternative it guards against.
+    private func redFlagHits(
+        _ facts: Facts, _ evaluator: RuleProgram.Evaluator
+    ) -> (hits: [RedFlagHit], triage: Triage, forAlternative: [(alternative: Int, evidence: Evidence)]) {
         var redFlags: [RedFlagHit] = []
         var triage = Triage.selfCare
-        var ruleEvidenceForAlternative: [(alternative: Int, evidence: Evidence)] = []
+        var forAlternative: [(alternative: Int, evidence: Evidence)] = []
         for (index, condition) in ruleConditions.enumerated() {
             guard let evidence = evaluator.evaluate(condition, facts) else { continue }
             let rule = rules[index]
             redFlags.append(RedFlagHit(rule: rule, evidence: evidence))
             if rule.level > triage { triage = rule.level }
-            if ruleAlternative[index] >= 0 { ruleEvidenceForAlternative.append((ruleAlternative[index], evidence)) }
+            if ruleAlternative[index] >= 0 { forAlternative.append((ruleAlternative[index], evidence)) }
         }
-        // Most urgent first; the knowledge base's order breaks ties.
         if redFlags.count > 1 {
             redFlags.sort { ($0.rule.level, $1.rule.index) > ($1.rule.level, $0.rule.index) }
         }
+        return (redFlags, triage, forAlternative)
+    }
 
-        // How well the picture fits a cramp.
+    /// How well the picture fits a cramp.
+    private func crampScore(_ facts: Facts) -> Double {
         var remaining = 1.0
         for ordinal in CodeSet<Finding>(bits: facts.findings.bits & featureMask).ordinals {
             remaining *= 1 - featureWeights[ordinal]
         }
-        if facts.muscles.bits & ~Muscle.unsure.bit != 0, facts.durationMinutes <= kb.cramp.shortEpisodeMaxMinutes {
-            remaining *= 1 - kb.cramp.shortEpisodeWeight
+        if facts.muscles.bits & ~Muscle.unsure.bit != 0, facts.durationMinutes <= knowledge.cramp.shortEpisodeMaxMinutes {
+            remaining *= 1 - knowledge.cramp.shortEpisodeWeight
         }
-        let crampScore = 1 - remaining
+        return 1 - remaining
+    }
 
-        // Noisy-OR: independent pieces of evidence each close part of the remaining gap to 1.
-        func combine(_ range: Range<Int>) -> (Double, Evidence) {
-            var remaining = 1.0
-            var collected = Evidence()
-            for piece in range {
-                if let found = evaluator.evaluate(evidenceConditions[piece], facts) {
-                    remaining *= 1 - evidenceWeights[piece]
-                    collected.formUnion(found)
-                }
+    /// Noisy-OR: independent pieces of evidence each close part of the remaining gap to 1.
+    private func combine(_ range: Range<Int>, _ facts: Facts, _ evaluator: RuleProgram.Evaluator) -> (Double, Evidence) {
+        var remaining = 1.0
+        var collected = Evidence()
+        for piece in range {
+            if let found = evaluator.evaluate(evidenceConditions[piece], facts) {
+                remaining *= 1 - evidenceWeights[piece]
+                collected.formUnion(found)
             }
-            return (1 - remaining, collected)
         }
+        return (1 - remaining, collected)
+    }
 
-        // Alternatives, ranked; a rule that fired always shows the condition it guards against.
+    /// Alternatives, ranked; a rule that fired always shows the condition it guards against.
+    private func alternativeHits(
+        _ facts: Facts, _ evaluator: RuleProgram.Evaluator, ruleEvidence: [(alternative: Int, evidence: Evidence)]
+    ) -> (hits: [AlternativeHit], strongestMimic: Double) {
         var alternatives: [AlternativeHit] = []
         var strongestMimic = 0.0
-        let threshold = kb.cramp.alternativeThreshold
+        let threshold = knowledge.cramp.alternativeThreshold
         for (index, range) in alternativeEvidence.enumerated() {
-            var (score, evidence) = combine(range)
-            for entry in ruleEvidenceForAlternative where entry.alternative == index {
+            var (score, evidence) = combine(range, facts, evaluator)
+            for entry in ruleEvidence where entry.alternative == index {
                 evidence.formUnion(entry.evidence)
                 score = max(score, threshold)
             }
             guard score >= threshold else { continue }
-            let alternative = kb.alternatives[index]
+            let alternative = knowledge.alternatives[index]
             alternatives.append(AlternativeHit(alternative: alternative, score: score, evidence: evidence))
             if alternative.kind == .mimic { strongestMimic = max(strongestMimic, score) }
         }
         if alternatives.count > 1 {
             alternatives.sort { ($0.score, $1.alternative.index) > ($1.score, $0.alternative.index) }
         }
-        let likelyCramp = crampScore >= kb.cramp.likelyCrampThreshold && crampScore >= strongestMimic
+        return (alternatives, strongestMimic)
+    }
 
+    private func factorHits(_ facts: Facts, _ evaluator: RuleProgram.Evaluator) -> [FactorHit] {
         var factors: [FactorHit] = []
         for (index, range) in factorEvidence.enumerated() {
-            let (score, evidence) = combine(range)
-            if score >= kb.cramp.factorThreshold {
-                factors.append(FactorHit(factor: kb.factors[index], score: score, evidence: evidence))
+            let (score, evidence) = combine(range, facts, evaluator)
+            if score >= knowledge.cramp.factorThreshold {
+                factors.append(FactorHit(factor: knowledge.factors[index], score: score, evidence: evidence))
             }
         }
         if factors.count > 1 {
             factors.sort { ($0.score, $1.factor.index) > ($1.score, $0.factor.index) }
         }
+        return factors
+    }
 
-        // Relief: what to do now. At urgent and emergency only what is safe while waiting for
-        // care; never an item the person's findings, conditions or medicines rule out.
+    /// Relief: what to do now. At urgent and emergency only what is safe while waiting for care;
+    /// never an item the person's findings, conditions or medicines rule out.
+    private func reliefAdvice(_ facts: Facts, _ evaluator: RuleProgram.Evaluator, triage: Triage) -> [ReliefAdvice] {
         var relief: [ReliefAdvice] = []
-        for (index, item) in kb.relief.enumerated() {
+        for (index, item) in knowledge.relief.enumerated() {
             guard item.safeUpTo >= triage else { continue }
             if let from = item.onlyFrom, triage < from { continue }
             if !item.muscles.isEmpty, !item.muscles.intersects(facts.muscles) { continue }
-            let conditions = reliefConditions[index]
-            guard let cautions = applicableCautions(conditions, item.adjustments, facts, evaluator) else { continue }
+            guard let cautions = applicableCautions(reliefConditions[index], item.adjustments, facts, evaluator) else { continue }
             relief.append(ReliefAdvice(item: item, cautions: cautions))
         }
+        return relief
+    }
 
-        let prevention = triage <= .soon ? choosePrevention(facts: facts, factors: factors, evaluator) : []
-
+    private func safetyNet(_ facts: Facts, _ evaluator: RuleProgram.Evaluator, triage: Triage) -> [SafetyNetItem] {
         var net: [SafetyNetItem] = []
         for entry in safetyNetOrder {
-            if kb.safetyNet[entry.item].upTo < triage { continue }
+            if knowledge.safetyNet[entry.item].upTo < triage { continue }
             if entry.when >= 0, !evaluator.holds(entry.when, facts) { continue }
             if entry.unless >= 0, evaluator.holds(entry.unless, facts) { continue }
-            net.append(kb.safetyNet[entry.item])
+            net.append(knowledge.safetyNet[entry.item])
         }
-
-        let answered = facts.findings.bits | CodeSet(request.negatives).bits
-        let unscreened = CodeSet<Finding>(bits: kb.redFlagFindings.bits & ~answered)
-
-        return AssessmentResult(
-            request: request, triage: triage, likelyCramp: likelyCramp, crampScore: crampScore, redFlags: redFlags,
-            alternatives: alternatives, factors: factors, relief: relief, prevention: prevention, safetyNet: net,
-            unscreened: unscreened, notices: request.age < 16 ? [kb.adultsOnly] : [], knowledgeVersion: kb.version)
+        return net
     }
 
     /// nil when the item is not indicated or is ruled out; else the cautions its adjustments add.

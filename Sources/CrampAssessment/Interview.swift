@@ -121,36 +121,11 @@ public struct InterviewAnswers: Sendable, Equatable {
             answered.insert(question.id)
             return
         }
+        if try recordSigns(answer, to: question) {
+            answered.insert(question.id)
+            return
+        }
         switch (question.kind, answer) {
-        case (.screen(let signs), .no):
-            denied.formUnion(signs)
-        case (.screen(let signs), .yes(let named)):
-            guard named.allSatisfy(signs.contains) else {
-                throw fail("the signs of this question are \(signs.map(\.rawValue).joined(separator: ", "))")
-            }
-            if named.isEmpty {
-                unnamed.append(question.id)
-            } else {
-                present.formUnion(named)
-                denied.formUnion(signs.filter { !named.contains($0) })
-            }
-        case (.screen, .notSure):
-            unnamed.append(question.id)
-        case (.choice(let options), .findings(let chosen)):
-            guard chosen.count <= 1, chosen.allSatisfy(options.contains) else {
-                throw fail("choose one of \(options.map(\.rawValue).joined(separator: ", ")), or none")
-            }
-            present.formUnion(chosen)
-            denied.formUnion(options.filter { !chosen.contains($0) })
-        case (.checklist(let options), .findings(let chosen)):
-            guard chosen.allSatisfy(options.contains) else {
-                throw fail("the accepted findings are \(options.map(\.rawValue).joined(separator: ", "))")
-            }
-            guard chosen.filter(question.oneOf.contains).count <= 1 else {
-                throw fail("choose only one of: \(question.oneOf.map(\.rawValue).joined(separator: ", "))")
-            }
-            present.formUnion(chosen)
-            denied.formUnion(options.filter { !chosen.contains($0) })
         case (.muscles, .muscles(let list)):
             guard !list.isEmpty else { throw fail("name at least one muscle, or unsure") }
             muscles = Array(CodeSet(list))
@@ -181,20 +156,65 @@ public struct InterviewAnswers: Sendable, Equatable {
         case (.medications, .medications(let chosen)):
             medications = Array(CodeSet(chosen))
         case (.confirmProfile, .confirmed(let keep)):
-            if keep, let profile {
-                age = age ?? profile.age
-                sex = sex ?? profile.sex
-                lastingConditions = lastingConditions ?? profile.conditions
-                medications = medications ?? profile.medications
-                if profile.age != nil { answered.insert("age") }
-                if profile.sex != nil { answered.insert("sex") }
-                answered.formUnion(["conditions", "medications"])
-            }
-            profile = nil
+            takeProfile(keep)
         default:
             throw fail("this answer does not fit the question")
         }
         answered.insert(question.id)
+    }
+
+    /// An answer to a safety question, a choice or a checklist: the signs it reports and those it
+    /// denies. False when the question is of another kind.
+    mutating func recordSigns(_ answer: InterviewAnswer, to question: InterviewQuestion) throws(InterviewError) -> Bool {
+        func fail(_ problem: String) -> InterviewError { InterviewError(question: question.id, problem: problem) }
+        switch (question.kind, answer) {
+        case (.screen(let signs), .no):
+            denied.formUnion(signs)
+        case (.screen(let signs), .yes(let named)):
+            guard named.allSatisfy(signs.contains) else {
+                throw fail("the signs of this question are \(signs.map(\.rawValue).joined(separator: ", "))")
+            }
+            if named.isEmpty {
+                unnamed.append(question.id)
+            } else {
+                present.formUnion(named)
+                denied.formUnion(signs.filter { !named.contains($0) })
+            }
+        case (.screen, .notSure):
+            unnamed.append(question.id)
+        case (.choice(let options), .findings(let chosen)):
+            guard chosen.count <= 1, chosen.allSatisfy(options.contains) else {
+                throw fail("choose one of \(options.map(\.rawValue).joined(separator: ", ")), or none")
+            }
+            present.formUnion(chosen)
+            denied.formUnion(options.filter { !chosen.contains($0) })
+        case (.checklist(let options), .findings(let chosen)):
+            guard chosen.allSatisfy(options.contains) else {
+                throw fail("the accepted findings are \(options.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard chosen.filter(question.oneOf.contains).count <= 1 else {
+                throw fail("choose only one of: \(question.oneOf.map(\.rawValue).joined(separator: ", "))")
+            }
+            present.formUnion(chosen)
+            denied.formUnion(options.filter { !chosen.contains($0) })
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The profile's lasting facts taken as answers when the person confirms them.
+    mutating func takeProfile(_ keep: Bool) {
+        if keep, let profile {
+            age = age ?? profile.age
+            sex = sex ?? profile.sex
+            lastingConditions = lastingConditions ?? profile.conditions
+            medications = medications ?? profile.medications
+            if profile.age != nil { answered.insert("age") }
+            if profile.sex != nil { answered.insert("sex") }
+            answered.formUnion(["conditions", "medications"])
+        }
+        profile = nil
     }
 }
 

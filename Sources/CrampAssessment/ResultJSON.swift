@@ -27,91 +27,18 @@ public struct ResultEncoder: Sendable {
     private let checkQuestionObjects: [Finding: [UInt8]]
 
     public init(knowledge kb: KnowledgeBase) {
-        func members(_ build: (inout JSONWriter) -> Void) -> [UInt8] {
-            var writer = JSONWriter()
-            writer.beginObject()
-            build(&writer)
-            writer.endObject()
-            // Strip the braces: callers splice these members into an object they are writing.
-            return Array(writer.bytes.dropFirst().dropLast())
-        }
-        ruleMembers = kb.rules.map { rule in
-            members { w in
-                w.key("title"); w.value(rule.title)
-                w.key("reason"); w.value(rule.reason)
-                w.key("advice"); w.value(rule.advice)
-                w.key("sources"); w.stringArray(rule.sources)
-            }
-        }
-        alternativeMembers = kb.alternatives.map { alternative in
-            members { w in
-                w.key("kind"); w.value(alternative.kind.rawValue)
-                w.key("name"); w.value(alternative.name)
-                w.key("summary"); w.value(alternative.summary)
-                w.key("tellsApart"); w.value(alternative.tellsApart)
-                w.key("sources"); w.stringArray(alternative.sources)
-            }
-        }
-        factorMembers = kb.factors.map { factor in
-            members { w in
-                w.key("name"); w.value(factor.name)
-                w.key("explanation"); w.value(factor.summary)
-                w.key("mechanism"); w.value(factor.mechanism)
-                w.key("sources"); w.stringArray(factor.sources)
-            }
-        }
-        reliefMembers = kb.relief.map { item in
-            members { w in
-                w.key("id"); w.value(item.id)
-                w.key("technique"); w.value(item.technique.rawValue)
-                w.key("title"); w.value(item.title)
-                w.key("steps"); w.stringArray(item.steps)
-                if let hold = item.holdSeconds { w.key("holdSeconds"); w.value(hold) }
-                if let repeats = item.repeats { w.key("repeats"); w.value(repeats) }
-                w.key("sources"); w.stringArray(item.sources)
-            }
-        }
-        safetyNetObjects = kb.safetyNet.map { item in
-            var w = JSONWriter()
-            w.beginObject()
-            w.key("id"); w.value(item.id)
-            w.key("advice"); w.value(item.advice)
-            w.key("sources"); w.stringArray(item.sources)
-            w.endObject()
-            return w.bytes
-        }
-        preventionHeads = kb.prevention.map { item in
-            [false, true].map { gentler in
-                members { w in
-                    w.key("id"); w.value(item.id)
-                    w.key("kind"); w.value(item.kind.rawValue)
-                    w.key("title"); w.value(gentler ? item.gentler?.title ?? item.title : item.title)
-                }
-            }
-        }
-        preventionBodies = kb.prevention.map { item in
-            [false, true].map { gentler in
-                members { w in
-                    w.key("steps"); w.stringArray(gentler ? item.gentler?.steps ?? item.steps : item.steps)
-                    if !gentler, let sets = item.sets { w.key("sets"); w.value(sets) }
-                    if !gentler, let progression = item.progression { w.key("progression"); w.value(progression) }
-                    if gentler { w.key("variant"); w.value("gentler") }
-                }
-            }
-        }
+        ruleMembers = Self.ruleMembers(kb)
+        alternativeMembers = Self.alternativeMembers(kb)
+        factorMembers = Self.factorMembers(kb)
+        reliefMembers = Self.reliefMembers(kb)
+        safetyNetObjects = Self.safetyNetObjects(kb)
+        (preventionHeads, preventionBodies) = Self.preventionParts(kb)
         preventionSources = kb.prevention.map { item in
-            members { w in
+            Self.members { w in
                 w.key("sources"); w.stringArray(item.sources)
             }
         }
-        preventionWhy = kb.prevention.map { item in
-            ([nil] + kb.factors.map { Optional($0) }).map { factor in
-                members { w in
-                    w.key("why")
-                    w.value(PreventionAdvice(item: item, answers: factor, gentler: false, cautions: []).why)
-                }
-            }
-        }
+        preventionWhy = Self.preventionWhy(kb)
         factorIDs = kb.factors.map { JSONWriter.quoted($0.id) }
         var checks: [Finding: [UInt8]] = [:]
         for (finding, info) in kb.findings {
@@ -132,6 +59,110 @@ public struct ResultEncoder: Sendable {
         reliefIDObjects = kb.relief.map { idObject($0.id) }
         preventionIDObjects = kb.prevention.map { idObject($0.id) }
         safetyNetIDObjects = kb.safetyNet.map { idObject($0.id) }
+    }
+
+    /// An object's members without its braces: callers splice them into an object they write.
+    private static func members(_ build: (inout JSONWriter) -> Void) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        build(&writer)
+        writer.endObject()
+        return Array(writer.bytes.dropFirst().dropLast())
+    }
+
+    private static func ruleMembers(_ kb: KnowledgeBase) -> [[UInt8]] {
+        kb.rules.map { rule in
+            members { w in
+                w.key("title"); w.value(rule.title)
+                w.key("reason"); w.value(rule.reason)
+                w.key("advice"); w.value(rule.advice)
+                w.key("sources"); w.stringArray(rule.sources)
+            }
+        }
+    }
+
+    private static func alternativeMembers(_ kb: KnowledgeBase) -> [[UInt8]] {
+        kb.alternatives.map { alternative in
+            members { w in
+                w.key("kind"); w.value(alternative.kind.rawValue)
+                w.key("name"); w.value(alternative.name)
+                w.key("summary"); w.value(alternative.summary)
+                w.key("tellsApart"); w.value(alternative.tellsApart)
+                w.key("sources"); w.stringArray(alternative.sources)
+            }
+        }
+    }
+
+    private static func factorMembers(_ kb: KnowledgeBase) -> [[UInt8]] {
+        kb.factors.map { factor in
+            members { w in
+                w.key("name"); w.value(factor.name)
+                w.key("explanation"); w.value(factor.summary)
+                w.key("mechanism"); w.value(factor.mechanism)
+                w.key("sources"); w.stringArray(factor.sources)
+            }
+        }
+    }
+
+    private static func reliefMembers(_ kb: KnowledgeBase) -> [[UInt8]] {
+        kb.relief.map { item in
+            members { w in
+                w.key("id"); w.value(item.id)
+                w.key("technique"); w.value(item.technique.rawValue)
+                w.key("title"); w.value(item.title)
+                w.key("steps"); w.stringArray(item.steps)
+                if let hold = item.holdSeconds { w.key("holdSeconds"); w.value(hold) }
+                if let repeats = item.repeats { w.key("repeats"); w.value(repeats) }
+                w.key("sources"); w.stringArray(item.sources)
+            }
+        }
+    }
+
+    private static func safetyNetObjects(_ kb: KnowledgeBase) -> [[UInt8]] {
+        kb.safetyNet.map { item in
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("id"); w.value(item.id)
+            w.key("advice"); w.value(item.advice)
+            w.key("sources"); w.stringArray(item.sources)
+            w.endObject()
+            return w.bytes
+        }
+    }
+
+    /// Prevention items by index and variant (0 usual, 1 gentler): the head, then the body.
+    private static func preventionParts(_ kb: KnowledgeBase) -> ([[[UInt8]]], [[[UInt8]]]) {
+        let heads = kb.prevention.map { item in
+            [false, true].map { gentler in
+                members { w in
+                    w.key("id"); w.value(item.id)
+                    w.key("kind"); w.value(item.kind.rawValue)
+                    w.key("title"); w.value(gentler ? item.gentler?.title ?? item.title : item.title)
+                }
+            }
+        }
+        let bodies = kb.prevention.map { item in
+            [false, true].map { gentler in
+                members { w in
+                    w.key("steps"); w.stringArray(gentler ? item.gentler?.steps ?? item.steps : item.steps)
+                    if !gentler, let sets = item.sets { w.key("sets"); w.value(sets) }
+                    if !gentler, let progression = item.progression { w.key("progression"); w.value(progression) }
+                    if gentler { w.key("variant"); w.value("gentler") }
+                }
+            }
+        }
+        return (heads, bodies)
+    }
+
+    private static func preventionWhy(_ kb: KnowledgeBase) -> [[[UInt8]]] {
+        kb.prevention.map { item in
+            ([nil] + kb.factors.map { Optional($0) }).map { factor in
+                members { w in
+                    w.key("why")
+                    w.value(PreventionAdvice(item: item, answers: factor, gentler: false, cautions: []).why)
+                }
+            }
+        }
     }
 
     /// `because`, straight from the evidence bits: request codes, then field names.
@@ -169,6 +200,19 @@ public struct ResultEncoder: Sendable {
         w.beginObject()
         w.key("triage"); w.raw(Triage.table.quoted[result.triage.ordinal])
         w.key("likelyCramp"); w.value(result.likelyCramp)
+        writeHits(result, compact: compact, onset: onset, to: &w)
+        writeAdvice(result, compact: compact, to: &w)
+        w.key("unscreenedRedFlags"); Self.writeCodes(result.unscreened, to: &w)
+        if !compact, result.triage == .selfCare, !result.unscreened.isEmpty { writeCheckQuestions(result.unscreened, to: &w) }
+        if !compact, !result.notices.isEmpty { w.key("notices"); w.stringArray(result.notices) }
+        if !compact { w.key("disclaimer"); w.raw(disclaimer) }
+        w.key("knowledgeVersion"); w.raw(version)
+        w.endObject()
+        return w.bytes
+    }
+
+    /// The red flags, alternatives and factors, each with its `because`.
+    private func writeHits(_ result: AssessmentResult, compact: Bool, onset: Onset?, to w: inout JSONWriter) {
         w.key("redFlags"); w.beginArray()
         for hit in result.redFlags {
             w.beginObject()
@@ -199,6 +243,10 @@ public struct ResultEncoder: Sendable {
             w.endObject()
         }
         w.endArray()
+    }
+
+    /// Relief, prevention and the safety net: by id alone in the compact form.
+    private func writeAdvice(_ result: AssessmentResult, compact: Bool, to w: inout JSONWriter) {
         w.key("relief"); w.beginArray()
         for advice in result.relief {
             if compact {
@@ -231,26 +279,21 @@ public struct ResultEncoder: Sendable {
         w.key("safetyNet"); w.beginArray()
         for item in result.safetyNet { w.raw(compact ? safetyNetIDObjects[item.index] : safetyNetObjects[item.index]) }
         w.endArray()
-        w.key("unscreenedRedFlags"); Self.writeCodes(result.unscreened, to: &w)
-        if !compact, result.triage == .selfCare, !result.unscreened.isEmpty {
-            // Which answers would change a self-care result.
-            w.key("checkQuestions"); w.beginArray()
-            for finding in result.unscreened {
-                if let object = checkQuestionObjects[finding] {
-                    w.raw(object)
-                } else {
-                    w.beginObject()
-                    w.key("code"); w.value(finding.rawValue)
-                    w.key("question"); w.value(finding.rawValue)
-                    w.endObject()
-                }
+    }
+
+    /// Which answers would change a self-care result.
+    private func writeCheckQuestions(_ unscreened: CodeSet<Finding>, to w: inout JSONWriter) {
+        w.key("checkQuestions"); w.beginArray()
+        for finding in unscreened {
+            if let object = checkQuestionObjects[finding] {
+                w.raw(object)
+            } else {
+                w.beginObject()
+                w.key("code"); w.value(finding.rawValue)
+                w.key("question"); w.value(finding.rawValue)
+                w.endObject()
             }
-            w.endArray()
         }
-        if !compact, !result.notices.isEmpty { w.key("notices"); w.stringArray(result.notices) }
-        if !compact { w.key("disclaimer"); w.raw(disclaimer) }
-        w.key("knowledgeVersion"); w.raw(version)
-        w.endObject()
-        return w.bytes
+        w.endArray()
     }
 }

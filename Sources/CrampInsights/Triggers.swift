@@ -72,91 +72,98 @@ public enum Triggers {
     public static func analyse(_ diary: Diary) -> TriggerAnalysis {
         let logged = diary.logs.indices.filter { diary.logs[$0] != nil }
         let crampDays = logged.filter { diary.crampDays[$0] }.count
-        let tier: TriggerAnalysis.Tier
-        var needed: String?
-        if logged.count >= inferentialDays && crampDays >= inferentialCrampDays {
-            tier = .inferential
-        } else if logged.count >= descriptiveDays && crampDays >= descriptiveCrampDays {
-            tier = .descriptive
-            needed = shortfall(
-                days: logged.count, crampDays: crampDays, wantDays: inferentialDays, wantCramps: inferentialCrampDays,
-                purpose: "to name a possible trigger")
-        } else {
-            tier = .notEnoughData
-            needed = shortfall(
-                days: logged.count, crampDays: crampDays, wantDays: descriptiveDays, wantCramps: descriptiveCrampDays,
-                purpose: "for a first look")
-        }
+        let (tier, needed) = tier(days: logged.count, crampDays: crampDays)
         guard tier != .notEnoughData else {
             return TriggerAnalysis(tier: tier, days: logged.count, crampDays: crampDays, needed: needed, findings: [])
         }
-
         // Tested first, then adjusted together: a verdict needs the whole family's q-values.
-        struct Tested {
-            var exposure: Exposure
-            var counts: (Int, Int, Int, Int)
-            var risk: Estimate?
-            var fisher: Double
-            var odds: Estimate?
-            var modelP: Double?
-            var penalised: Bool
-            var missing: String?
+        let tested = diary.exposures().map { exposure, values in test(exposure, values, logged: logged, diary: diary, tier: tier) }
+        return TriggerAnalysis(
+            tier: tier, days: logged.count, crampDays: crampDays, needed: needed, findings: verdicts(tested, tier: tier))
+    }
+
+    /// What a diary of this length can show, and what it still needs.
+    static func tier(days: Int, crampDays: Int) -> (TriggerAnalysis.Tier, needed: String?) {
+        if days >= inferentialDays && crampDays >= inferentialCrampDays { return (.inferential, nil) }
+        if days >= descriptiveDays && crampDays >= descriptiveCrampDays {
+            return (
+                .descriptive,
+                shortfall(
+                    days: days, crampDays: crampDays, wantDays: inferentialDays, wantCramps: inferentialCrampDays,
+                    purpose: "to name a possible trigger")
+            )
         }
-        var tested: [Tested] = []
-        for (exposure, values) in diary.exposures() {
-            var a = 0, b = 0, c = 0, d = 0
-            var rows: [[Double]] = []
-            var outcomes: [Bool] = []
-            for index in logged {
-                guard let exposed = values[index] else { continue }
-                let cramp = diary.crampDays[index]
-                switch (exposed, cramp) {
-                case (true, true): a += 1
-                case (true, false): b += 1
-                case (false, true): c += 1
-                case (false, false): d += 1
-                }
-                // The model needs the day before; the diary's first day has none.
-                guard index > 0 else { continue }
-                let trend = diary.dayCount > 1 ? Double(index) / Double(diary.dayCount - 1) - 0.5 : 0
-                rows.append([1, exposed ? 1 : 0, diary.crampDays[index - 1] ? 1 : 0, trend])
-                outcomes.append(cramp)
+        return (
+            .notEnoughData,
+            shortfall(days: days, crampDays: crampDays, wantDays: descriptiveDays, wantCramps: descriptiveCrampDays, purpose: "for a first look")
+        )
+    }
+
+    /// One exposure tested, before the family's adjustment.
+    struct Tested {
+        var exposure: Exposure
+        var counts: (Int, Int, Int, Int)
+        var risk: Estimate?
+        var fisher: Double
+        var odds: Estimate?
+        var modelP: Double?
+        var penalised: Bool
+        var missing: String?
+
+        static func untested(_ exposure: Exposure, _ counts: (Int, Int, Int, Int), _ missing: String) -> Tested {
+            Tested(exposure: exposure, counts: counts, risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing)
+        }
+    }
+
+    static func test(_ exposure: Exposure, _ values: [Bool?], logged: [Int], diary: Diary, tier: TriggerAnalysis.Tier) -> Tested {
+        var a = 0, b = 0, c = 0, d = 0
+        var rows: [[Double]] = []
+        var outcomes: [Bool] = []
+        for index in logged {
+            guard let exposed = values[index] else { continue }
+            let cramp = diary.crampDays[index]
+            switch (exposed, cramp) {
+            case (true, true): a += 1
+            case (true, false): b += 1
+            case (false, true): c += 1
+            case (false, false): d += 1
             }
-            let with = a + b
-            let without = c + d
-            if a + c == 0 || b + d == 0, with >= minimumDaysEachWay, without >= minimumDaysEachWay {
-                // Every day the same: a cramp-free or all-cramp diary compares nothing.
-                let missing =
-                    a + c == 0
+            // The model needs the day before; the diary's first day has none.
+            guard index > 0 else { continue }
+            let trend = diary.dayCount > 1 ? Double(index) / Double(diary.dayCount - 1) - 0.5 : 0
+            rows.append([1, exposed ? 1 : 0, diary.crampDays[index - 1] ? 1 : 0, trend])
+            outcomes.append(cramp)
+        }
+        let with = a + b
+        let without = c + d
+        if a + c == 0 || b + d == 0, with >= minimumDaysEachWay, without >= minimumDaysEachWay {
+            // Every day the same: a cramp-free or all-cramp diary compares nothing.
+            return .untested(
+                exposure, (a, b, c, d),
+                a + c == 0
                     ? "no day compared had a cramp, so there is nothing to compare yet"
-                    : "every day compared had a cramp, so there is nothing to compare yet"
-                tested.append(
-                    Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing)
-                )
-                continue
-            }
-            guard with >= minimumDaysEachWay, without >= minimumDaysEachWay else {
-                let missing =
-                    with < minimumDaysEachWay
-                    ? "\(with) logged day\(with == 1 ? "" : "s") with it; needs \(minimumDaysEachWay)"
-                    : "\(without) logged day\(without == 1 ? "" : "s") without it; needs \(minimumDaysEachWay)"
-                tested.append(
-                    Tested(exposure: exposure, counts: (a, b, c, d), risk: nil, fisher: 1, odds: nil, modelP: nil, penalised: false, missing: missing)
-                )
-                continue
-            }
-            let fisher = Statistics.fisherExact(a, b, c, d)
-            var odds: Estimate?
-            var modelP: Double?
-            var penalised = false
-            if tier == .inferential {
-                (odds, modelP, penalised) = model(rows: rows, outcomes: outcomes, sparse: min(a, b, c, d) < 5)
-            }
-            tested.append(
-                Tested(
-                    exposure: exposure, counts: (a, b, c, d), risk: Statistics.relativeRisk(a, b, c, d), fisher: fisher,
-                    odds: odds, modelP: modelP, penalised: penalised, missing: nil))
+                    : "every day compared had a cramp, so there is nothing to compare yet")
         }
+        guard with >= minimumDaysEachWay, without >= minimumDaysEachWay else {
+            return .untested(
+                exposure, (a, b, c, d),
+                with < minimumDaysEachWay
+                    ? "\(with) logged day\(with == 1 ? "" : "s") with it; needs \(minimumDaysEachWay)"
+                    : "\(without) logged day\(without == 1 ? "" : "s") without it; needs \(minimumDaysEachWay)")
+        }
+        var odds: Estimate?
+        var modelP: Double?
+        var penalised = false
+        if tier == .inferential {
+            (odds, modelP, penalised) = model(rows: rows, outcomes: outcomes, sparse: min(a, b, c, d) < 5)
+        }
+        return Tested(
+            exposure: exposure, counts: (a, b, c, d), risk: Statistics.relativeRisk(a, b, c, d), fisher: Statistics.fisherExact(a, b, c, d),
+            odds: odds, modelP: modelP, penalised: penalised, missing: nil)
+    }
+
+    /// The family adjusted together (Benjamini–Hochberg), and each exposure's verdict.
+    static func verdicts(_ tested: [Tested], tier: TriggerAnalysis.Tier) -> [TriggerFinding] {
         let testable = tested.indices.filter { tested[$0].missing == nil && (tier == .descriptive || tested[$0].modelP != nil) }
         let pValues = testable.map { tier == .inferential ? tested[$0].modelP! : tested[$0].fisher }
         var qValues = [Int: Double]()
@@ -166,8 +173,7 @@ public enum Triggers {
         // both together on 3.1%, for 68.5% of planted ones found instead of 72% (1,000 each).
         var exactQ = [Int: Double]()
         for (index, q) in zip(testable, Statistics.benjaminiHochberg(testable.map { tested[$0].fisher })) { exactQ[index] = q }
-
-        let findings = tested.enumerated().map { index, item -> TriggerFinding in
+        return tested.enumerated().map { index, item -> TriggerFinding in
             let (a, b, c, d) = item.counts
             var verdict: TriggerFinding.Verdict = item.missing == nil ? .noEvidenceYet : .notEnoughData
             var missing = item.missing
@@ -193,7 +199,6 @@ public enum Triggers {
                 relativeRisk: item.risk, fisherP: item.missing == nil ? item.fisher : nil, oddsRatio: item.odds,
                 modelP: item.modelP, penalised: item.penalised, q: qValues[index], verdict: verdict, missing: missing)
         }
-        return TriggerAnalysis(tier: tier, days: logged.count, crampDays: crampDays, needed: needed, findings: findings)
     }
 
     /// Cramp day on exposure, the previous day's cramp and trend. Plain maximum likelihood with a

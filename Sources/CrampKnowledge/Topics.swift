@@ -34,9 +34,13 @@ extension KnowledgeBase {
     /// Every topic, built from the structured items, with each glossary term explained where it
     /// first appears in the topic.
     public func topics() -> [Topic] {
-        var out: [Topic] = []
-        func sentence(_ steps: [String]) -> String { steps.joined(separator: " ") }
+        ([crampTopic(), causesTopic(), symptomsTopic(), reliefTopic()] + preventionTopics() + mechanismTopics() + [doctorTopic(), questionsTopic()])
+            .map(explainingGlossaryTerms)
+    }
 
+    static func sentence(_ steps: [String]) -> String { steps.joined(separator: " ") }
+
+    func crampTopic() -> Topic {
         var crampSections = [
             TopicSection(heading: "What a cramp is", paragraphs: [cramp.whatIsACramp], sources: cramp.whatIsACrampSources),
             TopicSection(heading: "Can the knee itself cramp?", paragraphs: [cramp.kneeItself], sources: cramp.sources),
@@ -44,38 +48,41 @@ extension KnowledgeBase {
         for muscle in cramp.muscles {
             crampSections.append(TopicSection(heading: muscle.name, paragraphs: [muscle.whereItIs, muscle.whatItDoes], sources: muscle.sources))
         }
-        out.append(
-            Topic(
-                id: "cramp", title: "What a knee cramp is", summary: "What a cramp is, and the muscles around the knee that cramp.",
-                sections: crampSections))
+        return Topic(
+            id: "cramp", title: "What a knee cramp is", summary: "What a cramp is, and the muscles around the knee that cramp.",
+            sections: crampSections)
+    }
 
-        out.append(
-            Topic(
-                id: "causes", title: "What causes cramps", summary: "The things that make a cramp more likely.",
-                sections: factors.map { factor in
-                    TopicSection(
-                        heading: factor.name, paragraphs: [factor.summary], listTitle: "What points to it",
-                        list: pointers(of: factor.evidence), sources: factor.sources)
-                }))
+    func causesTopic() -> Topic {
+        Topic(
+            id: "causes", title: "What causes cramps", summary: "The things that make a cramp more likely.",
+            sections: factors.map { factor in
+                TopicSection(
+                    heading: factor.name, paragraphs: [factor.summary], listTitle: "What points to it",
+                    list: pointers(of: factor.evidence), sources: factor.sources)
+            })
+    }
 
+    func symptomsTopic() -> Topic {
         var mimicSections = [
             TopicSection(
                 heading: "The signs of a cramp",
-                paragraphs: [sentence(cramp.features.map(\.label) + [cramp.shortEpisodeLabel])],
+                paragraphs: [Self.sentence(cramp.features.map(\.label) + [cramp.shortEpisodeLabel])],
                 sources: cramp.sources)
         ]
         for alternative in alternatives {
             mimicSections.append(
                 TopicSection(heading: alternative.name, paragraphs: [alternative.summary, alternative.tellsApart], sources: alternative.sources))
         }
-        out.append(
-            Topic(
-                id: "symptoms", title: "Symptoms, and what else it could be",
-                summary: "How a cramp feels, and how to tell it from things that look like one.", sections: mimicSections))
+        return Topic(
+            id: "symptoms", title: "Symptoms, and what else it could be",
+            summary: "How a cramp feels, and how to tell it from things that look like one.", sections: mimicSections)
+    }
 
+    func reliefTopic() -> Topic {
         var reliefSections: [TopicSection] = []
         for item in relief where item.onlyFrom == nil {
-            var paragraphs = [sentence(item.steps)]
+            var paragraphs = [Self.sentence(item.steps)]
             if let hold = item.holdSeconds {
                 paragraphs.append("Hold for \(hold) seconds\(item.repeats.map { ", \($0) times" } ?? "").")
             }
@@ -84,38 +91,46 @@ extension KnowledgeBase {
         for caution in cautions {
             reliefSections.append(TopicSection(heading: caution.title, paragraphs: [caution.text], sources: caution.sources))
         }
-        out.append(
-            Topic(
-                id: "relief", title: "Relief when a cramp strikes", summary: "What to do during a cramp and after it, and what to avoid.",
-                sections: reliefSections))
+        return Topic(
+            id: "relief", title: "Relief when a cramp strikes", summary: "What to do during a cramp and after it, and what to avoid.",
+            sections: reliefSections)
+    }
 
-        out.append(
+    /// The daily habits, and the exercise programme.
+    func preventionTopics() -> [Topic] {
+        [
             Topic(
                 id: "prevention", title: "Preventing cramps", summary: "Daily habits that make cramps less likely.",
                 sections: prevention.filter { $0.kind == .habit }.map {
-                    TopicSection(heading: $0.title, paragraphs: [$0.why, sentence($0.steps)], sources: $0.sources)
-                }))
-        out.append(
+                    TopicSection(heading: $0.title, paragraphs: [$0.why, Self.sentence($0.steps)], sources: $0.sources)
+                }),
             Topic(
                 id: "exercises", title: "Exercises for the legs",
                 summary: "A programme to stretch and strengthen the muscles around the knee, to help prevent cramps.",
                 sections: prevention.filter { $0.kind == .exercise }.map { item in
-                    var paragraphs = [item.why, sentence(item.steps)]
+                    var paragraphs = [item.why, Self.sentence(item.steps)]
                     if let sets = item.sets { paragraphs.append("How much: \(sets). \(item.progression ?? "")") }
                     if let gentler = item.gentler {
-                        paragraphs.append("A gentler way, for older adults: \(gentler.title). \(sentence(gentler.steps))")
+                        paragraphs.append("A gentler way, for older adults: \(gentler.title). \(Self.sentence(gentler.steps))")
                     }
                     return TopicSection(heading: item.title, paragraphs: paragraphs, sources: item.sources)
-                }))
-        out.append(
+                }),
+        ]
+    }
+
+    /// What happens in the muscle, and with age, factor by factor.
+    func mechanismTopics() -> [Topic] {
+        [
             Topic(
                 id: "in-the-muscle", title: "How a cramp happens in the muscle", summary: "What goes on inside the muscle and nerve.",
-                sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.mechanism], sources: $0.sources) }))
-        out.append(
+                sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.mechanism], sources: $0.sources) }),
             Topic(
                 id: "ageing", title: "Cramps and ageing", summary: "Why cramps become more common as we get older.",
-                sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.ageing], sources: $0.sources) }))
+                sections: factors.map { TopicSection(heading: $0.name, paragraphs: [$0.ageing], sources: $0.sources) }),
+        ]
+    }
 
+    func doctorTopic() -> Topic {
         var doctorSections: [TopicSection] = []
         for (level, heading) in [(Triage.emergency, "Call the emergency number"), (.urgent, "Be seen today"), (.soon, "Book an appointment")] {
             let chosen = rules.filter { $0.level == level }
@@ -124,16 +139,15 @@ extension KnowledgeBase {
                     heading: heading, paragraphs: chosen.map { "\($0.title). \($0.reason)" },
                     sources: Array(Set(chosen.flatMap(\.sources))).sorted()))
         }
-        out.append(
-            Topic(
-                id: "see-a-doctor", title: "When to get help", summary: "The signs that mean a doctor should see you, and how fast.",
-                sections: doctorSections))
+        return Topic(
+            id: "see-a-doctor", title: "When to get help", summary: "The signs that mean a doctor should see you, and how fast.",
+            sections: doctorSections)
+    }
 
-        out.append(
-            Topic(
-                id: "questions", title: "Common questions", summary: "Answers to what people often ask.",
-                sections: questions.map { TopicSection(heading: $0.question, paragraphs: [$0.answer], sources: $0.sources) }))
-        return out.map(explainingGlossaryTerms)
+    func questionsTopic() -> Topic {
+        Topic(
+            id: "questions", title: "Common questions", summary: "Answers to what people often ask.",
+            sections: questions.map { TopicSection(heading: $0.question, paragraphs: [$0.answer], sources: $0.sources) })
     }
 
     /// The answers that point to a factor, in words, from its evidence.
@@ -217,166 +231,6 @@ extension KnowledgeBase {
             searchStart = found.upperBound
         }
         return nil
-    }
-}
-
-/// One answer to a free-text question.
-public struct SearchHit: Sendable {
-    public enum Kind: Sendable { case question, topic, section, glossary }
-    public let kind: Kind
-    public let topicID: String
-    public let heading: String
-    public let text: String
-    public let sources: [String]
-    public let score: Double
-}
-
-extension KnowledgeBase {
-    /// Words reduced to a common form: lower case, synonyms folded, simple plurals dropped.
-    public func searchTerms(_ text: String) -> [String] {
-        let stop: Set<String> = [
-            "a", "an", "the", "i", "my", "me", "is", "are", "it", "do", "does", "can", "to", "of",
-            "in", "on", "and", "or", "what", "when", "how", "should", "get", "be", "with", "for",
-            "at", "this", "that", "you", "your", "have", "has", "am", "will", "if", "from", "about",
-        ]
-        var words: [String] = []
-        var current = ""
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber || character == "'" || character == "&" {
-                current.append(character)
-            } else if !current.isEmpty {
-                words.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { words.append(current) }
-        var terms: [String] = []
-        for (index, raw) in words.enumerated() {
-            let word = raw.replacing("'s", with: "")
-            if index + 1 < words.count, let joined = synonyms["\(word) \(words[index + 1])"] {
-                terms.append(joined)
-                continue
-            }
-            if stop.contains(word) { continue }
-            if let head = synonyms[word] {
-                terms.append(head)
-            } else if word.count > 4, word.hasSuffix("s"), let head = synonyms[String(word.dropLast())] {
-                terms.append(head)
-            } else if word.count > 4, word.hasSuffix("s") {
-                terms.append(String(word.dropLast()))
-            } else {
-                terms.append(word)
-            }
-        }
-        return terms
-    }
-
-    /// Finds the best answers to a question in the common questions, the topics and the glossary.
-    /// Each matching term counts by how rare it is across everything searched (IDF), weighted by
-    /// where it matched: a question or heading counts more than body text.
-    public func search(_ query: String, limit: Int = 3) -> [SearchHit] {
-        let wanted = Set(searchTerms(query))
-        guard !wanted.isEmpty else { return [] }
-
-        struct Document {
-            let hit: SearchHit
-            /// Field terms with their weights: heading-like fields first.
-            let fields: [(terms: Set<String>, weight: Double)]
-        }
-        var documents: [Document] = []
-        func terms(_ text: String) -> Set<String> { Set(searchTerms(text)) }
-        for question in questions {
-            documents.append(
-                Document(
-                    hit: SearchHit(
-                        kind: .question, topicID: "questions", heading: question.question, text: question.answer,
-                        sources: question.sources, score: 0),
-                    fields: [(terms(question.question), 3), (terms(question.keywords.joined(separator: " ")), 2), (terms(question.answer), 1)]))
-        }
-        for topic in topics() where topic.id != "questions" {
-            documents.append(
-                Document(
-                    hit: SearchHit(
-                        kind: .topic, topicID: topic.id, heading: topic.title,
-                        text: topic.summary + "\n\n" + topic.sections.map { "- \($0.heading)" }.joined(separator: "\n"),
-                        sources: [], score: 0),
-                    fields: [(terms(topic.title), 3), (terms(topic.summary), 1.5)]))
-            for section in topic.sections {
-                let body = (section.paragraphs + section.list).joined(separator: " ")
-                var text = section.paragraphs.joined(separator: "\n\n")
-                if !section.list.isEmpty {
-                    text += "\n\n\(section.listTitle ?? ""):\n" + section.list.map { "- \($0)" }.joined(separator: "\n")
-                }
-                documents.append(
-                    Document(
-                        hit: SearchHit(
-                            kind: .section, topicID: topic.id, heading: section.heading, text: text,
-                            sources: section.sources, score: 0),
-                        fields: [(terms(section.heading), 2.5), (terms(topic.title), 1), (terms(body), 1)]))
-            }
-        }
-        for entry in glossary {
-            documents.append(
-                Document(
-                    hit: SearchHit(kind: .glossary, topicID: "glossary", heading: entry.term, text: entry.plain, sources: [], score: 0),
-                    fields: [(terms(([entry.term] + entry.forms).joined(separator: " ")), 2), (terms(entry.plain), 0.5)]))
-        }
-
-        var frequency: [String: Int] = [:]
-        for document in documents {
-            for term in Set(document.fields.flatMap(\.terms)) where wanted.contains(term) { frequency[term, default: 0] += 1 }
-        }
-        let count = Double(documents.count)
-        let rarity = frequency.mapValues { log1p(count / Double($0)) }
-        let totalRarity = rarity.values.reduce(0, +)
-        var scored: [(offset: Int, hit: SearchHit)] = []
-        for (offset, document) in documents.enumerated() {
-            var score = 0.0
-            var matchedRarity = 0.0
-            for term in wanted {
-                guard let idf = rarity[term] else { continue }
-                let weight = document.fields.filter { $0.terms.contains(term) }.map(\.weight).max() ?? 0
-                guard weight > 0 else { continue }
-                score += weight * idf
-                matchedRarity += idf
-            }
-            guard score > 0 else { continue }
-            // A document that misses the distinctive words of the question should not win on the
-            // common ones: scale by the share of the question's weight it matched, squared.
-            let coverage = matchedRarity / totalRarity
-            score *= coverage * coverage
-            // Curated answers to common questions come first when they match as well.
-            if document.hit.kind == .question { score *= 1.15 }
-            let hit = document.hit
-            scored.append(
-                (
-                    offset,
-                    SearchHit(
-                        kind: hit.kind, topicID: hit.topicID, heading: hit.heading, text: hit.text,
-                        sources: hit.sources, score: score)
-                ))
-        }
-        scored.sort { ($0.hit.score, $1.offset) > ($1.hit.score, $0.offset) }
-        return scored.prefix(limit).map(\.hit)
-    }
-
-    /// ln(1 + x), without Foundation.
-    private func log1p(_ x: Double) -> Double {
-        // Natural log by the series of atanh: ln(y) = 2 atanh((y-1)/(y+1)); y = 1 + x > 1 here.
-        let y = 1 + x
-        var exponent = 0.0
-        var mantissa = y
-        while mantissa > 2 { mantissa /= 2; exponent += 1 }
-        let z = (mantissa - 1) / (mantissa + 1)
-        var term = z
-        var sum = 0.0
-        var k = 1.0
-        while abs(term) > 1e-12 {
-            sum += term / k
-            term *= z * z
-            k += 2
-        }
-        return 2 * sum + exponent * 0.6931471805599453
     }
 }
 

@@ -56,17 +56,25 @@ struct InsightsText {
     }
 
     func render() -> String {
-        var lines: [String] = []
-        func heading(_ text: String) {
-            lines.append("")
-            lines.append(style.bold(text.uppercased()))
+        var lines = [style.bold("Insights") + " for \(insights.covered): \(insights.episodeCount) episodes, \(insights.dayLogCount) day logs."]
+        for (title, section) in [
+            ("See a doctor", patternLines()), ("Trend", trendLines()), ("Possible triggers", triggerLines()), ("What relief works", reliefLines()),
+        ] {
+            lines += ["", style.bold(title.uppercased())] + section
         }
-        func paragraph(_ text: String) { lines.append(wrap(text, width: width)) }
-        lines.append(style.bold("Insights") + " for \(insights.covered): \(insights.episodeCount) episodes, \(insights.dayLogCount) day logs.")
+        lines.append("")
+        lines.append(style.dim(wrap(knowledge.disclaimer, width: width)))
+        return lines.joined(separator: "\n")
+    }
 
-        heading("See a doctor")
+    /// A paragraph wrapped to the terminal.
+    func add(to lines: inout [String], _ text: String) { lines.append(wrap(text, width: width)) }
+
+    /// The diary patterns that call for a check.
+    func patternLines() -> [String] {
+        var lines: [String] = []
         if insights.patterns.isEmpty {
-            paragraph("None of the diary patterns that call for a check were found.")
+            add(to: &lines, "None of the diary patterns that call for a check were found.")
         } else {
             for found in insights.patterns {
                 lines.append(
@@ -77,26 +85,33 @@ struct InsightsText {
             }
         }
 
-        heading("Trend")
+        return lines
+    }
+
+    /// The weekly counts, the recent rate and the 28-day periods.
+    func trendLines() -> [String] {
+        var lines: [String] = []
         let weeks = insights.trends.weeklyCounts.suffix(26)
         if weeks.isEmpty {
-            paragraph("No whole week logged yet.")
+            add(to: &lines, "No whole week logged yet.")
         } else {
             lines.append("  Episodes per week, last \(weeks.count): \(Charts.sparkline(weeks.map(\.count))) (most \(weeks.map(\.count).max() ?? 0))")
         }
         if let recent = insights.trends.recent {
             if let ratio = recent.ratio {
-                paragraph(
+                add(
+                    to: &lines,
                     "Last 4 weeks: \(recent.episodes) episodes, against \(recent.referenceEpisodes) in the 8 weeks before: \(Format.ratio(ratio.value)) times the rate "
                         + "(95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
             } else {
-                paragraph("No episodes in the last 12 weeks.")
+                add(to: &lines, "No episodes in the last 12 weeks.")
             }
         } else {
-            paragraph("The journal covers less than 12 weeks, so the recent rate is not compared yet.")
+            add(to: &lines, "The journal covers less than 12 weeks, so the recent rate is not compared yet.")
         }
         if let change = insights.trends.medicationChange, let ratio = change.ratio, let date = insights.trends.medicationChangeDate {
-            paragraph(
+            add(
+                to: &lines,
                 "Since the medicine change on \(date): \(Format.ratio(ratio.value)) times the rate before (\(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))."
             )
         }
@@ -114,17 +129,23 @@ struct InsightsText {
                 })
         }
 
-        heading("Possible triggers")
+        return lines
+    }
+
+    /// The possible triggers, at the tier the diary allows.
+    func triggerLines() -> [String] {
+        var lines: [String] = []
         let analysis = insights.triggers
         switch analysis.tier {
         case .notEnoughData:
-            paragraph("Not enough data yet: \(analysis.needed ?? ""). (\(analysis.days) logged days, \(analysis.crampDays) with a cramp.)")
+            add(to: &lines, "Not enough data yet: \(analysis.needed ?? ""). (\(analysis.days) logged days, \(analysis.crampDays) with a cramp.)")
         case .descriptive, .inferential:
             if analysis.tier == .descriptive {
-                paragraph(
+                add(
+                    to: &lines,
                     "Early signals only, from \(analysis.days) logged days (\(analysis.crampDays) with a cramp). Needs \(analysis.needed ?? "").")
             } else {
-                paragraph("From \(analysis.days) logged days, \(analysis.crampDays) with a cramp.")
+                add(to: &lines, "From \(analysis.days) logged days, \(analysis.crampDays) with a cramp.")
             }
             lines += table(
                 ["exposure", "days with/without", "cramp days with/without", "relative risk (95%)", "q", "evidence"],
@@ -136,12 +157,17 @@ struct InsightsText {
                         Format.pValue(finding.q), finding.verdict.words + (finding.missing.map { ": \($0)" } ?? ""),
                     ]
                 })
-            paragraph("A possible trigger is a pattern in your diary, not a proven cause.")
+            add(to: &lines, "A possible trigger is a pattern in your diary, not a proven cause.")
         }
 
-        heading("What relief works")
+        return lines
+    }
+
+    /// What relief works, and how long cramps last with nothing tried.
+    func reliefLines() -> [String] {
+        var lines: [String] = []
         if insights.relief.isEmpty {
-            paragraph("No relief logged yet.")
+            add(to: &lines, "No relief logged yet.")
         } else {
             lines += table(
                 ["technique", "uses", "helped", "95% interval", "median length"],
@@ -153,10 +179,8 @@ struct InsightsText {
                     ]
                 })
         }
-        paragraph("With nothing tried: \(insights.untreatedCount) episodes, median length \(Format.minutes(insights.untreatedMedianSeconds)).")
-        lines.append("")
-        lines.append(style.dim(wrap(knowledge.disclaimer, width: width)))
-        return lines.joined(separator: "\n")
+        add(to: &lines, "With nothing tried: \(insights.untreatedCount) episodes, median length \(Format.minutes(insights.untreatedMedianSeconds)).")
+        return lines
     }
 }
 

@@ -115,40 +115,16 @@ struct Interview {
 
     /// One question asked in the terminal, read into an answer.
     private func ask(_ question: InterviewQuestion, answers: InterviewAnswers) throws(CLIError) -> InterviewAnswer {
-        func label(_ finding: Finding) -> String { knowledge.findings[finding]?.label ?? finding.rawValue }
         switch question.kind {
         case .screen(let signs):
-            while true {
-                switch try ask("\(question.text) [y/n/?]").lowercased() {
-                case "n", "no": return .no
-                case "?", "not sure", "unsure", "don't know", "dont know": return .notSure
-                case "y", "yes":
-                    guard signs.count > 1 else { return .yes(signs) }
-                    let picked = try choose(
-                        "Which?", signs.map { knowledge.findings[$0]?.question ?? label($0) }, many: true,
-                        none: "not sure which")
-                    return .yes(picked.map { signs[$0] })
-                default: say("This question cannot be skipped: please answer y, n, or ? if you are not sure.")
-                }
-            }
+            return try askScreen(question, signs)
         case .choice(let options):
             let picked = try choose(
                 question.text, options.map { knowledge.findings[$0]?.answer ?? label($0) }, many: false,
                 none: "I did not try anything")
             return .findings(picked.map { options[$0] })
         case .checklist(let options):
-            var headings: [Int: String] = [:]
-            for (index, finding) in options.enumerated() {
-                let section = knowledge.findings[finding]?.section
-                if let section, index == 0 || knowledge.findings[options[index - 1]]?.section != section { headings[index] = section }
-            }
-            while true {
-                let picked = try choose(question.text, options.map(label), many: true, none: "none of these", headings: headings).map { options[$0] }
-                let exclusive = picked.filter(question.oneOf.contains)
-                if exclusive.count <= 1 { return .findings(picked) }
-                let section = knowledge.findings[exclusive[0]]?.section.map { "under \"\($0)\" " } ?? "among "
-                say("Please choose only one answer \(section)(\(exclusive.map(label).joined(separator: " or "))).")
-            }
+            return .findings(try askChecklist(question, options))
         case .muscles:
             let picked = try choose(
                 question.text, Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true,
@@ -184,17 +160,57 @@ struct Interview {
         case .medications:
             return .medications(try askMedicines())
         case .confirmProfile:
-            guard let profile = answers.profile else { return .confirmed(false) }
-            say("")
-            say("From your profile:")
-            if let age = profile.age { Console.print("  Age: \(age)") }
-            if let sex = profile.sex { Console.print("  Sex: \(knowledge.sexLabels[sex] ?? sex.rawValue)") }
-            let conditions = profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }
-            Console.print("  Conditions: \(conditions.isEmpty ? "none" : conditions.joined(separator: ", "))")
-            let medicines = profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }
-            Console.print("  Medicines: \(medicines.isEmpty ? "none" : medicines.joined(separator: ", "))")
-            return .confirmed(try yesNo(question.text, skippable: false) == true)
+            return .confirmed(try confirmProfile(question, answers.profile))
         }
+    }
+
+    private func label(_ finding: Finding) -> String { knowledge.findings[finding]?.label ?? finding.rawValue }
+
+    /// A safety question: it cannot be skipped; "yes" to one with several signs asks which.
+    private func askScreen(_ question: InterviewQuestion, _ signs: [Finding]) throws(CLIError) -> InterviewAnswer {
+        while true {
+            switch try ask("\(question.text) [y/n/?]").lowercased() {
+            case "n", "no": return .no
+            case "?", "not sure", "unsure", "don't know", "dont know": return .notSure
+            case "y", "yes":
+                guard signs.count > 1 else { return .yes(signs) }
+                let picked = try choose(
+                    "Which?", signs.map { knowledge.findings[$0]?.question ?? label($0) }, many: true,
+                    none: "not sure which")
+                return .yes(picked.map { signs[$0] })
+            default: say("This question cannot be skipped: please answer y, n, or ? if you are not sure.")
+            }
+        }
+    }
+
+    /// A checklist under the knowledge base's section headings, with one answer at most among its one-of items.
+    private func askChecklist(_ question: InterviewQuestion, _ options: [Finding]) throws(CLIError) -> [Finding] {
+        var headings: [Int: String] = [:]
+        for (index, finding) in options.enumerated() {
+            let section = knowledge.findings[finding]?.section
+            if let section, index == 0 || knowledge.findings[options[index - 1]]?.section != section { headings[index] = section }
+        }
+        while true {
+            let picked = try choose(question.text, options.map(label), many: true, none: "none of these", headings: headings).map { options[$0] }
+            let exclusive = picked.filter(question.oneOf.contains)
+            if exclusive.count <= 1 { return picked }
+            let section = knowledge.findings[exclusive[0]]?.section.map { "under \"\($0)\" " } ?? "among "
+            say("Please choose only one answer \(section)(\(exclusive.map(label).joined(separator: " or "))).")
+        }
+    }
+
+    /// The profile's lasting facts shown, and whether the person confirms them.
+    private func confirmProfile(_ question: InterviewQuestion, _ profile: InterviewProfile?) throws(CLIError) -> Bool {
+        guard let profile else { return false }
+        say("")
+        say("From your profile:")
+        if let age = profile.age { Console.print("  Age: \(age)") }
+        if let sex = profile.sex { Console.print("  Sex: \(knowledge.sexLabels[sex] ?? sex.rawValue)") }
+        let conditions = profile.conditions.map { knowledge.conditions[$0]?.label ?? $0.rawValue }
+        Console.print("  Conditions: \(conditions.isEmpty ? "none" : conditions.joined(separator: ", "))")
+        let medicines = profile.medications.map { knowledge.medications[$0]?.label ?? $0.rawValue }
+        Console.print("  Medicines: \(medicines.isEmpty ? "none" : medicines.joined(separator: ", "))")
+        return try yesNo(question.text, skippable: false) == true
     }
 
     func askDuration() throws(CLIError) -> Double {

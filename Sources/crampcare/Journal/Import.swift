@@ -1,5 +1,5 @@
-// Over 400 lines for now: the terminal's import of three formats; the CSV reader moves into the
-// application module as the CSV import (issue 14, next session).
+// Over 400 lines for now: the terminal's import of three formats; the CSV reader is to move into
+// the application module as the CSV import (issue 14, next session).
 import ArgumentParser
 import CrampApplication
 import CrampJournal
@@ -52,76 +52,84 @@ struct Import: AsyncParsableCommand {
             let head = try reader.peek()
             let kind = format ?? Self.sniff(head)
             let now = opened.clock.source.millisecondsNow()
-            if kind == .appleHealth {
-                let zipped = head.starts(with: [0x50, 0x4B, 0x03, 0x04])
-                guard !zipped || path != "-" else { throw CLIError.input("a zipped Apple Health export must be given as a file, not on stdin") }
-                let health = zipped ? try Self.readHealthZip(path) : try Self.readHealthXML(ChunkReader(fd: fd, first: head), size: Self.size(fd))
-                guard let (days, first, last) = try await app.healthDays(health, owner: owner) else {
-                    Console.print("The export holds no water, steps, sleep or workouts: nothing to import.")
-                    return
-                }
-                if dryRun {
-                    Console.print("Checked: \(health.records) records give \(days.count) days (\(first) to \(last)). Nothing written (--dry-run).")
-                    return
-                }
-                let summary = try await app.importBackup(JournalContents(dayLogs: days), mode: .merge, owner: owner)
-                Console.print(
-                    "Imported from Apple Health: \(summary.dayLogsWritten) days (\(first) to \(last)) from \(health.records) records\(health.skipped > 0 ? "; \(health.skipped) records could not be read and were left out" : "")."
-                )
-                return
+            switch kind {
+            case .appleHealth: try await importHealth(app, reader: reader, head: head, fd: fd)
+            case .csv: try await importCSV(app, head: head, fd: fd, now: now)
+            case .json: try await importBackup(opened, reader: &reader)
             }
-            if kind == .csv {
-                guard !replace else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
-                let first = head
-                if dryRun {
-                    let counts = try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: nil)
-                    Console.print("Checked: \(counts.episodes) episodes and \(counts.days) days are valid. Nothing written (--dry-run).")
+        }
+    }
+
+    private func importHealth(_ app: CrampCareApp, reader: ChunkReader, head: [UInt8], fd: Int32) async throws {
+        let zipped = head.starts(with: [0x50, 0x4B, 0x03, 0x04])
+        guard !zipped || path != "-" else { throw CLIError.input("a zipped Apple Health export must be given as a file, not on stdin") }
+        let health = zipped ? try Self.readHealthZip(path) : try Self.readHealthXML(ChunkReader(fd: fd, first: head), size: Self.size(fd))
+        guard let (days, first, last) = try await app.healthDays(health, owner: owner) else {
+            Console.print("The export holds no water, steps, sleep or workouts: nothing to import.")
+            return
+        }
+        if dryRun {
+            Console.print("Checked: \(health.records) records give \(days.count) days (\(first) to \(last)). Nothing written (--dry-run).")
+            return
+        }
+        let summary = try await app.importBackup(JournalContents(dayLogs: days), mode: .merge, owner: owner)
+        Console.print(
+            "Imported from Apple Health: \(summary.dayLogsWritten) days (\(first) to \(last)) from \(health.records) records\(health.skipped > 0 ? "; \(health.skipped) records could not be read and were left out" : "")."
+        )
+    }
+
+    private func importCSV(_ app: CrampCareApp, head: [UInt8], fd: Int32, now: Int64) async throws {
+        guard !replace else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
+        let first = head
+        if dryRun {
+            let counts = try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: nil)
+            Console.print("Checked: \(counts.episodes) episodes and \(counts.days) days are valid. Nothing written (--dry-run).")
+            return
+        }
+        // Parse and write at once, in one transaction: any problem rolls it all back.
+        let expected = Self.size(fd) / 60
+        let (_, summary) = try await app.importStreaming(owner: owner) { sink in
+            try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: sink, expectedRows: expected)
+        }
+        Self.report(summary)
+    }
+
+    private func importBackup(_ opened: OpenJournal, reader: inout ChunkReader) async throws {
+        let app = opened.app
+        var contents = try JournalBackup.decode(
+            try reader.readAll(limit: JournalBackup.maxBytes, what: path), currentYear: opened.clock.today.year)
+        if replace {
+            if !yes && !dryRun {
+                guard Console.stdinIsTerminal, path != "-" else {
+                    throw CLIError.input("add --yes to replace the journal without a terminal to confirm in")
+                }
+                Console.write(
+                    Array(
+                        "Replace everything in the journal with this backup (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days)? Type replace to confirm: "
+                            .utf8))
+                guard readLine()?.trimmingCharacters() == "replace" else {
+                    Console.print("Nothing changed.")
                     return
                 }
-                // Parse and write at once, in one transaction: any problem rolls it all back.
-                let expected = Self.size(fd) / 60
-                let (_, summary) = try await app.importStreaming(owner: owner) { sink in
-                    try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: sink, expectedRows: expected)
-                }
-                Self.report(summary)
-                return
-            }
-            var contents = try JournalBackup.decode(
-                try reader.readAll(limit: JournalBackup.maxBytes, what: path), currentYear: opened.clock.today.year)
-            if replace {
-                guard kind == .json else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
-                if !yes && !dryRun {
-                    guard Console.stdinIsTerminal, path != "-" else {
-                        throw CLIError.input("add --yes to replace the journal without a terminal to confirm in")
-                    }
-                    Console.write(
-                        Array(
-                            "Replace everything in the journal with this backup (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days)? Type replace to confirm: "
-                                .utf8))
-                    guard readLine()?.trimmingCharacters() == "replace" else {
-                        Console.print("Nothing changed.")
-                        return
-                    }
-                }
-                if dryRun {
-                    Console.print(
-                        "Checked: the backup is valid (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days, \(contents.assessments.count) assessments). Nothing written (--dry-run)."
-                    )
-                    return
-                }
-                _ = try await app.importBackup(contents, mode: .replace, owner: owner)
-                Console.print(
-                    "Restored \(contents.episodes.count) episodes, \(contents.dayLogs.count) days and \(contents.assessments.count) assessments.")
-                return
             }
             if dryRun {
                 Console.print(
-                    "Checked: \(contents.episodes.count) episodes and \(contents.dayLogs.count) days are valid. Nothing written (--dry-run).")
+                    "Checked: the backup is valid (\(contents.episodes.count) episodes, \(contents.dayLogs.count) days, \(contents.assessments.count) assessments). Nothing written (--dry-run)."
+                )
                 return
             }
-            Self.report(try await app.importBackup(contents, mode: .merge, owner: owner))
-            contents = JournalContents()
+            _ = try await app.importBackup(contents, mode: .replace, owner: owner)
+            Console.print(
+                "Restored \(contents.episodes.count) episodes, \(contents.dayLogs.count) days and \(contents.assessments.count) assessments.")
+            return
         }
+        if dryRun {
+            Console.print(
+                "Checked: \(contents.episodes.count) episodes and \(contents.dayLogs.count) days are valid. Nothing written (--dry-run).")
+            return
+        }
+        Self.report(try await app.importBackup(contents, mode: .merge, owner: owner))
+        contents = JournalContents()
     }
 
     static func report(_ summary: ImportSummary) {
@@ -235,95 +243,106 @@ struct Import: AsyncParsableCommand {
     {
         var reader = reader
         var parser = CSVParser()
-        var header: JournalCSV.Header?
-        var episodes: [Episode] = []
-        var days: [DayLog] = []
-        var counts = (episodes: 0, days: 0)
-        var problems: [String] = []
-        var problemCount = 0
-        var seenEpisodes: [EntryID: Int] = [:]
-        // Sized from the file up front: growing a large table costs a rehash each time.
-        seenEpisodes.reserveCapacity(min(expectedRows, 4_000_000))
-        var seenDays: [LocalDate: Int] = [:]
+        var rows = CSVRows(now: now, expectedRows: expectedRows)
         var skippedBOM = false
-
-        func problem(_ text: String) {
-            problemCount += 1
-            if problems.count < listedProblems { problems.append(text) }
-        }
-
-        func handle(_ records: [CSVRecord]) throws(JournalError) {
-            for record in records {
-                guard let known = header else {
-                    header = try JournalCSV.Header(record)
-                    continue
-                }
-                do throws(JournalError) {
-                    switch known.kind {
-                    case .episodes:
-                        let episode = try JournalCSV.episode(record, header: known, owner: owner, now: now)
-                        if let earlier = seenEpisodes.updateValue(record.line, forKey: episode.id) {
-                            seenEpisodes[episode.id] = earlier
-                            problem("line \(record.line): id: the episode \(episode.id) is also on line \(earlier)")
-                        } else {
-                            episodes.append(episode)
-                            counts.episodes += 1
-                        }
-                    case .days:
-                        let day = try JournalCSV.day(record, header: known, now: now)
-                        if let earlier = seenDays.updateValue(record.line, forKey: day.date) {
-                            seenDays[day.date] = earlier
-                            problem("line \(record.line): date: \(day.date) is also on line \(earlier); one row a day")
-                        } else {
-                            days.append(day)
-                            counts.days += 1
-                        }
-                    }
-                } catch {
-                    problem(error.description)
-                }
-            }
-        }
-
-        /// Hands on what is checked so far; once a problem is found nothing more is written.
-        func deliver(final: Bool) async throws {
-            guard let sink, problemCount == 0 else {
-                episodes.removeAll(keepingCapacity: true)
-                days.removeAll(keepingCapacity: true)
-                return
-            }
-            if episodes.count >= batchSize || (final && !episodes.isEmpty) {
-                try await sink.add(episodes: episodes)
-                episodes.removeAll(keepingCapacity: true)
-            }
-            if days.count >= batchSize || (final && !days.isEmpty) {
-                try await sink.add(dayLogs: days)
-                days.removeAll(keepingCapacity: true)
-            }
-        }
-
         do {
             while var chunk = try reader.next() {
                 if !skippedBOM {
                     if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk.removeFirst(3) }
                     skippedBOM = true
                 }
-                try handle(try parser.feed(chunk))
-                try await deliver(final: false)
+                try rows.handle(try parser.feed(chunk))
+                try await rows.deliver(to: sink, final: false)
             }
-            try handle(try parser.finish())
+            try rows.handle(try parser.finish())
         } catch let error as JournalError {
             // A broken structure (an unclosed quote, an over-long record): nothing after it can be trusted.
-            problem(error.description)
+            rows.problem(error.description)
         }
-        if header == nil, problemCount == 0 { problem("the file is empty; expected a CrampCare CSV header") }
-        guard problemCount == 0 else {
-            for text in problems { Console.error("crampcare: \(text)") }
-            if problemCount > problems.count { Console.error("crampcare: … and \(problemCount - problems.count) more problems") }
-            throw CLIError.input("\(problemCount) problem\(problemCount == 1 ? "" : "s") in the file; nothing was imported")
+        if rows.header == nil, rows.problemCount == 0 { rows.problem("the file is empty; expected a CrampCare CSV header") }
+        guard rows.problemCount == 0 else {
+            for text in rows.problems { Console.error("crampcare: \(text)") }
+            if rows.problemCount > rows.problems.count { Console.error("crampcare: … and \(rows.problemCount - rows.problems.count) more problems") }
+            throw CLIError.input("\(rows.problemCount) problem\(rows.problemCount == 1 ? "" : "s") in the file; nothing was imported")
         }
-        try await deliver(final: true)
-        return counts
+        try await rows.deliver(to: sink, final: true)
+        return rows.counts
+    }
+}
+
+/// The rows of a CSV import so far: checked, counted, de-duplicated, and the problems found.
+struct CSVRows {
+    let now: Int64
+    var header: JournalCSV.Header?
+    var episodes: [Episode] = []
+    var days: [DayLog] = []
+    var counts = (episodes: 0, days: 0)
+    var problems: [String] = []
+    var problemCount = 0
+    var seenEpisodes: [EntryID: Int] = [:]
+    var seenDays: [LocalDate: Int] = [:]
+
+    init(now: Int64, expectedRows: Int) {
+        self.now = now
+        // Sized from the file up front: growing a large table costs a rehash each time.
+        seenEpisodes.reserveCapacity(min(expectedRows, 4_000_000))
+    }
+
+    mutating func problem(_ text: String) {
+        problemCount += 1
+        if problems.count < Import.listedProblems { problems.append(text) }
+    }
+
+    /// The first record is the header; every other is checked, a bad one noted as a problem.
+    mutating func handle(_ records: [CSVRecord]) throws(JournalError) {
+        for record in records {
+            guard let known = header else {
+                // A file whose header does not read cannot be read at all: the import stops there.
+                header = try JournalCSV.Header(record)
+                continue
+            }
+            do throws(JournalError) {
+                switch known.kind {
+                case .episodes:
+                    let episode = try JournalCSV.episode(record, header: known, owner: owner, now: now)
+                    if let earlier = seenEpisodes.updateValue(record.line, forKey: episode.id) {
+                        seenEpisodes[episode.id] = earlier
+                        problem("line \(record.line): id: the episode \(episode.id) is also on line \(earlier)")
+                    } else {
+                        episodes.append(episode)
+                        counts.episodes += 1
+                    }
+                case .days:
+                    let day = try JournalCSV.day(record, header: known, now: now)
+                    if let earlier = seenDays.updateValue(record.line, forKey: day.date) {
+                        seenDays[day.date] = earlier
+                        problem("line \(record.line): date: \(day.date) is also on line \(earlier); one row a day")
+                    } else {
+                        days.append(day)
+                        counts.days += 1
+                    }
+                }
+            } catch {
+                problem(error.description)
+            }
+        }
+    }
+
+    /// Hands on what is checked so far; once a problem is found nothing more is written.
+    mutating func deliver(to sink: (any ImportSink)?, final: Bool) async throws {
+        guard let sink, problemCount == 0 else {
+            episodes.removeAll(keepingCapacity: true)
+            days.removeAll(keepingCapacity: true)
+            return
+        }
+        if episodes.count >= Import.batchSize || (final && !episodes.isEmpty) {
+            try await sink.add(episodes: episodes)
+            episodes.removeAll(keepingCapacity: true)
+        }
+        if days.count >= Import.batchSize || (final && !days.isEmpty) {
+            try await sink.add(dayLogs: days)
+            days.removeAll(keepingCapacity: true)
+        }
     }
 }
 
