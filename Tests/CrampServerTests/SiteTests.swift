@@ -100,6 +100,8 @@ import Testing
             #expect(text(shown).contains("SELF-CARE"))
             // Reloading the page checks again without a second copy of the kept assessment.
             #expect(try await browser.get(location).status == .ok)
+            // One cramp is one page: no link to older cramps that are not there.
+            #expect(!text(try await browser.get("/journal")).contains("Older cramps"))
         }
     }
 

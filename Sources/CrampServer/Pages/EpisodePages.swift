@@ -70,15 +70,17 @@ struct EpisodePages: PageController {
         if more, let last = episodes.last {
             next = "/journal?" + (links + ["after=\(EpisodeCursor(instant: last.startedAt.instant, id: last.id))"]).joined(separator: "&")
         }
-        let data: [String: Any] = [
+        var data: [String: Any] = [
             "errors": View.errors(errors), "from": query.get("from") ?? "", "to": query.get("to") ?? "",
             "minSeverity": query.get("minSeverity") ?? "",
             "muscles": View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
-            "episodes": episodes.map { episodeRow($0) }, "listedHeadings": EpisodeDetail.all.filter(\.listed).map(\.heading), "next": next ?? "",
+            "episodes": episodes.map { episodeRow($0) }, "listedHeadings": EpisodeDetail.all.filter(\.listed).map(\.heading),
             "filtered": !links.isEmpty,
             "caption": filter.after == nil ? "Your cramps, newest first" : "Older cramps",
             "raised": try await raisedNotices(context),
         ]
+        // Only when older cramps exist: an empty string still opens a section in the template.
+        if let next { data["next"] = next }
         return page(
             "journal", title: "My journal", section: "journal", data, request: request, context: context,
             status: errors.isEmpty ? .ok : .unprocessableContent)
