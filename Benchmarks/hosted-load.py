@@ -22,6 +22,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -128,6 +129,9 @@ def main():
     admin = os.environ.get("CRAMPCARE_TEST_POSTGRES_URL")
     if not admin:
         sys.exit("no PostgreSQL: run under `source scripts/throwaway-postgres`")
+    for tool in ["wrk", "psql"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: apt-get install {'wrk' if tool == 'wrk' else 'postgresql-client'}")
     for binary in [CLI, BARE]:
         if not binary.exists():
             sys.exit(f"{binary} is missing; see the usage at the top of this script")

@@ -179,21 +179,10 @@ public final class AccountStore: Sendable {
     /// `idleMilliseconds`) unused for longer than that. Its last use is recorded at most once a
     /// minute, so most requests only read.
     public func use(owner: OwnerID, digest: String, kind: CredentialKind, now: Int64, idleMilliseconds: Int64? = nil) async throws -> CredentialUse? {
-        let found = try await engine.withDatabase { db -> (use: CredentialUse, lastUsed: Int64?)? in
-            guard
-                let row = try await db.raw(
-                    """
-                    SELECT scope, expires_at, last_used_at FROM credentials WHERE owner_id = \(bind: owner.rawValue) AND digest = \(bind: digest)
-                    AND kind = \(bind: kind.rawValue) AND (expires_at IS NULL OR expires_at > \(bind: now))
-                    """
-                ).first()
-            else { return nil }
-            let scope = try row.decode(column: "scope", as: String?.self).flatMap(TokenScope.init(rawValue:))
-            return (
-                CredentialUse(scope: scope, expiresAt: try row.decode(column: "expires_at", as: Int64?.self)),
-                try row.decode(column: "last_used_at", as: Int64?.self)
-            )
-        }
+        let found = try await engine.select(kept: CredentialLookup.self, [.text(owner.rawValue), .text(digest), .text(kind.rawValue), .int(now)])
+            .first.map { row in
+                (use: CredentialUse(scope: row[0].string.flatMap(TokenScope.init(rawValue:)), expiresAt: row[1].integer), lastUsed: row[2].integer)
+            }
         guard let found else { return nil }
         if let idleMilliseconds, (found.lastUsed ?? 0) < now - idleMilliseconds { return nil }
         if (found.lastUsed ?? 0) < now - 60_000 {
@@ -336,4 +325,12 @@ public final class AccountStore: Sendable {
             try await session.sql.raw("DELETE FROM sign_in_failures WHERE subject = \(bind: subject)").run()
         }
     }
+}
+
+/// The check on nearly every hosted request: kept prepared.
+enum CredentialLookup: KeptStatement {
+    static let sql = """
+        SELECT scope, expires_at, last_used_at FROM credentials WHERE owner_id = ? AND digest = ? AND kind = ?
+        AND (expires_at IS NULL OR expires_at > ?)
+        """
 }

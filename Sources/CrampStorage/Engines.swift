@@ -20,6 +20,10 @@ protocol SQLEngine: Sendable {
     /// Runs one statement, atomic by itself; returns how many rows it changed. On PostgreSQL it is
     /// one round trip where BEGIN, the statement and COMMIT were three.
     func executeAlone(_ statement: String, _ values: [SQLValue]) async throws -> Int
+    /// A read kept prepared where the engine can (see `KeptStatement`).
+    func select<Statement: KeptStatement>(kept: Statement.Type, _ values: [SQLValue]) async throws -> [[SQLValue]]
+    /// `executeAlone` of a statement kept prepared where the engine can.
+    func executeAlone<Statement: KeptStatement>(kept: Statement.Type, _ values: [SQLValue]) async throws -> Int
     func close() async throws
 }
 
@@ -34,6 +38,14 @@ extension SQLEngine {
 
     func executeAlone(_ statement: String, _ values: [SQLValue]) async throws -> Int {
         try await withTransaction { session in try await session.execute(statement, values) }
+    }
+
+    func select<Statement: KeptStatement>(kept: Statement.Type, _ values: [SQLValue]) async throws -> [[SQLValue]] {
+        try await select(Statement.sql, values)
+    }
+
+    func executeAlone<Statement: KeptStatement>(kept: Statement.Type, _ values: [SQLValue]) async throws -> Int {
+        try await executeAlone(Statement.sql, values)
     }
 }
 

@@ -65,6 +65,22 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
+    func select<Statement: KeptStatement>(kept: Statement.Type, _ values: [SQLValue]) async throws -> [[SQLValue]] {
+        try await client.withConnection { connection in
+            try await Self.cells(connection.execute(PostgresKept<Statement>(values), logger: connection.logger))
+        }
+    }
+
+    func executeAlone<Statement: KeptStatement>(kept: Statement.Type, _ values: [SQLValue]) async throws -> Int {
+        try await client.withConnection { connection in
+            var count = 0
+            for try await _ in try await connection.execute(PostgresKeptWrite<Statement>(values), logger: connection.logger) {
+                count += 1
+            }
+            return count
+        }
+    }
+
     /// The pool stops when its run is cancelled by whoever runs it.
     func close() async throws {}
 
@@ -74,29 +90,30 @@ final class PostgresEngine: SQLEngine {
 
     /// A read's rows as values, by the column's type (integers, numbers, else text).
     static func rows(_ statement: String, _ values: [SQLValue], on connection: PostgresConnection) async throws -> [[SQLValue]] {
-        do {
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: Self.numbered(statement), binds: Self.bindings(values)),
-                logger: connection.logger)
-            var out: [[SQLValue]] = []
-            for try await row in rows {
-                var cells: [SQLValue] = []
-                cells.reserveCapacity(row.count)
-                for cell in row {
-                    guard cell.bytes != nil else {
-                        cells.append(.null)
-                        continue
-                    }
-                    switch cell.dataType {
-                    case .int2, .int4, .int8: cells.append(.int(try cell.decode(Int64.self)))
-                    case .float4, .float8, .numeric: cells.append(.double(try cell.decode(Double.self)))
-                    default: cells.append(.text(try cell.decode(String.self)))
-                    }
+        try await cells(
+            connection.query(PostgresQuery(unsafeSQL: Self.numbered(statement), binds: Self.bindings(values)), logger: connection.logger))
+    }
+
+    /// Each row's values, by the column's type (integers, numbers, else text).
+    static func cells<Rows: AsyncSequence>(_ rows: Rows) async throws -> [[SQLValue]] where Rows.Element == PostgresRow {
+        var out: [[SQLValue]] = []
+        for try await row in rows {
+            var cells: [SQLValue] = []
+            cells.reserveCapacity(row.count)
+            for cell in row {
+                guard cell.bytes != nil else {
+                    cells.append(.null)
+                    continue
                 }
-                out.append(cells)
+                switch cell.dataType {
+                case .int2, .int4, .int8: cells.append(.int(try cell.decode(Int64.self)))
+                case .float4, .float8, .numeric: cells.append(.double(try cell.decode(Double.self)))
+                default: cells.append(.text(try cell.decode(String.self)))
+                }
             }
-            return out
+            out.append(cells)
         }
+        return out
     }
 
     static func bindings(_ values: [SQLValue]) -> PostgresBindings {

@@ -95,18 +95,16 @@ public final class SQLJournalStore: JournalStore {
         return try await session.insert(Table.insert(records, owner: owner, suffix: suffix))
     }
 
-    /// One record's row as one statement on its own (atomic without BEGIN and COMMIT); returns
-    /// how many rows it changed.
-    func writeOne<Table: JournalTable>(_: Table.Type, _ record: Table.Record, owner: OwnerID, suffix: String) async throws -> Int {
-        var changed = 0
-        for statement in Table.insert(CollectionOfOne(record), owner: owner, suffix: suffix).statements(rowsPerStatement: 1) {
-            changed += try await engine.executeAlone(statement.sql, statement.values)
-        }
-        return changed
+    /// The one write path for a single row: its whole row as one statement on its own (atomic
+    /// without BEGIN and COMMIT), kept prepared; returns how many rows it changed.
+    func writeOne<Table: JournalTable, Conflict: ConflictRule>(
+        _: Table.Type, _ record: Table.Record, owner: OwnerID, _: Conflict.Type
+    ) async throws -> Int {
+        try await engine.executeAlone(kept: KeptWrite<Table, Conflict>.self, Table.values(record, owner: owner))
     }
 
     func upsert<Table: JournalTable>(_: Table.Type, _ record: Table.Record, owner: OwnerID) async throws {
-        _ = try await writeOne(Table.self, record, owner: owner, suffix: Table.upsert)
+        _ = try await writeOne(Table.self, record, owner: owner, ReplaceExisting.self)
     }
 
     func delete<Table: JournalTable>(_: Table.Type, _ condition: String, _ values: [SQLValue]) async throws -> Int {
@@ -120,7 +118,7 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> Bool {
-        try await writeOne(EpisodesTable.self, episode, owner: owner, suffix: EpisodesTable.insertOrIgnore) > 0
+        try await writeOne(EpisodesTable.self, episode, owner: owner, KeepExisting.self) > 0
     }
 
     public func episode(id: EntryID, owner: OwnerID) async throws -> Episode? {

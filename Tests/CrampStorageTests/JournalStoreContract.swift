@@ -62,6 +62,35 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
         }
     }
 
+    /// Single-row writes are kept prepared (PostgreSQL fixes a prepared statement's parameter
+    /// types when it first prepares it): a first write whose optional values are all empty must
+    /// not stop later writes that fill them in, nor the other way round, on any connection.
+    @Test(arguments: Engines.names)
+    func keptWritesTakeEmptyAndFilledValuesInAnyOrder(engine: String) async throws {
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            var bare = sampleEpisode("2026-03-02T01:00:00Z", severity: nil)
+            bare.side = nil
+            bare.onset = nil
+            bare.findings = []
+            bare.reliefs = []
+            for detail in EpisodeDetail.all { detail.set(nil, in: &bare) }
+            var full = sampleEpisode("2026-03-02T02:00:00Z", severity: 9, note: "filled")
+            for detail in EpisodeDetail.all { detail.set(detail.range.upperBound, in: &full) }
+            // More rounds than the pool has connections, so every connection prepares both orders.
+            for round in 0..<40 {
+                var first = round.isMultiple(of: 2) ? bare : full
+                var second = round.isMultiple(of: 2) ? full : bare
+                first.id = EntryID.random()
+                second.id = EntryID.random()
+                #expect(try await store.addEpisode(first, owner: owner))
+                try await store.saveEpisode(second, owner: owner)
+                #expect(try await store.episode(id: first.id, owner: owner) == first)
+                #expect(try await store.episode(id: second.id, owner: owner) == second)
+            }
+        }
+    }
+
     @Test(arguments: Engines.names)
     func episodesRoundTripExactly(engine: String) async throws {
         try await Engines.withStore(engine) { store in
