@@ -95,22 +95,45 @@ struct Form: Sendable {
     }
 }
 
+// Page models: each template reads one typed model (its fields by name, through Mirror), so a
+// missing or misspelt value is a compile error, not a blank on the page. Lists a template tests
+// for emptiness use `{{^empty(list)}}`.
+
+/// A form's error, linked to its field's element.
+struct FieldError: Sendable {
+    let field: String
+    let message: String
+}
+
+/// A code to tick or choose on a form.
+struct Choice: Sendable {
+    let code: String
+    let label: String
+    let checked: Bool
+}
+
+/// One option of a select list.
+struct Option: Sendable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
+
+/// A link under a message.
+struct Link: Sendable {
+    let href: String
+    let label: String
+}
+
+/// A short page: a heading, a sentence and perhaps a link on.
+struct MessagePage: Sendable {
+    let heading: String
+    let text: String
+    let link: Link?
+}
+
 /// Small pieces shared by the pages' view data.
 enum View {
-    /// Adds `has_NAME` beside every array, at every depth, for templates to test for emptiness.
-    static func flags(_ value: Any) -> Any {
-        if let dictionary = value as? [String: Any] {
-            var out: [String: Any] = [:]
-            for (key, item) in dictionary {
-                out[key] = flags(item)
-                if let array = item as? [Any] { out["has_\(key)"] = !array.isEmpty }
-            }
-            return out
-        }
-        if let array = value as? [[String: Any]] { return array.map { flags($0) } }
-        return value
-    }
-
     /// A form's whole number, nil when blank; refused naming the field as the form names it.
     static func whole(_ text: String?, field: JournalField) throws -> Int? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
@@ -147,8 +170,8 @@ enum View {
         return codes
     }
 
-    static func errors(_ list: [(String, String)]) -> [[String: Any]] {
-        list.map { ["field": anchor($0.0), "message": $0.1.prefix(1).uppercased() + $0.1.dropFirst()] }
+    static func errors(_ list: [(String, String)]) -> [FieldError] {
+        list.map { FieldError(field: anchor($0.0), message: $0.1.prefix(1).uppercased() + $0.1.dropFirst()) }
     }
 
     /// The id of the form element a field's error links to: `episode.muscles[1]` is `muscles`.
@@ -158,14 +181,12 @@ enum View {
         return ["durationMinutes": "duration", "duration": "durationSeconds", "fluids_ml": "fluidsML"][name] ?? Body.jsonField(name)
     }
 
-    static func choices<Code: CodeList>(_ codes: [Code], chosen: [String], label: (Code) -> String) -> [[String: Any]] {
-        codes.map { ["code": $0.rawValue, "label": label($0), "checked": chosen.contains($0.rawValue)] }
+    static func choices<Code: CodeList>(_ codes: [Code], chosen: [String], label: (Code) -> String) -> [Choice] {
+        codes.map { Choice(code: $0.rawValue, label: label($0), checked: chosen.contains($0.rawValue)) }
     }
 
-    static func durationUnits(_ selected: String) -> [[String: Any]] {
-        [("seconds", "seconds"), ("minutes", "minutes"), ("hours", "hours"), ("days", "days")].map {
-            ["value": $0.0, "label": $0.1, "selected": $0.0 == selected]
-        }
+    static func durationUnits(_ selected: String) -> [Option] {
+        ["seconds", "minutes", "hours", "days"].map { Option(value: $0, label: $0, selected: $0 == selected) }
     }
 
     /// A duration from a form's number and unit, in whole seconds within the journal's limit;

@@ -302,7 +302,7 @@ import Testing
             for pass in 0..<2 {
                 var data = Self.nested(Array(names)) { name -> Any in pass == 1 && inverted.contains(name) ? false : Self.markup }
                 data["pageTemplate"] = template
-                let html = library.render(View.flags(data), withTemplate: "layout") ?? ""
+                let html = library.render(data, withTemplate: "layout") ?? ""
                 #expect(!html.contains("<b data-probe"), "\(template), pass \(pass)")
                 #expect(html.contains("&lt;b data-probe"), "\(template), pass \(pass): the probe was never printed")
             }

@@ -37,10 +37,10 @@ struct AccountPages: PageController {
         let next = Pages.nextPath(request.uri.queryParameters.get("next"))
         return page(
             "signin", title: "Sign in", section: "signin",
-            [
-                "heading": "Sign in", "action": "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
-                "register": false, "email": "", "errors": [], "minPassword": AccountRules.minPasswordLength,
-            ], request: request, context: context)
+            model: SignInPage(
+                heading: "Sign in", action: "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
+                register: false, email: "", errors: []),
+            request: request, context: context)
     }
 
     @Sendable func signIn(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -57,10 +57,9 @@ struct AccountPages: PageController {
         } catch let problem as Problem {
             var response = page(
                 "signin", title: "Sign in", section: "signin",
-                [
-                    "heading": "Sign in", "action": "/signin", "register": false, "email": email,
-                    "errors": View.errors([(problem.field ?? "email", problem.detail)]),
-                ],
+                model: SignInPage(
+                    heading: "Sign in", action: "/signin", register: false, email: email,
+                    errors: View.errors([(problem.field ?? "email", problem.detail)])),
                 request: request, context: context, status: problem.status)
             if let retry = problem.headers[.retryAfter] { response.headers[.retryAfter] = retry }
             return response
@@ -71,10 +70,7 @@ struct AccountPages: PageController {
         try requireHostedPage()
         return page(
             "signin", title: "Create an account", section: "register",
-            [
-                "heading": "Create an account", "action": "/register", "register": true, "email": "", "errors": [],
-                "minPassword": AccountRules.minPasswordLength,
-            ],
+            model: SignInPage(heading: "Create an account", action: "/register", register: true, email: "", errors: []),
             request: request, context: context)
     }
 
@@ -91,11 +87,9 @@ struct AccountPages: PageController {
         } catch let problem as Problem {
             return page(
                 "signin", title: "Create an account", section: "register",
-                [
-                    "heading": "Create an account", "action": "/register", "register": true, "email": email,
-                    "minPassword": AccountRules.minPasswordLength,
-                    "errors": View.errors([(problem.field ?? "email", problem.detail)]),
-                ],
+                model: SignInPage(
+                    heading: "Create an account", action: "/register", register: true, email: email,
+                    errors: View.errors([(problem.field ?? "email", problem.detail)])),
                 request: request, context: context, status: problem.status)
         }
     }
@@ -129,23 +123,20 @@ struct AccountPages: PageController {
         let factor = try await services.accounts.secondFactor(owner: owner)
         return page(
             "account", title: "My account", section: "account",
-            [
-                "email": account.email, "newToken": newToken ?? "", "sessions": sessions, "one_session": sessions == 1,
-                "factorOn": factor?.confirmed == true, "factorPending": factor.map { !$0.confirmed } ?? false,
-                "factorSecret": factor.map { $0.confirmed ? "" : Self.grouped($0.secret) } ?? "",
-                "factorAddress": factor.flatMap {
+            model: AccountPage(
+                email: account.email, newToken: newToken, sessions: sessions, oneSession: sessions == 1, factorOn: factor?.confirmed == true,
+                factorPending: factor.map { !$0.confirmed } ?? false,
+                factorSecret: factor.flatMap { $0.confirmed ? nil : Self.grouped($0.secret) },
+                factorAddress: factor.flatMap {
                     $0.confirmed ? nil : TOTP.bytes(base32: $0.secret).map { TOTP.address(secret: $0, account: account.email) }
-                } ?? "", "errors": View.errors(errors), "notice": notice.map { [$0] } ?? [],
-                "minPassword": AccountRules.minPasswordLength, "maxDays": AccountService.maxTokenDays,
-                "tokens": tokens.map { token -> [String: Any] in
-                    let created = clock.stamp(token.createdAt)
-                    let expires = token.expiresAt.map { View.when(clock.stamp($0)) } ?? "never"
-                    return [
-                        "id": token.id, "label": token.label, "created": View.when(created), "expires": expires,
-                        "scope": Self.scopeWords(token.scope), "csrf": csrf,
-                    ]
-                },
-            ], request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
+                }, errors: View.errors(errors), notice: notice.map { [$0] } ?? [],
+                tokens: tokens.map { token in
+                    AccountPage.Token(
+                        id: token.id, label: token.label, created: View.when(clock.stamp(token.createdAt)),
+                        expires: token.expiresAt.map { View.when(clock.stamp($0)) } ?? "never", scope: Self.scopeWords(token.scope),
+                        csrf: csrf)
+                }),
+            request: request, context: context, status: errors.isEmpty ? (newToken == nil ? .ok : .created) : .unprocessableContent)
     }
 
     /// A secret in groups of four, easier to type into an app.
@@ -272,4 +263,40 @@ struct AccountForm: SubmittedForm {
     var label: String?
     var scope: String?
     var days: String?
+}
+
+/// The sign-in and create-an-account pages.
+struct SignInPage: Sendable {
+    let heading: String
+    let action: String
+    let register: Bool
+    let email: String
+    let errors: [FieldError]
+    let minPassword = AccountRules.minPasswordLength
+}
+
+struct AccountPage: Sendable {
+    struct Token: Sendable {
+        let id: String
+        let label: String
+        let created: String
+        let expires: String
+        let scope: String
+        let csrf: String
+    }
+
+    let email: String
+    /// Shown once, just after it is made.
+    let newToken: String?
+    let sessions: Int
+    let oneSession: Bool
+    let factorOn: Bool
+    let factorPending: Bool
+    let factorSecret: String?
+    let factorAddress: String?
+    let errors: [FieldError]
+    let notice: [String]
+    let tokens: [Token]
+    let minPassword = AccountRules.minPasswordLength
+    let maxDays = AccountService.maxTokenDays
 }

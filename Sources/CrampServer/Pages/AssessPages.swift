@@ -193,10 +193,10 @@ struct AssessPages: PageController {
         }
         return page(
             "message", title: "Kept", section: "assess",
-            [
-                "heading": "Kept in your journal", "text": "The result is kept with your journal, for your reports.",
-                "link": ["href": "/journal", "label": "Go to the journal"],
-            ], request: request, context: context)
+            model: MessagePage(
+                heading: "Kept in your journal", text: "The result is kept with your journal, for your reports.",
+                link: Link(href: "/journal", label: "Go to the journal")),
+            request: request, context: context)
     }
 }
 

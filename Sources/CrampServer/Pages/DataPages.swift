@@ -24,7 +24,7 @@ struct DataPages: PageController {
 
     @Sendable func dataPage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         _ = try owner(request, context: context)
-        return page("data", title: "My data", section: "data", ["errors": []], request: request, context: context)
+        return page("data", title: "My data", section: "data", model: DataPage(errors: []), request: request, context: context)
     }
 
     @Sendable func export(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -38,7 +38,7 @@ struct DataPages: PageController {
         let form = try await form(EraseForm.self, request, context: context)
         guard form.confirm?.trimmingCharacters(in: .whitespaces) == "ERASE" else {
             return page(
-                "data", title: "My data", section: "data", ["errors": View.errors([("confirm", "Type ERASE in capitals to confirm")])],
+                "data", title: "My data", section: "data", model: DataPage(errors: View.errors([("confirm", "Type ERASE in capitals to confirm")])),
                 request: request, context: context, status: .unprocessableContent)
         }
         if configuration.hosted {
@@ -46,29 +46,25 @@ struct DataPages: PageController {
                 try await accounts.confirmPassword(owner: owner, password: form.password ?? "", request: request, context: context)
             } catch let problem as Problem {
                 return page(
-                    "data", title: "My data", section: "data", ["errors": View.errors([("password", problem.detail)])],
+                    "data", title: "My data", section: "data", model: DataPage(errors: View.errors([("password", problem.detail)])),
                     request: request, context: context, status: .unprocessableContent)
             }
             _ = try await services.accounts.deleteAccount(owner: owner)
             var response = page(
                 "message", title: "Erased", section: "data",
-                [
-                    "heading": "Everything is erased", "text": "Your account and every record in it are deleted.",
-                    "link": ["href": "/", "label": "Home"],
-                ], request: request, context: CrampRequestContext.signedOut(context))
+                model: MessagePage(
+                    heading: "Everything is erased", text: "Your account and every record in it are deleted.", link: Link(href: "/", label: "Home")),
+                request: request, context: CrampRequestContext.signedOut(context))
             response.setCookie(accounts.expiredSessionCookie())
             return response
         }
         let erased = try await services.app.erase(owner: owner)
         return page(
             "data", title: "My data", section: "data",
-            [
-                "errors": [],
-                "erased": [
-                    "episodes": erased.episodes, "days": erased.dayLogs, "assessments": erased.assessments,
-                    "profile": erased.profiles > 0,
-                ] as [String: Any],
-            ],
+            model: DataPage(
+                errors: [],
+                erased: DataPage.Erased(
+                    episodes: erased.episodes, days: erased.dayLogs, assessments: erased.assessments, profile: erased.profiles > 0)),
             request: request, context: context)
     }
 }
@@ -88,4 +84,17 @@ struct EraseForm: SubmittedForm {
     var csrf: String?
     var confirm: String?
     var password: String?
+}
+
+struct DataPage: Sendable {
+    /// What an erase removed, shown after it.
+    struct Erased: Sendable {
+        let episodes: Int
+        let days: Int
+        let assessments: Int
+        let profile: Bool
+    }
+
+    let errors: [FieldError]
+    var erased: Erased? = nil
 }

@@ -27,7 +27,8 @@ struct DayPages: PageController {
         let date = request.uri.queryParameters.get("date").flatMap { LocalDate(iso: $0) } ?? today
         let form = DayForm(try await services.journal.dayLog(date: date, owner: owner))
         return page(
-            "day", title: "My day", section: "day", dayData(form, date: date, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
+            "day", title: "My day", section: "day",
+            model: dayData(form, date: date, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
             request: request, context: context)
     }
 
@@ -40,17 +41,16 @@ struct DayPages: PageController {
         (.caffeineDrinks, "Caffeine drinks", "1", \.caffeineDrinks),
     ]
 
-    func dayData(_ form: DayForm, date: LocalDate, errors: [(String, String)], saved: Bool) -> [String: Any] {
-        [
-            "date": date.description, "errors": View.errors(errors), "saved": saved,
-            "numbers": Self.dayNumbers.map {
-                ["name": $0.field.jsonKey, "label": $0.label, "step": $0.step, "value": form[keyPath: $0.value] ?? ""]
+    func dayData(_ form: DayForm, date: LocalDate, errors: [(String, String)], saved: Bool) -> DayPage {
+        DayPage(
+            date: date.description, errors: View.errors(errors), saved: saved,
+            numbers: Self.dayNumbers.map {
+                DayPage.Number(name: $0.field.jsonKey, label: $0.label, step: $0.step, value: form[keyPath: $0.value] ?? "")
             },
-            "intensities": View.choices(ExerciseIntensity.allCases, chosen: form.exerciseIntensity.map { [$0] } ?? []) { $0.rawValue.capitalized },
-            "electrolyteDrink": form.electrolyteDrink == "yes", "hotWeather": form.hotWeather == "yes",
-            "minerals": View.choices(MineralFood.allCases, chosen: form.mineralFood ?? []) { "Foods rich in \($0.rawValue)" },
-            "contexts": View.choices(ContextCode.allCases, chosen: form.context ?? []) { knowledge.context[$0]?.label ?? $0.rawValue },
-        ]
+            intensities: View.choices(ExerciseIntensity.allCases, chosen: form.exerciseIntensity.map { [$0] } ?? []) { $0.rawValue.capitalized },
+            electrolyteDrink: form.electrolyteDrink == "yes", hotWeather: form.hotWeather == "yes",
+            minerals: View.choices(MineralFood.allCases, chosen: form.mineralFood ?? []) { "Foods rich in \($0.rawValue)" },
+            contexts: View.choices(ContextCode.allCases, chosen: form.context ?? []) { knowledge.context[$0]?.label ?? $0.rawValue })
     }
 
     @Sendable func saveDay(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -64,7 +64,8 @@ struct DayPages: PageController {
             return redirect("/day?date=\(date)&saved=1")
         } catch let problem as Problem {
             return page(
-                "day", title: "My day", section: "day", dayData(form, date: date, errors: [(problem.field ?? "", problem.detail)], saved: false),
+                "day", title: "My day", section: "day",
+                model: dayData(form, date: date, errors: [(problem.field ?? "", problem.detail)], saved: false),
                 request: request, context: context, status: .unprocessableContent)
         }
     }
@@ -125,4 +126,23 @@ struct DayForm: SubmittedForm {
         day.medicationChanges = saved?.medicationChanges ?? []
         return day
     }
+}
+
+struct DayPage: Sendable {
+    struct Number: Sendable {
+        let name: String
+        let label: String
+        let step: String
+        let value: String
+    }
+
+    let date: String
+    let errors: [FieldError]
+    let saved: Bool
+    let numbers: [Number]
+    let intensities: [Choice]
+    let electrolyteDrink: Bool
+    let hotWeather: Bool
+    let minerals: [Choice]
+    let contexts: [Choice]
 }

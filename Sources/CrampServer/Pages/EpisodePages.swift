@@ -70,19 +70,14 @@ struct EpisodePages: PageController {
         if more, let last = episodes.last {
             next = "/journal?" + (links + ["after=\(EpisodeCursor(instant: last.startedAt.instant, id: last.id))"]).joined(separator: "&")
         }
-        var data: [String: Any] = [
-            "errors": View.errors(errors), "from": query.get("from") ?? "", "to": query.get("to") ?? "",
-            "minSeverity": query.get("minSeverity") ?? "",
-            "muscles": View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
-            "episodes": episodes.map { episodeRow($0) }, "listedHeadings": EpisodeDetail.all.filter(\.listed).map(\.heading),
-            "filtered": !links.isEmpty,
-            "caption": filter.after == nil ? "Your cramps, newest first" : "Older cramps",
-            "raised": try await raisedNotices(context),
-        ]
-        // Only when older cramps exist: an empty string still opens a section in the template.
-        if let next { data["next"] = next }
+        let model = JournalPage(
+            errors: View.errors(errors), from: query.get("from") ?? "", to: query.get("to") ?? "", minSeverity: query.get("minSeverity") ?? "",
+            muscles: View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
+            episodes: episodes.map { episodeRow($0) }, listedHeadings: EpisodeDetail.all.filter(\.listed).map(\.heading),
+            filtered: !links.isEmpty, caption: filter.after == nil ? "Your cramps, newest first" : "Older cramps",
+            raised: try await raisedNotices(context), next: next)
         return page(
-            "journal", title: "My journal", section: "journal", data, request: request, context: context,
+            "journal", title: "My journal", section: "journal", model: model, request: request, context: context,
             status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
@@ -92,7 +87,7 @@ struct EpisodePages: PageController {
         let form = EpisodeForm(startedAt: View.dateTimeLocal(now), durationValue: "1")
         return page(
             "episode-form", title: "Log a cramp", section: "journal",
-            episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: []),
+            model: episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: []),
             request: request, context: context)
     }
 
@@ -106,7 +101,7 @@ struct EpisodePages: PageController {
         } catch let problem as Problem {
             return page(
                 "episode-form", title: "Log a cramp", section: "journal",
-                episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: [(problem.field ?? "", problem.detail)]),
+                model: episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: [(problem.field ?? "", problem.detail)]),
                 request: request, context: context, status: .unprocessableContent)
         }
     }
@@ -116,13 +111,13 @@ struct EpisodePages: PageController {
         guard let id = EntryID(context.parameters.get("id") ?? ""), let episode = try await services.journal.episode(id: id, owner: owner) else {
             throw Problem.notFound("That cramp")
         }
-        var data = episodeDetail(episode)
-        data["saved"] = request.uri.queryParameters.get("saved") != nil
         // The check the log kept, read back: a GET writes nothing.
-        if request.uri.queryParameters.get("logged") != nil, let check = try await services.app.keptCheck(episode, owner: owner) {
-            data["result"] = checkData(check)
-        }
-        return page("episode", title: "Cramp of \(View.when(episode.startedAt))", section: "journal", data, request: request, context: context)
+        var check: EpisodeCheck?
+        if request.uri.queryParameters.get("logged") != nil { check = try await services.app.keptCheck(episode, owner: owner) }
+        let model = EpisodePage(
+            episode: episodeFacts(episode), saved: request.uri.queryParameters.get("saved") != nil, result: check.map(checkBanner), notKept: false)
+        return page(
+            "episode", title: "Cramp of \(View.when(episode.startedAt))", section: "journal", model: model, request: request, context: context)
     }
 
     @Sendable func editEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -133,7 +128,7 @@ struct EpisodePages: PageController {
         let form = EpisodeForm(episode)
         return page(
             "episode-form", title: "Edit a cramp", section: "journal",
-            episodeFormData(form, heading: "Edit the cramp of \(View.when(episode.startedAt))", action: "/journal/\(id)/edit", errors: []),
+            model: episodeFormData(form, heading: "Edit the cramp of \(View.when(episode.startedAt))", action: "/journal/\(id)/edit", errors: []),
             request: request, context: context)
     }
 
@@ -151,7 +146,7 @@ struct EpisodePages: PageController {
         } catch let problem as Problem {
             return page(
                 "episode-form", title: "Edit a cramp", section: "journal",
-                episodeFormData(form, heading: "Edit a cramp", action: "/journal/\(id)/edit", errors: [(problem.field ?? "", problem.detail)]),
+                model: episodeFormData(form, heading: "Edit a cramp", action: "/journal/\(id)/edit", errors: [(problem.field ?? "", problem.detail)]),
                 request: request, context: context, status: .unprocessableContent)
         }
     }
@@ -165,36 +160,32 @@ struct EpisodePages: PageController {
         return redirect("/journal")
     }
 
-    func episodeFormData(_ form: EpisodeForm, heading: String, action: String, errors: [(String, String)]) -> [String: Any] {
-        let outcomes = ReliefTried.Outcome.allCases
-        return [
-            "heading": heading, "action": action, "errors": View.errors(errors),
-            "muscles": View.choices(Muscle.allCases, chosen: form.muscle ?? []) { knowledge.muscleLabels[$0] ?? $0.rawValue },
-            "startedAt": form.startedAt ?? "", "durationValue": form.durationValue ?? "",
-            "durationUnits": View.durationUnits(form.durationUnit ?? "minutes"),
-            "details": EpisodeDetail.all.map { detail -> [String: Any] in
-                [
-                    "key": detail.field.jsonKey, "question": detail.question, "min": detail.range.lowerBound, "max": detail.range.upperBound,
-                    "value": form.details[detail] ?? "",
-                ]
+    func episodeFormData(_ form: EpisodeForm, heading: String, action: String, errors: [(String, String)]) -> EpisodeFormPage {
+        EpisodeFormPage(
+            heading: heading, action: action, errors: View.errors(errors),
+            muscles: View.choices(Muscle.allCases, chosen: form.muscle ?? []) { knowledge.muscleLabels[$0] ?? $0.rawValue },
+            startedAt: form.startedAt ?? "", durationValue: form.durationValue ?? "",
+            durationUnits: View.durationUnits(form.durationUnit ?? "minutes"),
+            details: EpisodeDetail.all.map { detail in
+                EpisodeFormPage.Detail(
+                    key: detail.field.jsonKey, question: detail.question, min: detail.range.lowerBound, max: detail.range.upperBound,
+                    value: form.details[detail] ?? "")
             },
-            "sides": View.choices(Side.allCases, chosen: form.side.map { [$0] } ?? []) { knowledge.sideLabels[$0] ?? $0.rawValue },
-            "onsets": View.choices(Onset.allCases, chosen: form.onset.map { [$0] } ?? []) { knowledge.onsetLabels[$0] ?? $0.rawValue },
-            "findings": View.choices(
+            sides: View.choices(Side.allCases, chosen: form.side.map { [$0] } ?? []) { knowledge.sideLabels[$0] ?? $0.rawValue },
+            onsets: View.choices(Onset.allCases, chosen: form.onset.map { [$0] } ?? []) { knowledge.onsetLabels[$0] ?? $0.rawValue },
+            findings: View.choices(
                 knowledge.cramp.features.map(\.finding) + Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true },
                 chosen: form.finding ?? []
             ) { knowledge.findings[$0]?.label ?? $0.rawValue },
-            "techniques": ReliefTried.Technique.allCases.map { technique -> [String: Any] in
+            techniques: ReliefTried.Technique.allCases.map { technique in
                 let chosen = form.relief?[technique.rawValue] ?? ""
-                return [
-                    "code": technique.rawValue, "label": technique.rawValue.capitalized,
-                    "outcomes": outcomes.map {
-                        ["value": $0.rawValue, "label": "Tried: \(View.outcome($0))", "selected": $0.rawValue == chosen] as [String: Any]
-                    },
-                ]
+                return EpisodeFormPage.Technique(
+                    code: technique.rawValue, label: technique.rawValue.capitalized,
+                    outcomes: ReliefTried.Outcome.allCases.map {
+                        Option(value: $0.rawValue, label: "Tried: \(View.outcome($0))", selected: $0.rawValue == chosen)
+                    })
             },
-            "note": form.note ?? "",
-        ]
+            note: form.note ?? "")
     }
 
     /// An episode from the form, checked by the journal's own validation.
@@ -302,27 +293,28 @@ struct EpisodeForm: SubmittedForm {
 
 /// The episode pages the relief session shares: one cramp's facts, and the page after a log.
 extension PageController {
-    func episodeRow(_ episode: Episode) -> [String: Any] {
-        [
-            "id": episode.id.description, "when": View.when(episode.startedAt),
-            "muscles": episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
-            "side": episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", "duration": View.duration(episode.durationSeconds),
-            "listed": EpisodeDetail.all.filter(\.listed).map { detail in detail.value(in: episode).map(detail.reading) ?? "—" },
-        ]
+    func episodeRow(_ episode: Episode) -> JournalPage.Row {
+        JournalPage.Row(
+            id: episode.id.description, when: View.when(episode.startedAt),
+            muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
+            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(episode.durationSeconds),
+            listed: EpisodeDetail.all.filter(\.listed).map { detail in detail.value(in: episode).map(detail.reading) ?? "—" })
     }
 
-    func episodeDetail(_ episode: Episode) -> [String: Any] {
-        var data = episodeRow(episode)
-        data["onset"] = episode.onset.map { knowledge.onsetLabels[$0] ?? $0.rawValue } ?? "—"
-        data["findings"] =
-            episode.findings.isEmpty ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", ")
-        data["reliefs"] =
-            episode.reliefs.isEmpty ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", ")
-        data["note"] = episode.note ?? "—"
-        data["details"] = EpisodeDetail.all.map { detail -> [String: Any] in
-            ["heading": detail.heading, "reading": detail.value(in: episode).map(detail.reading) ?? "—"]
-        }
-        return data
+    func episodeFacts(_ episode: Episode) -> EpisodePage.Facts {
+        EpisodePage.Facts(
+            id: episode.id.description, when: View.when(episode.startedAt),
+            muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
+            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(episode.durationSeconds),
+            details: EpisodeDetail.all.map { detail in
+                EpisodePage.Reading(heading: detail.heading, reading: detail.value(in: episode).map(detail.reading) ?? "—")
+            },
+            onset: episode.onset.map { knowledge.onsetLabels[$0] ?? $0.rawValue } ?? "—",
+            findings: episode.findings.isEmpty
+                ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", "),
+            reliefs: episode.reliefs.isEmpty
+                ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", "),
+            note: episode.note ?? "—")
     }
 
     /// After a log: the episode page with its check. When the check was kept, a redirect to the
@@ -332,17 +324,113 @@ extension PageController {
         guard let check = logged.check, check.assessment.keeping.record == nil else {
             return redirect("/journal/\(logged.episode.id)?logged=1")
         }
-        var data = episodeDetail(logged.episode)
-        data["result"] = checkData(check)
-        data["notKept"] = true
-        return page("episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: "journal", data, request: request, context: context)
+        let model = EpisodePage(episode: episodeFacts(logged.episode), saved: false, result: checkBanner(check), notKept: true)
+        return page(
+            "episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: "journal", model: model, request: request,
+            context: context)
     }
 
-    func checkData(_ check: EpisodeCheck) -> [String: Any] {
+    func checkBanner(_ check: EpisodeCheck) -> EpisodePage.Check {
         let words = TriageWords.banner(check.result.triage, numbers: services.app.numbers(region: check.region))
-        return [
-            "triage": check.result.triage.rawValue, "bannerTitle": words.title, "bannerAction": words.action, "ageUnknown": !check.ageKnown,
-            "redFlags": check.result.redFlags.map { ["title": $0.rule.title, "advice": $0.rule.advice] },
-        ]
+        return EpisodePage.Check(
+            triage: check.result.triage.rawValue, bannerTitle: words.title, bannerAction: words.action, ageUnknown: !check.ageKnown,
+            redFlags: check.result.redFlags.map { EpisodePage.RedFlag(title: $0.rule.title, advice: $0.rule.advice) })
     }
+}
+
+/// The journal's list of cramps, with its filters.
+struct JournalPage: Sendable {
+    struct Row: Sendable {
+        let id: String
+        let when: String
+        let muscles: String
+        let side: String
+        let duration: String
+        /// The details the list shows, in `listedHeadings`' order.
+        let listed: [String]
+    }
+
+    let errors: [FieldError]
+    let from: String
+    let to: String
+    let minSeverity: String
+    let muscles: [Choice]
+    let episodes: [Row]
+    let listedHeadings: [String]
+    let filtered: Bool
+    let caption: String
+    let raised: [String]
+    /// Only when older cramps exist.
+    let next: String?
+}
+
+/// Logging or editing a cramp.
+struct EpisodeFormPage: Sendable {
+    struct Detail: Sendable {
+        let key: String
+        let question: String
+        let min: Int
+        let max: Int
+        let value: String
+    }
+
+    struct Technique: Sendable {
+        let code: String
+        let label: String
+        let outcomes: [Option]
+    }
+
+    let heading: String
+    let action: String
+    let errors: [FieldError]
+    let muscles: [Choice]
+    let startedAt: String
+    let durationValue: String
+    let durationUnits: [Option]
+    let details: [Detail]
+    let sides: [Choice]
+    let onsets: [Choice]
+    let findings: [Choice]
+    let techniques: [Technique]
+    let note: String
+}
+
+/// One cramp, with the check its log made when there is one.
+struct EpisodePage: Sendable {
+    struct Reading: Sendable {
+        let heading: String
+        let reading: String
+    }
+
+    struct Facts: Sendable {
+        let id: String
+        let when: String
+        let muscles: String
+        let side: String
+        let duration: String
+        let details: [Reading]
+        let onset: String
+        let findings: String
+        let reliefs: String
+        let note: String
+    }
+
+    struct RedFlag: Sendable {
+        let title: String
+        let advice: String
+    }
+
+    struct Check: Sendable {
+        let triage: String
+        let bannerTitle: String
+        let bannerAction: String
+        let ageUnknown: Bool
+        let redFlags: [RedFlag]
+    }
+
+    let episode: Facts
+    let saved: Bool
+    let result: Check?
+    /// The check could not be kept: shown anyway, with a warning (H21).
+    let notKept: Bool
 }

@@ -22,7 +22,12 @@ struct HomePages: PageController {
 
     @Sendable func home(_ request: Request, context: CrampRequestContext) async throws -> Response {
         page(
-            "home", title: "What is happening now?", section: "home", ["raised": try await raisedNotices(context)], request: request, context: context
-        )
+            "home", title: "What is happening now?", section: "home", model: HomePage(raised: try await raisedNotices(context)), request: request,
+            context: context)
     }
+}
+
+struct HomePage: Sendable {
+    /// Kept checks that today's knowledge base would make urgent or an emergency.
+    let raised: [String]
 }

@@ -26,7 +26,7 @@ struct InsightsPages: PageController {
         let (insights, contents) = try await services.insights(owner: owner, asOf: nil)
         let report = ClinicianReport(contents: contents, insights: insights, knowledge: knowledge)
         return page(
-            "insights", title: "Insights", section: "insights", ["stylesheet": "report.css"], request: request, context: context,
+            "insights", title: "Insights", section: "insights", model: InsightsPage(), stylesheet: "report.css", request: request, context: context,
             fragments: ["report": report.body(headingLevel: 1)])
     }
 
@@ -43,3 +43,6 @@ struct InsightsPages: PageController {
             ], body: .init(byteBuffer: ByteBuffer(string: document)))
     }
 }
+
+/// The page is the clinician report's markup, put in as a fragment.
+struct InsightsPage: Sendable {}

@@ -25,24 +25,23 @@ struct LearnPages: PageController {
     @Sendable func learn(_ request: Request, context: CrampRequestContext) async throws -> Response {
         page(
             "learn", title: "Learn", section: "learn",
-            ["topics": knowledge.allTopics().map { ["id": $0.id, "title": $0.title, "summary": $0.summary] }, "query": ""],
+            model: LearnPage(topics: knowledge.allTopics().map { LearnPage.Topic(id: $0.id, title: $0.title, summary: $0.summary) }, query: ""),
             request: request, context: context)
     }
 
     @Sendable func topic(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let id = context.parameters.get("topic") ?? ""
         guard let topic = knowledge.allTopics().first(where: { $0.id == id }) else { throw Problem.notFound("The topic \"\(id.prefix(40))\"") }
-        let sections = topic.sections.map { section -> [String: Any] in
+        let sections = topic.sections.map { section in
             let sources = section.sources.compactMap { knowledge.sources[$0] }
-            return [
-                "heading": section.heading, "paragraphs": section.paragraphs, "listTitle": section.listTitle ?? "", "list": section.list,
-                "sources": sources.enumerated().map {
-                    ["publisher": $0.element.publisher, "url": $0.element.url, "last": $0.offset == sources.count - 1]
-                },
-            ]
+            return TopicPage.Section(
+                heading: section.heading, paragraphs: section.paragraphs, listTitle: section.listTitle, list: section.list,
+                sources: sources.enumerated().map {
+                    TopicPage.Source(publisher: $0.element.publisher, url: $0.element.url, last: $0.offset == sources.count - 1)
+                })
         }
         return page(
-            "topic", title: topic.title, section: "learn", ["title": topic.title, "summary": topic.summary, "sections": sections],
+            "topic", title: topic.title, section: "learn", model: TopicPage(title: topic.title, summary: topic.summary, sections: sections),
             request: request, context: context)
     }
 
@@ -51,7 +50,49 @@ struct LearnPages: PageController {
         let hits = query.isEmpty ? [] : knowledge.search(query, limit: 8)
         return page(
             "search", title: "Search", section: "learn",
-            ["query": query, "hits": hits.map { ["topicID": $0.topicID, "heading": $0.heading, "text": $0.text] }], request: request, context: context
-        )
+            model: SearchPage(query: query, hits: hits.map { SearchPage.Hit(topicID: $0.topicID, heading: $0.heading, text: $0.text) }),
+            request: request, context: context)
     }
+}
+
+struct LearnPage: Sendable {
+    struct Topic: Sendable {
+        let id: String
+        let title: String
+        let summary: String
+    }
+
+    let topics: [Topic]
+    let query: String
+}
+
+struct TopicPage: Sendable {
+    struct Source: Sendable {
+        let publisher: String
+        let url: String
+        let last: Bool
+    }
+
+    struct Section: Sendable {
+        let heading: String
+        let paragraphs: [String]
+        let listTitle: String?
+        let list: [String]
+        let sources: [Source]
+    }
+
+    let title: String
+    let summary: String
+    let sections: [Section]
+}
+
+struct SearchPage: Sendable {
+    struct Hit: Sendable {
+        let topicID: String
+        let heading: String
+        let text: String
+    }
+
+    let query: String
+    let hits: [Hit]
 }

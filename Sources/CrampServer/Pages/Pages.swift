@@ -105,70 +105,33 @@ extension PageController {
     /// every value it inserts) where the page's template has `<!--fragment:NAME-->`; data can
     /// never contain such a marker, because its `<` is printed as `&lt;`.
     func page(
-        _ template: String, title: String, section: String, _ data: [String: Any], request: Request, context: CrampRequestContext,
-        status: HTTPResponse.Status = .ok, fragments: [String: String] = [:]
-    ) -> Response {
-        render(
-            template, title: title, section: section, root: View.flags(data) as? [String: Any] ?? [:], script: data["script"] as? String,
-            stylesheet: data["stylesheet"] as? String, request: request, context: context, status: status, fragments: fragments)
-    }
-
-    /// A page whose template reads a typed model: its fields are looked up first, then the
-    /// layout's (`csrf`, `site`).
-    func page(
         _ template: String, title: String, section: String, model: some Sendable, script: String? = nil, stylesheet: String? = nil,
-        request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok
-    ) -> Response {
-        render(
-            template, title: title, section: section, root: ["page": model], script: script, stylesheet: stylesheet, request: request,
-            context: context, status: status, fragments: [:])
-    }
-
-    private func render(
-        _ template: String, title: String, section: String, root: [String: Any], script: String?, stylesheet: String?,
-        request: Request, context: CrampRequestContext, status: HTTPResponse.Status, fragments: [String: String]
+        request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok, fragments: [String: String] = [:]
     ) -> Response {
         let (csrf, isNew) = csrfToken(request)
-        var data = root
-        data["csrf"] = csrf
-        data["emergencyNumber"] = numbers(context).emergency
-        data["hosted"] = configuration.hosted
-        var nav: [[String: Any]] = [
-            ["href": "/relieve", "label": "Ease a cramp", "section": "relieve"],
-            ["href": "/assess", "label": "Check symptoms", "section": "assess"],
-            ["href": "/journal", "label": "Journal", "section": "journal"],
-            ["href": "/day", "label": "My day", "section": "day"],
-            ["href": "/insights", "label": "Insights", "section": "insights"],
-            ["href": "/plan", "label": "My plan", "section": "plan"],
-            ["href": "/learn", "label": "Learn", "section": "learn"],
-            ["href": "/profile", "label": "Profile", "section": "profile"],
-            ["href": "/data", "label": "My data", "section": "data"],
+        var nav: [(href: String, label: String, section: String)] = [
+            ("/relieve", "Ease a cramp", "relieve"), ("/assess", "Check symptoms", "assess"), ("/journal", "Journal", "journal"),
+            ("/day", "My day", "day"), ("/insights", "Insights", "insights"), ("/plan", "My plan", "plan"), ("/learn", "Learn", "learn"),
+            ("/profile", "Profile", "profile"), ("/data", "My data", "data"),
         ]
         if configuration.hosted {
             if context.owner == nil {
                 nav = [
-                    ["href": "/relieve", "label": "Ease a cramp", "section": "relieve"], ["href": "/learn", "label": "Learn", "section": "learn"],
-                    ["href": "/signin", "label": "Sign in", "section": "signin"],
-                    ["href": "/register", "label": "Create an account", "section": "register"],
+                    ("/relieve", "Ease a cramp", "relieve"), ("/learn", "Learn", "learn"), ("/signin", "Sign in", "signin"),
+                    ("/register", "Create an account", "register"),
                 ]
             } else {
-                nav.append(["href": "/account", "label": "Account", "section": "account"])
+                nav.append(("/account", "Account", "account"))
             }
         }
-        nav = nav.map { item in
-            var item = item
-            item["current"] = (item["section"] as? String) == section
-            return item
-        }
-        var site: [String: Any] = [
-            "title": title, "nav": nav, "csrf": csrf, "signedIn": configuration.hosted && context.owner != nil,
-            "disclaimer": knowledge.disclaimer, "emergencyNumber": numbers(context).emergency,
-        ]
-        // An empty string is truthy in Mustache: leave these out rather than ask for "/static/".
-        if let script, !script.isEmpty { site["script"] = script }
-        if let stylesheet, !stylesheet.isEmpty { site["stylesheet"] = stylesheet }
-        data["site"] = site
-        data["pageTemplate"] = template
+        let emergency = numbers(context).emergency
+        // Empty script and stylesheet are left out rather than asked for as "/static/".
+        let site = Site(
+            title: title, nav: nav.map { NavLink(href: $0.href, label: $0.label, current: $0.section == section) }, csrf: csrf,
+            signedIn: configuration.hosted && context.owner != nil, disclaimer: knowledge.disclaimer, emergencyNumber: emergency,
+            script: script.flatMap { $0.isEmpty ? nil : $0 }, stylesheet: stylesheet.flatMap { $0.isEmpty ? nil : $0 })
+        let data = Layout(
+            page: model, pageTemplate: template, site: site, csrf: csrf, emergencyNumber: emergency, hosted: configuration.hosted)
         var html = web.library.render(data, withTemplate: "layout") ?? ""
         for (name, fragment) in fragments {
             if let marker = html.range(of: "<!--fragment:\(name)-->") { html.replaceSubrange(marker, with: fragment) }
@@ -275,4 +238,33 @@ struct ScalarHTML: MustacheContentType {
     }
 
     func escapeText(_ text: String) -> String { HTMLText.escape(text) }
+}
+
+/// A link of the menu; `current` marks the page's own section.
+struct NavLink: Sendable {
+    let href: String
+    let label: String
+    let current: Bool
+}
+
+/// What the layout reads: the page's own model, and the values every page may use (`csrf`,
+/// `hosted`, `emergencyNumber`) found by any template when its model has no such field.
+struct Layout<Page: Sendable>: Sendable {
+    let page: Page
+    let pageTemplate: String
+    let site: Site
+    let csrf: String
+    let emergencyNumber: String
+    let hosted: Bool
+}
+
+struct Site: Sendable {
+    let title: String
+    let nav: [NavLink]
+    let csrf: String
+    let signedIn: Bool
+    let disclaimer: String
+    let emergencyNumber: String
+    let script: String?
+    let stylesheet: String?
 }

@@ -26,21 +26,16 @@ struct PlanPages: PageController {
         let view = try await services.app.plan(owner: owner)
         let plan = view.plan
         let times = view.reminderTimes
-        let items: [[String: Any]] = plan.items.enumerated().map { number, item in
-            let reminder = item.item.reminder.map { PlanCalendar.describe($0, reminderTimes: times) } ?? ""
-            return [
-                "number": number + 1, "title": item.title, "why": item.reason, "steps": item.steps, "sets": item.sets ?? "",
-                "progression": item.progression ?? "", "cautions": item.cautions, "reminder": reminder,
-                "sources": item.item.sources.map { id in knowledge.sources[id].map { "\($0.publisher): \($0.title)" } ?? id },
-            ]
+        let items = plan.items.enumerated().map { number, item in
+            PlanPage.Item(
+                number: number + 1, title: item.title, why: item.reason, steps: item.steps, sets: item.sets, progression: item.progression,
+                cautions: item.cautions, reminder: item.item.reminder.map { PlanCalendar.describe($0, reminderTimes: times) },
+                sources: item.item.sources.map { id in knowledge.sources[id].map { "\($0.publisher): \($0.title)" } ?? id })
         }
-        return page(
-            "plan", title: "My prevention plan", section: "plan",
-            [
-                "items": items, "olderAdult": plan.olderAdult, "seeFirst": plan.seeFirst.joined(separator: "; "),
-                "leftOut": plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, "timeZone": view.zoneName,
-                "hasTimes": !times.isEmpty,
-            ], request: request, context: context)
+        let model = PlanPage(
+            items: items, olderAdult: plan.olderAdult, seeFirst: plan.seeFirst.isEmpty ? nil : plan.seeFirst.joined(separator: "; "),
+            leftOut: plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, timeZone: view.zoneName, hasTimes: !times.isEmpty)
+        return page("plan", title: "My prevention plan", section: "plan", model: model, request: request, context: context)
     }
 
     @Sendable func planCalendar(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -53,4 +48,26 @@ struct PlanPages: PageController {
                 .contentDisposition: "attachment; filename=\"crampcare-plan.ics\"",
             ], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
+}
+
+struct PlanPage: Sendable {
+    struct Item: Sendable {
+        let number: Int
+        let title: String
+        let why: String
+        let steps: [String]
+        let sets: String?
+        let progression: String?
+        let cautions: [String]
+        let reminder: String?
+        let sources: [String]
+    }
+
+    let items: [Item]
+    let olderAdult: Bool
+    /// What the last check found that should be seen before new exercise.
+    let seeFirst: String?
+    let leftOut: [String]
+    let timeZone: String
+    let hasTimes: Bool
 }

@@ -25,19 +25,18 @@ struct ProfilePages: PageController {
         let owner = try owner(request, context: context)
         let form = ProfileForm(try await services.journal.profile(owner: owner))
         return page(
-            "profile", title: "My profile", section: "profile", profileData(form, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
+            "profile", title: "My profile", section: "profile",
+            model: profileData(form, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
             request: request, context: context)
     }
 
-    func profileData(_ form: ProfileForm, errors: [(String, String)], saved: Bool) -> [String: Any] {
-        [
-            "errors": View.errors(errors), "saved": saved, "birthYear": form.birthYear ?? "",
-            "thisYear": services.app.defaultClock.today.year,
-            "sexes": View.choices(Sex.allCases, chosen: form.sex.map { [$0] } ?? []) { knowledge.sexLabels[$0] ?? $0.rawValue },
-            "conditions": View.choices(Condition.allCases, chosen: form.condition ?? []) { knowledge.conditions[$0]?.label ?? $0.rawValue },
-            "medications": View.choices(Medication.allCases, chosen: form.medication ?? []) { knowledge.medications[$0]?.label ?? $0.rawValue },
-            "timeZone": form.timeZone ?? "", "region": form.region ?? "", "reminderTimes": form.reminderTimes ?? "",
-        ]
+    func profileData(_ form: ProfileForm, errors: [(String, String)], saved: Bool) -> ProfilePage {
+        ProfilePage(
+            errors: View.errors(errors), saved: saved, birthYear: form.birthYear ?? "", thisYear: services.app.defaultClock.today.year,
+            sexes: View.choices(Sex.allCases, chosen: form.sex.map { [$0] } ?? []) { knowledge.sexLabels[$0] ?? $0.rawValue },
+            conditions: View.choices(Condition.allCases, chosen: form.condition ?? []) { knowledge.conditions[$0]?.label ?? $0.rawValue },
+            medications: View.choices(Medication.allCases, chosen: form.medication ?? []) { knowledge.medications[$0]?.label ?? $0.rawValue },
+            timeZone: form.timeZone ?? "", region: form.region ?? "", reminderTimes: form.reminderTimes ?? "")
     }
 
     @Sendable func saveProfile(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -48,7 +47,8 @@ struct ProfilePages: PageController {
             return redirect("/profile?saved=1")
         } catch let problem as Problem {
             return page(
-                "profile", title: "My profile", section: "profile", profileData(form, errors: [(problem.field ?? "", problem.detail)], saved: false),
+                "profile", title: "My profile", section: "profile",
+                model: profileData(form, errors: [(problem.field ?? "", problem.detail)], saved: false),
                 request: request, context: context, status: .unprocessableContent)
         }
     }
@@ -105,4 +105,17 @@ struct ProfileForm: SubmittedForm {
         }
         return profile
     }
+}
+
+struct ProfilePage: Sendable {
+    let errors: [FieldError]
+    let saved: Bool
+    let birthYear: String
+    let thisYear: Int
+    let sexes: [Choice]
+    let conditions: [Choice]
+    let medications: [Choice]
+    let timeZone: String
+    let region: String
+    let reminderTimes: String
 }

@@ -27,44 +27,35 @@ struct RelievePages: PageController {
     /// Signed out (hosted mode), the steps are the general ones and the cramp cannot be logged.
     @Sendable func relievePage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = context.owner
-        let choices = CrampCareApp.reliefMuscles.map { ["code": $0.rawValue, "label": knowledge.muscleLabels[$0] ?? $0.rawValue] }
+        let choices = CrampCareApp.reliefMuscles.map { RelievePage.MuscleChoice(code: $0.rawValue, label: knowledge.muscleLabels[$0] ?? $0.rawValue) }
         guard let text = request.uri.queryParameters.get("muscle") else {
             return page(
-                "relieve", title: "Ease a cramp now", section: "relieve", ["choices": choices, "chosen": false], request: request, context: context)
+                "relieve", title: "Ease a cramp now", section: "relieve", model: RelievePage(choices: choices), request: request, context: context)
         }
         guard let muscle = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(muscle) else {
+            let errors = View.errors([("muscle", "\"\(text.prefix(40))\" is not a muscle here; choose calf, back of thigh or front of thigh")])
             return page(
-                "relieve", title: "Ease a cramp now", section: "relieve",
-                [
-                    "choices": choices, "chosen": false,
-                    "errors": View.errors([("muscle", "\"\(text.prefix(40))\" is not a muscle here; choose calf, back of thigh or front of thigh")]),
-                ], request: request, context: context, status: .unprocessableContent)
+                "relieve", title: "Ease a cramp now", section: "relieve", model: RelievePage(choices: choices, errors: errors), request: request,
+                context: context, status: .unprocessableContent)
         }
         let session = try await services.app.startRelief(muscle: muscle, owner: owner)
-        let now = session.startedAt
-        let items: [[String: Any]] = session.steps.map { advice in
+        let items = session.steps.map { advice in
             let item = advice.item
-            var data: [String: Any] = [
-                "id": item.id, "title": item.title, "steps": item.steps, "cautions": advice.cautions,
-                "drawing": item.drawing.joined(separator: "\n"),
-            ]
-            if let hold = item.holdSeconds {
+            let timer = item.holdSeconds.map { hold in
                 let repeats = item.repeats ?? 1
-                data["timer"] = [
-                    "hold": hold, "repeats": repeats, "rest": CrampCareApp.reliefRestSeconds,
-                    "summary": "Hold for \(hold) seconds, \(repeats) time\(repeats == 1 ? "" : "s"), with a short rest between.",
-                ]
+                return RelievePage.Timer(
+                    hold: hold, repeats: repeats, rest: CrampCareApp.reliefRestSeconds,
+                    summary: "Hold for \(hold) seconds, \(repeats) time\(repeats == 1 ? "" : "s"), with a short rest between.")
             }
-            return data
+            return RelievePage.Step(
+                id: item.id, title: item.title, steps: item.steps, cautions: advice.cautions, drawing: item.drawing.joined(separator: "\n"),
+                timer: timer)
         }
-        let avoid = knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" }
-        return page(
-            "relieve", title: "Ease a cramp now", section: "relieve",
-            [
-                "choices": choices, "chosen": true, "muscle": muscle.rawValue,
-                "muscleLabel": (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
-                "items": items, "avoid": avoid, "startedAt": String(now.instant), "script": "relieve.js", "canLog": owner != nil,
-            ], request: request, context: context)
+        let model = RelievePage(
+            choices: choices, chosen: true, muscle: muscle.rawValue, muscleLabel: (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
+            items: items, avoid: knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" },
+            startedAt: String(session.startedAt.instant), canLog: owner != nil)
+        return page("relieve", title: "Ease a cramp now", section: "relieve", model: model, script: "relieve.js", request: request, context: context)
     }
 
     /// Logs the cramp the session was for, with the stretch and whether it helped; the episode
@@ -93,4 +84,39 @@ struct ReliefLogForm: SubmittedForm {
     var outcome: String?
     /// When the session's page was served, in milliseconds since the epoch.
     var startedAt: String?
+}
+
+/// The relief session: the muscle to choose, then its timed steps and the log at the end.
+struct RelievePage: Sendable {
+    struct MuscleChoice: Sendable {
+        let code: String
+        let label: String
+    }
+
+    struct Timer: Sendable {
+        let hold: Int
+        let repeats: Int
+        let rest: Int
+        let summary: String
+    }
+
+    struct Step: Sendable {
+        let id: String
+        let title: String
+        let steps: [String]
+        let cautions: [String]
+        let drawing: String
+        let timer: Timer?
+    }
+
+    let choices: [MuscleChoice]
+    var errors: [FieldError] = []
+    var chosen = false
+    var muscle = ""
+    var muscleLabel = ""
+    var items: [Step] = []
+    var avoid: [String] = []
+    /// When the page was served, in milliseconds since the epoch: the cramp's start if logged.
+    var startedAt = ""
+    var canLog = false
 }
