@@ -210,4 +210,64 @@ func generatedEpisode(_ random: inout Seeded, app: CrampCareApp, now: LocalTimes
             #expect(erased.episodes == 40)
         }
     }
+
+    /// The CSV import is the application's: read in chunks of any size, it restores an export
+    /// exactly into an empty journal, and a file with one bad row anywhere, or one episode twice,
+    /// writes nothing and says which line.
+    @Test(arguments: [1, 7, 4096])
+    func aCSVExportImportsBackExactlyAndABadRowWritesNothing(chunkSize: Int) async throws {
+        var random = Seeded(state: 0xC5 &+ UInt64(chunkSize))
+        var exported: [UInt8] = []
+        var originals: [Episode] = []
+        try await withApp { app, store in
+            let now = app.defaultClock.now()
+            for _ in 0..<30 { _ = try await app.log(generatedEpisode(&random, app: app, now: now), owner: .local, check: false) }
+            exported = try await app.export(.csv, tables: [.episodes], owner: .local).files[0].bytes
+            originals = try await store.episodes(owner: .local, filter: EpisodeFilter())
+        }
+        try await withApp { app, store in
+            // The export ends its records with CRLF (RFC 4180).
+            let text = String(decoding: exported, as: UTF8.self)
+            let newline = text.contains("\r\n") ? "\r\n" : "\n"
+            var lines = text.components(separatedBy: newline)
+            let bad = 1 + Int(random.next() % UInt64(originals.count))
+            let good = lines
+            lines[bad] = lines[bad].replacingOccurrences(of: ",", with: ",not a number,", options: [], range: nil)
+            let refused = await #expect(throws: CSVRefused.self) {
+                try await app.importCSV(Chunks(Array(lines.joined(separator: newline).utf8), size: chunkSize), owner: .local)
+            }
+            #expect(refused?.problems.first?.hasPrefix("line \(bad + 1):") == true, "\(refused?.problems ?? [])")
+            #expect(try await store.episodes(owner: .local, filter: EpisodeFilter()).isEmpty)
+
+            let twice = good[0...1] + good[1...]
+            await #expect(throws: CSVRefused.self) {
+                try await app.importCSV(Chunks(Array(twice.joined(separator: newline).utf8), size: chunkSize), owner: .local)
+            }
+            #expect(try await store.episodes(owner: .local, filter: EpisodeFilter()).isEmpty)
+
+            let checked = try await app.checkCSV(Chunks(exported, size: chunkSize), owner: .local)
+            #expect(checked.episodes == originals.count)
+            let summary = try await app.importCSV(Chunks(exported, size: chunkSize), owner: .local)
+            #expect(summary.episodesAdded == originals.count)
+            #expect(try await store.episodes(owner: .local, filter: EpisodeFilter()) == originals)
+        }
+    }
+}
+
+/// A file in chunks of one size.
+struct Chunks: ByteChunks {
+    let bytes: [UInt8]
+    let size: Int
+    var offset = 0
+
+    init(_ bytes: [UInt8], size: Int) {
+        self.bytes = bytes
+        self.size = size
+    }
+
+    mutating func next() -> [UInt8]? {
+        guard offset < bytes.count else { return nil }
+        defer { offset += size }
+        return Array(bytes[offset..<min(offset + size, bytes.count)])
+    }
 }

@@ -1,5 +1,3 @@
-// Over 400 lines for now: the terminal's import of three formats; the CSV reader is to move into
-// the application module as the CSV import (issue 14, next session).
 import ArgumentParser
 import CrampApplication
 import CrampJournal
@@ -39,9 +37,6 @@ struct Import: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Do not ask before --replace.")
     var yes = false
 
-    /// How many problems are listed before the rest are only counted.
-    static let listedProblems = 50
-
     func run() async throws {
         try await withJournal(journal) { opened in
             let app = opened.app
@@ -51,10 +46,9 @@ struct Import: AsyncParsableCommand {
             var reader = ChunkReader(fd: fd)
             let head = try reader.peek()
             let kind = format ?? Self.sniff(head)
-            let now = opened.clock.source.millisecondsNow()
             switch kind {
             case .appleHealth: try await importHealth(app, reader: reader, head: head, fd: fd)
-            case .csv: try await importCSV(app, head: head, fd: fd, now: now)
+            case .csv: try await importCSV(app, head: head, fd: fd)
             case .json: try await importBackup(opened, reader: &reader)
             }
         }
@@ -78,20 +72,22 @@ struct Import: AsyncParsableCommand {
         )
     }
 
-    private func importCSV(_ app: CrampCareApp, head: [UInt8], fd: Int32, now: Int64) async throws {
+    private func importCSV(_ app: CrampCareApp, head: [UInt8], fd: Int32) async throws {
         guard !replace else { throw CLIError.input("--replace is for a JSON backup; a CSV file is merged") }
-        let first = head
-        if dryRun {
-            let counts = try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: nil)
-            Console.print("Checked: \(counts.episodes) episodes and \(counts.days) days are valid. Nothing written (--dry-run).")
-            return
+        let file = ChunkReader(fd: fd, first: head)
+        do {
+            if dryRun {
+                let counts = try await app.checkCSV(file, owner: owner)
+                Console.print("Checked: \(counts.episodes) episodes and \(counts.days) days are valid. Nothing written (--dry-run).")
+                return
+            }
+            // Parsed and written at once, in one transaction: any problem rolls it all back.
+            Self.report(try await app.importCSV(file, owner: owner, expectedRows: Self.size(fd) / 60))
+        } catch let refused as CSVRefused {
+            for text in refused.problems { Console.error("crampcare: \(text)") }
+            if refused.count > refused.problems.count { Console.error("crampcare: … and \(refused.count - refused.problems.count) more problems") }
+            throw CLIError.input(refused.description)
         }
-        // Parse and write at once, in one transaction: any problem rolls it all back.
-        let expected = Self.size(fd) / 60
-        let (_, summary) = try await app.importStreaming(owner: owner) { sink in
-            try await Self.readCSV(ChunkReader(fd: fd, first: first), now: now, sink: sink, expectedRows: expected)
-        }
-        Self.report(summary)
     }
 
     private func importBackup(_ opened: OpenJournal, reader: inout ChunkReader) async throws {
@@ -233,121 +229,10 @@ struct Import: AsyncParsableCommand {
             throw CLIError.input("\(path): \(error.problem)")
         }
     }
-
-    /// Rows handed to the journal at a time while the rest of the file is read.
-    static let batchSize = 5000
-
-    /// Reads a CSV file as a stream, checking every row and handing checked batches to `sink`;
-    /// throws with every problem found (the caller's transaction then writes nothing).
-    static func readCSV(_ reader: ChunkReader, now: Int64, sink: (any ImportSink)?, expectedRows: Int = 0) async throws -> (episodes: Int, days: Int)
-    {
-        var reader = reader
-        var parser = CSVParser()
-        var rows = CSVRows(now: now, expectedRows: expectedRows)
-        var skippedBOM = false
-        do {
-            while var chunk = try reader.next() {
-                if !skippedBOM {
-                    if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk.removeFirst(3) }
-                    skippedBOM = true
-                }
-                try rows.handle(try parser.feed(chunk))
-                try await rows.deliver(to: sink, final: false)
-            }
-            try rows.handle(try parser.finish())
-        } catch let error as JournalError {
-            // A broken structure (an unclosed quote, an over-long record): nothing after it can be trusted.
-            rows.problem(error.description)
-        }
-        if rows.header == nil, rows.problemCount == 0 { rows.problem("the file is empty; expected a CrampCare CSV header") }
-        guard rows.problemCount == 0 else {
-            for text in rows.problems { Console.error("crampcare: \(text)") }
-            if rows.problemCount > rows.problems.count { Console.error("crampcare: … and \(rows.problemCount - rows.problems.count) more problems") }
-            throw CLIError.input("\(rows.problemCount) problem\(rows.problemCount == 1 ? "" : "s") in the file; nothing was imported")
-        }
-        try await rows.deliver(to: sink, final: true)
-        return rows.counts
-    }
-}
-
-/// The rows of a CSV import so far: checked, counted, de-duplicated, and the problems found.
-struct CSVRows {
-    let now: Int64
-    var header: JournalCSV.Header?
-    var episodes: [Episode] = []
-    var days: [DayLog] = []
-    var counts = (episodes: 0, days: 0)
-    var problems: [String] = []
-    var problemCount = 0
-    var seenEpisodes: [EntryID: Int] = [:]
-    var seenDays: [LocalDate: Int] = [:]
-
-    init(now: Int64, expectedRows: Int) {
-        self.now = now
-        // Sized from the file up front: growing a large table costs a rehash each time.
-        seenEpisodes.reserveCapacity(min(expectedRows, 4_000_000))
-    }
-
-    mutating func problem(_ text: String) {
-        problemCount += 1
-        if problems.count < Import.listedProblems { problems.append(text) }
-    }
-
-    /// The first record is the header; every other is checked, a bad one noted as a problem.
-    mutating func handle(_ records: [CSVRecord]) throws(JournalError) {
-        for record in records {
-            guard let known = header else {
-                // A file whose header does not read cannot be read at all: the import stops there.
-                header = try JournalCSV.Header(record)
-                continue
-            }
-            do throws(JournalError) {
-                switch known.kind {
-                case .episodes:
-                    let episode = try JournalCSV.episode(record, header: known, owner: owner, now: now)
-                    if let earlier = seenEpisodes.updateValue(record.line, forKey: episode.id) {
-                        seenEpisodes[episode.id] = earlier
-                        problem("line \(record.line): id: the episode \(episode.id) is also on line \(earlier)")
-                    } else {
-                        episodes.append(episode)
-                        counts.episodes += 1
-                    }
-                case .days:
-                    let day = try JournalCSV.day(record, header: known, now: now)
-                    if let earlier = seenDays.updateValue(record.line, forKey: day.date) {
-                        seenDays[day.date] = earlier
-                        problem("line \(record.line): date: \(day.date) is also on line \(earlier); one row a day")
-                    } else {
-                        days.append(day)
-                        counts.days += 1
-                    }
-                }
-            } catch {
-                problem(error.description)
-            }
-        }
-    }
-
-    /// Hands on what is checked so far; once a problem is found nothing more is written.
-    mutating func deliver(to sink: (any ImportSink)?, final: Bool) async throws {
-        guard let sink, problemCount == 0 else {
-            episodes.removeAll(keepingCapacity: true)
-            days.removeAll(keepingCapacity: true)
-            return
-        }
-        if episodes.count >= Import.batchSize || (final && !episodes.isEmpty) {
-            try await sink.add(episodes: episodes)
-            episodes.removeAll(keepingCapacity: true)
-        }
-        if days.count >= Import.batchSize || (final && !days.isEmpty) {
-            try await sink.add(dayLogs: days)
-            days.removeAll(keepingCapacity: true)
-        }
-    }
 }
 
 /// Reads a file descriptor in chunks, with a look at the first chunk before reading on.
-struct ChunkReader {
+struct ChunkReader: ByteChunks {
     let fd: Int32
     private var peeked: [UInt8]?
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
