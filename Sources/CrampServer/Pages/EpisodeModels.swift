@@ -1,0 +1,98 @@
+// The page models of the journal's cramp pages (EpisodePages.swift).
+
+/// The journal's list of cramps, with its filters.
+struct JournalPage: Sendable {
+    struct Row: Sendable {
+        let id: String
+        let when: String
+        let muscles: String
+        let side: String
+        let duration: String
+        /// The details the list shows, in `listedHeadings`' order.
+        let listed: [String]
+    }
+
+    let errors: [FieldError]
+    let from: String
+    let to: String
+    let minSeverity: String
+    let muscles: [Choice]
+    let episodes: [Row]
+    let listedHeadings: [String]
+    let filtered: Bool
+    let caption: String
+    let raised: [String]
+    /// Only when older cramps exist.
+    let next: String?
+}
+
+/// Logging or editing a cramp.
+struct EpisodeFormPage: Sendable {
+    struct Detail: Sendable {
+        let key: String
+        let question: String
+        let min: Int
+        let max: Int
+        let value: String
+    }
+
+    struct Technique: Sendable {
+        let code: String
+        let label: String
+        let outcomes: [Option]
+    }
+
+    let heading: String
+    let action: String
+    let errors: [FieldError]
+    let muscles: [Choice]
+    let startedAt: String
+    let durationValue: String
+    let durationUnits: [Option]
+    let details: [Detail]
+    let sides: [Choice]
+    let onsets: [Choice]
+    let findings: [Choice]
+    let techniques: [Technique]
+    let note: String
+}
+
+/// One cramp, with the check its log made when there is one.
+struct EpisodePage: Sendable {
+    struct Reading: Sendable {
+        let heading: String
+        let reading: String
+    }
+
+    struct Facts: Sendable {
+        let id: String
+        let when: String
+        let muscles: String
+        let side: String
+        let duration: String
+        let details: [Reading]
+        let onset: String
+        let findings: String
+        let reliefs: String
+        let note: String
+    }
+
+    struct RedFlag: Sendable {
+        let title: String
+        let advice: String
+    }
+
+    struct Check: Sendable {
+        let triage: String
+        let bannerTitle: String
+        let bannerAction: String
+        let ageUnknown: Bool
+        let redFlags: [RedFlag]
+    }
+
+    let episode: Facts
+    let saved: Bool
+    let result: Check?
+    /// The check could not be kept: shown anyway, with a warning (H21).
+    let notKept: Bool
+}
