@@ -179,6 +179,7 @@ let package = Package(
                 "CrampServer", "CrampStorage", "CrampJournal", "CrampApplication", "CrampTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

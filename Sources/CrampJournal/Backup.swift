@@ -1,6 +1,6 @@
 // Over 400 lines on purpose: the JSON backup is one documented format (docs/journal-formats.md),
 // its writer and its checking reader side by side, so a member changes in one file.
-import CrampJSON
+public import CrampJSON
 import CrampKnowledge
 
 /// The full JSON backup: every record of one owner, in a stable order and field order, so the
@@ -96,29 +96,42 @@ public enum JournalBackup {
         return w.bytes
     }
 
-    /// Parses a JSON object whose members must all be in `known`, naming any other.
-    static func object(_ bytes: [UInt8], kind: String, known: Set<String>) throws(JournalError) -> (JSONValue, [(key: String, value: JSONValue)]) {
-        let value: JSONValue
+    /// The parsed bytes, or the parser's complaint as a journal error.
+    static func parsed(_ bytes: [UInt8]) throws(JournalError) -> JSONValue {
         do {
-            value = try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes)
         } catch {
             throw JournalError(field: "", problem: error.description)
         }
+    }
+
+    /// A JSON object whose members must all be in `known`, naming any other.
+    static func object(_ value: JSONValue, kind: String, known: Set<String>) throws(JournalError) -> [(key: String, value: JSONValue)] {
         guard case .object(let members) = value else { throw JournalError(field: "", problem: "\(kind) is a JSON object, found \(value.typeName)") }
         try Self.known(members, known, kind: kind, path: "")
-        return (value, members)
+        return members
     }
 
     /// One day log from JSON in the backup's form; `updatedAt` may be left out (it is then now).
     public static func day(fromJSON bytes: [UInt8], now: Int64) throws(JournalError) -> DayLog {
-        var (value, members) = try object(bytes, kind: "a day log", known: dayMembers)
+        try day(fromJSON: parsed(bytes), now: now)
+    }
+
+    /// The same from a parsed document (a server that has parsed the body once already).
+    public static func day(fromJSON value: JSONValue, now: Int64) throws(JournalError) -> DayLog {
+        var members = try object(value, kind: "a day log", known: dayMembers)
         if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now), isInteger: true))) }
         return try decodeDay(Reader(value: .object(members), path: ""))
     }
 
     /// The profile from JSON in the backup's form; `updatedAt` may be left out (it is then now).
     public static func profile(fromJSON bytes: [UInt8], currentYear: Int, now: Int64) throws(JournalError) -> Profile {
-        var (value, members) = try object(bytes, kind: "a profile", known: profileMembers)
+        try profile(fromJSON: parsed(bytes), currentYear: currentYear, now: now)
+    }
+
+    /// The same from a parsed document.
+    public static func profile(fromJSON value: JSONValue, currentYear: Int, now: Int64) throws(JournalError) -> Profile {
+        var members = try object(value, kind: "a profile", known: profileMembers)
         if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now), isInteger: true))) }
         let profile = try decodeProfile(Reader(value: .object(members), path: ""))
         try profile.validate(currentYear: currentYear)
@@ -162,22 +175,16 @@ public enum JournalBackup {
     /// One episode from JSON in the backup's form. `id`, `createdAt` and `updatedAt` may be left
     /// out: the id is then random and the times are now.
     public static func episode(fromJSON bytes: [UInt8], now: Int64) throws(JournalError) -> Episode {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw JournalError(field: "", problem: error.description)
-        }
-        guard case .object(var members) = value else {
-            throw JournalError(field: "", problem: "an episode is a JSON object, found \(value.typeName)")
-        }
-        try known(members, episodeMembers, kind: "an episode", path: "")
-        let stamp = now
+        try episode(fromJSON: parsed(bytes), now: now)
+    }
+
+    /// The same from a parsed document.
+    public static func episode(fromJSON value: JSONValue, now: Int64) throws(JournalError) -> Episode {
+        var members = try object(value, kind: "an episode", known: episodeMembers)
         if value["id"] == nil { members.append(("id", .string(EntryID.random().description))) }
-        if value["createdAt"] == nil { members.append(("createdAt", .number(Double(stamp), isInteger: true))) }
-        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(stamp), isInteger: true))) }
-        let episode = try decodeEpisode(Reader(value: .object(members), path: ""), index: 0)
-        return episode
+        if value["createdAt"] == nil { members.append(("createdAt", .number(Double(now), isInteger: true))) }
+        if value["updatedAt"] == nil { members.append(("updatedAt", .number(Double(now), isInteger: true))) }
+        return try decodeEpisode(Reader(value: .object(members), path: ""), index: 0)
     }
 
     /// The largest backup read. Records are decoded one at a time as the file is parsed, so the

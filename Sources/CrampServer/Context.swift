@@ -16,6 +16,8 @@ public struct CrampRequestContext: RequestContext {
     private let channel: any Channel
     /// The peer's address, for counting failed sign-ins per address.
     public var peerAddress: String { channel.remoteAddress?.ipAddress ?? "unknown" }
+    /// The connection's event loop, for timers that must not cost a task.
+    var eventLoop: any EventLoop { channel.eventLoop }
 
     public enum Credential: Sendable, Equatable {
         case none

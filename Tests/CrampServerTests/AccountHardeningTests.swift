@@ -214,10 +214,14 @@ import Testing
 
     // V3.3.2: sessions end after the idle time, and at the absolute lifetime.
     @Test func anIdleSessionEnds() async throws {
-        try await TestServer.make(hosted: true) { $0.sessionIdleSeconds = 1 }.run { client in
+        let clock = MovableClock()
+        try await TestServer.make(hosted: true, clock: clock) { $0.sessionIdleSeconds = 60 }.run { client in
             let session = try await register(client, "idle@example.org")
             try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .ok) }
-            try await Task.sleep(for: .milliseconds(1600))
+            // In use within the idle time, the session goes on.
+            clock.move(seconds: 50)
+            try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .ok) }
+            clock.move(seconds: 61)
             try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .unauthorized) }
         }
     }

@@ -9,9 +9,18 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Prometheus
+import Synchronization
 import Testing
 
 @testable import CrampServer
+
+/// The system's time plus what a test has moved it on by: time-outs tested without sleeping, so a
+/// loaded machine cannot make the request before the wait late.
+final class MovableClock: JournalClock {
+    private let offset = Mutex<Int64>(0)
+    func millisecondsNow() -> Int64 { SystemClock().millisecondsNow() + offset.withLock { $0 } }
+    func move(seconds: Int64) { offset.withLock { $0 += seconds * 1000 } }
+}
 
 /// A server on a fresh SQLite journal, driven in memory.
 struct TestServer {
@@ -21,7 +30,7 @@ struct TestServer {
 
     static func make(
         hosted: Bool = false, allowLocalhost: Bool = true, metrics: PrometheusCollectorRegistry? = nil, failingKeeps: Bool = false,
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        clock: any JournalClock = SystemClock(), configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-server-\(UUID().uuidString)")
         let store = try await SQLJournalStore.sqlite(path: folder.appendingPathComponent("journal.sqlite").path)
@@ -32,7 +41,8 @@ struct TestServer {
         if allowLocalhost { configuration.allowedHosts = ["localhost"] }
         configure(&configuration)
         let knowledge = try KnowledgeBase.bundled.get()
-        let services = CrampServices(journal: store, knowledge: knowledge, hosted: hosted, useCasesOn: failingKeeps ? UnkeepableJournal(store) : nil)
+        let services = CrampServices(
+            journal: store, knowledge: knowledge, hosted: hosted, clock: clock, useCasesOn: failingKeeps ? UnkeepableJournal(store) : nil)
         return TestServer(
             configuration: configuration, store: store, router: try buildRouter(configuration: configuration, services: services, metrics: metrics))
     }

@@ -12,51 +12,44 @@ import NIOCore
 enum Body {
     /// The whole body must arrive within this time: Hummingbird's idle timeout covers the
     /// request head only, so a client trickling a body a byte at a time would hold its task.
-    static let readDeadline: Duration = .seconds(20)
+    static let readDeadline: TimeAmount = .seconds(20)
 
     /// The body, at most the upload cap, within the read deadline (408 after it).
     static func buffer(_ request: Request, context: CrampRequestContext) async throws -> ByteBuffer {
         let limit = context.maxUploadSize
-        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                do {
-                    return try await request.body.collect(upTo: limit)
-                } catch let error as any HTTPResponseError {
-                    throw error
-                } catch {
-                    // The client went away or sent a broken body: its fault, not the server's.
-                    throw Problem(.badRequest, "Body cut off", detail: "the request body ended before it was complete")
-                }
+        let body = request.body
+        let buffer = try await ReadDeadline.run(within: readDeadline, on: context.eventLoop) {
+            do {
+                return try await body.collect(upTo: limit)
+            } catch let error as any HTTPResponseError {
+                throw error
+            } catch {
+                // The client went away or sent a broken body: its fault, not the server's.
+                throw Problem(.badRequest, "Body cut off", detail: "the request body ended before it was complete")
             }
-            group.addTask {
-                try await Task.sleep(for: readDeadline)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let buffer = first else {
-                var problem = Problem(
-                    .requestTimeout, "Too slow", detail: "the request body did not arrive within \(readDeadline.components.seconds) seconds")
-                problem.headers[.connection] = "close"
-                throw problem
-            }
-            return buffer
         }
+        guard let buffer else {
+            var problem = Problem(
+                .requestTimeout, "Too slow", detail: "the request body did not arrive within \(readDeadline.nanoseconds / 1_000_000_000) seconds")
+            problem.headers[.connection] = "close"
+            throw problem
+        }
+        return buffer
     }
 
     static func bytes(_ request: Request, context: CrampRequestContext) async throws -> [UInt8] {
         Array(try await buffer(request, context: context).readableBytesView)
     }
 
-    /// The body of a JSON route: 400 when it is not JSON at all (a body that is JSON but wrong
-    /// is 422, naming the field), the same on every route.
-    static func jsonBytes(_ request: Request, context: CrampRequestContext) async throws -> [UInt8] {
+    /// The body of a JSON route, parsed once: 400 when it is not JSON at all (a body that is
+    /// JSON but wrong is 422, naming the field), the same on every route.
+    static func jsonValue(_ request: Request, context: CrampRequestContext) async throws -> JSONValue {
         let bytes = try await bytes(request, context: context)
         do {
-            _ = try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes)
         } catch {
             throw Problem(.badRequest, "Malformed JSON", detail: error.description)
         }
-        return bytes
     }
 
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
@@ -86,16 +79,14 @@ enum Body {
     /// names them as `JournalField` does (`fluidsML`).
     static func jsonField(_ field: String) -> String { JournalField.jsonPath(field) }
 
-    /// The JSON object in `bytes` with members added where it lacks them (a non-object is left
-    /// as it is, for the decoder to refuse).
-    static func withDefaults(_ bytes: [UInt8], _ defaults: [String: JSONValue]) -> [UInt8] {
-        guard case .object(var members)? = try? JSONParser.parse(bytes) else { return bytes }
+    /// The JSON object with members added where it lacks them (a non-object is left as it is,
+    /// for the decoder to refuse).
+    static func withDefaults(_ value: JSONValue, _ defaults: [String: JSONValue]) -> JSONValue {
+        guard case .object(var members) = value else { return value }
         for (key, value) in defaults.sorted(by: { $0.key < $1.key }) where !members.contains(where: { $0.key == key }) {
             members.append((key, value))
         }
-        var w = JSONWriter()
-        w.write(.object(members))
-        return w.bytes
+        return .object(members)
     }
 }
 

@@ -49,9 +49,9 @@ struct DaysAPI: APIController {
     @Sendable func writeDay(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let date = try Query.date(context.parameters.get("date") ?? "", field: "date")
-        let bytes = try await Body.jsonBytes(request, context: context)
+        let body = try await Body.jsonValue(request, context: context)
         var day = try Body.journal { () throws(JournalError) in
-            try JournalBackup.day(fromJSON: Body.withDefaults(bytes, ["date": .string(date.description)]), now: services.clock.millisecondsNow())
+            try JournalBackup.day(fromJSON: Body.withDefaults(body, ["date": .string(date.description)]), now: services.clock.millisecondsNow())
         }
         guard day.date == date else { throw Problem.invalid("date", "\"\(day.date)\" differs from the date in the address, \(date)") }
         day = try await Body.saving { try await services.app.save(day, owner: owner) }

@@ -55,9 +55,9 @@ struct EpisodesAPI: APIController {
 
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let bytes = try await Body.jsonBytes(request, context: context)
+        let body = try await Body.jsonValue(request, context: context)
         let now = services.clock.millisecondsNow()
-        var episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: bytes, now: now) }
+        var episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: body, now: now) }
         // The server keeps the record's times: a client's clock is not the journal's.
         episode.createdAt = now
         episode.updatedAt = now
@@ -82,13 +82,13 @@ struct EpisodesAPI: APIController {
     @Sendable func updateEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let id = try Query.entryID(context.parameters.get("id") ?? "")
-        let bytes = try await Body.jsonBytes(request, context: context)
+        let body = try await Body.jsonValue(request, context: context)
         guard let existing = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
         let now = services.clock.millisecondsNow()
         var episode = try Body.journal { () throws(JournalError) in
             try JournalBackup.episode(
                 fromJSON: Body.withDefaults(
-                    bytes, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
+                    body, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
         }
         guard episode.id == id else { throw Problem.invalid("id", "\"\(episode.id)\" differs from the id in the address, \(id)") }
         episode.createdAt = existing.createdAt

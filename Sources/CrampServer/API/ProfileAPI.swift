@@ -30,10 +30,10 @@ struct ProfileAPI: APIController {
 
     @Sendable func writeProfile(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let bytes = try await Body.jsonBytes(request, context: context)
+        let body = try await Body.jsonValue(request, context: context)
         let now = services.app.defaultClock.now()
         var profile = try Body.journal { () throws(JournalError) in
-            try JournalBackup.profile(fromJSON: bytes, currentYear: now.localDate.year, now: now.instant)
+            try JournalBackup.profile(fromJSON: body, currentYear: now.localDate.year, now: now.instant)
         }
         profile = try await Body.saving { try await services.app.save(profile, owner: owner) }
         return Body.json(JournalBackup.profileJSON(profile))
