@@ -355,17 +355,26 @@ import Testing
     // The bounded hash queue answers 503 with Retry-After when full.
     @Test func aFullHashQueueAnswersAtOnce() async throws {
         let queue = HashQueue(capacity: 1)
+        // The first job holds its place until released, and says when it runs: no sleeping on a
+        // guess of how soon a loaded machine starts it.
+        let (started, running) = AsyncStream<Void>.makeStream()
+        let release = DispatchSemaphore(value: 0)
         async let slow: Int = queue.run {
-            usleep(300_000); return 1
+            running.yield()
+            release.wait()
+            return 1
         }
-        try await Task.sleep(for: .milliseconds(50))
+        for await _ in started { break }
         do {
             _ = try await queue.run { 2 }
             Issue.record("a full queue took more")
         } catch let problem as Problem {
             #expect(problem.status == .serviceUnavailable && problem.headers[.retryAfter] == "1")
         }
+        release.signal()
         #expect(try await slow == 1)
+        // Its place is free again.
+        #expect(try await queue.run { 3 } == 3)
     }
 }
 
