@@ -32,21 +32,9 @@ struct AssessmentsAPI: APIController {
 
     /// A QuestionnaireResponse to that Questionnaire, answered with the same result as a request.
     @Sendable func assessResponse(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let value = try await parsedBody(request, context: context)
+        let value = try await Body.jsonValue(request, context: context)
         return try answer { () throws(RequestError) in
             try AssessmentQuestionnaire.request(fromResponse: value, medicineNames: services.knowledge.medicineNames, interview: services.interview)
-        }
-    }
-
-    /// The body parsed in place from the received bytes; 400 with the position when malformed.
-    func parsedBody(_ request: Request, context: CrampRequestContext) async throws -> JSONValue {
-        let buffer = try await Body.buffer(request, context: context)
-        let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
-            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
-        }
-        switch parsed {
-        case .success(let value): return value
-        case .failure(let error): throw Problem(.badRequest, "Malformed JSON", detail: error.description)
         }
     }
 
@@ -62,7 +50,7 @@ struct AssessmentsAPI: APIController {
     }
 
     @Sendable func assess(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let value = try await parsedBody(request, context: context)
+        let value = try await Body.jsonValue(request, context: context)
         return try answer { () throws(RequestError) in try AssessmentRequest.decode(value, medicineNames: services.knowledge.medicineNames) }
     }
 }

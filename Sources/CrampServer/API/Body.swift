@@ -44,11 +44,14 @@ enum Body {
     /// The body of a JSON route, parsed once: 400 when it is not JSON at all (a body that is
     /// JSON but wrong is 422, naming the field), the same on every route.
     static func jsonValue(_ request: Request, context: CrampRequestContext) async throws -> JSONValue {
-        let bytes = try await bytes(request, context: context)
-        do {
-            return try JSONParser.parse(bytes)
-        } catch {
-            throw Problem(.badRequest, "Malformed JSON", detail: error.description)
+        // Parsed in place from the received bytes: no copy into an array first.
+        let buffer = try await buffer(request, context: context)
+        let parsed: Result<JSONValue, JSONSyntaxError> = buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+        }
+        switch parsed {
+        case .success(let value): return value
+        case .failure(let error): throw Problem(.badRequest, "Malformed JSON", detail: error.description)
         }
     }
 
