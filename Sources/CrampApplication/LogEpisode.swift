@@ -1,5 +1,6 @@
 public import CrampAssessment
 public import CrampJournal
+public import CrampKnowledge
 
 /// A logged episode and its check for red flags.
 public struct LoggedEpisode: Sendable {
@@ -64,5 +65,52 @@ extension CrampCareApp {
             episode, profile: profile, day: day, episodesLast30Days: recent,
             today: now.localDate)
         return (request, ageKnown, profile?.region)
+    }
+}
+
+extension CrampCareApp {
+    /// A quick log (the night log): the cramp is saved at once, its red-flag questions not yet
+    /// answered. It is assessed from what was logged; when that alone means care today or an
+    /// emergency the check is kept and returned, so it is shown before any question. Otherwise
+    /// nothing is kept (a reassuring result would stand for questions no one answered) and the
+    /// check is nil: the person is asked the questions next.
+    public func quickLog(_ episode: Episode, owner: OwnerID) async throws -> LoggedEpisode {
+        var episode = episode
+        episode.safetyQuestions = .notAnswered
+        try episode.validate()
+        try await journal.saveEpisode(episode, owner: owner)
+        let (request, ageKnown, region) = try await checkRequest(episode, owner: owner)
+        guard assessor.assess(request).triage >= .urgent else { return LoggedEpisode(episode: episode, check: nil) }
+        return LoggedEpisode(
+            episode: episode,
+            check: EpisodeCheck(assessment: await assess(request, keepFor: owner, episode: episode), ageKnown: ageKnown, region: region))
+    }
+
+    /// The answers to a logged cramp's red-flag questions: the signs they found replace the red-flag
+    /// signs it had, the questions count as answered, and the cramp is saved and checked (the
+    /// check kept) like any log. With questions still unanswered (`allAnswered` false) nothing is
+    /// written and nil returned, unless the answers so far already make an emergency: a person in
+    /// a hurry who says yes to chest pain is not sent back to answer the rest.
+    public func answerSafetyQuestions(_ episode: Episode, redFlags: [Finding], allAnswered: Bool, owner: OwnerID) async throws -> LoggedEpisode? {
+        var episode = episode
+        let kept = episode.findings.filter { !knowledge.redFlagFindings.contains($0) }
+        episode.findings = Array(CodeSet(kept + redFlags))
+        episode.safetyQuestions = .answered
+        episode.updatedAt = max(episode.updatedAt + 1, try await clock(owner: owner).source.millisecondsNow())
+        if !allAnswered {
+            let (request, _, _) = try await checkRequest(episode, owner: owner)
+            guard assessor.assess(request).triage == .emergency else { return nil }
+        }
+        return try await log(episode, owner: owner)
+    }
+
+    /// The cramps of the last `CrampCareApp.recentDays` days whose red-flag questions are not
+    /// answered, newest first (the home page and the journal say so until they are).
+    public func unansweredSafetyQuestions(owner: OwnerID) async throws -> [Episode] {
+        let now = try await clock(owner: owner).now()
+        var filter = EpisodeFilter()
+        filter.from = now.instant - Int64(Self.recentDays) * 86_400_000
+        filter.limit = 200
+        return try await journal.episodes(owner: owner, filter: filter).filter { $0.safetyQuestions == .notAnswered }
     }
 }

@@ -47,3 +47,29 @@ public struct PersonClock: Sendable {
         (from.map { midnight(of: $0) }, through.map { midnight(of: $0.adding(days: 1)) })
     }
 }
+
+extension PersonClock {
+    /// When something started, from what a person typed: "now", an everyday time ("3am",
+    /// "yesterday 23:30", read as the most recent such time in this zone), a local date and time
+    /// ("2026-11-26 07:30", "2026-11-26T07:30"), or ISO 8601 with its offset. Nil for anything
+    /// else; never later than now.
+    public func startTime(_ text: String) -> LocalTimestamp? {
+        let trimmed = EverydayInput.squeezedText(text)
+        let now = now()
+        if trimmed.lowercased() == "now" || trimmed.lowercased() == "just now" { return now }
+        if let stamp = LocalTimestamp(iso: trimmed) { return stamp.instant <= now.instant ? stamp : nil }
+        let parts = trimmed.replacing("T", with: " ").split(separator: " ")
+        if parts.count == 2, let date = LocalDate(iso: parts[0]), let time = EverydayInput.clockTime(String(parts[1])) {
+            let stamp = local(date: date, secondsOfDay: time.secondsOfDay)
+            return stamp.instant <= now.instant ? stamp : nil
+        }
+        guard let time = EverydayInput.clockTime(trimmed) else { return nil }
+        let today = local(date: now.localDate, secondsOfDay: time.secondsOfDay)
+        let yesterday = local(date: now.localDate.adding(days: -1), secondsOfDay: time.secondsOfDay)
+        switch time.day {
+        case .today: return today.instant <= now.instant ? today : nil
+        case .yesterday: return yesterday
+        case .mostRecent: return today.instant <= now.instant ? today : yesterday
+        }
+    }
+}

@@ -16,7 +16,7 @@ public struct ReliefSession: Sendable {
 
 extension CrampCareApp {
     /// The muscles a session has stretches for.
-    public static let reliefMuscles: [Muscle] = [.calf, .hamstrings, .quadriceps]
+    public static let reliefMuscles = Muscle.stretched
     /// Seconds of rest between holds.
     public static let reliefRestSeconds = 5
     /// A session logged later than this after it began is taken to have begun this long ago.

@@ -42,7 +42,7 @@ public struct PreventionAdvice: Sendable {
     public var steps: [String] { gentler ? item.gentler?.steps ?? item.steps : item.steps }
     public var why: String {
         guard let answers else { return "Advised for anyone who gets cramps. \(item.why)" }
-        return "Answers \(answers.name.lowercased()): \(item.why)"
+        return "This helps with \(answers.name.lowercased()): \(item.why)"
     }
 }
 

@@ -20,7 +20,7 @@ public enum TriageWords {
         case .soon:
             return (
                 "SOON: book an appointment",
-                "Book an appointment with your doctor in the next days to weeks. Use the relief steps below meanwhile."
+                "Book an appointment with your doctor in the next days to weeks. If it gets much worse, or a sign under \"Get help if\" comes, get help sooner."
             )
         case .selfCare:
             return (

@@ -1,7 +1,8 @@
 public import CrampKnowledge
 
 /// A result as a person reads it: the banner, then the sections in the order they are shown,
-/// each with its heading and wording. The terminal, Markdown and the web templates render this
+/// each with its heading and wording: what to do now first, then when to get help, then why,
+/// then the rest. The terminal, Markdown and the web templates render this
 /// one model, so the order, the words and when a caution shows are decided here only.
 public struct ResultPresentation: Sendable {
     public enum SectionKind: String, Sendable {
@@ -64,6 +65,9 @@ public struct ResultPresentation: Sendable {
     public let action: String
     /// The number to call, shown as a button, for an emergency.
     public let callNumber: String?
+    /// The muscle whose timed stretch the result offers, for a guided session one tap away;
+    /// nil when it offers none (a possible clot, an injury, care first).
+    public let guidedStretch: Muscle?
     public let notices: [String]
     public let sections: [Section]
     public let disclaimer: String
@@ -78,14 +82,25 @@ public struct ResultPresentation: Sendable {
         title = words.title
         action = words.action
         callNumber = result.triage == .emergency ? numbers.emergency : nil
+        guidedStretch =
+            result.sessionRelief.lazy.filter { $0.item.technique == .stretch && $0.item.holdSeconds != nil }
+            .compactMap { advice in Muscle.stretched.first(where: advice.item.muscles.contains) }.first
         notices = result.notices
         disclaimer = knowledge.disclaimer
         knowledgeVersion = result.knowledgeVersion
         let builder = SectionBuilder(result: result, knowledge: knowledge)
         sections = [
-            builder.redFlags(), builder.verdict(), builder.alternatives(), builder.factors(), builder.relief(), builder.prevention(),
-            builder.safetyNet(), builder.unscreened(), builder.sources(),
+            builder.relief(), builder.safetyNet(), builder.unscreened(), builder.redFlags(), builder.verdict(), builder.alternatives(),
+            builder.factors(), builder.prevention(), builder.sources(),
         ].compactMap { $0 }
+    }
+
+    /// How strongly a factor fits what the person said, in words (its score is 0 to 1: the share
+    /// of its signs they reported, weighted as the knowledge base weighs them).
+    public static func strength(_ score: Double) -> String {
+        if score >= 0.7 { return "fits what you said well" }
+        if score >= 0.4 { return "fits some of what you said" }
+        return "fits a little of what you said"
     }
 
     /// Whether it sounds like a cramp, in words.
@@ -117,7 +132,7 @@ private struct SectionBuilder {
     func redFlags() -> Section? {
         guard !result.redFlags.isEmpty else { return nil }
         return Section(
-            kind: .redFlags, heading: "Red flags", paragraphs: [],
+            kind: .redFlags, heading: "Why this advice", paragraphs: [],
             items: result.redFlags.map { hit in
                 var details = [Detail(label: "Why", text: hit.rule.reason, isBecause: false)]
                 if result.showsAdvice(of: hit) { details.append(Detail(label: "What to do", text: hit.rule.advice, isBecause: false)) }
@@ -149,7 +164,7 @@ private struct SectionBuilder {
             kind: .factors, heading: "What may be behind it", paragraphs: [],
             items: result.factors.prefix(ResultPresentation.shownFactors).map { hit in
                 Item(
-                    title: hit.factor.name, tag: Tag(kind: .score, code: "", text: "\(Int((hit.score * 100).rounded()))%"),
+                    title: hit.factor.name, tag: Tag(kind: .score, code: "", text: ResultPresentation.strength(hit.score)),
                     summary: hit.factor.summary,
                     details: [Detail(label: nil, text: hit.factor.mechanism, isBecause: false)] + because(hit.evidence))
             })

@@ -143,6 +143,7 @@ public enum JournalBackup {
         w.key("id"); w.value(episode.id.description)
         w.key("startedAt"); w.value(episode.startedAt.description)
         w.key("durationSeconds"); w.value(episode.durationSeconds)
+        if let range = episode.durationRange { w.key("durationRange"); w.value(range.rawValue) }
         w.key("muscles"); w.stringArray(episode.muscles.map(\.rawValue))
         if let side = episode.side { w.key("side"); w.value(side.rawValue) }
         for detail in EpisodeDetail.all {
@@ -160,6 +161,7 @@ public enum JournalBackup {
         }
         w.endArray()
         if let note = episode.note { w.key("note"); w.value(note) }
+        if let said = episode.safetyQuestions { w.key("safetyQuestions"); w.value(said.rawValue) }
         w.key("createdAt"); w.value(Int(episode.createdAt))
         w.key("updatedAt"); w.value(Int(episode.updatedAt))
         w.endObject()
@@ -199,7 +201,10 @@ public enum JournalBackup {
         "medicationChanges", "context", "updatedAt",
     ]
     static let episodeMembers = Set(
-        ["id", "startedAt", "durationSeconds", "muscles", "side", "onset", "findings", "reliefs", "note", "createdAt", "updatedAt"]
+        [
+            "id", "startedAt", "durationSeconds", "durationRange", "muscles", "side", "onset", "findings", "reliefs", "note", "safetyQuestions",
+            "createdAt", "updatedAt",
+        ]
             + EpisodeDetail.all.map(\.field.jsonKey))
     static let reliefMembers: Set<String> = ["technique", "outcome", "secondsToEase"]
     static let assessmentMembers: Set<String> = ["id", "madeAt", "knowledgeVersion", "triage", "episodeId", "request", "result"]
@@ -403,10 +408,12 @@ public enum JournalBackup {
         }
         var episode = Episode(
             id: try r.field("id").id(), startedAt: try r.field("startedAt").timestamp(),
-            durationSeconds: try r.field("durationSeconds").int(), muscles: try r.field("muscles").codes(Muscle.self),
+            durationSeconds: try r.field("durationSeconds").int(), durationRange: try r.optional("durationRange")?.code(DurationRange.self),
+            muscles: try r.field("muscles").codes(Muscle.self),
             side: try r.optional("side")?.code(Side.self), onset: try r.optional("onset")?.code(Onset.self),
             findings: try r.optional("findings")?.codes(Finding.self) ?? [], reliefs: reliefs, note: try r.optional("note")?.string(),
-            createdAt: try r.field("createdAt").stamp(), updatedAt: try r.field("updatedAt").stamp())
+            safetyQuestions: try r.optional("safetyQuestions")?.code(SafetyQuestions.self), createdAt: try r.field("createdAt").stamp(),
+            updatedAt: try r.field("updatedAt").stamp())
         for detail in EpisodeDetail.all { detail.set(try r.optional(detail.field.jsonKey)?.int(), in: &episode) }
         do throws(JournalError) {
             try episode.validate()

@@ -3,7 +3,8 @@
 /// forms) and its terminal flag. A message about a field names it the way the person sent it.
 public enum JournalField: String, CaseIterable, Sendable {
     // Episodes.
-    case id, startedAt = "started_at", durationSeconds = "duration_seconds", muscles, side, severity, onset, findings, reliefs, note
+    case id, startedAt = "started_at", durationSeconds = "duration_seconds", durationRange = "duration_range", muscles, side, severity, onset
+    case findings, reliefs, note, safetyQuestions = "safety_questions"
     // Day logs.
     case date, fluidsML = "fluids_ml", electrolyteDrink = "electrolyte_drink", exerciseMinutes = "exercise_minutes"
     case exerciseIntensity = "exercise_intensity", steps, sittingHours = "sitting_hours", standingHours = "standing_hours"

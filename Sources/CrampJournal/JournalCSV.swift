@@ -7,7 +7,7 @@ public enum JournalCSV {
     /// The episode's details sit after `side`, in their list's order (so `severity` keeps its place).
     public static let episodeColumns =
         ["id", "started_at", "duration_seconds", "muscles", "side"] + EpisodeDetail.all.map(\.field.column)
-        + ["onset", "findings", "reliefs", "note"]
+        + ["onset", "findings", "reliefs", "note", "duration_range", "safety_questions"]
     public static let dayColumns = [
         "date", "fluids_ml", "electrolyte_drink", "exercise_minutes", "exercise_intensity",
         "steps", "sitting_hours", "standing_hours", "sleep_hours", "hot_weather", "alcohol_units",
@@ -18,7 +18,7 @@ public enum JournalCSV {
 
     /// Where each episode column is, once for a file.
     struct EpisodePositions {
-        let id, startedAt, duration, muscles, side, onset, findings, reliefs, note: Int?
+        let id, startedAt, duration, muscles, side, onset, findings, reliefs, note, durationRange, safetyQuestions: Int?
         /// In `EpisodeDetail.all`'s order.
         let details: [Int?]
     }
@@ -66,7 +66,8 @@ public enum JournalCSV {
             self.episodePositions = EpisodePositions(
                 id: index["id"], startedAt: index["started_at"], duration: index["duration_seconds"], muscles: index["muscles"],
                 side: index["side"], onset: index["onset"], findings: index["findings"], reliefs: index["reliefs"],
-                note: index["note"], details: EpisodeDetail.all.map { index[$0.field.column] })
+                note: index["note"], durationRange: index["duration_range"], safetyQuestions: index["safety_questions"],
+                details: EpisodeDetail.all.map { index[$0.field.column] })
         }
 
         let episodePositions: EpisodePositions
@@ -102,7 +103,7 @@ public enum JournalCSV {
                 list(episode.muscles), episode.side?.rawValue ?? "",
             ] + EpisodeDetail.all.map { $0.value(in: episode).map(String.init) ?? "" } + [
                 episode.onset?.rawValue ?? "", list(episode.findings), episode.reliefs.map(reliefText).joined(separator: ";"),
-                episode.note.map(CSVWriter.guarded) ?? "",
+                episode.note.map(CSVWriter.guarded) ?? "", episode.durationRange?.rawValue ?? "", episode.safetyQuestions?.rawValue ?? "",
             ])
     }
 
@@ -179,12 +180,15 @@ public enum JournalCSV {
                 }
             }
             var episode = Episode(
-                id: id, startedAt: startedAt, durationSeconds: duration, muscles: muscles,
+                id: id, startedAt: startedAt, durationSeconds: duration,
+                durationRange: try code(header.cell(record, at: at.durationRange), "duration_range", DurationRange.self), muscles: muscles,
                 side: try code(header.cell(record, at: at.side), "side", Side.self),
                 onset: try code(header.cell(record, at: at.onset), "onset", Onset.self),
                 findings: try header.cell(record, at: at.findings).map { text throws(JournalError) in try codes(text, "findings", Finding.self) }
                     ?? [],
-                reliefs: reliefs, note: header.cell(record, at: at.note).map(CSVWriter.unguarded), createdAt: now, updatedAt: now)
+                reliefs: reliefs, note: header.cell(record, at: at.note).map(CSVWriter.unguarded),
+                safetyQuestions: try code(header.cell(record, at: at.safetyQuestions), "safety_questions", SafetyQuestions.self), createdAt: now,
+                updatedAt: now)
             for (detail, position) in zip(EpisodeDetail.all, at.details) {
                 detail.set(try integer(header.cell(record, at: position), detail.field.column, required: false), in: &episode)
             }

@@ -25,11 +25,56 @@ public struct ReliefTried: Sendable, Hashable {
     }
 }
 
+/// How long a cramp lasted when the person chose a range rather than a time (the night log's
+/// chips). The episode's `durationSeconds` is the range's upper bound, which the assessment reads;
+/// the range itself is kept so the journal shows what the person said.
+public enum DurationRange: String, CodeList {
+    case underOneMinute = "under_1_min", oneToFiveMinutes = "1_to_5_min", fiveToTenMinutes = "5_to_10_min"
+    public static let table = CodeTable<DurationRange>()
+
+    /// The shortest duration the range covers: the range holds durations above it.
+    public var fromSeconds: Int {
+        switch self {
+        case .underOneMinute: 0
+        case .oneToFiveMinutes: 60
+        case .fiveToTenMinutes: 300
+        }
+    }
+
+    /// The longest: what the episode's duration is set to.
+    public var upToSeconds: Int {
+        switch self {
+        case .underOneMinute: 60
+        case .oneToFiveMinutes: 300
+        case .fiveToTenMinutes: 600
+        }
+    }
+
+    /// "1–5 min", as the journal reads it back.
+    public var reading: String {
+        switch self {
+        case .underOneMinute: "under 1 min"
+        case .oneToFiveMinutes: "1–5 min"
+        case .fiveToTenMinutes: "5–10 min"
+        }
+    }
+}
+
+/// Whether the red-flag questions were answered for a logged cramp. A quick log saves the cramp
+/// first and asks them next; a person who leaves before answering leaves it `notAnswered`, and
+/// nothing reassuring is shown for it until they do.
+public enum SafetyQuestions: String, CodeList {
+    case answered, notAnswered = "not_answered"
+    public static let table = CodeTable<SafetyQuestions>()
+}
+
 /// One cramp (or cramp-like episode).
 public struct Episode: Sendable, Hashable {
     public var id: EntryID
     public var startedAt: LocalTimestamp
     public var durationSeconds: Int
+    /// The range the person chose, when they chose one (`durationSeconds` is then its upper bound).
+    public var durationRange: DurationRange?
     public var muscles: [Muscle]
     public var side: Side?
     /// 0 (no pain) to 10 (worst).
@@ -40,17 +85,21 @@ public struct Episode: Sendable, Hashable {
     public var findings: [Finding]
     public var reliefs: [ReliefTried]
     public var note: String?
+    /// Nil for a cramp logged with its signs on one form (or imported without saying).
+    public var safetyQuestions: SafetyQuestions?
     public var createdAt: Int64
     public var updatedAt: Int64
 
     public init(
-        id: EntryID, startedAt: LocalTimestamp, durationSeconds: Int, muscles: [Muscle], side: Side? = nil,
+        id: EntryID, startedAt: LocalTimestamp, durationSeconds: Int, durationRange: DurationRange? = nil, muscles: [Muscle], side: Side? = nil,
         severity: Int? = nil, onset: Onset? = nil, findings: [Finding] = [], reliefs: [ReliefTried] = [],
-        note: String? = nil, createdAt: Int64, updatedAt: Int64
+        note: String? = nil, safetyQuestions: SafetyQuestions? = nil, createdAt: Int64, updatedAt: Int64
     ) {
         self.id = id
         self.startedAt = startedAt
         self.durationSeconds = durationSeconds
+        self.durationRange = durationRange
+        self.safetyQuestions = safetyQuestions
         self.muscles = muscles
         self.side = side
         self.severity = severity

@@ -58,6 +58,12 @@ extension Episode {
         try check(
             durationSeconds > 0 && durationSeconds <= JournalLimits.maxDurationSeconds, "duration",
             "\(durationSeconds) seconds is out of range; accepted: more than 0 and at most 7 days (604800 seconds)")
+        if let durationRange {
+            try check(
+                durationSeconds == durationRange.upToSeconds, "duration_range",
+                "\"\(durationRange.rawValue)\" is given with \(durationSeconds) seconds; a range's duration is its upper bound, \(durationRange.upToSeconds) seconds"
+            )
+        }
         try check(!muscles.isEmpty, "muscles", "empty; name at least one of \(Muscle.table.accepted)")
         try unique(muscles, "muscles") { $0.rawValue }
         for detail in EpisodeDetail.all { try detail.validate(self) }

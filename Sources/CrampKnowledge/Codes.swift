@@ -163,6 +163,12 @@ public enum Medication: String, CodeList {
 public enum Muscle: String, CodeList {
     case quadriceps, hamstrings, calf, unsure
     public static let table = CodeTable<Muscle>()
+
+    /// The order muscles are listed and numbered in wherever a person picks one (the commonest
+    /// first): 1 is the calf in every command and on every page.
+    public static let menuOrder: [Muscle] = [.calf, .hamstrings, .quadriceps, .unsure]
+    /// The muscles a guided relief session has stretches for, in that order.
+    public static let stretched: [Muscle] = menuOrder.filter { $0 != .unsure }
 }
 
 public enum Onset: String, CodeList {

@@ -8,6 +8,7 @@ struct CodeTables {
     let conditions: [Condition: CodeInfo]
     let medications: [Medication: CodeInfo]
     let muscleLabels: [Muscle: String]
+    let muscleButtons: [Muscle: String]
     let onsetLabels: [Onset: String]
     let sideLabels: [Side: String]
     let sexLabels: [Sex: String]
@@ -28,7 +29,9 @@ extension KnowledgeLoader {
         let context = try codeInfos(codes, "context", ContextCode.self, questions: true)
         let conditions = try codeInfos(codes, "conditions", Condition.self, questions: true)
         let medications = try codeInfos(codes, "medications", Medication.self, questions: true)
-        let muscleLabels = try codeInfos(codes, "muscles", Muscle.self, questions: false).mapValues(\.label)
+        let muscles = try codeInfos(codes, "muscles", Muscle.self, questions: false)
+        let muscleLabels = muscles.mapValues(\.label)
+        let muscleButtons = muscles.mapValues { $0.answer ?? $0.label }
         let onsetLabels = try codeInfos(codes, "onsets", Onset.self, questions: false).mapValues(\.label)
         let sideLabels = try codeInfos(codes, "sides", Side.self, questions: false).mapValues(\.label)
         let sexLabels = try codeInfos(codes, "sexes", Sex.self, questions: false).mapValues(\.label)
@@ -37,6 +40,7 @@ extension KnowledgeLoader {
         let redFlags = try checkSteps(findings: findings, redFlagSteps: redFlagSteps, otherSteps: otherSteps)
         return CodeTables(
             findings: findings, context: context, conditions: conditions, medications: medications, muscleLabels: muscleLabels,
+            muscleButtons: muscleButtons,
             onsetLabels: onsetLabels, sideLabels: sideLabels, sexLabels: sexLabels, redFlagSteps: redFlagSteps,
             otherSteps: otherSteps, redFlagFindings: redFlags)
     }

@@ -6,13 +6,18 @@ struct Meta {
     let reviewed: String
     let disclaimer: String
     let adultsOnly: String
+    let callNowIntro: String
+    /// Rule ids, resolved once the rules are loaded.
+    let callNowRules: [String]
     let changelog: [ChangelogEntry]
 }
 
 extension KnowledgeLoader {
     func meta() throws(KnowledgeError) -> Meta {
         let meta = try document("meta.json")
-        try meta.expectKeys(["version", "reviewed", "disclaimer", "adultsOnly", "changelog"])
+        try meta.expectKeys(["version", "reviewed", "disclaimer", "adultsOnly", "callNow", "changelog"])
+        let callNow = try meta.field("callNow")
+        try callNow.expectKeys(["intro", "rules"])
         let version = try meta.field("version").string()
         var changes: [ChangelogEntry] = []
         for entry in try meta.field("changelog").array() {
@@ -28,7 +33,8 @@ extension KnowledgeLoader {
         }
         return Meta(
             version: version, reviewed: try meta.reviewed(), disclaimer: try meta.field("disclaimer").string(),
-            adultsOnly: try meta.field("adultsOnly").string(), changelog: changes)
+            adultsOnly: try meta.field("adultsOnly").string(), callNowIntro: try callNow.field("intro").string(),
+            callNowRules: try callNow.field("rules").strings(), changelog: changes)
     }
 
     /// Every source an item may cite (`sources.json`), in the file's order; kept for the checks of

@@ -6,6 +6,10 @@ public final class KnowledgeBase: Sendable {
     public let reviewed: String
     public let disclaimer: String
     public let adultsOnly: String
+    /// The signs every quick screen shows above its Save (the night log, the offline page): the
+    /// titles of these emergency rules, after `callNowIntro` ("Call {number} now if you have:").
+    public let callNowIntro: String
+    public let callNowSigns: [RedFlagRule]
     public let changelog: [ChangelogEntry]
     public let sources: [String: Source]
     public let sourceOrder: [String]
@@ -15,6 +19,8 @@ public final class KnowledgeBase: Sendable {
     public let conditions: [Condition: CodeInfo]
     public let medications: [Medication: CodeInfo]
     public let muscleLabels: [Muscle: String]
+    /// A muscle as a button or a numbered choice says it ("Back of thigh").
+    public let muscleButtons: [Muscle: String]
     public let onsetLabels: [Onset: String]
     public let sideLabels: [Side: String]
     public let sexLabels: [Sex: String]
@@ -83,6 +89,7 @@ public final class KnowledgeBase: Sendable {
         conditions = codes.conditions
         medications = codes.medications
         muscleLabels = codes.muscleLabels
+        muscleButtons = codes.muscleButtons
         onsetLabels = codes.onsetLabels
         sideLabels = codes.sideLabels
         sexLabels = codes.sexLabels
@@ -90,6 +97,8 @@ public final class KnowledgeBase: Sendable {
         otherSteps = codes.otherSteps
         redFlagFindings = codes.redFlagFindings
         rules = try loader.rules()
+        callNowIntro = meta.callNowIntro
+        callNowSigns = try Self.callNow(meta.callNowRules, rules: rules)
         factors = try loader.factors()
         alternatives = try loader.alternatives()
         cramp = try loader.cramp()
@@ -108,6 +117,22 @@ public final class KnowledgeBase: Sendable {
             try loader.document("requirements.json"), rules: rules, adviceIDs: adviceIDs,
             sourceList: loader.sourceList)
         try Self.checkTrace(rules: rules, requirements: requirements, redFlags: redFlagFindings)
+    }
+
+    /// The call-now rules by id: each must be an emergency rule, once.
+    static func callNow(_ ids: [String], rules: [RedFlagRule]) throws(KnowledgeError) -> [RedFlagRule] {
+        var found: [RedFlagRule] = []
+        for id in ids {
+            guard let rule = rules.first(where: { $0.id == id }), rule.level == .emergency, !found.contains(where: { $0.id == id }) else {
+                throw KnowledgeError(
+                    file: "meta.json", item: "callNow.rules", problem: "\"\(id)\" is not an emergency rule of rules.json, or is listed twice")
+            }
+            found.append(rule)
+        }
+        guard !found.isEmpty else {
+            throw KnowledgeError(file: "meta.json", item: "callNow.rules", problem: "empty; list the emergency rules a quick screen shows")
+        }
+        return found
     }
 
     /// The region of a POSIX locale setting, the first of LC_ALL, LC_MESSAGES and LANG that is set

@@ -73,7 +73,7 @@ public func buildRouter(
     APIRoutes(services: services, configuration: configuration).register(on: router)
     let web = try Pages(services: services, configuration: configuration)
     let pages = router.group().addMiddleware {
-        ErrorPages()
+        ErrorPages(web: web)
         PageGuard(services: services, configuration: configuration)
     }
     for controller in web.controllers() { pages.addRoutes(controller.routes) }

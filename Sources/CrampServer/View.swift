@@ -225,6 +225,11 @@ enum View {
         return (String(seconds), "seconds")
     }
 
+    /// How long a cramp lasted as the person gave it: the range they chose, or the time.
+    static func duration(of episode: Episode) -> String {
+        episode.durationRange?.reading ?? duration(episode.durationSeconds)
+    }
+
     static func duration(_ seconds: Int) -> String {
         if seconds < 60 { return "\(seconds) s" }
         if seconds < 3600 { return seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s" }
@@ -275,6 +280,25 @@ enum View {
         guard bytes.count == 2, bytes.allSatisfy({ (48...57).contains($0) }) else { return nil }
         return Int(bytes[0] - 48) * 10 + Int(bytes[1] - 48)
     }
+
+    /// What a person tried, in their words.
+    static func reliefLabel(_ technique: ReliefTried.Technique) -> String {
+        switch technique {
+        case .stretch: "Stretching"
+        case .massage: "Rubbing it"
+        case .heat: "Warmth"
+        case .fluids: "A drink"
+        case .walking: "Walking about"
+        case .painkiller: "A painkiller"
+        case .other: "Something else"
+        }
+    }
+
+    /// The reliefs the night log offers as "what helped" (a painkiller does not ease a cramp).
+    static let quickReliefs: [ReliefTried.Technique] = [.stretch, .walking, .massage, .heat, .fluids]
+
+    /// A label as the start of a sentence or a button: "calf" is "Calf".
+    static func capitalised(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
 
     static func outcome(_ outcome: ReliefTried.Outcome) -> String {
         switch outcome {
@@ -335,12 +359,15 @@ struct ResultPage: Sendable {
         let listClass: String
         let isSources: Bool
         let isPrevention: Bool
+        let isRelief: Bool
     }
 
     let triage: String
     let bannerTitle: String
     let bannerAction: String
     let callNumber: String?
+    /// The muscle code of the guided stretch the result offers, if any.
+    let guidedStretch: String?
     let notices: [String]
     let stoppedEarly: Bool
     let counted: [String]
@@ -355,6 +382,7 @@ struct ResultPage: Sendable {
         bannerTitle = shown.title
         bannerAction = shown.action
         callNumber = shown.callNumber
+        guidedStretch = shown.guidedStretch?.rawValue
         notices = shown.notices
         self.stoppedEarly = stoppedEarly
         self.counted = counted
@@ -379,7 +407,7 @@ struct ResultPage: Sendable {
                         plain: tag == nil && item.summary == nil && item.details.isEmpty && item.steps.isEmpty && item.cautions.isEmpty
                             && item.byline == nil)
                 }, listClass: section.kind == .sources ? "sources" : (section.kind == .safetyNet || section.kind == .unscreened ? "" : "items"),
-                isSources: section.kind == .sources, isPrevention: section.kind == .prevention)
+                isSources: section.kind == .sources, isPrevention: section.kind == .prevention, isRelief: section.kind == .relief)
         }
     }
 }

@@ -89,7 +89,7 @@ import Testing
             #expect(text(created).contains("href=\"#durationSeconds\""), "\(value) \(unit)")
             // The same on the edit form of a cramp that exists.
             let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2")])
-            let location = try #require(saved.headers[.location]).split(separator: "?")[0]
+            let location = try crampPath(saved)
             let edited = try await browser.post(
                 "\(location)/edit",
                 [

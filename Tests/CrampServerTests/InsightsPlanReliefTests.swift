@@ -84,18 +84,22 @@ import Testing
             #expect(calf.contains("role=\"status\""))
             #expect(calf.contains("/static/relieve.js"))
             #expect(try await browser.get("/relieve?muscle=elbow").status == .unprocessableContent)
-            #expect(try await browser.post("/relieve", [("muscle", "calf"), ("outcome", "helped")], csrf: false).status == .forbidden)
-            #expect(try await browser.post("/relieve", [("muscle", "calf"), ("outcome", "maybe")]).status == .unprocessableContent)
-            let logged = try await browser.post("/relieve", [("muscle", "calf"), ("outcome", "partly"), ("startedAt", "0")])
-            #expect(logged.status == .seeOther)
-            let location = try #require(logged.headers[.location])
-            #expect(location.hasPrefix("/journal/") && location.hasSuffix("?logged=1"))
+            // Logging it goes to the night log, with the muscle, the stretch and the timer's time.
+            #expect(calf.contains("action=\"/journal/new\""))
+            let log = text(try await browser.get("/journal/new?muscle=calf&helped=stretch&timerSeconds=130"))
+            #expect(log.contains("timer: 2 min 10 s"))
+            #expect(log.contains("value=\"timer\" checked"))
+            let saved = try await browser.post(
+                "/journal/new", [("muscle[]", "calf"), ("helped[]", "stretch"), ("duration", "timer"), ("timerSeconds", "130")])
+            #expect(saved.status == .seeOther)
+            // A page left open for hours times nothing: the log asks how long instead.
+            #expect(!text(try await browser.get("/journal/new?muscle=calf&timerSeconds=20000")).contains("value=\"timer\""))
             try await client.execute(uri: "/api/v1/episodes", method: .get) { response in
                 let episodes = parsed(response)["episodes"] as? [[String: Any]] ?? []
                 #expect(episodes.count == 1)
-                #expect((episodes.first?["reliefs"] as? [[String: Any]])?.first?["outcome"] as? String == "partly")
-                // A start time from long ago is held to the last 12 hours.
-                #expect((episodes.first?["durationSeconds"] as? Int ?? 0) <= 12 * 3600)
+                #expect((episodes.first?["reliefs"] as? [[String: Any]])?.first?["outcome"] as? String == "helped")
+                #expect(episodes.first?["durationSeconds"] as? Int == 130)
+                #expect(episodes.first?["safetyQuestions"] as? String == "not_answered")
             }
             #expect(try await browser.get("/static/relieve.js").status == .ok)
         }

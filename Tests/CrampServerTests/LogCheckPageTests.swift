@@ -52,9 +52,16 @@ import Testing
             let html = text(page)
             #expect(html.contains("URGENT"))
             #expect(html.contains("could not be kept"))
-            let relief = try await browser.post("/relieve", [("muscle", "calf"), ("outcome", "no"), ("startedAt", "0")])
-            #expect(relief.status == .ok)
-            #expect(text(relief).contains("could not be kept"))
+            // The same after a quick log's red-flag questions answered with clot signs.
+            let saved = try await browser.post("/journal/new", [("muscle[]", "calf"), ("duration", "1_to_5_min")])
+            let questions = try #require(saved.headers[.location])
+            #expect(questions.hasSuffix("/safety"))
+            let yes = KnowledgeBase.bundledSafetyNo.map { $0.0 == "swelling" || $0.0 == "calf_skin" ? ($0.0, "yes") : $0 }
+            let answered = try await browser.post(
+                questions, yes + [("sign[]", "calf_swelling"), ("sign[]", "calf_warmth_redness"), ("sign[]", "calf_tenderness")])
+            #expect(answered.status == .ok)
+            #expect(text(answered).contains("URGENT"))
+            #expect(text(answered).contains("could not be kept"))
         }
     }
 }
@@ -81,7 +88,7 @@ import Testing
                 "/journal/new",
                 [
                     ("muscle[]", "calf"), ("muscle[]", "hamstrings"), ("startedAt", "2026-03-01T22:00"),
-                    ("durationValue", "2"), ("relief[stretch]", "helped"), ("relief[heat]", "partly"),
+                    ("durationValue", "2"), ("helped[]", "stretch"), ("helped[]", "heat"),
                 ])
             #expect(listed.status == .seeOther)
             let episodes = try await store.episodes(owner: .local, filter: EpisodeFilter())

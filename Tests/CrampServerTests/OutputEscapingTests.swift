@@ -126,10 +126,10 @@ import Testing
                     ("muscle[]", "calf"), ("startedAt", "2026-03-01T22:00"), ("durationValue", "2"),
                     ("note", Self.payload),
                 ])
-            let location = try #require(saved.headers[.location])
-            let id = String(location.split(separator: "/").last!.split(separator: "?").first!)
+            let id = String(try crampPath(saved).split(separator: "/").last!)
             let pages = [
-                "/", "/assess", "/journal", "/journal/new", "/journal/\(id)", "/journal/\(id)/edit", "/day", "/profile", "/insights",
+                "/", "/assess", "/journal", "/journal/new", "/journal/\(id)", "/journal/\(id)/edit", "/journal/\(id)/safety", "/day", "/profile",
+                "/insights",
                 "/plan", "/learn", "/learn/relief", "/relieve", "/relieve?muscle=\(Self.query)", "/data",
                 "/learn/search?q=\(Self.query)", "/journal?from=\(Self.query)", "/journal?to=\(Self.query)",
                 "/journal?muscle=\(Self.query)", "/learn/\(Self.query)", "/insights/report.html",

@@ -94,8 +94,15 @@ import Testing
                     ("durationUnit", "minutes"), ("severity", "4"),
                 ])
             #expect(saved.status == .seeOther)
-            let location = try #require(saved.headers[.location])
-            #expect(location.hasPrefix("/journal/"))
+            // A quick log asks its red-flag questions next, and says nothing reassuring before.
+            let questions = try #require(saved.headers[.location])
+            #expect(questions.hasPrefix("/journal/") && questions.hasSuffix("/safety"))
+            #expect(text(try await browser.get(questions)).contains("Safety questions"))
+            #expect(!text(try await browser.get(try crampPath(saved))).contains("SELF-CARE"))
+            #expect(try await browser.post(questions, KnowledgeBase.bundledSafetyNo, csrf: false).status == .forbidden)
+            let answered = try await browser.post(questions, KnowledgeBase.bundledSafetyNo)
+            #expect(answered.status == .seeOther)
+            let location = try #require(answered.headers[.location])
             let shown = try await browser.get(location)
             #expect(text(shown).contains("SELF-CARE"))
             // Reloading the page checks again without a second copy of the kept assessment.

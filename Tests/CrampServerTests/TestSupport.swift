@@ -74,6 +74,14 @@ func parsed(_ response: TestResponse) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
 }
 
+/// The page of the cramp a log led to, "/journal/ID", from "/journal/ID/safety" (its red-flag
+/// questions next) or "/journal/ID?logged=1" (its check at once).
+func crampPath(_ response: TestResponse) throws -> String {
+    let location = try #require(response.headers[.location], "no Location: \(response.status)")
+    let path = location.split(separator: "?")[0]
+    return path.hasSuffix("/safety") ? String(path.dropLast("/safety".count)) : String(path)
+}
+
 func text(_ response: TestResponse) -> String { String(decoding: response.body.readableBytesView, as: UTF8.self) }
 
 /// A browser's session: its cookies, and the CSRF token the pages hand out.

@@ -15,7 +15,7 @@ import pytest
 from conftest import CLI, run
 from webserver import Server
 
-FIXED = {"id", "started_at", "duration_seconds", "muscles", "side", "onset", "findings", "reliefs", "note"}
+FIXED = {"id", "started_at", "duration_seconds", "muscles", "side", "onset", "findings", "reliefs", "note", "duration_range", "safety_questions"}
 OPENAPI = Path(__file__).resolve().parents[2] / "Sources" / "CrampServer" / "Web" / "openapi.json"
 
 
@@ -83,14 +83,18 @@ def test_the_web_form_and_the_api_take_each_detail(details, tmp_path):
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         for column, key, flag, low, high in details:
-            form = opener.open(server.base + "/journal/new").read().decode()
-            field = re.search(rf'<input[^>]*name="{key}"[^>]*>', form)
-            assert field and f'min="{low}"' in field.group(0) and f'max="{high}"' in field.group(0), key
-            csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
-            body = urllib.parse.urlencode({"csrf": csrf, "muscle[]": "calf", "startedAt": "2026-03-01T22:15", "durationValue": "3",
-                                           "durationUnit": "minutes", key: str(high)}).encode()
+            # The night log saves the cramp; its full form (editing) asks every detail.
+            night = opener.open(server.base + "/journal/new").read().decode()
+            csrf = re.search(r'name="csrf" value="([^"]+)"', night).group(1)
+            body = urllib.parse.urlencode({"csrf": csrf, "muscle[]": "calf", "duration": "1_to_5_min"}).encode()
             with opener.open(server.base + "/journal/new", data=body) as response:
                 episode_id = re.search(r"/journal/([0-9a-f-]{36})", response.url).group(1)
+            form = opener.open(server.base + f"/journal/{episode_id}/edit").read().decode()
+            field = re.search(rf'<input[^>]*name="{key}"[^>]*>', form)
+            assert field and f'min="{low}"' in field.group(0) and f'max="{high}"' in field.group(0), key
+            body = urllib.parse.urlencode({"csrf": csrf, "muscle[]": "calf", "startedAt": "2026-03-01T22:15", "durationValue": "3",
+                                           "durationUnit": "minutes", key: str(high)}).encode()
+            opener.open(server.base + f"/journal/{episode_id}/edit", data=body).read()
             status, saved, _ = server.api("GET", f"/api/v1/episodes/{episode_id}")
             assert status == 200 and saved[key] == high
             status, problem, _ = server.api("POST", "/api/v1/episodes", {

@@ -126,7 +126,7 @@ def test_clot_signs_bring_the_urgent_banner(page, personal):
     banner = page.get_by_role("alert")
     assert "URGENT" in banner.inner_text()
     assert "today" in banner.inner_text()
-    assert page.get_by_role("heading", name="Red flags").is_visible()
+    assert page.get_by_role("heading", name="Why this advice").is_visible()
     audit(page, "urgent result")
 
 
@@ -179,24 +179,25 @@ def test_a_safety_question_cannot_be_skipped(page, personal):
     audit(page, "assess errors")
 
 
-def log_episode(page, base, muscle="calf", when="2026-03-01T22:15", minutes="3", severity="6"):
-    page.goto(base + "/journal/new")
-    page.locator(f"input[name='muscle[]'][value='{muscle}']").check()
-    page.get_by_label("When did it start?").fill(when)
-    page.get_by_label("How long did it last?").fill(minutes)
-    page.get_by_label(re.compile("How bad was it")).fill(severity)
+def log_episode(page, base, muscle="calf", duration="1–5 min", severity="6"):
+    """The night log from the home page, then "no" to every safety question."""
+    page.goto(base + "/")
+    page.locator("#muscles label.chip", has_text=re.compile(f"^{muscle}$", re.I)).click()
+    page.locator("#durationSeconds label.chip", has_text=duration).click()
+    page.locator("#severity label.chip", has_text=re.compile(f"^{severity}$")).click()
     page.get_by_role("button", name="Save").click()
+    assert page.url.endswith("/safety"), page.url
+    answer_safety(page)
 
 
 def test_logging_and_editing_an_episode(page, personal):
-    page.goto(personal.base + "/journal/new")
-    audit(page, "log form")
     log_episode(page, personal.base)
     assert re.search(r"/journal/[0-9a-f-]{36}", page.url)
-    assert "Cramp of Sun 1 Mar 2026, 22:15" in page.content()
+    assert "SELF-CARE" in page.get_by_role("alert").inner_text()
+    assert "1–5 min" in page.content()
     assert "6 of 10" in page.content()
     audit(page, "episode page")
-    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("link", name="Add details or edit").click()
     audit(page, "edit form")
     page.get_by_label(re.compile("How bad was it")).fill("8")
     page.get_by_label(re.compile("A note")).fill("woke me at night")
@@ -204,8 +205,10 @@ def test_logging_and_editing_an_episode(page, personal):
     assert "Saved." in page.content()
     assert "8 of 10" in page.content()
     assert "woke me at night" in page.content()
+    # The range the person chose stays while the edit keeps its time.
+    assert "1–5 min" in page.content()
     # A bad value is refused with the field named, and nothing changes.
-    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("link", name="Add details or edit").click()
     page.get_by_label(re.compile("How bad was it")).fill("12")
     page.get_by_role("button", name="Save").click()
     assert "There is a problem" in page.content() and "severity" in page.content().lower()
@@ -219,15 +222,16 @@ def test_the_journal_and_its_filters(page, personal):
         assert status == 201
     page.goto(personal.base + "/journal")
     audit(page, "journal")
-    assert page.locator("table.journal tbody tr").count() == 4
+    assert page.locator("ol.journal > li").count() == 4
+    page.get_by_text("Filter the journal").click()
     page.get_by_label("Muscle").select_option("calf")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("table.journal tbody tr").count() == 2
+    assert page.locator("ol.journal > li").count() == 2
     page.get_by_label("Severity at least").fill("5")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("table.journal tbody tr").count() == 1
+    assert page.locator("ol.journal > li").count() == 1
     page.goto(personal.base + "/journal?from=2026-03-02&to=2026-03-03")
-    assert page.locator("table.journal tbody tr").count() == 2
+    assert page.locator("ol.journal > li").count() == 2
 
 
 def test_day_profile_learning_and_data_pages_pass_the_audit(page, personal):
@@ -332,7 +336,11 @@ def test_the_relief_session_times_each_hold_and_logs_the_cramp(page, personal):
     assert "Rest" in status.inner_text()
     page.clock.run_for("01:30")
     assert status.inner_text() == "All 3 holds done. Well done."
-    page.get_by_label("Partly").check()
-    page.get_by_role("button", name="Log this cramp").click()
-    assert "/journal/" in page.url
-    assert "stretch" in page.content().lower()
+    page.get_by_role("button", name="It eased: log it").click()
+    # The night log, with the muscle, the stretch and the timer's time chosen.
+    assert "/journal/new" in page.url
+    assert page.locator("input[name='muscle[]'][value='calf']").is_checked()
+    assert page.locator("input[name='helped[]'][value='stretch']").is_checked()
+    assert page.locator("input[name='duration'][value='timer']").is_checked()
+    page.get_by_role("button", name="Save").click()
+    assert page.url.endswith("/safety")

@@ -8,7 +8,9 @@ struct JournalPage: Sendable {
         let muscles: String
         let side: String
         let duration: String
-        /// The details the list shows, in `listedHeadings`' order.
+        let unanswered: Bool
+        let sided: Bool
+        /// The details the list shows that the cramp has, in `EpisodeDetail.all`'s order.
         let listed: [String]
     }
 
@@ -18,7 +20,6 @@ struct JournalPage: Sendable {
     let minSeverity: String
     let muscles: [Choice]
     let episodes: [Row]
-    let listedHeadings: [String]
     let filtered: Bool
     let caption: String
     let raised: [String]
@@ -91,8 +92,10 @@ struct EpisodePage: Sendable {
     }
 
     let episode: Facts
-    let saved: Bool
+    let notice: String?
     let result: Check?
     /// The check could not be kept: shown anyway, with a warning (H21).
     let notKept: Bool
+    /// The red-flag questions were not answered.
+    let unanswered: Bool
 }

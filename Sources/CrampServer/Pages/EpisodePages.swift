@@ -17,12 +17,11 @@ struct EpisodePages: PageController {
     var routes: RouteCollection<CrampRequestContext> {
         let routes = RouteCollection(context: CrampRequestContext.self)
         routes.get("journal", use: journal)
-        routes.get("journal/new", use: newEpisode)
-        routes.post("journal/new", use: createEpisode)
         routes.get("journal/:id", use: showEpisode)
         routes.get("journal/:id/edit", use: editEpisode)
         routes.post("journal/:id/edit", use: updateEpisode)
         routes.post("journal/:id/delete", use: deleteEpisode)
+        routes.post("journal/restore", use: restoreEpisode)
         return routes
     }
 
@@ -73,37 +72,12 @@ struct EpisodePages: PageController {
         let model = JournalPage(
             errors: View.errors(errors), from: query.get("from") ?? "", to: query.get("to") ?? "", minSeverity: query.get("minSeverity") ?? "",
             muscles: View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
-            episodes: episodes.map { episodeRow($0) }, listedHeadings: EpisodeDetail.all.filter(\.listed).map(\.heading),
+            episodes: episodes.map { episodeRow($0) },
             filtered: !links.isEmpty, caption: filter.after == nil ? "Your cramps, newest first" : "Older cramps",
             raised: try await raisedNotices(context), next: next)
         return page(
             "journal", title: "My journal", section: "journal", model: model, request: request, context: context,
             status: errors.isEmpty ? .ok : .unprocessableContent)
-    }
-
-    @Sendable func newEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
-        let now = try await services.clock(owner: owner).now()
-        let form = EpisodeForm(startedAt: View.dateTimeLocal(now), durationValue: "1")
-        return page(
-            "episode-form", title: "Log a cramp", section: "journal",
-            model: episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: []),
-            request: request, context: context)
-    }
-
-    @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
-        let form = try await form(EpisodeForm.self, request, context: context)
-        let clock = try await services.clock(owner: owner)
-        do {
-            let episode = try episode(from: form, id: EntryID.random(), createdAt: clock.source.millisecondsNow(), clock: clock)
-            return try await logged(try await services.app.log(episode, owner: owner), request: request, context: context)
-        } catch let problem as Problem {
-            return page(
-                "episode-form", title: "Log a cramp", section: "journal",
-                model: episodeFormData(form, heading: "Log a cramp", action: "/journal/new", errors: [(problem.field ?? "", problem.detail)]),
-                request: request, context: context, status: .unprocessableContent)
-        }
     }
 
     @Sendable func showEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -115,9 +89,18 @@ struct EpisodePages: PageController {
         var check: EpisodeCheck?
         if request.uri.queryParameters.get("logged") != nil { check = try await services.app.keptCheck(episode, owner: owner) }
         let model = EpisodePage(
-            episode: episodeFacts(episode), saved: request.uri.queryParameters.get("saved") != nil, result: check.map(checkBanner), notKept: false)
+            episode: episodeFacts(episode), notice: notice(request), result: check.flatMap { shown(episode, $0) },
+            notKept: false, unanswered: episode.safetyQuestions == .notAnswered)
         return page(
             "episode", title: "Cramp of \(View.when(episode.startedAt))", section: "journal", model: model, request: request, context: context)
+    }
+
+    /// The notice after a redirect here: saved, or put back after a delete.
+    func notice(_ request: Request) -> String? {
+        let query = request.uri.queryParameters
+        if query.get("saved") != nil { return "Saved." }
+        if query.get("restored") != nil { return "The cramp is back in your journal." }
+        return nil
     }
 
     @Sendable func editEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -140,7 +123,12 @@ struct EpisodePages: PageController {
         }
         let clock = try await services.clock(owner: owner)
         do {
-            let episode = try episode(from: form, id: id, createdAt: existing.createdAt, clock: clock)
+            var episode = try episode(from: form, id: id, createdAt: existing.createdAt, clock: clock)
+            // The form asks no red-flag question: the answers given on their own page stay, as
+            // does a duration range the form's time still matches.
+            episode.findings = Array(CodeSet(episode.findings + existing.findings.filter { knowledge.redFlagFindings.contains($0) }))
+            episode.safetyQuestions = existing.safetyQuestions
+            if episode.durationSeconds == existing.durationSeconds { episode.durationRange = existing.durationRange }
             _ = try await Body.saving { try await services.app.update(episode, owner: owner) }
             return redirect("/journal/\(id)?saved=1")
         } catch let problem as Problem {
@@ -151,13 +139,27 @@ struct EpisodePages: PageController {
         }
     }
 
+    /// Deletes at once, and offers an undo: the page carries the cramp as it was (the person's
+    /// own data, on a page that is never stored), and undoing adds it back with its id.
     @Sendable func deleteEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         _ = try await form(PlainForm.self, request, context: context)
-        guard let id = EntryID(context.parameters.get("id") ?? ""), try await services.journal.deleteEpisode(id: id, owner: owner) else {
+        guard let id = EntryID(context.parameters.get("id") ?? ""), let episode = try await services.journal.episode(id: id, owner: owner),
+            try await services.journal.deleteEpisode(id: id, owner: owner)
+        else {
             throw Problem.notFound("That cramp")
         }
-        return redirect("/journal")
+        let model = DeletedPage(when: View.when(episode.startedAt), episode: String(decoding: JournalBackup.episodeJSON(episode), as: UTF8.self))
+        return page("deleted", title: "Cramp deleted", section: "journal", model: model, request: request, context: context)
+    }
+
+    @Sendable func restoreEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let form = try await form(RestoreForm.self, request, context: context)
+        let now = services.clock.millisecondsNow()
+        let episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: Array((form.episode ?? "").utf8), now: now) }
+        _ = try await Body.saving { try await services.app.add(episode, owner: owner) }
+        return redirect("/journal/\(episode.id)?restored=1")
     }
 
     func episodeFormData(_ form: EpisodeForm, heading: String, action: String, errors: [(String, String)]) -> EpisodeFormPage {
@@ -173,14 +175,14 @@ struct EpisodePages: PageController {
             },
             sides: View.choices(Side.allCases, chosen: form.side.map { [$0] } ?? []) { knowledge.sideLabels[$0] ?? $0.rawValue },
             onsets: View.choices(Onset.allCases, chosen: form.onset.map { [$0] } ?? []) { knowledge.onsetLabels[$0] ?? $0.rawValue },
-            findings: View.choices(
-                knowledge.cramp.features.map(\.finding) + Finding.allCases.filter { knowledge.findings[$0]?.isRedFlag == true },
-                chosen: form.finding ?? []
-            ) { knowledge.findings[$0]?.label ?? $0.rawValue },
+            // The cramp's own features only: the red-flag questions have their page.
+            findings: View.choices(knowledge.cramp.features.map(\.finding), chosen: form.finding ?? []) {
+                knowledge.findings[$0]?.label ?? $0.rawValue
+            },
             techniques: ReliefTried.Technique.allCases.map { technique in
                 let chosen = form.relief?[technique.rawValue] ?? ""
                 return EpisodeFormPage.Technique(
-                    code: technique.rawValue, label: technique.rawValue.capitalized,
+                    code: technique.rawValue, label: View.reliefLabel(technique),
                     outcomes: ReliefTried.Outcome.allCases.map {
                         Option(value: $0.rawValue, label: "Tried: \(View.outcome($0))", selected: $0.rawValue == chosen)
                     })
@@ -227,6 +229,18 @@ struct EpisodePages: PageController {
         }
         return episode
     }
+}
+
+/// Undo after a delete: the cramp as it was, in the backup's JSON.
+struct RestoreForm: SubmittedForm {
+    var csrf: String?
+    var episode: String?
+}
+
+/// After a delete: what was deleted, and the undo.
+struct DeletedPage: Sendable {
+    let when: String
+    let episode: String
 }
 
 /// The cramp form, as its fields are named in `episode-form.mustache`: lists as `name[]`, the
@@ -297,15 +311,17 @@ extension PageController {
         JournalPage.Row(
             id: episode.id.description, when: View.when(episode.startedAt),
             muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
-            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(episode.durationSeconds),
-            listed: EpisodeDetail.all.filter(\.listed).map { detail in detail.value(in: episode).map(detail.reading) ?? "—" })
+            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(of: episode),
+            unanswered: episode.safetyQuestions == .notAnswered,
+            sided: episode.side != nil,
+            listed: EpisodeDetail.all.filter(\.listed).compactMap { detail in detail.value(in: episode).map(detail.reading) })
     }
 
     func episodeFacts(_ episode: Episode) -> EpisodePage.Facts {
         EpisodePage.Facts(
             id: episode.id.description, when: View.when(episode.startedAt),
             muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
-            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(episode.durationSeconds),
+            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(of: episode),
             details: EpisodeDetail.all.map { detail in
                 EpisodePage.Reading(heading: detail.heading, reading: detail.value(in: episode).map(detail.reading) ?? "—")
             },
@@ -313,7 +329,7 @@ extension PageController {
             findings: episode.findings.isEmpty
                 ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", "),
             reliefs: episode.reliefs.isEmpty
-                ? "—" : episode.reliefs.map { "\($0.technique.rawValue): \(View.outcome($0.outcome))" }.joined(separator: ", "),
+                ? "—" : episode.reliefs.map { "\(View.reliefLabel($0.technique)): \(View.outcome($0.outcome))" }.joined(separator: ", "),
             note: episode.note ?? "—")
     }
 
@@ -324,10 +340,19 @@ extension PageController {
         guard let check = logged.check, check.assessment.keeping.record == nil else {
             return redirect("/journal/\(logged.episode.id)?logged=1")
         }
-        let model = EpisodePage(episode: episodeFacts(logged.episode), saved: false, result: checkBanner(check), notKept: true)
+        let model = EpisodePage(
+            episode: episodeFacts(logged.episode), notice: nil, result: shown(logged.episode, check), notKept: true,
+            unanswered: logged.episode.safetyQuestions == .notAnswered)
         return page(
             "episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: "journal", model: model, request: request,
             context: context)
+    }
+
+    /// A check as shown with its cramp: while the cramp's red-flag questions are unanswered, only
+    /// a check that already means care today is shown (nothing reassuring stands for them).
+    func shown(_ episode: Episode, _ check: EpisodeCheck) -> EpisodePage.Check? {
+        if episode.safetyQuestions == .notAnswered, check.result.triage < .urgent { return nil }
+        return checkBanner(check)
     }
 
     func checkBanner(_ check: EpisodeCheck) -> EpisodePage.Check {

@@ -28,7 +28,8 @@ struct Pages: Sendable {
     /// Every resource's pages, in the order they are registered.
     func controllers() -> [any PageController] {
         [
-            HomePages(web: self), AssessPages(web: self), EpisodePages(web: self), DayPages(web: self), ProfilePages(web: self),
+            HomePages(web: self), AssessPages(web: self), NightLogPages(web: self), EpisodePages(web: self), DayPages(web: self),
+            ProfilePages(web: self),
             LearnPages(web: self), RelievePages(web: self), PlanPages(web: self), InsightsPages(web: self), DataPages(web: self),
             AccountPages(web: self),
         ]
@@ -44,16 +45,6 @@ struct Pages: Sendable {
             try library.register(file.text, named: String(file.name.dropLast(".mustache".count)))
         }
         return library
-    }
-
-    static func errorPage(_ problem: Problem) -> Response {
-        let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(View.escape(problem.title)) · CrampCare</title><link rel="stylesheet" href="/static/style.css"></head>
-            <body><main id="main"><h1>\(View.escape(problem.title))</h1><p>\(View.escape(problem.detail))</p><p><a href="/">Home</a></p></main></body></html>
-            """
-        return Response(
-            status: problem.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// `text` when it is a path on this site, else nil: it starts with one "/", and has only
@@ -125,11 +116,16 @@ extension PageController {
             }
         }
         let emergency = numbers(context).emergency
+        let theme = Theme.chosen(request)
         // Empty script and stylesheet are left out rather than asked for as "/static/".
         let site = Site(
             title: title, nav: nav.map { NavLink(href: $0.href, label: $0.label, current: $0.section == section) }, csrf: csrf,
             signedIn: configuration.hosted && context.owner != nil, disclaimer: knowledge.disclaimer, emergencyNumber: emergency,
-            script: script.flatMap { $0.isEmpty ? nil : $0 }, stylesheet: stylesheet.flatMap { $0.isEmpty ? nil : $0 })
+            script: script.flatMap { $0.isEmpty ? nil : $0 }, stylesheet: stylesheet.flatMap { $0.isEmpty ? nil : $0 },
+            theme: theme?.rawValue,
+            themes: Theme.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == theme) }
+                + [Option(value: "system", label: "Same as this device", selected: theme == nil)],
+            path: (Pages.localPath(request.uri.path) ?? "/").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F")
         let data = Layout(
             page: model, pageTemplate: template, site: site, csrf: csrf, emergencyNumber: emergency, hosted: configuration.hosted)
         var html = web.library.render(data, withTemplate: "layout") ?? ""
@@ -267,4 +263,28 @@ struct Site: Sendable {
     let emergencyNumber: String
     let script: String?
     let stylesheet: String?
+    /// The screen colours the person chose; nil follows the system.
+    let theme: String?
+    let themes: [Option]
+    /// This page, for the theme switch to come back to.
+    let path: String
+}
+
+/// Light or dark screen colours, chosen with the switch in the footer (a cookie of this browser,
+/// not of the account: a phone at night and a laptop by day differ).
+enum Theme: String, CaseIterable, Sendable {
+    case light, dark
+
+    static let cookie = "theme"
+
+    var label: String {
+        switch self {
+        case .light: "Light"
+        case .dark: "Dark"
+        }
+    }
+
+    static func chosen(_ request: Request) -> Theme? {
+        request.cookies[cookie].flatMap { Theme(rawValue: $0.value) }
+    }
 }

@@ -11,15 +11,14 @@ import Hummingbird
 import NIOCore
 
 /// The guided relief session on the web: the same steps as `crampcare relieve`, with a timer
-/// (the one part that needs JavaScript; the steps say the holds in words without it), then a
-/// form that logs the cramp and whether it helped.
+/// (the one part that needs JavaScript; the steps say the holds in words without it), then the
+/// night log with the muscle, whether the stretch helped and, from the timer, how long it took.
 struct RelievePages: PageController {
     let web: Pages
 
     var routes: RouteCollection<CrampRequestContext> {
         let routes = RouteCollection(context: CrampRequestContext.self)
         routes.get("relieve", use: relievePage)
-        routes.post("relieve", use: relieveLog)
         return routes
     }
 
@@ -27,7 +26,9 @@ struct RelievePages: PageController {
     /// Signed out (hosted mode), the steps are the general ones and the cramp cannot be logged.
     @Sendable func relievePage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = context.owner
-        let choices = CrampCareApp.reliefMuscles.map { RelievePage.MuscleChoice(code: $0.rawValue, label: knowledge.muscleLabels[$0] ?? $0.rawValue) }
+        let choices = CrampCareApp.reliefMuscles.map {
+            RelievePage.MuscleChoice(code: $0.rawValue, label: knowledge.muscleButtons[$0] ?? $0.rawValue)
+        }
         guard let text = request.uri.queryParameters.get("muscle") else {
             return page(
                 "relieve", title: "Ease a cramp now", section: "relieve", model: RelievePage(choices: choices), request: request, context: context)
@@ -54,36 +55,9 @@ struct RelievePages: PageController {
         let model = RelievePage(
             choices: choices, chosen: true, muscle: muscle.rawValue, muscleLabel: (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
             items: items, avoid: knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" },
-            startedAt: String(session.startedAt.instant), canLog: owner != nil)
+            canLog: owner != nil)
         return page("relieve", title: "Ease a cramp now", section: "relieve", model: model, script: "relieve.js", request: request, context: context)
     }
-
-    /// Logs the cramp the session was for, with the stretch and whether it helped; the episode
-    /// page then shows its check for red flags, as after any logged cramp.
-    @Sendable func relieveLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
-        let form = try await form(ReliefLogForm.self, request, context: context)
-        guard let text = form.muscle, let muscle = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(muscle) else {
-            throw Problem.invalid("muscle", "\"\((form.muscle ?? "").prefix(40))\" is not calf, hamstrings or quadriceps")
-        }
-        guard let outcomeText = form.outcome, let outcome = ReliefTried.Outcome(rawValue: outcomeText) else {
-            throw Problem.invalid("outcome", "\"\((form.outcome ?? "").prefix(40))\" is not an answer; accepted: helped, partly, no")
-        }
-        let startedAt = form.startedAt.flatMap { Int64($0) } ?? services.clock.millisecondsNow()
-        let logged = try await Body.saving {
-            try await services.app.logRelief(muscle: muscle, outcome: outcome, startedAt: startedAt, owner: owner)
-        }
-        return try await self.logged(logged, request: request, context: context)
-    }
-}
-
-/// The form at the end of a relief session (`relieve.mustache`).
-struct ReliefLogForm: SubmittedForm {
-    var csrf: String?
-    var muscle: String?
-    var outcome: String?
-    /// When the session's page was served, in milliseconds since the epoch.
-    var startedAt: String?
 }
 
 /// The relief session: the muscle to choose, then its timed steps and the log at the end.
@@ -116,7 +90,5 @@ struct RelievePage: Sendable {
     var muscleLabel = ""
     var items: [Step] = []
     var avoid: [String] = []
-    /// When the page was served, in milliseconds since the epoch: the cramp's start if logged.
-    var startedAt = ""
     var canLog = false
 }

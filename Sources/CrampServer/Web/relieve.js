@@ -3,6 +3,15 @@
 // second), and can beep at the end of each hold. Without JavaScript the steps say the holds in words.
 (function () {
   "use strict";
+  // How long the cramp took to ease: from this page opening to "log it", if under an hour
+  // (a page left open longer timed nothing, and the log asks instead).
+  var opened = Date.now();
+  document.querySelectorAll(".relieve-log form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var seconds = Math.round((Date.now() - opened) / 1000);
+      form.querySelector(".elapsed").value = seconds >= 1 && seconds <= 3600 ? String(seconds) : "";
+    });
+  });
   var audio = null;
   function beep() {
     try {

@@ -16,6 +16,7 @@ extension EpisodesTable {
         let room =
             512 + LocalTimestamp.maximumISOBytes
             + 6 * (row.byteCount(at(.id)) + row.byteCount(at(.side)) + row.byteCount(at(.onset)) + row.byteCount(at(.note)))
+            + 6 * (row.byteCount(at(.durationRange)) + row.byteCount(at(.safetyQuestions))) + 40
             + 9 * (row.byteCount(at(.muscles)) + row.byteCount(at(.findings))) + 23 * row.byteCount(at(.reliefs)) + 70
             + 48 * EpisodeDetail.all.count
         w.value(reserving: room) { out in
@@ -27,6 +28,7 @@ extension EpisodesTable {
             time.writeISO(to: &out)
             out.bytes("\",\"durationSeconds\":")
             out.integer(duration)
+            row.withText(at(.durationRange)) { if let range = $0 { out.bytes(",\"durationRange\":"); out.quoted(utf8: range) } }
             out.bytes(",\"muscles\":")
             writeList(row, at(.muscles), to: &out)
             row.withText(at(.side)) { if let side = $0 { out.bytes(",\"side\":"); out.quoted(utf8: side) } }
@@ -41,6 +43,7 @@ extension EpisodesTable {
             out.bytes(",\"reliefs\":")
             writeReliefs(row, at(.reliefs), to: &out)
             row.withText(at(.note)) { if let note = $0 { out.bytes(",\"note\":"); out.quoted(utf8: note) } }
+            row.withText(at(.safetyQuestions)) { if let said = $0 { out.bytes(",\"safetyQuestions\":"); out.quoted(utf8: said) } }
             out.bytes(",\"createdAt\":")
             out.integer(created)
             out.bytes(",\"updatedAt\":")

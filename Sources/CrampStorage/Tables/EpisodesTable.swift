@@ -7,11 +7,11 @@ enum EpisodesTable: JournalTable {
     /// The episode's details (`EpisodeDetail.all`) are columns of their own, after `side`.
     enum Column: TableColumn {
         case ownerID, id, startedAt, utcOffsetSeconds, durationSeconds, muscles, side, detail(EpisodeDetail)
-        case onset, findings, reliefs, note, createdAt, updatedAt
+        case onset, findings, reliefs, note, durationRange, safetyQuestions, createdAt, updatedAt
 
         static let allCases: [Column] =
             [.ownerID, .id, .startedAt, .utcOffsetSeconds, .durationSeconds, .muscles, .side] + EpisodeDetail.all.map(Column.detail)
-            + [.onset, .findings, .reliefs, .note, .createdAt, .updatedAt]
+            + [.onset, .findings, .reliefs, .note, .durationRange, .safetyQuestions, .createdAt, .updatedAt]
 
         /// By case, not by searching `allCases`: the page writer asks for a dozen columns a row
         /// (a search compares raw values, which are strings). A test holds it to `allCases`.
@@ -30,8 +30,10 @@ enum EpisodesTable: JournalTable {
             case .findings: return 8 + details
             case .reliefs: return 9 + details
             case .note: return 10 + details
-            case .createdAt: return 11 + details
-            case .updatedAt: return 12 + details
+            case .durationRange: return 11 + details
+            case .safetyQuestions: return 12 + details
+            case .createdAt: return 13 + details
+            case .updatedAt: return 14 + details
             }
         }
 
@@ -54,6 +56,8 @@ enum EpisodesTable: JournalTable {
             case .findings: "findings"
             case .reliefs: "reliefs"
             case .note: "note"
+            case .durationRange: "duration_range"
+            case .safetyQuestions: "safety_questions"
             case .createdAt: "created_at"
             case .updatedAt: "updated_at"
             }
@@ -78,6 +82,8 @@ enum EpisodesTable: JournalTable {
         row[.findings] = .text(StoredList.text(episode.findings))
         row[.reliefs] = .text(StoredList.text(episode.reliefs.map(JournalCSV.reliefText)))
         row[.note] = .text(episode.note)
+        row[.durationRange] = .text(episode.durationRange?.rawValue)
+        row[.safetyQuestions] = .text(episode.safetyQuestions?.rawValue)
         row[.createdAt] = .int(episode.createdAt)
         row[.updatedAt] = .int(episode.updatedAt)
     }
@@ -89,13 +95,15 @@ enum EpisodesTable: JournalTable {
             let duration = Int(exactly: try row.required(.durationSeconds, row.int))
         else { throw StorageError("the journal holds a malformed episode row") }
         var episode = Episode(
-            id: id, startedAt: startedAt, durationSeconds: duration, muscles: try row.codes(.muscles, Muscle.self),
+            id: id, startedAt: startedAt, durationSeconds: duration, durationRange: row.text(.durationRange).flatMap { DurationRange(rawValue: $0) },
+            muscles: try row.codes(.muscles, Muscle.self),
             side: row.text(.side).flatMap { Side(rawValue: $0) }, onset: row.text(.onset).flatMap { Onset(rawValue: $0) },
             findings: try row.codes(.findings, Finding.self),
             reliefs: try row.row.withText(Column.reliefs.position) { text in
                 try StoredList.decoded(text, column: "reliefs") { (item) throws(JournalError) in try JournalCSV.relief(item, field: "reliefs") }
             },
-            note: row.text(.note), createdAt: try row.required(.createdAt, row.int), updatedAt: try row.required(.updatedAt, row.int))
+            note: row.text(.note), safetyQuestions: row.text(.safetyQuestions).flatMap { SafetyQuestions(rawValue: $0) },
+            createdAt: try row.required(.createdAt, row.int), updatedAt: try row.required(.updatedAt, row.int))
         for detail in EpisodeDetail.all { detail.set(row.int(.detail(detail)).flatMap { Int(exactly: $0) }, in: &episode) }
         return episode
     }
