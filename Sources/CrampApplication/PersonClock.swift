@@ -19,6 +19,32 @@ public struct PersonClock: Sendable {
         return TimeZone(identifier: name)
     }
 
+    /// Every zone name this machine knows, sorted (the profile's picker lists them).
+    public static let zoneNames: [String] = TimeZone.knownTimeZoneIdentifiers.sorted()
+
+    /// What a person typed for their time zone, as the IANA name: the name itself in any case
+    /// ("europe/london"), or a place the names end with ("London", "new york"). `.ambiguous`
+    /// lists the names a place could be; `.unknown` when none fits.
+    public enum ZoneMatch: Sendable, Equatable {
+        case zone(String)
+        case ambiguous([String])
+        case unknown
+    }
+
+    public static func zoneNamed(_ text: String) -> ZoneMatch {
+        let typed = EverydayInput.squeezedText(text)
+        guard !typed.isEmpty, typed.count <= 64 else { return .unknown }
+        if zone(named: typed) != nil, zoneNames.contains(typed) || typed == "UTC" { return .zone(typed) }
+        let lower = typed.lowercased().replacing(" ", with: "_")
+        if let exact = zoneNames.first(where: { $0.lowercased() == lower }) { return .zone(exact) }
+        let places = zoneNames.filter { $0.lowercased().split(separator: "/").last.map(String.init) == lower }
+        switch places.count {
+        case 0: return .unknown
+        case 1: return .zone(places[0])
+        default: return .ambiguous(places)
+        }
+    }
+
     public func now() -> LocalTimestamp { stamp(source.millisecondsNow()) }
 
     public var today: LocalDate { now().localDate }

@@ -57,6 +57,7 @@ public enum JournalBackup {
         if let zone = profile.timeZone { w.key("timeZone"); w.value(zone) }
         if let region = profile.region { w.key("region"); w.value(region) }
         w.key("reminderTimes"); w.stringArray(profile.reminderTimes.map(\.description))
+        if let glass = profile.glassML { w.key("glassML"); w.value(glass) }
         w.key("updatedAt"); w.value(Int(profile.updatedAt))
         w.endObject()
     }
@@ -194,7 +195,9 @@ public enum JournalBackup {
     public static let maxBytes = 128 << 20
 
     static let documentMembers: Set<String> = ["format", "version", "profile", "episodes", "dayLogs", "assessments"]
-    static let profileMembers: Set<String> = ["birthYear", "sex", "conditions", "medications", "timeZone", "region", "reminderTimes", "updatedAt"]
+    static let profileMembers: Set<String> = [
+        "birthYear", "sex", "conditions", "medications", "timeZone", "region", "reminderTimes", "glassML", "updatedAt",
+    ]
     static let dayMembers: Set<String> = [
         "date", "fluidsML", "electrolyteDrink", "exerciseMinutes", "exerciseIntensity", "steps", "sittingHours",
         "standingHours", "sleepHours", "hotWeather", "alcoholUnits", "caffeineDrinks", "mineralFoods",
@@ -392,7 +395,7 @@ public enum JournalBackup {
             conditions: try r.optional("conditions")?.codes(Condition.self) ?? [],
             medications: try r.optional("medications")?.codes(Medication.self) ?? [],
             timeZone: try r.optional("timeZone")?.string(), region: try r.optional("region")?.string(),
-            reminderTimes: times, updatedAt: try r.field("updatedAt").stamp())
+            reminderTimes: times, glassML: try r.optional("glassML")?.int(), updatedAt: try r.field("updatedAt").stamp())
     }
 
     static func decodeEpisode(_ r: Reader, index: Int) throws(JournalError) -> Episode {

@@ -12,6 +12,7 @@ public enum JournalField: String, CaseIterable, Sendable {
     case mineralFoods = "mineral_foods", medicationChanges = "medication_changes", context
     // The profile.
     case birthYear = "birth_year", sex, conditions, medications, timeZone = "time_zone", region, reminderTimes = "reminder_times"
+    case glassML = "glass_ml"
 
     /// The CSV column, and the name validation reports.
     public var column: String { rawValue }
@@ -19,6 +20,7 @@ public enum JournalField: String, CaseIterable, Sendable {
     public var jsonKey: String {
         switch self {
         case .fluidsML: "fluidsML"
+        case .glassML: "glassML"
         default: Self.camel(rawValue)
         }
     }
@@ -43,6 +45,7 @@ public enum JournalField: String, CaseIterable, Sendable {
         case .conditions: "condition"
         case .medications: "medication"
         case .reminderTimes: "reminder"
+        case .glassML: "glass"
         default: rawValue.replacing("_", with: "-")
         }
     }

@@ -214,12 +214,18 @@ public struct Profile: Sendable, Hashable {
     /// A region code for the emergency number, such as `GB`.
     public var region: String?
     public var reminderTimes: [LocalTime]
+    /// The person's usual glass in mL, for logging drinks in glasses; nil is 250 mL.
+    public var glassML: Int?
     public var updatedAt: Int64
+
+    /// The glass a day's drinks are counted in.
+    public var glass: Int { glassML ?? EverydayInput.defaultGlassML }
 
     public init(
         birthYear: Int? = nil, sex: Sex? = nil, conditions: [Condition] = [], medications: [Medication] = [],
-        timeZone: String? = nil, region: String? = nil, reminderTimes: [LocalTime] = [], updatedAt: Int64
+        timeZone: String? = nil, region: String? = nil, reminderTimes: [LocalTime] = [], glassML: Int? = nil, updatedAt: Int64
     ) {
+        self.glassML = glassML
         self.birthYear = birthYear
         self.sex = sex
         self.conditions = conditions

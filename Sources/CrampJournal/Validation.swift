@@ -28,6 +28,8 @@ public enum JournalLimits {
     public static let maxSteps = 200_000
     public static let maxAlcoholUnits = 100.0
     public static let maxCaffeineDrinks = 50
+    /// A glass from an espresso cup to a large bottle.
+    public static let glassML = 50...1000
 }
 
 func check(_ condition: Bool, _ field: String, _ problem: @autoclosure () -> String) throws(JournalError) {
@@ -134,6 +136,11 @@ extension Profile {
                 "\"\(region)\" is not a region code; accepted: two letters such as GB, US or AU")
         }
         try unique(reminderTimes, "reminder_times") { $0.description }
+        if let glassML {
+            try check(
+                JournalLimits.glassML.contains(glassML), "glass_ml",
+                "\(glassML) is out of range; accepted: \(JournalLimits.glassML.lowerBound) to \(JournalLimits.glassML.upperBound) mL")
+        }
     }
 
     /// The shape of an IANA name (`UTC`, `Area/Location`, `Area/Sub/Location`); whether the

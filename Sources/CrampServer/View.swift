@@ -300,6 +300,23 @@ enum View {
     /// A label as the start of a sentence or a button: "calf" is "Calf".
     static func capitalised(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
 
+    /// A medicine change in words.
+    static func changeLabel(_ kind: MedicationChangeKind) -> String {
+        switch kind {
+        case .start: "Started"
+        case .stop: "Stopped"
+        case .dose: "Changed the dose of"
+        }
+    }
+
+    /// Millilitres as glasses of `glassML` ("6", "4.5"), or as mL when not a whole or half glass.
+    static func glasses(_ millilitres: Int, glassML: Int) -> String {
+        guard glassML > 0 else { return "\(millilitres) mL" }
+        let halves = millilitres * 2 / glassML
+        guard halves * glassML == millilitres * 2 else { return "\(millilitres) mL" }
+        return halves % 2 == 0 ? String(halves / 2) : "\(halves / 2).5"
+    }
+
     static func outcome(_ outcome: ReliefTried.Outcome) -> String {
         switch outcome {
         case .helped: "helped"

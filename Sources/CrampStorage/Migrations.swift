@@ -132,13 +132,14 @@ enum Schema {
                 "ALTER TABLE accounts ADD COLUMN totp_secret TEXT",
                 "ALTER TABLE accounts ADD COLUMN totp_last_step BIGINT",
             ]),
-        // The night log: a duration chosen as a range, and whether the red-flag questions that
-        // follow a quick log were answered.
+        // The night log: a duration chosen as a range, whether the red-flag questions that
+        // follow a quick log were answered, and the glass a day's drinks are counted in.
         Migration(
-            version: 4, name: "episode_duration_range_safety_questions",
+            version: 4, name: "night_log",
             statements: [
                 "ALTER TABLE episodes ADD COLUMN duration_range TEXT",
                 "ALTER TABLE episodes ADD COLUMN safety_questions TEXT",
+                "ALTER TABLE profiles ADD COLUMN glass_ml INTEGER",
             ]),
     ]
 

@@ -9,7 +9,7 @@ import Testing
         let members = JournalBackup.episodeMembers.union(JournalBackup.dayMembers).union(JournalBackup.profileMembers)
         for field in JournalField.allCases {
             #expect(members.contains(field.jsonKey), "\(field) has no JSON member \(field.jsonKey)")
-            let profileField = [.birthYear, .sex, .conditions, .medications, .timeZone, .region, .reminderTimes].contains(field)
+            let profileField = [.birthYear, .sex, .conditions, .medications, .timeZone, .region, .reminderTimes, .glassML].contains(field)
             if !profileField { #expect(columns.contains(field.column), "\(field) has no CSV column \(field.column)") }
         }
     }

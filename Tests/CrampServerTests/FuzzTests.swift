@@ -219,7 +219,7 @@ import Testing
             (.get, "/api/v1/export?format=csv&table=days", []), (.get, "/journal?from=2026-01-01&muscle=calf", []),
             (.get, "/learn/search?q=night", []),
             (.post, "/journal/new", Array("muscle[]=calf&startedAt=2026-03-01T22:00&durationValue=2&durationUnit=minutes&note=x".utf8)),
-            (.post, "/day", Array("date=2026-03-01&fluidsML=1500&sleepHours=7&context[]=hot_weather".utf8)),
+            (.post, "/day", Array("date=2026-03-01&fluids=6&sleepHours=7&context[]=hot_weather".utf8)),
             (.post, "/profile", Array("birthYear=1950&region=GB&timeZone=Europe/London".utf8)),
             (.post, "/assess", Array("chest=no&breath=no&asked=chest,breath".utf8)), (.post, "/relieve", Array("muscle=calf&outcome=helped".utf8)),
             (.get, "/relieve?muscle=calf", []), (.get, "/plan", []), (.get, "/insights", []), (.get, "/day?date=2026-03-01", []),

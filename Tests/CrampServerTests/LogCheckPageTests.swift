@@ -97,25 +97,48 @@ import Testing
         }
     }
 
-    /// The day page has no medicine-change field; saving it keeps the changes logged elsewhere.
-    @Test func savingTheDayPageKeepsTheMedicineChangesLoggedElsewhere() async throws {
+    /// The day page counts drinks in glasses (or litres or mL typed), asks nothing twice, and
+    /// shows the day's medicine changes to keep, remove or add to; a client that does not show
+    /// them keeps them.
+    @Test func theDayPageTakesGlassesAndMedicineChanges() async throws {
         let server = try await TestServer.make()
         let store = server.store
         try await server.run { client in
             let browser = Browser(client)
+            let march = LocalDate(year: 2026, month: 3, day: 1)!
             try await store.saveDayLog(
-                DayLog(
-                    date: LocalDate(year: 2026, month: 3, day: 1)!, sleepHours: 6,
-                    medicationChanges: [MedicationChange(kind: .start, medication: .statin)], updatedAt: 1), owner: .local)
-            let saved = try await browser.post("/day", [("date", "2026-03-01"), ("fluidsML", "1200"), ("context[]", "heavy_sweating")])
-            #expect(saved.status == .seeOther)
-            let day = try await store.dayLog(date: LocalDate(year: 2026, month: 3, day: 1)!, owner: .local)
+                DayLog(date: march, sleepHours: 6, medicationChanges: [MedicationChange(kind: .start, medication: .statin)], updatedAt: 1),
+                owner: .local)
+            let form = text(try await browser.get("/day?date=2026-03-01"))
+            #expect(form.contains("1 glass = 250 mL"))
+            #expect(form.contains("value=\"start:statin\" checked"))
+            // Hot weather, alcohol, caffeine and drinking little have their own fields: not in the list too.
+            for code in ["hot_weather", "alcohol", "high_caffeine", "low_fluid_intake"] {
+                #expect(!form.contains("name=\"context[]\" value=\"\(code)\""), "\(code)")
+            }
+            let kept = try await browser.post("/day", [("date", "2026-03-01"), ("fluids", "1.2 L"), ("context[]", "heavy_sweating")])
+            #expect(kept.status == .seeOther)
+            var day = try await store.dayLog(date: march, owner: .local)
             #expect(day?.fluidsML == 1200)
             #expect(day?.context == [.heavySweating])
             #expect(day?.medicationChanges == [MedicationChange(kind: .start, medication: .statin)])
-            let refused = try await browser.post("/day", [("date", "2026-03-01"), ("context[]", "moonlight")])
-            #expect(refused.status == .unprocessableContent)
-            #expect(text(refused).contains("moonlight"))
+            // Six glasses of the person's own size; the statin unticked, a diuretic started.
+            #expect(try await browser.post("/profile", [("glassML", "300")]).status == .seeOther)
+            let changed = try await browser.post(
+                "/day",
+                [("date", "2026-03-01"), ("fluids", "6"), ("changesShown", "yes"), ("newChangeKind", "start"), ("newChangeMedicine", "diuretic")])
+            #expect(changed.status == .seeOther)
+            day = try await store.dayLog(date: march, owner: .local)
+            #expect(day?.fluidsML == 1800)
+            #expect(day?.medicationChanges == [MedicationChange(kind: .start, medication: .diuretic)])
+            #expect(text(try await browser.get("/day?date=2026-03-01")).contains("value=\"6\""))
+            for (field, value, named) in [
+                ("fluids", "lots", "fluidsML"), ("context[]", "moonlight", "moonlight"), ("newChangeKind", "start", "medicationChanges"),
+            ] {
+                let refused = try await browser.post("/day", [("date", "2026-03-01"), ("changesShown", "yes"), (field, value)])
+                #expect(refused.status == .unprocessableContent, "\(field)")
+                #expect(text(refused).contains(named), "\(field)")
+            }
         }
     }
 }

@@ -239,7 +239,7 @@ def test_day_profile_learning_and_data_pages_pass_the_audit(page, personal):
         page.goto(personal.base + path)
         audit(page, path)
     page.goto(personal.base + "/day")
-    page.get_by_label(re.compile("Fluids")).fill("1500")
+    page.get_by_label(re.compile("Glasses of water")).fill("1.5 L")
     page.get_by_label("It was hot").check()
     page.get_by_role("button", name="Save my day").click()
     assert "Saved." in page.content()

@@ -25,47 +25,67 @@ struct DayPages: PageController {
         let owner = try owner(request, context: context)
         let today = try await services.clock(owner: owner).today
         let date = request.uri.queryParameters.get("date").flatMap { LocalDate(iso: $0) } ?? today
-        let form = DayForm(try await services.journal.dayLog(date: date, owner: owner))
+        let glass = try await services.journal.profile(owner: owner)?.glass ?? EverydayInput.defaultGlassML
+        let saved = try await services.journal.dayLog(date: date, owner: owner)
+        let form = DayForm(saved, glassML: glass)
         return page(
             "day", title: "My day", section: "day",
-            model: dayData(form, date: date, errors: [], saved: request.uri.queryParameters.get("saved") != nil),
+            model: dayData(form, date: date, glassML: glass, saved: saved, errors: [], justSaved: request.uri.queryParameters.get("saved") != nil),
             request: request, context: context)
     }
 
-    /// The day's number fields, in the order the page shows them.
+    /// The day's number fields after the drinks, in the order the page shows them.
     static let dayNumbers: [(field: JournalField, label: String, step: String, value: any KeyPath<DayForm, String?> & Sendable)] = [
-        (.fluidsML, "Fluids (mL)", "50", \.fluidsML), (.exerciseMinutes, "Exercise (minutes)", "1", \.exerciseMinutes),
-        (.steps, "Steps", "1", \.steps),
+        (.exerciseMinutes, "Exercise (minutes)", "1", \.exerciseMinutes), (.steps, "Steps", "1", \.steps),
         (.sittingHours, "Hours sitting", "0.5", \.sittingHours), (.standingHours, "Hours standing", "0.5", \.standingHours),
         (.sleepHours, "Hours of sleep", "0.5", \.sleepHours), (.alcoholUnits, "Alcohol (units)", "0.5", \.alcoholUnits),
-        (.caffeineDrinks, "Caffeine drinks", "1", \.caffeineDrinks),
+        (.caffeineDrinks, "Drinks with caffeine (coffee, tea, cola)", "1", \.caffeineDrinks),
     ]
 
-    func dayData(_ form: DayForm, date: LocalDate, errors: [(String, String)], saved: Bool) -> DayPage {
-        DayPage(
-            date: date.description, errors: View.errors(errors), saved: saved,
+    /// Situations the day's own fields already ask about: not asked twice.
+    static let askedByFields: Set<ContextCode> = [.hotWeather, .lowFluidIntake, .alcohol, .highCaffeine]
+
+    func dayData(_ form: DayForm, date: LocalDate, glassML: Int, saved: DayLog?, errors: [(String, String)], justSaved: Bool) -> DayPage {
+        let kinds = MedicationChangeKind.allCases.map { Option(value: $0.rawValue, label: View.changeLabel($0), selected: false) }
+        return DayPage(
+            date: date.description, errors: View.errors(errors), saved: justSaved,
+            fluids: form.fluids ?? "", glassML: glassML,
+            fluidsSaved: saved?.fluidsML.map { "Saved: \($0) mL." } ?? "",
             numbers: Self.dayNumbers.map {
                 DayPage.Number(name: $0.field.jsonKey, label: $0.label, step: $0.step, value: form[keyPath: $0.value] ?? "")
             },
             intensities: View.choices(ExerciseIntensity.allCases, chosen: form.exerciseIntensity.map { [$0] } ?? []) { $0.rawValue.capitalized },
             electrolyteDrink: form.electrolyteDrink == "yes", hotWeather: form.hotWeather == "yes",
             minerals: View.choices(MineralFood.allCases, chosen: form.mineralFood ?? []) { "Foods rich in \($0.rawValue)" },
-            contexts: View.choices(ContextCode.allCases, chosen: form.context ?? []) { knowledge.context[$0]?.label ?? $0.rawValue })
+            contexts: View.choices(ContextCode.allCases.filter { !Self.askedByFields.contains($0) }, chosen: form.context ?? []) {
+                knowledge.context[$0]?.label ?? $0.rawValue
+            },
+            changes: (form.medicationChange ?? []).compactMap { text -> Choice? in
+                guard let change = try? JournalCSV.medicationChange(text, field: "") else { return nil }
+                return Choice(
+                    code: text,
+                    label: "\(View.changeLabel(change.kind)): \(knowledge.medications[change.medication]?.label ?? change.medication.rawValue)",
+                    checked: true)
+            },
+            changeKinds: kinds,
+            medicines: Medication.allCases.map { Option(value: $0.rawValue, label: knowledge.medications[$0]?.label ?? $0.rawValue, selected: false) }
+        )
     }
 
     @Sendable func saveDay(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let form = try await form(DayForm.self, request, context: context)
         guard let date = LocalDate(iso: form.date ?? "") else { throw Problem.invalid("date", "the day is missing; reload the page") }
+        let glass = try await services.journal.profile(owner: owner)?.glass ?? EverydayInput.defaultGlassML
+        let saved = try await services.journal.dayLog(date: date, owner: owner)
         do {
-            // The page has no field for medicine changes: those already logged are kept.
-            var day = try form.day(date, keeping: try await services.journal.dayLog(date: date, owner: owner))
+            var day = try form.day(date, keeping: saved, glassML: glass)
             day = try await Body.saving { try await services.app.save(day, owner: owner) }
             return redirect("/day?date=\(date)&saved=1")
         } catch let problem as Problem {
             return page(
                 "day", title: "My day", section: "day",
-                model: dayData(form, date: date, errors: [(problem.field ?? "", problem.detail)], saved: false),
+                model: dayData(form, date: date, glassML: glass, saved: saved, errors: [(problem.field ?? "", problem.detail)], justSaved: false),
                 request: request, context: context, status: .unprocessableContent)
         }
     }
@@ -75,7 +95,8 @@ struct DayPages: PageController {
 struct DayForm: SubmittedForm {
     var csrf: String?
     var date: String?
-    var fluidsML: String?
+    /// Drinks: glasses, or litres or mL typed ("1.2 L").
+    var fluids: String?
     var exerciseMinutes: String?
     var steps: String?
     var sittingHours: String?
@@ -88,11 +109,16 @@ struct DayForm: SubmittedForm {
     var hotWeather: String?
     var mineralFood: [String]?
     var context: [String]?
+    /// The day's medicine changes kept (`kind:medicine`, ticked), and one more to add.
+    var medicationChange: [String]?
+    var changesShown: String?
+    var newChangeKind: String?
+    var newChangeMedicine: String?
 
-    /// The form filled in from a saved day (empty for none).
-    init(_ day: DayLog?) {
+    /// The form filled in from a saved day (empty for none), drinks in the person's glasses.
+    init(_ day: DayLog?, glassML: Int) {
         guard let day else { return }
-        fluidsML = day.fluidsML.map(String.init)
+        fluids = day.fluidsML.map { View.glasses($0, glassML: glassML) }
         exerciseMinutes = day.exerciseMinutes.map(String.init)
         steps = day.steps.map(String.init)
         sittingHours = day.sittingHours.map { JSONWriter.format($0) }
@@ -105,12 +131,21 @@ struct DayForm: SubmittedForm {
         hotWeather = day.hotWeather == true ? "yes" : nil
         mineralFood = day.mineralFoods.map(\.rawValue)
         context = day.context.map(\.rawValue)
+        medicationChange = day.medicationChanges.map(JournalCSV.medicationChangeText)
     }
 
     /// The day the form describes; each value that does not read is refused naming its field.
-    func day(_ date: LocalDate, keeping saved: DayLog?) throws -> DayLog {
+    func day(_ date: LocalDate, keeping saved: DayLog?, glassML: Int) throws -> DayLog {
         var day = DayLog(date: date, updatedAt: 0)
-        day.fluidsML = try View.whole(fluidsML, field: .fluidsML)
+        if let text = fluids?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let millilitres = EverydayInput.fluidML(text, bareUnit: .glasses, glassML: glassML) else {
+                throw Problem.invalid(
+                    "fluidsML",
+                    "\(Problem.shown(text, limit: 20)) is not an amount to drink in a day; accepted: glasses such as 6, or 1.5 L or 1500 mL, up to 20 L"
+                )
+            }
+            day.fluidsML = millilitres
+        }
         day.exerciseMinutes = try View.whole(exerciseMinutes, field: .exerciseMinutes)
         day.steps = try View.whole(steps, field: .steps)
         day.sittingHours = try View.number(sittingHours, field: .sittingHours)
@@ -122,8 +157,30 @@ struct DayForm: SubmittedForm {
         day.electrolyteDrink = electrolyteDrink == "yes"
         day.hotWeather = hotWeather == "yes"
         day.mineralFoods = try View.codes(mineralFood, field: .mineralFoods)
-        day.context = try View.codes(context, field: .context)
-        day.medicationChanges = saved?.medicationChanges ?? []
+        // The situations the page does not list (its own fields ask them) stay as they were.
+        let shown: [ContextCode] = try View.codes(context, field: .context)
+        day.context = Array(CodeSet(shown + (saved?.context ?? []).filter(DayPages.askedByFields.contains)))
+        if changesShown == "yes" {
+            var changes: [MedicationChange] = []
+            for (index, text) in (medicationChange ?? []).enumerated() {
+                do throws(JournalError) {
+                    changes.append(try JournalCSV.medicationChange(text, field: "medicationChanges[\(index)]"))
+                } catch {
+                    throw Problem.invalid(error.field, error.problem)
+                }
+            }
+            let kind: MedicationChangeKind? = try View.code(newChangeKind, field: .medicationChanges)
+            let medicine: Medication? = try View.code(newChangeMedicine, field: .medicationChanges)
+            if let kind, let medicine {
+                changes.append(MedicationChange(kind: kind, medication: medicine))
+            } else if kind != nil || medicine != nil {
+                throw Problem.invalid("medicationChanges", "choose both what changed and which medicine, or neither")
+            }
+            day.medicationChanges = Array(Set(changes)).sorted { JournalCSV.medicationChangeText($0) < JournalCSV.medicationChangeText($1) }
+        } else {
+            // A client that does not show the changes keeps them.
+            day.medicationChanges = saved?.medicationChanges ?? []
+        }
         return day
     }
 }
@@ -139,10 +196,17 @@ struct DayPage: Sendable {
     let date: String
     let errors: [FieldError]
     let saved: Bool
+    let fluids: String
+    let glassML: Int
+    /// "Saved: 1500 mL.", or empty.
+    let fluidsSaved: String
     let numbers: [Number]
     let intensities: [Choice]
     let electrolyteDrink: Bool
     let hotWeather: Bool
     let minerals: [Choice]
     let contexts: [Choice]
+    let changes: [Choice]
+    let changeKinds: [Option]
+    let medicines: [Option]
 }

@@ -36,7 +36,8 @@ struct ProfilePages: PageController {
             sexes: View.choices(Sex.allCases, chosen: form.sex.map { [$0] } ?? []) { knowledge.sexLabels[$0] ?? $0.rawValue },
             conditions: View.choices(Condition.allCases, chosen: form.condition ?? []) { knowledge.conditions[$0]?.label ?? $0.rawValue },
             medications: View.choices(Medication.allCases, chosen: form.medication ?? []) { knowledge.medications[$0]?.label ?? $0.rawValue },
-            timeZone: form.timeZone ?? "", region: form.region ?? "", reminderTimes: form.reminderTimes ?? "")
+            timeZone: form.timeZone ?? "", zones: PersonClock.zoneNames, region: form.region ?? "", reminderTimes: form.reminderTimes ?? "",
+            glassML: form.glassML ?? "", defaultGlassML: EverydayInput.defaultGlassML)
     }
 
     @Sendable func saveProfile(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -65,6 +66,7 @@ struct ProfileForm: SubmittedForm {
     var region: String?
     /// HH:MM times separated by commas.
     var reminderTimes: String?
+    var glassML: String?
 
     init(_ profile: Profile?) {
         guard let profile else { return }
@@ -75,6 +77,7 @@ struct ProfileForm: SubmittedForm {
         timeZone = profile.timeZone
         region = profile.region
         reminderTimes = profile.reminderTimes.map(\.description).joined(separator: ", ")
+        glassML = profile.glassML.map(String.init)
     }
 
     /// The profile the form describes; each value that does not read is refused naming its field
@@ -89,11 +92,23 @@ struct ProfileForm: SubmittedForm {
         profile.conditions = try View.codes(condition, field: .conditions)
         profile.medications = try View.codes(medication, field: .medications)
         if let zone = timeZone?.trimmingCharacters(in: .whitespaces), !zone.isEmpty {
-            guard PersonClock.zone(named: zone) != nil else {
+            switch PersonClock.zoneNamed(zone) {
+            case .zone(let name): profile.timeZone = name
+            case .ambiguous(let names):
                 throw Problem.invalid(
-                    "timeZone", "\"\(zone.prefix(64))\" is not a time zone; accepted: names such as Europe/London or America/New_York")
+                    "timeZone", "\(Problem.shown(zone, limit: 64)) could be \(names.prefix(6).joined(separator: " or ")); choose one from the list")
+            case .unknown:
+                throw Problem.invalid(
+                    "timeZone",
+                    "\(Problem.shown(zone, limit: 64)) is not a time zone; accepted: a city such as London or New York, or a name from the list such as Europe/London"
+                )
             }
-            profile.timeZone = zone
+        }
+        if let text = glassML?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let millilitres = EverydayInput.fluidML(text, bareUnit: .millilitres), millilitres > 0 else {
+                throw Problem.invalid("glassML", "\(Problem.shown(text, limit: 20)) is not an amount; accepted: mL such as 250 or 330")
+            }
+            profile.glassML = millilitres
         }
         if let region = region?.trimmingCharacters(in: .whitespaces), !region.isEmpty { profile.region = region.uppercased() }
         let times = (reminderTimes ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -116,6 +131,9 @@ struct ProfilePage: Sendable {
     let conditions: [Choice]
     let medications: [Choice]
     let timeZone: String
+    let zones: [String]
     let region: String
     let reminderTimes: String
+    let glassML: String
+    let defaultGlassML: Int
 }

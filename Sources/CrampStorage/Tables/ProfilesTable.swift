@@ -5,7 +5,7 @@ import CrampKnowledge
 enum ProfilesTable: JournalTable {
     enum Column: String, TableColumn {
         case ownerID = "owner_id", birthYear = "birth_year", sex, conditions, medications, timeZone = "time_zone", region
-        case reminderTimes = "reminder_times", updatedAt = "updated_at"
+        case reminderTimes = "reminder_times", glassML = "glass_ml", updatedAt = "updated_at"
     }
 
     static let name = "profiles"
@@ -20,6 +20,7 @@ enum ProfilesTable: JournalTable {
         row[.timeZone] = .text(profile.timeZone)
         row[.region] = .text(profile.region)
         row[.reminderTimes] = .text(StoredList.text(profile.reminderTimes.map(\.description)))
+        row[.glassML] = .int(profile.glassML)
         row[.updatedAt] = .int(profile.updatedAt)
     }
 
@@ -29,6 +30,6 @@ enum ProfilesTable: JournalTable {
             conditions: try row.codes(.conditions, Condition.self), medications: try row.codes(.medications, Medication.self),
             timeZone: row.text(.timeZone), region: row.text(.region),
             reminderTimes: row.row.withText(Column.reminderTimes.position) { StoredList.items($0).compactMap { LocalTime(iso: $0) } },
-            updatedAt: try row.required(.updatedAt, row.int))
+            glassML: row.int(.glassML).flatMap { Int(exactly: $0) }, updatedAt: try row.required(.updatedAt, row.int))
     }
 }

@@ -129,6 +129,8 @@ struct ProfileCommand: AsyncParsableCommand {
     var region: String?
     @Option(name: .customLong(JournalField.reminderTimes.flag), help: "A reminder time HH:MM; sets the list (repeat).")
     var reminders: [String] = []
+    @Option(name: .customLong(JournalField.glassML.flag), help: "Your usual glass in mL (250 if not set), for drinks counted in glasses.")
+    var glass: String?
     @Flag(help: "Print the profile as JSON.")
     var json = false
 
@@ -161,12 +163,26 @@ struct ProfileCommand: AsyncParsableCommand {
                 changed = true
             }
             if let timeZone {
-                guard timeZone.isEmpty || fileExists("/usr/share/zoneinfo/\(timeZone)") || timeZone == "UTC" else {
-                    throw CLIError.input(
-                        "--time-zone \"\(timeZone)\" is not a time zone this machine knows; accepted: IANA names such as Europe/London or America/New_York"
-                    )
+                if timeZone.isEmpty {
+                    profile.timeZone = nil
+                } else {
+                    switch PersonClock.zoneNamed(timeZone) {
+                    case .zone(let name): profile.timeZone = name
+                    case .ambiguous(let names):
+                        throw CLIError.input("--time-zone \"\(timeZone)\" could be \(names.prefix(6).joined(separator: " or ")); give one of them")
+                    case .unknown:
+                        throw CLIError.input(
+                            "--time-zone \"\(timeZone)\" is not a time zone this machine knows; accepted: a city such as London, or IANA names such as Europe/London"
+                        )
+                    }
                 }
-                profile.timeZone = timeZone.isEmpty ? nil : timeZone
+                changed = true
+            }
+            if let glass {
+                guard glass.isEmpty || EverydayInput.fluidML(glass, bareUnit: .millilitres).map({ $0 > 0 }) == true else {
+                    throw CLIError.input("--glass \"\(glass)\" is not an amount; accepted: mL such as 250 or 330")
+                }
+                profile.glassML = glass.isEmpty ? nil : EverydayInput.fluidML(glass, bareUnit: .millilitres)
                 changed = true
             }
             if let region { profile.region = region.isEmpty ? nil : region.uppercased(); changed = true }
@@ -199,6 +215,7 @@ struct ProfileCommand: AsyncParsableCommand {
             Console.print("  region         \(profile.region ?? "-")")
             Console.print(
                 "  reminders      \(profile.reminderTimes.isEmpty ? "-" : profile.reminderTimes.map(\.description).joined(separator: ", "))")
+            Console.print("  glass          \(profile.glass) mL\(profile.glassML == nil ? " (the usual)" : "")")
         }
     }
 }
