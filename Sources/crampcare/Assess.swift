@@ -13,7 +13,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct Assess: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Assess an episode: triage, red flags, what else it might be, causes and relief.",
+        abstract: "Assess an episode: triage, red flags, what else it might be, causes and relief.", usage: "crampcare assess [--input <file>] [--format <format>] [options]",
         discussion: """
             In a terminal, asks the red-flag questions first, then the rest step by step. \
             With --json, reads one request (assessment-request.schema.json) from stdin or --input \
@@ -112,7 +112,9 @@ struct Assess: AsyncParsableCommand {
                 var report = Report(
                     knowledge: knowledge, numbers: numbers(knowledge), format: format == .markdown ? .markdown : .text,
                     style: Style(enabled: Console.colourEnabled), width: Console.width)
-                Console.print(report.render(result))
+                let text = report.render(result)
+                // An emergency is printed whole; otherwise the rest after what matters first is paged.
+                Console.page(text, kept: report.kept, whole: format == .markdown || result.triage == .emergency)
             }
             if interactive || save { kept = (request, result) }
         }

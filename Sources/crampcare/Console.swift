@@ -55,7 +55,55 @@ enum Console {
         }
     }
 
-    static func print(_ text: String) { write(Array((text + "\n").utf8)) }
+    /// Text for a person, each line wrapped at the terminal's width on word boundaries (a line
+    /// that starts with spaces or a list mark keeps them for its continuation lines). Machine
+    /// output (JSON, CSV) goes through `write` and is never wrapped.
+    static func print(_ text: String) { write(Array((fitted(text, width: width) + "\n").utf8)) }
+
+    /// Every line of `text` wrapped to `width`.
+    static func fitted(_ text: String, width: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            visibleCount(line) <= width ? String(line) : hanging(String(line), width: width)
+        }.joined(separator: "\n")
+    }
+
+    /// One long line wrapped under its own indent and list mark ("  - ", "  12. "), or under its
+    /// second column when it is a table row ("  symptoms        How a cramp feels, ...").
+    static func hanging(_ line: String, width: Int) -> String {
+        let indent = line.prefix { $0 == " " }
+        let rest = line.dropFirst(indent.count)
+        var mark = ""
+        if rest.hasPrefix("- ") || rest.hasPrefix("* ") {
+            mark = String(rest.prefix(2))
+        } else if let dot = rest.firstIndex(of: "."), rest[..<dot].count <= 3, !rest[..<dot].isEmpty,
+            rest[..<dot].allSatisfy(\.isNumber), rest[dot...].hasPrefix(". ")
+        {
+            mark = String(rest[...dot]) + " "
+        } else if let gap = rest.firstRange(of: "  "), rest.distance(from: rest.startIndex, to: gap.lowerBound) < width / 3 {
+            // A label, then its text in a column: the column is where the spaces end.
+            let column = rest[gap.lowerBound...].firstIndex { $0 != " " } ?? rest.endIndex
+            mark = String(rest[..<column])
+        }
+        let prefix = String(indent) + mark
+        let hang = String(repeating: " ", count: min(Console.visibleCount(Substring(prefix)), width / 2))
+        return wrap(String(rest.dropFirst(mark.count)), width: width, indent: hang, firstIndent: prefix)
+    }
+
+    /// Characters a terminal shows: ANSI colour sequences take no room.
+    static func visibleCount(_ text: Substring) -> Int {
+        var count = 0
+        var inEscape = false
+        for character in text {
+            if inEscape {
+                if character.isLetter { inEscape = false }
+            } else if character == "\u{1B}" {
+                inEscape = true
+            } else {
+                count += 1
+            }
+        }
+        return count
+    }
     /// A message on stderr. Control characters other than new line and tab are shown as
     /// `\u{…}`: messages quote what a file or a flag held, and a raw ESC would drive the terminal.
     static func error(_ text: String) {
@@ -67,14 +115,49 @@ enum Console {
                 safe.append(scalar)
             }
         }
-        write(Array((String(safe) + "\n").utf8), to: 2)
+        write(Array((fitted(String(safe), width: width) + "\n").utf8), to: 2)
     }
 
-    /// The terminal's width, for wrapping text; 80 when it cannot be told.
+    /// The width text is wrapped to: COLUMNS when set (as shells set it), else the terminal's,
+    /// else 80; never under 20, and at most 100 (longer lines are hard to read).
     static var width: Int {
+        if let columns = Settings().text("columns"), columns.count <= 4, let value = Int(columns), value > 0 { return min(max(value, 20), 100) }
         var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return min(Int(size.ws_col), 100) }
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return min(max(Int(size.ws_col), 20), 100) }
         return 80
+    }
+
+    /// The terminal's height in lines: LINES when set, else the terminal's, else 24.
+    static var height: Int {
+        if let lines = Settings().text("lines"), lines.count <= 4, let value = Int(lines), value > 0 { return max(value, 8) }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return max(Int(size.ws_row), 8) }
+        return 24
+    }
+
+    /// Long text on a terminal, a screen at a time: the first `kept` lines are printed whole
+    /// (the banner, the red flags and what to do first are never behind a key), then the rest a
+    /// screen per Enter, until q. Not on a terminal (a pipe, a file), or with `whole`, it is all
+    /// printed at once.
+    static func page(_ text: String, kept: Int, whole: Bool = false) {
+        let lines = fitted(text, width: width).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let screen = height - 1
+        guard !whole, stdoutIsTerminal, stdinIsTerminal, lines.count > max(kept, screen) else {
+            write(Array((lines.joined(separator: "\n") + "\n").utf8))
+            return
+        }
+        var shown = max(kept, screen - 1)
+        write(Array((lines[0..<shown].joined(separator: "\n") + "\n").utf8))
+        while shown < lines.count {
+            write(Array("-- \(lines.count - shown) more lines: Enter for more, q to stop -- ".utf8))
+            guard let answer = readLine(), answer.trimmingCharacters().lowercased() != "q" else {
+                write(Array("\n".utf8))
+                return
+            }
+            let next = min(lines.count, shown + screen - 1)
+            write(Array((lines[shown..<next].joined(separator: "\n") + "\n").utf8))
+            shown = next
+        }
     }
 }
 
@@ -115,13 +198,14 @@ struct Style {
     func dim(_ text: String) -> String { paint(text, "2") }
 }
 
-/// Wraps text to a width at word boundaries, indenting every line.
+/// Wraps text to a width at word boundaries, indenting every line (a word longer than a line,
+/// such as an address, stands on a line of its own).
 func wrap(_ text: String, width: Int, indent: String = "", firstIndent: String? = nil) -> String {
     var lines: [String] = []
     var line = firstIndent ?? indent
     var lineHasWord = false
     for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-        if lineHasWord, line.count + 1 + word.count > width {
+        if lineHasWord, Console.visibleCount(Substring(line)) + 1 + Console.visibleCount(word) > width {
             lines.append(line)
             line = indent
             lineHasWord = false

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampAssessment
 import CrampJournal
 import CrampKnowledge
@@ -126,10 +127,8 @@ struct Interview {
         case .checklist(let options):
             return .findings(try askChecklist(question, options))
         case .muscles:
-            let picked = try choose(
-                question.text, Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true,
-                none: "not sure")
-            return .muscles(picked.isEmpty ? [.unsure] : picked.map { Muscle.allCases[$0] })
+            let picked = try chooseMuscles(question.text, from: EverydayInput.muscleOrder, required: false)
+            return .muscles(picked.isEmpty ? [.unsure] : picked)
         case .duration:
             return .minutes(try askDuration())
         case .age:
@@ -215,25 +214,33 @@ struct Interview {
 
     func askDuration() throws(CLIError) -> Double {
         while true {
-            let answer = try ask("How long did it last? (for example 2m, 90s, 1h)")
-            if let minutes = Self.minutes(answer), minutes > 0, minutes <= 10080 { return minutes }
-            say("Please give a time from a few seconds up to 7 days, such as 30s, 2m or 1h. This one is needed.")
+            let answer = try ask("How long did it last? (such as 2 minutes, 90s or 1 hour; a number alone is minutes)")
+            if let seconds = EverydayInput.durationSeconds(answer, bareUnit: .minutes) { return Double(seconds) / 60 }
+            say("Please give a time from a second up to 7 days, such as 30 seconds, 2 minutes or 1 hour. This one is needed.")
         }
     }
 
-    /// Minutes from "90s", "2m", "2", "1.5h" or "1d".
-    static func minutes(_ text: String) -> Double? {
-        let lower = text.lowercased().replacing(" ", with: "")
-        // Longest spelling first: "2 minutes" must not be read as "2 minute" + "s".
-        let units: [(String, Double)] = [
-            ("minutes", 1), ("minute", 1), ("mins", 1), ("min", 1), ("seconds", 1.0 / 60), ("second", 1.0 / 60),
-            ("secs", 1.0 / 60), ("sec", 1.0 / 60), ("hours", 60), ("hour", 60), ("hrs", 60), ("hr", 60),
-            ("days", 1440), ("day", 1440), ("s", 1.0 / 60), ("m", 1), ("h", 60), ("d", 1440),
-        ]
-        for (suffix, factor) in units where lower.hasSuffix(suffix) {
-            return Double(lower.dropLast(suffix.count)).map { $0 * factor }
+    /// Muscles picked by number (in `muscles`' order, the same in every command) or named in
+    /// everyday words; a word that could be two muscles ("thigh") is asked about.
+    func chooseMuscles(_ question: String, from muscles: [Muscle], required: Bool) throws(CLIError) -> [Muscle] {
+        say("")
+        say(question)
+        for (index, muscle) in muscles.enumerated() { Console.print("  \(index + 1). \(knowledge.muscleLabels[muscle] ?? muscle.rawValue)") }
+        while true {
+            let answer = try ask("Numbers or names, such as 1 or calf\(required ? "" : ", or Enter if not sure"):")
+            if answer.isEmpty, !required { return [] }
+            switch EverydayInput.muscles(answer, numbered: muscles) {
+            case .muscles(let picked) where !picked.isEmpty && picked.allSatisfy(muscles.contains):
+                return picked
+            case .ambiguous(let word, let choices):
+                let offered = choices.filter(muscles.contains)
+                say("\"\(word)\" could be \(offered.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: " or ")). Which?")
+                let picked = try chooseMuscles("Which one?", from: offered, required: true)
+                return picked
+            default:
+                say("Please type a number from 1 to \(muscles.count), or a name such as calf, hamstring or front of thigh.")
+            }
         }
-        return Double(lower)
     }
 
     func askNumber(_ question: String, range: ClosedRange<Int>, required: Bool) throws(CLIError) -> Int? {
@@ -284,22 +291,21 @@ extension String {
 extension Interview {
     /// The questions for logging an episode in a terminal: what, how long, when, how bad, the
     /// red-flag screen, what was tried, and a note.
-    mutating func askEpisode(into episode: inout Episode, now: LocalTimestamp) throws(CLIError) {
+    mutating func askEpisode(into episode: inout Episode, clock: PersonClock) throws(CLIError) {
+        let now = clock.now()
         say(style.bold("Log a cramp"))
-        let muscles = try choose(
-            "Which muscle cramped?", Muscle.allCases.map { knowledge.muscleLabels[$0] ?? $0.rawValue }, many: true, required: true)
-        episode.muscles = Array(CodeSet(muscles.map { Muscle.allCases[$0] }))
+        episode.muscles = Array(CodeSet(try chooseMuscles("Which muscle cramped?", from: EverydayInput.muscleOrder, required: true)))
         let minutes = try askDuration()
         episode.durationSeconds = max(1, Int((minutes * 60).rounded()))
         while true {
-            let answer = try ask("When did it start? (HH:MM, or Enter for just now)")
+            let answer = try ask("When did it start? (such as 3am, 23:30 or yesterday 23:30; Enter for just now)")
             if answer.isEmpty {
                 episode.startedAt = LocalTimestamp(
                     instant: now.instant - Int64(episode.durationSeconds) * 1000, zoneOffsetSeconds: now.utcOffsetSeconds)
                 break
             }
             do {
-                episode.startedAt = try EpisodeFlags.start(answer, now: now)
+                episode.startedAt = try EpisodeFlags.start(answer, clock: clock)
                 break
             } catch {
                 say(error.message)

@@ -17,7 +17,7 @@ import Glibc
 /// and whether it helped. Over a pipe it prints one line per step instead of animating.
 struct Relieve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A guided relief session for a cramp happening now: timed stretches, then what else helps.",
+        abstract: "A guided relief session for a cramp happening now: timed stretches, then what else helps.", usage: "crampcare relieve [--muscle <muscle>] [--no-log] [options]",
         discussion: "Ctrl-C stops at any point. At the end it asks whether it helped and logs the cramp (unless --no-log).")
 
     @OptionGroup var journal: JournalOptions
@@ -42,10 +42,11 @@ struct Relieve: AsyncParsableCommand {
                 width: Console.width, timeScale: timeScale)
             let chosen =
                 try muscle.map { text throws(CLIError) -> Muscle in
-                    guard let value = Muscle(rawValue: text), CrampCareApp.reliefMuscles.contains(value) else {
-                        throw CLIError.input("--muscle \"\(text)\" is not one of: calf, hamstrings, quadriceps")
+                    let found = try EpisodeFlags.muscles([text])
+                    guard found.count == 1, CrampCareApp.reliefMuscles.contains(found[0]) else {
+                        throw CLIError.input("--muscle \"\(text)\" is not one of: calf, hamstrings (back of thigh), quadriceps (front of thigh)")
                     }
-                    return value
+                    return found[0]
                 } ?? session.askMuscle(knowledge: knowledge)
             let relief = try await opened.app.startRelief(muscle: chosen, owner: owner)
             guard try await session.run(relief, knowledge: knowledge) else {
@@ -98,15 +99,19 @@ struct ReliefSessionView {
     static let ticksPerSecond = 4
 
     func askMuscle(knowledge: KnowledgeBase) throws(CLIError) -> Muscle {
-        let choices: [Muscle] = [.calf, .hamstrings, .quadriceps]
+        // The same numbers as every other list of muscles (1 is the calf).
+        let choices = CrampCareApp.reliefMuscles
         Console.print("Which muscle is cramping?")
         for (index, muscle) in choices.enumerated() { Console.print("  \(index + 1). \(knowledge.muscleLabels[muscle] ?? muscle.rawValue)") }
         while true {
             guard let line = prompt("Number or name: ") else { throw CLIError.input("no muscle given; use --muscle calf, hamstrings or quadriceps") }
-            let text = line.trimmingCharacters(in: .whitespaces).lowercased()
-            if let number = Int(text), (1...choices.count).contains(number) { return choices[number - 1] }
-            if let muscle = Muscle(rawValue: text), muscle != .unsure { return muscle }
-            Console.print("Please answer 1, 2 or 3 (or calf, hamstrings, quadriceps).")
+            switch EverydayInput.muscles(line, numbered: choices) {
+            case .muscles(let found) where found.count == 1 && choices.contains(found[0]): return found[0]
+            case .ambiguous(let word, let could):
+                Console.print("\"\(word)\" could be \(could.filter(choices.contains).map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: " or ")).")
+            default: break
+            }
+            Console.print("Please answer 1, 2 or 3 (or calf, back of thigh, front of thigh).")
         }
     }
 

@@ -12,6 +12,9 @@ struct Report {
     let width: Int
 
     private var lines: [String] = []
+    /// How many lines of the last text rendered must never be behind a pager: the banner, what
+    /// to do first, when to get help, and the red flags behind the advice.
+    private(set) var kept = 0
 
     init(knowledge: KnowledgeBase, numbers: EmergencyNumbers, format: Format, style: Style, width: Int) {
         self.knowledge = knowledge
@@ -66,12 +69,16 @@ struct Report {
             lines.append(wrap(shown.action, width: width))
         }
         for notice in shown.notices { lines.append(""); paragraph(notice) }
+        kept = lines.count
         for section in shown.sections {
             heading(section.heading)
             for text in section.paragraphs { paragraph(text) }
             for item in section.items { self.item(item) }
             // Where the full programme is, in the terminal's words.
             if section.kind == .prevention { paragraph("Run `crampcare learn prevention` and `crampcare learn exercises` for the full programme.") }
+            if [.relief, .safetyNet, .unscreened, .redFlags].contains(section.kind) || kept == 0 {
+                kept = lines.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false).count
+            }
         }
         lines.append("")
         paragraph("\(shown.disclaimer) (Knowledge base \(shown.knowledgeVersion).)")

@@ -10,7 +10,7 @@ import Prometheus
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the web app: the pages and the HTTP API.",
+        abstract: "Run the web app: the pages and the HTTP API.", usage: "crampcare serve [--port <port>] [--hosted] [options]",
         discussion: """
             With nothing set, serves your personal journal at http://127.0.0.1:8080 with no sign-in, reachable from this machine only. \
             --hosted turns on accounts and sign-in and is required to listen on any other address; several hosted instances can share \

@@ -9,7 +9,7 @@ import CrampStorage
 /// `log`: a cramp logged, then checked at once.
 struct Log: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Log a cramp in your journal; it is then checked for red flags at once.",
+        abstract: "Log a cramp in your journal; it is then checked for red flags at once.", usage: "crampcare log [--muscle <muscle>] [--duration <duration>] [options]",
         discussion: """
             In a terminal with no flags, asks the questions. Otherwise: --muscle and --duration are \
             needed, for example: crampcare log --muscle calf --duration 2m --severity 6 --relief stretch:helped. \
@@ -43,11 +43,11 @@ struct Log: AsyncParsableCommand {
                 var interview = Interview(
                     knowledge: knowledge, assessor: opened.app.assessor,
                     numbers: knowledge.emergencyNumbers(region: nil), style: Style(enabled: Console.colourEnabled))
-                try interview.askEpisode(into: &episode, now: now)
+                try interview.askEpisode(into: &episode, clock: opened.clock)
             } else {
-                guard !fields.muscles.isEmpty else { throw CLIError.input("--muscle is needed: quadriceps, hamstrings, calf or unsure") }
-                guard fields.duration != nil else { throw CLIError.input("--duration is needed, such as 90s, 2m or 1.5h") }
-                try fields.apply(to: &episode, now: now)
+                guard !fields.muscles.isEmpty else { throw CLIError.input("--muscle is needed: calf, hamstrings, quadriceps or unsure") }
+                guard fields.duration != nil else { throw CLIError.input("--duration is needed, such as 90s, \"2 minutes\" or 1.5h") }
+                try fields.apply(to: &episode, clock: opened.clock)
                 if fields.startedAt == nil {
                     // Logged after it happened: it started the duration ago.
                     episode.startedAt = LocalTimestamp(

@@ -67,7 +67,7 @@ func findEpisode(_ text: String, in store: any JournalStore) async throws -> Epi
 
 struct Edit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Change a logged episode: only the fields you give change.",
+        abstract: "Change a logged episode: only the fields you give change.", usage: "crampcare edit <id> [--muscle <muscle>] [--duration <duration>] [options]",
         discussion: "Example: crampcare edit 3f2a9c1e --severity 4 --relief stretch:helped --note \"after a long walk\""
     )
 
@@ -80,7 +80,7 @@ struct Edit: AsyncParsableCommand {
         try await withJournal(journal) { opened in
             guard !fields.isEmpty else { throw CLIError.input("give at least one field to change, such as --severity 4; see crampcare edit --help") }
             var episode = try await findEpisode(id, in: opened.journal)
-            try fields.apply(to: &episode, now: opened.clock.now())
+            try fields.apply(to: &episode, clock: opened.clock)
             episode = try await flagged { try await opened.app.update(episode, owner: owner) }
             Console.print("Updated \(episode.id) (\(describe(episode, knowledge: opened.knowledge))).")
         }

@@ -8,10 +8,12 @@ import CrampStorage
 
 /// The fields of an episode as flags, shared by `log` and `edit`.
 struct EpisodeFlags: ParsableArguments {
-    @Option(name: .customLong(JournalField.muscles.flag), help: "A muscle that cramped: quadriceps, hamstrings, calf or unsure (repeat for more).")
+    @Option(
+        name: .customLong(JournalField.muscles.flag),
+        help: "A muscle that cramped: calf, hamstrings (back of thigh), quadriceps (front of thigh) or unsure; everyday words such as calves work (repeat for more).")
     var muscles: [String] = []
 
-    @Option(name: .customLong(JournalField.durationSeconds.flag), help: "How long it lasted: 90s, 2m, 1.5h, or seconds.")
+    @Option(name: .customLong(JournalField.durationSeconds.flag), help: "How long it lasted: 90s, \"2 minutes\", 1.5h, 2:30, or a number of seconds.")
     var duration: String?
 
     @Option(name: .customLong(JournalField.severity.flag), help: "How bad, 0 (no pain) to 10 (worst).")
@@ -38,7 +40,7 @@ struct EpisodeFlags: ParsableArguments {
 
     @Option(
         name: .customLong(JournalField.startedAt.flag),
-        help: "When it started: ISO 8601 (2026-11-26T07:30+01:00), a local time today (07:30), or \"now\". Default: now less the duration.")
+        help: "When it started: 3am, 23:30 or \"yesterday 23:30\" (the most recent such time in your time zone), 2026-11-26 07:30, ISO 8601, or now. Default: now less the duration.")
     var startedAt: String?
 
     /// The details given, by the detail each flag sets.
@@ -57,43 +59,49 @@ struct EpisodeFlags: ParsableArguments {
     }
 
     static func seconds(_ text: String) throws(CLIError) -> Int {
-        guard let minutes = Interview.minutes(text), minutes > 0, minutes * 60 <= Double(JournalLimits.maxDurationSeconds) else {
-            throw CLIError.input("--duration \"\(text)\" is not a duration; accepted: from 1 second to 7 days, such as 90s, 2m, 1.5h")
+        guard let seconds = EverydayInput.durationSeconds(text, bareUnit: .seconds) else {
+            throw CLIError.input("--duration \"\(text)\" is not a duration; accepted: from 1 second to 7 days, such as 90s, \"2 minutes\", 1.5h or 2:30")
         }
-        return max(1, Int((minutes * 60).rounded()))
+        return seconds
     }
 
-    /// A start time from `--at`: ISO 8601 with an offset, a local date and time, a local time today, or now.
-    static func start(_ text: String, now: LocalTimestamp) throws(CLIError) -> LocalTimestamp {
-        if text == "now" { return now }
-        if let stamp = LocalTimestamp(iso: text) { return stamp }
-        if let stamp = LocalTimestamp(iso: text + ":00" + offsetText(now.utcOffsetSeconds))
-            ?? LocalTimestamp(iso: text + offsetText(now.utcOffsetSeconds))
-        {
-            return stamp
+    /// Muscles from `--muscle` words; a word that could be two muscles is refused naming them
+    /// (the questions in a terminal ask instead).
+    static func muscles(_ texts: [String]) throws(CLIError) -> [Muscle] {
+        var list: [Muscle] = []
+        for text in texts {
+            switch EverydayInput.muscles(text) {
+            case .muscles(let found) where !found.isEmpty: list += found
+            case .ambiguous(let word, let choices):
+                throw CLIError.input(
+                    "--muscle \"\(word)\" could be \(choices.map(\.rawValue).joined(separator: " or ")); say which, such as --muscle \(choices[0].rawValue)")
+            default:
+                throw CLIError.input(
+                    "--muscle \"\(text)\" is not a muscle; accepted: calf, hamstrings (back of thigh), quadriceps (front of thigh), unsure")
+            }
         }
-        if let time = LocalTime(iso: text) {
-            var stamp = LocalTimestamp(iso: "\(now.localDate)T\(time):00\(offsetText(now.utcOffsetSeconds))")!
-            // A time later than now means yesterday's.
-            if stamp.instant > now.instant { stamp = LocalTimestamp(instant: stamp.instant - 86_400_000, zoneOffsetSeconds: stamp.utcOffsetSeconds) }
-            return stamp
-        }
-        throw CLIError.input("--at \"\(text)\" is not a time; accepted: now, HH:MM today, or ISO 8601 such as 2026-11-26T07:30+01:00")
+        return Array(CodeSet(list))
     }
 
-    static func offsetText(_ seconds: Int) -> String {
-        let minutes = abs(seconds) / 60
-        return (seconds < 0 ? "-" : "+") + "\(minutes / 60 < 10 ? "0" : "")\(minutes / 60):\(minutes % 60 < 10 ? "0" : "")\(minutes % 60)"
+    /// A start time from `--at`, in the person's zone: an everyday time ("3am", "yesterday
+    /// 23:30"), a local date and time, ISO 8601 with an offset, or now.
+    static func start(_ text: String, clock: PersonClock) throws(CLIError) -> LocalTimestamp {
+        guard let stamp = clock.startTime(text) else {
+            throw CLIError.input(
+                "--at \"\(text)\" is not a time it could have started; accepted: now, 3am, 23:30, \"yesterday 23:30\", 2026-11-26 07:30, or ISO 8601 such as 2026-11-26T07:30+01:00, not later than now"
+            )
+        }
+        return stamp
     }
 
     /// Applies the flags that were given to an episode.
-    func apply(to episode: inout Episode, now: LocalTimestamp) throws(CLIError) {
-        if !muscles.isEmpty {
-            var list: [Muscle] = []
-            for text in muscles { list.append(try Self.code(text, "muscle", Muscle.self)) }
-            episode.muscles = Array(CodeSet(list))
+    func apply(to episode: inout Episode, clock: PersonClock) throws(CLIError) {
+        if !muscles.isEmpty { episode.muscles = try Self.muscles(muscles) }
+        if let duration {
+            episode.durationSeconds = try Self.seconds(duration)
+            // A time given replaces the range chosen before.
+            episode.durationRange = nil
         }
-        if let duration { episode.durationSeconds = try Self.seconds(duration) }
         for (detail, value) in details { detail.set(value, in: &episode) }
         if let side { episode.side = try Self.code(side, "side", Side.self) }
         if let onset { episode.onset = try Self.code(onset, "onset", Onset.self) }
@@ -114,6 +122,6 @@ struct EpisodeFlags: ParsableArguments {
             episode.reliefs = list
         }
         if let note { episode.note = note.isEmpty ? nil : note }
-        if let startedAt { episode.startedAt = try Self.start(startedAt, now: now) }
+        if let startedAt { episode.startedAt = try Self.start(startedAt, clock: clock) }
     }
 }

@@ -8,13 +8,16 @@ import CrampStorage
 
 /// `history`: logged episodes, newest first, with filters.
 struct History: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List logged episodes, newest first, with filters.")
+    static let configuration = CommandConfiguration(abstract: "List logged episodes, newest first, with filters.", usage: "crampcare history [--range <range>] [--muscle <muscle>] [options]")
 
     @OptionGroup var journal: JournalOptions
     @Option(help: "From this date (YYYY-MM-DD), inclusive.")
     var from: String?
     @Option(help: "To this date (YYYY-MM-DD), inclusive.")
     var to: String?
+    @Option(
+        help: "A range in words instead: today, yesterday, \"last week\" (the last 7 days), \"this week\", \"last month\" (30 days), \"last 10 days\", or 2026-11-01..2026-11-30.")
+    var range: String?
     @Option(name: .customLong("muscle"), help: "Only episodes in this muscle (repeat for more).")
     var muscles: [String] = []
     @Option(help: "Only episodes at least this severe (0-10).")
@@ -37,9 +40,19 @@ struct History: AsyncParsableCommand {
                 guard let date = LocalDate(iso: text) else { throw CLIError.input("--\(flag) \"\(text)\" is not a date; accepted: YYYY-MM-DD") }
                 return date
             }
-            (filter.from, filter.before) = opened.clock.instants(
-                from: try from.map { try day($0, "from") }, through: try to.map { try day($0, "to") })
-            for text in muscles { filter.muscles.append(try EpisodeFlags.code(text, "muscle", Muscle.self)) }
+            var first = try from.map { try day($0, "from") }
+            var last = try to.map { try day($0, "to") }
+            if let range {
+                guard from == nil, to == nil else { throw CLIError.input("--range is given with --from or --to; give one or the other") }
+                guard let days = EverydayInput.dateRange(range, today: opened.clock.today) else {
+                    throw CLIError.input(
+                        "--range \"\(range)\" is not a range; accepted: today, yesterday, \"last week\", \"this week\", \"last month\", \"last 10 days\", or 2026-11-01..2026-11-30"
+                    )
+                }
+                (first, last) = (days.from, days.through)
+            }
+            (filter.from, filter.before) = opened.clock.instants(from: first, through: last)
+            filter.muscles = try EpisodeFlags.muscles(muscles)
             for (value, flag) in [(minSeverity, "min-severity"), (maxSeverity, "max-severity")] {
                 if let value, !(0...10).contains(value) { throw CLIError.input("--\(flag) \(value) is out of range; accepted: 0 to 10") }
             }
@@ -53,7 +66,7 @@ struct History: AsyncParsableCommand {
             if !json {
                 // A recent check that today's knowledge base would triage urgent or higher comes first.
                 for item in try await opened.app.raisedNotices(owner: owner) {
-                    Console.print(wrap("NOTE: \(item.notice)", width: Console.width) + "\n")
+                    Console.print("NOTE: \(item.notice)\n")
                 }
             }
             if json {

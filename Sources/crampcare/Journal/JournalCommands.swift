@@ -1,5 +1,6 @@
 import ArgumentParser
 import CrampApplication
+import CrampAssessment
 import CrampJSON
 import CrampJournal
 import CrampKnowledge
@@ -11,16 +12,20 @@ import Glibc
 
 struct Day: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Record how a day went (fluids, exercise, sitting, sleep, heat, food, medicines).",
-        discussion:
-            "Only the fields you give change; the rest of the day's record stays. Example: crampcare day --fluids 1200 --sleep 6.5 --hot-weather true"
+        abstract: "Record how a day went (fluids, exercise, sitting, sleep, heat, food, medicines).", usage: "crampcare day [--date <date>] [--fluids <amount>] [options]",
+        discussion: """
+            Only the fields you give change; the rest of the day's record stays. In a terminal with \
+            no fields, asks the questions. Example: crampcare day --fluids "6 glasses" --sleep 6.5 --hot-weather true
+            """
     )
 
     @OptionGroup var journal: JournalOptions
-    @Option(name: .customLong(JournalField.date.flag), help: "The date (YYYY-MM-DD). Default: today.")
+    @Option(name: .customLong(JournalField.date.flag), help: "The date: YYYY-MM-DD, today or yesterday. Default: today.")
     var date: String?
-    @Option(name: .customLong(JournalField.fluidsML.flag), help: "Fluids drunk, in mL.")
-    var fluids: Int?
+    @Option(
+        name: .customLong(JournalField.fluidsML.flag),
+        help: "What you drank: mL (1500), litres (1.2L) or glasses (\"6 glasses\", of your profile's glass size).")
+    var fluids: String?
     @Option(name: .customLong(JournalField.electrolyteDrink.flag), help: "Had an electrolyte drink: true or false.")
     var electrolyteDrink: Bool?
     @Option(name: .customLong(JournalField.exerciseMinutes.flag), help: "Minutes of exercise.")
@@ -50,64 +55,171 @@ struct Day: AsyncParsableCommand {
     @Flag(help: "Print the day's record as JSON.")
     var json = false
 
+    var noFields: Bool {
+        fluids == nil && electrolyteDrink == nil && exerciseMinutes == nil && intensity == nil && steps == nil && sitting == nil
+            && standing == nil && sleep == nil && hotWeather == nil && alcohol == nil && caffeine == nil && mineralFoods.isEmpty
+            && medicationChanges.isEmpty && context.isEmpty
+    }
+
     func run() async throws {
         try await withJournal(journal) { opened in
-            var dateValue = opened.clock.today
-            if let date {
-                guard let parsed = LocalDate(iso: date) else { throw CLIError.input("--date \"\(date)\" is not a date; accepted: YYYY-MM-DD") }
-                dateValue = parsed
-            }
+            let dateValue = try date.map { text throws(CLIError) in try Self.day(text, today: opened.clock.today) } ?? opened.clock.today
+            let glass = try await opened.app.profile(owner: owner).glass
             var day = try await opened.app.dayLog(dateValue, owner: owner)
-            if let fluids { day.fluidsML = fluids }
-            if let electrolyteDrink { day.electrolyteDrink = electrolyteDrink }
-            if let exerciseMinutes { day.exerciseMinutes = exerciseMinutes }
-            if let intensity { day.exerciseIntensity = try EpisodeFlags.code(intensity, "intensity", ExerciseIntensity.self) }
-            if let steps { day.steps = steps }
-            if let sitting { day.sittingHours = sitting }
-            if let standing { day.standingHours = standing }
-            if let sleep { day.sleepHours = sleep }
-            if let hotWeather { day.hotWeather = hotWeather }
-            if let alcohol { day.alcoholUnits = alcohol }
-            if let caffeine { day.caffeineDrinks = caffeine }
-            if !mineralFoods.isEmpty {
-                var list: [MineralFood] = []
-                for text in mineralFoods { list.append(try EpisodeFlags.code(text, "mineral-food", MineralFood.self)) }
-                day.mineralFoods = Array(CodeSet(list))
+            let before = day
+            if noFields, !json, Console.stdinIsTerminal {
+                try DayQuestions(knowledge: opened.knowledge, glassML: glass).ask(into: &day)
+            } else {
+                try apply(to: &day, glassML: glass)
             }
-            if !medicationChanges.isEmpty {
-                day.medicationChanges = []
-                for text in medicationChanges {
-                    do throws(JournalError) {
-                        day.medicationChanges.append(try JournalCSV.medicationChange(text, field: "--medication-change"))
-                    } catch {
-                        throw CLIError.input("--medication-change: \(error.problem)")
-                    }
-                }
-            }
-            if !context.isEmpty {
-                var list: [ContextCode] = []
-                for text in context { list.append(try EpisodeFlags.code(text, "context", ContextCode.self)) }
-                day.context = Array(CodeSet(list))
-            }
-            let changed =
-                fluids != nil || electrolyteDrink != nil || exerciseMinutes != nil || intensity != nil || steps != nil
-                || sitting != nil || standing != nil || sleep != nil || hotWeather != nil || alcohol != nil || caffeine != nil
-                || !mineralFoods.isEmpty || !medicationChanges.isEmpty || !context.isEmpty
+            let changed = day != before
             if changed { day = try await flagged { try await opened.app.save(day, owner: owner) } }
             if json {
                 Console.write(JournalBackup.encode(JournalContents(dayLogs: [day])))
                 return
             }
-            Console.print(changed ? "Saved \(day.date)." : "\(day.date) (nothing changed; give fields such as --fluids 1500 to record the day):")
-            Console.write(Array(JournalCSV.dayHeader().utf8) + Array(JournalCSV.row(day).utf8))
+            Console.print(changed ? "Saved \(day.date)." : "\(day.date), as recorded (give fields such as --fluids \"6 glasses\" to change it):")
+            Console.print(Self.describe(day, glassML: glass, knowledge: opened.knowledge))
         }
+    }
+
+    /// A date from `--date`: YYYY-MM-DD, today or yesterday.
+    static func day(_ text: String, today: LocalDate) throws(CLIError) -> LocalDate {
+        switch text.lowercased() {
+        case "today": return today
+        case "yesterday": return today.adding(days: -1)
+        default:
+            guard let parsed = LocalDate(iso: text) else { throw CLIError.input("--date \"\(text)\" is not a date; accepted: YYYY-MM-DD, today or yesterday") }
+            return parsed
+        }
+    }
+
+    func apply(to day: inout DayLog, glassML: Int) throws(CLIError) {
+        if let fluids {
+            guard let millilitres = EverydayInput.fluidML(fluids, bareUnit: .millilitres, glassML: glassML) else {
+                throw CLIError.input(
+                    "--fluids \"\(fluids)\" is not an amount; accepted: mL such as 1500, litres such as 1.2L, or glasses such as \"6 glasses\", up to 20 L")
+            }
+            day.fluidsML = millilitres
+        }
+        if let electrolyteDrink { day.electrolyteDrink = electrolyteDrink }
+        if let exerciseMinutes { day.exerciseMinutes = exerciseMinutes }
+        if let intensity { day.exerciseIntensity = try EpisodeFlags.code(intensity, "intensity", ExerciseIntensity.self) }
+        if let steps { day.steps = steps }
+        if let sitting { day.sittingHours = sitting }
+        if let standing { day.standingHours = standing }
+        if let sleep { day.sleepHours = sleep }
+        if let hotWeather { day.hotWeather = hotWeather }
+        if let alcohol { day.alcoholUnits = alcohol }
+        if let caffeine { day.caffeineDrinks = caffeine }
+        if !mineralFoods.isEmpty {
+            var list: [MineralFood] = []
+            for text in mineralFoods { list.append(try EpisodeFlags.code(text, "mineral-food", MineralFood.self)) }
+            day.mineralFoods = Array(CodeSet(list))
+        }
+        if !medicationChanges.isEmpty {
+            day.medicationChanges = []
+            for text in medicationChanges {
+                do throws(JournalError) {
+                    day.medicationChanges.append(try JournalCSV.medicationChange(text, field: "--medication-change"))
+                } catch {
+                    throw CLIError.input("--medication-change: \(error.problem)")
+                }
+            }
+        }
+        if !context.isEmpty {
+            var list: [ContextCode] = []
+            for text in context { list.append(try EpisodeFlags.code(text, "context", ContextCode.self)) }
+            day.context = Array(CodeSet(list))
+        }
+    }
+
+    /// A day in words, a line a field, "-" where nothing is recorded.
+    static func describe(_ day: DayLog, glassML: Int, knowledge: KnowledgeBase) -> String {
+        func number(_ value: Double?, _ unit: String) -> String { value.map { "\(JSONWriter.format($0)) \(unit)" } ?? "-" }
+        let drinks = day.fluidsML.map { millilitres in
+            let glasses = Double(millilitres) / Double(glassML)
+            return "\(millilitres) mL (about \(JSONWriter.format((glasses * 2).rounded() / 2)) glasses of \(glassML) mL)"
+        }
+        let exercise = day.exerciseMinutes.map { "\($0) min" + (day.exerciseIntensity.map { ", \($0.rawValue)" } ?? "") }
+        let rows: [(String, String)] = [
+            ("drinks", drinks ?? "-"), ("electrolyte drink", day.electrolyteDrink.map { $0 ? "yes" : "no" } ?? "-"),
+            ("exercise", exercise ?? "-"), ("steps", day.steps.map(String.init) ?? "-"), ("sitting", number(day.sittingHours, "h")),
+            ("standing", number(day.standingHours, "h")), ("sleep", number(day.sleepHours, "h")),
+            ("hot weather", day.hotWeather.map { $0 ? "yes" : "no" } ?? "-"), ("alcohol", number(day.alcoholUnits, "units")),
+            ("caffeine drinks", day.caffeineDrinks.map(String.init) ?? "-"),
+            ("foods", day.mineralFoods.isEmpty ? "-" : day.mineralFoods.map { "rich in \($0.rawValue)" }.joined(separator: ", ")),
+            (
+                "medicines",
+                day.medicationChanges.isEmpty
+                    ? "-"
+                    : day.medicationChanges.map { "\($0.kind.rawValue) \(knowledge.medications[$0.medication]?.label ?? $0.medication.rawValue)" }
+                        .joined(separator: ", ")
+            ),
+            ("else", day.context.isEmpty ? "-" : day.context.map { knowledge.context[$0]?.label ?? $0.rawValue }.joined(separator: ", ")),
+        ]
+        return rows.map { label, value in "  " + label + String(repeating: " ", count: max(1, 18 - label.count)) + value }.joined(separator: "\n")
+    }
+}
+
+/// `day` in a terminal with no fields: its questions one by one, Enter keeping what is there.
+struct DayQuestions {
+    let knowledge: KnowledgeBase
+    let glassML: Int
+
+    func ask(into day: inout DayLog) throws(CLIError) {
+        let interview = Interview(
+            knowledge: knowledge, assessor: Assessor(knowledge: knowledge), numbers: knowledge.emergencyNumbers(region: nil),
+            style: Style(enabled: Console.colourEnabled))
+        interview.say("How was \(day.date)? Press Enter to keep an answer as it is (shown in brackets).")
+        while true {
+            let answer = try interview.ask(
+                "How much did you drink? Glasses of \(glassML) mL, or litres or mL (such as 6, 1.5L)\(Self.now(day.fluidsML.map { "\($0) mL" })):")
+            if answer.isEmpty { break }
+            if let millilitres = EverydayInput.fluidML(answer, bareUnit: .glasses, glassML: glassML) {
+                day.fluidsML = millilitres
+                break
+            }
+            interview.say("Please give a number of glasses, or an amount such as 1.5L or 1500 mL.")
+        }
+        day.sleepHours = try number(interview, "Hours of sleep last night", day.sleepHours, 0...24) ?? day.sleepHours
+        day.exerciseMinutes = try whole(interview, "Minutes of exercise", day.exerciseMinutes, 0...1440) ?? day.exerciseMinutes
+        day.sittingHours = try number(interview, "Hours sitting", day.sittingHours, 0...24) ?? day.sittingHours
+        day.alcoholUnits = try number(interview, "Units of alcohol", day.alcoholUnits, 0...JournalLimits.maxAlcoholUnits) ?? day.alcoholUnits
+        day.caffeineDrinks = try whole(interview, "Drinks with caffeine (coffee, tea, cola)", day.caffeineDrinks, 0...50) ?? day.caffeineDrinks
+        if let hot = try interview.yesNo("Was it hot?", skippable: true) { day.hotWeather = hot }
+        if let electrolyte = try interview.yesNo("Did you have an electrolyte drink?", skippable: true) { day.electrolyteDrink = electrolyte }
+        if try interview.yesNo("Did you start, stop or change the dose of a medicine?", skippable: true) == true {
+            let kinds = MedicationChangeKind.allCases
+            let kind = try interview.choose("What changed?", ["started it", "stopped it", "changed the dose"], many: false, required: true)[0]
+            let medicines = Medication.allCases
+            let medicine = try interview.choose(
+                "Which medicine?", medicines.map { knowledge.medications[$0]?.label ?? $0.rawValue }, many: false, required: true)[0]
+            let change = MedicationChange(kind: kinds[kind], medication: medicines[medicine])
+            if !day.medicationChanges.contains(change) { day.medicationChanges.append(change) }
+        }
+    }
+
+    static func now(_ value: String?) -> String { value.map { " [\($0)]" } ?? "" }
+
+    func number(_ interview: Interview, _ question: String, _ now: Double?, _ range: ClosedRange<Double>) throws(CLIError) -> Double? {
+        while true {
+            let answer = try interview.ask("\(question)\(Self.now(now.map { JSONWriter.format($0) })):")
+            if answer.isEmpty { return nil }
+            if answer.count <= 12, let value = Double(answer.replacing(",", with: ".")), value.isFinite, range.contains(value) { return value }
+            interview.say("Please type a number from \(JSONWriter.format(range.lowerBound)) to \(JSONWriter.format(range.upperBound)), or Enter to keep it.")
+        }
+    }
+
+    func whole(_ interview: Interview, _ question: String, _ now: Int?, _ range: ClosedRange<Int>) throws(CLIError) -> Int? {
+        try number(interview, question, now.map(Double.init), Double(range.lowerBound)...Double(range.upperBound)).map { Int($0.rounded()) }
     }
 }
 
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Show or change your profile: year of birth, sex, conditions, medicines, time zone, region, reminders."
+        abstract: "Show or change your profile: year of birth, sex, conditions, medicines, time zone, region, reminders.", usage: "crampcare profile [--birth-year <year>] [--time-zone <zone>] [options]"
     )
 
     @OptionGroup var journal: JournalOptions
@@ -236,7 +348,7 @@ func fileExists(_ path: String) -> Bool {
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the whole journal: CSV (a folder with episodes.csv and daily.csv), a JSON backup, or HL7 FHIR R4.",
+        abstract: "Export the whole journal: CSV (a folder with episodes.csv and daily.csv), a JSON backup, or HL7 FHIR R4.", usage: "crampcare export --format <format> [--out <path>] [options]",
         discussion: "Files are written whole or not at all. The formats are described in docs/journal-formats.md."
     )
 
