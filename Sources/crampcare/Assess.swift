@@ -13,7 +13,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct Assess: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Assess an episode: triage, red flags, what else it might be, causes and relief.", usage: "crampcare assess [--input <file>] [--format <format>] [options]",
+        abstract: "Assess an episode: triage, red flags, what else it might be, causes and relief.",
+        usage: "crampcare assess [--input <file>] [--format <format>] [options]",
         discussion: """
             In a terminal, asks the red-flag questions first, then the rest step by step. \
             With --json, reads one request (assessment-request.schema.json) from stdin or --input \

@@ -187,7 +187,8 @@ struct InsightsText {
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "A printable report of your journal for a clinician (HTML, or PDF through Chromium).", usage: "crampcare report --out <file> [--pdf] [--as-of <date>] [options]")
+        abstract: "A printable report of your journal for a clinician (HTML, or PDF through Chromium).",
+        usage: "crampcare report --out <file> [--pdf] [--as-of <date>] [options]")
 
     @OptionGroup var journal: JournalOptions
     @Option(help: ArgumentHelp("The file to write.", valueName: "file"))

@@ -10,7 +10,8 @@ import Foundation
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Your prevention plan: stretches, strengthening, habits and reminders, each with why it is in your plan.", usage: "crampcare plan [--ics <file>] [--json] [options]",
+        abstract: "Your prevention plan: stretches, strengthening, habits and reminders, each with why it is in your plan.",
+        usage: "crampcare plan [--ics <file>] [--json] [options]",
         discussion: "Built from your profile, the factors your assessments found and your diary's possible triggers. "
             + "--ics writes the routines as calendar events with reminders (at your profile's reminder times and time zone).")
 

@@ -17,7 +17,8 @@ import Glibc
 /// and whether it helped. Over a pipe it prints one line per step instead of animating.
 struct Relieve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A guided relief session for a cramp happening now: timed stretches, then what else helps.", usage: "crampcare relieve [--muscle <muscle>] [--no-log] [options]",
+        abstract: "A guided relief session for a cramp happening now: timed stretches, then what else helps.",
+        usage: "crampcare relieve [--muscle <muscle>] [--no-log] [options]",
         discussion: "Ctrl-C stops at any point. At the end it asks whether it helped and logs the cramp (unless --no-log).")
 
     @OptionGroup var journal: JournalOptions
@@ -108,7 +109,9 @@ struct ReliefSessionView {
             switch EverydayInput.muscles(line, numbered: choices) {
             case .muscles(let found) where found.count == 1 && choices.contains(found[0]): return found[0]
             case .ambiguous(let word, let could):
-                Console.print("\"\(word)\" could be \(could.filter(choices.contains).map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: " or ")).")
+                Console.print(
+                    "\"\(word)\" could be \(could.filter(choices.contains).map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: " or "))."
+                )
             default: break
             }
             Console.print("Please answer 1, 2 or 3 (or calf, back of thigh, front of thigh).")

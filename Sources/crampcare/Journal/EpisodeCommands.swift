@@ -9,7 +9,8 @@ import CrampStorage
 /// `log`: a cramp logged, then checked at once.
 struct Log: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Log a cramp in your journal; it is then checked for red flags at once.", usage: "crampcare log [--muscle <muscle>] [--duration <duration>] [options]",
+        abstract: "Log a cramp in your journal; it is then checked for red flags at once.",
+        usage: "crampcare log [--muscle <muscle>] [--duration <duration>] [options]",
         discussion: """
             In a terminal with no flags, asks the questions. Otherwise: --muscle and --duration are \
             needed, for example: crampcare log --muscle calf --duration 2m --severity 6 --relief stretch:helped. \

@@ -67,7 +67,8 @@ func findEpisode(_ text: String, in store: any JournalStore) async throws -> Epi
 
 struct Edit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Change a logged episode: only the fields you give change.", usage: "crampcare edit <id> [--muscle <muscle>] [--duration <duration>] [options]",
+        abstract: "Change a logged episode: only the fields you give change.",
+        usage: "crampcare edit <id> [--muscle <muscle>] [--duration <duration>] [options]",
         discussion: "Example: crampcare edit 3f2a9c1e --severity 4 --relief stretch:helped --note \"after a long walk\""
     )
 

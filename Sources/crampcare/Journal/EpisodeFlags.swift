@@ -10,7 +10,9 @@ import CrampStorage
 struct EpisodeFlags: ParsableArguments {
     @Option(
         name: .customLong(JournalField.muscles.flag),
-        help: "A muscle that cramped: calf, hamstrings (back of thigh), quadriceps (front of thigh) or unsure; everyday words such as calves work (repeat for more).")
+        help:
+            "A muscle that cramped: calf, hamstrings (back of thigh), quadriceps (front of thigh) or unsure; everyday words such as calves work (repeat for more)."
+    )
     var muscles: [String] = []
 
     @Option(name: .customLong(JournalField.durationSeconds.flag), help: "How long it lasted: 90s, \"2 minutes\", 1.5h, 2:30, or a number of seconds.")
@@ -40,7 +42,9 @@ struct EpisodeFlags: ParsableArguments {
 
     @Option(
         name: .customLong(JournalField.startedAt.flag),
-        help: "When it started: 3am, 23:30 or \"yesterday 23:30\" (the most recent such time in your time zone), 2026-11-26 07:30, ISO 8601, or now. Default: now less the duration.")
+        help:
+            "When it started: 3am, 23:30 or \"yesterday 23:30\" (the most recent such time in your time zone), 2026-11-26 07:30, ISO 8601, or now. Default: now less the duration."
+    )
     var startedAt: String?
 
     /// The details given, by the detail each flag sets.
@@ -60,7 +64,8 @@ struct EpisodeFlags: ParsableArguments {
 
     static func seconds(_ text: String) throws(CLIError) -> Int {
         guard let seconds = EverydayInput.durationSeconds(text, bareUnit: .seconds) else {
-            throw CLIError.input("--duration \"\(text)\" is not a duration; accepted: from 1 second to 7 days, such as 90s, \"2 minutes\", 1.5h or 2:30")
+            throw CLIError.input(
+                "--duration \"\(text)\" is not a duration; accepted: from 1 second to 7 days, such as 90s, \"2 minutes\", 1.5h or 2:30")
         }
         return seconds
     }
@@ -74,7 +79,8 @@ struct EpisodeFlags: ParsableArguments {
             case .muscles(let found) where !found.isEmpty: list += found
             case .ambiguous(let word, let choices):
                 throw CLIError.input(
-                    "--muscle \"\(word)\" could be \(choices.map(\.rawValue).joined(separator: " or ")); say which, such as --muscle \(choices[0].rawValue)")
+                    "--muscle \"\(word)\" could be \(choices.map(\.rawValue).joined(separator: " or ")); say which, such as --muscle \(choices[0].rawValue)"
+                )
             default:
                 throw CLIError.input(
                     "--muscle \"\(text)\" is not a muscle; accepted: calf, hamstrings (back of thigh), quadriceps (front of thigh), unsure")

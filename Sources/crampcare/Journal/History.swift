@@ -8,7 +8,8 @@ import CrampStorage
 
 /// `history`: logged episodes, newest first, with filters.
 struct History: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List logged episodes, newest first, with filters.", usage: "crampcare history [--range <range>] [--muscle <muscle>] [options]")
+    static let configuration = CommandConfiguration(
+        abstract: "List logged episodes, newest first, with filters.", usage: "crampcare history [--range <range>] [--muscle <muscle>] [options]")
 
     @OptionGroup var journal: JournalOptions
     @Option(help: "From this date (YYYY-MM-DD), inclusive.")
@@ -16,7 +17,9 @@ struct History: AsyncParsableCommand {
     @Option(help: "To this date (YYYY-MM-DD), inclusive.")
     var to: String?
     @Option(
-        help: "A range in words instead: today, yesterday, \"last week\" (the last 7 days), \"this week\", \"last month\" (30 days), \"last 10 days\", or 2026-11-01..2026-11-30.")
+        help:
+            "A range in words instead: today, yesterday, \"last week\" (the last 7 days), \"this week\", \"last month\" (30 days), \"last 10 days\", or 2026-11-01..2026-11-30."
+    )
     var range: String?
     @Option(name: .customLong("muscle"), help: "Only episodes in this muscle (repeat for more).")
     var muscles: [String] = []

@@ -16,7 +16,8 @@ enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a CSV file (episodes.csv or daily.csv), a JSON backup, or an Apple Health export (export.xml or its zip).", usage: "crampcare import <path> [--dry-run] [--replace] [options]",
+        abstract: "Import a CSV file (episodes.csv or daily.csv), a JSON backup, or an Apple Health export (export.xml or its zip).",
+        usage: "crampcare import <path> [--dry-run] [--replace] [options]",
         discussion: """
             The format is told by the file, or by --format. The whole file is checked first; every \
             problem is reported with its line, and nothing is written if anything is wrong. Importing \

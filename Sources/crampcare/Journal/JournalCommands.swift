@@ -12,7 +12,8 @@ import Glibc
 
 struct Day: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Record how a day went (fluids, exercise, sitting, sleep, heat, food, medicines).", usage: "crampcare day [--date <date>] [--fluids <amount>] [options]",
+        abstract: "Record how a day went (fluids, exercise, sitting, sleep, heat, food, medicines).",
+        usage: "crampcare day [--date <date>] [--fluids <amount>] [options]",
         discussion: """
             Only the fields you give change; the rest of the day's record stays. In a terminal with \
             no fields, asks the questions. Example: crampcare day --fluids "6 glasses" --sleep 6.5 --hot-weather true
@@ -89,7 +90,9 @@ struct Day: AsyncParsableCommand {
         case "today": return today
         case "yesterday": return today.adding(days: -1)
         default:
-            guard let parsed = LocalDate(iso: text) else { throw CLIError.input("--date \"\(text)\" is not a date; accepted: YYYY-MM-DD, today or yesterday") }
+            guard let parsed = LocalDate(iso: text) else {
+                throw CLIError.input("--date \"\(text)\" is not a date; accepted: YYYY-MM-DD, today or yesterday")
+            }
             return parsed
         }
     }
@@ -98,7 +101,8 @@ struct Day: AsyncParsableCommand {
         if let fluids {
             guard let millilitres = EverydayInput.fluidML(fluids, bareUnit: .millilitres, glassML: glassML) else {
                 throw CLIError.input(
-                    "--fluids \"\(fluids)\" is not an amount; accepted: mL such as 1500, litres such as 1.2L, or glasses such as \"6 glasses\", up to 20 L")
+                    "--fluids \"\(fluids)\" is not an amount; accepted: mL such as 1500, litres such as 1.2L, or glasses such as \"6 glasses\", up to 20 L"
+                )
             }
             day.fluidsML = millilitres
         }
@@ -207,7 +211,8 @@ struct DayQuestions {
             let answer = try interview.ask("\(question)\(Self.now(now.map { JSONWriter.format($0) })):")
             if answer.isEmpty { return nil }
             if answer.count <= 12, let value = Double(answer.replacing(",", with: ".")), value.isFinite, range.contains(value) { return value }
-            interview.say("Please type a number from \(JSONWriter.format(range.lowerBound)) to \(JSONWriter.format(range.upperBound)), or Enter to keep it.")
+            interview.say(
+                "Please type a number from \(JSONWriter.format(range.lowerBound)) to \(JSONWriter.format(range.upperBound)), or Enter to keep it.")
         }
     }
 
@@ -219,7 +224,8 @@ struct DayQuestions {
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Show or change your profile: year of birth, sex, conditions, medicines, time zone, region, reminders.", usage: "crampcare profile [--birth-year <year>] [--time-zone <zone>] [options]"
+        abstract: "Show or change your profile: year of birth, sex, conditions, medicines, time zone, region, reminders.",
+        usage: "crampcare profile [--birth-year <year>] [--time-zone <zone>] [options]"
     )
 
     @OptionGroup var journal: JournalOptions
@@ -348,7 +354,8 @@ func fileExists(_ path: String) -> Bool {
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the whole journal: CSV (a folder with episodes.csv and daily.csv), a JSON backup, or HL7 FHIR R4.", usage: "crampcare export --format <format> [--out <path>] [options]",
+        abstract: "Export the whole journal: CSV (a folder with episodes.csv and daily.csv), a JSON backup, or HL7 FHIR R4.",
+        usage: "crampcare export --format <format> [--out <path>] [options]",
         discussion: "Files are written whole or not at all. The formats are described in docs/journal-formats.md."
     )
 
