@@ -17,6 +17,8 @@ public struct PlanView: Sendable {
 public struct InsightsView: Sendable {
     public let insights: Insights
     public let contents: JournalContents
+    /// The same insights in plain words, for the person (the statistics are the clinician report's).
+    public let words: InsightWords
 }
 
 extension CrampCareApp {
@@ -24,7 +26,10 @@ extension CrampCareApp {
     public func insights(owner: OwnerID, asOf: LocalDate? = nil) async throws -> InsightsView {
         let contents = try await journal.contents(owner: owner)
         let today = asOf ?? clock(for: contents.profile).today
-        return InsightsView(insights: Insights(contents: contents, today: today, knowledge: knowledge), contents: contents)
+        let insights = Insights(contents: contents, today: today, knowledge: knowledge)
+        return InsightsView(
+            insights: insights, contents: contents,
+            words: InsightWords(insights, knowledge: knowledge, glassML: contents.profile?.glass ?? EverydayInput.defaultGlassML))
     }
 
     /// The prevention plan: the profile, what the assessments found and the diary's possible triggers.

@@ -5,9 +5,21 @@ import Foundation
 /// img, aria-labelledby), draws in currentColor so it follows the page's colours, and escapes
 /// every text it shows.
 public enum Charts {
-    static let width = 640.0
-    static let height = 220.0
-    static let margin = (left: 44.0, right: 12.0, top: 12.0, bottom: 36.0)
+    /// A chart's drawing area. The report's is wide with small print; the phone's is drawn near
+    /// the size it is shown at, so its labels stay readable on a 360 px screen.
+    public struct Canvas: Sendable {
+        let width: Double
+        let height: Double
+        let margin: (left: Double, right: Double, top: Double, bottom: Double)
+        let fontSize: Int
+
+        public static let report = Canvas(width: 640, height: 220, margin: (44, 12, 12, 36), fontSize: 12)
+        public static let phone = Canvas(width: 340, height: 200, margin: (34, 10, 12, 40), fontSize: 15)
+    }
+
+    static let width = Canvas.report.width
+    static let height = Canvas.report.height
+    static let margin = Canvas.report.margin
 
     static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
@@ -16,25 +28,29 @@ public enum Charts {
         return String(format: "%.1f", value)
     }
 
-    static func frame(id: String, title: String, description: String, height: Double = height, _ body: String) -> String {
+    static func frame(
+        id: String, title: String, description: String, height: Double = height, canvas: Canvas = .report, _ body: String
+    ) -> String {
         """
-        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(number(width)) \(number(height))" width="100%" role="img" \
-        aria-labelledby="\(id)-title \(id)-desc" class="chart" font-family="sans-serif" font-size="12">\
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(number(canvas.width)) \(number(height))" width="100%" role="img" \
+        aria-labelledby="\(id)-title \(id)-desc" class="chart" font-family="sans-serif" font-size="\(canvas.fontSize)">\
         <title id="\(id)-title">\(escape(title))</title><desc id="\(id)-desc">\(escape(description))</desc>\(body)</svg>
         """
     }
 
     /// Episodes per week, as bars.
-    public static func episodesPerWeek(_ weeks: [(start: LocalDate, count: Int)], id: String = "weekly") -> String {
-        let title = "Episodes per week"
+    public static func episodesPerWeek(
+        _ weeks: [(start: LocalDate, count: Int)], id: String = "weekly", title: String = "Episodes per week", canvas: Canvas = .report
+    ) -> String {
         guard !weeks.isEmpty else {
-            return empty(id: id, title: title, "No whole week logged yet.")
+            return empty(id: id, title: title, "No whole week logged yet.", canvas: canvas)
         }
+        let (width, height, margin) = (canvas.width, canvas.height, canvas.margin)
         let most = max(1, weeks.map(\.count).max() ?? 1)
         let plotWidth = width - margin.left - margin.right
         let plotHeight = height - margin.top - margin.bottom
         let step = plotWidth / Double(weeks.count)
-        var body = axis(maximum: Double(most), plotHeight: plotHeight, label: "episodes")
+        var body = axis(maximum: Double(most), plotHeight: plotHeight, label: "episodes", canvas: canvas)
         for (index, week) in weeks.enumerated() {
             let barHeight = plotHeight * Double(week.count) / Double(most)
             let x = margin.left + Double(index) * step + step * 0.15
@@ -42,36 +58,38 @@ public enum Charts {
                 "<rect x=\"\(number(x))\" y=\"\(number(margin.top + plotHeight - barHeight))\" width=\"\(number(max(1, step * 0.7)))\" "
                 + "height=\"\(number(barHeight))\" fill=\"currentColor\" opacity=\"0.75\"><title>Week from \(week.start): \(week.count)</title></rect>"
         }
-        body += dateLabels(first: weeks.first!.start, last: weeks.last!.start)
+        body += dateLabels(first: weeks.first!.start, last: weeks.last!.start, canvas: canvas)
         let total = weeks.map(\.count).reduce(0, +)
         let description =
-            "\(weeks.count) weeks from \(weeks.first!.start) to \(weeks.last!.start.adding(days: 6)); \(total) episodes; "
+            "\(weeks.count) weeks from \(weeks.first!.start.words) to \(weeks.last!.start.adding(days: 6).words); \(total) cramps; "
             + "most in one week: \(most); last week: \(weeks.last!.count)."
-        return frame(id: id, title: title, description: description, body)
+        return frame(id: id, title: title, description: description, canvas: canvas, body)
     }
 
     /// Severity (0–10) of each episode over time, as dots.
-    public static func severityOverTime(_ episodes: [Episode], id: String = "severity") -> String {
-        let title = "Severity over time"
+    public static func severityOverTime(
+        _ episodes: [Episode], id: String = "severity", title: String = "Severity over time", canvas: Canvas = .report
+    ) -> String {
         let points = episodes.compactMap { episode in episode.severity.map { (Diary.day(of: episode).daysSinceEpoch, $0) } }.sorted { $0.0 < $1.0 }
         guard let first = points.first?.0, let last = points.last?.0 else {
-            return empty(id: id, title: title, "No episode with a severity yet.")
+            return empty(id: id, title: title, "No cramp with a score yet.", canvas: canvas)
         }
+        let (width, height, margin) = (canvas.width, canvas.height, canvas.margin)
         let plotWidth = width - margin.left - margin.right
         let plotHeight = height - margin.top - margin.bottom
         let span = Double(max(1, last - first))
-        var body = axis(maximum: 10, plotHeight: plotHeight, label: "severity")
+        var body = axis(maximum: 10, plotHeight: plotHeight, label: "severity", canvas: canvas)
         for (day, severity) in points {
             let x = margin.left + plotWidth * Double(day - first) / span
             let y = margin.top + plotHeight * (1 - Double(severity) / 10)
-            body += "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"3\" fill=\"currentColor\" opacity=\"0.6\"/>"
+            body += "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"\(canvas.fontSize > 12 ? 4 : 3)\" fill=\"currentColor\" opacity=\"0.6\"/>"
         }
-        body += dateLabels(first: LocalDate(daysSinceEpoch: first), last: LocalDate(daysSinceEpoch: last))
+        body += dateLabels(first: LocalDate(daysSinceEpoch: first), last: LocalDate(daysSinceEpoch: last), canvas: canvas)
         let severities = points.map { Double($0.1) }
         let description =
-            "\(points.count) episodes from \(LocalDate(daysSinceEpoch: first)) to \(LocalDate(daysSinceEpoch: last)); "
-            + "median severity \(Format.decimal(Statistics.median(severities) ?? 0, places: 1)) of 10."
-        return frame(id: id, title: title, description: description, body)
+            "\(points.count) cramps from \(LocalDate(daysSinceEpoch: first).words) to \(LocalDate(daysSinceEpoch: last).words); "
+            + "middle score \(Format.decimal(Statistics.median(severities) ?? 0, places: 1)) of 10."
+        return frame(id: id, title: title, description: description, canvas: canvas, body)
     }
 
     /// Relative risks with their intervals on a log scale, one row per exposure tested.
@@ -148,11 +166,14 @@ public enum Charts {
     }
 
     /// A chart with nothing to draw yet: one line saying why, read out as its description.
-    static func empty(id: String, title: String, _ message: String) -> String {
-        frame(id: id, title: title, description: message, height: 40, "<text x=\"8\" y=\"24\" fill=\"currentColor\">\(escape(message))</text>")
+    static func empty(id: String, title: String, _ message: String, canvas: Canvas = .report) -> String {
+        frame(
+            id: id, title: title, description: message, height: 40, canvas: canvas,
+            "<text x=\"8\" y=\"24\" fill=\"currentColor\">\(escape(message))</text>")
     }
 
-    static func axis(maximum: Double, plotHeight: Double, label: String) -> String {
+    static func axis(maximum: Double, plotHeight: Double, label: String, canvas: Canvas = .report) -> String {
+        let (width, margin) = (canvas.width, canvas.margin)
         var body =
             "<line x1=\"\(number(margin.left))\" y1=\"\(number(margin.top))\" x2=\"\(number(margin.left))\" y2=\"\(number(margin.top + plotHeight))\" stroke=\"currentColor\"/>"
         body +=
@@ -166,10 +187,12 @@ public enum Charts {
         return body
     }
 
-    static func dateLabels(first: LocalDate, last: LocalDate) -> String {
-        let y = height - 12
-        return "<text x=\"\(number(margin.left))\" y=\"\(number(y))\" fill=\"currentColor\">\(first)</text>"
-            + "<text x=\"\(number(width - margin.right))\" y=\"\(number(y))\" text-anchor=\"end\" fill=\"currentColor\">\(last)</text>"
+    static func dateLabels(first: LocalDate, last: LocalDate, canvas: Canvas = .report) -> String {
+        let y = canvas.height - 12
+        // The report keeps ISO dates (a clinician's records); the phone reads "3 Mar 2026".
+        let (from, to) = canvas.fontSize > 12 ? (first.words, last.words) : (first.description, last.description)
+        return "<text x=\"\(number(canvas.margin.left))\" y=\"\(number(y))\" fill=\"currentColor\">\(from)</text>"
+            + "<text x=\"\(number(canvas.width - canvas.margin.right))\" y=\"\(number(y))\" text-anchor=\"end\" fill=\"currentColor\">\(to)</text>"
     }
 
     /// A terminal sparkline of counts: one block per value, scaled to the largest.

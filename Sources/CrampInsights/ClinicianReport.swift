@@ -33,9 +33,9 @@ public struct ClinicianReport: Sendable {
     public static let style = """
         .report{max-width:60rem;margin:0 auto;padding:1rem}
         .report h1{font-size:1.4rem;margin:0 0 .25rem}.report h2{font-size:1.1rem;margin:1rem 0 .3rem;border-bottom:1px solid #999}
-        .report table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.3rem 0}
+        .report table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.3rem 0}.report .wide{overflow-x:auto}
         .report th,.report td{border:1px solid #bbb;padding:.15rem .35rem;text-align:left;vertical-align:top}
-        .report th{background:#eee}.report .note{font-size:.8rem;color:#333}.report .flag{border:2px solid #8b0000;padding:.3rem .5rem;margin:.3rem 0}
+        .report th{background:rgba(128,128,128,.18)}.report .note{font-size:.85rem}.report .flag{border:2px solid #8b0000;padding:.3rem .5rem;margin:.3rem 0}
         .report .chart{max-width:40rem;display:block;margin:.3rem 0}.report .charts{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}
         @media (max-width:40rem){.report .charts{grid-template-columns:1fr}}
         @media print{@page{size:A4;margin:10mm}.report{padding:0;max-width:none;font-size:9px;line-height:1.25}
@@ -118,7 +118,8 @@ public struct ClinicianReport: Sendable {
                     }.joined(separator: "; ")
                 ))
         }
-        return "<table>" + rows.map { "<tr><th scope=\"row\">\(Self.html($0.0))</th><td>\(Self.html($0.1))</td></tr>" }.joined() + "</table>"
+        return "<div class=\"wide\" tabindex=\"0\"><table>"
+            + rows.map { "<tr><th scope=\"row\">\(Self.html($0.0))</th><td>\(Self.html($0.1))</td></tr>" }.joined() + "</table></div>"
     }
 
     func trendSentence() -> String {
@@ -147,7 +148,7 @@ public struct ClinicianReport: Sendable {
         let periods = insights.trends.periods.suffix(6)
         guard !periods.isEmpty else { return "<p>No whole 28-day period logged yet.</p>" }
         var out =
-            "<table><caption class=\"note\">The last \(periods.count) periods of 28 days</caption><tr><th scope=\"col\">Period</th><th scope=\"col\">Episodes (95% interval)</th>"
+            "<div class=\"wide\" tabindex=\"0\"><table><caption class=\"note\">The last \(periods.count) periods of 28 days</caption><tr><th scope=\"col\">Period</th><th scope=\"col\">Episodes (95% interval)</th>"
             + "<th scope=\"col\">Median length</th><th scope=\"col\">Median severity</th><th scope=\"col\">At night</th></tr>"
         for period in periods {
             out +=
@@ -155,7 +156,7 @@ public struct ClinicianReport: Sendable {
                 + "<td>\(Format.minutes(period.medianDurationSeconds))</td><td>\(period.medianSeverity.map { Format.decimal($0, places: 1) } ?? "—")</td>"
                 + "<td>\(Format.percent(period.nightShare))</td></tr>"
         }
-        return out + "</table>"
+        return out + "</table></div>"
     }
 
     func triggerSection() -> String {
@@ -173,7 +174,7 @@ public struct ClinicianReport: Sendable {
         }
         out += Charts.forestPlot(analysis.findings)
         out +=
-            "<table><tr><th scope=\"col\">Exposure</th><th scope=\"col\">Days with / without</th><th scope=\"col\">Cramp days with / without</th>"
+            "<div class=\"wide\" tabindex=\"0\"><table><tr><th scope=\"col\">Exposure</th><th scope=\"col\">Days with / without</th><th scope=\"col\">Cramp days with / without</th>"
             + "<th scope=\"col\">Relative risk (95%)</th><th scope=\"col\">p</th><th scope=\"col\">q</th><th scope=\"col\">Evidence</th></tr>"
         for finding in analysis.findings {
             let risk = finding.relativeRisk.map(Format.ratioInterval) ?? "—"
@@ -183,7 +184,7 @@ public struct ClinicianReport: Sendable {
                 + "<td>\(Format.percent(finding.rateWith)) / \(Format.percent(finding.rateWithout))</td><td>\(risk)</td><td>\(Format.pValue(p))</td>"
                 + "<td>\(Format.pValue(finding.q))</td><td>\(Self.html(finding.verdict.words))\(finding.missing.map { ": " + Self.html($0) } ?? "")</td></tr>"
         }
-        return out + "</table>"
+        return out + "</table></div>"
     }
 
     func reliefSection() -> String {
@@ -191,7 +192,7 @@ public struct ClinicianReport: Sendable {
         guard !insights.relief.isEmpty else { return out + "<p>No relief logged yet.</p>" }
         out += Charts.reliefEffectiveness(insights.relief)
         out +=
-            "<table><tr><th scope=\"col\">Technique</th><th scope=\"col\">Uses</th><th scope=\"col\">Helped (95%)</th><th scope=\"col\">By severity</th><th scope=\"col\">Median length</th></tr>"
+            "<div class=\"wide\" tabindex=\"0\"><table><tr><th scope=\"col\">Technique</th><th scope=\"col\">Uses</th><th scope=\"col\">Helped (95%)</th><th scope=\"col\">By severity</th><th scope=\"col\">Median length</th></tr>"
         for effect in insights.relief {
             let share =
                 effect.interval.map(Format.percentInterval)
@@ -201,13 +202,14 @@ public struct ClinicianReport: Sendable {
                 "<tr><td>\(Self.html(effect.technique.rawValue))</td><td>\(effect.uses)</td><td>\(effect.helped) helped, \(effect.partly) partly; \(share)</td>"
                 + "<td>\(bands.isEmpty ? "—" : Self.html(bands))</td><td>\(Format.minutes(effect.medianDurationSeconds))</td></tr>"
         }
-        return out + "</table>"
+        return out + "</table></div>"
     }
 
     func assessmentsTable() -> String {
         let recent = contents.assessments.sorted { $0.madeAt.instant > $1.madeAt.instant }.prefix(5)
         guard !recent.isEmpty else { return "<p>No assessments recorded.</p>" }
-        var out = "<table><tr><th scope=\"col\">When</th><th scope=\"col\">Triage</th><th scope=\"col\">Red flags</th></tr>"
+        var out =
+            "<div class=\"wide\" tabindex=\"0\"><table><tr><th scope=\"col\">When</th><th scope=\"col\">Triage</th><th scope=\"col\">Red flags</th></tr>"
         for record in recent {
             let flags = (try? JSONParser.parse(record.resultJSON))?["redFlags"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
             let titles = flags.map { id in knowledge.rules.first { $0.id == id }?.title ?? id }
@@ -215,6 +217,6 @@ public struct ClinicianReport: Sendable {
                 "<tr><td>\(record.madeAt.localDate)</td><td>\(Self.html(record.triage == .selfCare ? "self care" : record.triage.rawValue))</td>"
                 + "<td>\(titles.isEmpty ? "none" : Self.html(titles.joined(separator: "; ")))</td></tr>"
         }
-        return out + "</table>"
+        return out + "</table></div>"
     }
 }

@@ -4,7 +4,10 @@ public import CrampKnowledge
 /// A "see a doctor" pattern found in the diary, with the evidence in words.
 public struct PatternFound: Sendable {
     public let pattern: DiaryPattern
+    /// For the clinician: counts with their intervals.
     public let evidence: String
+    /// For the person: the same counts in words, with no statistics.
+    public let plain: String
 }
 
 public enum Patterns {
@@ -16,10 +19,11 @@ public enum Patterns {
     /// assessment's rules use (10 minutes, weakness or numbness, sleep, a medicine change).
     public static func find(episodes: [Episode], trends: Trends, diary: Diary, knowledge: KnowledgeBase) -> [PatternFound] {
         var found: [PatternFound] = []
-        func add(_ kind: DiaryPattern.Kind, _ evidence: String) {
+        func add(_ kind: DiaryPattern.Kind, _ evidence: String, plain: String? = nil) {
             guard let pattern = knowledge.diaryPatterns.first(where: { $0.kind == kind }) else { return }
-            found.append(PatternFound(pattern: pattern, evidence: evidence))
+            found.append(PatternFound(pattern: pattern, evidence: evidence, plain: plain ?? evidence))
         }
+        func cramps(_ count: Int) -> String { "\(count) cramp\(count == 1 ? "" : "s")" }
         let recentStart = diary.last.daysSinceEpoch - recentDays + 1
         let recent = episodes.filter { Diary.day(of: $0).daysSinceEpoch >= recentStart }
 
@@ -27,14 +31,18 @@ public enum Patterns {
             add(
                 .risingRate,
                 "\(change.episodes) episodes in the last 4 weeks against \(change.referenceEpisodes) in the 8 weeks before: "
-                    + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))")
+                    + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))",
+                plain: "You logged \(cramps(change.episodes)) in the last 4 weeks, against \(change.referenceEpisodes) in the 8 weeks before.")
         }
         let long = recent.filter { $0.durationSeconds > 600 }
         if !long.isEmpty {
             let longest = long.map(\.durationSeconds).max()! / 60
             add(
                 .longEpisodes,
-                "\(long.count) episode\(long.count == 1 ? "" : "s") over 10 minutes in the last \(recentDays) days; the longest lasted \(longest) minutes"
+                "\(long.count) episode\(long.count == 1 ? "" : "s") over 10 minutes in the last \(recentDays) days; the longest lasted \(longest) minutes",
+                plain:
+                    "You logged \(cramps(long.count)) over 10 minutes in the last \(recentDays) days; the longest lasted "
+                    + "\(Wording(glassML: EverydayInput.defaultGlassML).duration(Double(longest * 60)))."
             )
         }
         let nerve = recent.filter { !weaknessFindings.isDisjoint(with: $0.findings) }
@@ -43,13 +51,17 @@ public enum Patterns {
                 .sorted()
             add(
                 .weaknessOrNumbness,
-                "Logged with \(nerve.count) episode\(nerve.count == 1 ? "" : "s") in the last \(recentDays) days: \(signs.joined(separator: ", "))")
+                "Logged with \(nerve.count) episode\(nerve.count == 1 ? "" : "s") in the last \(recentDays) days: \(signs.joined(separator: ", "))",
+                plain: "You logged \(signs.joined(separator: ", ").lowercased()) with \(cramps(nerve.count)) in the last \(recentDays) days.")
         }
         if let change = trends.medicationChange, let ratio = change.ratio, ratio.lower > 1, let date = trends.medicationChangeDate {
             add(
                 .afterMedicationChange,
                 "\(change.episodes) episodes in \(change.days) days since the change on \(date) against \(change.referenceEpisodes) in \(change.referenceDays) days before: "
-                    + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))")
+                    + "\(Format.ratio(ratio.value)) times the rate (95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))",
+                plain:
+                    "You logged \(cramps(change.episodes)) in the \(change.days) days since the change on \(date.words), "
+                    + "against \(change.referenceEpisodes) in the \(change.referenceDays) days before it.")
         }
         // Sleep: in at least 3 of the last 4 whole weeks, an episode at night or one that woke them.
         let weeks = trends.weeklyCounts.suffix(4)
@@ -61,7 +73,11 @@ public enum Patterns {
                     return day >= start && day < start + 7 && (Trends.isNight(episode) || episode.findings.contains(.sleepDisturbed))
                 }
             }.count
-            if nightWeeks >= 3 { add(.sleepMostWeeks, "Cramps at night or waking you in \(nightWeeks) of the last 4 weeks") }
+            if nightWeeks >= 3 {
+                add(
+                    .sleepMostWeeks, "Cramps at night or waking you in \(nightWeeks) of the last 4 weeks",
+                    plain: "You logged cramps at night, or cramps that woke you, in \(nightWeeks) of the last 4 weeks.")
+            }
         }
         return found
     }

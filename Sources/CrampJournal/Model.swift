@@ -6,6 +6,19 @@ public struct ReliefTried: Sendable, Hashable {
     public enum Technique: String, CodeList {
         case stretch, massage, heat, fluids, walking, painkiller, other
         public static let table = CodeTable<Technique>()
+
+        /// What it is called on every page and in the terminal.
+        public var label: String {
+            switch self {
+            case .stretch: "Stretching"
+            case .massage: "Rubbing it"
+            case .heat: "Warmth"
+            case .fluids: "A drink"
+            case .walking: "Walking about"
+            case .painkiller: "A painkiller"
+            case .other: "Something else"
+            }
+        }
     }
 
     public enum Outcome: String, CodeList {

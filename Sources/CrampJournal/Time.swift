@@ -69,6 +69,15 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
 
+    public static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    /// Indexed by `daysSinceEpoch` modulo 7: 1970-01-01 was a Thursday.
+    public static let weekdayNames = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+
+    /// "3 Mar 2026", as a person reads a date.
+    public var words: String { "\(day) \(LocalDate.monthNames[month - 1]) \(year)" }
+
+    public var weekdayName: String { LocalDate.weekdayNames[((daysSinceEpoch % 7) + 7) % 7] }
+
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 }
 

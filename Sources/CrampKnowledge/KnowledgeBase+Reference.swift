@@ -97,3 +97,10 @@ extension KnowledgeLoader {
         return synonymMap
     }
 }
+
+extension KnowledgeBase {
+    /// "Publisher: title" for each source id, as every page and report names them.
+    public func sourceNames(_ ids: [String]) -> [String] {
+        ids.map { id in sources[id].map { "\($0.publisher): \($0.title)" } ?? id }
+    }
+}

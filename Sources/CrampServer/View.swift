@@ -236,16 +236,12 @@ enum View {
         return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
     }
 
-    static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
     /// "Tue 3 Mar 2026, 23:15", in the time the person logged it.
     static func when(_ stamp: LocalTimestamp) -> String {
         let date = stamp.localDate
-        let weekday = weekdays[((date.daysSinceEpoch % 7) + 7) % 7]
         let seconds = stamp.localSecondsOfDay
         let minute = seconds / 60 % 60
-        return "\(weekday) \(date.day) \(months[date.month - 1]) \(date.year), \(seconds / 3600):\(minute < 10 ? "0" : "")\(minute)"
+        return "\(date.weekdayName) \(date.words), \(seconds / 3600):\(minute < 10 ? "0" : "")\(minute)"
     }
 
     /// The value of a datetime-local input.
@@ -282,18 +278,6 @@ enum View {
     }
 
     /// What a person tried, in their words.
-    static func reliefLabel(_ technique: ReliefTried.Technique) -> String {
-        switch technique {
-        case .stretch: "Stretching"
-        case .massage: "Rubbing it"
-        case .heat: "Warmth"
-        case .fluids: "A drink"
-        case .walking: "Walking about"
-        case .painkiller: "A painkiller"
-        case .other: "Something else"
-        }
-    }
-
     /// The reliefs the night log offers as "what helped" (a painkiller does not ease a cramp).
     static let quickReliefs: [ReliefTried.Technique] = [.stretch, .walking, .massage, .heat, .fluids]
 

@@ -16,7 +16,7 @@ func asOfDay(_ text: String?) throws(CLIError) -> LocalDate? {
 struct InsightsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "insights",
-        abstract: "Trends, possible triggers, what relief works and patterns that mean \"see a doctor\", from your journal.")
+        abstract: "What your journal shows, in plain words: when to see a doctor, how often, what may bring cramps on, what helps.")
 
     @OptionGroup var journal: JournalOptions
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Compute as of this day (YYYY-MM-DD). Default: today.", valueName: "date"))
@@ -27,160 +27,47 @@ struct InsightsCommand: AsyncParsableCommand {
     func run() async throws {
         try await withJournal(journal) { opened in
             let knowledge = opened.knowledge
-            let insights = try await opened.app.insights(owner: owner, asOf: try asOfDay(asOf)).insights
+            let view = try await opened.app.insights(owner: owner, asOf: try asOfDay(asOf))
             if json {
-                Console.write(insights.json(knowledge: knowledge) + [0x0A])
+                Console.write(view.insights.json(knowledge: knowledge) + [0x0A])
             } else {
                 Console.print(
-                    InsightsText(insights: insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width)
+                    InsightsText(words: view.words, insights: view.insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled))
                         .render())
             }
         }
     }
 }
 
-/// The insights for a terminal: headings, a sparkline and aligned tables.
+/// The insights for a terminal: the plain-words sections, with a sparkline of the weeks. The
+/// statistics are in `crampcare report`, as on the web app.
 struct InsightsText {
+    let words: InsightWords
     let insights: Insights
     let knowledge: KnowledgeBase
     let style: Style
-    let width: Int
-
-    func table(_ header: [String], _ rows: [[String]]) -> [String] {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        return ["  " + style.bold(line(header))] + rows.map { "  " + line($0) }
-    }
 
     func render() -> String {
-        var lines = [style.bold("Insights") + " for \(insights.covered): \(insights.episodeCount) episodes, \(insights.dayLogCount) day logs."]
-        for (title, section) in [
-            ("See a doctor", patternLines()), ("Trend", trendLines()), ("Possible triggers", triggerLines()), ("What relief works", reliefLines()),
-        ] {
-            lines += ["", style.bold(title.uppercased())] + section
+        var lines = [style.bold("Insights"), words.summary]
+        for section in words.sections {
+            lines += ["", style.bold(section.title.uppercased())]
+            for item in section.items {
+                var text = item.label.map { style.bold($0 + ":") + " " } ?? ""
+                text += item.text
+                if !item.sources.isEmpty {
+                    text += " " + style.dim("Sources: " + knowledge.sourceNames(item.sources).joined(separator: "; ") + ".")
+                }
+                lines.append("- " + text)
+            }
+            if section.kind == .howOften {
+                let weeks = insights.trends.weeklyCounts.suffix(12).map(\.count)
+                if !weeks.isEmpty {
+                    lines.append("- Cramps each week, the last \(weeks.count): \(Charts.sparkline(weeks)) (most in a week: \(weeks.max() ?? 0))")
+                }
+            }
         }
-        lines.append("")
-        lines.append(style.dim(wrap(knowledge.disclaimer, width: width)))
+        lines += ["", "The numbers behind this, for your doctor: crampcare report --out report.html", "", style.dim(knowledge.disclaimer)]
         return lines.joined(separator: "\n")
-    }
-
-    /// A paragraph wrapped to the terminal.
-    func add(to lines: inout [String], _ text: String) { lines.append(wrap(text, width: width)) }
-
-    /// The diary patterns that call for a check.
-    func patternLines() -> [String] {
-        var lines: [String] = []
-        if insights.patterns.isEmpty {
-            add(to: &lines, "None of the diary patterns that call for a check were found.")
-        } else {
-            for found in insights.patterns {
-                lines.append(
-                    wrap(
-                        "\(found.pattern.level == .urgent ? "URGENT" : "SOON"): \(found.pattern.title). \(found.evidence).", width: width,
-                        indent: "  ", firstIndent: "- "))
-                lines.append(wrap(found.pattern.advice, width: width, indent: "  ", firstIndent: "  "))
-            }
-        }
-
-        return lines
-    }
-
-    /// The weekly counts, the recent rate and the 28-day periods.
-    func trendLines() -> [String] {
-        var lines: [String] = []
-        let weeks = insights.trends.weeklyCounts.suffix(26)
-        if weeks.isEmpty {
-            add(to: &lines, "No whole week logged yet.")
-        } else {
-            lines.append("  Episodes per week, last \(weeks.count): \(Charts.sparkline(weeks.map(\.count))) (most \(weeks.map(\.count).max() ?? 0))")
-        }
-        if let recent = insights.trends.recent {
-            if let ratio = recent.ratio {
-                add(
-                    to: &lines,
-                    "Last 4 weeks: \(recent.episodes) episodes, against \(recent.referenceEpisodes) in the 8 weeks before: \(Format.ratio(ratio.value)) times the rate "
-                        + "(95% interval \(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper))).")
-            } else {
-                add(to: &lines, "No episodes in the last 12 weeks.")
-            }
-        } else {
-            add(to: &lines, "The journal covers less than 12 weeks, so the recent rate is not compared yet.")
-        }
-        if let change = insights.trends.medicationChange, let ratio = change.ratio, let date = insights.trends.medicationChangeDate {
-            add(
-                to: &lines,
-                "Since the medicine change on \(date): \(Format.ratio(ratio.value)) times the rate before (\(Format.ratio(ratio.lower)) to \(Format.ratio(ratio.upper)))."
-            )
-        }
-        let periods = insights.trends.periods.suffix(6)
-        if !periods.isEmpty {
-            lines += table(
-                ["28 days to", "episodes", "95% interval", "median length", "median severity", "at night"],
-                periods.map { period in
-                    [
-                        period.last.description, String(period.episodes),
-                        "\(Format.decimal(period.interval.lower, places: 1))–\(Format.decimal(period.interval.upper, places: 1))",
-                        Format.minutes(period.medianDurationSeconds), period.medianSeverity.map { Format.decimal($0, places: 1) } ?? "—",
-                        Format.percent(period.nightShare),
-                    ]
-                })
-        }
-
-        return lines
-    }
-
-    /// The possible triggers, at the tier the diary allows.
-    func triggerLines() -> [String] {
-        var lines: [String] = []
-        let analysis = insights.triggers
-        switch analysis.tier {
-        case .notEnoughData:
-            add(to: &lines, "Not enough data yet: \(analysis.needed ?? ""). (\(analysis.days) logged days, \(analysis.crampDays) with a cramp.)")
-        case .descriptive, .inferential:
-            if analysis.tier == .descriptive {
-                add(
-                    to: &lines,
-                    "Early signals only, from \(analysis.days) logged days (\(analysis.crampDays) with a cramp). Needs \(analysis.needed ?? "").")
-            } else {
-                add(to: &lines, "From \(analysis.days) logged days, \(analysis.crampDays) with a cramp.")
-            }
-            lines += table(
-                ["exposure", "days with/without", "cramp days with/without", "relative risk (95%)", "q", "evidence"],
-                analysis.findings.map { finding in
-                    [
-                        finding.exposure.label, "\(finding.daysWith)/\(finding.daysWithout)",
-                        "\(Format.percent(finding.rateWith))/\(Format.percent(finding.rateWithout))",
-                        finding.relativeRisk.map(Format.ratioInterval) ?? "—",
-                        Format.pValue(finding.q), finding.verdict.words + (finding.missing.map { ": \($0)" } ?? ""),
-                    ]
-                })
-            add(to: &lines, "A possible trigger is a pattern in your diary, not a proven cause.")
-        }
-
-        return lines
-    }
-
-    /// What relief works, and how long cramps last with nothing tried.
-    func reliefLines() -> [String] {
-        var lines: [String] = []
-        if insights.relief.isEmpty {
-            add(to: &lines, "No relief logged yet.")
-        } else {
-            lines += table(
-                ["technique", "uses", "helped", "95% interval", "median length"],
-                insights.relief.map { effect in
-                    [
-                        effect.technique.rawValue, String(effect.uses), "\(effect.helped) (\(effect.partly) partly)",
-                        effect.interval.map(Format.percentInterval) ?? "after \(ReliefEffect.minimumUses) uses",
-                        Format.minutes(effect.medianDurationSeconds),
-                    ]
-                })
-        }
-        add(to: &lines, "With nothing tried: \(insights.untreatedCount) episodes, median length \(Format.minutes(insights.untreatedMedianSeconds)).")
-        return lines
     }
 }
 

@@ -165,7 +165,7 @@ func expectReadable(_ insights: Insights, contents: JournalContents, sourceLocat
         let episodes = (0..<10).map { episode(today.adding(days: -$0), severity: nil, onset: nil) }
         let contents = JournalContents(episodes: episodes)
         let insights = Insights(contents: contents, today: today, knowledge: knowledge)
-        #expect(Charts.severityOverTime(episodes).contains("No episode with a severity yet."))
+        #expect(Charts.severityOverTime(episodes).contains("No cramp with a score yet."))
         expectReadable(insights, contents: contents)
     }
 }

@@ -45,10 +45,16 @@ import Testing
                 #expect((parsed(response)["detail"] as? String)?.contains("YYYY-MM-DD") == true)
             }
             let browser = Browser(client)
+            // The person's page is in words; the statistics are the report's.
             let page = text(try await browser.get("/insights"))
-            #expect(page.contains("Leg cramp diary report"))
+            #expect(page.contains("<h2 id=\"see-a-doctor\">When to see a doctor</h2>"))
             #expect(page.contains("Cramps that last more than 10 minutes"))
             #expect(page.contains("<svg"))
+            #expect(!page.contains("95%") && !page.contains("interval"))
+            #expect(page.contains("href=\"/insights/report\""))
+            let report = text(try await browser.get("/insights/report"))
+            #expect(report.contains("Leg cramp diary report"))
+            #expect(report.contains("Benjamini"))
             let download = try await browser.get("/insights/report.html")
             #expect(download.headers[.contentDisposition]?.hasPrefix("attachment") == true)
             #expect(text(download).hasPrefix("<!doctype html>"))

@@ -129,7 +129,7 @@ import Testing
             let id = String(try crampPath(saved).split(separator: "/").last!)
             let pages = [
                 "/", "/assess", "/journal", "/journal/new", "/journal/\(id)", "/journal/\(id)/edit", "/journal/\(id)/safety", "/day", "/profile",
-                "/insights",
+                "/insights", "/insights/report",
                 "/plan", "/learn", "/learn/relief", "/relieve", "/relieve?muscle=\(Self.query)", "/data",
                 "/learn/search?q=\(Self.query)", "/journal?from=\(Self.query)", "/journal?to=\(Self.query)",
                 "/journal?muscle=\(Self.query)", "/learn/\(Self.query)", "/insights/report.html",

@@ -116,7 +116,7 @@ import Testing
         try await TestServer.make().run { client in
             let browser = Browser(client)
             for uri in [
-                "/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/insights", "/plan", "/learn", "/learn/relief",
+                "/", "/assess", "/journal", "/journal/new", "/day", "/profile", "/insights", "/insights/report", "/plan", "/learn", "/learn/relief",
                 "/learn/search?q=night+cramps", "/data",
             ] {
                 let response = try await browser.get(uri)

@@ -81,13 +81,21 @@ def test_json_finds_the_planted_trigger_and_keeps_its_words(diary):
     assert stretch["technique"] == "stretch" and 0 <= stretch["helpedShare"]["lower"] <= stretch["helpedShare"]["value"] <= stretch["helpedShare"]["upper"] <= 1
 
 
-def test_text_has_the_sections_a_sparkline_and_no_nan(diary):
-    proc = cc("insights", "--as-of", TODAY.isoformat(), "--database", diary)
+def test_text_is_in_plain_words_with_a_sparkline_and_no_statistics(diary):
+    proc = cc("insights", "--as-of", TODAY.isoformat(), "--database", diary, env={"COLUMNS": "80"})
     assert proc.returncode == 0, proc.stderr
-    for heading in ["SEE A DOCTOR", "TREND", "POSSIBLE TRIGGERS", "WHAT RELIEF WORKS"]:
+    for heading in ["WHEN TO SEE A DOCTOR", "HOW OFTEN", "WHAT MAY BRING THEM ON", "WHAT HELPS YOU"]:
         assert heading in proc.stdout
     assert re.search("[▁▂▃▄▅▆▇█]{10,}", proc.stdout)
-    assert "possible trigger" in proc.stdout
+    text = " ".join(proc.stdout.split())
+    # The planted trigger in words, its uncertainty said, no amount suggested, and the fluid caution.
+    assert re.search(r"Possible trigger: on days you drank less than about [\d.]+ litres? \(\d+ glasses\) you had a cramp about \d+ times as often", text)
+    assert "could still be chance" in text
+    assert "If your kidney or heart team limits your drinks" in text
+    for word in ["95%", "interval", "relative risk", "q =", "Firth", "median"]:
+        assert word not in text
+    assert "crampcare report" in text
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 80
     assert not re.search(r"\b(nan|inf)\b", proc.stdout, re.I)
 
 
@@ -131,7 +139,7 @@ def test_an_empty_journal_says_not_enough_data(tmp_path):
     assert insights["triggers"]["tier"] == "not_enough_data"
     assert "30 more logged days" in insights["triggers"]["needed"]
     text = cc("insights", "--database", journal)
-    assert text.returncode == 0 and "Not enough data yet" in text.stdout
+    assert text.returncode == 0 and "Nothing logged yet" in text.stdout
     report = cc("report", "--out", str(tmp_path / "empty.html"), "--database", journal)
     assert report.returncode == 0, report.stderr
 

@@ -217,7 +217,7 @@ def page_list(base, ids):
         ("home", "/"), ("night-log", "/journal/new"), ("journal", "/journal"), ("cramp", f"/journal/{first}"),
         ("cramp-unanswered", f"/journal/{ids[3]}"), ("edit", f"/journal/{first}/edit"), ("safety", f"/journal/{first}/safety"),
         ("assess", "/assess"), ("relieve", "/relieve"), ("relieve-calf", "/relieve?muscle=calf"), ("day", "/day"),
-        ("profile", "/profile"), ("plan", "/plan"), ("insights", "/insights"), ("learn", "/learn"), ("learn-relief", "/learn/relief"),
+        ("profile", "/profile"), ("plan", "/plan"), ("insights", "/insights"), ("report", "/insights/report"), ("learn", "/learn"), ("learn-relief", "/learn/relief"),
         ("search", "/learn/search?q=cramp+at+night"), ("data", "/data"), ("not-found", "/no/such/page"),
     ]
 

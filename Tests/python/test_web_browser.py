@@ -307,13 +307,19 @@ def test_insights_page_shows_the_report_and_passes_the_audit(page, personal):
                                                              "reliefs": [{"technique": "stretch", "outcome": "helped" if day % 3 else "no"}]})
         assert status == 201
     page.goto(personal.base + "/insights")
-    assert page.get_by_role("heading", name="Leg cramp diary report").is_visible()
-    assert page.get_by_role("heading", name="See a doctor").is_visible()
+    assert page.get_by_role("heading", name="When to see a doctor").is_visible()
     assert "Cramps that last more than 10 minutes" in page.content()
-    assert page.get_by_role("img", name="Episodes per week").count() == 1
+    # Titled charts a phone can read: a visible heading and the chart's own accessible name.
+    assert page.get_by_role("heading", name="Cramps each week, the last 12 weeks").is_visible()
+    assert page.get_by_role("img", name="Cramps each week, the last 12 weeks").count() == 1
+    assert "95%" not in page.inner_text("main")
     audit(page, "insights")
+    page.get_by_role("link", name="Open the report for your doctor").click()
+    assert page.get_by_role("heading", name="Leg cramp diary report").is_visible()
+    assert page.get_by_role("img", name="Episodes per week").count() == 1
+    audit(page, "insights: the report")
     with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile("Download the report")).click()
+        page.get_by_role("link", name=re.compile("Download this report")).click()
     assert download.value.suggested_filename.startswith("crampcare-report-")
 
 

@@ -24,15 +24,15 @@ struct InsightsAPI: APIController {
 
     @Sendable func insights(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        let (insights, _) = try await services.insights(owner: owner, asOf: request.uri.queryParameters.get("asOf"))
-        return Body.json(insights.json(knowledge: services.knowledge))
+        let view = try await services.insights(owner: owner, asOf: request.uri.queryParameters.get("asOf"))
+        return Body.json(view.insights.json(knowledge: services.knowledge))
     }
 }
 
 /// The insights for the API and the pages: the same computation as `crampcare insights`.
 extension CrampServices {
     /// The insights for an owner as of `asOf` (a YYYY-MM-DD text), else today in their zone.
-    func insights(owner: OwnerID, asOf: String?) async throws -> (Insights, JournalContents) {
+    func insights(owner: OwnerID, asOf: String?) async throws -> InsightsView {
         var date: LocalDate?
         if let asOf {
             guard let parsed = LocalDate(iso: asOf) else {
@@ -40,7 +40,6 @@ extension CrampServices {
             }
             date = parsed
         }
-        let view = try await app.insights(owner: owner, asOf: date)
-        return (view.insights, view.contents)
+        return try await app.insights(owner: owner, asOf: date)
     }
 }

@@ -182,7 +182,7 @@ struct EpisodePages: PageController {
             techniques: ReliefTried.Technique.allCases.map { technique in
                 let chosen = form.relief?[technique.rawValue] ?? ""
                 return EpisodeFormPage.Technique(
-                    code: technique.rawValue, label: View.reliefLabel(technique),
+                    code: technique.rawValue, label: technique.label,
                     outcomes: ReliefTried.Outcome.allCases.map {
                         Option(value: $0.rawValue, label: "Tried: \(View.outcome($0))", selected: $0.rawValue == chosen)
                     })
@@ -329,7 +329,7 @@ extension PageController {
             findings: episode.findings.isEmpty
                 ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", "),
             reliefs: episode.reliefs.isEmpty
-                ? "—" : episode.reliefs.map { "\(View.reliefLabel($0.technique)): \(View.outcome($0.outcome))" }.joined(separator: ", "),
+                ? "—" : episode.reliefs.map { "\($0.technique.label): \(View.outcome($0.outcome))" }.joined(separator: ", "),
             note: episode.note ?? "—")
     }
 

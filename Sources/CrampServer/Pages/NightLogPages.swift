@@ -236,7 +236,7 @@ extension PageController {
             inBed: form.inBed.map { $0 == "yes" } ?? (form.csrf == nil && night), earlier: form.when == "earlier",
             startedAt: form.startedAt ?? View.dateTimeLocal(now),
             helped: View.quickReliefs.map {
-                Choice(code: $0.rawValue, label: View.reliefLabel($0), checked: (form.helped ?? []).contains($0.rawValue))
+                Choice(code: $0.rawValue, label: $0.label, checked: (form.helped ?? []).contains($0.rawValue))
             },
             callNow: callNow(context))
     }
