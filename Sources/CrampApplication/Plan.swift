@@ -10,7 +10,19 @@ public struct PlanView: Sendable {
     public let today: LocalDate
     /// The zone the reminders are in: the profile's, else the default.
     public let zoneName: String
+    /// Cramps of the last 30 days whose red-flag questions are not answered: until they are, the
+    /// plan's self-care comes after a prompt to answer them.
+    public let unanswered: [Episode]
+    public var unansweredWords: String? {
+        switch unanswered.count {
+        case 0: nil
+        case 1: "A cramp you logged still has its safety questions unanswered. Answer them before you rely on this plan."
+        default: "\(unanswered.count) cramps you logged still have their safety questions unanswered. Answer them before you rely on this plan."
+        }
+    }
     public var reminderTimes: [LocalTime] { profile?.reminderTimes ?? [] }
+    /// The seven days from today, each with what is due.
+    public var week: PlanCalendar.Week { PlanCalendar.week(plan: plan, reminderTimes: reminderTimes, start: today) }
 }
 
 /// What the insights were computed from.
@@ -37,9 +49,11 @@ extension CrampCareApp {
         let view = try await insights(owner: owner, asOf: asOf)
         let request = PlanInputs.request(contents: view.contents, insights: view.insights, today: view.insights.today, knowledge: knowledge)
         let clock = clock(for: view.contents.profile)
+        let since = view.insights.today.adding(days: -Self.recentDays)
         return PlanView(
             plan: Planner.plan(request, knowledge: knowledge), profile: view.contents.profile, today: view.insights.today,
-            zoneName: clock.zone.identifier)
+            zoneName: clock.zone.identifier,
+            unanswered: view.contents.episodes.filter { $0.safetyQuestions == .notAnswered && $0.startedAt.localDate >= since })
     }
 
     /// The plan's routines as an iCalendar file, starting on `start` (default: tomorrow).

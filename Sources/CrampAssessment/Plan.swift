@@ -14,8 +14,11 @@ public struct PlanRequest: Sendable {
     /// This person's contributing factors, strongest first, each with where it was found
     /// ("your assessments", "your diary: low fluids, a possible trigger").
     public var factors: [(id: String, foundIn: String)] = []
-    /// Red flags from a recent assessment that still need a clinician.
+    /// Red flags from every urgent or emergency check of the last 14 days, newest first: a later
+    /// reassuring check does not cancel an earlier red flag.
     public var openRedFlags: [String] = []
+    /// How many checks of the last 14 days were urgent or emergency.
+    public var openChecks = 0
 
     public init() {}
 }
@@ -50,8 +53,18 @@ public struct PersonalPlan: Sendable {
     public let olderAdult: Bool
     /// Items left out because something about the person rules them out, with the reason.
     public let leftOut: [(item: PreventionItem, reason: String)]
-    /// Red-flag titles from a recent assessment: see a clinician before starting.
+    /// Red-flag titles from the recent urgent or emergency checks: see a clinician before starting.
     public let seeFirst: [String]
+    /// How many checks of the last 14 days were urgent or emergency (0: nothing to see first).
+    public let openChecks: Int
+
+    /// Every urgent or emergency check of the last 14 days in one sentence; nil when none.
+    public var seeFirstWords: String? {
+        guard openChecks > 0 else { return nil }
+        let checks = openChecks == 1 ? "A check in the last 14 days" : "\(openChecks) checks in the last 14 days"
+        let found = seeFirst.isEmpty ? "found signs that need a doctor" : "found: \(seeFirst.joined(separator: "; "))"
+        return "\(checks) \(found). Get that seen before you start new exercise."
+    }
 }
 
 public enum Planner {
@@ -94,7 +107,12 @@ public enum Planner {
         // Every-plan items in the knowledge base's order; the rest by their strongest factor.
         let core = chosen.filter { $0.group == 0 }.sorted { $0.order < $1.order }
         let extra = chosen.filter { $0.group == 1 }.sorted { ($0.rank, $0.order) < ($1.rank, $1.order) }
-        let seeFirst = request.openRedFlags.compactMap { id in knowledge.rules.first { $0.id == id }?.title }
-        return PersonalPlan(items: (core + extra).map(\.item), olderAdult: older, leftOut: leftOut, seeFirst: seeFirst)
+        var seeFirst: [String] = []
+        for id in request.openRedFlags {
+            if let title = knowledge.rules.first(where: { $0.id == id })?.title, !title.isEmpty, !seeFirst.contains(title) { seeFirst.append(title) }
+        }
+        return PersonalPlan(
+            items: (core + extra).map(\.item), olderAdult: older, leftOut: leftOut, seeFirst: seeFirst,
+            openChecks: max(request.openChecks, seeFirst.isEmpty ? 0 : 1))
     }
 }

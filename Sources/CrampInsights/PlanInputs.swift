@@ -57,10 +57,14 @@ public enum PlanInputs {
         request.factors = factors
         request.context = context
         request.findings = findings
-        if let latest = records.first, latest.madeAt.localDate >= today.adding(days: -openRedFlagDays), latest.triage >= .urgent,
-            let result = try? JSONParser.parse(latest.resultJSON)
-        {
-            request.openRedFlags = (result["redFlags"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        // Every check of the last 14 days, not only the latest: a reassuring check after an urgent
+        // one does not cancel it.
+        for record in records where record.madeAt.localDate >= today.adding(days: -openRedFlagDays) && record.triage >= .urgent {
+            request.openChecks += 1
+            guard let result = try? JSONParser.parse(record.resultJSON) else { continue }
+            for id in (result["redFlags"]?.arrayValue ?? []).compactMap({ $0["id"]?.stringValue }) where !request.openRedFlags.contains(id) {
+                request.openRedFlags.append(id)
+            }
         }
         return request
     }

@@ -20,10 +20,54 @@ public enum PlanCalendar {
         }
     }
 
-    /// A reminder in words: "Mo, We, Fr at 19:00, 10 min" or "every day at 21:30, 10 min".
+    static let weekdayWords: [PlanReminder.Weekday: String] = [
+        .mo: "Mon", .tu: "Tue", .we: "Wed", .th: "Thu", .fr: "Fri", .sa: "Sat", .su: "Sun",
+    ]
+
+    /// A reminder in words: "Mon, Wed, Fri at 19:00, 10 min" or "every day at 21:30, 10 min".
     public static func describe(_ reminder: PlanReminder, reminderTimes: [LocalTime]) -> String {
-        let days = reminder.days.isEmpty ? "every day" : reminder.days.map { $0.rawValue.capitalized }.joined(separator: ", ")
+        let days = reminder.days.isEmpty ? "every day" : reminder.days.compactMap { weekdayWords[$0] }.joined(separator: ", ")
         return "\(days) at \(time(for: reminder.at, reminderTimes: reminderTimes)), \(reminder.minutes) min"
+    }
+
+    /// A routine due at a time: its title, length and place in the plan (0-based, to link to how
+    /// it is done).
+    public struct Due: Sendable {
+        public let title: String
+        public let time: LocalTime
+        public let minutes: Int
+        public let index: Int
+    }
+
+    /// The plan's next seven days: the routines of every day once, then each day's others.
+    public struct Week: Sendable {
+        public struct Day: Sendable {
+            public let date: LocalDate
+            public let due: [Due]
+        }
+
+        public let everyDay: [Due]
+        /// Seven days from the first, each with the routines that fall only on some days.
+        public let days: [Day]
+        public var isEmpty: Bool { everyDay.isEmpty && days.allSatisfy(\.due.isEmpty) }
+    }
+
+    /// The seven days from `start`.
+    public static func week(plan: PersonalPlan, reminderTimes: [LocalTime], start: LocalDate) -> Week {
+        let order = PlanReminder.Weekday.allCases
+        func due(_ index: Int, _ item: PlanItem, _ reminder: PlanReminder) -> Due {
+            Due(title: item.title, time: time(for: reminder.at, reminderTimes: reminderTimes), minutes: reminder.minutes, index: index)
+        }
+        func inOrder(_ list: [Due]) -> [Due] { list.sorted { ($0.time, $0.index) < ($1.time, $1.index) } }
+        let timed = plan.items.enumerated().compactMap { index, item in item.item.reminder.map { (index, item, $0) } }
+        let everyDay = inOrder(timed.filter { $0.2.days.isEmpty }.map { due($0.0, $0.1, $0.2) })
+        let days = (0..<7).map { offset in
+            let date = start.adding(days: offset)
+            let weekday = order[weekday(date)]
+            return Week.Day(
+                date: date, due: inOrder(timed.filter { !$0.2.days.isEmpty && $0.2.days.contains(weekday) }.map { due($0.0, $0.1, $0.2) }))
+        }
+        return Week(everyDay: everyDay, days: days)
     }
 
     /// Monday is 0.
@@ -188,6 +232,7 @@ public enum PlanJSON {
         w.key("olderAdult"); w.value(plan.olderAdult)
         w.key("timeZone"); w.value(zone)
         w.key("seeFirst"); w.stringArray(plan.seeFirst)
+        w.key("openChecks"); w.value(plan.openChecks)
         w.key("items")
         w.beginArray()
         for item in plan.items {

@@ -46,60 +46,73 @@ struct PlanCommand: AsyncParsableCommand {
             if json {
                 Console.write(PlanJSON.encode(plan, reminderTimes: times, zone: zone, knowledge: knowledge) + [0x0A])
             } else {
-                Console.print(
-                    PlanText(
-                        plan: plan, reminderTimes: times, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width
-                    ).render())
+                let text = PlanText(view: view, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width)
+                let rendered = text.render()
+                Console.page(rendered.text, kept: rendered.weekLines)
             }
         }
     }
 }
 
+/// The plan for a terminal: what to see first, this week, then how to do each part.
 struct PlanText {
-    let plan: PersonalPlan
-    let reminderTimes: [LocalTime]
+    let view: PlanView
     let knowledge: KnowledgeBase
     let style: Style
     let width: Int
 
-    func render() -> String {
+    var plan: PersonalPlan { view.plan }
+
+    func due(_ list: [PlanCalendar.Due]) -> [String] {
+        list.map { "  \($0.time)  \($0.title) (\($0.index + 1)), \($0.minutes) min" }
+    }
+
+    /// The text, and how many of its lines come before the parts' details (kept on the first screen).
+    func render() -> (text: String, weekLines: Int) {
         var lines: [String] = [style.bold("Your prevention plan")]
-        if !plan.seeFirst.isEmpty {
-            lines.append("")
-            lines.append(
-                wrap(
-                    style.bold("First: ")
-                        + "your last check found \(plan.seeFirst.joined(separator: "; ")). Get that seen before you start new exercise.",
-                    width: width))
+        if let first = plan.seeFirstWords {
+            lines += ["", style.bold("First: ") + first]
+        }
+        if let unanswered = view.unansweredWords {
+            lines += ["", style.bold("First: ") + unanswered + " Run: crampcare show \(view.unanswered[0].id)"]
         }
         if plan.olderAdult {
-            lines.append("")
-            lines.append(wrap("At 65 and over the plan gives gentler versions. Build up slowly, with a physiotherapist if you can.", width: width))
+            lines += ["", "At 65 and over the plan gives gentler versions. Build up slowly, with a physiotherapist if you can."]
         }
+        let week = view.week
+        lines += ["", style.bold("THIS WEEK")]
+        if week.isEmpty {
+            lines.append("Nothing in your plan has a set time. The parts below are for every day.")
+        } else {
+            if !week.everyDay.isEmpty { lines += ["Every day:"] + due(week.everyDay) }
+            for (offset, day) in week.days.enumerated() where !day.due.isEmpty {
+                let name = "\(day.date.weekdayName) \(day.date.day) \(LocalDate.monthNames[day.date.month - 1])"
+                let label = offset == 0 ? "Today, \(name)" : offset == 1 ? "Tomorrow, \(name)" : name
+                lines += ["\(label)\(week.everyDay.isEmpty ? "" : ", also"):"] + due(day.due)
+            }
+            if view.reminderTimes.isEmpty {
+                lines.append(style.dim("Times are defaults: set yours with crampcare profile --reminder 07:30 --reminder 21:00."))
+            }
+        }
+        let weekLines = Console.fitted(lines.joined(separator: "\n"), width: width).split(separator: "\n", omittingEmptySubsequences: false).count
+        lines += ["", style.bold("HOW TO DO EACH ONE")]
         for (number, item) in plan.items.enumerated() {
             lines.append("")
             lines.append(style.bold("\(number + 1). \(item.title)"))
-            lines.append(wrap(item.reason, width: width, indent: "   ", firstIndent: "   "))
-            for step in item.steps { lines.append(wrap(step, width: width, indent: "     ", firstIndent: "   - ")) }
-            if let sets = item.sets { lines.append("   Sets: \(sets)") }
-            if let progression = item.progression { lines.append(wrap("Each week: \(progression)", width: width, indent: "   ", firstIndent: "   ")) }
-            for caution in item.cautions { lines.append(wrap("Caution: \(caution)", width: width, indent: "   ", firstIndent: "   ")) }
+            lines.append("   " + item.reason)
+            for step in item.steps where !step.isEmpty { lines.append("   - " + step) }
+            if let sets = item.sets, !sets.isEmpty { lines.append("   Sets: \(sets)") }
+            if let progression = item.progression, !progression.isEmpty { lines.append("   Each week: \(progression)") }
+            for caution in item.cautions where !caution.isEmpty { lines.append("   Caution: \(caution)") }
             if let reminder = item.item.reminder {
-                lines.append(style.dim("   Reminder: " + PlanCalendar.describe(reminder, reminderTimes: reminderTimes)))
+                lines.append(style.dim("   Reminder: " + PlanCalendar.describe(reminder, reminderTimes: view.reminderTimes)))
             }
-            lines.append(
-                style.dim(
-                    wrap(
-                        "Sources: " + item.item.sources.map { knowledge.sources[$0]?.publisher ?? $0 }.joined(separator: ", "), width: width,
-                        indent: "   ", firstIndent: "   ")))
+            lines.append(style.dim("   Sources: " + item.item.sources.map { knowledge.sources[$0]?.publisher ?? $0 }.joined(separator: ", ")))
         }
         if !plan.leftOut.isEmpty {
-            lines.append("")
-            lines.append(
-                wrap("Left out for now: " + plan.leftOut.map { "\($0.item.title) (\($0.reason))" }.joined(separator: "; ") + ".", width: width))
+            lines += ["", "Left out for now: " + plan.leftOut.map { "\($0.item.title) (\($0.reason))" }.joined(separator: "; ") + "."]
         }
-        lines.append("")
-        lines.append(style.dim(wrap(knowledge.disclaimer, width: width)))
-        return lines.joined(separator: "\n")
+        lines += ["", style.dim(knowledge.disclaimer)]
+        return (lines.joined(separator: "\n"), weekLines)
     }
 }

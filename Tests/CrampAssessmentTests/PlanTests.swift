@@ -50,11 +50,29 @@ import Testing
         #expect(plan.leftOut.contains { $0.item.id == "calf_raises_and_stretch" })
         #expect(plan.items.first { $0.id == "fluids_electrolytes" }?.cautions.isEmpty == false)
         #expect(plan.seeFirst.count == 1)
+        #expect(plan.seeFirstWords?.hasPrefix("A check in the last 14 days found: \(plan.seeFirst[0]).") == true)
         // Nothing ruled out for the same facts by the assessment reaches the plan.
         var facts = Facts(age: 0, durationMinutes: 0)
         facts.findings = CodeSet(request.findings)
         facts.conditions = CodeSet(request.conditions)
         #expect(plan.items.allSatisfy { !$0.item.isRuledOut(by: facts) })
+    }
+
+    @Test func everyOpenCheckIsSaidOnceAndNoneMeansNothingToSeeFirst() {
+        let urgent = knowledge.rules.filter { $0.level >= .urgent }.prefix(2).map(\.id)
+        var request = PlanRequest()
+        #expect(Planner.plan(request, knowledge: knowledge).seeFirstWords == nil)
+        request.openRedFlags = urgent + urgent
+        request.openChecks = 3
+        let plan = Planner.plan(request, knowledge: knowledge)
+        #expect(plan.seeFirst.count == 2)
+        #expect(plan.seeFirstWords?.hasPrefix("3 checks in the last 14 days found: ") == true)
+        // An urgent check whose red flags are unknown still says to be seen: never an empty "found ."
+        request.openRedFlags = []
+        request.openChecks = 1
+        #expect(
+            Planner.plan(request, knowledge: knowledge).seeFirstWords
+                == "A check in the last 14 days found signs that need a doctor. Get that seen before you start new exercise.")
     }
 
     @Test func thePlanIsDeterministic() {

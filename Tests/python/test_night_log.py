@@ -267,3 +267,27 @@ def test_no_page_scrolls_sideways_at_320_px_the_reflow_of_200_percent_zoom(brows
         assert not wide, wide
     finally:
         context.close()
+
+
+def test_the_plan_is_short_with_this_week_first_and_a_tap_opens_each_part(browser, personal):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(personal.base + "/plan")
+        headings = page.locator("h2").all_inner_texts()
+        assert headings.index("This week") < headings.index("How to do each one")
+        assert page.get_by_role("heading", name=re.compile(r"^Today, ")).count() + page.get_by_role("heading", name="Every day").count() >= 1
+        # About three phone screens, not twelve: the parts are folded until tapped.
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height <= 3.5 * 844, f"the plan is {height / 844:.1f} screens long"
+        link = page.locator("ul.week a").first
+        target = link.get_attribute("href")
+        link.tap()
+        assert page.locator(target).is_visible(), "the linked part opened"
+        # Nothing empty is printed as content.
+        text = page.inner_text("main")
+        for empty in ["Sets: \n", "Each week: \n", "Reminder: \n", "found .", "()"]:
+            assert empty not in text
+        serious(page, "plan")
+    finally:
+        context.close()

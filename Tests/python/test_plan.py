@@ -75,7 +75,15 @@ def test_kidney_limits_and_clot_signs_change_the_plan_as_they_change_advice(jour
     after = plan(journal)
     assert "calf_raises_and_stretch" not in [item["id"] for item in after["items"]]
     assert "calf_raises_and_stretch" in [item["id"] for item in after["leftOut"]]
-    assert after["seeFirst"]
+    assert after["seeFirst"] and after["openChecks"] == 1
+    # A reassuring check afterwards does not cancel it: every check of the last 14 days counts.
+    calm = {"age": 66, "episode": {"durationMinutes": 1, "muscles": ["calf"]}, "findings": []}
+    calm_result = json.loads(cc(journal, "assess", "--json", "--save", stdin=json.dumps(calm)).stdout)
+    assert calm_result["triage"] == "self_care"
+    later = plan(journal)
+    assert later["seeFirst"] == after["seeFirst"] and later["openChecks"] == 1
+    text = cc(journal, "plan").stdout
+    assert text.index("First: A check in the last 14 days found") < text.index("THIS WEEK") < text.index("HOW TO DO EACH ONE")
 
 
 def test_a_diary_trigger_puts_its_factor_in_the_reason(journal, tmp_path):

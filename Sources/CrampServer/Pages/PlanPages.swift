@@ -24,18 +24,8 @@ struct PlanPages: PageController {
     @Sendable func planPage(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let view = try await services.app.plan(owner: owner)
-        let plan = view.plan
-        let times = view.reminderTimes
-        let items = plan.items.enumerated().map { number, item in
-            PlanPage.Item(
-                number: number + 1, title: item.title, why: item.reason, steps: item.steps, sets: item.sets, progression: item.progression,
-                cautions: item.cautions, reminder: item.item.reminder.map { PlanCalendar.describe($0, reminderTimes: times) },
-                sources: item.item.sources.map { id in knowledge.sources[id].map { "\($0.publisher): \($0.title)" } ?? id })
-        }
-        let model = PlanPage(
-            items: items, olderAdult: plan.olderAdult, seeFirst: plan.seeFirst.isEmpty ? nil : plan.seeFirst.joined(separator: "; "),
-            leftOut: plan.leftOut.map { "\($0.item.title) (\($0.reason))" }, timeZone: view.zoneName, hasTimes: !times.isEmpty)
-        return page("plan", title: "My prevention plan", section: "plan", model: model, request: request, context: context)
+        return page(
+            "plan", title: "My prevention plan", section: "plan", model: PlanPage(view, knowledge: knowledge), request: request, context: context)
     }
 
     @Sendable func planCalendar(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -50,6 +40,8 @@ struct PlanPages: PageController {
     }
 }
 
+/// The plan with this week first, then how to do each part (folded, so the page stays short).
+/// Optional lines are nil when empty: an empty String is truthy in a template.
 struct PlanPage: Sendable {
     struct Item: Sendable {
         let number: Int
@@ -63,11 +55,71 @@ struct PlanPage: Sendable {
         let sources: [String]
     }
 
+    /// A routine on the week's list, linking to how it is done.
+    struct Due: Sendable {
+        let number: Int
+        let time: String
+        let title: String
+        let minutes: Int
+    }
+
+    struct Day: Sendable {
+        let label: String
+        let due: [Due]
+    }
+
+    let everyDay: [Due]
+    let hasEveryDay: Bool
+    /// Today and tomorrow, shown; the five days after, folded.
+    let soon: [Day]
+    let later: [Day]
+    let hasLater: Bool
+    let anyDue: Bool
     let items: [Item]
     let olderAdult: Bool
-    /// What the last check found that should be seen before new exercise.
+    /// The urgent or emergency checks of the last 14 days, in one sentence.
     let seeFirst: String?
+    let unansweredCount: Int
+    let unansweredWords: String?
+    let unansweredLink: String?
     let leftOut: [String]
     let timeZone: String
     let hasTimes: Bool
+
+    init(_ view: PlanView, knowledge: KnowledgeBase) {
+        let plan = view.plan
+        let times = view.reminderTimes
+        func text(_ value: String?) -> String? { value.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
+        items = plan.items.enumerated().map { number, item in
+            Item(
+                number: number + 1, title: item.title, why: item.reason, steps: item.steps.filter { !$0.isEmpty }, sets: text(item.sets),
+                progression: text(item.progression), cautions: item.cautions.filter { !$0.isEmpty },
+                reminder: text(item.item.reminder.map { PlanCalendar.describe($0, reminderTimes: times) }),
+                sources: knowledge.sourceNames(item.item.sources))
+        }
+        let week = view.week
+        func listed(_ due: [PlanCalendar.Due]) -> [Due] {
+            due.map { Due(number: $0.index + 1, time: $0.time.description, title: $0.title, minutes: $0.minutes) }
+        }
+        everyDay = listed(week.everyDay)
+        hasEveryDay = !everyDay.isEmpty
+        let days = week.days.enumerated().compactMap { offset, day -> (Int, Day)? in
+            guard !day.due.isEmpty else { return nil }
+            let name = "\(day.date.weekdayName) \(day.date.day) \(LocalDate.monthNames[day.date.month - 1])"
+            let label = offset == 0 ? "Today, \(name)" : offset == 1 ? "Tomorrow, \(name)" : name
+            return (offset, Day(label: week.everyDay.isEmpty ? label : "\(label), also", due: listed(day.due)))
+        }
+        soon = days.filter { $0.0 < 2 }.map(\.1)
+        later = days.filter { $0.0 >= 2 }.map(\.1)
+        hasLater = !later.isEmpty
+        anyDue = !week.isEmpty
+        olderAdult = plan.olderAdult
+        seeFirst = plan.seeFirstWords
+        unansweredCount = view.unanswered.count
+        unansweredWords = view.unansweredWords
+        unansweredLink = view.unanswered.first.map { "/journal/\($0.id)/safety" }
+        leftOut = plan.leftOut.map { "\($0.item.title) (\($0.reason))" }
+        timeZone = view.zoneName
+        hasTimes = !times.isEmpty
+    }
 }
