@@ -1,5 +1,7 @@
 public import CrampAssessment
+import CrampJSON
 public import CrampJournal
+public import CrampKnowledge
 
 /// Whether an assessment was kept in the journal. The advice is given either way (hazard H21:
 /// a journal that cannot be written costs a warning, never the advice).
@@ -60,5 +62,34 @@ extension CrampCareApp {
     public func raisedNotices(owner: OwnerID) async throws -> [RaisedAssessment] {
         let today = try await clock(owner: owner).today
         return Reassessment.raised(try await journal.assessments(owner: owner, limit: 500), assessor: assessor, today: today)
+    }
+}
+
+/// A kept check as the journal lists it: what it said when it was made (its own triage and red
+/// flags, not today's knowledge base's; `raisedNotices` says when today's would say more).
+public struct KeptCheck: Sendable {
+    public let record: AssessmentRecord
+    /// The red flags it found, as the knowledge base names them (ids it no longer has are left out).
+    public let redFlags: [RedFlagRule]
+
+    public var id: EntryID { record.id }
+    public var triage: Triage { record.triage }
+}
+
+extension CrampCareApp {
+    /// The checks kept in the journal, newest first.
+    public func keptChecks(owner: OwnerID, limit: Int = 20) async throws -> [KeptCheck] {
+        let records = try await journal.assessments(owner: owner, limit: max(1, min(limit, 500)))
+        return records.sorted { $0.madeAt.instant > $1.madeAt.instant }.map(keptCheck)
+    }
+
+    /// One kept check, or nil when the owner has none with that id.
+    public func keptCheck(id: EntryID, owner: OwnerID) async throws -> KeptCheck? {
+        try await journal.assessment(id: id, owner: owner).map(keptCheck)
+    }
+
+    func keptCheck(_ record: AssessmentRecord) -> KeptCheck {
+        let ids = (try? JSONParser.parse(record.resultJSON))?["redFlags"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+        return KeptCheck(record: record, redFlags: ids.compactMap { id in knowledge.rules.first { $0.id == id } })
     }
 }

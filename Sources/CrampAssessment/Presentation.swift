@@ -31,6 +31,18 @@ public enum TriageWords {
     }
 }
 
+extension TriageWords {
+    /// What a past check said, for the journal's list of kept checks.
+    public static func past(_ triage: Triage) -> String {
+        switch triage {
+        case .emergency: "Emergency: it said to call the emergency number"
+        case .urgent: "Urgent: it said to be seen the same day"
+        case .soon: "Soon: it said to book an appointment"
+        case .selfCare: "Self-care: it said this was safe to manage at home"
+        }
+    }
+}
+
 extension KnowledgeBase {
     /// What to avoid while easing a cramp, shown with every set of relief steps.
     public var reliefCautions: [Caution] {

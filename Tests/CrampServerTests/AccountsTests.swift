@@ -46,6 +46,14 @@ import Testing
             }
             let bobsJournal = try await bob.get("/journal")
             #expect(!text(bobsJournal).contains(id))
+            // A check Alice kept: on her journal, not reachable by Bob.
+            let kept = text(
+                try await alice.post("/assess/save", [("request", #"{"age":66,"episode":{"durationMinutes":1,"muscles":["calf"]},"findings":[]}"#)]))
+            let check = try #require(kept.firstMatch(of: #/href="(/journal/checks/[0-9a-f-]{36})"/#)?.output.1)
+            #expect(try await alice.get(String(check)).status == .ok)
+            #expect(text(try await alice.get("/journal")).contains(String(check)))
+            #expect(try await bob.get(String(check)).status == .notFound)
+            #expect(!text(try await bob.get("/journal")).contains("Checks you kept"))
             // Nor do the insights or the report count her episode.
             try await client.execute(uri: "/api/v1/insights", method: .get, headers: bob.cookieHeader) { response in
                 #expect(parsed(response)["episodes"] as? Int == 0)

@@ -291,3 +291,28 @@ def test_the_plan_is_short_with_this_week_first_and_a_tap_opens_each_part(browse
         serious(page, "plan")
     finally:
         context.close()
+
+
+def test_a_kept_check_is_in_the_journal_as_it_was_made(browser, personal):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(personal.base + "/journal")
+        assert page.get_by_text(re.compile("Checks you kept")).count() == 0
+        page.goto(personal.base + "/assess")
+        page.locator("fieldset#lungs input[value='yes']").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Keep this result in my journal").click()
+        page.get_by_role("link", name="See it in your journal").click()
+        assert page.get_by_role("heading", name="A check you kept").is_visible()
+        assert "Emergency: it said to call the emergency number" in page.inner_text("main")
+        serious(page, "a kept check")
+        page.goto(personal.base + "/journal")
+        # An emergency of the last 14 days: the list is open, and says what the check said.
+        checks = page.locator("details.checks")
+        assert checks.get_attribute("open") is not None
+        assert "Checks you kept (1)" in checks.inner_text()
+        assert "Emergency: it said to call the emergency number" in checks.inner_text()
+        serious(page, "the journal with a kept check")
+    finally:
+        context.close()

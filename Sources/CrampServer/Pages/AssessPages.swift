@@ -195,7 +195,7 @@ struct AssessPages: PageController {
             "message", title: "Kept", section: "assess",
             model: MessagePage(
                 heading: "Kept in your journal", text: "The result is kept with your journal, for your reports.",
-                link: Link(href: "/journal", label: "Go to the journal")),
+                link: Link(href: kept.keeping.record.map { "/journal/checks/\($0.id)" } ?? "/journal", label: "See it in your journal")),
             request: request, context: context)
     }
 }

@@ -22,9 +22,32 @@ struct JournalPage: Sendable {
     let episodes: [Row]
     let filtered: Bool
     let caption: String
+    /// The checks kept in the journal, newest first (on the first page, unfiltered).
+    let checks: [CheckRow]
+    let checkCount: Int
+    /// A kept check of the last 14 days was urgent or an emergency: the list is open.
+    let recentUrgent: Bool
     let raised: [String]
     /// Only when older cramps exist.
     let next: String?
+
+    struct CheckRow: Sendable {
+        let id: String
+        let when: String
+        let triage: String
+        let said: String
+        let redFlags: String?
+    }
+}
+
+/// One kept check, as it was made.
+struct CheckPage: Sendable {
+    let when: String
+    let triage: String
+    let said: String
+    let redFlags: [EpisodePage.RedFlag]
+    /// The cramp it was made for, when it followed a log.
+    let episode: String?
 }
 
 /// Logging or editing a cramp.

@@ -18,6 +18,7 @@ struct EpisodePages: PageController {
         let routes = RouteCollection(context: CrampRequestContext.self)
         routes.get("journal", use: journal)
         routes.get("journal/:id", use: showEpisode)
+        routes.get("journal/checks/:id", use: showCheck)
         routes.get("journal/:id/edit", use: editEpisode)
         routes.post("journal/:id/edit", use: updateEpisode)
         routes.post("journal/:id/delete", use: deleteEpisode)
@@ -69,11 +70,14 @@ struct EpisodePages: PageController {
         if more, let last = episodes.last {
             next = "/journal?" + (links + ["after=\(EpisodeCursor(instant: last.startedAt.instant, id: last.id))"]).joined(separator: "&")
         }
+        let checks = links.isEmpty && filter.after == nil ? try await services.app.keptChecks(owner: owner, limit: 10) : []
         let model = JournalPage(
             errors: View.errors(errors), from: query.get("from") ?? "", to: query.get("to") ?? "", minSeverity: query.get("minSeverity") ?? "",
             muscles: View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
             episodes: episodes.map { episodeRow($0) },
             filtered: !links.isEmpty, caption: filter.after == nil ? "Your cramps, newest first" : "Older cramps",
+            checks: checks.map(checkRow), checkCount: checks.count,
+            recentUrgent: checks.contains { $0.triage >= .urgent && $0.record.madeAt.instant > clock.now().instant - 14 * 86_400_000 },
             raised: try await raisedNotices(context), next: next)
         return page(
             "journal", title: "My journal", section: "journal", model: model, request: request, context: context,
@@ -307,6 +311,25 @@ struct EpisodeForm: SubmittedForm {
 
 /// The episode pages the relief session shares: one cramp's facts, and the page after a log.
 extension PageController {
+    func checkRow(_ check: KeptCheck) -> JournalPage.CheckRow {
+        JournalPage.CheckRow(
+            id: check.id.description, when: View.when(check.record.madeAt), triage: check.triage.rawValue, said: TriageWords.past(check.triage),
+            redFlags: check.redFlags.isEmpty ? nil : check.redFlags.map(\.title).joined(separator: "; "))
+    }
+
+    /// A kept check: what it said then, and a way to check again now.
+    @Sendable func showCheck(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        guard let id = EntryID(context.parameters.get("id") ?? ""), let check = try await services.app.keptCheck(id: id, owner: owner) else {
+            throw Problem.notFound("check")
+        }
+        let model = CheckPage(
+            when: View.when(check.record.madeAt), triage: check.triage.rawValue, said: TriageWords.past(check.triage),
+            redFlags: check.redFlags.map { EpisodePage.RedFlag(title: $0.title, advice: $0.advice) },
+            episode: check.record.episodeID?.description)
+        return page("check", title: "A check you kept", section: "journal", model: model, request: request, context: context)
+    }
+
     func episodeRow(_ episode: Episode) -> JournalPage.Row {
         JournalPage.Row(
             id: episode.id.description, when: View.when(episode.startedAt),
