@@ -126,3 +126,101 @@ import Testing
         }
     }
 }
+
+/// Every page with an empty journal, a sparse one (nothing optional filled in) and an extreme one
+/// (every field at its limit): no empty value is printed as content.
+@Suite struct EmptyValues {
+    /// What an empty value leaves behind in the text a person reads.
+    static var leftovers: [(String, Regex<Substring>)] {
+        [
+            ("empty brackets", #/\(\s*\)/#), ("a colon before nothing", #/:\s*[.,;]/#), ("a full stop after nothing", #/\w\s+\.(?:\s|$)/#),
+            ("an empty list item", #/·\s*·/#), ("a doubled full stop", #/[a-z]\s*\.\s*\.(?!\.)/#),
+            ("a placeholder", #/\b(?:nil|null|undefined|NaN|Optional\()/#),
+        ]
+    }
+
+    /// The page's visible text: tags, scripts, styles and comments removed, entities for < > & kept as text.
+    static func visible(_ html: String) -> String {
+        var text = html.replacing(#/<script[\s\S]*?</script>|<style[\s\S]*?</style>|<!--[\s\S]*?-->|<svg[\s\S]*?</svg>/#, with: "")
+        text = text.replacing(#/\s+/#, with: " ")
+        text = text.replacing(#/<li\b[^>]*>/#, with: "\n• ")
+        text = text.replacing(#/<(p|h[1-6]|dt|dd|div|section|tr|summary|label|legend|option|br)\b[^>]*>/#, with: "\n")
+        text = text.replacing(#/<[^>]+>/#, with: "")
+        return text.replacing("&amp;", with: "&").replacing("&nbsp;", with: " ")
+    }
+
+    static func pages(_ ids: [String]) -> [String] {
+        [
+            "/", "/assess", "/journal", "/journal/new", "/day", "/day?date=2026-03-01", "/profile", "/insights", "/insights/report", "/plan",
+            "/learn",
+            "/learn/relief", "/relieve", "/relieve?muscle=calf", "/learn/search?q=cramp", "/data", "/no/such/page",
+        ]
+            + ids.flatMap { ["/journal/\($0)", "/journal/\($0)/edit", "/journal/\($0)/safety"] }
+    }
+
+    /// What is wrong with a page's text, in words; empty when nothing is.
+    static func problems(_ html: String) -> [String] {
+        let page = visible(html)
+        var found: [String] = []
+        // A label that ends its line must introduce a list: "Sets:" with nothing after is an empty value.
+        let lines = page.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for (index, line) in lines.enumerated() where line.hasSuffix(":") {
+            if index + 1 == lines.count || !lines[index + 1].hasPrefix("•") { found.append("“\(line)” labels nothing") }
+        }
+        for (name, pattern) in leftovers {
+            if let hit = page.firstMatch(of: pattern) {
+                let start = page.index(hit.range.lowerBound, offsetBy: -40, limitedBy: page.startIndex) ?? page.startIndex
+                let end = page.index(hit.range.upperBound, offsetBy: 40, limitedBy: page.endIndex) ?? page.endIndex
+                found.append("\(name) in “\(page[start..<end])”")
+            }
+        }
+        return found
+    }
+
+    func check(_ browser: Browser, _ ids: [String], state: String) async throws {
+        for uri in Self.pages(ids) {
+            for problem in Self.problems(text(try await browser.get(uri))) { Issue.record("\(state) \(uri): \(problem)") }
+        }
+    }
+
+    /// The check finds what the night-log issue found, so its silence on the pages means something.
+    @Test func theCheckFindsTheEmptyValuesOnceFound() {
+        for html in [
+            "<p>First: your last check found .</p>", "<li>Stretch ()</li>", "<p>Sets: </p>\n<p>Each week:</p><p>Next</p>",
+            "<p>Reminder:</p>", "<span>calf · · 2 min</span>", "<p>Severity: nil</p>",
+        ] {
+            #expect(!Self.problems(html).isEmpty, "\(html)")
+        }
+        #expect(Self.problems("<p><strong>Call 112 now if you have:</strong></p><ul><li>Chest pain</li></ul><p>Screen:\n<a>Light</a></p>").isEmpty)
+    }
+
+    @Test func noPageShowsAnEmptyValue() async throws {
+        try await TestServer.make().run { client in
+            let browser = Browser(client)
+            try await check(browser, [], state: "empty")
+            // Sparse: a cramp with only what the night log needs, a day with nothing in it.
+            var ids: [String] = []
+            let sparse = try await browser.post("/journal/new", [("muscle[]", "calf"), ("duration", "under_1_min")])
+            ids.append(String(try crampPath(sparse).split(separator: "/")[1]))
+            _ = try await browser.post("/day", [("date", "2026-03-01")])
+            try await check(browser, ids, state: "sparse")
+            // Extreme: every field at its limit, a week-long cramp, the longest note, every muscle.
+            try await client.execute(
+                uri: "/api/v1/episodes", method: .post, headers: json,
+                body: body(
+                    #"{"startedAt":"2026-03-01T03:00:00+14:00","durationSeconds":604800,"muscles":["calf","hamstrings","quadriceps","unsure"],"side":"both","severity":10,"onset":"sleep","findings":["numbness","weakness"],"reliefs":[{"technique":"stretch","outcome":"no"},{"technique":"other","outcome":"partly"}],"note":"\#(String(repeating: "W", count: 2000))"}"#
+                )
+            ) { response in
+                #expect(response.status == .created)
+                if let id = parsed(response)["id"] as? String { ids.append(id) }
+            }
+            try await client.execute(
+                uri: "/api/v1/profile", method: .put, headers: json,
+                body: body(#"{"birthYear":1900,"conditions":["kidney_disease","heart_failure"],"reminderTimes":["00:00","23:59"],"glassML":1000}"#)
+            ) { response in
+                #expect(response.status == .ok)
+            }
+            try await check(browser, ids, state: "extreme")
+        }
+    }
+}
