@@ -224,3 +224,35 @@ import Testing
         }
     }
 }
+
+/// A clock stopped at one instant.
+struct StoppedClock: JournalClock {
+    let milliseconds: Int64
+    func millisecondsNow() -> Int64 { milliseconds }
+}
+
+@Suite struct NightPreset {
+    /// 2026-03-01 at `hour`:00 UTC.
+    static func at(hour: Int) -> StoppedClock {
+        StoppedClock(milliseconds: (Int64(LocalDate(year: 2026, month: 3, day: 1)!.daysSinceEpoch) * 24 + Int64(hour)) * 3_600_000)
+    }
+
+    func inBedTicked(_ page: String) -> Bool { page.contains(#"name="inBed" value="yes" checked"#) }
+
+    @Test(arguments: [
+        // (UTC hour, zone, night there)
+        (3, "Europe/London", true), (15, "Europe/London", false), (22, "Europe/London", true), (7, "Europe/London", false),
+        (15, "Asia/Tokyo", true), (3, "Asia/Tokyo", false), (3, "America/New_York", true), (20, "America/New_York", false),
+    ])
+    func inBedIsTickedAtNightWhereThePersonIs(hour: Int, zone: String, night: Bool) async throws {
+        try await TestServer.make(clock: Self.at(hour: hour)).run { client in
+            let browser = Browser(client)
+            #expect(try await browser.post("/profile", [("timeZone", zone)]).status == .seeOther)
+            #expect(inBedTicked(text(try await browser.get("/journal/new"))) == night, "\(hour):00 UTC in \(zone)")
+            #expect(inBedTicked(text(try await browser.get("/"))) == night, "the home page's night log, \(hour):00 UTC in \(zone)")
+            // Sent back with an error, the person's own choice stands, not the preset.
+            let refused = text(try await browser.post("/journal/new", [("duration", "under_1_min")]))
+            #expect(!inBedTicked(refused))
+        }
+    }
+}
