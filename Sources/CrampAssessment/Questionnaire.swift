@@ -154,7 +154,7 @@ final class QuestionnaireWriter {
         w.beginArray()
         question("episode.durationMinutes", "How many minutes did it last?", "decimal", required: true)
         question("episode.muscles", "Which muscle?", "choice", required: true, repeats: true) {
-            options(Muscle.allCases, list: "muscle") { knowledge.muscleLabels[$0] ?? $0.rawValue }
+            options(Muscle.menuOrder, list: "muscle") { knowledge.muscleLabels[$0] ?? $0.rawValue }
         }
         question("episode.side", "Which side?", "choice") { options(Side.allCases, list: "side") { knowledge.sideLabels[$0] ?? $0.rawValue } }
         question("episode.onset", "What were you doing when it started?", "choice") {

@@ -71,6 +71,19 @@ public enum DurationRange: String, CodeList {
         case .fiveToTenMinutes: "5–10 min"
         }
     }
+
+    /// A length of time as every page and the terminal show it: "45 s", "1 min 30 s", "2 h 5 min".
+    public static func words(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s" }
+        let minutes = seconds % 3600 / 60
+        return minutes == 0 ? "\(seconds / 3600) h" : "\(seconds / 3600) h \(minutes) min"
+    }
+}
+
+extension Episode {
+    /// How long it lasted as the person gave it: the range they chose, or the time.
+    public var lasted: String { durationRange?.reading ?? DurationRange.words(durationSeconds) }
 }
 
 /// Whether the red-flag questions were answered for a logged cramp. A quick log saves the cramp

@@ -225,17 +225,6 @@ enum View {
         return (String(seconds), "seconds")
     }
 
-    /// How long a cramp lasted as the person gave it: the range they chose, or the time.
-    static func duration(of episode: Episode) -> String {
-        episode.durationRange?.reading ?? duration(episode.durationSeconds)
-    }
-
-    static func duration(_ seconds: Int) -> String {
-        if seconds < 60 { return "\(seconds) s" }
-        if seconds < 3600 { return seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s" }
-        return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
-    }
-
     /// "Tue 3 Mar 2026, 23:15", in the time the person logged it.
     static func when(_ stamp: LocalTimestamp) -> String {
         let date = stamp.localDate

@@ -106,6 +106,7 @@ enum Console {
     }
     /// A message on stderr. Control characters other than new line and tab are shown as
     /// `\u{…}`: messages quote what a file or a flag held, and a raw ESC would drive the terminal.
+    /// Wrapped for a person (a terminal, or COLUMNS set); one line for a script reading a pipe.
     static func error(_ text: String) {
         var safe = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -115,7 +116,8 @@ enum Console {
                 safe.append(scalar)
             }
         }
-        write(Array((fitted(String(safe), width: width) + "\n").utf8), to: 2)
+        let person = isatty(2) == 1 || Settings().text("columns") != nil
+        write(Array(((person ? fitted(String(safe), width: width) : String(safe)) + "\n").utf8), to: 2)
     }
 
     /// The width text is wrapped to: COLUMNS when set (as shells set it), else the terminal's,

@@ -18,7 +18,7 @@ def text_report(cli, case_id, *args, env=None):
 def test_emergency_report_says_call_the_regions_number_first(cli):
     out = text_report(cli, "P05", "--region", "GB")
     assert out.splitlines()[1].strip() == "EMERGENCY: call 999 now"
-    assert "RED FLAGS" in out and "pulmonary embolism" in out.lower()
+    assert "WHY THIS ADVICE" in out and "pulmonary embolism" in out.lower()
     assert "SOURCES" in out and "https://" in out
 
 
@@ -52,7 +52,7 @@ def test_self_care_report_has_relief_prevention_and_questions_that_would_change_
 def test_markdown_format(cli):
     out = text_report(cli, "P04", "--format", "markdown")
     assert out.startswith("# URGENT: be seen today")
-    assert "\n## Red flags\n" in out and "\n## Sources\n" in out
+    assert "\n## Why this advice\n" in out and "\n## Sources\n" in out
     assert "\x1b[" not in out
 
 

@@ -74,7 +74,7 @@ def by_terminal(vignette, questionnaire, journal):
     episode = request["episode"]
     findings = set(request.get("findings", []))
     screens = {text: signs for step, (text, signs) in groups(questionnaire).items() if step not in ("feel", "symptoms")}
-    env = {"TERM": "dumb", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "LANG": "en_GB.UTF-8", "CRAMPCARE_DATABASE": journal, "COLUMNS": "400"}
+    env = {"TERM": "dumb", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "LANG": "en_GB.UTF-8", "CRAMPCARE_DATABASE": journal, "COLUMNS": "400", "LINES": "5000"}  # one screen: nothing paged
     child = pexpect.spawn(str(CLI), ["assess"], env=env, encoding="utf-8", timeout=15, dimensions=(50, 400))
     conditions = [c for c in options(questionnaire, "conditions") if c not in WINDOW]
     prompts = [r"\n([^\r\n]+?) ?(?:\r\n)?\[y/n/\?\] ", "Which muscle", "How long did it last", "How did it feel", "any of these as well",

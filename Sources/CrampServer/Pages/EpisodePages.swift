@@ -73,7 +73,7 @@ struct EpisodePages: PageController {
         let checks = links.isEmpty && filter.after == nil ? try await services.app.keptChecks(owner: owner, limit: 10) : []
         let model = JournalPage(
             errors: View.errors(errors), from: query.get("from") ?? "", to: query.get("to") ?? "", minSeverity: query.get("minSeverity") ?? "",
-            muscles: View.choices(Muscle.allCases, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
+            muscles: View.choices(Muscle.menuOrder, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
             episodes: episodes.map { episodeRow($0) },
             filtered: !links.isEmpty, caption: filter.after == nil ? "Your cramps, newest first" : "Older cramps",
             checks: checks.map(checkRow), checkCount: checks.count,
@@ -169,7 +169,7 @@ struct EpisodePages: PageController {
     func episodeFormData(_ form: EpisodeForm, heading: String, action: String, errors: [(String, String)]) -> EpisodeFormPage {
         EpisodeFormPage(
             heading: heading, action: action, errors: View.errors(errors),
-            muscles: View.choices(Muscle.allCases, chosen: form.muscle ?? []) { knowledge.muscleLabels[$0] ?? $0.rawValue },
+            muscles: View.choices(Muscle.menuOrder, chosen: form.muscle ?? []) { knowledge.muscleLabels[$0] ?? $0.rawValue },
             startedAt: form.startedAt ?? "", durationValue: form.durationValue ?? "",
             durationUnits: View.durationUnits(form.durationUnit ?? "minutes"),
             details: EpisodeDetail.all.map { detail in
@@ -334,7 +334,7 @@ extension PageController {
         JournalPage.Row(
             id: episode.id.description, when: View.when(episode.startedAt),
             muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
-            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(of: episode),
+            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: episode.lasted,
             unanswered: episode.safetyQuestions == .notAnswered,
             sided: episode.side != nil,
             listed: EpisodeDetail.all.filter(\.listed).compactMap { detail in detail.value(in: episode).map(detail.reading) })
@@ -344,7 +344,7 @@ extension PageController {
         EpisodePage.Facts(
             id: episode.id.description, when: View.when(episode.startedAt),
             muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
-            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: View.duration(of: episode),
+            side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: episode.lasted,
             details: EpisodeDetail.all.map { detail in
                 EpisodePage.Reading(heading: detail.heading, reading: detail.value(in: episode).map(detail.reading) ?? "—")
             },

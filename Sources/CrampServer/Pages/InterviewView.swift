@@ -41,7 +41,7 @@ extension AssessPages {
             shown.redFlagSteps = screenSteps(form)
         case .muscles:
             shown.isMuscles = true
-            shown.muscles = View.choices(Muscle.allCases, chosen: form.muscle) { knowledge.muscleLabels[$0] ?? $0.rawValue }
+            shown.muscles = View.choices(Muscle.menuOrder, chosen: form.muscle) { knowledge.muscleLabels[$0] ?? $0.rawValue }
         case .duration:
             shown.isDuration = true
             shown.durationValue = form.durationValue ?? ""

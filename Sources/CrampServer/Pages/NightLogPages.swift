@@ -223,7 +223,7 @@ extension PageController {
         durations.append(Choice(code: NightLogForm.overTen, label: "over 10 min", checked: form.duration == NightLogForm.overTen))
         if let timed {
             durations.insert(
-                Choice(code: NightLogForm.timer, label: "timer: \(View.duration(timed))", checked: form.duration == NightLogForm.timer), at: 0)
+                Choice(code: NightLogForm.timer, label: "timer: \(DurationRange.words(timed))", checked: form.duration == NightLogForm.timer), at: 0)
         }
         return NightLogPage(
             errors: View.errors(errors),

@@ -101,23 +101,12 @@ struct Log: AsyncParsableCommand {
 /// A one-line description of an episode for people.
 func describe(_ episode: Episode, knowledge: KnowledgeBase) -> String {
     let muscles = episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: " and ")
-    var parts = ["\(muscles), \(durationText(episode.durationSeconds))"]
+    var parts = ["\(muscles), \(episode.lasted)"]
     for detail in EpisodeDetail.all {
         if let value = detail.value(in: episode) { parts.append("\(detail.heading.lowercased()) \(detail.reading(value))") }
     }
     parts.append("started \(episode.startedAt)")
     return parts.joined(separator: ", ")
-}
-
-func durationText(_ seconds: Int) -> String {
-    if seconds < 90 { return "\(seconds) s" }
-    if seconds < 5400 { return "\((seconds + 30) / 60) min" }
-    return String(format1(Double(seconds) / 3600)) + " h"
-}
-
-func format1(_ value: Double) -> String {
-    let tenths = Int((value * 10).rounded())
-    return tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(tenths % 10)"
 }
 
 /// The log's check could not be kept: the advice stands, with a warning (H21); and a check made

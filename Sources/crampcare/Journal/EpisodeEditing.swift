@@ -28,7 +28,7 @@ struct Show: AsyncParsableCommand {
             }
             Console.print("Episode \(episode.id)")
             Console.print("  started   \(episode.startedAt)")
-            Console.print("  lasted    \(durationText(episode.durationSeconds))")
+            Console.print("  lasted    \(episode.lasted)")
             Console.print("  muscles   \(episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "))")
             if let side = episode.side { Console.print("  side      \(side.rawValue)") }
             for detail in EpisodeDetail.all {
@@ -39,7 +39,7 @@ struct Show: AsyncParsableCommand {
                 Console.print("  noticed   \(episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: "; "))")
             }
             for relief in episode.reliefs {
-                let eased = relief.secondsToEase.map { ", eased after \(durationText($0))" } ?? ""
+                let eased = relief.secondsToEase.map { ", eased after \(DurationRange.words($0))" } ?? ""
                 Console.print("  tried     \(relief.technique.rawValue): \(relief.outcome.rawValue)\(eased)")
             }
             if let note = episode.note { Console.print("  note      \(note)") }

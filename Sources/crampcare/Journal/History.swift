@@ -89,7 +89,7 @@ struct History: AsyncParsableCommand {
             let rows = episodes.map { episode in
                 [
                     String(episode.id.description.prefix(8)), "\(episode.startedAt.localDate) \(clock(episode.startedAt))",
-                    durationText(episode.durationSeconds), episode.muscles.map(\.rawValue).joined(separator: "+"),
+                    episode.lasted, episode.muscles.map(\.rawValue).joined(separator: "+"),
                     episode.side?.rawValue ?? "",
                 ] + listed.map { $0.value(in: episode).map(String.init) ?? "" } + [
                     episode.reliefs.map { "\($0.technique.rawValue):\($0.outcome.rawValue)" }.joined(separator: " ")
