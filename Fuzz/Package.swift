@@ -30,5 +30,6 @@ let package = Package(
         fuzzer("FuzzCSV", ["CrampJournal"]),
         fuzzer("FuzzXML", ["CrampJournal"]),
         fuzzer("FuzzZip", ["CrampJournal"]),
+        fuzzer("FuzzEverydayInput", ["CrampJournal"]),
     ]
 )

@@ -97,8 +97,15 @@ def test_a_whole_self_care_interview():
             child.expect("Numbers|A number")
         child.sendline(answers[patterns[index]])
     assert {"How old", "did any of these apply", "medicines", "Not on CrampCare"} <= set(seen), seen
-    child.expect(pexpect.EOF)
-    assert "WHAT TO DO NOW" in child.before
+    # The result is paged after its banner and what to do first: Enter shows the rest.
+    shown = ""
+    pages = 0
+    while child.expect([pexpect.EOF, r"-- \d+ more lines: Enter for more, q to stop -- "]) == 1:
+        shown += child.before
+        pages += 1
+        child.sendline("")
+    shown += child.before
+    assert "WHAT TO DO NOW" in shown and pages >= 1
     child.close()
     assert child.exitstatus == 0
     # An interactive assessment is kept in the journal.

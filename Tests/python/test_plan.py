@@ -84,6 +84,10 @@ def test_kidney_limits_and_clot_signs_change_the_plan_as_they_change_advice(jour
     assert later["seeFirst"] == after["seeFirst"] and later["openChecks"] == 1
     text = cc(journal, "plan").stdout
     assert text.index("First: A check in the last 14 days found") < text.index("THIS WEEK") < text.index("HOW TO DO EACH ONE")
+    # Both checks are in the journal's history, each with what it said then.
+    history = " ".join(cc(journal, "history").stdout.split())
+    assert "Checks you kept (the newest 2):" in history and "Self-care: it said this was safe to manage at home" in history
+    assert "Urgent: it said to be seen the same day" in history or "Emergency: it said to call the emergency number" in history
 
 
 def test_a_diary_trigger_puts_its_factor_in_the_reason(journal, tmp_path):

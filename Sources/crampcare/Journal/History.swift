@@ -81,6 +81,17 @@ struct History: AsyncParsableCommand {
                 Console.write(bytes + [UInt8(ascii: "]"), 0x0A])
                 return
             }
+            let unfiltered = first == nil && last == nil && muscles.isEmpty && minSeverity == nil && maxSeverity == nil && offset == 0
+            let checks = unfiltered ? try await opened.app.keptChecks(owner: owner, limit: 10) : []
+            defer {
+                if !checks.isEmpty {
+                    Console.print("\nChecks you kept (the newest \(checks.count)):")
+                    for check in checks {
+                        let flags = check.redFlags.isEmpty ? "" : " · " + check.redFlags.map(\.title).joined(separator: "; ")
+                        Console.print("  \(check.record.madeAt.localDate) \(clock(check.record.madeAt))  \(TriageWords.past(check.triage))\(flags)")
+                    }
+                }
+            }
             guard !episodes.isEmpty else {
                 Console.print("No episodes match. Log one with: crampcare log")
                 return
