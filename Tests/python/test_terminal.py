@@ -22,9 +22,13 @@ def cc(journal, *args, stdin=None, columns=WIDTH, check=True):
 
 
 def widest(text):
-    """The widest line, a line that is one web address aside: an address cannot be broken (a
-    terminal makes it a link only whole), so it stands on a line of its own."""
-    lines = [line for line in text.splitlines() if not (line.strip().startswith("http") and " " not in line.strip())]
+    """The widest line, a line that is one web address or file path aside: neither can be broken
+    (a terminal makes an address a link only whole, and a path is copied whole), so each stands
+    on a line of its own."""
+    def unbreakable(line):
+        word = line.strip().rstrip(".,;")
+        return " " not in word and (word.startswith("http") or word.startswith("/"))
+    lines = [line for line in text.splitlines() if not unbreakable(line)]
     return max((len(line) for line in lines), default=0)
 
 
