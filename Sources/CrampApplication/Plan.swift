@@ -1,6 +1,7 @@
 public import CrampAssessment
 public import CrampInsights
 public import CrampJournal
+import CrampKnowledge
 import Foundation
 
 /// A person's prevention plan, with what it was built from.
@@ -39,9 +40,18 @@ extension CrampCareApp {
         let contents = try await journal.contents(owner: owner)
         let today = asOf ?? clock(for: contents.profile).today
         let insights = Insights(contents: contents, today: today, knowledge: knowledge)
+        // The same windows as the plan's "see first" and the home page's unanswered notice.
+        let openChecks = contents.assessments.filter {
+            $0.triage >= .urgent && (today.adding(days: -PlanInputs.openRedFlagDays)...today).contains($0.madeAt.localDate)
+        }.count
+        let unanswered = contents.episodes.filter {
+            $0.safetyQuestions == .notAnswered && (today.adding(days: -Self.recentDays)...today).contains($0.startedAt.localDate)
+        }.count
         return InsightsView(
             insights: insights, contents: contents,
-            words: InsightWords(insights, knowledge: knowledge, glassML: contents.profile?.glass ?? EverydayInput.defaultGlassML))
+            words: InsightWords(
+                insights, knowledge: knowledge, glassML: contents.profile?.glass ?? EverydayInput.defaultGlassML, openChecks: openChecks,
+                unanswered: unanswered))
     }
 
     /// The prevention plan: the profile, what the assessments found and the diary's possible triggers.

@@ -60,8 +60,10 @@ public struct ClinicianReport: Sendable {
         } else {
             for found in insights.patterns {
                 out +=
-                    "<div class=\"flag\"><strong>\(Self.html(found.pattern.title))</strong> (\(found.pattern.level == .urgent ? "urgent" : "soon")): "
-                    + "\(Self.html(found.evidence)). \(Self.html(found.pattern.advice)) <span class=\"note\">Sources: \(Self.html(sourceNames(found.pattern.sources)))</span></div>"
+                    "<div class=\"flag\"><strong>\(Self.html(found.pattern.title))</strong> (\(found.level >= .urgent ? "urgent" : "soon")): "
+                    + "\(Self.html(found.evidence)). "
+                    + (found.escalation.map { "<strong>\(Self.html($0.title))</strong>: \(Self.html($0.advice)) " } ?? "")
+                    + "\(Self.html(found.pattern.advice)) <span class=\"note\">Sources: \(Self.html(sourceNames(found.pattern.sources + (found.escalation?.sources ?? []))))</span></div>"
             }
         }
 

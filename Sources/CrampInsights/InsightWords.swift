@@ -52,11 +52,17 @@ public struct InsightWords: Sendable {
     public let sections: [Section]
 
     /// `glassML` is the person's glass, so an amount of fluid also reads in their glasses.
-    public init(_ insights: Insights, knowledge: KnowledgeBase, glassML: Int = EverydayInput.defaultGlassML) {
+    /// `openChecks` counts the urgent or emergency checks of the last 14 days and `unanswered` the
+    /// cramps whose safety questions are not answered: both come before anything else.
+    public init(
+        _ insights: Insights, knowledge: KnowledgeBase, glassML: Int = EverydayInput.defaultGlassML, openChecks: Int = 0, unanswered: Int = 0
+    ) {
         let words = Wording(glassML: glassML)
         summary = Self.summary(insights, words)
         sections = [
-            Section(kind: .seeADoctor, title: "When to see a doctor", items: Self.seeADoctor(insights)),
+            Section(
+                kind: .seeADoctor, title: "When to see a doctor",
+                items: Self.seeADoctor(insights, knowledge, words, openChecks: openChecks, unanswered: unanswered)),
             Section(kind: .howOften, title: "How often", items: Self.howOften(insights, words)),
             Section(kind: .whatMayBringThemOn, title: "What may bring them on", items: Self.triggers(insights, knowledge, words)),
             Section(kind: .whatHelps, title: "What helps you", items: Self.relief(insights, words)),
@@ -72,17 +78,40 @@ public struct InsightWords: Sendable {
             + ": \(words.count(insights.episodeCount, "cramp")) logged, and \(words.count(insights.dayLogCount, "day")) with a day log."
     }
 
-    static func seeADoctor(_ insights: Insights) -> [Item] {
-        guard !insights.patterns.isEmpty else {
-            return [
-                Item("Nothing in your diary calls for a check at the moment. A new warning sign always does: use Check a cramp when one appears.")
-            ]
+    static func seeADoctor(_ insights: Insights, _ knowledge: KnowledgeBase, _ words: Wording, openChecks: Int, unanswered: Int) -> [Item] {
+        var items: [Item] = []
+        // What the person was already told comes first: no diary pattern, or its absence, outweighs it.
+        if openChecks > 0 {
+            items.append(
+                Item(
+                    "\(openChecks == 1 ? "a check" : "\(openChecks) checks") you made in the last 14 days said to get help. "
+                        + "Act on that, whatever this page says.", label: "First", tone: .doctor))
         }
-        return insights.patterns.map { found in
-            Item(
-                "\(found.pattern.title). \(found.plain) \(found.pattern.explanation) \(found.pattern.advice)",
-                label: found.pattern.level == .urgent ? "Get help today" : "See a doctor soon", tone: .doctor, sources: found.pattern.sources)
+        if unanswered > 0 {
+            items.append(
+                Item(
+                    "\(unanswered == 1 ? "a cramp you logged still has its" : "\(unanswered) cramps you logged still have their") "
+                        + "safety questions not answered. Some leg pain that feels like a cramp needs care: answer them first.",
+                    label: "First", tone: .doctor))
         }
+        for found in insights.patterns {
+            // The action first, then what the diary showed and why it matters.
+            let advice = found.escalation.map { "\($0.title): \($0.advice)" } ?? found.pattern.advice
+            items.append(
+                Item(
+                    "\(found.pattern.title). \(advice) \(found.plain) \(found.pattern.explanation)",
+                    label: found.level >= .urgent ? "Get help today" : "See a doctor soon", tone: .doctor,
+                    sources: found.pattern.sources + (found.escalation?.sources ?? []).filter { !found.pattern.sources.contains($0) }))
+        }
+        if insights.patterns.isEmpty {
+            items.append(
+                Item(
+                    "Your diary so far (\(words.count(insights.diary.dayCount, "day"))) shows none of the patterns this page looks for."))
+        }
+        if let caution = knowledge.cautions.first(where: { $0.id == "diary_cannot_see_everything" }) {
+            items.append(Item(caution.text, label: caution.title, tone: .caution, sources: caution.sources))
+        }
+        return items
     }
 
     static func howOften(_ insights: Insights, _ words: Wording) -> [Item] {
@@ -94,7 +123,8 @@ public struct InsightWords: Sendable {
                 "In the last 4 weeks you logged \(words.count(recent.episodes, "cramp")); in the 8 weeks before, \(recent.referenceEpisodes)"
                 + " (about \(Int((Double(recent.referenceEpisodes) / 2).rounded())) every 4 weeks)."
             if let ratio = recent.ratio, recent.episodes + recent.referenceEpisodes > 0 {
-                text += " That is \(words.often(ratio.value)) as before. \(words.certainty(ratio))"
+                text += " That is \(words.compared(ratio.value, with: "before")). \(words.certainty(ratio))"
+                if ratio.value > 1.15 { text += " If your cramps are getting worse or worry you, see your GP anyway." }
             }
             items.append(Item(text, tone: trends.recent?.ratio.map(Wording.isClear) == true ? .finding : .plain))
         } else {
@@ -125,8 +155,8 @@ public struct InsightWords: Sendable {
             items.append(
                 Item(
                     "Since the medicine change on \(date.words) you logged \(words.count(change.episodes, "cramp")) in \(change.days) days, "
-                        + "against \(change.referenceEpisodes) in the \(change.referenceDays) days before: \(words.often(ratio.value)) as before. "
-                        + words.certainty(ratio),
+                        + "against \(change.referenceEpisodes) in the \(change.referenceDays) days before: "
+                        + "\(words.compared(ratio.value, with: "before")). \(words.certainty(ratio))",
                     tone: Wording.isClear(ratio) ? .finding : .plain))
         }
         return items
@@ -160,14 +190,21 @@ public struct InsightWords: Sendable {
             shown.append(finding)
             let compared =
                 "on \(finding.crampDaysWith) of \(finding.daysWith) such days, against \(finding.crampDaysWithout) of \(finding.daysWithout) other days"
-            let chance =
+            var chance =
                 inferential
-                ? "This is a pattern in your diary, not proof that one causes the other, and it could still be chance."
-                : "It could easily be chance."
+                ? "This is a pattern in your diary, not proof that one causes the other: something else may explain both, and it could still be chance."
+                : "It could easily be chance, or something else may explain both."
+            if finding.exposure.kind == .alcohol && risk.value < 1 { chance += " This is not a reason to drink alcohol." }
             items.append(
                 Item(
-                    "\(words.exposure(finding.exposure)) you had a cramp \(words.often(risk.value)) as on other days "
+                    "\(words.exposure(finding.exposure)) you had a cramp \(words.compared(risk.value, with: "on other days")) "
                         + "(\(compared)). \(chance)", label: label, tone: .finding))
+            // The fluid-limit caution goes right after the first fluid finding, where it is read.
+            if finding.exposure.kind == .lowFluids || finding.exposure.kind == .electrolyteDrink, !items.contains(where: { $0.tone == .caution }),
+                let caution = knowledge.cautions.first(where: { $0.id == "fluid_limits" })
+            {
+                items.append(Item(caution.text, label: caution.title, tone: .caution, sources: caution.sources))
+            }
         }
         if shown.isEmpty {
             items.append(Item(inferential ? "Nothing stands out as going with your cramps." : "No early signs so far."))
@@ -178,11 +215,6 @@ public struct InsightWords: Sendable {
         }
         let short = analysis.findings.filter { $0.verdict == .notEnoughData }.map { words.topic($0.exposure) }
         if !short.isEmpty { items.append(Item("Not enough days yet to tell for \(words.list(short)).")) }
-        if shown.contains(where: { $0.exposure.kind == .lowFluids || $0.exposure.kind == .electrolyteDrink }),
-            let caution = knowledge.cautions.first(where: { $0.id == "fluid_limits" })
-        {
-            items.append(Item(caution.text, label: caution.title, tone: .caution, sources: caution.sources))
-        }
         return items
     }
 
@@ -206,9 +238,9 @@ public struct InsightWords: Sendable {
             text += "."
             if let share = effect.interval {
                 if share.lower > 0.5 {
-                    text += " It helps you more often than not."
+                    text += " You felt it helped more often than not."
                 } else if share.upper < 0.5 {
-                    text += " It helps you less than half the time."
+                    text += " You felt it helped less than half the time."
                 }
             } else {
                 text += " Too few times to tell yet."
@@ -229,9 +261,9 @@ struct Wording {
 
     func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
-    func list(_ items: [String]) -> String {
+    func list(_ items: [String], joiner: String = "or") -> String {
         guard items.count > 1, let last = items.last else { return items.first ?? "" }
-        return items.dropLast().joined(separator: ", ") + " or " + last
+        return items.dropLast().joined(separator: ", ") + " \(joiner) " + last
     }
 
     /// A rate ratio as "about twice as often"; read with "as before" or "as on other days".
@@ -252,11 +284,17 @@ struct Wording {
         }
     }
 
+    /// "about twice as often as before", "a little less often than on other days".
+    func compared(_ ratio: Double, with other: String) -> String {
+        let words = often(ratio)
+        return words.hasSuffix("as often") ? "\(words) as \(other)" : "\(words) than \(other)"
+    }
+
     /// A change is "clear" when its 95% interval leaves out no change at all.
     static func isClear(_ ratio: Estimate) -> Bool { ratio.lower > 1 || ratio.upper < 1 }
 
     func certainty(_ ratio: Estimate) -> String {
-        Self.isClear(ratio) ? "A change this big is unlikely to be chance alone." : "This could be chance."
+        Self.isClear(ratio) ? "This is probably more than chance, though it could still be chance." : "This could be chance."
     }
 
     /// "about 2 minutes"
@@ -279,7 +317,7 @@ struct Wording {
             : litres == "1.0" ? "1 litre" : litres.hasSuffix(".0") ? "\(litres.dropLast(2)) litres" : "\(litres) litres"
         let glasses = Int((millilitres / Double(max(1, glassML))).rounded())
         guard glasses >= 1 else { return "about \(amount)" }
-        return "about \(amount) (\(glasses == 1 ? "1 glass" : "\(glasses) glasses"))"
+        return "about \(amount), about \(glasses == 1 ? "1 glass" : "\(glasses) glasses")"
     }
 
     func hours(_ value: Double) -> String {
@@ -290,13 +328,13 @@ struct Wording {
     func exposure(_ exposure: Exposure) -> String {
         let cut = exposure.threshold ?? 0
         switch exposure.kind {
-        case .lowFluids: return "on days you drank less than \(fluid(cut))"
-        case .longSitting: return "on days you sat for more than \(hours(cut))"
-        case .longStanding: return "on days you were on your feet for more than \(hours(cut))"
+        case .lowFluids: return "on the days you drank least (under \(fluid(cut)))"
+        case .longSitting: return "on the days you sat longest (more than \(hours(cut)))"
+        case .longStanding: return "on the days you were on your feet longest (more than \(hours(cut)))"
         case .alcohol:
             return cut <= 0
                 ? "on days you had any alcohol"
-                : "on days you had more than \(Format.decimal(cut, places: cut == cut.rounded() ? 0 : 1)) units of alcohol"
+                : "on the days you had most alcohol (more than \(Format.decimal(cut, places: cut == cut.rounded() ? 0 : 1)) units)"
         case .hardExercise: return "on days you did hard exercise"
         case .hardExercisePreviousDay: return "on the day after hard exercise"
         case .hotWeather: return "on hot days"

@@ -159,7 +159,7 @@ struct InsightsJSON {
         for found in patterns {
             w.beginObject()
             w.key("pattern"); w.value(found.pattern.kind.rawValue)
-            w.key("level"); w.value(found.pattern.level.rawValue)
+            w.key("level"); w.value(found.level.rawValue)
             w.key("title"); w.value(found.pattern.title)
             w.key("explanation"); w.value(found.pattern.explanation)
             w.key("evidence"); w.value(found.evidence)

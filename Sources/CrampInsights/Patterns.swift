@@ -8,10 +8,18 @@ public struct PatternFound: Sendable {
     public let evidence: String
     /// For the person: the same counts in words, with no statistics.
     public let plain: String
+    /// The assessment's rule for what was logged, when that rule is more urgent than the pattern
+    /// (a dropping foot logged with the cramps, pain that lasted hours): its level and advice win.
+    public let escalation: RedFlagRule?
+
+    /// The pattern's level, or its escalation's when higher: never below the assessment's own rule.
+    public var level: Triage { max(pattern.level, escalation?.level ?? pattern.level) }
 }
 
 public enum Patterns {
     static let weaknessFindings: Set<Finding> = [.weakness, .numbness, .tingling, .numbnessSpreading, .footDrop]
+    /// The signs of the assessment's nerve-loss rule (urgent): the rest of `weaknessFindings` is "soon".
+    static let nerveLossFindings: Set<Finding> = [.weakness, .footDrop, .numbnessSpreading]
     /// How far back a single logged sign still counts as recent.
     static let recentDays = 90
 
@@ -19,11 +27,13 @@ public enum Patterns {
     /// assessment's rules use (10 minutes, weakness or numbness, sleep, a medicine change).
     public static func find(episodes: [Episode], trends: Trends, diary: Diary, knowledge: KnowledgeBase) -> [PatternFound] {
         var found: [PatternFound] = []
-        func add(_ kind: DiaryPattern.Kind, _ evidence: String, plain: String? = nil) {
+        func add(_ kind: DiaryPattern.Kind, _ evidence: String, plain: String? = nil, escalation: String? = nil) {
             guard let pattern = knowledge.diaryPatterns.first(where: { $0.kind == kind }) else { return }
-            found.append(PatternFound(pattern: pattern, evidence: evidence, plain: plain ?? evidence))
+            let rule = escalation.flatMap { id in knowledge.rules.first { $0.id == id } }
+            found.append(PatternFound(pattern: pattern, evidence: evidence, plain: plain ?? evidence, escalation: rule))
         }
         func cramps(_ count: Int) -> String { "\(count) cramp\(count == 1 ? "" : "s")" }
+        let words = Wording(glassML: EverydayInput.defaultGlassML)
         let recentStart = diary.last.daysSinceEpoch - recentDays + 1
         let recent = episodes.filter { Diary.day(of: $0).daysSinceEpoch >= recentStart }
 
@@ -41,8 +51,11 @@ public enum Patterns {
                 .longEpisodes,
                 "\(long.count) episode\(long.count == 1 ? "" : "s") over 10 minutes in the last \(recentDays) days; the longest lasted \(longest) minutes",
                 plain:
-                    "You logged \(cramps(long.count)) over 10 minutes in the last \(recentDays) days; the longest lasted "
-                    + "\(Wording(glassML: EverydayInput.defaultGlassML).duration(Double(longest * 60)))."
+                    "You logged \(cramps(long.count)) over 10 minutes in the last 3 months; the longest lasted "
+                    + "\(words.duration(Double(long.map(\.durationSeconds).max()!)))).",
+                // A cramp lasts minutes: pain that lasts an hour or more is the assessment's
+                // lasting-leg-pain rule (a possible clot), seen today.
+                escalation: long.contains { $0.durationSeconds >= 3600 } ? "lasting_leg_pain" : nil
             )
         }
         let nerve = recent.filter { !weaknessFindings.isDisjoint(with: $0.findings) }
@@ -52,7 +65,10 @@ public enum Patterns {
             add(
                 .weaknessOrNumbness,
                 "Logged with \(nerve.count) episode\(nerve.count == 1 ? "" : "s") in the last \(recentDays) days: \(signs.joined(separator: ", "))",
-                plain: "You logged \(signs.joined(separator: ", ").lowercased()) with \(cramps(nerve.count)) in the last \(recentDays) days.")
+                plain: "You logged \(words.list(signs.map { $0.lowercased() }, joiner: "and")) with \(cramps(nerve.count)) in the last 3 months.",
+                // New weakness, a dropping foot or spreading numbness is the assessment's
+                // nerve-loss rule: seen today, not in the next weeks.
+                escalation: nerve.contains(where: { $0.findings.contains(where: Self.nerveLossFindings.contains) }) ? "nerve_loss" : nil)
         }
         if let change = trends.medicationChange, let ratio = change.ratio, ratio.lower > 1, let date = trends.medicationChangeDate {
             add(

@@ -59,7 +59,7 @@ public enum PlanInputs {
         request.findings = findings
         // Every check of the last 14 days, not only the latest: a reassuring check after an urgent
         // one does not cancel it.
-        for record in records where record.madeAt.localDate >= today.adding(days: -openRedFlagDays) && record.triage >= .urgent {
+        for record in records where (today.adding(days: -openRedFlagDays)...today).contains(record.madeAt.localDate) && record.triage >= .urgent {
             request.openChecks += 1
             guard let result = try? JSONParser.parse(record.resultJSON) else { continue }
             for id in (result["redFlags"]?.arrayValue ?? []).compactMap({ $0["id"]?.stringValue }) where !request.openRedFlags.contains(id) {

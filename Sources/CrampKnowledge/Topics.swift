@@ -88,7 +88,8 @@ extension KnowledgeBase {
             }
             reliefSections.append(TopicSection(heading: item.title, paragraphs: paragraphs, sources: item.sources))
         }
-        for caution in cautions {
+        // The insights page's own caution about what a diary cannot see is not relief advice.
+        for caution in cautions where caution.id != "diary_cannot_see_everything" {
             reliefSections.append(TopicSection(heading: caution.title, paragraphs: [caution.text], sources: caution.sources))
         }
         return Topic(

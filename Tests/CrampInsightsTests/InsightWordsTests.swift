@@ -122,16 +122,53 @@ import Testing
 
     @Test func amountsReadAsAPersonSaysThem() {
         let wording = Wording(glassML: 250)
-        #expect(wording.fluid(1000) == "about 1 litre (4 glasses)")
-        #expect(wording.fluid(1140) == "about 1.1 litres (5 glasses)")
-        #expect(wording.fluid(2000) == "about 2 litres (8 glasses)")
-        #expect(wording.fluid(780) == "about 800 mL (3 glasses)")
+        #expect(wording.fluid(1000) == "about 1 litre, about 4 glasses")
+        #expect(wording.fluid(1140) == "about 1.1 litres, about 5 glasses")
+        #expect(wording.fluid(2000) == "about 2 litres, about 8 glasses")
+        #expect(wording.fluid(780) == "about 800 mL, about 3 glasses")
         #expect(wording.fluid(100) == "about 100 mL")
-        #expect(Wording(glassML: 330).fluid(1000) == "about 1 litre (3 glasses)")
+        #expect(Wording(glassML: 330).fluid(1000) == "about 1 litre, about 3 glasses")
         #expect(wording.duration(30) == "under a minute")
         #expect(wording.duration(120) == "about 2 minutes")
         #expect(wording.duration(.nan) == "an unknown time")
         #expect(wording.list(["a", "b", "c"]) == "a, b or c")
+    }
+
+    @Test func comparisonsReadAsEnglish() {
+        let wording = Wording(glassML: 250)
+        #expect(wording.compared(2, with: "before") == "about twice as often as before")
+        #expect(wording.compared(1.2, with: "before") == "a little more often than before")
+        #expect(wording.compared(0.1, with: "on other days") == "far less often than on other days")
+        #expect(wording.compared(1, with: "before") == "about as often as before")
+    }
+
+    /// What the person was told, and signs the assessment would send them to be seen today, come
+    /// first and at the assessment's own level; the diary's silence is never said as reassurance.
+    @Test func urgentThingsComeFirstAtTheAssessmentsLevel() {
+        let days = (0..<20).map { today.adding(days: -$0) }
+        let footDrop = [episode(days[1], findings: [.footDrop])] + days.dropFirst(2).prefix(3).map { episode($0) }
+        let contents = JournalContents(episodes: footDrop)
+        let insights = Insights(contents: contents, today: today, knowledge: knowledge)
+        let found = insights.patterns.first { $0.pattern.kind == .weaknessOrNumbness }
+        #expect(found?.level == .urgent && found?.escalation?.id == "nerve_loss")
+        let words = InsightWords(insights, knowledge: knowledge, openChecks: 1, unanswered: 2)
+        let doctor = words.sections[0].items
+        #expect(doctor.map(\.label).prefix(2) == ["First", "First"])
+        #expect(doctor[0].text.hasPrefix("a check you made") && doctor[1].text.hasPrefix("2 cramps you logged"))
+        #expect(doctor.contains { $0.label == "Get help today" && $0.text.contains("Be seen today") })
+        #expect(doctor.last?.label == "What a diary cannot see")
+        // Pain that lasted hours is the lasting-leg-pain rule, seen today.
+        let long = Insights(contents: JournalContents(episodes: [episode(days[1], seconds: 3 * 3600)]), today: today, knowledge: knowledge)
+        let lasting = long.patterns.first { $0.pattern.kind == .longEpisodes }
+        #expect(lasting?.level == .urgent && lasting?.escalation?.id == "lasting_leg_pain")
+        #expect(InsightWords(long, knowledge: knowledge).sections[0].items.first?.label == "Get help today")
+        // Ten minutes and a bit stays "soon", and nothing in the diary is not said as "all clear".
+        let short = Insights(contents: JournalContents(episodes: [episode(days[1], seconds: 700)]), today: today, knowledge: knowledge)
+        #expect(short.patterns.first { $0.pattern.kind == .longEpisodes }?.level == .soon)
+        let quiet = InsightWords(
+            Insights(contents: JournalContents(episodes: [episode(days[1])]), today: today, knowledge: knowledge), knowledge: knowledge)
+        #expect(quiet.sections[0].items.map(\.label) == [nil, "What a diary cannot see"])
+        #expect(quiet.sections[0].items[0].text.hasPrefix("Your diary so far"))
     }
 
     @Test func anEmptyJournalSaysWhatToDo() {

@@ -89,7 +89,8 @@ def test_text_is_in_plain_words_with_a_sparkline_and_no_statistics(diary):
     assert re.search("[▁▂▃▄▅▆▇█]{10,}", proc.stdout)
     text = " ".join(proc.stdout.split())
     # The planted trigger in words, its uncertainty said, no amount suggested, and the fluid caution.
-    assert re.search(r"Possible trigger: on days you drank less than about [\d.]+ litres? \(\d+ glasses\) you had a cramp about \d+ times as often", text)
+    assert re.search(r"Possible trigger: on the days you drank least \(under about [\d.]+ litres?, about \d+ glasses\) you had a cramp "
+                     r"about \d+ times as often as on other days", text)
     assert "could still be chance" in text
     assert "If your kidney or heart team limits your drinks" in text
     for word in ["95%", "interval", "relative risk", "q =", "Firth", "median"]:

@@ -72,7 +72,8 @@ def test_kidney_limits_and_clot_signs_change_the_plan_as_they_change_advice(jour
     request = {"age": 66, "episode": {"durationMinutes": 30, "muscles": ["calf"]}, "findings": ["calf_swelling", "calf_tenderness", "calf_warmth_redness"]}
     result = json.loads(cc(journal, "assess", "--json", "--save", stdin=json.dumps(request)).stdout)
     assert result["triage"] in ("urgent", "emergency")
-    after = plan(journal)
+    # As of today: the check was made today (a plan as of an earlier day does not see it).
+    after = json.loads(cc(journal, "plan", "--json").stdout)
     assert "calf_raises_and_stretch" not in [item["id"] for item in after["items"]]
     assert "calf_raises_and_stretch" in [item["id"] for item in after["leftOut"]]
     assert after["seeFirst"] and after["openChecks"] == 1
@@ -80,8 +81,9 @@ def test_kidney_limits_and_clot_signs_change_the_plan_as_they_change_advice(jour
     calm = {"age": 66, "episode": {"durationMinutes": 1, "muscles": ["calf"]}, "findings": []}
     calm_result = json.loads(cc(journal, "assess", "--json", "--save", stdin=json.dumps(calm)).stdout)
     assert calm_result["triage"] == "self_care"
-    later = plan(journal)
+    later = json.loads(cc(journal, "plan", "--json").stdout)
     assert later["seeFirst"] == after["seeFirst"] and later["openChecks"] == 1
+    assert plan(journal)["openChecks"] == 0, "a plan as of an earlier day does not count a later check"
     text = cc(journal, "plan").stdout
     assert text.index("First: A check in the last 14 days found") < text.index("THIS WEEK") < text.index("HOW TO DO EACH ONE")
     # Both checks are in the journal's history, each with what it said then.
