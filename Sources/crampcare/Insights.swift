@@ -31,9 +31,9 @@ struct InsightsCommand: AsyncParsableCommand {
             if json {
                 Console.write(view.insights.json(knowledge: knowledge) + [0x0A])
             } else {
-                Console.print(
-                    InsightsText(words: view.words, insights: view.insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled))
-                        .render())
+                let text = InsightsText(words: view.words, insights: view.insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled))
+                let rendered = text.render()
+                Console.page(rendered.text, kept: rendered.kept)
             }
         }
     }
@@ -47,9 +47,14 @@ struct InsightsText {
     let knowledge: KnowledgeBase
     let style: Style
 
-    func render() -> String {
+    /// The text, and how many of its first lines the pager must show whole (when to see a doctor).
+    func render() -> (text: String, kept: Int) {
         var lines = [style.bold("Insights"), words.summary]
+        var kept = 0
         for section in words.sections {
+            if section.kind == .howOften {
+                kept = Console.fitted(lines.joined(separator: "\n"), width: Console.width).split(separator: "\n", omittingEmptySubsequences: false).count
+            }
             lines += ["", style.bold(section.title.uppercased())]
             for item in section.items {
                 var text = item.label.map { style.bold($0 + ":") + " " } ?? ""
@@ -67,7 +72,7 @@ struct InsightsText {
             }
         }
         lines += ["", "The numbers behind this, for your doctor: crampcare report --out report.html", "", style.dim(knowledge.disclaimer)]
-        return lines.joined(separator: "\n")
+        return (lines.joined(separator: "\n"), kept)
     }
 }
 

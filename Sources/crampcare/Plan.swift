@@ -48,7 +48,7 @@ struct PlanCommand: AsyncParsableCommand {
             } else {
                 let text = PlanText(view: view, knowledge: knowledge, style: Style(enabled: Console.colourEnabled), width: Console.width)
                 let rendered = text.render()
-                Console.page(rendered.text, kept: rendered.weekLines)
+                Console.page(rendered.text, kept: rendered.kept)
             }
         }
     }
@@ -67,8 +67,8 @@ struct PlanText {
         list.map { "  \($0.time)  \($0.title) (\($0.index + 1)), \($0.minutes) min" }
     }
 
-    /// The text, and how many of its lines come before the parts' details (kept on the first screen).
-    func render() -> (text: String, weekLines: Int) {
+    /// The text, and how many of its first lines the pager must show whole (what to see first).
+    func render() -> (text: String, kept: Int) {
         var lines: [String] = [style.bold("Your prevention plan")]
         if let first = plan.seeFirstWords {
             lines += ["", style.bold("First: ") + first]
@@ -79,6 +79,8 @@ struct PlanText {
         if plan.olderAdult {
             lines += ["", "At 65 and over the plan gives gentler versions. Build up slowly, with a physiotherapist if you can."]
         }
+        // What to see first is never paged away; the week follows on the first screen.
+        let kept = Console.fitted(lines.joined(separator: "\n"), width: width).split(separator: "\n", omittingEmptySubsequences: false).count
         let week = view.week
         lines += ["", style.bold("THIS WEEK")]
         if week.isEmpty {
@@ -94,7 +96,6 @@ struct PlanText {
                 lines.append(style.dim("Times are defaults: set yours with crampcare profile --reminder 07:30 --reminder 21:00."))
             }
         }
-        let weekLines = Console.fitted(lines.joined(separator: "\n"), width: width).split(separator: "\n", omittingEmptySubsequences: false).count
         lines += ["", style.bold("HOW TO DO EACH ONE")]
         for (number, item) in plan.items.enumerated() {
             lines.append("")
@@ -113,6 +114,6 @@ struct PlanText {
             lines += ["", "Left out for now: " + plan.leftOut.map { "\($0.item.title) (\($0.reason))" }.joined(separator: "; ") + "."]
         }
         lines += ["", style.dim(knowledge.disclaimer)]
-        return (lines.joined(separator: "\n"), weekLines)
+        return (lines.joined(separator: "\n"), kept)
     }
 }

@@ -194,3 +194,22 @@ def test_a_long_result_is_paged_after_its_banner_and_red_flags_and_an_emergency_
     whole.expect("EMERGENCY")
     index = whole.expect(["more lines", pexpect.EOF])
     assert index == 1, "an emergency result was paged"
+
+
+def test_the_plan_and_insights_keep_what_to_see_first_on_the_first_screen(journal, tmp_path):
+    _, clot, _ = requests(tmp_path)
+    assert cc(journal, "assess", "--json", "--save", "--input", clot).returncode == 0
+    plan = spawn(journal, "plan")
+    plan.expect("First: A check in the last 14 days found")
+    plan.expect("THIS WEEK")
+    plan.expect("more lines: Enter for more, q to stop")
+    assert plan.before.count("\n") < 24, "the first screen is one screen"
+    plan.sendline("q")
+    plan.expect(pexpect.EOF)
+    insights = spawn(journal, "insights")
+    insights.expect("WHEN TO SEE A DOCTOR")
+    insights.expect("First: a check you made in the last 14 days said to get help")
+    insights.expect("What a diary cannot see")
+    insights.expect("more lines: Enter for more, q to stop")
+    insights.sendline("q")
+    insights.expect(pexpect.EOF)
