@@ -31,7 +31,8 @@ struct InsightsCommand: AsyncParsableCommand {
             if json {
                 Console.write(view.insights.json(knowledge: knowledge) + [0x0A])
             } else {
-                let text = InsightsText(words: view.words, insights: view.insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled))
+                let text = InsightsText(
+                    words: view.words, insights: view.insights, knowledge: knowledge, style: Style(enabled: Console.colourEnabled))
                 let rendered = text.render()
                 Console.page(rendered.text, kept: rendered.kept)
             }
@@ -53,7 +54,8 @@ struct InsightsText {
         var kept = 0
         for section in words.sections {
             if section.kind == .howOften {
-                kept = Console.fitted(lines.joined(separator: "\n"), width: Console.width).split(separator: "\n", omittingEmptySubsequences: false).count
+                kept =
+                    Console.fitted(lines.joined(separator: "\n"), width: Console.width).split(separator: "\n", omittingEmptySubsequences: false).count
             }
             lines += ["", style.bold(section.title.uppercased())]
             for item in section.items {
