@@ -18,8 +18,16 @@ public struct PatternFound: Sendable {
 
 public enum Patterns {
     static let weaknessFindings: Set<Finding> = [.weakness, .numbness, .tingling, .numbnessSpreading, .footDrop]
-    /// The signs of the assessment's nerve-loss rule (urgent): the rest of `weaknessFindings` is "soon".
-    static let nerveLossFindings: Set<Finding> = [.weakness, .footDrop, .numbnessSpreading]
+
+    /// Whether the assessment's rule `id` holds for what one logged episode recorded (its signs,
+    /// muscles and length): the rule's own predicate from the knowledge base decides, not a copy.
+    static func rule(_ id: String, holdsFor episode: Episode, knowledge: KnowledgeBase) -> Bool {
+        guard let rule = knowledge.rules.first(where: { $0.id == id }) else { return false }
+        var facts = Facts(age: 0, durationMinutes: Double(episode.durationSeconds) / 60)
+        facts.findings = CodeSet(episode.findings)
+        facts.muscles = CodeSet(episode.muscles)
+        return rule.when.holds(facts)
+    }
     /// How far back a single logged sign still counts as recent.
     static let recentDays = 90
 
@@ -68,7 +76,7 @@ public enum Patterns {
                 plain: "You logged \(words.list(signs.map { $0.lowercased() }, joiner: "and")) with \(cramps(nerve.count)) in the last 3 months.",
                 // New weakness, a dropping foot or spreading numbness is the assessment's
                 // nerve-loss rule: seen today, not in the next weeks.
-                escalation: nerve.contains(where: { $0.findings.contains(where: Self.nerveLossFindings.contains) }) ? "nerve_loss" : nil)
+                escalation: nerve.contains(where: { rule("nerve_loss", holdsFor: $0, knowledge: knowledge) }) ? "nerve_loss" : nil)
         }
         if let change = trends.medicationChange, let ratio = change.ratio, ratio.lower > 1, let date = trends.medicationChangeDate {
             add(

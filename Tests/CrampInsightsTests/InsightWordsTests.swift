@@ -171,6 +171,28 @@ import Testing
         #expect(quiet.sections[0].items[0].text.hasPrefix("Your diary so far"))
     }
 
+    /// Every combination of the signs the weakness pattern reads, at every length: the pattern is
+    /// never below the most urgent of the knowledge base's rules that hold for that one cramp.
+    @Test func theWeaknessPatternIsNeverBelowAnyRuleForTheSameSigns() {
+        let signs = Array(Patterns.weaknessFindings)
+        for mask in 1..<(1 << signs.count) {
+            let findings = signs.indices.filter { mask & (1 << $0) != 0 }.map { signs[$0] }
+            for seconds in [30, 300, 700] {
+                let cramp = episode(today.adding(days: -2), seconds: seconds, findings: findings)
+                var facts = Facts(age: 0, durationMinutes: Double(seconds) / 60)
+                facts.findings = CodeSet(findings)
+                facts.muscles = CodeSet(cramp.muscles)
+                let strongest = knowledge.rules.filter { $0.when.holds(facts) }.map(\.level).max()
+                let insights = Insights(contents: JournalContents(episodes: [cramp]), today: today, knowledge: knowledge)
+                let found = insights.patterns.first { $0.pattern.kind == .weaknessOrNumbness }
+                #expect(found != nil, "\(findings)")
+                if let strongest, let level = insights.patterns.map(\.level).max() {
+                    #expect(level >= strongest, "\(findings), \(seconds) s: patterns at \(level), a rule at \(strongest)")
+                }
+            }
+        }
+    }
+
     @Test func anEmptyJournalSaysWhatToDo() {
         let words = InsightWords(Insights(contents: JournalContents(), today: today, knowledge: knowledge), knowledge: knowledge)
         #expect(words.summary.hasPrefix("Nothing logged yet"))
