@@ -41,12 +41,8 @@ extension CrampCareApp {
         let today = asOf ?? clock(for: contents.profile).today
         let insights = Insights(contents: contents, today: today, knowledge: knowledge)
         // The same windows as the plan's "see first" and the home page's unanswered notice.
-        let openChecks = contents.assessments.filter {
-            $0.triage >= .urgent && (today.adding(days: -PlanInputs.openRedFlagDays)...today).contains($0.madeAt.localDate)
-        }.count
-        let unanswered = contents.episodes.filter {
-            $0.safetyQuestions == .notAnswered && (today.adding(days: -Self.recentDays)...today).contains($0.startedAt.localDate)
-        }.count
+        let openChecks = PlanInputs.openChecks(contents.assessments, today: today).count
+        let unanswered = Self.unanswered(contents.episodes, today: today).count
         return InsightsView(
             insights: insights, contents: contents,
             words: InsightWords(
@@ -54,16 +50,21 @@ extension CrampCareApp {
                 unanswered: unanswered))
     }
 
+    /// The cramps of the last `recentDays` through `today` whose safety questions are not answered.
+    static func unanswered(_ episodes: [Episode], today: LocalDate) -> [Episode] {
+        let window = today.adding(days: -recentDays)...today
+        return episodes.filter { $0.safetyQuestions == .notAnswered && window.contains($0.startedAt.localDate) }
+    }
+
     /// The prevention plan: the profile, what the assessments found and the diary's possible triggers.
     public func plan(owner: OwnerID, asOf: LocalDate? = nil) async throws -> PlanView {
         let view = try await insights(owner: owner, asOf: asOf)
         let request = PlanInputs.request(contents: view.contents, insights: view.insights, today: view.insights.today, knowledge: knowledge)
         let clock = clock(for: view.contents.profile)
-        let since = view.insights.today.adding(days: -Self.recentDays)
         return PlanView(
             plan: Planner.plan(request, knowledge: knowledge), profile: view.contents.profile, today: view.insights.today,
             zoneName: clock.zone.identifier,
-            unanswered: view.contents.episodes.filter { $0.safetyQuestions == .notAnswered && $0.startedAt.localDate >= since })
+            unanswered: Self.unanswered(view.contents.episodes, today: view.insights.today))
     }
 
     /// The plan's routines as an iCalendar file, starting on `start` (default: tomorrow).

@@ -86,9 +86,7 @@ public struct ClinicianReport: Sendable {
         return out
     }
 
-    func sourceNames(_ ids: [String]) -> String {
-        ids.map { id in knowledge.sources[id].map { "\($0.publisher): \($0.title)" } ?? id }.joined(separator: "; ")
-    }
+    func sourceNames(_ ids: [String]) -> String { knowledge.sourceNames(ids).joined(separator: "; ") }
 
     func profileTable() -> String {
         guard let profile = contents.profile else { return "<p>No profile recorded.</p>" }

@@ -11,6 +11,13 @@ public enum PlanInputs {
     /// How long an urgent or emergency result stays "see a clinician first".
     public static let openRedFlagDays = 14
 
+    /// The urgent or emergency checks of the `openRedFlagDays` through `today`, as given (the
+    /// plan's "see first" and the insights' "first" read the same ones).
+    public static func openChecks(_ records: [AssessmentRecord], today: LocalDate) -> [AssessmentRecord] {
+        let window = today.adding(days: -openRedFlagDays)...today
+        return records.filter { $0.triage >= .urgent && window.contains($0.madeAt.localDate) }
+    }
+
     public static func request(contents: JournalContents, insights: Insights, today: LocalDate, knowledge: KnowledgeBase) -> PlanRequest {
         var request = PlanRequest()
         if let profile = contents.profile {
@@ -59,7 +66,7 @@ public enum PlanInputs {
         request.findings = findings
         // Every check of the last 14 days, not only the latest: a reassuring check after an urgent
         // one does not cancel it.
-        for record in records where (today.adding(days: -openRedFlagDays)...today).contains(record.madeAt.localDate) && record.triage >= .urgent {
+        for record in openChecks(records, today: today) {
             request.openChecks += 1
             guard let result = try? JSONParser.parse(record.resultJSON) else { continue }
             for id in (result["redFlags"]?.arrayValue ?? []).compactMap({ $0["id"]?.stringValue }) where !request.openRedFlags.contains(id) {

@@ -50,6 +50,16 @@ public enum PlanCalendar {
         /// Seven days from the first, each with the routines that fall only on some days.
         public let days: [Day]
         public var isEmpty: Bool { everyDay.isEmpty && days.allSatisfy(\.due.isEmpty) }
+
+        /// "Today, Wed 2 Dec", "Tomorrow, Thu 3 Dec", "Fri 4 Dec"; ", also" when every day's routines
+        /// are listed above it.
+        public func label(_ offset: Int) -> String {
+            guard days.indices.contains(offset) else { return "" }
+            let date = days[offset].date
+            let name = "\(date.weekdayName) \(date.day) \(LocalDate.monthNames[date.month - 1])"
+            let day = offset == 0 ? "Today, \(name)" : offset == 1 ? "Tomorrow, \(name)" : name
+            return everyDay.isEmpty ? day : "\(day), also"
+        }
     }
 
     /// The seven days from `start`.

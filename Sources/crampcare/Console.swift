@@ -60,6 +60,11 @@ enum Console {
     /// output (JSON, CSV) goes through `write` and is never wrapped.
     static func print(_ text: String) { write(Array((fitted(text, width: width) + "\n").utf8)) }
 
+    /// How many lines `text` takes once wrapped to `width` (what a pager must keep together).
+    static func lineCount(_ text: String, width: Int) -> Int {
+        fitted(text, width: width).split(separator: "\n", omittingEmptySubsequences: false).count
+    }
+
     /// Every line of `text` wrapped to `width`.
     static func fitted(_ text: String, width: Int) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line in

@@ -54,8 +54,7 @@ struct InsightsText {
         var kept = 0
         for section in words.sections {
             if section.kind == .howOften {
-                kept =
-                    Console.fitted(lines.joined(separator: "\n"), width: Console.width).split(separator: "\n", omittingEmptySubsequences: false).count
+                kept = Console.lineCount(lines.joined(separator: "\n"), width: Console.width)
             }
             lines += ["", style.bold(section.title.uppercased())]
             for item in section.items {

@@ -80,7 +80,7 @@ struct PlanText {
             lines += ["", "At 65 and over the plan gives gentler versions. Build up slowly, with a physiotherapist if you can."]
         }
         // What to see first is never paged away; the week follows on the first screen.
-        let kept = Console.fitted(lines.joined(separator: "\n"), width: width).split(separator: "\n", omittingEmptySubsequences: false).count
+        let kept = Console.lineCount(lines.joined(separator: "\n"), width: width)
         let week = view.week
         lines += ["", style.bold("THIS WEEK")]
         if week.isEmpty {
@@ -88,9 +88,7 @@ struct PlanText {
         } else {
             if !week.everyDay.isEmpty { lines += ["Every day:"] + due(week.everyDay) }
             for (offset, day) in week.days.enumerated() where !day.due.isEmpty {
-                let name = "\(day.date.weekdayName) \(day.date.day) \(LocalDate.monthNames[day.date.month - 1])"
-                let label = offset == 0 ? "Today, \(name)" : offset == 1 ? "Tomorrow, \(name)" : name
-                lines += ["\(label)\(week.everyDay.isEmpty ? "" : ", also"):"] + due(day.due)
+                lines += ["\(week.label(offset)):"] + due(day.due)
             }
             if view.reminderTimes.isEmpty {
                 lines.append(style.dim("Times are defaults: set yours with crampcare profile --reminder 07:30 --reminder 21:00."))

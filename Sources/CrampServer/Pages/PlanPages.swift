@@ -105,9 +105,7 @@ struct PlanPage: Sendable {
         hasEveryDay = !everyDay.isEmpty
         let days = week.days.enumerated().compactMap { offset, day -> (Int, Day)? in
             guard !day.due.isEmpty else { return nil }
-            let name = "\(day.date.weekdayName) \(day.date.day) \(LocalDate.monthNames[day.date.month - 1])"
-            let label = offset == 0 ? "Today, \(name)" : offset == 1 ? "Tomorrow, \(name)" : name
-            return (offset, Day(label: week.everyDay.isEmpty ? label : "\(label), also", due: listed(day.due)))
+            return (offset, Day(label: week.label(offset), due: listed(day.due)))
         }
         soon = days.filter { $0.0 < 2 }.map(\.1)
         later = days.filter { $0.0 >= 2 }.map(\.1)
