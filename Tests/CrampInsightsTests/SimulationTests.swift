@@ -63,33 +63,93 @@ func simulatedDiary(days: Int, planted: Bool, generator: inout SeededGenerator) 
     return (episodes, logs, start.adding(days: days - 1))
 }
 
+/// The promise the insights make, checked on simulated diaries with seeds fixed before any
+/// tuning: a trigger-free diary shows any "possible trigger" (or protector) at most 5% of the time
+/// at 90 days and after, any "early signal" at most 10% of the time at 60 days; a planted trigger
+/// (low fluids tripling the chance of a cramp) is found in at least 70% at 90 days and 85% at 120.
+/// `CRAMPCARE_SIMULATED_DIARIES` sets the diaries per condition (400 in the test command).
 @Suite struct TriggerSimulationTests {
-    static let diaries = 400
+    enum Condition: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// Written from the issue's description: serial correlation, whole numbers, every day logged.
+        case described
+        /// The same with 20% of days not logged.
+        case describedNotLogged = "described, 20% of days not logged"
+        /// The project's own simulator.
+        case simulator
+        var testDescription: String { rawValue }
+    }
 
-    /// The issue's validation: a planted trigger is found at least 60% of the time, and diaries
-    /// with nothing planted show any possible trigger at most 5% of the time.
-    @Test func plantedTriggersAreFoundAndNoneAreInvented() {
-        var generator = SeededGenerator(state: 20_261_126)
+    static let lengths = [60, 90, 120, 180, 365]
+    static var diaries: Int {
+        ProcessInfo.processInfo.environment["CRAMPCARE_SIMULATED_DIARIES"].flatMap { Int($0) }.map { max(1, min($0, 100_000)) } ?? 400
+    }
+
+    /// Fixed before any tuning: one stream per condition and length.
+    static func seed(_ condition: Condition, _ days: Int) -> UInt64 {
+        UInt64(20_261_202_000 + 1000 * (Condition.allCases.firstIndex(of: condition) ?? 0) + days)
+    }
+
+    struct Tally {
         var found = 0
-        var falseAlarms = 0
-        var cramps = 0.0
-        for _ in 0..<Self.diaries {
-            let planted = simulatedDiary(days: 120, planted: true, generator: &generator)
-            let analysis = Triggers.analyse(Diary(episodes: planted.episodes, dayLogs: planted.logs, through: planted.today))
-            #expect(analysis.tier == .inferential)
-            cramps += Double(analysis.crampDays) / Double(analysis.days)
-            if analysis.findings.contains(where: { $0.exposure.kind == .lowFluids && $0.verdict == .possibleTrigger }) { found += 1 }
+        /// Trigger-free diaries with any possible trigger or protector.
+        var possible = 0
+        /// Trigger-free diaries at the descriptive tier, and those of them with any early signal.
+        var descriptive = 0
+        var early = 0
+        var crampShare = 0.0
+    }
 
-            let clean = simulatedDiary(days: 120, planted: false, generator: &generator)
-            let nothing = Triggers.analyse(Diary(episodes: clean.episodes, dayLogs: clean.logs, through: clean.today))
-            if nothing.findings.contains(where: { $0.verdict == .possibleTrigger }) { falseAlarms += 1 }
+    static func run(_ condition: Condition, days: Int, diaries: Int) -> Tally {
+        var tally = Tally()
+        var random = Xoshiro(seed: seed(condition, days))
+        var generator = SeededGenerator(state: seed(condition, days))
+        func diary(planted: Bool) -> Diary {
+            let made: (episodes: [Episode], logs: [DayLog], today: LocalDate)
+            switch condition {
+            case .described: made = DescribedDiaries(days: days, planted: planted).make(&random)
+            case .describedNotLogged: made = DescribedDiaries(days: days, planted: planted, notLogged: 0.2).make(&random)
+            case .simulator: made = simulatedDiary(days: days, planted: planted, generator: &generator)
+            }
+            return Diary(episodes: made.episodes, dayLogs: made.logs, through: made.today)
         }
-        let power = Double(found) / Double(Self.diaries)
-        let falseRate = Double(falseAlarms) / Double(Self.diaries)
+        // What "found" means at each length: a possible trigger once the diary is long enough for
+        // one, an early signal before.
+        let foundVerdict: TriggerFinding.Verdict = days < Triggers.inferentialDays ? .earlySignalTrigger : .possibleTrigger
+        for _ in 0..<diaries {
+            let planted = Triggers.analyse(diary(planted: true))
+            if planted.findings.contains(where: { $0.exposure.kind == .lowFluids && $0.verdict == foundVerdict }) { tally.found += 1 }
+            let clean = Triggers.analyse(diary(planted: false))
+            tally.crampShare += clean.days > 0 ? Double(clean.crampDays) / Double(clean.days) : 0
+            if clean.findings.contains(where: { $0.verdict == .possibleTrigger || $0.verdict == .possibleProtector }) { tally.possible += 1 }
+            if clean.tier == .descriptive {
+                tally.descriptive += 1
+                if clean.findings.contains(where: { $0.verdict == .earlySignalTrigger || $0.verdict == .earlySignalProtector }) {
+                    tally.early += 1
+                }
+            }
+        }
+        tally.crampShare /= Double(diaries)
+        return tally
+    }
+
+    static let cases = Condition.allCases.flatMap { condition in lengths.map { (condition, $0) } }
+
+    @Test(arguments: cases)
+    func thePromiseHolds(_ condition: Condition, days: Int) {
+        let diaries = Self.diaries
+        let tally = Self.run(condition, days: days, diaries: diaries)
+        let found = Statistics.clopperPearson(tally.found, diaries)
+        let possible = Statistics.clopperPearson(tally.possible, diaries)
+        let early = Statistics.clopperPearson(tally.early, max(1, tally.descriptive))
+        func percent(_ estimate: Estimate) -> String {
+            String(format: "%.1f%% (%.1f–%.1f%%)", 100 * estimate.value, 100 * estimate.lower, 100 * estimate.upper)
+        }
         print(
-            "trigger simulation: \(Self.diaries) diaries each; planted trigger found \(found) (\(power)); any possible trigger on clean diaries \(falseAlarms) (\(falseRate)); mean cramp-day share \(cramps / Double(Self.diaries))"
+            "trigger simulation | \(condition.rawValue) | \(days) days | \(diaries) diaries each | planted found \(tally.found) \(percent(found)) | trigger-free: any possible trigger or protector \(tally.possible) \(percent(possible)); any early signal \(tally.early) of \(tally.descriptive) at the early tier \(percent(early)) | cramp-day share \(String(format: "%.1f%%", 100 * tally.crampShare))"
         )
-        #expect(power >= 0.60)
-        #expect(falseRate <= 0.05)
+        if days >= Triggers.inferentialDays { #expect(possible.value <= 0.05, "\(condition.rawValue), \(days) days") }
+        if tally.descriptive > 0 { #expect(early.value <= 0.10, "\(condition.rawValue), \(days) days") }
+        if condition == .described, days == 90 { #expect(found.value >= 0.70) }
+        if condition == .described, days == 120 { #expect(found.value >= 0.85) }
     }
 }

@@ -1,0 +1,123 @@
+import CrampJournal
+import CrampKnowledge
+import Foundation
+
+@testable import CrampInsights
+
+/// xoshiro256** (Blackman and Vigna), seeded through SplitMix64: a second random source, so the
+/// described diaries share neither the simulator's code nor its stream of numbers.
+struct Xoshiro: RandomNumberGenerator {
+    var s: (UInt64, UInt64, UInt64, UInt64)
+
+    init(seed: UInt64) {
+        var mixer = SeededGenerator(state: seed)
+        s = (mixer.next(), mixer.next(), mixer.next(), mixer.next())
+    }
+
+    mutating func next() -> UInt64 {
+        func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+        let result = rotate(s.1 &* 5, 7) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0
+        s.3 ^= s.1
+        s.1 ^= s.2
+        s.0 ^= s.3
+        s.2 ^= t
+        s.3 = rotate(s.3, 45)
+        return result
+    }
+
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+}
+
+/// Diaries written from the insights issue's description, apart from `simulatedDiary`:
+/// - low fluids (600–1,150 ml, in 50 ml steps) on 30% of days, which with a planted trigger
+///   multiply that night's chance of a cramp by 3; other days 1,200–3,000 ml;
+/// - about a quarter of days with a cramp, in planted and trigger-free diaries alike (the base
+///   chance is set for each so that the long-run share is 25%);
+/// - the day after a cramp day 1.6 times as likely to have one, other days 0.8 times;
+/// - sitting, standing and sleep hours and alcohol units in whole numbers, each person with a
+///   usual value that many days share (the ties the issue found);
+/// - with `notLogged`, that share of days has no day log and no cramp recorded (the person did
+///   not open the diary that day);
+/// - cramps at night, from 22:00 to 05:59 in the person's time, so that those after midnight
+///   belong to the day before.
+struct DescribedDiaries {
+    var days: Int
+    var planted: Bool
+    var notLogged = 0.0
+    var relativeRisk = 3.0
+    var crampShare = 0.25
+    var afterCrampDay = 1.6
+    var otherDays = 0.8
+    static let lowFluidShare = 0.3
+
+    /// The base chance for a long-run cramp-day share: with mean risk m (over fluids), the share
+    /// r solves r = b·m·(other·(1 − r) + after·r).
+    var base: Double {
+        let meanRisk = (1 - Self.lowFluidShare) + Self.lowFluidShare * (planted ? relativeRisk : 1)
+        let r = crampShare
+        return r / (meanRisk * (otherDays * (1 - r) + afterCrampDay * r))
+    }
+
+    func make(_ random: inout Xoshiro) -> (episodes: [Episode], logs: [DayLog], today: LocalDate) {
+        let start = LocalDate(year: 2025, month: 3, day: 1)!
+        let offset = 3600
+        // Each person's usual amounts: the values that many of their days share.
+        let usualSitting = Double(Int.random(in: 5...10, using: &random))
+        let usualStanding = Double(Int.random(in: 1...6, using: &random))
+        let usualSleep = Double(Int.random(in: 6...8, using: &random))
+        func whole(_ usual: Double, spread: Int, in range: ClosedRange<Double>) -> Double {
+            if random.chance(0.35) { return usual }
+            return min(range.upperBound, max(range.lowerBound, usual + Double(Int.random(in: -spread...spread, using: &random))))
+        }
+        var episodes: [Episode] = []
+        var logs: [DayLog] = []
+        var previous = false
+        for index in 0..<days {
+            let date = start.adding(days: index)
+            let low = random.chance(Self.lowFluidShare)
+            let fluids = low ? 50 * Int.random(in: 12...23, using: &random) : 50 * Int.random(in: 24...60, using: &random)
+            let chance = min(0.95, base * (planted && low ? relativeRisk : 1) * (previous ? afterCrampDay : otherDays))
+            let cramp = random.chance(chance)
+            previous = cramp
+            let sitting = whole(usualSitting, spread: 3, in: 0...16)
+            let hard = random.chance(0.2)
+            var context: [ContextCode] = []
+            if sitting > usualSitting, random.chance(0.5) { context.append(.prolongedSitting) }
+            if random.chance(0.05) { context.append(.heavySweating) }
+            let minerals: [MineralFood] = random.chance(0.25) ? [] : MineralFood.allCases.filter { _ in random.chance(0.5) }
+            let log = DayLog(
+                date: date, fluidsML: fluids, electrolyteDrink: random.chance(0.1),
+                exerciseMinutes: hard ? Int.random(in: 30...90, using: &random) : Int.random(in: 0...40, using: &random),
+                exerciseIntensity: hard ? .hard : (random.chance(0.5) ? .light : .moderate),
+                steps: max(300, Int((7000 + 2500 * standardNormal(&random)).rounded())),
+                sittingHours: sitting, standingHours: whole(usualStanding, spread: 2, in: 0...12),
+                sleepHours: whole(usualSleep, spread: 2, in: 3...10), hotWeather: random.chance(0.15),
+                alcoholUnits: random.chance(0.55) ? 0 : Double(Int.random(in: 1...6, using: &random)),
+                caffeineDrinks: [0, 1, 1, 2, 2, 2, 3, 4].randomElement(using: &random)!,
+                mineralFoods: minerals, context: context, updatedAt: 0)
+            // A day not logged: no day log, and its night's cramp is not recorded either.
+            guard !random.chance(notLogged) else { continue }
+            logs.append(log)
+            guard cramp else { continue }
+            // From 22:00 on the day to 05:59 the next morning.
+            let secondsIntoNight = Int.random(in: 0..<(8 * 3600), using: &random)
+            let local = Int64(date.daysSinceEpoch) * 86_400 + 22 * 3600 + Int64(secondsIntoNight)
+            let instant = (local - Int64(offset)) * 1000
+            episodes.append(
+                Episode(
+                    id: EntryID.random(), startedAt: LocalTimestamp(instant: instant, utcOffsetSeconds: offset)!,
+                    durationSeconds: Int.random(in: 20...600, using: &random), muscles: [.calf], side: .right,
+                    severity: Int.random(in: 3...9, using: &random), onset: .sleep, createdAt: instant, updatedAt: instant))
+        }
+        return (episodes, logs, start.adding(days: days - 1))
+    }
+
+    /// Box–Muller: a standard normal draw.
+    func standardNormal(_ random: inout Xoshiro) -> Double {
+        let u = Double.random(in: Double.ulpOfOne..<1, using: &random)
+        let v = Double.random(in: 0..<1, using: &random)
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+}
