@@ -172,6 +172,7 @@ public struct ClinicianReport: Sendable {
         case .inferential:
             out += "<p>\(analysis.days) logged days, \(analysis.crampDays) with a cramp.</p>"
         }
+        out += "<p>\(Self.html(Self.method(analysis)))</p>"
         out += Charts.forestPlot(analysis.findings)
         out +=
             "<div class=\"wide\" tabindex=\"0\"><table><tr><th scope=\"col\">Exposure</th><th scope=\"col\">Days with / without</th><th scope=\"col\">Cramp days with / without</th>"
@@ -185,6 +186,21 @@ public struct ClinicianReport: Sendable {
                 + "<td>\(Format.pValue(finding.q))</td><td>\(Self.html(finding.verdict.words))\(finding.missing.map { ": " + Self.html($0) } ?? "")</td></tr>"
         }
         return out + "</table></div>"
+    }
+
+    /// How a verdict is reached and what it promises, for the clinician.
+    static func method(_ analysis: TriggerAnalysis) -> String {
+        let tested = analysis.findings.filter { $0.missing == nil }.count
+        func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
+        return "Each exposure is tested one way, the way its factor points. Possible trigger (from \(Triggers.inferentialDays) logged days "
+            + "and \(Triggers.inferentialCrampDays) cramp days): logistic model of a cramp day on the exposure, the day before (cramp, none, "
+            + "not logged) and trend, likelihood-ratio test (Firth where cells are sparse), Benjamini–Hochberg q ≤ "
+            + "\(Format.decimal(TriggerAnalysis.falseDiscoveryRate, places: 2)) across the \(tested) exposures tested. Early signal: one-sided "
+            + "exact test, q ≤ \(Format.decimal(TriggerAnalysis.earlySignalRate, places: 2)). In \(Format.thousands(TriggerPromise.simulatedDiaries)) "
+            + "simulated diaries per length with serial correlation: trigger-free diaries with any possible trigger ≤ "
+            + "\(percent(TriggerPromise.falseClaimsAtMost)) (90–365 days), any early signal ≤ \(percent(TriggerPromise.earlyFalseAtMost)) "
+            + "(60 days); a relative risk of 3 on 30% of days found in ≥ \(percent(TriggerPromise.foundAt90Days)) at 90 days and ≥ "
+            + "\(percent(TriggerPromise.foundAt120Days)) at 120."
     }
 
     func reliefSection() -> String {

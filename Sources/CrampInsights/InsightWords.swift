@@ -215,6 +215,14 @@ public struct InsightWords: Sendable {
         }
         let short = analysis.findings.filter { $0.verdict == .notEnoughData }.map { words.topic($0.exposure) }
         if !short.isEmpty { items.append(Item("Not enough days yet to tell for \(words.list(short)).")) }
+        let kept = analysis.findings.filter { $0.verdict == .shownOnly }.map { words.topic($0.exposure) }
+        if !kept.isEmpty {
+            items.append(
+                Item(
+                    "What you log about \(words.list(kept)) is kept and shown to your clinician, but not tested for a link here: "
+                        + "each extra thing tested makes a finding by chance more likely."))
+        }
+        items.append(Item(TriggerPromise.words, label: "What these words mean"))
         return items
     }
 
@@ -223,7 +231,7 @@ public struct InsightWords: Sendable {
         case .possibleTrigger: "Possible trigger"
         case .possibleProtector: "Linked to fewer cramps"
         case .earlySignalTrigger, .earlySignalProtector: "Early sign"
-        case .notEnoughData, .noEvidenceYet: nil
+        case .notEnoughData, .noEvidenceYet, .shownOnly: nil
         }
     }
 
@@ -327,18 +335,21 @@ struct Wording {
     /// The days an exposure names, as the start of a sentence: "on days you drank less than …".
     func exposure(_ exposure: Exposure) -> String {
         let cut = exposure.threshold ?? 0
+        let amount = Format.decimal(cut, places: cut == cut.rounded() ? 0 : 1)
         switch exposure.kind {
-        case .lowFluids: return "on the days you drank least (under \(fluid(cut)))"
-        case .longSitting: return "on the days you sat longest (more than \(hours(cut)))"
-        case .longStanding: return "on the days you were on your feet longest (more than \(hours(cut)))"
-        case .alcohol:
-            return cut <= 0
-                ? "on days you had any alcohol"
-                : "on the days you had most alcohol (more than \(Format.decimal(cut, places: cut == cut.rounded() ? 0 : 1)) units)"
+        case .lowFluids: return "on the days you drank least (up to \(fluid(cut)))"
+        case .longSitting: return "on the days you sat longest (\(hours(cut)) or more)"
+        case .longStanding: return "on the days you were on your feet longest (\(hours(cut)) or more)"
+        case .alcohol: return cut <= 0 ? "on days you had any alcohol" : "on the days you had most alcohol (\(amount) units or more)"
         case .hardExercise: return "on days you did hard exercise"
         case .hardExercisePreviousDay: return "on the day after hard exercise"
         case .hotWeather: return "on hot days"
         case .electrolyteDrink: return "on days you had an electrolyte drink"
+        case .shortSleep: return "after your shortest nights (\(hours(cut)) of sleep or less)"
+        case .manyStepsPreviousDay: return "on the day after you walked most (\(amount) steps or more)"
+        case .caffeinePreviousDay:
+            return "on the day after you had most caffeine (\(amount) drink\(cut == 1 ? "" : "s") with caffeine or more)"
+        case .noMineralFoods: return "on days you ate none of the foods rich in potassium, magnesium or calcium"
         }
     }
 
@@ -353,6 +364,10 @@ struct Wording {
         case .hardExercisePreviousDay: "hard exercise the day before"
         case .hotWeather: "hot weather"
         case .electrolyteDrink: "electrolyte drinks"
+        case .shortSleep: "how long you slept"
+        case .manyStepsPreviousDay: "how much you walked"
+        case .caffeinePreviousDay: "caffeine"
+        case .noMineralFoods: "mineral-rich foods"
         }
     }
 }

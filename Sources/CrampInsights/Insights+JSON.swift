@@ -97,7 +97,10 @@ struct InsightsJSON {
             w.key("label"); w.value(finding.exposure.label)
             w.key("definition"); w.value(finding.exposure.definition)
             w.key("lag"); w.value(finding.exposure.lag.rawValue)
-            w.key("factor"); w.value(finding.exposure.kind.factor)
+            w.key("factor")
+            if let factor = finding.exposure.kind.factor { w.value(factor) } else { w.null() }
+            w.key("direction"); w.value(finding.exposure.kind.expected.rawValue)
+            w.key("share"); number(finding.exposure.share)
             w.key("daysWith"); w.value(finding.daysWith)
             w.key("daysWithout"); w.value(finding.daysWithout)
             w.key("crampDaysWith"); w.value(finding.crampDaysWith)

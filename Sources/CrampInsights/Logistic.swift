@@ -129,8 +129,8 @@ public struct LogisticModel: Sendable {
 
     /// The p-value for coefficient `index` being zero: a (penalised) likelihood-ratio test for a
     /// Firth fit, as logistf reports; a Wald test for a plain fit, as statsmodels reports.
-    public func pValue(_ index: Int, full: Fit) -> Double? {
-        if firth {
+    public func pValue(_ index: Int, full: Fit, likelihoodRatio: Bool = false) -> Double? {
+        if firth || likelihoodRatio {
             guard let restricted = fit(fixed: [index: 0], start: full.coefficients.enumerated().map { $0.offset == index ? 0 : $0.element }) else {
                 return nil
             }

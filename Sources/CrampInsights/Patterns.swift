@@ -109,6 +109,17 @@ public enum Patterns {
 
 /// Numbers as the insights print them: no NaN or infinity ever reaches a person.
 public enum Format {
+    /// 4000 as "4,000".
+    public static func thousands(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
     public static func ratio(_ value: Double) -> String {
         guard value.isFinite else { return value > 0 ? "more than 100" : "—" }
         if value >= 100 { return "more than 100" }

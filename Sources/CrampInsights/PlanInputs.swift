@@ -34,7 +34,8 @@ public enum PlanInputs {
         // The diary's possible triggers first: they are this person's own evidence.
         var factors: [(id: String, foundIn: String)] = []
         for finding in insights.triggers.findings where finding.verdict == .possibleTrigger {
-            factors.append((finding.exposure.kind.factor, "your diary: \(finding.exposure.label.lowercased()) is a possible trigger"))
+            guard let factor = finding.exposure.kind.factor else { continue }
+            factors.append((factor, "your diary: \(finding.exposure.label.lowercased()) is a possible trigger"))
         }
         // Then the factors the assessments found, the most often found first.
         var counts: [String: Int] = [:]

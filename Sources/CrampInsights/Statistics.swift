@@ -101,6 +101,22 @@ public enum Statistics {
         return min(1, p)
     }
 
+    /// Fisher's exact test one way, as scipy's `alternative="greater"` (or `"less"`): the chance of
+    /// a count of exposed cramp days at least as high (or low) as `a`, given the margins.
+    public static func fisherExact(_ a: Int, _ b: Int, _ c: Int, _ d: Int, greater: Bool) -> Double {
+        let row = a + b
+        let column = a + c
+        let total = a + b + c + d
+        guard total > 0, a >= 0, b >= 0, c >= 0, d >= 0 else { return 1 }
+        let lowest = max(0, column - (c + d))
+        let highest = min(row, column)
+        var p = 0.0
+        for x in (greater ? a...highest : lowest...a) {
+            p += exp(Distributions.logChoose(row, x) + Distributions.logChoose(total - row, column - x) - Distributions.logChoose(total, column))
+        }
+        return min(1, p)
+    }
+
     /// The relative risk of a cramp day with against without an exposure, with the Katz log
     /// interval; 0.5 is added to every cell when one is empty (Haldane), so it stays finite.
     /// a, b: exposed days with and without a cramp; c, d: unexposed days with and without.

@@ -7,7 +7,10 @@ import CrampKnowledge
 /// same journal always writes the same file.
 public enum JournalBackup {
     public static let format = "crampcare-journal-backup"
-    public static let version = 1
+    /// Version 2 tells "no mineral-rich food" (`[]`) from not logged (left out); version 1,
+    /// still read, wrote `[]` for both, so its empty lists are read as not logged.
+    public static let version = 2
+    public static let readableVersions = [1, 2]
 
     public static func encode(_ contents: JournalContents) -> [UInt8] {
         var w = JSONWriter(capacity: 1 << 16)
@@ -76,7 +79,8 @@ public enum JournalBackup {
         if let v = day.hotWeather { w.key("hotWeather"); w.value(v) }
         if let v = day.alcoholUnits { w.key("alcoholUnits"); w.value(v) }
         if let v = day.caffeineDrinks { w.key("caffeineDrinks"); w.value(v) }
-        w.key("mineralFoods"); w.stringArray(day.mineralFoods.map(\.rawValue))
+        // Left out when not logged; an empty list is "none of them" (version 2).
+        if let foods = day.mineralFoods { w.key("mineralFoods"); w.stringArray(foods.map(\.rawValue)) }
         w.key("medicationChanges"); w.stringArray(day.medicationChanges.map { "\($0.kind.rawValue):\($0.medication.rawValue)" })
         w.key("context"); w.stringArray(day.context.map(\.rawValue))
         w.key("updatedAt"); w.value(Int(day.updatedAt))
@@ -267,8 +271,12 @@ public enum JournalBackup {
         guard document["format"]?.stringValue == format else {
             throw JournalError(field: "format", problem: "not a CrampCare journal backup; expected \"format\": \"\(format)\"")
         }
-        guard case .number(Double(version), _)? = document["version"] else {
-            throw JournalError(field: "version", problem: "unsupported backup version; accepted: \(version)")
+        guard case .number(let number, _)? = document["version"], let read = readableVersions.first(where: { Double($0) == number }) else {
+            throw JournalError(
+                field: "version", problem: "unsupported backup version; accepted: \(readableVersions.map(String.init).joined(separator: ", "))")
+        }
+        if read == 1 {
+            for index in contents.dayLogs.indices where contents.dayLogs[index].mineralFoods == [] { contents.dayLogs[index].mineralFoods = nil }
         }
         try known(members, documentMembers, kind: "a backup", path: "")
         for key in ["episodes", "dayLogs", "assessments"] {
@@ -443,7 +451,7 @@ public enum JournalBackup {
             sittingHours: try r.optional("sittingHours")?.double(), standingHours: try r.optional("standingHours")?.double(),
             sleepHours: try r.optional("sleepHours")?.double(), hotWeather: try r.optional("hotWeather")?.bool(),
             alcoholUnits: try r.optional("alcoholUnits")?.double(), caffeineDrinks: try r.optional("caffeineDrinks")?.int(),
-            mineralFoods: try r.optional("mineralFoods")?.codes(MineralFood.self) ?? [], medicationChanges: changes,
+            mineralFoods: try r.optional("mineralFoods")?.codes(MineralFood.self), medicationChanges: changes,
             context: try r.optional("context")?.codes(ContextCode.self) ?? [], updatedAt: try r.field("updatedAt").stamp())
         do throws(JournalError) {
             try day.validate()

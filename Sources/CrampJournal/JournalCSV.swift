@@ -112,13 +112,33 @@ public enum JournalCSV {
             day.date.description, day.fluidsML.map(String.init) ?? "", day.electrolyteDrink.map(String.init) ?? "",
             day.exerciseMinutes.map(String.init) ?? "", day.exerciseIntensity?.rawValue ?? "", day.steps.map(String.init) ?? "",
             number(day.sittingHours), number(day.standingHours), number(day.sleepHours), day.hotWeather.map(String.init) ?? "",
-            number(day.alcoholUnits), day.caffeineDrinks.map(String.init) ?? "", list(day.mineralFoods),
+            number(day.alcoholUnits), day.caffeineDrinks.map(String.init) ?? "", mineralFoodsText(day.mineralFoods),
             day.medicationChanges.map(medicationChangeText).joined(separator: ";"), list(day.context),
         ])
     }
 
     /// Codes in their list's order, so the same set always writes the same text.
     static func list<Code: CodeList>(_ codes: [Code]) -> String { CodeSet(codes).map(\.rawValue).joined(separator: ";") }
+
+    /// What "no mineral-rich food" is written as, where an empty cell is "not logged".
+    public static let noMineralFoods = "none"
+
+    /// Mineral foods as a cell: empty when not logged, `none` when none were eaten.
+    public static func mineralFoodsText(_ foods: [MineralFood]?) -> String {
+        guard let foods else { return "" }
+        return foods.isEmpty ? noMineralFoods : list(foods)
+    }
+
+    /// The mineral foods in a cell or a typed list: `none`, or codes separated by `;`.
+    public static func mineralFoods(_ text: String, field: String = "mineral_foods") throws(JournalError) -> [MineralFood] {
+        if text.trimmingSpaces().lowercased() == noMineralFoods { return [] }
+        do throws(JournalError) {
+            return try codes(text, field, MineralFood.self)
+        } catch {
+            throw JournalError(
+                field: error.field, problem: error.problem.replacing("accepted: ", with: "accepted: \(noMineralFoods) alone, or "))
+        }
+    }
 
     /// A medicine change as one list item, `kind:code` (the CSV's and the journal store's form).
     public static func medicationChangeText(_ change: MedicationChange) -> String { "\(change.kind.rawValue):\(change.medication.rawValue)" }
@@ -228,9 +248,7 @@ public enum JournalCSV {
                 hotWeather: try boolean(header.cell(record, "hot_weather"), "hot_weather"),
                 alcoholUnits: try decimal(header.cell(record, "alcohol_units"), "alcohol_units"),
                 caffeineDrinks: try integer(header.cell(record, "caffeine_drinks"), "caffeine_drinks", required: false),
-                mineralFoods: try header.cell(record, "mineral_foods").map { text throws(JournalError) in
-                    try codes(text, "mineral_foods", MineralFood.self)
-                } ?? [],
+                mineralFoods: try header.cell(record, "mineral_foods").map { text throws(JournalError) in try mineralFoods(text) },
                 medicationChanges: changes,
                 context: try header.cell(record, "context").map { text throws(JournalError) in try codes(text, "context", ContextCode.self) } ?? [],
                 updatedAt: now)

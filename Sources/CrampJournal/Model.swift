@@ -198,7 +198,8 @@ public struct DayLog: Sendable, Hashable {
     public var hotWeather: Bool?
     public var alcoholUnits: Double?
     public var caffeineDrinks: Int?
-    public var mineralFoods: [MineralFood]
+    /// The mineral-rich foods eaten: empty is "none of them", nil is not logged.
+    public var mineralFoods: [MineralFood]?
     public var medicationChanges: [MedicationChange]
     public var context: [ContextCode]
     public var updatedAt: Int64
@@ -207,7 +208,7 @@ public struct DayLog: Sendable, Hashable {
         date: LocalDate, fluidsML: Int? = nil, electrolyteDrink: Bool? = nil, exerciseMinutes: Int? = nil,
         exerciseIntensity: ExerciseIntensity? = nil, steps: Int? = nil, sittingHours: Double? = nil,
         standingHours: Double? = nil, sleepHours: Double? = nil, hotWeather: Bool? = nil, alcoholUnits: Double? = nil,
-        caffeineDrinks: Int? = nil, mineralFoods: [MineralFood] = [], medicationChanges: [MedicationChange] = [],
+        caffeineDrinks: Int? = nil, mineralFoods: [MineralFood]? = nil, medicationChanges: [MedicationChange] = [],
         context: [ContextCode] = [], updatedAt: Int64
     ) {
         self.date = date

@@ -112,7 +112,7 @@ extension DayLog {
         if exerciseIntensity != nil {
             try check(exerciseMinutes != 0, "exercise_intensity", "given for a day with 0 exercise minutes")
         }
-        try unique(mineralFoods, "mineral_foods") { $0.rawValue }
+        if let mineralFoods { try unique(mineralFoods, "mineral_foods") { $0.rawValue } }
         try unique(medicationChanges, "medication_changes") { "\($0.kind.rawValue):\($0.medication.rawValue)" }
         try unique(context, "context") { $0.rawValue }
     }

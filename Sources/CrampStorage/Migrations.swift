@@ -141,6 +141,14 @@ enum Schema {
                 "ALTER TABLE episodes ADD COLUMN safety_questions TEXT",
                 "ALTER TABLE profiles ADD COLUMN glass_ml INTEGER",
             ]),
+        // "No mineral-rich food" apart from "not logged": before, both were an empty list, so
+        // only a list that names a food is known to have been logged.
+        Migration(
+            version: 5, name: "mineral_foods_logged",
+            statements: [
+                "ALTER TABLE day_logs ADD COLUMN mineral_foods_logged INTEGER",
+                "UPDATE day_logs SET mineral_foods_logged = 1 WHERE mineral_foods <> ''",
+            ]),
     ]
 
     /// The newest version this build knows.

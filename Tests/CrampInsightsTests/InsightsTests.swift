@@ -49,13 +49,14 @@ func expectReadable(_ insights: Insights, contents: JournalContents, sourceLocat
     }
 
     @Test func amountsAreJudgedAgainstThePersonsOwnQuartiles() {
-        // Fluids 1000…2900 in steps of 100: the lower quartile is 1475.
+        // Fluids 1000…2900 in steps of 100: 1400 ml or less is the lowest quarter, 5 of 20 days.
         let logs = days(20) { index, date in DayLog(date: date, fluidsML: 1000 + index * 100, updatedAt: 0) }
         let diary = Diary(episodes: [], dayLogs: logs, through: today)
         let (exposure, values) = diary.exposures().first { $0.0.kind == .lowFluids }!
-        #expect(exposure.threshold == 1475)
+        #expect(exposure.threshold == 1400)
+        #expect(exposure.share == 0.25)
         #expect(values.compactMap { $0 }.filter { $0 }.count == 5)
-        #expect(exposure.definition.contains("1475 ml"))
+        #expect(exposure.definition == "at or below 1400 ml, your own lowest 25% of days, or a day you ticked it")
     }
 }
 

@@ -69,6 +69,8 @@ func agrees(_ value: Double, _ expected: Double, digits: Int = 6, sourceLocation
         for item in Reference.cases("fisher") {
             let table = item["table"]!.arrayValue!.map { $0.arrayValue!.map(\.int) }
             agrees(Statistics.fisherExact(table[0][0], table[0][1], table[1][0], table[1][1]), item["p"]!.double)
+            agrees(Statistics.fisherExact(table[0][0], table[0][1], table[1][0], table[1][1], greater: true), item["greater"]!.double)
+            agrees(Statistics.fisherExact(table[0][0], table[0][1], table[1][0], table[1][1], greater: false), item["less"]!.double)
         }
         let bh = Reference.value["benjamini_hochberg"]!
         let q = Statistics.benjaminiHochberg(bh["p"]!.arrayValue!.map(\.double))
@@ -92,6 +94,7 @@ func agrees(_ value: Double, _ expected: Double, digits: Int = 6, sourceLocation
             agrees(model.pValue(index, full: fit)!, reference["p_values"]!.arrayValue![index].double)
         }
         agrees(fit.logLikelihood, reference["log_likelihood"]!.double)
+        agrees(model.pValue(1, full: fit, likelihoodRatio: true)!, reference["exposure_lr_p"]!.double)
     }
 }
 

@@ -273,6 +273,44 @@ import Testing
     }
 }
 
+@Suite struct MineralFoodsTests {
+    /// "None of them" and "not logged" are kept apart in the CSV, the backup and typed input.
+    @Test func noneEatenIsNotNotLogged() throws {
+        let days: [DayLog] = [
+            DayLog(date: LocalDate(iso: "2026-03-01")!, mineralFoods: nil, updatedAt: 0),
+            DayLog(date: LocalDate(iso: "2026-03-02")!, mineralFoods: [], updatedAt: 0),
+            DayLog(date: LocalDate(iso: "2026-03-03")!, mineralFoods: [.magnesium], updatedAt: 0),
+        ]
+        #expect(days.map { JournalCSV.mineralFoodsText($0.mineralFoods) } == ["", "none", "magnesium"])
+        for day in days {
+            let json = JournalBackup.dayJSON(day)
+            #expect(try JournalBackup.day(fromJSON: json, now: 0).mineralFoods == day.mineralFoods)
+        }
+        #expect(try JournalCSV.mineralFoods(" None ") == [])
+        #expect(throws: JournalError.self) { try JournalCSV.mineralFoods("none;potassium") }
+        do {
+            _ = try JournalCSV.mineralFoods("iron")
+            Issue.record("accepted iron")
+        } catch {
+            #expect(error.field == "mineral_foods[0]")
+            #expect(error.problem.contains("\"iron\"") && error.problem.contains("accepted: none alone, or potassium"))
+        }
+    }
+
+    /// A version 1 backup wrote [] for both; its empty lists are read as not logged, version 2's
+    /// as none eaten.
+    @Test func aVersionOneBackupsEmptyListIsNotLogged() throws {
+        func backup(_ version: Int) -> [UInt8] {
+            Array(
+                #"{"format":"crampcare-journal-backup","version":\#(version),"profile":null,"episodes":[],"dayLogs":[{"date":"2026-03-01","mineralFoods":[],"medicationChanges":[],"context":[],"updatedAt":0},{"date":"2026-03-02","mineralFoods":["calcium"],"medicationChanges":[],"context":[],"updatedAt":0}],"assessments":[]}"#
+                    .utf8)
+        }
+        #expect(try JournalBackup.decode(backup(1), currentYear: 2026).dayLogs.map(\.mineralFoods) == [nil, [.calcium]])
+        #expect(try JournalBackup.decode(backup(2), currentYear: 2026).dayLogs.map(\.mineralFoods) == [[], [.calcium]])
+        #expect(throws: JournalError.self) { try JournalBackup.decode(backup(3), currentYear: 2026) }
+    }
+}
+
 @Suite struct BackupTests {
     @Test func aBackupRejectsBadRecordsWithTheirPath() {
         let bad =

@@ -39,6 +39,35 @@ import Testing
         try await second.close()
     }
 
+    /// Migration 5: a day log stored before it, with an empty list of mineral foods, is "not
+    /// logged" (the form could not say "none"); one naming a food was logged; after it, "none of
+    /// them" and "not logged" are kept apart.
+    @Test func mineralFoodsFromBeforeTheMarkAreNotLoggedUnlessTheyNameAFood() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString).sqlite").path
+        let owner = uniqueOwner()
+        let engine = try await SQLiteEngine.open(path: path)
+        let store = try await SQLJournalStore(engine: engine)
+        // Back to version 4: the column gone, rows as version 4 wrote them.
+        try await engine.withTransaction { session in
+            try await session.sql.raw("DELETE FROM _migrations WHERE version = 5").run()
+            try await session.sql.raw("ALTER TABLE day_logs DROP COLUMN mineral_foods_logged").run()
+            for (day, foods) in [("2026-03-01", ""), ("2026-03-02", "potassium;calcium")] {
+                try await session.sql.raw(
+                    "INSERT INTO day_logs (owner_id, day, mineral_foods, medication_changes, context, updated_at) VALUES (\(bind: owner.rawValue), \(bind: day), \(bind: foods), '', '', 0)"
+                ).run()
+            }
+        }
+        try await store.close()
+        let upgraded = try await SQLJournalStore(engine: try await SQLiteEngine.open(path: path))
+        let read = try await upgraded.dayLogs(owner: owner, from: nil, through: nil)
+        #expect(read.map(\.mineralFoods) == [nil, [.potassium, .calcium]])
+        try await upgraded.saveDayLog(DayLog(date: LocalDate(iso: "2026-03-03")!, mineralFoods: [], updatedAt: 1), owner: owner)
+        try await upgraded.saveDayLog(DayLog(date: LocalDate(iso: "2026-03-04")!, updatedAt: 1), owner: owner)
+        let after = try await upgraded.dayLogs(owner: owner, from: LocalDate(iso: "2026-03-03"), through: nil)
+        #expect(after.map(\.mineralFoods) == [[], nil])
+        try await upgraded.close()
+    }
+
     @Test func aNewerSchemaIsRefusedClearly() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("crampcare-\(UUID().uuidString).sqlite").path
         let engine = try await SQLiteEngine.open(path: path)

@@ -71,11 +71,15 @@ def test_json_finds_the_planted_trigger_and_keeps_its_words(diary):
     exposures = {item["exposure"]: item for item in insights["triggers"]["exposures"]}
     fluids = exposures["low_fluids"]
     assert fluids["verdict"] == "possible_trigger", fluids
-    assert fluids["relativeRisk"]["lower"] > 1 and fluids["q"] <= 0.10
-    assert "your own lower quarter" in fluids["definition"]
+    assert fluids["relativeRisk"]["lower"] > 1 and fluids["q"] <= insights["triggers"]["falseDiscoveryRate"] == 0.04
+    assert fluids["direction"] == "more" and 0.15 <= fluids["share"] <= 0.35
+    assert re.fullmatch(r"at or below \d+ ml, your own lowest \d+% of days, or a day you ticked it", fluids["definition"])
+    # Outside the tested family: counted and shown, never named.
+    assert exposures["electrolyte_drink"]["verdict"] in {"shown_not_tested", "not_enough_data"}
     # Never "cause": the words are fixed.
     assert all(item["words"] in {"not enough data yet", "no evidence yet", "possible trigger", "possible protector",
-                                 "early signal: more cramps", "early signal: fewer cramps"} for item in exposures.values())
+                                 "early signal: more cramps", "early signal: fewer cramps", "shown, not tested"}
+               for item in exposures.values())
     assert "cause" not in json.dumps(insights["triggers"]).lower()
     stretch = insights["relief"]["techniques"][0]
     assert stretch["technique"] == "stretch" and 0 <= stretch["helpedShare"]["lower"] <= stretch["helpedShare"]["value"] <= stretch["helpedShare"]["upper"] <= 1
@@ -89,9 +93,11 @@ def test_text_is_in_plain_words_with_a_sparkline_and_no_statistics(diary):
     assert re.search("[▁▂▃▄▅▆▇█]{10,}", proc.stdout)
     text = " ".join(proc.stdout.split())
     # The planted trigger in words, its uncertainty said, no amount suggested, and the fluid caution.
-    assert re.search(r"Possible trigger: on the days you drank least \(under about [\d.]+ litres?, about \d+ glasses\) you had a cramp "
+    assert re.search(r"Possible trigger: on the days you drank least \(up to about [\d.]+ (litres?|mL), about \d+ glasses\) you had a cramp "
                      r"about \d+ times as often as on other days", text)
     assert "could still be chance" in text
+    # The promise, where it is read: what the words mean, at what rate, after how many days.
+    assert "no more than 1 in 20 named anything" in text and "after 90 logged days" in text
     assert "If your kidney or heart team limits your drinks" in text
     for word in ["95%", "interval", "relative risk", "q =", "Firth", "median"]:
         assert word not in text

@@ -173,13 +173,31 @@ def test_day_with_no_options_asks_its_questions(journal):
     child.sendline("n")
     child.expect("electrolyte")
     child.sendline("")
+    # "None of these" is an answer, kept apart from skipping the question.
+    child.expect("foods did you eat")
+    child.expect("4. None of these")
+    child.expect("or Enter to skip:")
+    child.sendline("4")
     child.expect("medicine")
     child.sendline("")
     child.expect("Saved 2026-06-01")
     child.expect("1500 mL")
+    child.expect("none rich in minerals")
     child.expect(pexpect.EOF)
     day = json.loads(cc(journal, "day", "--json", "--date", "2026-06-01").stdout)["dayLogs"][0]
-    assert day["fluidsML"] == 1500 and day["hotWeather"] is False
+    assert day["fluidsML"] == 1500 and day["hotWeather"] is False and day["mineralFoods"] == []
+    skipped = spawn(journal, "day", "--date", "2026-06-02")
+    skipped.expect("How much did you drink")
+    skipped.sendline("6")
+    for _ in range(5):
+        skipped.expect(":")
+        skipped.sendline("")
+    for question in ["hot", "electrolyte", "foods did you eat", "medicine"]:
+        skipped.expect(question)
+        skipped.sendline("")
+    skipped.expect("Saved 2026-06-02")
+    skipped.expect(pexpect.EOF)
+    assert "mineralFoods" not in json.loads(cc(journal, "day", "--json", "--date", "2026-06-02").stdout)["dayLogs"][0]
 
 
 def test_a_long_result_is_paged_after_its_banner_and_red_flags_and_an_emergency_is_whole(journal, tmp_path):

@@ -56,7 +56,12 @@ struct DayPages: PageController {
             },
             intensities: View.choices(ExerciseIntensity.allCases, chosen: form.exerciseIntensity.map { [$0] } ?? []) { $0.rawValue.capitalized },
             electrolyteDrink: form.electrolyteDrink == "yes", hotWeather: form.hotWeather == "yes",
-            minerals: View.choices(MineralFood.allCases, chosen: form.mineralFood ?? []) { "Foods rich in \($0.rawValue)" },
+            minerals: View.choices(MineralFood.allCases, chosen: form.mineralFood ?? []) { "Foods rich in \($0.rawValue)" }
+                + [
+                    Choice(
+                        code: JournalCSV.noMineralFoods, label: "None of these",
+                        checked: form.mineralFood?.contains(JournalCSV.noMineralFoods) == true)
+                ],
             contexts: View.choices(ContextCode.allCases.filter { !Self.askedByFields.contains($0) }, chosen: form.context ?? []) {
                 knowledge.context[$0]?.label ?? $0.rawValue
             },
@@ -129,7 +134,7 @@ struct DayForm: SubmittedForm {
         exerciseIntensity = day.exerciseIntensity?.rawValue
         electrolyteDrink = day.electrolyteDrink == true ? "yes" : nil
         hotWeather = day.hotWeather == true ? "yes" : nil
-        mineralFood = day.mineralFoods.map(\.rawValue)
+        mineralFood = day.mineralFoods.map { $0.isEmpty ? [JournalCSV.noMineralFoods] : $0.map(\.rawValue) }
         context = day.context.map(\.rawValue)
         medicationChange = day.medicationChanges.map(JournalCSV.medicationChangeText)
     }
@@ -156,7 +161,16 @@ struct DayForm: SubmittedForm {
         day.exerciseIntensity = try View.code(exerciseIntensity, field: .exerciseIntensity)
         day.electrolyteDrink = electrolyteDrink == "yes"
         day.hotWeather = hotWeather == "yes"
-        day.mineralFoods = try View.codes(mineralFood, field: .mineralFoods)
+        // Nothing ticked is not logged; "None of these" is none eaten.
+        if let ticked = mineralFood, !ticked.isEmpty {
+            do throws(JournalError) {
+                day.mineralFoods = try JournalCSV.mineralFoods(ticked.joined(separator: ";"), field: JournalField.mineralFoods.jsonKey)
+            } catch {
+                throw Problem.invalid(error.field, error.problem)
+            }
+        } else {
+            day.mineralFoods = nil
+        }
         // The situations the page does not list (its own fields ask them) stay as they were.
         let shown: [ContextCode] = try View.codes(context, field: .context)
         day.context = Array(CodeSet(shown + (saved?.context ?? []).filter(DayPages.askedByFields.contains)))

@@ -9,6 +9,8 @@ enum DayLogsTable: JournalTable {
         case sittingHours = "sitting_hours", standingHours = "standing_hours", sleepHours = "sleep_hours", hotWeather = "hot_weather"
         case alcoholUnits = "alcohol_units", caffeineDrinks = "caffeine_drinks", mineralFoods = "mineral_foods"
         case medicationChanges = "medication_changes", context, updatedAt = "updated_at"
+        /// 1 when the mineral foods were logged (an empty list is then "none of them").
+        case mineralFoodsLogged = "mineral_foods_logged"
     }
 
     static let name = "day_logs"
@@ -29,7 +31,8 @@ enum DayLogsTable: JournalTable {
         row[.hotWeather] = .flag(day.hotWeather)
         row[.alcoholUnits] = .double(day.alcoholUnits)
         row[.caffeineDrinks] = .int(day.caffeineDrinks)
-        row[.mineralFoods] = .text(StoredList.text(day.mineralFoods))
+        row[.mineralFoods] = .text(StoredList.text(day.mineralFoods ?? []))
+        row[.mineralFoodsLogged] = .flag(day.mineralFoods != nil)
         row[.medicationChanges] = .text(StoredList.text(day.medicationChanges.map(JournalCSV.medicationChangeText)))
         row[.context] = .text(StoredList.text(day.context))
         row[.updatedAt] = .int(day.updatedAt)
@@ -43,12 +46,18 @@ enum DayLogsTable: JournalTable {
             exerciseIntensity: row.text(.exerciseIntensity).flatMap { ExerciseIntensity(rawValue: $0) }, steps: whole(.steps),
             sittingHours: row.double(.sittingHours), standingHours: row.double(.standingHours), sleepHours: row.double(.sleepHours),
             hotWeather: row.flag(.hotWeather), alcoholUnits: row.double(.alcoholUnits), caffeineDrinks: whole(.caffeineDrinks),
-            mineralFoods: try row.codes(.mineralFoods, MineralFood.self),
+            mineralFoods: try mineralFoods(row),
             medicationChanges: try row.row.withText(Column.medicationChanges.position) { text in
                 try StoredList.decoded(text, column: "medication_changes") { (item) throws(JournalError) in
                     try JournalCSV.medicationChange(item, field: "medication_changes")
                 }
             },
             context: try row.codes(.context, ContextCode.self), updatedAt: try row.required(.updatedAt, row.int))
+    }
+
+    /// A list with no "logged" mark is not logged, unless it names a food (rows from before the mark).
+    static func mineralFoods(_ row: ColumnReader<Column>) throws -> [MineralFood]? {
+        let foods = try row.codes(.mineralFoods, MineralFood.self)
+        return row.flag(.mineralFoodsLogged) == true || !foods.isEmpty ? foods : nil
     }
 }

@@ -47,7 +47,8 @@ struct Day: AsyncParsableCommand {
     var alcohol: Double?
     @Option(name: .customLong(JournalField.caffeineDrinks.flag), help: "Drinks with caffeine.")
     var caffeine: Int?
-    @Option(name: .customLong(JournalField.mineralFoods.flag), help: "Ate foods rich in potassium, magnesium or calcium (repeat).")
+    @Option(
+        name: .customLong(JournalField.mineralFoods.flag), help: "Ate foods rich in potassium, magnesium or calcium (repeat), or none: none of them.")
     var mineralFoods: [String] = []
     @Option(name: .customLong(JournalField.medicationChanges.flag), help: "start:CODE, stop:CODE or dose:CODE, such as start:statin (repeat).")
     var medicationChanges: [String] = []
@@ -117,9 +118,11 @@ struct Day: AsyncParsableCommand {
         if let alcohol { day.alcoholUnits = alcohol }
         if let caffeine { day.caffeineDrinks = caffeine }
         if !mineralFoods.isEmpty {
-            var list: [MineralFood] = []
-            for text in mineralFoods { list.append(try EpisodeFlags.code(text, "mineral-food", MineralFood.self)) }
-            day.mineralFoods = Array(CodeSet(list))
+            do throws(JournalError) {
+                day.mineralFoods = try JournalCSV.mineralFoods(mineralFoods.joined(separator: ";"), field: "--mineral-food")
+            } catch {
+                throw CLIError.input("\(error.field): \(error.problem)")
+            }
         }
         if !medicationChanges.isEmpty {
             day.medicationChanges = []
@@ -152,7 +155,10 @@ struct Day: AsyncParsableCommand {
             ("standing", number(day.standingHours, "h")), ("sleep", number(day.sleepHours, "h")),
             ("hot weather", day.hotWeather.map { $0 ? "yes" : "no" } ?? "-"), ("alcohol", number(day.alcoholUnits, "units")),
             ("caffeine drinks", day.caffeineDrinks.map(String.init) ?? "-"),
-            ("foods", day.mineralFoods.isEmpty ? "-" : day.mineralFoods.map { "rich in \($0.rawValue)" }.joined(separator: ", ")),
+            (
+                "foods",
+                day.mineralFoods.map { $0.isEmpty ? "none rich in minerals" : $0.map { "rich in \($0.rawValue)" }.joined(separator: ", ") } ?? "-"
+            ),
             (
                 "medicines",
                 day.medicationChanges.isEmpty
@@ -193,6 +199,10 @@ struct DayQuestions {
         day.caffeineDrinks = try whole(interview, "Drinks with caffeine (coffee, tea, cola)", day.caffeineDrinks, 0...50) ?? day.caffeineDrinks
         if let hot = try interview.yesNo("Was it hot?", skippable: true) { day.hotWeather = hot }
         if let electrolyte = try interview.yesNo("Did you have an electrolyte drink?", skippable: true) { day.electrolyteDrink = electrolyte }
+        let foods = MineralFood.allCases
+        let eaten = try interview.choose(
+            "Which of these foods did you eat today?", foods.map { "Foods rich in \($0.rawValue)" } + ["None of these"], many: true, required: false)
+        if !eaten.isEmpty { day.mineralFoods = eaten.contains(foods.count) ? [] : eaten.map { foods[$0] } }
         if try interview.yesNo("Did you start, stop or change the dose of a medicine?", skippable: true) == true {
             let kinds = MedicationChangeKind.allCases
             let kind = try interview.choose("What changed?", ["started it", "stopped it", "changed the dose"], many: false, required: true)[0]

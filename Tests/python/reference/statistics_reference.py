@@ -42,7 +42,9 @@ def build():
     reference["fisher"] = []
     for table in [[[3, 1], [1, 3]], [[12, 24], [13, 71]], [[0, 10], [6, 14]], [[5, 0], [0, 5]], [[2, 30], [9, 79]], [[1, 1], [1, 1]]]:
         result = stats.fisher_exact(table, alternative="two-sided")
-        reference["fisher"].append({"table": table, "p": float(result.pvalue)})
+        greater = stats.fisher_exact(table, alternative="greater").pvalue
+        less = stats.fisher_exact(table, alternative="less").pvalue
+        reference["fisher"].append({"table": table, "p": float(result.pvalue), "greater": float(greater), "less": float(less)})
     reference["relative_risk"] = []
     for a, n1, c, n0 in [(12, 36, 13, 84), (5, 9, 10, 50), (30, 60, 20, 60)]:
         result = relative_risk(a, n1, c, n0)
@@ -67,6 +69,9 @@ def build():
     reference["logistic"] = {"rows": design.tolist(), "outcomes": outcome.astype(int).tolist(),
                              "coefficients": [float(x) for x in model.params], "standard_errors": [float(x) for x in model.bse],
                              "p_values": [float(x) for x in model.pvalues], "log_likelihood": float(model.llf)}
+    # The likelihood-ratio test of the exposure's coefficient, as the trigger statistics use it.
+    restricted = sm.Logit(outcome, design[:, [0, 2, 3]]).fit(disp=0, tol=1e-12, maxiter=200)
+    reference["logistic"]["exposure_lr_p"] = float(stats.chi2.sf(2 * (model.llf - restricted.llf), 1))
     reference["versions"] = {"scipy": scipy.__version__, "statsmodels": sm.__version__ if hasattr(sm, "__version__") else "", "numpy": np.__version__}
     return reference
 
