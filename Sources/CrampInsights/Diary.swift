@@ -191,7 +191,7 @@ extension Diary {
             let cut = PersonalCut.of(amounts.compactMap { $0 }, high: high)
             var values: [Bool?] = logs.indices.map { index in
                 if ticked[index] { return true }
-                guard let amount = amounts[index] else { return nil }
+                guard let amount = amounts[index], amount.isFinite else { return nil }
                 // Every amount the same: no day stands out.
                 return cut?.counts(amount, high: high) ?? false
             }
@@ -199,7 +199,8 @@ extension Diary {
             let side = high ? "at or above" : "at or below"
             let days = high ? "highest" : "lowest"
             let definition =
-                cut.map { "\(side) \(number($0.value)) \(unit), your own \(days) \(percent($0.share)) of days" } ?? "no amounts to compare yet"
+                cut.map { "\(side) \(number($0.value)) \(unit), your own \(days) \(percent($0.share)) of days" }
+                ?? "every amount logged was the same, so no day stands out yet"
             let tickWords = tick == nil ? "" : ", or a day you ticked it"
             result.append(
                 (

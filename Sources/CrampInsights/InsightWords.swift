@@ -340,7 +340,8 @@ struct Wording {
         case .lowFluids: return "on the days you drank least (up to \(fluid(cut)))"
         case .longSitting: return "on the days you sat longest (\(hours(cut)) or more)"
         case .longStanding: return "on the days you were on your feet longest (\(hours(cut)) or more)"
-        case .alcohol: return cut <= 0 ? "on days you had any alcohol" : "on the days you had most alcohol (\(amount) units or more)"
+        case .alcohol:
+            return cut <= 0 ? "on days you had any alcohol" : "on the days you had most alcohol (\(amount) unit\(cut == 1 ? "" : "s") or more)"
         case .hardExercise: return "on days you did hard exercise"
         case .hardExercisePreviousDay: return "on the day after hard exercise"
         case .hotWeather: return "on hot days"

@@ -97,10 +97,12 @@ public enum TriggerPromise {
     public static var words: String {
         "A \"possible trigger\" is only named after \(Triggers.inferentialDays) logged days with a cramp on at least "
             + "\(Triggers.inferentialCrampDays), and only when it went with more cramps than chance would easily explain. "
-            + "We checked this on \(Format.thousands(simulatedDiaries)) made-up diaries of each length: where nothing brought the cramps on, "
-            + "no more than \(inWords(falseClaimsAtMost)) named anything; where one thing tripled the chance of a cramp, it was found in "
-            + "at least \(inWords(foundAt90Days)) diaries of \(Triggers.inferentialDays) days and \(inWords(foundAt120Days)) of 120 days. "
-            + "An early sign, from \(Triggers.descriptiveDays) days, shows in up to \(inWords(earlyFalseAtMost)) diaries with nothing behind it. "
+            + "We checked this on \(Format.thousands(simulatedDiaries)) made-up diaries of each length, with every day logged: where nothing "
+            + "brought the cramps on, no more than \(inWords(falseClaimsAtMost)) named anything; where one thing tripled the chance of a "
+            + "cramp, it was found in at least \(inWords(foundAt90Days)) diaries of \(Triggers.inferentialDays) logged days and "
+            + "\(inWords(foundAt120Days)) of 120. Missed days make a trigger harder to find. An early sign (shown from "
+            + "\(Triggers.descriptiveDays) logged days) appeared in up to \(inWords(earlyFalseAtMost)) diaries of 60 days with nothing behind it. "
+            + "Days that come in runs, such as a hot week, make a finding by chance a little more likely. "
             + "So a diary can name something by chance, and can miss a real trigger."
     }
 }
@@ -165,7 +167,7 @@ public enum Triggers {
         var outcomes: [Bool] = []
         // A day with no day log and no cramp logged is not known to be cramp-free: as the day
         // before, it is "unknown", not "no cramp".
-        let unknownBefore = logged.contains { $0 > 0 && !diary.recorded($0 - 1) }
+        let unknownBefore = logged.contains { $0 > 0 && values[$0] != nil && !diary.recorded($0 - 1) }
         for index in logged {
             guard let exposed = values[index] else { continue }
             let cramp = diary.crampDays[index]
@@ -201,6 +203,11 @@ public enum Triggers {
                     ? "\(with) logged day\(with == 1 ? "" : "s") with it; needs \(minimumDaysEachWay)"
                     : "\(without) logged day\(without == 1 ? "" : "s") without it; needs \(minimumDaysEachWay)")
         }
+        // A covariate the same on every row (no two cramp days in a row, say) says nothing and
+        // would make the information singular: it is left out rather than failing the fit.
+        let width = rows.first?.count ?? 0
+        let constant = (2..<max(2, width)).filter { column in rows.allSatisfy { $0[column] == rows[0][column] } }
+        if !constant.isEmpty { rows = rows.map { row in row.indices.filter { !constant.contains($0) }.map { row[$0] } } }
         let more = exposure.kind.expected == .more
         var odds: Estimate?
         var modelP: Double?

@@ -106,6 +106,17 @@ import Testing
         #expect(analysis.findings.first { $0.exposure.kind == .lowFluids }?.modelP != nil)
     }
 
+    /// No two cramp days in a row: the day-before column is the same on every row, and is left
+    /// out rather than making the model unfittable.
+    @Test func aConstantCovariateDoesNotStopTheModel() {
+        let logs = days(90) { index, date in DayLog(date: date, fluidsML: 800 + (index * 379) % 1700, updatedAt: 0) }
+        let episodes = (0..<12).map { episode(today.adding(days: -$0 * 7)) }
+        let analysis = Triggers.analyse(Diary(episodes: episodes, dayLogs: logs, through: today))
+        #expect(analysis.tier == .inferential)
+        let fluids = analysis.findings.first { $0.exposure.kind == .lowFluids }!
+        #expect(fluids.modelP != nil && fluids.missing == nil)
+    }
+
     /// Each exposure is tested the way its factor points: a trigger can only be "more cramps",
     /// a protector "fewer", whatever the diary.
     @Test func findingsOnlyEverPointTheExpectedWay() {

@@ -38,7 +38,7 @@ struct DayPages: PageController {
     static let dayNumbers: [(field: JournalField, label: String, step: String, value: any KeyPath<DayForm, String?> & Sendable)] = [
         (.exerciseMinutes, "Exercise (minutes)", "1", \.exerciseMinutes), (.steps, "Steps", "1", \.steps),
         (.sittingHours, "Hours sitting", "0.5", \.sittingHours), (.standingHours, "Hours standing", "0.5", \.standingHours),
-        (.sleepHours, "Hours of sleep", "0.5", \.sleepHours), (.alcoholUnits, "Alcohol (units)", "0.5", \.alcoholUnits),
+        (.sleepHours, "Hours of sleep last night", "0.5", \.sleepHours), (.alcoholUnits, "Alcohol (units)", "0.5", \.alcoholUnits),
         (.caffeineDrinks, "Drinks with caffeine (coffee, tea, cola)", "1", \.caffeineDrinks),
     ]
 

@@ -39,7 +39,7 @@ struct Day: AsyncParsableCommand {
     var sitting: Double?
     @Option(name: .customLong(JournalField.standingHours.flag), help: "Hours standing.")
     var standing: Double?
-    @Option(name: .customLong(JournalField.sleepHours.flag), help: "Hours of sleep.")
+    @Option(name: .customLong(JournalField.sleepHours.flag), help: "Hours of sleep last night.")
     var sleep: Double?
     @Option(name: .customLong(JournalField.hotWeather.flag), help: "Hot weather: true or false.")
     var hotWeather: Bool?
