@@ -32,10 +32,16 @@ extension CrampCareApp {
     }
 
     /// Saves a new episode, unchecked (the API's create, whose client asks for a check apart);
-    /// false, and nothing written, when the owner has an episode with its id.
-    public func add(_ episode: Episode, owner: OwnerID) async throws -> Bool {
+    /// nothing written when the owner has, or deleted, an episode with its id.
+    public func add(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded {
         try episode.validate()
         return try await journal.addEpisode(episode, owner: owner)
+    }
+
+    /// Puts back an episode the person deleted (the undo on the page after a delete).
+    public func putBack(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded {
+        try episode.validate()
+        return try await journal.putBack(episode, owner: owner)
     }
 
     /// Checks a saved episode and keeps the check; a check that cannot be kept is still given.
@@ -79,6 +85,12 @@ extension CrampCareApp {
         episode.safetyQuestions = .notAnswered
         try episode.validate()
         try await journal.saveEpisode(episode, owner: owner)
+        return try await quickCheck(episode, owner: owner)
+    }
+
+    /// The quick log's check of a cramp saved already (one a phone kept offline and sent): kept
+    /// and returned only when what was logged alone means care today or an emergency.
+    public func quickCheck(_ episode: Episode, owner: OwnerID) async throws -> LoggedEpisode {
         let (request, ageKnown, region) = try await checkRequest(episode, owner: owner)
         guard assessor.assess(request).triage >= .urgent else { return LoggedEpisode(episode: episode, check: nil) }
         return LoggedEpisode(

@@ -87,19 +87,32 @@ extension EraseSummary {
     }
 }
 
+/// What adding an episode did.
+public enum EpisodeAdded: Sendable, Equatable {
+    case added
+    /// The owner has an episode with this id: nothing was written.
+    case exists
+    /// The owner deleted an episode with this id: it is never created again.
+    case deleted
+}
+
 /// Where a journal lives. Every call is scoped to one owner: no call can read or change another
 /// owner's rows. Every write is one transaction; when a call returns, the write is durable.
 public protocol JournalStore: Sendable {
     func saveEpisode(_ episode: Episode, owner: OwnerID) async throws
-    /// Saves a new episode; false, and nothing written, when the owner has one with its id.
-    func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> Bool
+    /// Saves a new episode; nothing written when the owner has one with its id, or deleted one
+    /// with it (a phone's queue sending again after a delete must not bring it back).
+    func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded
+    /// The undo of a delete, the person's own act: the id is no longer deleted, and the episode
+    /// is added back unless one with its id is there.
+    func putBack(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded
     func episode(id: EntryID, owner: OwnerID) async throws -> Episode?
     func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode]
     /// A page of episodes as the API's JSON, `{"episodes": […], "next": cursor or null}`: at most
     /// `limit` episodes, and `next` when more follow.
     func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int) async throws -> [UInt8]
     func countEpisodes(owner: OwnerID, from: Int64?, before: Int64?) async throws -> Int
-    /// True when an episode was deleted.
+    /// True when an episode was deleted. Its id is remembered, so that it is never added again.
     func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool
 
     func saveDayLog(_ day: DayLog, owner: OwnerID) async throws

@@ -258,6 +258,13 @@ struct AccountService: Sendable {
             path: "/", secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
+    /// Ends the browser's session: the cookie expired and, by Clear-Site-Data, this site's
+    /// caches, storage (the offline queue) and service worker cleared, so nothing stays behind.
+    func endSession(_ response: inout Response) {
+        response.setCookie(expiredSessionCookie())
+        response.headers[HTTPField.Name("Clear-Site-Data")!] = "\"cache\", \"storage\""
+    }
+
     func expiredSessionCookie() -> Cookie {
         Cookie(
             name: Credentials.sessionCookieName(secure: configuration.secureCookies), value: "", maxAge: 0, path: "/",

@@ -1,6 +1,7 @@
 import CrampInsights
 import CrampJSON
 import CrampJournal
+import CrampKnowledge
 import CrampStorage
 import Foundation
 import HTTPTypes
@@ -52,6 +53,14 @@ public func buildRouter(
     let assets = StaticAssets()
     router.get("static/:name") { _, context in try assets.response(context.parameters.get("name") ?? "") }
     router.get("openapi.json") { _, _ in try assets.response("openapi.json", cache: false) }
+    // The installable app: its manifest, and the service worker at the root so its scope is the
+    // whole site; both checked again on every visit (no-cache) so an update reaches the phone.
+    router.get("manifest.webmanifest") { _, _ in try assets.response("manifest.webmanifest", cache: false) }
+    router.get("sw.js") { _, _ in
+        var response = try assets.response("sw.js", cache: false)
+        response.body = .init(byteBuffer: ByteBuffer(string: assets.serviceWorker))
+        return response
+    }
     router.get("health") { _, _ in
         // Ready only when the database answers.
         try await services.store.ping()
@@ -91,7 +100,26 @@ struct StaticAssets: Sendable {
         for file in EmbeddedWeb.files where !file.name.hasSuffix(".mustache") { files[file.name] = Array(file.text.utf8) }
         // The clinician report's own styles, so the page and the downloaded file look the same.
         files["report.css"] = Array(ClinicianReport.style.utf8)
+        for size in AppIcon.sizes { files["icon-\(size).png"] = AppIcon.png(size: size, maskable: false) }
+        files["icon-maskable-512.png"] = AppIcon.png(size: 512, maskable: true)
+        // The shell's version: a digest of every file, so a new build replaces the phone's copy.
+        // The templates and the knowledge base are in it too: the kept offline page holds the
+        // call-now signs and the stretch steps.
+        var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+        let parts =
+            files.keys.sorted().map { Array($0.utf8) + (files[$0] ?? []) } + EmbeddedWeb.files.map { Array($0.text.utf8) }
+            + KnowledgeBase.bundledFiles.map { Array($0.text.utf8) }
+        for part in parts {
+            for byte in part { digest = (digest ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        version = String(digest, radix: 16)
         self.files = files
+    }
+
+    /// The shell's version, and the service worker that names it.
+    let version: String
+    var serviceWorker: String {
+        String(decoding: files["sw.js"] ?? [], as: UTF8.self).replacingOccurrences(of: "{{version}}", with: version)
     }
 
     func response(_ name: String, cache: Bool = true) throws -> Response {
@@ -103,6 +131,10 @@ struct StaticAssets: Sendable {
             type = "text/javascript; charset=utf-8"
         } else if name.hasSuffix(".json") {
             type = "application/json"
+        } else if name.hasSuffix(".webmanifest") {
+            type = "application/manifest+json"
+        } else if name.hasSuffix(".png") {
+            type = "image/png"
         } else {
             type = "application/octet-stream"
         }

@@ -110,6 +110,8 @@ struct Choice: Sendable {
     let code: String
     let label: String
     let checked: Bool
+    /// A duration chip's seconds, for the offline log to make an episode without the server.
+    var seconds: Int? = nil
 }
 
 /// One option of a select list.

@@ -153,7 +153,7 @@ public final class AccountStore: Sendable {
     public func deleteAccount(owner: OwnerID) async throws -> EraseSummary {
         try await engine.withTransaction { session in
             let db = session.sql
-            let summary = try await SQLJournalStore.erase(owner: owner, session)
+            let summary = try await SQLJournalStore.erase(owner: owner, session, forgetDeleted: true)
             try await db.raw("DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue)").run()
             try await db.raw("DELETE FROM accounts WHERE owner_id = \(bind: owner.rawValue)").run()
             return summary

@@ -149,6 +149,12 @@ enum Schema {
                 "ALTER TABLE day_logs ADD COLUMN mineral_foods_logged INTEGER",
                 "UPDATE day_logs SET mineral_foods_logged = 1 WHERE mineral_foods <> ''",
             ]),
+        // A deleted episode's id, so that a phone's queue sending it again cannot bring it back.
+        Migration(
+            version: 6, name: "deleted_episodes",
+            statements: [
+                "CREATE TABLE deleted_episodes (owner_id TEXT NOT NULL, id TEXT NOT NULL, deleted_at BIGINT NOT NULL, PRIMARY KEY (owner_id, id))"
+            ]),
     ]
 
     /// The newest version this build knows.

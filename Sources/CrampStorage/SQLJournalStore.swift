@@ -117,9 +117,39 @@ public final class SQLJournalStore: JournalStore {
         try await upsert(EpisodesTable.self, episode, owner: owner)
     }
 
-    public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> Bool {
-        try await writeOne(EpisodesTable.self, episode, owner: owner, KeepExisting.self) > 0
+    public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded {
+        let key: [SQLValue] = [.text(owner.rawValue), .text(episode.id.description)]
+        let tombstone = "SELECT 1 FROM \(Self.deletedEpisodes) WHERE owner_id = ? AND id = ?"
+        do {
+            return try await engine.withTransaction { session in
+                guard try await session.select(tombstone, key).isEmpty else { return .deleted }
+                let written = try await Self.write(
+                    EpisodesTable.self, CollectionOfOne(episode), owner: owner, suffix: EpisodesTable.insertOrIgnore, in: session)
+                // Asked again after the insert: on PostgreSQL a delete committed while the insert
+                // waited on its row is seen only now, and the insert is rolled back.
+                if written > 0, try await !session.select(tombstone, key).isEmpty { throw DeletedMeanwhile() }
+                return written > 0 ? .added : .exists
+            }
+        } catch is DeletedMeanwhile {
+            return .deleted
+        }
     }
+
+    struct DeletedMeanwhile: Error {}
+
+    public func putBack(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded {
+        let key: [SQLValue] = [.text(owner.rawValue), .text(episode.id.description)]
+        return try await engine.withTransaction { session in
+            _ = try await session.execute("DELETE FROM \(Self.deletedEpisodes) WHERE owner_id = ? AND id = ?", key)
+            let written = try await Self.write(
+                EpisodesTable.self, CollectionOfOne(episode), owner: owner, suffix: EpisodesTable.insertOrIgnore, in: session)
+            return written > 0 ? .added : .exists
+        }
+    }
+
+    /// The ids of deleted episodes, per owner (migration 6): no health data, only what stops a
+    /// deleted cramp from coming back.
+    static let deletedEpisodes = "deleted_episodes"
 
     public func episode(id: EntryID, owner: OwnerID) async throws -> Episode? {
         try await read(EpisodesTable.self, "owner_id = ? AND id = ?", [.text(owner.rawValue), .text(id.description)]).first
@@ -205,7 +235,14 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool {
-        try await delete(EpisodesTable.self, "owner_id = ? AND id = ?", [.text(owner.rawValue), .text(id.description)]) > 0
+        let key: [SQLValue] = [.text(owner.rawValue), .text(id.description)]
+        return try await engine.withTransaction { session in
+            guard try await session.execute("DELETE FROM \(EpisodesTable.name) WHERE owner_id = ? AND id = ?", key) > 0 else { return false }
+            _ = try await session.execute(
+                "INSERT INTO \(Self.deletedEpisodes) (owner_id, id, deleted_at) VALUES (?, ?, ?) ON CONFLICT (owner_id, id) DO NOTHING",
+                key + [.int(SystemClock().millisecondsNow())])
+            return true
+        }
     }
 
     // MARK: day logs
@@ -323,13 +360,16 @@ public final class SQLJournalStore: JournalStore {
         try await engine.withTransaction { session in try await Self.erase(owner: owner, session) }
     }
 
-    static func erase(owner: OwnerID, _ session: SQLSession) async throws -> EraseSummary {
+    /// Deletes every record of the owner. The ids of deleted episodes stay (no health data, and a
+    /// phone's old queue must not bring erased cramps back) unless the account itself goes.
+    static func erase(owner: OwnerID, _ session: SQLSession, forgetDeleted: Bool = false) async throws -> EraseSummary {
         let owner: [SQLValue] = [.text(owner.rawValue)]
         var summary = EraseSummary()
         summary.episodes = try await session.execute("DELETE FROM \(EpisodesTable.name) WHERE owner_id = ?", owner)
         summary.dayLogs = try await session.execute("DELETE FROM \(DayLogsTable.name) WHERE owner_id = ?", owner)
         summary.assessments = try await session.execute("DELETE FROM \(AssessmentsTable.name) WHERE owner_id = ?", owner)
         summary.profiles = try await session.execute("DELETE FROM \(ProfilesTable.name) WHERE owner_id = ?", owner)
+        if forgetDeleted { _ = try await session.execute("DELETE FROM \(deletedEpisodes) WHERE owner_id = ?", owner) }
         return summary
     }
 

@@ -215,13 +215,15 @@ import Testing
     // V3.3.2: sessions end after the idle time, and at the absolute lifetime.
     @Test func anIdleSessionEnds() async throws {
         let clock = MovableClock()
-        try await TestServer.make(hosted: true, clock: clock) { $0.sessionIdleSeconds = 60 }.run { client in
+        // Idle time long enough that a loaded machine's own seconds between requests (the whole
+        // suite on two cores) cannot end the session before the clock is moved.
+        try await TestServer.make(hosted: true, clock: clock) { $0.sessionIdleSeconds = 600 }.run { client in
             let session = try await register(client, "idle@example.org")
             try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .ok) }
             // In use within the idle time, the session goes on.
-            clock.move(seconds: 50)
+            clock.move(seconds: 450)
             try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .ok) }
-            clock.move(seconds: 61)
+            clock.move(seconds: 601)
             try await client.execute(uri: "/api/v1/account", method: .get, headers: session) { #expect($0.status == .unauthorized) }
         }
     }

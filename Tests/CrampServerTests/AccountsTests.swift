@@ -35,12 +35,21 @@ import Testing
             for (method, uri) in [(HTTPRequest.Method.get, "/api/v1/episodes/\(id)"), (.delete, "/api/v1/episodes/\(id)")] {
                 try await client.execute(uri: uri, method: method, headers: bob.cookieHeader) { response in #expect(response.status == .notFound) }
             }
+            // A PUT to her id makes an episode in Bob's own journal (each owner's ids are their
+            // own, and an unused id is created): hers is not touched, and his delete is his.
             try await client.execute(
                 uri: "/api/v1/episodes/\(id)", method: .put, headers: bob.cookieHeader.merging(json),
                 body: body(#"{"startedAt":"2026-03-01T00:00:00Z","durationSeconds":1,"muscles":["calf"]}"#)
             ) { response in
-                #expect(response.status == .notFound)
+                #expect(response.status == .created)
             }
+            try await client.execute(uri: "/api/v1/episodes/\(id)", method: .get, headers: alice.cookieHeader) { response in
+                #expect(parsed(response)["durationSeconds"] as? Int == 120)
+            }
+            try await client.execute(uri: "/api/v1/episodes/\(id)", method: .delete, headers: bob.cookieHeader) { response in
+                #expect(response.status == .noContent)
+            }
+            #expect(try await alice.get(String(location)).status == .ok)
             try await client.execute(uri: "/api/v1/episodes", method: .get, headers: bob.cookieHeader) { response in
                 #expect((parsed(response)["episodes"] as? [Any])?.isEmpty == true)
             }

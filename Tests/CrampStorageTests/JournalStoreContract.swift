@@ -52,13 +52,42 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
             let owner = uniqueOwner()
             let episode = sampleEpisode("2026-03-01T23:15:00+05:30", note: "first")
             let added = try await store.addEpisode(episode, owner: owner)
-            #expect(added)
+            #expect(added == .added)
             var changed = episode
             changed.note = "second"
             changed.severity = 1
-            #expect(try await store.addEpisode(changed, owner: owner) == false)
+            #expect(try await store.addEpisode(changed, owner: owner) == .exists)
             #expect(try await store.episode(id: episode.id, owner: owner) == episode)
-            #expect(try await store.addEpisode(changed, owner: uniqueOwner()) == true)
+            #expect(try await store.addEpisode(changed, owner: uniqueOwner()) == .added)
+        }
+    }
+
+    /// A deleted episode's id is remembered: adding it again (a phone's queue sending late)
+    /// writes nothing and says so, for that owner only, also after the journal is erased.
+    @Test(arguments: Engines.names)
+    func aDeletedEpisodeIsNeverAddedAgain(engine: String) async throws {
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            let episode = sampleEpisode("2026-03-01T23:15:00Z")
+            #expect(try await store.addEpisode(episode, owner: owner) == .added)
+            #expect(try await store.deleteEpisode(id: episode.id, owner: owner))
+            #expect(try await store.addEpisode(episode, owner: owner) == .deleted)
+            #expect(try await store.episode(id: episode.id, owner: owner) == nil)
+            // Deleting again, or an id never kept, leaves nothing behind.
+            #expect(try await !store.deleteEpisode(id: episode.id, owner: owner))
+            let never = sampleEpisode("2026-03-02T23:15:00Z")
+            #expect(try await !store.deleteEpisode(id: never.id, owner: owner))
+            #expect(try await store.addEpisode(never, owner: owner) == .added)
+            #expect(try await store.addEpisode(episode, owner: uniqueOwner()) == .added)
+            // The person's own undo puts it back; then it is an episode like any other.
+            #expect(try await store.putBack(episode, owner: owner) == .added)
+            #expect(try await store.episode(id: episode.id, owner: owner) == episode)
+            #expect(try await store.addEpisode(episode, owner: owner) == .exists)
+            #expect(try await store.deleteEpisode(id: episode.id, owner: owner))
+            #expect(try await store.addEpisode(never, owner: owner) == .exists)
+            _ = try await store.eraseAll(owner: owner)
+            #expect(try await store.addEpisode(episode, owner: owner) == .deleted)
+            #expect(try await store.addEpisode(never, owner: owner) == .added)
         }
     }
 
@@ -83,7 +112,7 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
                 var second = round.isMultiple(of: 2) ? full : bare
                 first.id = EntryID.random()
                 second.id = EntryID.random()
-                #expect(try await store.addEpisode(first, owner: owner))
+                #expect(try await store.addEpisode(first, owner: owner) == .added)
                 try await store.saveEpisode(second, owner: owner)
                 #expect(try await store.episode(id: first.id, owner: owner) == first)
                 #expect(try await store.episode(id: second.id, owner: owner) == second)

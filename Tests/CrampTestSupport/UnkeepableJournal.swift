@@ -16,7 +16,8 @@ public struct UnkeepableJournal: JournalStore {
     }
 
     public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws { try await base.saveEpisode(episode, owner: owner) }
-    public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> Bool { try await base.addEpisode(episode, owner: owner) }
+    public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded { try await base.addEpisode(episode, owner: owner) }
+    public func putBack(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded { try await base.putBack(episode, owner: owner) }
     public func episode(id: EntryID, owner: OwnerID) async throws -> Episode? { try await base.episode(id: id, owner: owner) }
     public func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode] { try await base.episodes(owner: owner, filter: filter) }
     public func countEpisodes(owner: OwnerID, from: Int64?, before: Int64?) async throws -> Int {

@@ -186,7 +186,8 @@ def log_episode(page, base, muscle="calf", duration="1–5 min", severity="6"):
     page.locator("#durationSeconds label.chip", has_text=duration).click()
     page.locator("#severity label.chip", has_text=re.compile(f"^{severity}$")).click()
     page.get_by_role("button", name="Save").click()
-    assert page.url.endswith("/safety"), page.url
+    # Save first asks whether the server answers (app.js), then goes on.
+    page.wait_for_url(re.compile(r".*/safety$"))
     answer_safety(page)
 
 
@@ -277,6 +278,8 @@ def test_sign_up_and_sign_in_in_hosted_mode(page, hosted):
     page.goto(hosted.base + "/account")
     audit(page, "account")
     page.get_by_role("button", name="Sign out", exact=True).click()
+    # Sign-out first settles the phone's offline queue (app.js), then goes: wait for it.
+    page.get_by_role("button", name="Sign out", exact=True).wait_for(state="detached")
     page.goto(hosted.base + "/signin")
     page.get_by_label("Email address").fill("ann@example.org")
     page.get_by_label("Password").fill("a wrong password")
@@ -357,4 +360,4 @@ def test_the_relief_session_times_each_hold_and_logs_the_cramp(page, personal):
     assert page.locator("input[name='helped[]'][value='stretch']").is_checked()
     assert page.locator("input[name='duration'][value='timer']").is_checked()
     page.get_by_role("button", name="Save").click()
-    assert page.url.endswith("/safety")
+    page.wait_for_url(re.compile(r".*/safety$"))

@@ -117,7 +117,7 @@ struct AccountAPI: APIController {
         try await accounts.confirmPassword(owner: owner, password: fields["password"]!, request: request, context: context)
         _ = try await services.accounts.deleteAccount(owner: owner)
         var response = Response(status: .noContent)
-        response.setCookie(accounts.expiredSessionCookie())
+        accounts.endSession(&response)
         return response
     }
 
@@ -137,7 +137,7 @@ struct AccountAPI: APIController {
         let owner = try requireSession(context)
         _ = try await accounts.signOutEverywhere(owner: owner)
         var response = Response(status: .noContent)
-        response.setCookie(accounts.expiredSessionCookie())
+        accounts.endSession(&response)
         return response
     }
 
@@ -184,7 +184,7 @@ struct AccountAPI: APIController {
         let owner = try context.requireOwner()
         if case .session(let digest) = context.credential { try await services.accounts.removeCredential(owner: owner, digest: digest) }
         var response = Response(status: .noContent)
-        response.setCookie(accounts.expiredSessionCookie())
+        accounts.endSession(&response)
         return response
     }
 

@@ -61,15 +61,24 @@ struct EpisodesAPI: APIController {
         // The server keeps the record's times: a client's clock is not the journal's.
         episode.createdAt = now
         episode.updatedAt = now
-        // One insert that leaves an existing id alone: no read first, no second round trip.
-        guard try await Body.saving({ try await services.app.add(episode, owner: owner) }) else {
+        switch try await Body.saving({ try await services.app.add(episode, owner: owner) }) {
+        case .added: return created(episode)
+        case .exists:
             throw Problem(
                 .conflict, "Already exists", detail: "an episode with id \(episode.id) exists; change it with PUT /api/v1/episodes/\(episode.id)",
                 field: "id")
+        case .deleted: throw Self.deleted(episode.id)
         }
+    }
+
+    func created(_ episode: Episode) -> Response {
         var response = Body.json(JournalBackup.episodeJSON(episode), status: .created)
         response.headers[.location] = "/api/v1/episodes/\(episode.id)"
         return response
+    }
+
+    static func deleted(_ id: EntryID) -> Problem {
+        Problem(.gone, "Deleted", detail: "episode \(id) was deleted, and a deleted episode is not created again", field: "id")
     }
 
     @Sendable func readEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -79,26 +88,42 @@ struct EpisodesAPI: APIController {
         return Body.json(JournalBackup.episodeJSON(episode))
     }
 
+    /// Creates the episode when the id is new; a deleted id is gone for good. An existing one is
+    /// replaced, unless the request may only create: `If-None-Match: *` (a phone's queue) or a
+    /// log-only token. Then the same episode again is answered as kept (a retry whose answer was
+    /// lost) and a different one is a conflict, so a queue never doubles or overwrites a cramp.
     @Sendable func updateEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
         let id = try Query.entryID(context.parameters.get("id") ?? "")
         let body = try await Body.jsonValue(request, context: context)
-        guard let existing = try await journal.episode(id: id, owner: owner) else { throw Problem.notFound("episode \(id)") }
+        let createOnly = request.headers[.ifNoneMatch]?.trimmingCharacters(in: .whitespaces) == "*" || context.credential == .apiToken(scope: .log)
         let now = services.clock.millisecondsNow()
+        var existing = try await journal.episode(id: id, owner: owner)
         var episode = try Body.journal { () throws(JournalError) in
             try JournalBackup.episode(
                 fromJSON: Body.withDefaults(
-                    body, ["id": .string(id.description), "createdAt": .number(Double(existing.createdAt), isInteger: true)]), now: now)
+                    body, ["id": .string(id.description), "createdAt": .number(Double(existing?.createdAt ?? now), isInteger: true)]), now: now)
         }
         guard episode.id == id else { throw Problem.invalid("id", "\"\(episode.id)\" differs from the id in the address, \(id)") }
+        if existing == nil {
+            episode.createdAt = now
+            episode.updatedAt = now
+            switch try await Body.saving({ try await services.app.add(episode, owner: owner) }) {
+            case .added: return created(episode)
+            case .deleted: throw Self.deleted(id)
+            case .exists:
+                // Another send of the same id got there first: compared below like any resend.
+                existing = try await journal.episode(id: id, owner: owner)
+            }
+        }
+        guard let existing else { throw Self.deleted(id) }
         episode.createdAt = existing.createdAt
-        if case .apiToken(.log) = context.credential {
-            // A log-only token may send an episode again (a phone's queue retrying), never change one.
+        if createOnly {
             episode.updatedAt = existing.updatedAt
             guard episode == existing else {
                 throw Problem(
                     .conflict, "Already logged",
-                    detail: "this episode is in the journal already with other details; a log-only token cannot change it")
+                    detail: "episode \(id) is in the journal already with other details; it was not changed", field: "id")
             }
             return Body.json(JournalBackup.episodeJSON(existing))
         }

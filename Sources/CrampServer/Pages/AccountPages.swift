@@ -101,7 +101,7 @@ struct AccountPages: PageController {
             try await services.accounts.removeCredential(owner: owner, digest: digest)
         }
         var response = redirect("/")
-        response.setCookie(accounts.expiredSessionCookie())
+        accounts.endSession(&response)
         return response
     }
 
@@ -223,7 +223,7 @@ struct AccountPages: PageController {
         _ = try await form(AccountForm.self, request, context: context)
         _ = try await accounts.signOutEverywhere(owner: owner)
         var response = redirect("/signin")
-        response.setCookie(accounts.expiredSessionCookie())
+        accounts.endSession(&response)
         return response
     }
 

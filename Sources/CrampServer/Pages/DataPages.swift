@@ -55,7 +55,7 @@ struct DataPages: PageController {
                 model: MessagePage(
                     heading: "Everything is erased", text: "Your account and every record in it are deleted.", link: Link(href: "/", label: "Home")),
                 request: request, context: CrampRequestContext.signedOut(context))
-            response.setCookie(accounts.expiredSessionCookie())
+            accounts.endSession(&response)
             return response
         }
         let erased = try await services.app.erase(owner: owner)

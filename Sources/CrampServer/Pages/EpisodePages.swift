@@ -162,7 +162,7 @@ struct EpisodePages: PageController {
         let form = try await form(RestoreForm.self, request, context: context)
         let now = services.clock.millisecondsNow()
         let episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: Array((form.episode ?? "").utf8), now: now) }
-        _ = try await Body.saving { try await services.app.add(episode, owner: owner) }
+        _ = try await Body.saving { try await services.app.putBack(episode, owner: owner) }
         return redirect("/journal/\(episode.id)?restored=1")
     }
 

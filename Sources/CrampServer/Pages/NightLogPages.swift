@@ -17,6 +17,7 @@ struct NightLogPages: PageController {
         routes.get("journal/new", use: newLog)
         routes.post("journal/new", use: saveLog)
         routes.get("journal/:id/safety", use: safetyQuestions)
+        routes.get("journal/:id/sent", use: sentFromPhone)
         routes.post("journal/:id/safety", use: answerSafetyQuestions)
         return routes
     }
@@ -49,6 +50,17 @@ struct NightLogPages: PageController {
         }
         let logged = try await Body.saving { try await services.app.quickLog(episode, owner: owner) }
         // What was logged already means care today: that comes first, the questions after.
+        if logged.check != nil { return try await self.logged(logged, request: request, context: context) }
+        return redirect("/journal/\(episode.id)/safety")
+    }
+
+    /// A cramp the phone kept offline has been sent: what follows is what follows any quick log,
+    /// its check first when what was logged alone means care today, else the questions.
+    @Sendable func sentFromPhone(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let owner = try owner(request, context: context)
+        let episode = try await episode(context, owner: owner)
+        guard episode.safetyQuestions == .notAnswered else { return redirect("/journal/\(episode.id)") }
+        let logged = try await Body.saving { try await services.app.quickCheck(episode, owner: owner) }
         if logged.check != nil { return try await self.logged(logged, request: request, context: context) }
         return redirect("/journal/\(episode.id)/safety")
     }
@@ -212,14 +224,16 @@ struct NightLogForm: SubmittedForm {
 
 extension PageController {
     /// The night log's view: the form as sent (or empty), "in bed" ticked at night.
-    func nightLog(_ form: NightLogForm, owner: OwnerID, context: CrampRequestContext, errors: [(String, String)]) async throws -> NightLogPage {
-        let clock = try await services.clock(owner: owner)
+    func nightLog(_ form: NightLogForm, owner: OwnerID?, context: CrampRequestContext, errors: [(String, String)]) async throws -> NightLogPage {
+        let clock = if let owner { try await services.clock(owner: owner) } else { services.app.defaultClock }
         let now = clock.now()
         let hour = now.localSecondsOfDay / 3600
         let night = hour >= 21 || hour < 7
         let chosenMuscles = form.muscle ?? []
         let timed = form.timerSeconds.flatMap(NightLogForm.timerSeconds)
-        var durations = DurationRange.allCases.map { Choice(code: $0.rawValue, label: $0.reading, checked: form.duration == $0.rawValue) }
+        var durations = DurationRange.allCases.map {
+            Choice(code: $0.rawValue, label: $0.reading, checked: form.duration == $0.rawValue, seconds: $0.upToSeconds)
+        }
         durations.append(Choice(code: NightLogForm.overTen, label: "over 10 min", checked: form.duration == NightLogForm.overTen))
         if let timed {
             durations.insert(
@@ -271,7 +285,8 @@ struct NightLogPage: Sendable {
     let earlier: Bool
     let startedAt: String
     let helped: [Choice]
-    let callNow: CallNow
+    /// Nil on the offline page, which shows the signs at its top instead.
+    var callNow: CallNow?
 }
 
 /// The red-flag questions of a logged cramp.

@@ -31,7 +31,7 @@ struct Pages: Sendable {
             HomePages(web: self), AssessPages(web: self), NightLogPages(web: self), EpisodePages(web: self), DayPages(web: self),
             ProfilePages(web: self),
             LearnPages(web: self), RelievePages(web: self), PlanPages(web: self), InsightsPages(web: self), DataPages(web: self),
-            AccountPages(web: self),
+            AccountPages(web: self), OfflinePages(web: self),
         ]
     }
 
@@ -97,9 +97,11 @@ extension PageController {
     /// never contain such a marker, because its `<` is printed as `&lt;`.
     func page(
         _ template: String, title: String, section: String, model: some Sendable, script: String? = nil, stylesheet: String? = nil,
-        request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok, fragments: [String: String] = [:]
+        request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok, fragments: [String: String] = [:],
+        shared: Bool = false
     ) -> Response {
-        let (csrf, isNew) = csrfToken(request)
+        // A page kept by the service worker (`shared`) holds nothing of the person's: no token.
+        let (csrf, isNew) = shared ? ("", false) : csrfToken(request)
         var nav: [(href: String, label: String, section: String)] = [
             ("/relieve", "Ease a cramp", "relieve"), ("/assess", "Check symptoms", "assess"), ("/journal", "Journal", "journal"),
             ("/day", "My day", "day"), ("/insights", "Insights", "insights"), ("/plan", "My plan", "plan"), ("/learn", "Learn", "learn"),
@@ -120,7 +122,8 @@ extension PageController {
         // Empty script and stylesheet are left out rather than asked for as "/static/".
         let site = Site(
             title: title, nav: nav.map { NavLink(href: $0.href, label: $0.label, current: $0.section == section) }, csrf: csrf,
-            signedIn: configuration.hosted && context.owner != nil, disclaimer: knowledge.disclaimer, emergencyNumber: emergency,
+            signedIn: configuration.hosted && context.owner != nil, owner: shared ? nil : context.owner?.rawValue,
+            disclaimer: knowledge.disclaimer, emergencyNumber: emergency,
             script: script.flatMap { $0.isEmpty ? nil : $0 }, stylesheet: stylesheet.flatMap { $0.isEmpty ? nil : $0 },
             theme: theme?.rawValue,
             themes: Theme.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == theme) }
@@ -259,6 +262,8 @@ struct Site: Sendable {
     let nav: [NavLink]
     let csrf: String
     let signedIn: Bool
+    /// Whose queue of cramps noted offline this page may send (app.js); nil when signed out.
+    let owner: String?
     let disclaimer: String
     let emergencyNumber: String
     let script: String?

@@ -40,7 +40,17 @@ struct RelievePages: PageController {
                 context: context, status: .unprocessableContent)
         }
         let session = try await services.app.startRelief(muscle: muscle, owner: owner)
-        let items = session.steps.map { advice in
+        let items = Self.steps(session)
+        let model = RelievePage(
+            choices: choices, chosen: true, muscle: muscle.rawValue, muscleLabel: (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
+            items: items, avoid: knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" },
+            canLog: owner != nil)
+        return page("relieve", title: "Ease a cramp now", section: "relieve", model: model, script: "relieve.js", request: request, context: context)
+    }
+
+    /// A relief session's steps as the pages show them (this page, and the offline page's).
+    static func steps(_ session: ReliefSession, stretchOnly: Bool = false) -> [RelievePage.Step] {
+        session.steps.filter { !stretchOnly || $0.item.technique == .stretch }.map { advice in
             let item = advice.item
             let timer = item.holdSeconds.map { hold in
                 let repeats = item.repeats ?? 1
@@ -52,11 +62,6 @@ struct RelievePages: PageController {
                 id: item.id, title: item.title, steps: item.steps, cautions: advice.cautions, drawing: item.drawing.joined(separator: "\n"),
                 timer: timer)
         }
-        let model = RelievePage(
-            choices: choices, chosen: true, muscle: muscle.rawValue, muscleLabel: (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
-            items: items, avoid: knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" },
-            canLog: owner != nil)
-        return page("relieve", title: "Ease a cramp now", section: "relieve", model: model, script: "relieve.js", request: request, context: context)
     }
 }
 
