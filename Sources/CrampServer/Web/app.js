@@ -304,7 +304,7 @@
   function queue() {
     errorBox.hidden = true;
     if (!known) {
-      fail("muscles", "This phone does not know who you are yet: sign in once while online, then cramps noted offline can be kept for you.");
+      fail("muscles", "This phone does not know whose journal this is yet: open CrampCare once while online (and sign in, if you use an account), then cramps noted offline can be kept for you.");
       return;
     }
     var made = episode();
