@@ -152,6 +152,13 @@ import Testing
                 #expect(parsed(response)["field"] as? String == "id")
             }
             try await client.execute(uri: uri, method: .get) { #expect(parsed($0)["note"] as? String == item.note) }
+            // An entity tag is not something this server gives: only * is a precondition here.
+            try await client.execute(
+                uri: uri, method: .put, headers: [.contentType: "application/json", .ifNoneMatch: "\"v1\""], body: body(other)
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(parsed(response)["field"] as? String == "If-None-Match")
+            }
             try await client.execute(uri: uri, method: .put, headers: json, body: body(other)) { #expect($0.status == .ok) }
             try await client.execute(uri: uri, method: .get) { #expect(parsed($0)["note"] as? String == "another cramp") }
             // A deleted id is gone for good, by PUT and by POST alike.

@@ -96,7 +96,12 @@ struct EpisodesAPI: APIController {
         let owner = try context.requireOwner()
         let id = try Query.entryID(context.parameters.get("id") ?? "")
         let body = try await Body.jsonValue(request, context: context)
-        let createOnly = request.headers[.ifNoneMatch]?.trimmingCharacters(in: .whitespaces) == "*" || context.credential == .apiToken(scope: .log)
+        // No entity tags here: `*` (create only) is the one precondition this answers.
+        let condition = request.headers[.ifNoneMatch]?.trimmingCharacters(in: .whitespaces)
+        if let condition, condition != "*" {
+            throw Problem.invalid("If-None-Match", "\(Problem.shown(condition, limit: 40)) is not accepted; accepted: * (create only), or no header")
+        }
+        let createOnly = condition == "*" || context.credential == .apiToken(scope: .log)
         let now = services.clock.millisecondsNow()
         var existing = try await journal.episode(id: id, owner: owner)
         var episode = try Body.journal { () throws(JournalError) in
