@@ -12,17 +12,8 @@ import Testing
 /// in any order, several at once, answers lost on the way back. Whatever the interleaving, the
 /// journal ends with exactly the cramps sent, once each, as sent; a deleted one never returns.
 @Suite struct QueueProtocol {
-    /// SplitMix64, seeded: the same schedules on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The fuzz tests' seeded SplitMix64: the same schedules on every run.
+    typealias Seeded = Fuzz.Generator
 
     struct Item: Sendable {
         let id: String
