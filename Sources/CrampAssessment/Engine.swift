@@ -28,6 +28,11 @@ public struct FactorHit: Sendable {
 public struct ReliefAdvice: Sendable {
     public let item: ReliefItem
     public let cautions: [String]
+
+    public init(item: ReliefItem, cautions: [String]) {
+        self.item = item
+        self.cautions = cautions
+    }
 }
 
 public struct PreventionAdvice: Sendable {

@@ -96,9 +96,21 @@ public enum EpisodeAdded: Sendable, Equatable {
     case deleted
 }
 
+/// The owner deleted the episode a save was for: a save never brings a deleted one back (an
+/// edit that raced a delete, on this or another device).
+public struct EpisodeDeleted: Error, Sendable, Equatable, CustomStringConvertible {
+    public let id: EntryID
+
+    public init(id: EntryID) { self.id = id }
+
+    public var description: String { "episode \(id) was deleted, and a deleted episode is not saved again" }
+}
+
 /// Where a journal lives. Every call is scoped to one owner: no call can read or change another
 /// owner's rows. Every write is one transaction; when a call returns, the write is durable.
 public protocol JournalStore: Sendable {
+    /// Saves a new or changed episode; throws `EpisodeDeleted` when the owner deleted one with
+    /// its id, also when the delete commits while the save waits.
     func saveEpisode(_ episode: Episode, owner: OwnerID) async throws
     /// Saves a new episode; nothing written when the owner has one with its id, or deleted one
     /// with it (a phone's queue sending again after a delete must not bring it back).

@@ -114,12 +114,20 @@ public final class SQLJournalStore: JournalStore {
     // MARK: episodes
 
     public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
-        try await upsert(EpisodesTable.self, episode, owner: owner)
+        let key: [SQLValue] = [.text(owner.rawValue), .text(episode.id.description)]
+        try await engine.withTransaction { session in
+            guard try await session.select(Self.tombstone, key).isEmpty else { throw EpisodeDeleted(id: episode.id) }
+            _ = try await Self.write(EpisodesTable.self, CollectionOfOne(episode), owner: owner, suffix: EpisodesTable.upsert, in: session)
+            // As for an add: a delete committed while the write waited on its row is seen now.
+            guard try await session.select(Self.tombstone, key).isEmpty else { throw EpisodeDeleted(id: episode.id) }
+        }
     }
+
+    static let tombstone = "SELECT 1 FROM \(deletedEpisodes) WHERE owner_id = ? AND id = ?"
 
     public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded {
         let key: [SQLValue] = [.text(owner.rawValue), .text(episode.id.description)]
-        let tombstone = "SELECT 1 FROM \(Self.deletedEpisodes) WHERE owner_id = ? AND id = ?"
+        let tombstone = Self.tombstone
         do {
             return try await engine.withTransaction { session in
                 guard try await session.select(tombstone, key).isEmpty else { return .deleted }

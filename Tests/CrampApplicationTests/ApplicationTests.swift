@@ -271,3 +271,89 @@ struct Chunks: ByteChunks {
         return Array(bytes[offset..<min(offset + size, bytes.count)])
     }
 }
+
+/// Relief kept on the phone for a cramp with no network: only what the person's last kept check
+/// allowed (issue 16), never more than their profile allows now.
+@Suite struct OfflineReliefFromTheLastCheck {
+    /// Stretching, rubbing, warming or walking on a leg with a clot picture can dislodge a clot
+    /// (NHS, DVT): none may be offered after such a check, for any muscle.
+    static let clotFindings: [Finding] = [.calfSwelling, .wholeLegSwelling, .calfWarmthRedness, .calfTenderness, .signInOneLeg, .lastingLegPain]
+    static let handsOn: Set<ReliefTechnique> = [.stretch, .massage, .heat, .walking]
+
+    @Test func withNoCheckKeptThePhoneKeepsTheGentleStretch() async throws {
+        try await withApp { app, _ in
+            let relief = try await app.offlineRelief(owner: .local)
+            #expect(relief == nil)
+        }
+    }
+
+    @Test func aPlainCrampCheckAllowsEachMusclesOwnStretch() async throws {
+        try await withApp { app, _ in
+            var request = AssessmentRequest(age: 70, durationMinutes: 2, muscles: [.calf])
+            request.onset = .sleep
+            _ = await app.assess(request, keepFor: .local)
+            let relief = try #require(try await app.offlineRelief(owner: .local))
+            #expect(relief.triage == .selfCare)
+            for entry in relief.muscles {
+                #expect(entry.steps.contains { $0.item.technique == .stretch && $0.item.muscles.contains(entry.muscle) }, "\(entry.muscle)")
+                #expect(entry.steps.allSatisfy { $0.item.technique != .painkiller })
+            }
+        }
+    }
+
+    @Test func aMedicineAddedSinceTheCheckAddsItsCaution() async throws {
+        try await withApp { app, store in
+            _ = await app.assess(AssessmentRequest(age: 70, durationMinutes: 2, muscles: [.calf]), keepFor: .local)
+            try await store.saveProfile(Profile(medications: [.anticoagulant], updatedAt: 1), owner: .local)
+            let relief = try #require(try await app.offlineRelief(owner: .local))
+            let massage = try #require(relief.muscles[0].steps.first { $0.item.technique == .massage })
+            #expect(massage.cautions.contains { $0.contains("blood thinner") })
+        }
+    }
+
+    /// Many presentations around the rules: whatever the last check found, each item offered
+    /// offline is one a fresh check of the same answers with that muscle offers, safe at the
+    /// check's triage, and in today's session; with a clot picture nothing hands-on is offered.
+    @Test func nothingIsOfferedThatTheCheckOrTodayRulesOut() async throws {
+        let knowledge = try KnowledgeBase.bundled.get()
+        let assessor = Assessor(knowledge: knowledge)
+        var random = Seeded(state: 0x0FF1_11E)
+        var sawNone = false, sawSome = false
+        for round in 0..<60 {
+            try await withApp { app, store in
+                var request = AssessmentRequest(
+                    age: Int.random(in: 16...95, using: &random), durationMinutes: [0.5, 2, 9, 30, 240].randomElement(using: &random)!,
+                    muscles: [Muscle.allCases.randomElement(using: &random)!])
+                let rate = [0.0, 0.04, 0.1].randomElement(using: &random)!
+                request.findings = Finding.allCases.filter { _ in Double.random(in: 0..<1, using: &random) < rate }
+                request.conditions = Condition.allCases.filter { _ in Double.random(in: 0..<1, using: &random) < 0.05 }
+                request.medications = Medication.allCases.filter { _ in Double.random(in: 0..<1, using: &random) < 0.05 }
+                let kept = await app.assess(request, keepFor: .local)
+                let profile = Profile(
+                    conditions: Condition.allCases.filter { _ in Double.random(in: 0..<1, using: &random) < 0.05 },
+                    medications: Medication.allCases.filter { _ in Double.random(in: 0..<1, using: &random) < 0.05 }, updatedAt: 1)
+                try await store.saveProfile(profile, owner: .local)
+                let relief = try #require(try await app.offlineRelief(owner: .local))
+                #expect(relief.triage >= kept.result.triage)
+                let clot = !Set(request.findings).isDisjoint(with: Self.clotFindings)
+                for entry in relief.muscles {
+                    var widened = request
+                    if !widened.muscles.contains(entry.muscle) { widened.muscles.append(entry.muscle) }
+                    let fresh = Set(assessor.assess(widened).sessionRelief.map(\.item.id))
+                    let today = Set(try await app.startRelief(muscle: entry.muscle, owner: .local).steps.map(\.item.id))
+                    for step in entry.steps {
+                        let item = step.item
+                        #expect(fresh.contains(item.id) && today.contains(item.id), "round \(round): \(item.id) for \(entry.muscle)")
+                        #expect(item.safeUpTo >= kept.result.triage, "round \(round): \(item.id) at \(kept.result.triage)")
+                        #expect(item.technique != .painkiller)
+                        #expect(!(clot && Self.handsOn.contains(item.technique)), "round \(round): \(item.id) after a clot picture")
+                        #expect(item.muscles.isEmpty || item.muscles.contains(entry.muscle))
+                    }
+                    if entry.steps.isEmpty { sawNone = true } else { sawSome = true }
+                }
+            }
+        }
+        // The generator reaches both: checks that rule everything out and checks that allow some.
+        #expect(sawNone && sawSome)
+    }
+}

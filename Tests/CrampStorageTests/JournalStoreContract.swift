@@ -91,6 +91,60 @@ extension Finding { static let reliefByStretchingSample = Finding.relievedByStre
         }
     }
 
+    /// An edit never brings a deleted episode back: a save of its id is refused.
+    @Test(arguments: Engines.names)
+    func anEditNeverBringsADeletedEpisodeBack(engine: String) async throws {
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            var episode = sampleEpisode("2026-03-03T23:15:00Z")
+            try await store.saveEpisode(episode, owner: owner)
+            #expect(try await store.deleteEpisode(id: episode.id, owner: owner))
+            episode.severity = 3
+            await #expect(throws: EpisodeDeleted(id: episode.id)) { try await store.saveEpisode(episode, owner: owner) }
+            #expect(try await store.episode(id: episode.id, owner: owner) == nil)
+            // Another owner's episode with the same id is theirs.
+            try await store.saveEpisode(episode, owner: uniqueOwner())
+        }
+    }
+
+    /// Deletes racing edits and adds of the same episodes, many at once on the pool's
+    /// connections: whenever a delete says it deleted, the episode is gone at the end, and a save
+    /// refused as deleted left nothing.
+    @Test(arguments: Engines.names)
+    func aDeleteRacingEditsAndAddsAlwaysWins(engine: String) async throws {
+        try await Engines.withStore(engine) { store in
+            let owner = uniqueOwner()
+            var random = SystemRandomNumberGenerator()
+            for round in 0..<40 {
+                let episode = sampleEpisode("2026-03-04T23:\(10 + round % 40):00Z")
+                try await store.saveEpisode(episode, owner: owner)
+                let deleted = try await withThrowingTaskGroup(of: Bool?.self) { group in
+                    for task in 0..<6 {
+                        let kind = task == 0 ? 0 : Int.random(in: 0...2, using: &random)
+                        group.addTask {
+                            switch kind {
+                            case 0: return try await store.deleteEpisode(id: episode.id, owner: owner)
+                            case 1:
+                                var edited = episode
+                                edited.severity = task
+                                do { try await store.saveEpisode(edited, owner: owner) } catch is EpisodeDeleted {}
+                                return nil
+                            default:
+                                _ = try await store.addEpisode(episode, owner: owner)
+                                return nil
+                            }
+                        }
+                    }
+                    var deleted = false
+                    for try await result in group where result == true { deleted = true }
+                    return deleted
+                }
+                #expect(deleted, "round \(round): the delete found the episode saved before it")
+                #expect(try await store.episode(id: episode.id, owner: owner) == nil, "round \(round)")
+            }
+        }
+    }
+
     /// Single-row writes are kept prepared (PostgreSQL fixes a prepared statement's parameter
     /// types when it first prepares it): a first write whose optional values are all empty must
     /// not stop later writes that fill them in, nor the other way round, on any connection.

@@ -8,6 +8,8 @@ journal (Playwright's offline switch does not reach a service worker's fetches i
 - a cramp noted offline shows as waiting and is not on the server; when the server is back it
   arrives exactly once, also when the first send was committed but its answer was lost;
 - a second person signing in on the same browser never receives it; the first gets it;
+- relief offline is what the person's last check allowed (kept in IndexedDB while signed in),
+  else the gentle stretch; after a check with a clot picture nothing hands-on is offered;
 - sign-out settles the queue (sent, or dropped only when the person says so) and leaves no health
   data in Cache Storage or IndexedDB; pages with health data are no-store and never cached."""
 import json
@@ -22,6 +24,7 @@ from webserver import Server, free_port
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from browsing import answer_safety, answer_the_rest  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
@@ -247,7 +250,7 @@ def test_another_person_on_the_same_browser_never_receives_it(browser, hosted):
     # The first person's session ends; a second person signs in on the same browser.
     context.clear_cookies()
     page.goto(hosted.base + "/signin")
-    assert "waiting to be sent" in page.locator("#queue-status").inner_text()
+    page.locator("#queue-status", has_text="waiting to be sent").wait_for()
     register(page, hosted.base, "second@example.org")
     page.goto(hosted.base + "/journal")
     page.wait_for_timeout(500)
@@ -316,4 +319,78 @@ def test_a_cramp_saved_on_the_usual_page_when_the_server_is_gone_is_kept(browser
     page.goto(hosted.base + "/")
     page.locator("#queue-status", has_text="Sent").wait_for()
     assert [e["muscles"] for e in episodes(page, hosted.base)] == [["hamstrings"]]
+    context.close()
+
+
+def yours(page):
+    """What the phone keeps for the offline page of the person signed in (IndexedDB settings)."""
+    return page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("crampcare", 1);
+        open.onupgradeneeded = () => { open.result.createObjectStore("queue", {keyPath: "id"}); open.result.createObjectStore("settings", {keyPath: "key"}); };
+        open.onsuccess = () => { const db = open.result; const got = db.transaction("settings").objectStore("settings").get("yours");
+            got.onsuccess = () => { db.close(); resolve(got.result ? got.result.value : null); }; };
+        open.onerror = () => resolve(null);
+    })""")
+
+
+def kept_relief(page, base, says):
+    """A signed-in page, then the phone holds relief whose words include `says`."""
+    page.goto(base + "/journal")
+    for _ in range(50):
+        value = yours(page)
+        if value and value.get("relief") and says in value["relief"]:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the phone never kept relief saying {says!r}: {yours(page)}")
+
+
+def test_relief_offline_is_what_the_last_check_allowed(browser, hosted):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    register(page, hosted.base, "relief@example.org")
+    ready(page)
+    # A plain cramp, checked: its stretches and the rub are kept for use with no network.
+    page.goto(hosted.base + "/assess")
+    answer_safety(page)
+    answer_the_rest(page, age="70")
+    assert "SELF-CARE" in page.get_by_role("alert").inner_text()
+    page.get_by_role("button", name="Keep this result in my journal").click()
+    kept = kept_relief(page, hosted.base, "What your last check")
+    assert kept["whose"] == "relief@example.org"
+    hosted.stop()
+    page.goto(hosted.base + "/journal")
+    assert page.locator("h1").inner_text() == "No connection"
+    page.locator("#offline-ease", has_text="What your last check").wait_for()
+    assert page.locator("#offline-whose").inner_text() == "Cramps you note here go to the journal of relief@example.org."
+    ease = page.locator("#offline-ease")
+    assert ease.locator("summary").count() == 3
+    ease.locator("summary", has_text="Calf").tap()
+    calf = ease.locator("details").first
+    assert "Stretch the calf" in calf.inner_text() and "Rub the muscle" in calf.inner_text()
+    # Its timers work, put in after the page loaded.
+    calf.get_by_role("button", name="Start the timer").first.tap()
+    calf.locator(".timer-status", has_text="Hold 1 of 3").first.wait_for()
+    shot(page, "offline-relief-after-a-check")
+    hosted.start()
+    # A clot picture: nothing hands-on is offered offline, for any muscle.
+    page.goto(hosted.base + "/assess")
+    answer_safety(page, yes={"swelling": ["calf_swelling"], "calf_skin": ["calf_warmth_redness", "calf_tenderness"]})
+    answer_the_rest(page, minutes="45", age="67", eased="not_relieved_by_stretching", felt=())
+    assert "URGENT" in page.get_by_role("alert").inner_text()
+    page.get_by_role("button", name="Keep this result in my journal").click()
+    kept_relief(page, hosted.base, "rule out")
+    hosted.stop()
+    page.goto(hosted.base + "/journal")
+    page.locator("#offline-ease", has_text="found signs that rule out").wait_for()
+    assert "It said \u201cURGENT: be seen today\u201d." in page.locator("#offline-ease").inner_text()
+    assert page.locator("#offline-ease .relief-step").count() == 0
+    assert page.locator("#offline-ease a[href^='tel:']").count() == 1
+    shot(page, "offline-relief-after-clot-signs")
+    hosted.start()
+    # Sign-out leaves none of it on the phone.
+    page.goto(hosted.base + "/journal")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.wait_for_url(hosted.base + "/")
+    page.wait_for_timeout(500)
+    assert "crampcare" not in stored(page)["names"]
     context.close()

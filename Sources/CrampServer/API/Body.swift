@@ -75,6 +75,8 @@ enum Body {
             return try await body()
         } catch let error as JournalError {
             throw Problem.invalid(jsonField(error.field), error.problem)
+        } catch let error as EpisodeDeleted {
+            throw EpisodesAPI.deleted(error.id)
         }
     }
 

@@ -40,7 +40,7 @@ struct RelievePages: PageController {
                 context: context, status: .unprocessableContent)
         }
         let session = try await services.app.startRelief(muscle: muscle, owner: owner)
-        let items = Self.steps(session)
+        let items = Self.steps(session.steps)
         let model = RelievePage(
             choices: choices, chosen: true, muscle: muscle.rawValue, muscleLabel: (knowledge.muscleLabels[muscle] ?? muscle.rawValue).lowercased(),
             items: items, avoid: knowledge.reliefCautions.map { $0.title == "What to avoid" ? $0.text : "\($0.title): \($0.text)" },
@@ -49,8 +49,8 @@ struct RelievePages: PageController {
     }
 
     /// A relief session's steps as the pages show them (this page, and the offline page's).
-    static func steps(_ session: ReliefSession, stretchOnly: Bool = false) -> [RelievePage.Step] {
-        session.steps.filter { !stretchOnly || $0.item.technique == .stretch }.map { advice in
+    static func steps(_ advice: [ReliefAdvice], stretchOnly: Bool = false) -> [RelievePage.Step] {
+        advice.filter { !stretchOnly || $0.item.technique == .stretch }.map { advice in
             let item = advice.item
             let timer = item.holdSeconds.map { hold in
                 let repeats = item.repeats ?? 1

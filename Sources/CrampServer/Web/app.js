@@ -44,8 +44,11 @@
     return run(SETTINGS, "readonly", function (s) { return s.get(key); }).then(function (r) { return r ? r.value : null; });
   }
   function remember(key, value) { return run(SETTINGS, "readwrite", function (s) { s.put({ key: key, value: value }); }); }
-  // No one signed in: the offline page must not file a cramp under the last person's name.
-  function forget() { return run(SETTINGS, "readwrite", function (s) { s["delete"]("owner"); }).catch(function () {}); }
+  // No one signed in: the offline page must not file a cramp under the last person's name, nor
+  // show their relief.
+  function forget() {
+    return run(SETTINGS, "readwrite", function (s) { s["delete"]("owner"); s["delete"]("yours"); }).catch(function () {});
+  }
 
   // The local time with its offset, as the journal keeps it: 2026-03-01T03:10:00+01:00.
   function localTime(date) {
@@ -138,10 +141,24 @@
     return sending;
   }
 
+  // What the offline page shows for this person: whose journal and the relief their last check
+  // allowed, asked afresh on each page while signed in (no-store) and kept only here.
+  var keeping = null, leaving = false;
+  function keepYours() {
+    var abort = window.AbortController ? new AbortController() : null;
+    var job = fetch("/offline/yours", { credentials: "same-origin", cache: "no-store", signal: abort ? abort.signal : undefined })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (yours) {
+        if (leaving || !yours || yours.owner !== owner) return;
+        return remember("yours", { owner: yours.owner, whose: yours.whose || null, relief: yours.relief || null });
+      })["catch"](function () {});
+    keeping = { abort: abort, job: job };
+    return job;
+  }
   if (owner) {
     remember("owner", owner).catch(function () {});
     if (emergencyMeta) remember("emergency", emergencyMeta.content).catch(function () {});
-    send();
+    send().then(keepYours);
     window.addEventListener("online", send);
   } else if (!document.querySelector("form.night-log[data-offline]") && window.indexedDB && indexedDB.databases) {
     // Signed out (or the session ended) with cramps still waiting: they stay, and sign-in sends
@@ -169,7 +186,10 @@
         window.alert("This phone is offline. Sign out when it is back online, so nothing you noted is lost.");
         return;
       }
-      send().then(function () { return all(); }).then(function (left) {
+      // Nothing of the person's may be written after the store is cleared.
+      leaving = true;
+      if (keeping && keeping.abort) keeping.abort.abort();
+      (keeping ? keeping.job : Promise.resolve()).then(send).then(function () { return all(); }).then(function (left) {
         if (left.length > 0 && !window.confirm(cramps(left.length) + " noted offline on this phone " +
             (left.length === 1 ? "has" : "have") + " not been sent. Signing out deletes " + (left.length === 1 ? "it" : "them") +
             " from this phone.\n\nPress OK to delete " + (left.length === 1 ? "it" : "them") + " and sign out, or Cancel to stay signed in and keep " +
@@ -222,6 +242,21 @@
     known = value;
     var note = document.getElementById("offline-owner");
     if (note) note.hidden = !!value;
+    return value ? setting("yours") : null;
+  }).then(function (yours) {
+    if (yours && yours.owner === known) {
+      var whose = document.getElementById("offline-whose");
+      if (whose && yours.whose) {
+        whose.textContent = "Cramps you note here go to the journal of " + yours.whose + ".";
+        whose.hidden = false;
+      }
+      // The relief this person's last check allowed, made by the server's own template.
+      var ease = document.getElementById("offline-ease");
+      if (ease && yours.relief) {
+        ease.innerHTML = yours.relief;
+        document.dispatchEvent(new CustomEvent("crampcare:relief"));
+      }
+    }
     return setting("emergency");
   }).then(function (number) {
     if (!number) return;

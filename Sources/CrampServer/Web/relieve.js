@@ -26,51 +26,58 @@
       tone.stop(audio.currentTime + 0.25);
     } catch (error) { /* no sound available: the status text still says it */ }
   }
-  document.querySelectorAll(".timer").forEach(function (timer) {
-    var hold = Number(timer.dataset.hold), repeats = Number(timer.dataset.repeats), rest = Number(timer.dataset.rest);
-    var count = timer.querySelector(".timer-count"), bar = timer.querySelector("progress");
-    var status = timer.querySelector(".timer-status"), start = timer.querySelector(".timer-start");
-    var sound = timer.querySelector(".timer-sound");
-    start.hidden = false;
-    timer.querySelector(".timer-sound-label").hidden = false;
-    var running = null;
-    function phase(label, seconds, holding, next) {
-      var ends = Date.now() + seconds * 1000, announced = {};
-      bar.max = seconds;
-      status.textContent = label + ": " + seconds + " seconds.";
-      function tick() {
-        var left = Math.max(0, Math.ceil((ends - Date.now()) / 1000));
-        count.textContent = left;
-        bar.value = seconds - left;
-        if (holding && left > 0 && (left === Math.ceil(seconds / 2) || left <= 5) && !announced[left] && left !== seconds) {
-          announced[left] = true;
-          status.textContent = left + " seconds left.";
+  // Timers on the page, and those app.js puts in later (the offline page's relief for the
+  // person signed in, kept on the phone).
+  function bind() {
+    document.querySelectorAll(".timer:not([data-bound])").forEach(function (timer) {
+      timer.dataset.bound = "1";
+      var hold = Number(timer.dataset.hold), repeats = Number(timer.dataset.repeats), rest = Number(timer.dataset.rest);
+      var count = timer.querySelector(".timer-count"), bar = timer.querySelector("progress");
+      var status = timer.querySelector(".timer-status"), start = timer.querySelector(".timer-start");
+      var sound = timer.querySelector(".timer-sound");
+      start.hidden = false;
+      timer.querySelector(".timer-sound-label").hidden = false;
+      var running = null;
+      function phase(label, seconds, holding, next) {
+        var ends = Date.now() + seconds * 1000, announced = {};
+        bar.max = seconds;
+        status.textContent = label + ": " + seconds + " seconds.";
+        function tick() {
+          var left = Math.max(0, Math.ceil((ends - Date.now()) / 1000));
+          count.textContent = left;
+          bar.value = seconds - left;
+          if (holding && left > 0 && (left === Math.ceil(seconds / 2) || left <= 5) && !announced[left] && left !== seconds) {
+            announced[left] = true;
+            status.textContent = left + " seconds left.";
+          }
+          if (left === 0) {
+            clearInterval(running);
+            running = null;
+            next();
+          }
         }
-        if (left === 0) {
-          clearInterval(running);
-          running = null;
-          next();
-        }
+        tick();
+        running = setInterval(tick, 250);
       }
-      tick();
-      running = setInterval(tick, 250);
-    }
-    function round(n) {
-      phase("Hold " + n + " of " + repeats, hold, true, function () {
-        if (sound.checked) { beep(); }
-        if (n < repeats) {
-          phase("Hold " + n + " done. Rest", rest, false, function () { round(n + 1); });
-        } else {
-          status.textContent = "All " + repeats + " holds done. Well done.";
-          start.textContent = "Start again";
-          start.disabled = false;
-        }
+      function round(n) {
+        phase("Hold " + n + " of " + repeats, hold, true, function () {
+          if (sound.checked) { beep(); }
+          if (n < repeats) {
+            phase("Hold " + n + " done. Rest", rest, false, function () { round(n + 1); });
+          } else {
+            status.textContent = "All " + repeats + " holds done. Well done.";
+            start.textContent = "Start again";
+            start.disabled = false;
+          }
+        });
+      }
+      start.addEventListener("click", function () {
+        if (running) { return; }
+        start.disabled = true;
+        round(1);
       });
-    }
-    start.addEventListener("click", function () {
-      if (running) { return; }
-      start.disabled = true;
-      round(1);
     });
-  });
+  }
+  bind();
+  document.addEventListener("crampcare:relief", bind);
 })();

@@ -354,6 +354,8 @@ func flagged<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as JournalError {
         throw CLIError.input("\(JournalField.flagPath(error.field)): \(error.problem)")
+    } catch let error as EpisodeDeleted {
+        throw CLIError.notFound(error.description)
     }
 }
 
