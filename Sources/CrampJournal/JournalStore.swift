@@ -122,7 +122,9 @@ public protocol JournalStore: Sendable {
     func episodes(owner: OwnerID, filter: EpisodeFilter) async throws -> [Episode]
     /// A page of episodes as the API's JSON, `{"episodes": […], "next": cursor or null}`: at most
     /// `limit` episodes, and `next` when more follow.
-    func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int) async throws -> [UInt8]
+    /// A page of episodes as the API's JSON; `notes` false leaves every note out (a grant that
+    /// does not share them).
+    func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int, notes: Bool) async throws -> [UInt8]
     func countEpisodes(owner: OwnerID, from: Int64?, before: Int64?) async throws -> Int
     /// True when an episode was deleted. Its id is remembered, so that it is never added again.
     func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool
@@ -160,6 +162,10 @@ public protocol JournalStore: Sendable {
 extension JournalStore {
     /// The page through `episodes` and the backup's encoder (a SQL store writes it from its rows).
     public func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int) async throws -> [UInt8] {
+        try await episodePageJSON(owner: owner, filter: filter, limit: limit, notes: true)
+    }
+
+    public func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int, notes: Bool) async throws -> [UInt8] {
         var filter = filter
         filter.limit = limit + 1
         var episodes = try await self.episodes(owner: owner, filter: filter)
@@ -169,7 +175,10 @@ extension JournalStore {
         w.beginObject()
         w.key("episodes")
         w.beginArray()
-        for episode in episodes { w.raw(JournalBackup.episodeJSON(episode)) }
+        for var episode in episodes {
+            if !notes { episode.note = nil }
+            w.raw(JournalBackup.episodeJSON(episode))
+        }
         w.endArray()
         w.key("next")
         if more, let last = episodes.last {

@@ -13,6 +13,8 @@ public struct CrampServices: Sendable {
     /// The SQL store under them, for what only the server needs (accounts, the health check).
     public let store: SQLJournalStore
     public let accounts: AccountStore
+    /// Invitations, grants and the audit trail (hosted mode).
+    public let sharing: SharingStore
 
     /// `journal` is the store the use cases write to, the SQL store unless another is injected
     /// (a test's store that fails on purpose).
@@ -24,6 +26,7 @@ public struct CrampServices: Sendable {
     ) {
         store = journal
         accounts = AccountStore(journal: journal)
+        sharing = SharingStore(journal: journal)
         app = CrampCareApp(
             journal: other ?? journal, knowledge: knowledge,
             defaultZone: hosted ? TimeZone(identifier: "UTC")! : TimeZone.current,

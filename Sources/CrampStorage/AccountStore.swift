@@ -149,11 +149,13 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// Deletes the account and everything it owns, in one transaction.
+    /// Deletes the account and everything it owns, in one transaction: the journal, the
+    /// credentials, the grants it gave and its audit trail; the grants it held end.
     public func deleteAccount(owner: OwnerID) async throws -> EraseSummary {
         try await engine.withTransaction { session in
             let db = session.sql
             let summary = try await SQLJournalStore.erase(owner: owner, session, forgetDeleted: true)
+            try await SharingStore.forget(owner: owner, db, now: SystemClock().millisecondsNow())
             try await db.raw("DELETE FROM credentials WHERE owner_id = \(bind: owner.rawValue)").run()
             try await db.raw("DELETE FROM accounts WHERE owner_id = \(bind: owner.rawValue)").run()
             return summary

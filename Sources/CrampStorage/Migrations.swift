@@ -155,6 +155,59 @@ enum Schema {
             statements: [
                 "CREATE TABLE deleted_episodes (owner_id TEXT NOT NULL, id TEXT NOT NULL, deleted_at BIGINT NOT NULL, PRIMARY KEY (owner_id, id))"
             ]),
+        // Sharing by consent: invitations (the code's digest only), grants, and the audit trail
+        // of every read and write through a grant (insert only; the account's deletion removes it).
+        Migration(
+            version: 7, name: "sharing",
+            statements: [
+                """
+                CREATE TABLE invitations (
+                    owner_id TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    notes INTEGER NOT NULL,
+                    shared_name TEXT NOT NULL,
+                    shared_birth_year INTEGER,
+                    ends_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    PRIMARY KEY (owner_id, digest)
+                )
+                """,
+                "CREATE UNIQUE INDEX invitations_by_digest ON invitations (digest)",
+                """
+                CREATE TABLE grants (
+                    owner_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    grantee_id TEXT NOT NULL,
+                    grantee_name TEXT NOT NULL,
+                    shared_name TEXT NOT NULL,
+                    shared_birth_year INTEGER,
+                    scope TEXT NOT NULL,
+                    notes INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    confirmed_at BIGINT,
+                    ends_at BIGINT,
+                    revoked_at BIGINT,
+                    PRIMARY KEY (owner_id, id)
+                )
+                """,
+                "CREATE INDEX grants_by_grantee ON grants (grantee_id, owner_id)",
+                """
+                CREATE TABLE audit_trail (
+                    owner_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    actor_id TEXT NOT NULL,
+                    grant_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    at BIGINT NOT NULL,
+                    PRIMARY KEY (owner_id, id)
+                )
+                """,
+                "CREATE INDEX audit_by_time ON audit_trail (owner_id, at)",
+            ]),
     ]
 
     /// The newest version this build knows.
@@ -164,6 +217,9 @@ enum Schema {
     /// step re-checks inside its transaction (on PostgreSQL under an advisory lock).
     static func migrate(_ engine: any SQLEngine) async throws {
         try await engine.withTransaction { session in
+            // Under the lock too: two instances starting on a new database at once would both
+            // create the table, and PostgreSQL refuses the second (a unique violation in pg_type).
+            if engine.name == "postgres" { try await session.sql.raw("SELECT pg_advisory_xact_lock(7241906)").run() }
             try await session.sql.raw(
                 "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
             ).run()

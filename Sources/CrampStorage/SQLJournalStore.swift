@@ -203,7 +203,7 @@ public final class SQLJournalStore: JournalStore {
 
     /// A page of episodes as the API's JSON, written straight from the stored rows; at most
     /// `limit` episodes, and `next` when more follow.
-    public func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int) async throws -> [UInt8] {
+    public func episodePageJSON(owner: OwnerID, filter: EpisodeFilter, limit: Int, notes: Bool) async throws -> [UInt8] {
         var filter = filter
         filter.limit = limit + 1
         let (sql, values) = Self.episodeQuery(owner: owner, filter: filter)
@@ -218,7 +218,7 @@ public final class SQLJournalStore: JournalStore {
                 written += 1
                 return
             }
-            let instant = try EpisodesTable.writeJSON(row, to: &w)
+            let instant = try EpisodesTable.writeJSON(row, to: &w, notes: notes)
             // Only the page's last row names the next page.
             if written == limit - 1 { last = (instant, row.withText(EpisodesTable.Column.id.position) { $0.map(Array.init) ?? [] }) }
             written += 1

@@ -26,7 +26,7 @@ struct APIRoutes: Sendable {
             AssessmentsAPI(services: services, configuration: configuration), EpisodesAPI(services: services, configuration: configuration),
             DaysAPI(services: services, configuration: configuration), ProfileAPI(services: services, configuration: configuration),
             JournalAPI(services: services, configuration: configuration), InsightsAPI(services: services, configuration: configuration),
-            AccountAPI(services: services, configuration: configuration),
+            AccountAPI(services: services, configuration: configuration), SharingAPI(services: services, configuration: configuration),
         ]
         for controller in controllers { api.addRoutes(controller.routes) }
     }
@@ -41,6 +41,52 @@ protocol APIController: Sendable {
 
 extension APIController {
     var journal: any JournalStore { services.journal }
+
+    func requireHosted() throws {
+        guard configuration.hosted else {
+            throw Problem(.notFound, "Not found", detail: "accounts exist in hosted mode only; this server is a personal journal")
+        }
+    }
+
+    /// Account changes need a browser session: an API token of any scope cannot change the
+    /// password, end sessions or make more tokens.
+    func requireSession(_ context: CrampRequestContext) throws -> OwnerID {
+        let owner = try context.requireOwner()
+        guard case .session = context.credential else {
+            throw Problem(.forbidden, "Session required", detail: "account changes need a signed-in browser session, not an API token")
+        }
+        return owner
+    }
+
+    /// String members of a JSON body: every `required` one, any `optional` one, nothing else.
+    func fields(
+        _ request: Request, context: CrampRequestContext, _ required: [String], optional: [String] = [],
+        numbers: Set<String> = []
+    ) async throws -> [String: String] {
+        let bytes = try await Body.bytes(request, context: context)
+        guard let value = try? JSONParser.parse(bytes) else {
+            throw Problem(.badRequest, "Malformed JSON", detail: "the body is not a JSON document")
+        }
+        guard case .object(let members) = value else { throw Problem.invalid("", "the body must be a JSON object") }
+        let names = required + optional
+        for member in members where !names.contains(member.key) {
+            throw Problem.invalid(ShownText.member(member.key), "not a field here; accepted: \(names.joined(separator: ", "))")
+        }
+        var result: [String: String] = [:]
+        for name in names {
+            guard let member = value[name] else {
+                if required.contains(name) { throw Problem.invalid(name, "is required") }
+                continue
+            }
+            if case .number(let number, true) = member, numbers.contains(name) {
+                result[name] = number.magnitude < 1e9 ? String(Int(number)) : "too large"
+                continue
+            }
+            guard let text = member.stringValue else { throw Problem.invalid(name, "must be a string, found \(member.typeName)") }
+            result[name] = text
+        }
+        return result
+    }
 }
 
 extension CrampRequestContext {

@@ -27,6 +27,13 @@ struct EpisodesAPI: APIController {
 
     @Sendable func listEpisodes(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
+        let (filter, limit) = try await Self.page(request, owner: owner, services: services)
+        return Body.json(try await journal.episodePageJSON(owner: owner, filter: filter, limit: limit))
+    }
+
+    /// The filter and page size a list of episodes asks for (the owner's list, or a patient's
+    /// through a grant): dates in the diary owner's zone.
+    static func page(_ request: Request, owner: OwnerID, services: CrampServices) async throws -> (EpisodeFilter, Int) {
         let query = NonEmptyQuery(request.uri.queryParameters)
         var filter = EpisodeFilter()
         // The owner's zone turns dates into instants; most pages name none, so it is read only when needed.
@@ -50,7 +57,7 @@ struct EpisodesAPI: APIController {
             }
             filter.after = cursor
         }
-        return Body.json(try await journal.episodePageJSON(owner: owner, filter: filter, limit: limit))
+        return (filter, limit)
     }
 
     @Sendable func createEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {

@@ -6,7 +6,7 @@ extension EpisodesTable {
     /// contract test holds the two together); returns its instant. Written through a cursor into
     /// room sized from the row's text: a page is fifty of these per request, with no Episode,
     /// String or value built per row.
-    static func writeJSON(_ row: StoredRow, to w: inout JSONWriter) throws -> Int64 {
+    static func writeJSON(_ row: StoredRow, to w: inout JSONWriter, notes: Bool = true) throws -> Int64 {
         func at(_ column: Column) -> Int { column.position }
         guard let instant = row.int(at(.startedAt)), let offset = row.int(at(.utcOffsetSeconds)),
             let time = LocalTimestamp(instant: instant, utcOffsetSeconds: Int(offset)), let duration = row.int(at(.durationSeconds)),
@@ -42,7 +42,7 @@ extension EpisodesTable {
             writeList(row, at(.findings), to: &out)
             out.bytes(",\"reliefs\":")
             writeReliefs(row, at(.reliefs), to: &out)
-            row.withText(at(.note)) { if let note = $0 { out.bytes(",\"note\":"); out.quoted(utf8: note) } }
+            if notes { row.withText(at(.note)) { if let note = $0 { out.bytes(",\"note\":"); out.quoted(utf8: note) } } }
             row.withText(at(.safetyQuestions)) { if let said = $0 { out.bytes(",\"safetyQuestions\":"); out.quoted(utf8: said) } }
             out.bytes(",\"createdAt\":")
             out.integer(created)

@@ -1,0 +1,256 @@
+import CrampApplication
+import CrampJSON
+import CrampJournal
+import CrampStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Sharing by consent in the API (hosted mode): invitations, grants, the person's audit trail,
+/// and for the account a diary is shared with, the patient list and each patient's records,
+/// read-only. Making, accepting, confirming and ending a grant need a browser session.
+struct SharingAPI: APIController {
+    let services: CrampServices
+    let configuration: ServerConfiguration
+
+    var sharing: SharingService { SharingService(services: services, configuration: configuration) }
+
+    var routes: RouteCollection<CrampRequestContext> {
+        let routes = RouteCollection(context: CrampRequestContext.self)
+        routes.post("invitations", use: createInvitation)
+        routes.get("invitations", use: listInvitations)
+        routes.delete("invitations/:id", use: withdrawInvitation)
+        routes.post("invitations/accept", use: acceptInvitation)
+        routes.get("grants", use: listGrants)
+        routes.post("grants/:id/confirm", use: confirmGrant)
+        routes.delete("grants/:id", use: endGrant)
+        routes.get("audit", use: readTrail)
+        routes.get("patients", use: listPatients)
+        routes.get("patients/:patient/episodes", use: patientEpisodes)
+        return routes
+    }
+
+    // MARK: the person's side
+
+    @Sendable func createInvitation(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        let fields = try await fields(
+            request, context: context, ["scope", "name"], optional: ["notes", "birthYear", "endsOn"], numbers: ["birthYear"])
+        guard let scope = GrantScope(rawValue: fields["scope"]!) else {
+            throw Problem.invalid("scope", "\(Problem.shown(fields["scope"]!, limit: 20)) is not a scope; accepted: view, log")
+        }
+        guard let name = SharingRules.name(fields["name"]!) else {
+            throw Problem.invalid("name", "give the name to show, 1 to \(SharingRules.maxNameLength) characters on one line")
+        }
+        let notes: Bool
+        switch fields["notes"] {
+        case nil, "no": notes = false
+        case "yes": notes = true
+        case let other?: throw Problem.invalid("notes", "\(Problem.shown(other, limit: 20)) is not accepted; accepted: yes, no")
+        }
+        let clock = try await services.clock(owner: owner)
+        let today = clock.today
+        var birthYear: Int?
+        if let text = fields["birthYear"] {
+            guard let year = Int(text), (1900...today.year).contains(year) else {
+                throw Problem.invalid("birthYear", "\(Problem.shown(text, limit: 20)) is not a birth year; accepted: 1900 to \(today.year)")
+            }
+            birthYear = year
+        }
+        var endsAt: Int64?
+        if let text = fields["endsOn"] {
+            guard let date = LocalDate(iso: text), date > today, date <= today.adding(days: 3660) else {
+                throw Problem.invalid(
+                    "endsOn", "\(Problem.shown(text, limit: 20)) is not accepted; accepted: a date after today, within 10 years (YYYY-MM-DD)")
+            }
+            endsAt = clock.midnight(of: date.adding(days: 1))
+        }
+        let made = try await sharing.invite(owner: owner, scope: scope, notes: notes, sharedName: name, sharedBirthYear: birthYear, endsAt: endsAt)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("code"); w.value(made.code)
+        w.key("invitation"); Self.write(made.invitation, to: &w)
+        w.endObject()
+        return Body.json(w.bytes, status: .created)
+    }
+
+    @Sendable func listInvitations(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try context.requireOwner()
+        let invitations = try await services.sharing.invitations(owner: owner, now: services.clock.millisecondsNow())
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("invitations")
+        w.beginArray()
+        for invitation in invitations { Self.write(invitation, to: &w) }
+        w.endArray()
+        w.endObject()
+        return Body.json(w.bytes)
+    }
+
+    @Sendable func withdrawInvitation(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        let id = context.parameters.get("id") ?? ""
+        guard try await services.sharing.withdrawInvitation(owner: owner, id: id) else {
+            throw Problem.notFound("invitation \(Problem.shown(id, limit: 20))")
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func acceptInvitation(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let grantee = try requireSession(context)
+        let fields = try await fields(request, context: context, ["code", "name"])
+        let grant = try await sharing.accept(grantee: grantee, code: fields["code"]!, name: fields["name"]!)
+        var w = JSONWriter()
+        Self.write(grant, email: nil, now: services.clock.millisecondsNow(), to: &w)
+        return Body.json(w.bytes, status: .created)
+    }
+
+    @Sendable func listGrants(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try context.requireOwner()
+        let now = services.clock.millisecondsNow()
+        let given = try await services.sharing.grants(owner: owner)
+        let held = try await services.sharing.grants(grantee: owner)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("given")
+        w.beginArray()
+        for listing in given { Self.write(listing.grant, email: listing.otherEmail, now: now, to: &w) }
+        w.endArray()
+        w.key("held")
+        w.beginArray()
+        for listing in held { Self.write(listing.grant, email: listing.otherEmail, now: now, to: &w) }
+        w.endArray()
+        w.endObject()
+        return Body.json(w.bytes)
+    }
+
+    @Sendable func confirmGrant(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        let id = context.parameters.get("id") ?? ""
+        guard try await services.sharing.confirm(owner: owner, id: id, now: services.clock.millisecondsNow()) else {
+            throw Problem.notFound("a grant waiting for confirmation with id \(Problem.shown(id, limit: 40))")
+        }
+        return Response(status: .noContent)
+    }
+
+    /// Revokes a grant the person gave, or leaves one they hold.
+    @Sendable func endGrant(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try requireSession(context)
+        let id = context.parameters.get("id") ?? ""
+        guard try await services.sharing.revoke(id: id, by: owner, now: services.clock.millisecondsNow()) else {
+            throw Problem.notFound("grant \(Problem.shown(id, limit: 40))")
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func readTrail(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let owner = try context.requireOwner()
+        // An empty value is refused like any other that is not a number (only forms send empties).
+        let query = request.uri.queryParameters
+        let limit = try query.get("limit").map { try Query.integer($0, field: "limit", in: 1...500) } ?? 100
+        let before = try query.get("before").map { Int64(try Query.integer($0, field: "before", in: 0...Int(Int32.max) * 1000)) }
+        let entries = try await services.sharing.trail(owner: owner, limit: limit, before: before)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("entries")
+        w.beginArray()
+        for entry in entries { Self.write(entry, to: &w) }
+        w.endArray()
+        w.endObject()
+        return Body.json(w.bytes)
+    }
+
+    // MARK: the clinician's or carer's side
+
+    @Sendable func listPatients(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let actor = try context.requireOwner()
+        let patients = try await sharing.patients(actor: actor)
+        let now = services.clock.millisecondsNow()
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("patients")
+        w.beginArray()
+        for listing in patients { Self.write(listing.grant, email: listing.otherEmail, now: now, to: &w) }
+        w.endArray()
+        w.endObject()
+        return Body.json(w.bytes)
+    }
+
+    @Sendable func patientEpisodes(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        try requireHosted()
+        let actor = try context.requireOwner()
+        let patient = try Self.patient(context)
+        // The grant first: nothing of the patient's (not even their zone) is read before it.
+        let grant = try await sharing.access(actor: actor, patient: patient, .readDiary, target: "episodes")
+        let (filter, limit) = try await EpisodesAPI.page(request, owner: patient, services: services)
+        return Body.json(try await journal.episodePageJSON(owner: patient, filter: filter, limit: limit, notes: grant.notes))
+    }
+
+    /// The patient in the address; a malformed one is answered as a missing one.
+    static func patient(_ context: CrampRequestContext) throws -> OwnerID {
+        guard let owner = OwnerID(context.parameters.get("patient") ?? "") else { throw SharingService.noSuchPatient }
+        return owner
+    }
+
+    // MARK: JSON
+
+    static func write(_ invitation: Invitation, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("id"); w.value(invitation.id)
+        w.key("scope"); w.value(invitation.scope.rawValue)
+        w.key("notes"); w.value(invitation.notes)
+        w.key("name"); w.value(invitation.sharedName)
+        w.key("birthYear")
+        if let year = invitation.sharedBirthYear { w.value(year) } else { w.null() }
+        w.key("endsAt")
+        if let ends = invitation.endsAt { w.value(Int(ends)) } else { w.null() }
+        w.key("createdAt"); w.value(Int(invitation.createdAt))
+        w.key("expiresAt"); w.value(Int(invitation.expiresAt))
+        w.endObject()
+    }
+
+    static func write(_ grant: Grant, email: String?, now: Int64, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("id"); w.value(grant.id)
+        w.key("owner"); w.value(grant.owner.rawValue)
+        w.key("grantee"); w.value(grant.grantee.rawValue)
+        w.key("email")
+        if let email { w.value(email) } else { w.null() }
+        w.key("granteeName"); w.value(grant.granteeName)
+        w.key("name"); w.value(grant.sharedName)
+        w.key("birthYear")
+        if let year = grant.sharedBirthYear { w.value(year) } else { w.null() }
+        w.key("scope"); w.value(grant.scope.rawValue)
+        w.key("notes"); w.value(grant.notes)
+        w.key("state"); w.value(grant.state(at: now).rawValue)
+        w.key("createdAt"); w.value(Int(grant.createdAt))
+        w.key("confirmedAt")
+        if let at = grant.confirmedAt { w.value(Int(at)) } else { w.null() }
+        w.key("endsAt")
+        if let at = grant.endsAt { w.value(Int(at)) } else { w.null() }
+        w.key("revokedAt")
+        if let at = grant.revokedAt { w.value(Int(at)) } else { w.null() }
+        w.endObject()
+    }
+
+    static func write(_ entry: AuditRecord, to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("id"); w.value(entry.id.description)
+        w.key("actor"); w.value(entry.actor.rawValue)
+        w.key("grant"); w.value(entry.grantID)
+        w.key("action"); w.value(entry.action.rawValue)
+        w.key("target"); w.value(entry.target)
+        w.key("outcome"); w.value(entry.outcome.rawValue)
+        w.key("at"); w.value(Int(entry.at))
+        w.endObject()
+    }
+}
