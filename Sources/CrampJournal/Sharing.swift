@@ -205,6 +205,10 @@ public enum SharingRules {
     public static let carerEditMilliseconds: Int64 = 24 * 3_600_000
     /// The code's random bytes: 20 (160 bits; at least 128 are asked for).
     public static let codeBytes = 20
+    /// Said on the person's side and on the clinician's list: sharing is not monitoring.
+    public static let notMonitored =
+        "Your clinician sees your diary when they open it; they are not told when you log. For urgent signs, act on CrampCare's advice now."
+
     /// The longest name a grantee or a person may give.
     public static let maxNameLength = 80
 

@@ -1,3 +1,4 @@
+import CrampApplication
 import CrampJournal
 import CrampStorage
 import Foundation
@@ -12,6 +13,47 @@ struct SharingService: Sendable {
 
     var sharing: SharingStore { services.sharing }
     var now: Int64 { services.clock.millisecondsNow() }
+
+    /// An invitation from the terms as a form or a JSON body gives them, each checked and refused
+    /// with the field, the value and what is accepted.
+    func invite(
+        owner: OwnerID, scope text: String, name rawName: String, notes: String?, birthYear: String?, endsOn: String?
+    ) async throws -> (code: String, invitation: Invitation) {
+        guard let scope = GrantScope(rawValue: text) else {
+            throw Problem.invalid("scope", "\(Problem.shown(text, limit: 20)) is not accepted; accepted: view (a clinician), log (a carer)")
+        }
+        guard let name = SharingRules.name(rawName) else {
+            throw Problem.invalid(
+                "name",
+                "\(Problem.shown(rawName, limit: 40)) is not accepted; give the name to show, 1 to \(SharingRules.maxNameLength) characters on one line"
+            )
+        }
+        let sharesNotes: Bool
+        switch notes {
+        case nil, "", "no": sharesNotes = false
+        case "yes": sharesNotes = true
+        case let other?: throw Problem.invalid("notes", "\(Problem.shown(other, limit: 20)) is not accepted; accepted: yes, no")
+        }
+        let clock = try await services.clock(owner: owner)
+        let today = clock.today
+        var year: Int?
+        if let text = birthYear, !text.isEmpty {
+            guard let value = Int(text), (1900...today.year).contains(value) else {
+                throw Problem.invalid("birthYear", "\(Problem.shown(text, limit: 20)) is not a birth year; accepted: 1900 to \(today.year), or none")
+            }
+            year = value
+        }
+        var endsAt: Int64?
+        if let text = endsOn, !text.isEmpty {
+            guard let date = LocalDate(iso: text), date > today, date <= today.adding(days: 3660) else {
+                throw Problem.invalid(
+                    "endsOn",
+                    "\(Problem.shown(text, limit: 20)) is not accepted; accepted: a date after today and within 10 years (YYYY-MM-DD), or none")
+            }
+            endsAt = clock.midnight(of: date.adding(days: 1))
+        }
+        return try await invite(owner: owner, scope: scope, notes: sharesNotes, sharedName: name, sharedBirthYear: year, endsAt: endsAt)
+    }
 
     /// A new invitation and its code, shown once: only the code's digest is kept.
     func invite(

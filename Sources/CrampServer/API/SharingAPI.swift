@@ -1,4 +1,3 @@
-import CrampApplication
 import CrampJSON
 import CrampJournal
 import CrampStorage
@@ -37,36 +36,9 @@ struct SharingAPI: APIController {
         let owner = try requireSession(context)
         let fields = try await fields(
             request, context: context, ["scope", "name"], optional: ["notes", "birthYear", "endsOn"], numbers: ["birthYear"])
-        guard let scope = GrantScope(rawValue: fields["scope"]!) else {
-            throw Problem.invalid("scope", "\(Problem.shown(fields["scope"]!, limit: 20)) is not a scope; accepted: view, log")
-        }
-        guard let name = SharingRules.name(fields["name"]!) else {
-            throw Problem.invalid("name", "give the name to show, 1 to \(SharingRules.maxNameLength) characters on one line")
-        }
-        let notes: Bool
-        switch fields["notes"] {
-        case nil, "no": notes = false
-        case "yes": notes = true
-        case let other?: throw Problem.invalid("notes", "\(Problem.shown(other, limit: 20)) is not accepted; accepted: yes, no")
-        }
-        let clock = try await services.clock(owner: owner)
-        let today = clock.today
-        var birthYear: Int?
-        if let text = fields["birthYear"] {
-            guard let year = Int(text), (1900...today.year).contains(year) else {
-                throw Problem.invalid("birthYear", "\(Problem.shown(text, limit: 20)) is not a birth year; accepted: 1900 to \(today.year)")
-            }
-            birthYear = year
-        }
-        var endsAt: Int64?
-        if let text = fields["endsOn"] {
-            guard let date = LocalDate(iso: text), date > today, date <= today.adding(days: 3660) else {
-                throw Problem.invalid(
-                    "endsOn", "\(Problem.shown(text, limit: 20)) is not accepted; accepted: a date after today, within 10 years (YYYY-MM-DD)")
-            }
-            endsAt = clock.midnight(of: date.adding(days: 1))
-        }
-        let made = try await sharing.invite(owner: owner, scope: scope, notes: notes, sharedName: name, sharedBirthYear: birthYear, endsAt: endsAt)
+        let made = try await sharing.invite(
+            owner: owner, scope: fields["scope"]!, name: fields["name"]!, notes: fields["notes"], birthYear: fields["birthYear"],
+            endsOn: fields["endsOn"])
         var w = JSONWriter()
         w.beginObject()
         w.key("code"); w.value(made.code)

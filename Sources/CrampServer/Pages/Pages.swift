@@ -31,7 +31,7 @@ struct Pages: Sendable {
             HomePages(web: self), AssessPages(web: self), NightLogPages(web: self), EpisodePages(web: self), DayPages(web: self),
             ProfilePages(web: self),
             LearnPages(web: self), RelievePages(web: self), PlanPages(web: self), InsightsPages(web: self), DataPages(web: self),
-            AccountPages(web: self), OfflinePages(web: self),
+            AccountPages(web: self), OfflinePages(web: self), SharingPages(web: self),
         ]
     }
 
@@ -114,6 +114,7 @@ extension PageController {
                     ("/register", "Create an account", "register"),
                 ]
             } else {
+                nav.append(("/sharing", "Sharing", "sharing"))
                 nav.append(("/account", "Account", "account"))
             }
         }
