@@ -1,4 +1,5 @@
 import CrampApplication
+import CrampInsights
 import CrampJournal
 import CrampStorage
 import Foundation
@@ -160,14 +161,19 @@ struct SharingService: Sendable {
         }
     }
 
-    /// The diaries shared with `actor` that they may open now, with one read recorded for each
-    /// patient shown, all before the list is answered.
-    func patients(actor: OwnerID) async throws -> [GrantListing] {
+    /// The diaries shared with `actor` that they may open now, most in need first (the reasons
+    /// with each), with one read recorded for each patient shown, all before the list is answered.
+    func patients(actor: OwnerID) async throws -> [(listing: GrantListing, need: Need)] {
         try await requireSecondFactor(actor)
         let now = now
         let live = try await sharing.grants(grantee: actor).filter { $0.grant.state(at: now) == .active }
         try await record(live.map { audit($0.grant, .listPatients, target: "", outcome: .allowed, at: now) })
-        return live
+        var list: [(listing: GrantListing, need: Need)] = []
+        for listing in live { list.append((listing, try await services.app.need(owner: listing.grant.owner))) }
+        return list.sorted {
+            ($0.need.rank, $0.listing.grant.sharedName.lowercased(), $0.listing.grant.id)
+                < ($1.need.rank, $1.listing.grant.sharedName.lowercased(), $1.listing.grant.id)
+        }
     }
 
     static let noSuchPatient = Problem.notFound("the diary")

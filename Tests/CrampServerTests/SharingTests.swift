@@ -1,4 +1,5 @@
 import CrampJournal
+import CrampKnowledge
 import CrampStorage
 import Foundation
 import HTTPTypes
@@ -229,6 +230,40 @@ import Testing
             #expect(try await sharing.trail(owner: otherOwner, limit: 10).contains { $0.actor == owner && $0.action == .readDiary })
             try await client.execute(uri: "/api/v1/patients", method: .get, headers: clinician) { response in
                 #expect((parsed(response)["patients"] as? [Any])?.isEmpty == true)
+            }
+        }
+    }
+
+    /// The list puts the patient with an urgent check in the last 14 days first, and says why.
+    @Test func thePatientListShowsWhoNeedsALookFirstAndWhy() async throws {
+        let server = try await TestServer.make(hosted: true)
+        let store = server.store
+        try await server.run { client in
+            let clinician = try await Self.account(client, "list@clinic.example.org", secondFactor: true)
+            var owners: [String: OwnerID] = [:]
+            for name in ["Alice A", "Zoe Z"] {
+                let person = try await Self.account(client, "\(name.prefix(3).lowercased())@example.org")
+                owners[name] = OwnerID(try await Self.owner(client, person))
+                let code = try #require(parsed(try await Self.invite(client, person, #"{"scope":"view","name":"\#(name)"}"#))["code"] as? String)
+                let grant = try #require(parsed(try await Self.accept(client, clinician, code: code))["id"] as? String)
+                try await client.execute(uri: "/api/v1/grants/\(grant)/confirm", method: .post, headers: person) { #expect($0.status == .noContent) }
+            }
+            let now = SystemClock().millisecondsNow()
+            try await store.saveAssessment(
+                AssessmentRecord(
+                    id: EntryID.random(), madeAt: LocalTimestamp(instant: now - 2 * 86_400_000, utcOffsetSeconds: 0)!, knowledgeVersion: "test",
+                    triage: .urgent, requestJSON: "{}", resultJSON: "{}"), owner: try #require(owners["Zoe Z"]))
+            try await client.execute(uri: "/api/v1/patients", method: .get, headers: clinician) { response in
+                let patients = parsed(response)["patients"] as? [[String: Any]] ?? []
+                #expect(patients.map { $0["name"] as? String } == ["Zoe Z", "Alice A"])
+                #expect((patients.first?["why"] as? [String])?.first?.contains("URGENT") == true)
+            }
+            try await client.execute(uri: "/patients", method: .get, headers: clinician) { response in
+                let page = text(response)
+                let zoe = try #require(page.range(of: "Zoe Z")), alice = try #require(page.range(of: "Alice A"))
+                #expect(zoe.lowerBound < alice.lowerBound)
+                #expect(page.contains("class=\"attention\""))
+                #expect(response.headers[.cacheControl] == "no-store")
             }
         }
     }

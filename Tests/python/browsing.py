@@ -1,5 +1,7 @@
 """What the browser tests do as a person would: answer the safety questions and the interview,
 and an axe-core audit of the page as it is. Shared by the browser test files."""
+import re
+
 from axe_playwright_python.sync_playwright import Axe
 
 AXE = Axe()
@@ -48,3 +50,15 @@ def answer_the_rest(page, muscle="calf", minutes="2", age="40", eased="relieved_
             page.locator("input[name='age']").fill(age)
         page.get_by_role("button", name="Continue").click()
     raise AssertionError(f"no result after {seen}")
+
+
+PASSWORD = "a long test password"
+
+
+def register(page, base, email):
+    """A new hosted account, signed in."""
+    page.goto(base + "/register")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label(re.compile("Password")).fill(PASSWORD)
+    page.get_by_role("button", name="Create an account").click()
+    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()

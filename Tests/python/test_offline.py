@@ -24,7 +24,7 @@ from webserver import Server, free_port
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browsing import answer_safety, answer_the_rest  # noqa: E402
+from browsing import PASSWORD, answer_safety, answer_the_rest, register  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
@@ -34,7 +34,6 @@ if os.environ.get("CI") == "true" and not CHROMIUM:
     raise RuntimeError("chromium is not installed: the test command installs Debian's chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed (scripts/test installs it)")
 
-PASSWORD = "a long test password"
 
 
 ARGS = ["--no-sandbox"] if os.geteuid() == 0 else []
@@ -84,14 +83,6 @@ def shot(page, name):
     page.screenshot(path=os.path.join(SHOTS, name + ".png"), full_page=True)
 
 
-def register(page, base, email):
-    page.goto(base + "/register")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label(re.compile("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Create an account").click()
-    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
-
-
 def sign_in(page, base, email):
     page.goto(base + "/signin")
     page.get_by_label("Email address").fill(email)
@@ -125,14 +116,20 @@ def note_offline(page, base, muscle="Calf", duration="1–5 min", severity="6"):
     page.locator("#offline-saved").wait_for(state="visible")
 
 
-def queued(page):
-    return page.evaluate("""() => new Promise((resolve) => {
+def read_store(page, store, key=None):
+    """A store of the phone's IndexedDB: every record, or one setting's value."""
+    return page.evaluate("""([store, key]) => new Promise((resolve) => {
         const open = indexedDB.open("crampcare", 1);
         open.onupgradeneeded = () => { open.result.createObjectStore("queue", {keyPath: "id"}); open.result.createObjectStore("settings", {keyPath: "key"}); };
-        open.onsuccess = () => { const db = open.result; const all = db.transaction("queue").objectStore("queue").getAll();
-            all.onsuccess = () => { db.close(); resolve(all.result); }; };
+        open.onsuccess = () => { const db = open.result; const objects = db.transaction(store).objectStore(store);
+            const got = key === null ? objects.getAll() : objects.get(key);
+            got.onsuccess = () => { db.close(); resolve(key === null ? got.result : (got.result ? got.result.value : null)); }; };
         open.onerror = () => resolve(null);
-    })""")
+    })""", [store, key])
+
+
+def queued(page):
+    return read_store(page, "queue")
 
 
 def stored(page):
@@ -324,13 +321,7 @@ def test_a_cramp_saved_on_the_usual_page_when_the_server_is_gone_is_kept(browser
 
 def yours(page):
     """What the phone keeps for the offline page of the person signed in (IndexedDB settings)."""
-    return page.evaluate("""() => new Promise((resolve) => {
-        const open = indexedDB.open("crampcare", 1);
-        open.onupgradeneeded = () => { open.result.createObjectStore("queue", {keyPath: "id"}); open.result.createObjectStore("settings", {keyPath: "key"}); };
-        open.onsuccess = () => { const db = open.result; const got = db.transaction("settings").objectStore("settings").get("yours");
-            got.onsuccess = () => { db.close(); resolve(got.result ? got.result.value : null); }; };
-        open.onerror = () => resolve(null);
-    })""")
+    return read_store(page, "settings", "yours")
 
 
 def kept_relief(page, base, says):

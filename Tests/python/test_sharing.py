@@ -16,11 +16,10 @@ import pytest
 from webserver import Server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from browsing import audit  # noqa: E402
+from browsing import audit, register  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = os.path.join(os.path.dirname(__file__), "artifacts", "sharing")
-PASSWORD = "a long test password"
 ARGS = ["--no-sandbox"] if os.geteuid() == 0 else []
 
 if os.environ.get("CI") == "true" and not CHROMIUM:
@@ -40,14 +39,6 @@ def totp(secret, at=None):
 def shot(page, name):
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SHOTS, name + ".png"), full_page=True)
-
-
-def register(page, base, email):
-    page.goto(base + "/register")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label(re.compile("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Create an account").click()
-    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import CrampInsights
 import CrampJSON
 import CrampJournal
 import CrampStorage
@@ -151,7 +152,7 @@ struct SharingAPI: APIController {
         w.beginObject()
         w.key("patients")
         w.beginArray()
-        for listing in patients { Self.write(listing.grant, email: listing.otherEmail, now: now, to: &w) }
+        for entry in patients { Self.write(entry.listing.grant, email: entry.listing.otherEmail, now: now, why: entry.need.words, to: &w) }
         w.endArray()
         w.endObject()
         return Body.json(w.bytes)
@@ -190,7 +191,7 @@ struct SharingAPI: APIController {
         w.endObject()
     }
 
-    static func write(_ grant: Grant, email: String?, now: Int64, to w: inout JSONWriter) {
+    static func write(_ grant: Grant, email: String?, now: Int64, why: [String]? = nil, to w: inout JSONWriter) {
         w.beginObject()
         w.key("id"); w.value(grant.id)
         w.key("owner"); w.value(grant.owner.rawValue)
@@ -211,6 +212,12 @@ struct SharingAPI: APIController {
         if let at = grant.endsAt { w.value(Int(at)) } else { w.null() }
         w.key("revokedAt")
         if let at = grant.revokedAt { w.value(Int(at)) } else { w.null() }
+        if let why {
+            w.key("why")
+            w.beginArray()
+            for reason in why { w.value(reason) }
+            w.endArray()
+        }
         w.endObject()
     }
 

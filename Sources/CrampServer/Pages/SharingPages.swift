@@ -1,4 +1,5 @@
 import CrampApplication
+import CrampInsights
 import CrampJournal
 import CrampKnowledge
 import CrampStorage
@@ -177,10 +178,11 @@ struct SharingPages: PageController {
         let list = try await sharing.patients(actor: actor)
         let model = PatientsPage(
             notMonitored: SharingRules.notMonitored,
-            patients: list.sorted { $0.grant.sharedName.localizedCaseInsensitiveCompare($1.grant.sharedName) == .orderedAscending }.map {
-                PatientsPage.Patient(
-                    patient: $0.grant.owner.rawValue, name: $0.grant.sharedName, birthYear: $0.grant.sharedBirthYear.map(String.init) ?? "",
-                    scope: $0.grant.scope.label)
+            patients: list.map { entry in
+                let grant = entry.listing.grant
+                return PatientsPage.Patient(
+                    patient: grant.owner.rawValue, name: grant.sharedName, birthYear: grant.sharedBirthYear.map(String.init) ?? "",
+                    scope: grant.scope.label, why: entry.need.words, attention: entry.need.rank <= 2)
             })
         return page("patients", title: "My patients", section: "patients", model: model, request: request, context: context)
     }
@@ -290,6 +292,10 @@ struct PatientsPage: Sendable {
         let name: String
         let birthYear: String
         let scope: String
+        /// Why they are this high in the list; empty when nothing stands out.
+        let why: [String]
+        /// An urgent or emergency check, or a pattern at that level.
+        let attention: Bool
     }
 
     let notMonitored: String
