@@ -37,8 +37,10 @@ public enum BackupImport: Sendable {
 
 extension CrampCareApp {
     /// The journal in one format: CSV gives the tables asked for (both by default), JSON the
-    /// backup, FHIR one R4 Bundle.
-    public func export(_ format: ExportFormat, tables: [ExportTable] = ExportTable.allCases, owner: OwnerID) async throws -> ExportedJournal {
+    /// backup (with the account's sharing and its trail when given), FHIR one R4 Bundle.
+    public func export(
+        _ format: ExportFormat, tables: [ExportTable] = ExportTable.allCases, owner: OwnerID, sharing: SharingExport? = nil
+    ) async throws -> ExportedJournal {
         let contents = try await journal.contents(owner: owner)
         let files: [ExportFile]
         switch format {
@@ -47,7 +49,9 @@ extension CrampCareApp {
                 ExportFile(name: table.fileName, mediaType: "text/csv; charset=utf-8", bytes: Array(Self.csv(table, contents).utf8))
             }
         case .json:
-            files = [ExportFile(name: "crampcare-journal.json", mediaType: "application/json", bytes: JournalBackup.encode(contents))]
+            files = [
+                ExportFile(name: "crampcare-journal.json", mediaType: "application/json", bytes: JournalBackup.encode(contents, sharing: sharing))
+            ]
         case .fhir:
             let generatedAt = clock(for: contents.profile).now()
             files = [

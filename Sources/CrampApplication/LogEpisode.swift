@@ -24,10 +24,11 @@ extension CrampCareApp {
     /// How far back the journal's own count of episodes reaches for a check.
     public static let recentDays = 30
 
-    /// Saves a new or changed episode (validated first), then checks it and keeps the check.
-    public func log(_ episode: Episode, owner: OwnerID, check: Bool = true) async throws -> LoggedEpisode {
+    /// Saves a new or changed episode (validated first), then checks it and keeps the check;
+    /// `trail` (a carer's write) is written with the episode, in its transaction.
+    public func log(_ episode: Episode, owner: OwnerID, check: Bool = true, trail: [AuditRecord] = []) async throws -> LoggedEpisode {
         try episode.validate()
-        try await journal.saveEpisode(episode, owner: owner)
+        try await journal.saveEpisode(episode, owner: owner, trail: trail)
         return LoggedEpisode(episode: episode, check: check ? try await self.check(episode, owner: owner) : nil)
     }
 
@@ -80,11 +81,11 @@ extension CrampCareApp {
     /// emergency the check is kept and returned, so it is shown before any question. Otherwise
     /// nothing is kept (a reassuring result would stand for questions no one answered) and the
     /// check is nil: the person is asked the questions next.
-    public func quickLog(_ episode: Episode, owner: OwnerID) async throws -> LoggedEpisode {
+    public func quickLog(_ episode: Episode, owner: OwnerID, trail: [AuditRecord] = []) async throws -> LoggedEpisode {
         var episode = episode
         episode.safetyQuestions = .notAnswered
         try episode.validate()
-        try await journal.saveEpisode(episode, owner: owner)
+        try await journal.saveEpisode(episode, owner: owner, trail: trail)
         return try await quickCheck(episode, owner: owner)
     }
 
@@ -103,7 +104,9 @@ extension CrampCareApp {
     /// check kept) like any log. With questions still unanswered (`allAnswered` false) nothing is
     /// written and nil returned, unless the answers so far already make an emergency: a person in
     /// a hurry who says yes to chest pain is not sent back to answer the rest.
-    public func answerSafetyQuestions(_ episode: Episode, redFlags: [Finding], allAnswered: Bool, owner: OwnerID) async throws -> LoggedEpisode? {
+    public func answerSafetyQuestions(
+        _ episode: Episode, redFlags: [Finding], allAnswered: Bool, owner: OwnerID, trail: [AuditRecord] = []
+    ) async throws -> LoggedEpisode? {
         var episode = episode
         let kept = episode.findings.filter { !knowledge.redFlagFindings.contains($0) }
         episode.findings = Array(CodeSet(kept + redFlags))
@@ -113,7 +116,7 @@ extension CrampCareApp {
             let (request, _, _) = try await checkRequest(episode, owner: owner)
             guard assessor.assess(request).triage == .emergency else { return nil }
         }
-        return try await log(episode, owner: owner)
+        return try await log(episode, owner: owner, trail: trail)
     }
 
     /// The cramps of the last `CrampCareApp.recentDays` days whose red-flag questions are not

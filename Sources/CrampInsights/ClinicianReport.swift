@@ -2,17 +2,22 @@ import CrampJSON
 public import CrampJournal
 public import CrampKnowledge
 
-/// The report a clinician reads: one to two printed pages of HTML, self-contained (styles inline,
-/// charts as inline SVG, no script), from a journal's contents and its insights.
+/// The report a clinician reads: a summary of one to two printed pages of HTML, then the cramps
+/// themselves as an appendix from a new page; self-contained (styles inline, charts as inline
+/// SVG, no script), from a journal's contents and its insights.
 public struct ClinicianReport: Sendable {
     public let contents: JournalContents
     public let insights: Insights
     public let knowledge: KnowledgeBase
+    /// Whether the appendix shows the person's notes: always in their own report, through a
+    /// grant only when they chose to share them.
+    public let notes: Bool
 
-    public init(contents: JournalContents, insights: Insights, knowledge: KnowledgeBase) {
+    public init(contents: JournalContents, insights: Insights, knowledge: KnowledgeBase, notes: Bool = true) {
         self.contents = contents
         self.insights = insights
         self.knowledge = knowledge
+        self.notes = notes
     }
 
     static func html(_ text: String) -> String { HTMLText.escape(text) }
@@ -42,7 +47,8 @@ public struct ClinicianReport: Sendable {
         .report h1{font-size:14px}.report h2{font-size:11px;margin:.5rem 0 .2rem;break-after:avoid}.report p{margin:.2rem 0}
         .report table{font-size:8.5px;margin:.15rem 0}.report th,.report td{padding:.05rem .25rem}
         .report .chart{max-height:42mm;width:auto;margin:0}.report .flag{padding:.15rem .3rem;margin:.15rem 0}
-        .report .charts{grid-template-columns:1fr 1fr}.report table,.report .chart,.report .flag{break-inside:avoid}}
+        .report .charts{grid-template-columns:1fr 1fr}.report table,.report .chart,.report .flag{break-inside:avoid}
+        .report .appendix{break-before:page}.report .appendix table{break-inside:auto}.report .appendix tr{break-inside:avoid}}
         """
 
     /// The report's content, for a page of the web app or the printable document.
@@ -83,7 +89,33 @@ public struct ClinicianReport: Sendable {
             + "results are an early signal only (Fisher's exact test). From then on a possible trigger needs a logistic regression adjusted for the day before "
             + "and for trend (Firth-penalised where cells are sparse) and the exact test, both under Benjamini–Hochberg control at q = 0.10. "
             + "Associations in a diary do not show a cause.</p>"
-        return out
+        return out + appendix(h2)
+    }
+
+    /// Every cramp of the period, oldest first, after the summary: on paper it starts a new page,
+    /// so the first two stay the summary.
+    func appendix(_ h2: String) -> String {
+        var out = "<section class=\"appendix\"><\(h2) id=\"appendix\">Appendix: the cramps</\(h2)>"
+        guard !insights.episodes.isEmpty else { return out + "<p>No cramps in this period.</p></section>" }
+        out +=
+            "<p class=\"note\">\(insights.episodes.count) cramps, oldest first"
+            + (notes ? "." : "; the person has not shared their notes.") + "</p>"
+            + "<div class=\"wide\" tabindex=\"0\"><table><tr><th scope=\"col\">Date</th><th scope=\"col\">Time</th><th scope=\"col\">Where</th>"
+            + "<th scope=\"col\">Side</th><th scope=\"col\">How bad (0–10)</th><th scope=\"col\">How long</th><th scope=\"col\">What helped</th>"
+            + (notes ? "<th scope=\"col\">Note</th>" : "") + "</tr>"
+        for episode in insights.episodes.sorted(by: { ($0.startedAt.instant, $0.id.description) < ($1.startedAt.instant, $1.id.description) }) {
+            let seconds = episode.startedAt.localSecondsOfDay
+            let time = "\(seconds / 3600 < 10 ? "0" : "")\(seconds / 3600):\(seconds / 60 % 60 < 10 ? "0" : "")\(seconds / 60 % 60)"
+            let helped = episode.reliefs.filter { $0.outcome != .no }.map(\.technique.label)
+            out +=
+                "<tr><td>\(episode.startedAt.localDate)</td><td>\(time)</td>"
+                + "<td>\(Self.html(episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", ")))</td>"
+                + "<td>\(Self.html(episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—"))</td>"
+                + "<td>\(episode.severity.map(String.init) ?? "—")</td><td>\(Self.html(episode.lasted))</td>"
+                + "<td>\(Self.html(helped.isEmpty ? "—" : helped.joined(separator: ", ")))</td>"
+                + (notes ? "<td>\(Self.html(episode.note ?? ""))</td>" : "") + "</tr>"
+        }
+        return out + "</table></div></section>"
     }
 
     func sourceNames(_ ids: [String]) -> String { knowledge.sourceNames(ids).joined(separator: "; ") }

@@ -12,7 +12,8 @@ public enum JournalBackup {
     public static let version = 2
     public static let readableVersions = [1, 2]
 
-    public static func encode(_ contents: JournalContents) -> [UInt8] {
+    /// The backup; a hosted account's also holds its sharing (`sharing`), which no import reads.
+    public static func encode(_ contents: JournalContents, sharing: SharingExport? = nil) -> [UInt8] {
         var w = JSONWriter(capacity: 1 << 16)
         w.beginObject()
         w.key("format"); w.value(format)
@@ -47,6 +48,9 @@ public enum JournalBackup {
             w.endObject()
         }
         w.endArray()
+        if let sharing {
+            w.key("sharing"); SharingJSON.write(sharing, to: &w)
+        }
         w.endObject()
         return w.bytes + [0x0A]
     }
@@ -167,6 +171,7 @@ public enum JournalBackup {
         w.endArray()
         if let note = episode.note { w.key("note"); w.value(note) }
         if let said = episode.safetyQuestions { w.key("safetyQuestions"); w.value(said.rawValue) }
+        if let carer = episode.loggedBy { w.key("loggedBy"); w.value(carer.rawValue) }
         w.key("createdAt"); w.value(Int(episode.createdAt))
         w.key("updatedAt"); w.value(Int(episode.updatedAt))
         w.endObject()
@@ -198,7 +203,8 @@ public enum JournalBackup {
     /// peak memory is about the file and its decoded records (about three times the file).
     public static let maxBytes = 128 << 20
 
-    static let documentMembers: Set<String> = ["format", "version", "profile", "episodes", "dayLogs", "assessments"]
+    /// `sharing` is accepted and left unread: grants and the trail are never imported.
+    static let documentMembers: Set<String> = ["format", "version", "profile", "episodes", "dayLogs", "assessments", "sharing"]
     static let profileMembers: Set<String> = [
         "birthYear", "sex", "conditions", "medications", "timeZone", "region", "reminderTimes", "glassML", "updatedAt",
     ]
@@ -210,6 +216,7 @@ public enum JournalBackup {
     static let episodeMembers = Set(
         [
             "id", "startedAt", "durationSeconds", "durationRange", "muscles", "side", "onset", "findings", "reliefs", "note", "safetyQuestions",
+            "loggedBy",
             "createdAt", "updatedAt",
         ]
             + EpisodeDetail.all.map(\.field.jsonKey))
@@ -383,6 +390,12 @@ public enum JournalBackup {
             return id
         }
 
+        func owner() throws(JournalError) -> OwnerID {
+            let text = try string()
+            guard let owner = OwnerID(text) else { throw fail("\"\(text.prefix(40))\" is not an account id") }
+            return owner
+        }
+
         func timestamp() throws(JournalError) -> LocalTimestamp {
             let text = try string()
             guard let stamp = LocalTimestamp(iso: text) else { throw fail("\"\(text)\" is not an ISO 8601 date and time with an offset") }
@@ -423,7 +436,8 @@ public enum JournalBackup {
             muscles: try r.field("muscles").codes(Muscle.self),
             side: try r.optional("side")?.code(Side.self), onset: try r.optional("onset")?.code(Onset.self),
             findings: try r.optional("findings")?.codes(Finding.self) ?? [], reliefs: reliefs, note: try r.optional("note")?.string(),
-            safetyQuestions: try r.optional("safetyQuestions")?.code(SafetyQuestions.self), createdAt: try r.field("createdAt").stamp(),
+            safetyQuestions: try r.optional("safetyQuestions")?.code(SafetyQuestions.self), loggedBy: try r.optional("loggedBy")?.owner(),
+            createdAt: try r.field("createdAt").stamp(),
             updatedAt: try r.field("updatedAt").stamp())
         for detail in EpisodeDetail.all { detail.set(try r.optional(detail.field.jsonKey)?.int(), in: &episode) }
         do throws(JournalError) {

@@ -110,8 +110,9 @@ public struct EpisodeDeleted: Error, Sendable, Equatable, CustomStringConvertibl
 /// owner's rows. Every write is one transaction; when a call returns, the write is durable.
 public protocol JournalStore: Sendable {
     /// Saves a new or changed episode; throws `EpisodeDeleted` when the owner deleted one with
-    /// its id, also when the delete commits while the save waits.
-    func saveEpisode(_ episode: Episode, owner: OwnerID) async throws
+    /// its id, also when the delete commits while the save waits. `trail` (a carer's write
+    /// through a grant) is written in the same transaction: both or neither.
+    func saveEpisode(_ episode: Episode, owner: OwnerID, trail: [AuditRecord]) async throws
     /// Saves a new episode; nothing written when the owner has one with its id, or deleted one
     /// with it (a phone's queue sending again after a delete must not bring it back).
     func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded
@@ -196,4 +197,11 @@ extension JournalStore {
 public protocol ImportSink: Sendable {
     func add(episodes: [Episode]) async throws
     func add(dayLogs: [DayLog]) async throws
+}
+
+extension JournalStore {
+    /// The person's own save: nothing for the trail.
+    public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
+        try await saveEpisode(episode, owner: owner, trail: [])
+    }
 }

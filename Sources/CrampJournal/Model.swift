@@ -113,14 +113,18 @@ public struct Episode: Sendable, Hashable {
     public var note: String?
     /// Nil for a cramp logged with its signs on one form (or imported without saying).
     public var safetyQuestions: SafetyQuestions?
+    /// The carer who logged it through their grant; nil when the person did. Set when the
+    /// episode is first written and kept by every later change.
+    public var loggedBy: OwnerID?
     public var createdAt: Int64
     public var updatedAt: Int64
 
     public init(
         id: EntryID, startedAt: LocalTimestamp, durationSeconds: Int, durationRange: DurationRange? = nil, muscles: [Muscle], side: Side? = nil,
         severity: Int? = nil, onset: Onset? = nil, findings: [Finding] = [], reliefs: [ReliefTried] = [],
-        note: String? = nil, safetyQuestions: SafetyQuestions? = nil, createdAt: Int64, updatedAt: Int64
+        note: String? = nil, safetyQuestions: SafetyQuestions? = nil, loggedBy: OwnerID? = nil, createdAt: Int64, updatedAt: Int64
     ) {
+        self.loggedBy = loggedBy
         self.id = id
         self.startedAt = startedAt
         self.durationSeconds = durationSeconds

@@ -193,6 +193,12 @@ public struct AuditRecord: Sendable, Equatable {
         self.outcome = outcome
         self.at = at
     }
+
+    /// The same entry about another target (a write names the entry it made).
+    public func about(_ target: String) -> AuditRecord {
+        AuditRecord(
+            id: id, owner: owner, actor: actor, grantID: grantID, action: action, target: String(target.prefix(200)), outcome: outcome, at: at)
+    }
 }
 
 /// The rules of sharing, in one place.
@@ -274,5 +280,33 @@ public enum SharingRules {
             })
         else { return nil }
         return trimmed
+    }
+}
+
+/// A grant with the email address of the account on the other side (nil once that account is
+/// deleted).
+public struct GrantListing: Sendable, Equatable {
+    public let grant: Grant
+    public let otherEmail: String?
+
+    public init(grant: Grant, otherEmail: String?) {
+        self.grant = grant
+        self.otherEmail = otherEmail
+    }
+}
+
+/// What the person's JSON export holds of their sharing: the grants they gave and hold, and
+/// their whole trail. An import reads none of it back (a grant is given only by confirming).
+public struct SharingExport: Sendable {
+    public let given: [GrantListing]
+    public let held: [GrantListing]
+    public let trail: [AuditRecord]
+    public let now: Int64
+
+    public init(given: [GrantListing], held: [GrantListing], trail: [AuditRecord], now: Int64) {
+        self.given = given
+        self.held = held
+        self.trail = trail
+        self.now = now
     }
 }

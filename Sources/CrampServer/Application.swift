@@ -33,11 +33,13 @@ public func buildApplication(
     return application
 }
 
+/// `listing`, when given, gets every route as it is added (the permission matrix test's list).
 public func buildRouter(
     configuration: ServerConfiguration, services: CrampServices, metrics: PrometheusCollectorRegistry? = nil,
-    logger: Logger = Logger(label: "crampcare.server")
+    logger: Logger = Logger(label: "crampcare.server"), listing: RouteListing? = nil
 ) throws -> Router<CrampRequestContext> {
-    let router = Router(context: CrampRequestContext.self)
+    let built = Router(context: CrampRequestContext.self)
+    let router = RouteBook(built, listing: listing)
     // Outermost first: every answer is logged and gets the security headers, errors included.
     // One job each, composed as one statically typed stack (Hummingbird's result builder), so the
     // compiler joins the layers: added one by one, each was an async hop of its own (measured 14%
@@ -88,7 +90,7 @@ public func buildRouter(
     for controller in web.controllers() { pages.addRoutes(controller.routes) }
     // Any other address is a page that is not there, said as a page to a browser.
     pages.get("**") { request, _ -> Response in throw Problem.notFound("The page \(request.uri.path.prefix(200))") }
-    return router
+    return built
 }
 
 /// The style sheet, scripts and OpenAPI document, compiled into the binary.

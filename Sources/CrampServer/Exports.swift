@@ -1,5 +1,6 @@
 import CrampApplication
 import CrampJournal
+import CrampStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,7 +10,10 @@ import NIOCore
 /// The journal as a download, on the API and the data page: one CSV table (`table=`), the JSON
 /// backup, or an HL7 FHIR R4 bundle.
 enum Exports {
-    static func response(_ query: FlatDictionary<Substring, Substring>, owner: OwnerID, app: CrampCareApp) async throws -> Response {
+    /// Hosted, the JSON backup also holds the account's grants and its whole audit trail.
+    static func response(
+        _ query: FlatDictionary<Substring, Substring>, owner: OwnerID, services: CrampServices, hosted: Bool
+    ) async throws -> Response {
         let formatText = query.get("format") ?? "json"
         let tableText = query.get("table") ?? "episodes"
         guard let format = ExportFormat(rawValue: formatText) else {
@@ -20,7 +24,14 @@ enum Exports {
             throw Problem.invalid(
                 "table", "\"\(tableText)\" is not a table; accepted: \(ExportTable.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let export = try await app.export(format, tables: [table], owner: owner)
+        var sharing: SharingExport?
+        if hosted, format == .json {
+            let store = services.sharing
+            sharing = SharingExport(
+                given: try await store.grants(owner: owner), held: try await store.grants(grantee: owner),
+                trail: try await store.trail(owner: owner), now: services.clock.millisecondsNow())
+        }
+        let export = try await services.app.export(format, tables: [table], owner: owner, sharing: sharing)
         let file = export.files[0]
         return Response(
             status: .ok, headers: [.contentType: file.mediaType, .contentDisposition: "attachment; filename=\"\(file.name)\""],

@@ -119,6 +119,14 @@ struct SharingService: Sendable {
     /// diary that does not exist; an ended or unconfirmed one's attempt is recorded), 403 when
     /// the grant does not cover the action, 503 when the trail cannot be written.
     func access(actor: OwnerID, patient: OwnerID, _ action: GrantAction, target: String = "") async throws -> Grant {
+        let (grant, entry) = try await permit(actor: actor, patient: patient, action, target: target)
+        try await record([entry])
+        return grant
+    }
+
+    /// As `access`, for a write: a refusal is recorded at once, and an allowed action's trail
+    /// entry is handed back to be written in the write's own transaction.
+    func permit(actor: OwnerID, patient: OwnerID, _ action: GrantAction, target: String = "") async throws -> (Grant, AuditRecord) {
         let now = now
         guard actor != patient, let grant = try await sharing.grant(owner: patient, grantee: actor, now: now) else {
             throw Self.noSuchPatient
@@ -135,14 +143,28 @@ struct SharingService: Sendable {
                 outcome = grant.covers(action) ? .allowed : .notCovered
             }
         }
-        try await record([audit(grant, action, target: target, outcome: outcome, at: now)])
+        let entry = audit(grant, action, target: target, outcome: outcome, at: now)
+        if outcome == .allowed { return (grant, entry) }
+        try await record([entry])
         switch outcome {
-        case .allowed: return grant
-        case .revoked, .expired, .pending: throw Self.noSuchPatient
+        case .allowed, .revoked, .expired, .pending: throw Self.noSuchPatient
         case .noSecondFactor: try await requireSecondFactor(actor)
         case .notCovered: break
         }
         throw Problem(.forbidden, "Not covered by the sharing", detail: "sharing with you lets you \(grant.scope.label), not this")
+    }
+
+    /// A carer changes only a cramp they logged, within `SharingRules.carerEditMilliseconds` of
+    /// logging it; any other change is refused (403) and the refusal recorded.
+    func permitEdit(actor: OwnerID, patient: OwnerID, episode: Episode) async throws -> (Grant, AuditRecord) {
+        let (grant, entry) = try await permit(actor: actor, patient: patient, .editCramp, target: episode.id.description)
+        guard episode.loggedBy == actor, now - episode.createdAt < SharingRules.carerEditMilliseconds else {
+            try await record([audit(grant, .editCramp, target: episode.id.description, outcome: .notCovered, at: now)])
+            throw Problem(
+                .forbidden, "Not yours to change",
+                detail: "a carer changes only the cramps they logged, within 24 hours of logging them; \(grant.sharedName) can change this one")
+        }
+        return (grant, entry)
     }
 
     /// The trail entry for an action through a grant; a write records it in its own transaction.

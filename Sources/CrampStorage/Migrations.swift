@@ -208,6 +208,8 @@ enum Schema {
                 """,
                 "CREATE INDEX audit_by_time ON audit_trail (owner_id, at)",
             ]),
+        // A carer's entries say who logged them (kept through every change).
+        Migration(version: 8, name: "logged_by", statements: ["ALTER TABLE episodes ADD COLUMN logged_by TEXT"]),
     ]
 
     /// The newest version this build knows.

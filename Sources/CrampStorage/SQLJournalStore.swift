@@ -113,11 +113,12 @@ public final class SQLJournalStore: JournalStore {
 
     // MARK: episodes
 
-    public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws {
+    public func saveEpisode(_ episode: Episode, owner: OwnerID, trail: [AuditRecord]) async throws {
         let key: [SQLValue] = [.text(owner.rawValue), .text(episode.id.description)]
         try await engine.withTransaction { session in
             guard try await session.select(Self.tombstone, key).isEmpty else { throw EpisodeDeleted(id: episode.id) }
             _ = try await Self.write(EpisodesTable.self, CollectionOfOne(episode), owner: owner, suffix: EpisodesTable.upsert, in: session)
+            for entry in trail { try await SharingStore.record(entry, in: session.sql) }
             // As for an add: a delete committed while the write waited on its row is seen now.
             guard try await session.select(Self.tombstone, key).isEmpty else { throw EpisodeDeleted(id: episode.id) }
         }

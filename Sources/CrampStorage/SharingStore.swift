@@ -13,13 +13,6 @@ public enum Acceptance: Sendable, Equatable {
     case alreadyShared
 }
 
-/// A grant with the email address of the account on the other side (nil once that account is
-/// deleted).
-public struct GrantListing: Sendable, Equatable {
-    public let grant: Grant
-    public let otherEmail: String?
-}
-
 /// Invitations, grants and the audit trail, on the journal's database. Every query names the
 /// diary's owner or the grantee, and the trail is only ever inserted into (the account's
 /// deletion is the one thing that removes its rows).
@@ -226,13 +219,22 @@ public final class SharingStore: Sendable {
 
     /// The owner's trail, newest first, at most `limit` entries before `before` (a page).
     public func trail(owner: OwnerID, limit: Int, before: Int64? = nil) async throws -> [AuditRecord] {
-        let limit = max(0, min(limit, 10_000))
-        return try await engine.withDatabase { db in
+        try await entries(owner: owner, limit: max(0, min(limit, 10_000)), before: before)
+    }
+
+    /// The owner's whole trail, newest first (their export).
+    public func trail(owner: OwnerID) async throws -> [AuditRecord] {
+        try await entries(owner: owner, limit: nil, before: nil)
+    }
+
+    func entries(owner: OwnerID, limit: Int?, before: Int64?) async throws -> [AuditRecord] {
+        try await engine.withDatabase { db in
             var query =
                 SQLQueryString(
                     "SELECT id, actor_id, grant_id, action, target, outcome, at FROM audit_trail WHERE owner_id = ") + "\(bind: owner.rawValue)"
             if let before { query = query + " AND at < " + "\(bind: before)" }
-            query = query + " ORDER BY at DESC, id DESC LIMIT \(unsafeRaw: String(limit))"
+            query = query + " ORDER BY at DESC, id DESC"
+            if let limit { query = query + " LIMIT \(unsafeRaw: String(limit))" }
             return try await db.raw(query).all().compactMap { row in
                 guard let id = EntryID(try row.decode(column: "id", as: String.self)),
                     let actor = OwnerID(try row.decode(column: "actor_id", as: String.self)),

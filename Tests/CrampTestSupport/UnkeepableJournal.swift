@@ -15,7 +15,9 @@ public struct UnkeepableJournal: JournalStore {
         return try await base.importBatch(contents, owner: owner)
     }
 
-    public func saveEpisode(_ episode: Episode, owner: OwnerID) async throws { try await base.saveEpisode(episode, owner: owner) }
+    public func saveEpisode(_ episode: Episode, owner: OwnerID, trail: [AuditRecord]) async throws {
+        try await base.saveEpisode(episode, owner: owner, trail: trail)
+    }
     public func addEpisode(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded { try await base.addEpisode(episode, owner: owner) }
     public func putBack(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded { try await base.putBack(episode, owner: owner) }
     public func episode(id: EntryID, owner: OwnerID) async throws -> Episode? { try await base.episode(id: id, owner: owner) }

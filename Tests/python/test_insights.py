@@ -11,6 +11,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import CLI, run
 
@@ -126,14 +127,29 @@ def test_html_report_is_self_contained_with_accessible_charts(diary, tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium (the test command installs it)")
-def test_pdf_through_chromium_is_at_most_two_pages(diary, tmp_path):
+def test_pdf_through_chromium_has_a_two_page_summary_then_the_cramps(diary, tmp_path):
     out = tmp_path / "report.pdf"
     proc = cc("report", "--pdf", "--out", str(out), "--as-of", TODAY.isoformat(), "--database", diary)
     assert proc.returncode == 0, proc.stderr
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
-    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
-    assert 1 <= pages <= 2, pages
+    pages = [page.extract_text() or "" for page in PdfReader(out).pages]
+    # The summary is one or two pages; the appendix starts a page of its own after it.
+    starts = [i for i, text in enumerate(pages) if "Appendix: the cramps" in text]
+    assert len(starts) == 1, [p[:80] for p in pages]
+    first = starts[0]
+    assert 1 <= first <= 2, first
+    assert pages[first].lstrip().startswith("Appendix: the cramps"), pages[first][:120]
+    assert "Recent assessments" in "".join(pages[:first])
+    assert "Recent assessments" not in "".join(pages[first:])
+    # Every cramp of the period is listed, once, in the appendix.
+    listed = "".join(pages[first:])
+    html = tmp_path / "report.html"
+    assert cc("report", "--out", str(html), "--as-of", TODAY.isoformat(), "--database", diary).returncode == 0
+    rows = re.findall(r'<section class="appendix">.*?</section>', html.read_text(), re.S)[0].count("<tr><td>")
+    episodes = json.loads(cc("insights", "--json", "--as-of", TODAY.isoformat(), "--database", diary).stdout)["episodes"]
+    assert rows == episodes > 0
+    assert listed.count("2026-") >= episodes
 
 
 def test_an_empty_journal_says_not_enough_data(tmp_path):

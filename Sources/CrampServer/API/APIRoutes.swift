@@ -16,7 +16,7 @@ struct APIRoutes: Sendable {
     let services: CrampServices
     let configuration: ServerConfiguration
 
-    func register(on router: Router<CrampRequestContext>) {
+    func register(on router: some RouterMethods<CrampRequestContext>) {
         let api = router.group("api/v1").addMiddleware {
             SameOriginOnly()
             JSONBodiesOnly()

@@ -65,9 +65,11 @@ struct EpisodesAPI: APIController {
         let body = try await Body.jsonValue(request, context: context)
         let now = services.clock.millisecondsNow()
         var episode = try Body.journal { () throws(JournalError) in try JournalBackup.episode(fromJSON: body, now: now) }
-        // The server keeps the record's times: a client's clock is not the journal's.
+        // The server keeps the record's times (a client's clock is not the journal's), and who
+        // logged it: the person's own API logs it as the person.
         episode.createdAt = now
         episode.updatedAt = now
+        episode.loggedBy = nil
         switch try await Body.saving({ try await services.app.add(episode, owner: owner) }) {
         case .added: return created(episode)
         case .exists:
@@ -117,6 +119,8 @@ struct EpisodesAPI: APIController {
                     body, ["id": .string(id.description), "createdAt": .number(Double(existing?.createdAt ?? now), isInteger: true)]), now: now)
         }
         guard episode.id == id else { throw Problem.invalid("id", "\"\(episode.id)\" differs from the id in the address, \(id)") }
+        // Who logged it is the server's to say (kept on a change, the person on a create).
+        episode.loggedBy = existing?.loggedBy
         if existing == nil {
             episode.createdAt = now
             episode.updatedAt = now

@@ -24,7 +24,7 @@ struct JournalAPI: APIController {
 
     @Sendable func export(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try context.requireOwner()
-        return try await Exports.response(request.uri.queryParameters, owner: owner, app: services.app)
+        return try await Exports.response(request.uri.queryParameters, owner: owner, services: services, hosted: configuration.hosted)
     }
 
     @Sendable func eraseJournal(_ request: Request, context: CrampRequestContext) async throws -> Response {

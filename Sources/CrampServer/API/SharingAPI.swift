@@ -43,7 +43,7 @@ struct SharingAPI: APIController {
         var w = JSONWriter()
         w.beginObject()
         w.key("code"); w.value(made.code)
-        w.key("invitation"); Self.write(made.invitation, to: &w)
+        w.key("invitation"); SharingJSON.write(made.invitation, to: &w)
         w.endObject()
         return Body.json(w.bytes, status: .created)
     }
@@ -56,7 +56,7 @@ struct SharingAPI: APIController {
         w.beginObject()
         w.key("invitations")
         w.beginArray()
-        for invitation in invitations { Self.write(invitation, to: &w) }
+        for invitation in invitations { SharingJSON.write(invitation, to: &w) }
         w.endArray()
         w.endObject()
         return Body.json(w.bytes)
@@ -78,7 +78,7 @@ struct SharingAPI: APIController {
         let fields = try await fields(request, context: context, ["code", "name"])
         let grant = try await sharing.accept(grantee: grantee, code: fields["code"]!, name: fields["name"]!)
         var w = JSONWriter()
-        Self.write(grant, email: nil, now: services.clock.millisecondsNow(), to: &w)
+        SharingJSON.write(grant, email: nil, now: services.clock.millisecondsNow(), to: &w)
         return Body.json(w.bytes, status: .created)
     }
 
@@ -90,14 +90,7 @@ struct SharingAPI: APIController {
         let held = try await services.sharing.grants(grantee: owner)
         var w = JSONWriter()
         w.beginObject()
-        w.key("given")
-        w.beginArray()
-        for listing in given { Self.write(listing.grant, email: listing.otherEmail, now: now, to: &w) }
-        w.endArray()
-        w.key("held")
-        w.beginArray()
-        for listing in held { Self.write(listing.grant, email: listing.otherEmail, now: now, to: &w) }
-        w.endArray()
+        SharingJSON.writeGrants(given: given, held: held, now: now, to: &w)
         w.endObject()
         return Body.json(w.bytes)
     }
@@ -135,7 +128,7 @@ struct SharingAPI: APIController {
         w.beginObject()
         w.key("entries")
         w.beginArray()
-        for entry in entries { Self.write(entry, to: &w) }
+        for entry in entries { SharingJSON.write(entry, to: &w) }
         w.endArray()
         w.endObject()
         return Body.json(w.bytes)
@@ -152,7 +145,7 @@ struct SharingAPI: APIController {
         w.beginObject()
         w.key("patients")
         w.beginArray()
-        for entry in patients { Self.write(entry.listing.grant, email: entry.listing.otherEmail, now: now, why: entry.need.words, to: &w) }
+        for entry in patients { SharingJSON.write(entry.listing.grant, email: entry.listing.otherEmail, now: now, why: entry.need.words, to: &w) }
         w.endArray()
         w.endObject()
         return Body.json(w.bytes)
@@ -172,64 +165,5 @@ struct SharingAPI: APIController {
     static func patient(_ context: CrampRequestContext) throws -> OwnerID {
         guard let owner = OwnerID(context.parameters.get("patient") ?? "") else { throw SharingService.noSuchPatient }
         return owner
-    }
-
-    // MARK: JSON
-
-    static func write(_ invitation: Invitation, to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("id"); w.value(invitation.id)
-        w.key("scope"); w.value(invitation.scope.rawValue)
-        w.key("notes"); w.value(invitation.notes)
-        w.key("name"); w.value(invitation.sharedName)
-        w.key("birthYear")
-        if let year = invitation.sharedBirthYear { w.value(year) } else { w.null() }
-        w.key("endsAt")
-        if let ends = invitation.endsAt { w.value(Int(ends)) } else { w.null() }
-        w.key("createdAt"); w.value(Int(invitation.createdAt))
-        w.key("expiresAt"); w.value(Int(invitation.expiresAt))
-        w.endObject()
-    }
-
-    static func write(_ grant: Grant, email: String?, now: Int64, why: [String]? = nil, to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("id"); w.value(grant.id)
-        w.key("owner"); w.value(grant.owner.rawValue)
-        w.key("grantee"); w.value(grant.grantee.rawValue)
-        w.key("email")
-        if let email { w.value(email) } else { w.null() }
-        w.key("granteeName"); w.value(grant.granteeName)
-        w.key("name"); w.value(grant.sharedName)
-        w.key("birthYear")
-        if let year = grant.sharedBirthYear { w.value(year) } else { w.null() }
-        w.key("scope"); w.value(grant.scope.rawValue)
-        w.key("notes"); w.value(grant.notes)
-        w.key("state"); w.value(grant.state(at: now).rawValue)
-        w.key("createdAt"); w.value(Int(grant.createdAt))
-        w.key("confirmedAt")
-        if let at = grant.confirmedAt { w.value(Int(at)) } else { w.null() }
-        w.key("endsAt")
-        if let at = grant.endsAt { w.value(Int(at)) } else { w.null() }
-        w.key("revokedAt")
-        if let at = grant.revokedAt { w.value(Int(at)) } else { w.null() }
-        if let why {
-            w.key("why")
-            w.beginArray()
-            for reason in why { w.value(reason) }
-            w.endArray()
-        }
-        w.endObject()
-    }
-
-    static func write(_ entry: AuditRecord, to w: inout JSONWriter) {
-        w.beginObject()
-        w.key("id"); w.value(entry.id.description)
-        w.key("actor"); w.value(entry.actor.rawValue)
-        w.key("grant"); w.value(entry.grantID)
-        w.key("action"); w.value(entry.action.rawValue)
-        w.key("target"); w.value(entry.target)
-        w.key("outcome"); w.value(entry.outcome.rawValue)
-        w.key("at"); w.value(Int(entry.at))
-        w.endObject()
     }
 }

@@ -30,7 +30,7 @@ struct DataPages: PageController {
     @Sendable func export(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
         let query = request.uri.queryParameters
-        return try await Exports.response(query, owner: owner, app: services.app)
+        return try await Exports.response(query, owner: owner, services: services, hosted: configuration.hosted)
     }
 
     @Sendable func erase(_ request: Request, context: CrampRequestContext) async throws -> Response {

@@ -3,6 +3,8 @@
 /// The journal's list of cramps, with its filters.
 struct JournalPage: Sendable {
     struct Row: Sendable {
+        /// "logged by Jane Smith" when a carer logged it.
+        let loggedBy: String?
         let id: String
         let when: String
         let muscles: String
@@ -15,12 +17,10 @@ struct JournalPage: Sendable {
     }
 
     let errors: [FieldError]
-    let from: String
-    let to: String
-    let minSeverity: String
-    let muscles: [Choice]
+    let filter: CrampFilterForm
     let episodes: [Row]
-    let filtered: Bool
+    /// Cramps a carer logged in the last 14 days.
+    let carerLogs: [Link]
     let caption: String
     /// The checks kept in the journal, newest first (on the first page, unfiltered).
     let checks: [CheckRow]
@@ -121,4 +121,33 @@ struct EpisodePage: Sendable {
     let notKept: Bool
     /// The red-flag questions were not answered.
     let unanswered: Bool
+    /// Links start here: "" in the person's own diary, /patients/{patient} in a carer's view.
+    var base = ""
+    /// The person's own diary: editing and deleting are offered.
+    var own = true
+    /// A carer's view, of a cramp they may still change.
+    var editable = false
+    var back = "/journal"
+    var whose: String?
+    /// "Logged by Jane Smith (carer)" when a carer logged it.
+    var loggedBy: String?
+
+    init(
+        episode: Facts, notice: String?, result: Check?, notKept: Bool, unanswered: Bool, diary: DiaryInView? = nil, loggedBy: String? = nil,
+        editable: Bool = false
+    ) {
+        self.episode = episode
+        self.notice = notice
+        self.result = result
+        self.notKept = notKept
+        self.unanswered = unanswered
+        self.loggedBy = loggedBy
+        if let diary, !diary.own {
+            base = diary.base
+            own = false
+            back = diary.base
+            whose = diary.whose
+            self.editable = editable
+        }
+    }
 }

@@ -28,54 +28,19 @@ struct EpisodePages: PageController {
 
     @Sendable func journal(_ request: Request, context: CrampRequestContext) async throws -> Response {
         let owner = try owner(request, context: context)
-        let query = request.uri.queryParameters
         let clock = try await services.clock(owner: owner)
-        var filter = EpisodeFilter()
-        var errors: [(String, String)] = []
-        var links: [String] = []
-        func keep(_ name: String, _ value: String) {
-            links.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-        }
-        if let from = query.get("from"), !from.isEmpty {
-            do { filter.from = try Query.instant(from, field: "from", clock: clock, endOfDay: false); keep("from", from) } catch let p as Problem {
-                errors.append(("from", p.detail))
-            }
-        }
-        if let to = query.get("to"), !to.isEmpty {
-            do { filter.before = try Query.instant(to, field: "to", clock: clock, endOfDay: true); keep("to", to) } catch let p as Problem {
-                errors.append(("to", p.detail))
-            }
-        }
-        if let muscle = query.get("muscle"), !muscle.isEmpty {
-            if let code = Muscle.table.code(muscle) {
-                filter.muscles = [code]; keep("muscle", muscle)
-            } else {
-                errors.append(("muscle", "\"\(muscle.prefix(40))\" is not a muscle; accepted: \(Muscle.table.accepted)"))
-            }
-        }
-        if let minimum = query.get("minSeverity"), !minimum.isEmpty {
-            do { filter.minimumSeverity = try Query.integer(minimum, field: "minSeverity", in: 0...10); keep("minSeverity", minimum) } catch let p
-                as Problem
-            {
-                errors.append(("minSeverity", p.detail))
-            }
-        }
-        if let after = query.get("after"), let cursor = EpisodeCursor(after) { filter.after = cursor }
+        let (form, parsed, errors) = try CrampFilterForm.read(
+            request.uri.queryParameters, clock: clock, action: "/journal", title: "Filter the journal", knowledge: knowledge)
+        var filter = parsed
         let pageSize = 25
         filter.limit = pageSize + 1
-        var episodes = try await services.journal.episodes(owner: owner, filter: filter)
-        let more = episodes.count > pageSize
-        if more { episodes.removeLast() }
-        var next: String?
-        if more, let last = episodes.last {
-            next = "/journal?" + (links + ["after=\(EpisodeCursor(instant: last.startedAt.instant, id: last.id))"]).joined(separator: "&")
-        }
-        let checks = links.isEmpty && filter.after == nil ? try await services.app.keptChecks(owner: owner, limit: 10) : []
+        let (episodes, next) = form.page(try await services.journal.episodes(owner: owner, filter: filter), size: pageSize)
+        let carers = episodes.contains { $0.loggedBy != nil } ? try await carerNames(owner: owner) : [:]
+        let checks = !form.filtered && filter.after == nil ? try await services.app.keptChecks(owner: owner, limit: 10) : []
         let model = JournalPage(
-            errors: View.errors(errors), from: query.get("from") ?? "", to: query.get("to") ?? "", minSeverity: query.get("minSeverity") ?? "",
-            muscles: View.choices(Muscle.menuOrder, chosen: [query.get("muscle") ?? ""]) { knowledge.muscleLabels[$0] ?? $0.rawValue },
-            episodes: episodes.map { episodeRow($0) },
-            filtered: !links.isEmpty, caption: filter.after == nil ? "Your cramps, newest first" : "Older cramps",
+            errors: View.errors(errors), filter: form, episodes: episodes.map { episodeRow($0, carers: carers) },
+            carerLogs: try await carerLogNotices(owner: owner),
+            caption: filter.after == nil ? "Your cramps, newest first" : "Older cramps",
             checks: checks.map(checkRow), checkCount: checks.count,
             recentUrgent: checks.contains { $0.triage >= .urgent && $0.record.madeAt.instant > clock.now().instant - 14 * 86_400_000 },
             raised: try await raisedNotices(context), next: next)
@@ -94,7 +59,8 @@ struct EpisodePages: PageController {
         if request.uri.queryParameters.get("logged") != nil { check = try await services.app.keptCheck(episode, owner: owner) }
         let model = EpisodePage(
             episode: episodeFacts(episode), notice: notice(request), result: check.flatMap { shown(episode, $0) },
-            notKept: false, unanswered: episode.safetyQuestions == .notAnswered)
+            notKept: false, unanswered: episode.safetyQuestions == .notAnswered,
+            loggedBy: try await loggedBy(episode, diary: DiaryInView(owner: owner)))
         return page(
             "episode", title: "Cramp of \(View.when(episode.startedAt))", section: "journal", model: model, request: request, context: context)
     }
@@ -330,8 +296,9 @@ extension PageController {
         return page("check", title: "A check you kept", section: "journal", model: model, request: request, context: context)
     }
 
-    func episodeRow(_ episode: Episode) -> JournalPage.Row {
+    func episodeRow(_ episode: Episode, carers: [OwnerID: String] = [:]) -> JournalPage.Row {
         JournalPage.Row(
+            loggedBy: episode.loggedBy.map { "logged by \(carers[$0] ?? "a carer")" },
             id: episode.id.description, when: View.when(episode.startedAt),
             muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
             side: episode.side.map { knowledge.sideLabels[$0] ?? $0.rawValue } ?? "—", duration: episode.lasted,
@@ -340,7 +307,7 @@ extension PageController {
             listed: EpisodeDetail.all.filter(\.listed).compactMap { detail in detail.value(in: episode).map(detail.reading) })
     }
 
-    func episodeFacts(_ episode: Episode) -> EpisodePage.Facts {
+    func episodeFacts(_ episode: Episode, notes: Bool = true) -> EpisodePage.Facts {
         EpisodePage.Facts(
             id: episode.id.description, when: View.when(episode.startedAt),
             muscles: episode.muscles.map { knowledge.muscleLabels[$0] ?? $0.rawValue }.joined(separator: ", "),
@@ -353,22 +320,65 @@ extension PageController {
                 ? "—" : episode.findings.map { knowledge.findings[$0]?.label ?? $0.rawValue }.joined(separator: ", "),
             reliefs: episode.reliefs.isEmpty
                 ? "—" : episode.reliefs.map { "\($0.technique.label): \(View.outcome($0.outcome))" }.joined(separator: ", "),
-            note: episode.note ?? "—")
+            note: notes ? (episode.note ?? "—") : "not shared")
     }
 
     /// After a log: the episode page with its check. When the check was kept, a redirect to the
     /// page that reads it back (so reloading sends nothing again); when it could not be kept, the
     /// check at once, with a warning: the advice never waits for the journal (H21).
-    func logged(_ logged: LoggedEpisode, request: Request, context: CrampRequestContext) async throws -> Response {
+    func logged(
+        _ logged: LoggedEpisode, diary: DiaryInView? = nil, request: Request, context: CrampRequestContext
+    ) async throws -> Response {
         guard let check = logged.check, check.assessment.keeping.record == nil else {
-            return redirect("/journal/\(logged.episode.id)?logged=1")
+            return redirect("\(diary?.base ?? "")/journal/\(logged.episode.id)?logged=1")
         }
+        var who: String?
+        if let diary { who = try await loggedBy(logged.episode, diary: diary) }
         let model = EpisodePage(
             episode: episodeFacts(logged.episode), notice: nil, result: shown(logged.episode, check), notKept: true,
-            unanswered: logged.episode.safetyQuestions == .notAnswered)
+            unanswered: logged.episode.safetyQuestions == .notAnswered, diary: diary, loggedBy: who, editable: diary?.carer != nil)
         return page(
-            "episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: "journal", model: model, request: request,
-            context: context)
+            "episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: diary?.section ?? "journal", model: model,
+            request: request, context: context)
+    }
+
+    /// Who logged the episode, in words, when a carer did: the name they gave when accepting.
+    func loggedBy(_ episode: Episode, diary: DiaryInView) async throws -> String? {
+        guard let carer = episode.loggedBy else { return nil }
+        if carer == diary.carer, let grant = diary.grant { return "Logged by you (\(grant.granteeName))" }
+        return try await carerNames(owner: diary.owner)[carer].map { "Logged by \($0) (carer)" } ?? "Logged by a carer"
+    }
+
+    /// The cramps a carer logged for the person in the last 14 days, each with what its check
+    /// said: shown on their home page and journal, so they see them on their next visit.
+    func carerLogNotices(owner: OwnerID) async throws -> [Link] {
+        guard configuration.hosted else { return [] }
+        var filter = EpisodeFilter()
+        filter.from = try await services.clock(owner: owner).now().instant - 14 * 86_400_000
+        filter.limit = 200
+        let logged = try await services.journal.episodes(owner: owner, filter: filter).filter { $0.loggedBy != nil }
+        guard !logged.isEmpty else { return [] }
+        let carers = try await carerNames(owner: owner)
+        var notices: [Link] = []
+        for episode in logged.prefix(5) {
+            let who = episode.loggedBy.flatMap { carers[$0] } ?? "A carer"
+            var said = ""
+            if let check = try await services.app.keptCheck(episode, owner: owner), shown(episode, check) != nil {
+                said = ": its check said \(TriageWords.past(check.result.triage))"
+            } else if episode.safetyQuestions == .notAnswered {
+                said = ": its safety questions are not answered"
+            }
+            notices.append(
+                Link(href: "/journal/\(episode.id)?logged=1", label: "\(who) logged a cramp for you, \(View.when(episode.startedAt))\(said)."))
+        }
+        return notices
+    }
+
+    /// The names the carers of a diary gave, by account.
+    func carerNames(owner: OwnerID) async throws -> [OwnerID: String] {
+        guard configuration.hosted else { return [:] }
+        return Dictionary(
+            try await services.sharing.grants(owner: owner).map { ($0.grant.grantee, $0.grant.granteeName) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A check as shown with its cramp: while the cramp's red-flag questions are unanswered, only

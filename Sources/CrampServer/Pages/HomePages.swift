@@ -18,6 +18,7 @@ struct HomePages: PageController {
         var model = HomePage(raised: try await raisedNotices(context), callNow: callNow(context))
         if let owner = context.owner {
             model.log = try await nightLog(NightLogForm(), owner: owner, context: context, errors: [])
+            model.carerLogs = try await carerLogNotices(owner: owner)
             model.unanswered = try await services.app.unansweredSafetyQuestions(owner: owner).prefix(3).map {
                 Link(href: "/journal/\($0.id)/safety", label: View.when($0.startedAt))
             }
@@ -49,4 +50,6 @@ struct HomePage: Sendable {
     var log: NightLogPage?
     /// Cramps whose red-flag questions are not answered yet.
     var unanswered: [Link] = []
+    /// Cramps a carer logged in the last 14 days.
+    var carerLogs: [Link] = []
 }

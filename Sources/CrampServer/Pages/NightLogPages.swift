@@ -19,11 +19,36 @@ struct NightLogPages: PageController {
         routes.get("journal/:id/safety", use: safetyQuestions)
         routes.get("journal/:id/sent", use: sentFromPhone)
         routes.post("journal/:id/safety", use: answerSafetyQuestions)
+        // A carer, through their grant, in the patient's diary: the same log and questions.
+        routes.get("patients/:patient/journal/new", use: newLog)
+        routes.post("patients/:patient/journal/new", use: saveLog)
+        routes.get("patients/:patient/journal/:id/safety", use: safetyQuestions)
+        routes.post("patients/:patient/journal/:id/safety", use: answerSafetyQuestions)
+        routes.get("patients/:patient/journal/:id", use: carerEpisode)
         return routes
     }
 
+    /// Whose diary the page is in: the person's own, or under /patients/{patient} the patient's
+    /// through a carer's grant (checked for `action`; for a write the trail entry is handed back to
+    /// go in the write's transaction, for a read it is written now).
+    func diary(
+        _ request: Request, context: CrampRequestContext, _ action: GrantAction, target: String = ""
+    ) async throws -> (DiaryInView, AuditRecord?) {
+        let actor = try owner(request, context: context)
+        guard context.parameters.get("patient") != nil else { return (DiaryInView(owner: actor), nil) }
+        try requireHostedPage()
+        let sharing = SharingService(services: services, configuration: configuration)
+        let patient = try SharingAPI.patient(context)
+        let (grant, entry) = try await sharing.permit(actor: actor, patient: patient, action, target: target)
+        let region = try await services.journal.profile(owner: patient)?.region
+        let diary = DiaryInView(owner: patient, carer: actor, grant: grant, emergency: services.app.numbers(region: region).emergency)
+        if action.isWrite { return (diary, entry) }
+        try await sharing.record([entry])
+        return (diary, nil)
+    }
+
     @Sendable func newLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
+        let (diary, _) = try await self.diary(request, context: context, .readDiary, target: "log form")
         let query = request.uri.queryParameters
         var form = NightLogForm()
         // From the relief session: its muscle, the stretch that helped and the timer's time.
@@ -31,27 +56,29 @@ struct NightLogPages: PageController {
         form.helped = query.get("helped").map { [$0] }
         form.timerSeconds = query.get("timerSeconds")
         if form.timerSeconds.flatMap(NightLogForm.timerSeconds) != nil { form.duration = "timer" }
-        let model = try await nightLog(form, owner: owner, context: context, errors: [])
-        return page("night-log", title: "Log a cramp", section: "journal", model: model, request: request, context: context)
+        let model = try await nightLog(form, diary: diary, context: context, errors: [])
+        return page("night-log", title: diary.logTitle, section: diary.section, model: model, request: request, context: context)
     }
 
     @Sendable func saveLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
         let form = try await form(NightLogForm.self, request, context: context)
-        let clock = try await services.clock(owner: owner)
-        let episode: Episode
+        let (diary, entry) = try await self.diary(request, context: context, .logCramp)
+        let clock = try await services.clock(owner: diary.owner)
+        var episode: Episode
         do {
             episode = try form.episode(clock: clock)
         } catch let problem as Problem {
-            let model = try await nightLog(form, owner: owner, context: context, errors: [(problem.field ?? "", problem.detail)])
+            let model = try await nightLog(form, diary: diary, context: context, errors: [(problem.field ?? "", problem.detail)])
             return page(
-                "night-log", title: "Log a cramp", section: "journal", model: model, request: request, context: context,
+                "night-log", title: diary.logTitle, section: diary.section, model: model, request: request, context: context,
                 status: .unprocessableContent)
         }
-        let logged = try await Body.saving { try await services.app.quickLog(episode, owner: owner) }
+        episode.loggedBy = diary.carer
+        let trail = entry.map { [$0.about(episode.id.description)] } ?? []
+        let logged = try await Body.saving { try await services.app.quickLog(episode, owner: diary.owner, trail: trail) }
         // What was logged already means care today: that comes first, the questions after.
-        if logged.check != nil { return try await self.logged(logged, request: request, context: context) }
-        return redirect("/journal/\(episode.id)/safety")
+        if logged.check != nil { return try await self.logged(logged, diary: diary, request: request, context: context) }
+        return redirect("\(diary.base)/journal/\(episode.id)/safety")
     }
 
     /// A cramp the phone kept offline has been sent: what follows is what follows any quick log,
@@ -66,15 +93,21 @@ struct NightLogPages: PageController {
     }
 
     @Sendable func safetyQuestions(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
-        let episode = try await episode(context, owner: owner)
-        return safetyPage(episode, form: InterviewForm(), errors: [], request: request, context: context)
+        let (diary, _) = try await self.diary(request, context: context, .readDiary, target: context.parameters.get("id") ?? "")
+        let episode = try await episode(context, owner: diary.owner)
+        return safetyPage(episode, diary: diary, form: InterviewForm(), errors: [], request: request, context: context)
     }
 
     @Sendable func answerSafetyQuestions(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let owner = try owner(request, context: context)
         let form = try await form(InterviewForm.self, request, context: context)
-        let episode = try await episode(context, owner: owner)
+        let (diary, _) = try await self.diary(request, context: context, .editCramp, target: context.parameters.get("id") ?? "")
+        let episode = try await episode(context, owner: diary.owner)
+        var trail: [AuditRecord] = []
+        if let carer = diary.carer {
+            let (_, entry) = try await SharingService(services: services, configuration: configuration).permitEdit(
+                actor: carer, patient: diary.owner, episode: episode)
+            trail = [entry]
+        }
         let interview = AssessPages(web: web)
         var answers = InterviewAnswers(profile: nil)
         var errors: [(String, String)] = []
@@ -96,10 +129,26 @@ struct NightLogPages: PageController {
         // "Yes" with no sign ticked, and "not sure", count as the most serious sign asked about.
         let redFlags = services.interview.request(answers).request.findings.filter { knowledge.redFlagFindings.contains($0) }
         let logged = try await Body.saving {
-            try await services.app.answerSafetyQuestions(episode, redFlags: redFlags, allAnswered: errors.isEmpty, owner: owner)
+            try await services.app.answerSafetyQuestions(episode, redFlags: redFlags, allAnswered: errors.isEmpty, owner: diary.owner, trail: trail)
         }
-        guard let logged else { return safetyPage(episode, form: form, errors: errors, request: request, context: context) }
-        return try await self.logged(logged, request: request, context: context)
+        guard let logged else { return safetyPage(episode, diary: diary, form: form, errors: errors, request: request, context: context) }
+        return try await self.logged(logged, diary: diary, request: request, context: context)
+    }
+
+    /// A cramp in a patient's diary as the carer sees it, with the check kept for it: what the
+    /// log leads to, so the carer sees the advice and the patient's emergency number.
+    @Sendable func carerEpisode(_ request: Request, context: CrampRequestContext) async throws -> Response {
+        let (diary, _) = try await self.diary(request, context: context, .readDiary, target: context.parameters.get("id") ?? "")
+        let episode = try await episode(context, owner: diary.owner)
+        var check: EpisodeCheck?
+        if request.uri.queryParameters.get("logged") != nil { check = try await services.app.keptCheck(episode, owner: diary.owner) }
+        let model = EpisodePage(
+            episode: episodeFacts(episode, notes: diary.grant?.notes ?? true || episode.loggedBy == diary.carer), notice: nil,
+            result: check.flatMap { shown(episode, $0) }, notKept: false, unanswered: episode.safetyQuestions == .notAnswered,
+            diary: diary, loggedBy: try await loggedBy(episode, diary: diary),
+            editable: diary.mayChange(episode, now: services.clock.millisecondsNow()))
+        return page(
+            "episode", title: "Cramp of \(View.when(episode.startedAt))", section: diary.section, model: model, request: request, context: context)
     }
 
     func episode(_ context: CrampRequestContext, owner: OwnerID) async throws -> Episode {
@@ -109,12 +158,15 @@ struct NightLogPages: PageController {
         return episode
     }
 
-    func safetyPage(_ episode: Episode, form: InterviewForm, errors: [(String, String)], request: Request, context: CrampRequestContext) -> Response {
+    func safetyPage(
+        _ episode: Episode, diary: DiaryInView, form: InterviewForm, errors: [(String, String)], request: Request, context: CrampRequestContext
+    ) -> Response {
         let model = SafetyPage(
             id: episode.id.description, when: View.when(episode.startedAt), answered: episode.safetyQuestions != .notAnswered,
-            errors: View.errors(errors), redFlagSteps: AssessPages(web: web).screenSteps(form), callNow: callNow(context))
+            errors: View.errors(errors), redFlagSteps: AssessPages(web: web).screenSteps(form),
+            callNow: callNow(number: diary.emergency ?? numbers(context).emergency), base: diary.base, whose: diary.whose)
         return page(
-            "safety", title: "Safety questions", section: "journal", model: model, request: request, context: context,
+            "safety", title: "Safety questions", section: diary.section, model: model, request: request, context: context,
             status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 }
@@ -225,7 +277,11 @@ struct NightLogForm: SubmittedForm {
 extension PageController {
     /// The night log's view: the form as sent (or empty), "in bed" ticked at night.
     func nightLog(_ form: NightLogForm, owner: OwnerID?, context: CrampRequestContext, errors: [(String, String)]) async throws -> NightLogPage {
-        let clock = if let owner { try await services.clock(owner: owner) } else { services.app.defaultClock }
+        try await nightLog(form, diary: owner.map { DiaryInView(owner: $0) }, context: context, errors: errors)
+    }
+
+    func nightLog(_ form: NightLogForm, diary: DiaryInView?, context: CrampRequestContext, errors: [(String, String)]) async throws -> NightLogPage {
+        let clock = if let diary { try await services.clock(owner: diary.owner) } else { services.app.defaultClock }
         let now = clock.now()
         let hour = now.localSecondsOfDay / 3600
         let night = hour >= 21 || hour < 7
@@ -252,12 +308,15 @@ extension PageController {
             helped: View.quickReliefs.map {
                 Choice(code: $0.rawValue, label: $0.label, checked: (form.helped ?? []).contains($0.rawValue))
             },
-            callNow: callNow(context))
+            callNow: callNow(number: diary?.emergency ?? numbers(context).emergency), action: "\(diary?.base ?? "")/journal/new",
+            whose: diary?.whose)
     }
 
     /// The call-now signs and the number, shown above every quick Save.
-    func callNow(_ context: CrampRequestContext) -> CallNow {
-        let number = numbers(context).emergency
+    func callNow(_ context: CrampRequestContext) -> CallNow { callNow(number: numbers(context).emergency) }
+
+    /// The same with a number given: a carer's pages give the patient's region's.
+    func callNow(number: String) -> CallNow {
         // The number is the link: "Call [999] now if you have:".
         let parts = knowledge.callNowIntro.split(separator: "{number}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         return CallNow(
@@ -287,6 +346,9 @@ struct NightLogPage: Sendable {
     let helped: [Choice]
     /// Nil on the offline page, which shows the signs at its top instead.
     var callNow: CallNow?
+    var action = "/journal/new"
+    /// "for Mary" on a carer's page; nil in the person's own diary.
+    var whose: String?
 }
 
 /// The red-flag questions of a logged cramp.
@@ -298,4 +360,6 @@ struct SafetyPage: Sendable {
     let errors: [FieldError]
     let redFlagSteps: [AssessPage.ScreenStep]
     let callNow: CallNow
+    let base: String
+    let whose: String?
 }

@@ -31,7 +31,7 @@ struct Pages: Sendable {
             HomePages(web: self), AssessPages(web: self), NightLogPages(web: self), EpisodePages(web: self), DayPages(web: self),
             ProfilePages(web: self),
             LearnPages(web: self), RelievePages(web: self), PlanPages(web: self), InsightsPages(web: self), DataPages(web: self),
-            AccountPages(web: self), OfflinePages(web: self), SharingPages(web: self),
+            AccountPages(web: self), OfflinePages(web: self), SharingPages(web: self), PatientPages(web: self),
         ]
     }
 

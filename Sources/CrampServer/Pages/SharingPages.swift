@@ -25,7 +25,6 @@ struct SharingPages: PageController {
         routes.get("sharing/accept", use: acceptForm)
         routes.post("sharing/accept", use: accept)
         routes.get("patients", use: patients)
-        routes.get("patients/:patient", use: patient)
         return routes
     }
 
@@ -186,36 +185,6 @@ struct SharingPages: PageController {
             })
         return page("patients", title: "My patients", section: "patients", model: model, request: request, context: context)
     }
-
-    @Sendable func patient(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        try requireHostedPage()
-        let actor = try owner(request, context: context)
-        let patient = try SharingAPI.patient(context)
-        let grant = try await sharing.access(actor: actor, patient: patient, .readDiary, target: "cramps")
-        var filter = EpisodeFilter()
-        filter.limit = 51
-        if let after = request.uri.queryParameters.get("after") {
-            guard let cursor = EpisodeCursor(after) else { throw Problem.invalid("after", "\(Problem.shown(after, limit: 40)) is not a page cursor") }
-            filter.after = cursor
-        }
-        var episodes = try await services.journal.episodes(owner: patient, filter: filter)
-        let more = episodes.count > 50
-        if more { episodes.removeLast() }
-        let model = PatientPage(
-            name: grant.sharedName, birthYear: grant.sharedBirthYear.map(String.init) ?? "", notesShared: grant.notes,
-            cramps: episodes.map { episode in
-                PatientPage.Cramp(
-                    when: View.when(episode.startedAt),
-                    muscles: episode.muscles.map { knowledge.muscleButtons[$0] ?? $0.rawValue }.joined(separator: ", "),
-                    side: episode.side?.rawValue ?? "", severity: episode.severity.map { "\($0)/10" } ?? "",
-                    helped: episode.reliefs.filter { $0.outcome != .no }.map(\.technique.label).joined(separator: ", "),
-                    note: grant.notes ? (episode.note ?? "") : "")
-            },
-            next: more
-                ? episodes.last.map { "/patients/\(patient.rawValue)?after=\(EpisodeCursor(instant: $0.startedAt.instant, id: $0.id).description)" }
-                : nil)
-        return page("patient", title: grant.sharedName, section: "patients", model: model, request: request, context: context)
-    }
 }
 
 struct SharingForm: SubmittedForm {
@@ -300,21 +269,4 @@ struct PatientsPage: Sendable {
 
     let notMonitored: String
     let patients: [Patient]
-}
-
-struct PatientPage: Sendable {
-    struct Cramp: Sendable {
-        let when: String
-        let muscles: String
-        let side: String
-        let severity: String
-        let helped: String
-        let note: String
-    }
-
-    let name: String
-    let birthYear: String
-    let notesShared: Bool
-    let cramps: [Cramp]
-    let next: String?
 }

@@ -371,6 +371,11 @@
     event.preventDefault();
     if (offlinePage) { queue(); return; }
     reachable().then(function (ok) {
+      // A carer's log is for someone else's diary: this phone's queue is its own person's.
+      if (!ok && form.hasAttribute("data-for")) {
+        fail("muscles", "Not sent: CrampCare cannot be reached. Nothing was saved; try again when you are online. If the signs are urgent, act on them now.");
+        return;
+      }
       if (!ok) { queue(); return; }
       form.dataset.checked = "1";
       form.submit();

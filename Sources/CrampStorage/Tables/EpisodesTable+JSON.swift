@@ -16,7 +16,7 @@ extension EpisodesTable {
         let room =
             512 + LocalTimestamp.maximumISOBytes
             + 6 * (row.byteCount(at(.id)) + row.byteCount(at(.side)) + row.byteCount(at(.onset)) + row.byteCount(at(.note)))
-            + 6 * (row.byteCount(at(.durationRange)) + row.byteCount(at(.safetyQuestions))) + 40
+            + 6 * (row.byteCount(at(.durationRange)) + row.byteCount(at(.safetyQuestions)) + row.byteCount(at(.loggedBy))) + 52
             + 9 * (row.byteCount(at(.muscles)) + row.byteCount(at(.findings))) + 23 * row.byteCount(at(.reliefs)) + 70
             + 48 * EpisodeDetail.all.count
         w.value(reserving: room) { out in
@@ -44,6 +44,7 @@ extension EpisodesTable {
             writeReliefs(row, at(.reliefs), to: &out)
             if notes { row.withText(at(.note)) { if let note = $0 { out.bytes(",\"note\":"); out.quoted(utf8: note) } } }
             row.withText(at(.safetyQuestions)) { if let said = $0 { out.bytes(",\"safetyQuestions\":"); out.quoted(utf8: said) } }
+            row.withText(at(.loggedBy)) { if let carer = $0 { out.bytes(",\"loggedBy\":"); out.quoted(utf8: carer) } }
             out.bytes(",\"createdAt\":")
             out.integer(created)
             out.bytes(",\"updatedAt\":")

@@ -7,11 +7,11 @@ enum EpisodesTable: JournalTable {
     /// The episode's details (`EpisodeDetail.all`) are columns of their own, after `side`.
     enum Column: TableColumn {
         case ownerID, id, startedAt, utcOffsetSeconds, durationSeconds, muscles, side, detail(EpisodeDetail)
-        case onset, findings, reliefs, note, durationRange, safetyQuestions, createdAt, updatedAt
+        case onset, findings, reliefs, note, durationRange, safetyQuestions, loggedBy, createdAt, updatedAt
 
         static let allCases: [Column] =
             [.ownerID, .id, .startedAt, .utcOffsetSeconds, .durationSeconds, .muscles, .side] + EpisodeDetail.all.map(Column.detail)
-            + [.onset, .findings, .reliefs, .note, .durationRange, .safetyQuestions, .createdAt, .updatedAt]
+            + [.onset, .findings, .reliefs, .note, .durationRange, .safetyQuestions, .loggedBy, .createdAt, .updatedAt]
 
         /// By case, not by searching `allCases`: the page writer asks for a dozen columns a row
         /// (a search compares raw values, which are strings). A test holds it to `allCases`.
@@ -32,8 +32,9 @@ enum EpisodesTable: JournalTable {
             case .note: return 10 + details
             case .durationRange: return 11 + details
             case .safetyQuestions: return 12 + details
-            case .createdAt: return 13 + details
-            case .updatedAt: return 14 + details
+            case .loggedBy: return 13 + details
+            case .createdAt: return 14 + details
+            case .updatedAt: return 15 + details
             }
         }
 
@@ -58,6 +59,7 @@ enum EpisodesTable: JournalTable {
             case .note: "note"
             case .durationRange: "duration_range"
             case .safetyQuestions: "safety_questions"
+            case .loggedBy: "logged_by"
             case .createdAt: "created_at"
             case .updatedAt: "updated_at"
             }
@@ -66,7 +68,8 @@ enum EpisodesTable: JournalTable {
 
     static let name = "episodes"
     static let key: [Column] = [.ownerID, .id]
-    static let keptOnUpdate: [Column] = [.createdAt]
+    /// Who logged an episode is kept through every change, whoever makes it.
+    static let keptOnUpdate: [Column] = [.createdAt, .loggedBy]
     static let sharedInBatch: [Column] = [.ownerID, .createdAt, .updatedAt]
 
     static func write(_ episode: Episode, owner: OwnerID, to row: inout Row<Column>) {
@@ -84,6 +87,7 @@ enum EpisodesTable: JournalTable {
         row[.note] = .text(episode.note)
         row[.durationRange] = .text(episode.durationRange?.rawValue)
         row[.safetyQuestions] = .text(episode.safetyQuestions?.rawValue)
+        row[.loggedBy] = .text(episode.loggedBy?.rawValue)
         row[.createdAt] = .int(episode.createdAt)
         row[.updatedAt] = .int(episode.updatedAt)
     }
@@ -103,6 +107,7 @@ enum EpisodesTable: JournalTable {
                 try StoredList.decoded(text, column: "reliefs") { (item) throws(JournalError) in try JournalCSV.relief(item, field: "reliefs") }
             },
             note: row.text(.note), safetyQuestions: row.text(.safetyQuestions).flatMap { SafetyQuestions(rawValue: $0) },
+            loggedBy: row.text(.loggedBy).flatMap { OwnerID($0) },
             createdAt: try row.required(.createdAt, row.int), updatedAt: try row.required(.updatedAt, row.int))
         for detail in EpisodeDetail.all { detail.set(row.int(.detail(detail)).flatMap { Int(exactly: $0) }, in: &episode) }
         return episode
