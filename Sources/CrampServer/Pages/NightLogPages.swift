@@ -48,7 +48,8 @@ struct NightLogPages: PageController {
     }
 
     @Sendable func newLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let (diary, _) = try await self.diary(request, context: context, .readDiary, target: "log form")
+        // The empty form shows nothing of the diary: only a grant that may log gets it.
+        let (diary, _) = try await self.diary(request, context: context, .logCramp)
         let query = request.uri.queryParameters
         var form = NightLogForm()
         // From the relief session: its muscle, the stretch that helped and the timer's time.
@@ -93,8 +94,14 @@ struct NightLogPages: PageController {
     }
 
     @Sendable func safetyQuestions(_ request: Request, context: CrampRequestContext) async throws -> Response {
-        let (diary, _) = try await self.diary(request, context: context, .readDiary, target: context.parameters.get("id") ?? "")
+        let (diary, _) = try await self.diary(request, context: context, .editCramp, target: context.parameters.get("id") ?? "")
         let episode = try await episode(context, owner: diary.owner)
+        // A carer is asked only about a cramp they may still change; seeing it is a read.
+        if let carer = diary.carer {
+            let sharing = SharingService(services: services, configuration: configuration)
+            let (grant, _) = try await sharing.permitEdit(actor: carer, patient: diary.owner, episode: episode)
+            try await sharing.record([sharing.audit(grant, .readDiary, target: episode.id.description, outcome: .allowed, at: sharing.now)])
+        }
         return safetyPage(episode, diary: diary, form: InterviewForm(), errors: [], request: request, context: context)
     }
 
