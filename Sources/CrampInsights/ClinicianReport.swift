@@ -98,7 +98,7 @@ public struct ClinicianReport: Sendable {
         var out = "<section class=\"appendix\"><\(h2) id=\"appendix\">Appendix: the cramps</\(h2)>"
         guard !insights.episodes.isEmpty else { return out + "<p>No cramps in this period.</p></section>" }
         out +=
-            "<p class=\"note\">\(insights.episodes.count) cramps, oldest first"
+            "<p class=\"note\">\(insights.episodes.count) \(insights.episodes.count == 1 ? "cramp" : "cramps"), oldest first"
             + (notes ? "." : "; the person has not shared their notes.") + "</p>"
             + "<div class=\"wide\" tabindex=\"0\"><table><tr><th scope=\"col\">Date</th><th scope=\"col\">Time</th><th scope=\"col\">Where</th>"
             + "<th scope=\"col\">Side</th><th scope=\"col\">How bad (0–10)</th><th scope=\"col\">How long</th><th scope=\"col\">What helped</th>"

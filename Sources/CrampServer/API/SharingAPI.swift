@@ -37,6 +37,10 @@ struct SharingAPI: APIController {
         let owner = try requireSession(context)
         let fields = try await fields(
             request, context: context, ["scope", "name"], optional: ["notes", "birthYear", "endsOn"], numbers: ["birthYear"])
+        // Only a form sends an empty field for "none"; in JSON the member is left out.
+        for key in ["notes", "birthYear", "endsOn"] where fields[key] == "" {
+            throw Problem.invalid(key, "an empty value is not accepted; leave \(key) out for none")
+        }
         let made = try await sharing.invite(
             owner: owner, scope: fields["scope"]!, name: fields["name"]!, notes: fields["notes"], birthYear: fields["birthYear"],
             endsOn: fields["endsOn"])

@@ -20,7 +20,7 @@ struct JournalPage: Sendable {
     let filter: CrampFilterForm
     let episodes: [Row]
     /// Cramps a carer logged in the last 14 days.
-    let carerLogs: [Link]
+    let carerLogs: [CarerLog]
     let caption: String
     /// The checks kept in the journal, newest first (on the first page, unfiltered).
     let checks: [CheckRow]
@@ -150,4 +150,12 @@ struct EpisodePage: Sendable {
             self.editable = editable
         }
     }
+}
+
+/// A cramp a carer logged for the person, on their home page and journal: a warning when its
+/// check meant care today or an emergency.
+struct CarerLog: Sendable {
+    let href: String
+    let label: String
+    let urgent: Bool
 }

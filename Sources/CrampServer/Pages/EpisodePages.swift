@@ -351,7 +351,7 @@ extension PageController {
 
     /// The cramps a carer logged for the person in the last 14 days, each with what its check
     /// said: shown on their home page and journal, so they see them on their next visit.
-    func carerLogNotices(owner: OwnerID) async throws -> [Link] {
+    func carerLogNotices(owner: OwnerID) async throws -> [CarerLog] {
         guard configuration.hosted else { return [] }
         var filter = EpisodeFilter()
         filter.from = try await services.clock(owner: owner).now().instant - 14 * 86_400_000
@@ -359,17 +359,21 @@ extension PageController {
         let logged = try await services.journal.episodes(owner: owner, filter: filter).filter { $0.loggedBy != nil }
         guard !logged.isEmpty else { return [] }
         let carers = try await carerNames(owner: owner)
-        var notices: [Link] = []
+        var notices: [CarerLog] = []
         for episode in logged.prefix(5) {
             let who = episode.loggedBy.flatMap { carers[$0] } ?? "A carer"
             var said = ""
+            var urgent = false
             if let check = try await services.app.keptCheck(episode, owner: owner), shown(episode, check) != nil {
                 said = ": its check said \(TriageWords.past(check.result.triage))"
+                urgent = check.result.triage >= .urgent
             } else if episode.safetyQuestions == .notAnswered {
                 said = ": its safety questions are not answered"
             }
             notices.append(
-                Link(href: "/journal/\(episode.id)?logged=1", label: "\(who) logged a cramp for you, \(View.when(episode.startedAt))\(said)."))
+                CarerLog(
+                    href: "/journal/\(episode.id)?logged=1", label: "\(who) logged a cramp for you, \(View.when(episode.startedAt))\(said).",
+                    urgent: urgent))
         }
         return notices
     }

@@ -51,5 +51,5 @@ struct HomePage: Sendable {
     /// Cramps whose red-flag questions are not answered yet.
     var unanswered: [Link] = []
     /// Cramps a carer logged in the last 14 days.
-    var carerLogs: [Link] = []
+    var carerLogs: [CarerLog] = []
 }
