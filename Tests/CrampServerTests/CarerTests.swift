@@ -88,6 +88,7 @@ import Testing
             #expect(result.status == .ok)
             #expect(text(result).contains("URGENT"))
             #expect(text(result).contains("Logged by you (Sam, his son)"))
+            #expect(text(result).contains("Where Dad lives, the emergency number is <a href=\"tel:911\">"))
             #expect(!text(result).contains("Delete this cramp"))
 
             // The person sees it on their next visit, on the home page and in the journal, marked.

@@ -256,4 +256,57 @@ import Testing
             try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
         }
     }
+
+    /// Sharing's routes in hosted mode, as a carer holding a "log" grant and as the person, with
+    /// mutated bodies, queries and forms: no 5xx, and the person's diary keeps only what was logged.
+    @Test func sharingRoutes() async throws {
+        try await TestServer.make(hosted: true).run { client in
+            let (person, patient, carerSession, _) = try await Carers.shared(client, scope: "log", carer: "fuzz-carer@example.org")
+            let routes: [(HTTPFields, HTTPRequest.Method, String, [UInt8])] = [
+                (
+                    person, .post, "/api/v1/invitations",
+                    Array(#"{"scope":"view","name":"Ann B","birthYear":1950,"notes":"yes","endsOn":"2030-01-01"}"#.utf8)
+                ),
+                (carerSession, .post, "/api/v1/invitations/accept", Array(#"{"code":"7K2Q-AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG","name":"Jo"}"#.utf8)),
+                (person, .get, "/api/v1/audit?limit=5&before=1796321587702", []),
+                (carerSession, .get, "/api/v1/patients/\(patient)/episodes?from=2026-01-01&muscle=calf&limit=5", []),
+                (carerSession, .get, "/patients/\(patient)?from=2026-01-01&to=2026-12-31&muscle=calf&minSeverity=3", []),
+                (
+                    carerSession, .post, "/patients/\(patient)/journal/new",
+                    Array("muscle[]=calf&duration=1_to_5_min&severity=4&helped[]=stretch".utf8)
+                ),
+                (carerSession, .post, "/sharing/accept", Array("code=7K2Q-AAAA-BBBB&name=Jo".utf8)),
+                (person, .post, "/sharing/invite", Array("scope=log&name=Ann&birthYear=1950&notes=yes&endsOn=2030-01-01".utf8)),
+            ]
+            var g = Generator(state: Self.seed)
+            var cases = 0
+            for (session, method, uri, seedBody) in routes {
+                let browser = Carers.browser(client, session)
+                try await browser.get("/")
+                for _ in 0..<(25 * Self.scale) {
+                    var path = uri
+                    var body = seedBody
+                    if let question = uri.firstIndex(of: "?") {
+                        let query = Self.mutant(of: Array(uri[uri.index(after: question)...].utf8), &g)
+                        let encoded =
+                            String(decoding: query, as: UTF8.self)
+                            .addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "#+"))) ?? ""
+                        path = String(uri[..<question]) + "?" + encoded
+                    }
+                    if !body.isEmpty { body = Self.mutant(of: body, &g) }
+                    let form = !uri.hasPrefix("/api/")
+                    if form && method == .post { body += Array("&csrf=\(browser.csrf)".utf8) }
+                    var headers = browser.cookieHeader
+                    headers[.contentType] = form ? "application/x-www-form-urlencoded" : "application/json"
+                    headers[.accept] = form ? "text/html" : "application/json"
+                    let response = try await client.execute(uri: path, method: method, headers: headers, body: ByteBuffer(bytes: body))
+                    #expect(
+                        response.status.code < 500, "\(method) \(path): \(response.status) for \(String(decoding: body.prefix(300), as: UTF8.self))")
+                    cases += 1
+                }
+            }
+            print("fuzz sharing routes: \(cases) requests")
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+        }
+    }
 }

@@ -205,6 +205,7 @@ def test_a_carer_logs_for_the_person_on_a_phone_with_their_number_and_the_person
         assert "URGENT" in banner, banner
         assert "911" in carer.locator("main").inner_text() or carer.locator("a[href='tel:911']").count() > 0
         assert "Logged by you (Sam, his son)" in carer.locator("main").inner_text()
+        assert "Where Dad lives, the emergency number is 911" in carer.locator("footer").inner_text()
         assert carer.get_by_role("button", name="Delete this cramp").count() == 0
         shot(carer, "8-carer-result-phone")
         audit(carer, "carer result")

@@ -339,7 +339,7 @@ extension PageController {
             unanswered: logged.episode.safetyQuestions == .notAnswered, diary: diary, loggedBy: who, editable: diary?.carer != nil)
         return page(
             "episode", title: "Cramp of \(View.when(logged.episode.startedAt))", section: diary?.section ?? "journal", model: model,
-            request: request, context: context)
+            request: request, context: context, diary: diary)
     }
 
     /// Who logged the episode, in words, when a carer did: the name they gave when accepting.

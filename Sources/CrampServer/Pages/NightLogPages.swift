@@ -58,7 +58,7 @@ struct NightLogPages: PageController {
         form.timerSeconds = query.get("timerSeconds")
         if form.timerSeconds.flatMap(NightLogForm.timerSeconds) != nil { form.duration = "timer" }
         let model = try await nightLog(form, diary: diary, context: context, errors: [])
-        return page("night-log", title: diary.logTitle, section: diary.section, model: model, request: request, context: context)
+        return page("night-log", title: diary.logTitle, section: diary.section, model: model, request: request, context: context, diary: diary)
     }
 
     @Sendable func saveLog(_ request: Request, context: CrampRequestContext) async throws -> Response {
@@ -72,7 +72,7 @@ struct NightLogPages: PageController {
             let model = try await nightLog(form, diary: diary, context: context, errors: [(problem.field ?? "", problem.detail)])
             return page(
                 "night-log", title: diary.logTitle, section: diary.section, model: model, request: request, context: context,
-                status: .unprocessableContent)
+                status: .unprocessableContent, diary: diary)
         }
         episode.loggedBy = diary.carer
         let trail = entry.map { [$0.about(episode.id.description)] } ?? []
@@ -155,7 +155,8 @@ struct NightLogPages: PageController {
             diary: diary, loggedBy: try await loggedBy(episode, diary: diary),
             editable: diary.mayChange(episode, now: services.clock.millisecondsNow()))
         return page(
-            "episode", title: "Cramp of \(View.when(episode.startedAt))", section: diary.section, model: model, request: request, context: context)
+            "episode", title: "Cramp of \(View.when(episode.startedAt))", section: diary.section, model: model, request: request, context: context,
+            diary: diary)
     }
 
     func episode(_ context: CrampRequestContext, owner: OwnerID) async throws -> Episode {
@@ -174,7 +175,7 @@ struct NightLogPages: PageController {
             callNow: callNow(number: diary.emergency ?? numbers(context).emergency), base: diary.base, whose: diary.whose)
         return page(
             "safety", title: "Safety questions", section: diary.section, model: model, request: request, context: context,
-            status: errors.isEmpty ? .ok : .unprocessableContent)
+            status: errors.isEmpty ? .ok : .unprocessableContent, diary: diary)
     }
 }
 

@@ -98,7 +98,7 @@ extension PageController {
     func page(
         _ template: String, title: String, section: String, model: some Sendable, script: String? = nil, stylesheet: String? = nil,
         request: Request, context: CrampRequestContext, status: HTTPResponse.Status = .ok, fragments: [String: String] = [:],
-        shared: Bool = false
+        shared: Bool = false, diary: DiaryInView? = nil
     ) -> Response {
         // A page kept by the service worker (`shared`) holds nothing of the person's: no token.
         let (csrf, isNew) = shared ? ("", false) : csrfToken(request)
@@ -125,6 +125,10 @@ extension PageController {
             title: title, nav: nav.map { NavLink(href: $0.href, label: $0.label, current: $0.section == section) }, csrf: csrf,
             signedIn: configuration.hosted && context.owner != nil, owner: shared ? nil : context.owner?.rawValue,
             disclaimer: knowledge.disclaimer, emergencyNumber: emergency,
+            // A carer in someone's diary: their number too, where they live.
+            theirs: diary.flatMap { diary in
+                diary.emergency.flatMap { number in diary.grant.map { TheirNumber(name: $0.sharedName, number: number) } }
+            },
             script: script.flatMap { $0.isEmpty ? nil : $0 }, stylesheet: stylesheet.flatMap { $0.isEmpty ? nil : $0 },
             theme: theme?.rawValue,
             themes: Theme.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == theme) }
@@ -267,6 +271,7 @@ struct Site: Sendable {
     let owner: String?
     let disclaimer: String
     let emergencyNumber: String
+    let theirs: TheirNumber?
     let script: String?
     let stylesheet: String?
     /// The screen colours the person chose; nil follows the system.
@@ -293,4 +298,10 @@ enum Theme: String, CaseIterable, Sendable {
     static func chosen(_ request: Request) -> Theme? {
         request.cookies[cookie].flatMap { Theme(rawValue: $0.value) }
     }
+}
+
+/// The emergency number of the person whose diary a carer is in (their profile's region).
+struct TheirNumber: Sendable {
+    let name: String
+    let number: String
 }
