@@ -46,21 +46,38 @@ public struct Need: Sendable {
 
     public init(reasons: [Reason]) { self.reasons = reasons }
 
-    /// The reasons for a diary as of `today`: kept checks of the last 14 days at urgent or
-    /// emergency, the patterns the insights found, and a quiet spell of 28 days or more.
-    public static func of(insights: Insights, assessments: [AssessmentRecord], lastLogged: LocalDate?, today: LocalDate) -> Need {
+    /// The reasons for a diary's summary as of `today`: the latest urgent or emergency check if it
+    /// is within the last 14 days, the patterns found (titles from the knowledge base), and a
+    /// quiet spell of 28 days or more.
+    public static func of(_ summary: NeedSummary, today: LocalDate, knowledge: KnowledgeBase) -> Need {
         var reasons: [Reason] = []
         let since = today.adding(days: -recentCheckDays)
-        let raised = assessments.filter { $0.triage >= .urgent && $0.madeAt.localDate >= since && $0.madeAt.localDate <= today }
-        if let worst = raised.max(by: { ($0.triage, $0.madeAt.instant) < ($1.triage, $1.madeAt.instant) }) {
-            reasons.append(.recentCheck(worst.triage, worst.madeAt.localDate))
+        func recent(_ day: LocalDate?) -> LocalDate? { day.flatMap { $0 >= since && $0 <= today ? $0 : nil } }
+        if let day = recent(summary.latestEmergency) {
+            reasons.append(.recentCheck(.emergency, day))
+        } else if let day = recent(summary.latestUrgent) {
+            reasons.append(.recentCheck(.urgent, day))
         }
-        for found in insights.patterns.sorted(by: { $0.level > $1.level }) {
-            reasons.append(.pattern(found.pattern.kind, title: found.pattern.title, level: found.level))
+        for found in summary.patterns {
+            guard let pattern = knowledge.diaryPatterns.first(where: { $0.kind == found.kind }) else { continue }
+            reasons.append(.pattern(found.kind, title: pattern.title, level: found.level))
         }
-        if let lastLogged, lastLogged.adding(days: quietDays) <= today {
+        if let lastLogged = summary.lastLogged, lastLogged.adding(days: quietDays) <= today {
             reasons.append(.quiet(days: today.daysSinceEpoch - lastLogged.daysSinceEpoch, since: lastLogged))
         }
         return Need(reasons: reasons)
+    }
+}
+
+extension NeedSummary {
+    /// The summary of a diary as of the insights' day: the latest urgent and emergency checks up
+    /// to that day, the last day logged, and the patterns found, most pressing first.
+    public static func of(insights: Insights, assessments: [AssessmentRecord], lastLogged: LocalDate?, zone: String?) -> NeedSummary {
+        let today = insights.today
+        func latest(_ level: Triage) -> LocalDate? {
+            assessments.filter { $0.triage == level && $0.madeAt.localDate <= today }.map(\.madeAt.localDate).max()
+        }
+        let patterns = insights.patterns.sorted { $0.level > $1.level }.map { Pattern(kind: $0.pattern.kind, level: $0.level) }
+        return NeedSummary(latestEmergency: latest(.emergency), latestUrgent: latest(.urgent), lastLogged: lastLogged, patterns: patterns, zone: zone)
     }
 }

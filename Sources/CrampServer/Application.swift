@@ -29,6 +29,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "CrampCare"),
         eventLoopGroupProvider: .shared(ServerThreads.eventLoops), logger: logger)
     application.addServices(running)
+    if configuration.hosted { application.addServices(NeedSweep(keeper: services.needs)) }
     if let beforeServerStarts { application.beforeServerStarts(perform: beforeServerStarts) }
     return application
 }

@@ -32,7 +32,13 @@ public struct CrampServices: Sendable {
             defaultZone: hosted ? TimeZone(identifier: "UTC")! : TimeZone.current,
             defaultRegion: hosted ? nil : region,
             clock: clock)
+        needs = NeedKeeper(app: app, sharing: sharing)
+        // Hosted: each write to a shared diary works its need summary out again (the patient list).
+        if hosted { journal.onWrite { [needs] owner in await needs.refresh(owner) } }
     }
+
+    /// The patient list's need summaries (hosted mode).
+    let needs: NeedKeeper
 
     public var journal: any JournalStore { app.journal }
     public var knowledge: KnowledgeBase { app.knowledge }

@@ -183,19 +183,22 @@ struct SharingService: Sendable {
         }
     }
 
+    /// The person confirms a grant waiting for them; its diary's need summary is worked out at
+    /// once, so the clinician's list has it from their first look. False when there is none.
+    func confirm(owner: OwnerID, id: String) async throws -> Bool {
+        guard try await sharing.confirm(owner: owner, id: id, now: now) else { return false }
+        await services.needs.refresh(owner)
+        return true
+    }
+
     /// The diaries shared with `actor` that they may open now, most in need first (the reasons
     /// with each), with one read recorded for each patient shown, all before the list is answered.
     func patients(actor: OwnerID) async throws -> [(listing: GrantListing, need: Need)] {
         try await requireSecondFactor(actor)
+        let list = try await services.needs.patients(grantee: actor)
         let now = now
-        let live = try await sharing.grants(grantee: actor).filter { $0.grant.state(at: now) == .active }
-        try await record(live.map { audit($0.grant, .listPatients, target: "", outcome: .allowed, at: now) })
-        var list: [(listing: GrantListing, need: Need)] = []
-        for listing in live { list.append((listing, try await services.app.need(owner: listing.grant.owner))) }
-        return list.sorted {
-            ($0.need.rank, $0.listing.grant.sharedName.lowercased(), $0.listing.grant.id)
-                < ($1.need.rank, $1.listing.grant.sharedName.lowercased(), $1.listing.grant.id)
-        }
+        try await record(list.map { audit($0.listing.grant, .listPatients, target: "", outcome: .allowed, at: now) })
+        return list
     }
 
     static let noSuchPatient = Problem.notFound("the diary")

@@ -10,29 +10,6 @@ protocol KeptStatement: SendableMetatype {
     static var sql: String { get }
 }
 
-/// A single-row write of a table (its whole row, in column order), with the upsert or
-/// insert-unless-present suffix: one kept statement per table and suffix.
-enum KeptWrite<Table: JournalTable, Conflict: ConflictRule>: KeptStatement {
-    static var sql: String {
-        "INSERT INTO \(Table.name) (\(Table.columnList)) VALUES ("
-            + Array(repeating: "?", count: Table.columnCount).joined(separator: ", ") + ") " + Conflict.suffix(Table.self)
-    }
-}
-
-protocol ConflictRule: SendableMetatype {
-    static func suffix<Table: JournalTable>(_: Table.Type) -> String
-}
-
-/// An existing row is replaced, but for its `keptOnUpdate` columns.
-enum ReplaceExisting: ConflictRule {
-    static func suffix<Table: JournalTable>(_: Table.Type) -> String { Table.upsert }
-}
-
-/// An existing row is left alone (the write changes nothing and says so).
-enum KeepExisting: ConflictRule {
-    static func suffix<Table: JournalTable>(_: Table.Type) -> String { Table.insertOrIgnore }
-}
-
 /// A kept statement as PostgresNIO prepares it. Its name and `$n` text are made once per
 /// statement type (PostgresNIO reads both on every run).
 struct PostgresKept<Statement: KeptStatement>: PostgresPreparedStatement {

@@ -210,6 +210,26 @@ enum Schema {
             ]),
         // A carer's entries say who logged them (kept through every change).
         Migration(version: 8, name: "logged_by", statements: ["ALTER TABLE episodes ADD COLUMN logged_by TEXT"]),
+        // The patient list's need summary per diary: `version` counts the diary's changes (bumped in
+        // each write's transaction), `computed_version` the change it was worked out at.
+        Migration(
+            version: 9, name: "need_summaries",
+            statements: [
+                """
+                CREATE TABLE need_summaries (
+                    owner_id TEXT NOT NULL PRIMARY KEY,
+                    version BIGINT NOT NULL,
+                    computed_version BIGINT,
+                    computed_at BIGINT,
+                    zone TEXT,
+                    latest_emergency TEXT,
+                    latest_urgent TEXT,
+                    last_logged TEXT,
+                    patterns TEXT NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX need_summaries_by_age ON need_summaries (computed_at)",
+            ]),
     ]
 
     /// The newest version this build knows.

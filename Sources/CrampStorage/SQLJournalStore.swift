@@ -2,12 +2,16 @@ import CrampJSON
 public import CrampJournal
 import CrampKnowledge
 public import ServiceLifecycle
+import Synchronization
 
 /// The journal on SQL: one implementation for SQLite and PostgreSQL. Every statement names the
 /// owner, as a bound value, so no call reaches another owner's rows. Each table's columns are
 /// declared once, in `Tables/`.
 public final class SQLJournalStore: JournalStore {
     let engine: any SQLEngine
+    /// Told of each committed write, with its owner, after the commit: the server keeps shared
+    /// diaries' need summaries current with it. A personal journal has none.
+    private let afterWrite = Mutex<(@Sendable (OwnerID) async -> Void)?>(nil)
 
     /// Opens the store on an engine and brings its schema up to date (the engine must be able to
     /// answer: a PostgreSQL pool running).
@@ -95,20 +99,14 @@ public final class SQLJournalStore: JournalStore {
         return try await session.insert(Table.insert(records, owner: owner, suffix: suffix))
     }
 
-    /// The one write path for a single row: its whole row as one statement on its own (atomic
-    /// without BEGIN and COMMIT), kept prepared; returns how many rows it changed.
-    func writeOne<Table: JournalTable, Conflict: ConflictRule>(
-        _: Table.Type, _ record: Table.Record, owner: OwnerID, _: Conflict.Type
-    ) async throws -> Int {
-        try await engine.executeAlone(kept: KeptWrite<Table, Conflict>.self, Table.values(record, owner: owner))
+    /// Sets what is told of each committed write.
+    public func onWrite(_ body: @escaping @Sendable (OwnerID) async -> Void) {
+        afterWrite.withLock { $0 = body }
     }
 
-    func upsert<Table: JournalTable>(_: Table.Type, _ record: Table.Record, owner: OwnerID) async throws {
-        _ = try await writeOne(Table.self, record, owner: owner, ReplaceExisting.self)
-    }
-
-    func delete<Table: JournalTable>(_: Table.Type, _ condition: String, _ values: [SQLValue]) async throws -> Int {
-        try await engine.withTransaction { session in try await session.execute("DELETE FROM \(Table.name) WHERE \(condition)", values) }
+    func changed(_ owner: OwnerID) async {
+        guard let body = afterWrite.withLock({ $0 }) else { return }
+        await body(owner)
     }
 
     // MARK: episodes
@@ -118,10 +116,12 @@ public final class SQLJournalStore: JournalStore {
         try await engine.withTransaction { session in
             guard try await session.select(Self.tombstone, key).isEmpty else { throw EpisodeDeleted(id: episode.id) }
             _ = try await Self.write(EpisodesTable.self, CollectionOfOne(episode), owner: owner, suffix: EpisodesTable.upsert, in: session)
-            for entry in trail { try await SharingStore.record(entry, in: session.sql) }
+            _ = try await session.insert(NeedSummaries.touch(owner))
+            if !trail.isEmpty { _ = try await session.insert(SharingStore.rows(trail)) }
             // As for an add: a delete committed while the write waited on its row is seen now.
             guard try await session.select(Self.tombstone, key).isEmpty else { throw EpisodeDeleted(id: episode.id) }
         }
+        await changed(owner)
     }
 
     static let tombstone = "SELECT 1 FROM \(deletedEpisodes) WHERE owner_id = ? AND id = ?"
@@ -130,15 +130,18 @@ public final class SQLJournalStore: JournalStore {
         let key: [SQLValue] = [.text(owner.rawValue), .text(episode.id.description)]
         let tombstone = Self.tombstone
         do {
-            return try await engine.withTransaction { session in
+            let added: EpisodeAdded = try await engine.withTransaction { session in
                 guard try await session.select(tombstone, key).isEmpty else { return .deleted }
                 let written = try await Self.write(
                     EpisodesTable.self, CollectionOfOne(episode), owner: owner, suffix: EpisodesTable.insertOrIgnore, in: session)
                 // Asked again after the insert: on PostgreSQL a delete committed while the insert
                 // waited on its row is seen only now, and the insert is rolled back.
                 if written > 0, try await !session.select(tombstone, key).isEmpty { throw DeletedMeanwhile() }
+                if written > 0 { _ = try await session.insert(NeedSummaries.touch(owner)) }
                 return written > 0 ? .added : .exists
             }
+            if added == .added { await changed(owner) }
+            return added
         } catch is DeletedMeanwhile {
             return .deleted
         }
@@ -148,12 +151,15 @@ public final class SQLJournalStore: JournalStore {
 
     public func putBack(_ episode: Episode, owner: OwnerID) async throws -> EpisodeAdded {
         let key: [SQLValue] = [.text(owner.rawValue), .text(episode.id.description)]
-        return try await engine.withTransaction { session in
+        let added: EpisodeAdded = try await engine.withTransaction { session in
             _ = try await session.execute("DELETE FROM \(Self.deletedEpisodes) WHERE owner_id = ? AND id = ?", key)
             let written = try await Self.write(
                 EpisodesTable.self, CollectionOfOne(episode), owner: owner, suffix: EpisodesTable.insertOrIgnore, in: session)
+            if written > 0 { _ = try await session.insert(NeedSummaries.touch(owner)) }
             return written > 0 ? .added : .exists
         }
+        if added == .added { await changed(owner) }
+        return added
     }
 
     /// The ids of deleted episodes, per owner (migration 6): no health data, only what stops a
@@ -245,19 +251,26 @@ public final class SQLJournalStore: JournalStore {
 
     public func deleteEpisode(id: EntryID, owner: OwnerID) async throws -> Bool {
         let key: [SQLValue] = [.text(owner.rawValue), .text(id.description)]
-        return try await engine.withTransaction { session in
+        let deleted = try await engine.withTransaction { session in
             guard try await session.execute("DELETE FROM \(EpisodesTable.name) WHERE owner_id = ? AND id = ?", key) > 0 else { return false }
             _ = try await session.execute(
                 "INSERT INTO \(Self.deletedEpisodes) (owner_id, id, deleted_at) VALUES (?, ?, ?) ON CONFLICT (owner_id, id) DO NOTHING",
                 key + [.int(SystemClock().millisecondsNow())])
+            _ = try await session.insert(NeedSummaries.touch(owner))
             return true
         }
+        if deleted { await changed(owner) }
+        return deleted
     }
 
     // MARK: day logs
 
     public func saveDayLog(_ day: DayLog, owner: OwnerID) async throws {
-        try await upsert(DayLogsTable.self, day, owner: owner)
+        try await engine.withTransaction { session in
+            _ = try await Self.write(DayLogsTable.self, CollectionOfOne(day), owner: owner, suffix: DayLogsTable.upsert, in: session)
+            _ = try await session.insert(NeedSummaries.touch(owner))
+        }
+        await changed(owner)
     }
 
     public func dayLog(date: LocalDate, owner: OwnerID) async throws -> DayLog? {
@@ -273,7 +286,14 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func deleteDayLog(date: LocalDate, owner: OwnerID) async throws -> Bool {
-        try await delete(DayLogsTable.self, "owner_id = ? AND day = ?", [.text(owner.rawValue), .text(date.description)]) > 0
+        let deleted = try await engine.withTransaction { session in
+            let rows = try await session.execute(
+                "DELETE FROM \(DayLogsTable.name) WHERE owner_id = ? AND day = ?", [.text(owner.rawValue), .text(date.description)])
+            if rows > 0 { _ = try await session.insert(NeedSummaries.touch(owner)) }
+            return rows > 0
+        }
+        if deleted { await changed(owner) }
+        return deleted
     }
 
     // MARK: profile
@@ -283,7 +303,11 @@ public final class SQLJournalStore: JournalStore {
     }
 
     public func saveProfile(_ profile: Profile, owner: OwnerID) async throws {
-        try await upsert(ProfilesTable.self, profile, owner: owner)
+        try await engine.withTransaction { session in
+            _ = try await Self.write(ProfilesTable.self, CollectionOfOne(profile), owner: owner, suffix: ProfilesTable.upsert, in: session)
+            _ = try await session.insert(NeedSummaries.touch(owner))
+        }
+        await changed(owner)
     }
 
     // MARK: assessments
@@ -292,7 +316,9 @@ public final class SQLJournalStore: JournalStore {
         try await engine.withTransaction { session in
             _ = try await Self.write(
                 AssessmentsTable.self, CollectionOfOne(record), owner: owner, suffix: AssessmentsTable.insertOrIgnore, in: session)
+            _ = try await session.insert(NeedSummaries.touch(owner))
         }
+        await changed(owner)
     }
 
     public func assessments(owner: OwnerID, limit: Int) async throws -> [AssessmentRecord] {
@@ -306,7 +332,7 @@ public final class SQLJournalStore: JournalStore {
     // MARK: bulk
 
     public func importBatch(_ contents: JournalContents, owner: OwnerID) async throws -> ImportSummary {
-        try await engine.withTransaction { session in
+        let summary = try await engine.withTransaction { session in
             var summary = ImportSummary()
             if let profile = contents.profile,
                 try await session.select("SELECT owner_id FROM \(ProfilesTable.name) WHERE owner_id = ?", [.text(owner.rawValue)]).isEmpty
@@ -323,13 +349,17 @@ public final class SQLJournalStore: JournalStore {
             summary.episodesUnchanged = contents.episodes.count - summary.episodesAdded
             _ = try await Self.write(DayLogsTable.self, contents.dayLogs, owner: owner, suffix: DayLogsTable.upsert, in: session)
             summary.dayLogsWritten = contents.dayLogs.count
+            _ = try await session.insert(NeedSummaries.touch(owner))
             return summary
         }
+        await changed(owner)
+        return summary
     }
 
     public func importStreaming<T: Sendable>(owner: OwnerID, _ body: @Sendable (any ImportSink) async throws -> T) async throws -> (T, ImportSummary)
     {
-        try await engine.withBulkTransaction { writer in
+        let result = try await engine.withBulkTransaction { writer in
+            _ = try await writer.insert(NeedSummaries.touch(owner))
             let sink = StreamingSink(writer: writer, owner: owner)
             let value: T
             do {
@@ -341,6 +371,8 @@ public final class SQLJournalStore: JournalStore {
             }
             return (value, try await sink.finish())
         }
+        await changed(owner)
+        return result
     }
 
     public func contents(owner: OwnerID) async throws -> JournalContents {
@@ -362,11 +394,19 @@ public final class SQLJournalStore: JournalStore {
             _ = try await Self.write(EpisodesTable.self, contents.episodes, owner: owner, suffix: "", in: session)
             _ = try await Self.write(DayLogsTable.self, contents.dayLogs, owner: owner, suffix: "", in: session)
             _ = try await Self.write(AssessmentsTable.self, contents.assessments, owner: owner, suffix: AssessmentsTable.insertOrIgnore, in: session)
+            _ = try await session.insert(NeedSummaries.touch(owner))
         }
+        await changed(owner)
     }
 
     public func eraseAll(owner: OwnerID) async throws -> EraseSummary {
-        try await engine.withTransaction { session in try await Self.erase(owner: owner, session) }
+        let summary = try await engine.withTransaction { session in
+            let summary = try await Self.erase(owner: owner, session)
+            _ = try await session.insert(NeedSummaries.touch(owner))
+            return summary
+        }
+        await changed(owner)
+        return summary
     }
 
     /// Deletes every record of the owner. The ids of deleted episodes stay (no health data, and a
@@ -387,7 +427,11 @@ public final class SQLJournalStore: JournalStore {
         _ = try await engine.select("SELECT 1", [])
     }
 
-    public func close() async throws { try await engine.close() }
+    public func close() async throws {
+        // The server's refresh holds this store: letting go of it here ends that cycle.
+        afterWrite.withLock { $0 = nil }
+        try await engine.close()
+    }
 }
 
 /// Writes each batch in a task of its own. A batch's rows are encoded before it waits for the

@@ -202,19 +202,23 @@ public final class SharingStore: Sendable {
 
     public func record(_ entries: [AuditRecord]) async throws {
         guard !entries.isEmpty else { return }
-        try await engine.withTransaction { session in
-            for entry in entries { try await Self.record(entry, in: session.sql) }
-        }
+        try await engine.withTransaction { session in _ = try await session.insert(Self.rows(entries)) }
     }
 
-    static func record(_ entry: AuditRecord, in db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO audit_trail (owner_id, id, actor_id, grant_id, action, target, outcome, at)
-            VALUES (\(bind: entry.owner.rawValue), \(bind: entry.id.description), \(bind: entry.actor.rawValue), \(bind: entry.grantID),
-                    \(bind: entry.action.rawValue), \(bind: entry.target), \(bind: entry.outcome.rawValue), \(bind: entry.at))
-            """
-        ).run()
+    /// Trail entries as one multi-row insert (a list of 500 patients records 500 reads): written
+    /// here and inside a write's own transaction.
+    static func rows(_ entries: [AuditRecord]) -> RowInsert {
+        var values: [SQLValue] = []
+        values.reserveCapacity(entries.count * 8)
+        for entry in entries {
+            values += [
+                .text(entry.owner.rawValue), .text(entry.id.description), .text(entry.actor.rawValue), .text(entry.grantID),
+                .text(entry.action.rawValue), .text(entry.target), .text(entry.outcome.rawValue), .int(entry.at),
+            ]
+        }
+        return RowInsert(
+            table: "audit_trail", columns: "owner_id, id, actor_id, grant_id, action, target, outcome, at", columnCount: 8, suffix: "",
+            shared: nil, values: values)
     }
 
     /// The owner's trail, newest first, at most `limit` entries before `before` (a page).
@@ -256,5 +260,6 @@ public final class SharingStore: Sendable {
         try await db.raw("DELETE FROM grants WHERE owner_id = \(bind: owner.rawValue)").run()
         try await db.raw("UPDATE grants SET revoked_at = \(bind: now) WHERE grantee_id = \(bind: owner.rawValue) AND revoked_at IS NULL").run()
         try await db.raw("DELETE FROM audit_trail WHERE owner_id = \(bind: owner.rawValue)").run()
+        try await db.raw("DELETE FROM need_summaries WHERE owner_id = \(bind: owner.rawValue)").run()
     }
 }

@@ -16,10 +16,14 @@ import Testing
             triage: triage, requestJSON: "{}", resultJSON: "{}")
     }
 
+    func summary(_ contents: JournalContents, lastLogged: LocalDate?, on day: LocalDate) -> NeedSummary {
+        NeedSummary.of(
+            insights: Insights(contents: contents, today: day, knowledge: knowledge), assessments: contents.assessments, lastLogged: lastLogged,
+            zone: nil)
+    }
+
     func need(_ contents: JournalContents, lastLogged: LocalDate?) -> Need {
-        Need.of(
-            insights: Insights(contents: contents, today: today, knowledge: knowledge), assessments: contents.assessments, lastLogged: lastLogged,
-            today: today)
+        Need.of(summary(contents, lastLogged: lastLogged, on: today), today: today, knowledge: knowledge)
     }
 
     @Test func eachReasonHoldsOnlyInsideItsWindow() {
@@ -59,5 +63,34 @@ import Testing
             #expect(sorted.map(\.rank) == kinds.map(\.rank))
         }
         #expect(kinds.map(\.rank) == kinds.map(\.rank).sorted() && Set(kinds.map(\.rank)).count == kinds.count)
+    }
+
+    /// A summary kept from an earlier day gives the same time-bound reasons on a later day as one
+    /// worked out that day, for checks and quiet spells on every side of their windows; only the
+    /// patterns wait for the next write or the daily refresh.
+    @Test func aKeptSummaryJudgesItsDatesOnTheDayOfTheRead() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<400 {
+            let made = today.adding(days: -Int.random(in: 0...40, using: &random))
+            let checks = (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                check(
+                    Triage.allCases.randomElement(using: &random)!,
+                    daysAgo: today.daysSinceEpoch - made.daysSinceEpoch + Int.random(in: 0...30, using: &random))
+            }
+            let lastLogged = Bool.random(using: &random) ? nil : made.adding(days: -Int.random(in: 0...40, using: &random))
+            let contents = JournalContents(assessments: checks)
+            let kept = Need.of(summary(contents, lastLogged: lastLogged, on: made), today: today, knowledge: knowledge)
+            let fresh = Need.of(summary(contents, lastLogged: lastLogged, on: today), today: today, knowledge: knowledge)
+            #expect(
+                kept.reasons == fresh.reasons,
+                "made \(made), checks \(checks.map { ($0.triage, $0.madeAt.localDate) }), last \(String(describing: lastLogged))")
+        }
+    }
+
+    @Test func patternCodesRoundTripAndUnknownOnesAreLeftOut() {
+        let patterns = DiaryPattern.Kind.allCases.flatMap { kind in Triage.allCases.map { NeedSummary.Pattern(kind: kind, level: $0) } }
+        let summary = NeedSummary(latestEmergency: nil, latestUrgent: nil, lastLogged: nil, patterns: patterns, zone: nil)
+        #expect(NeedSummary.patterns(codes: summary.patternCodes) == patterns)
+        #expect(NeedSummary.patterns(codes: "rising_rate:urgent,no_such:soon,long_episodes:nope,,:,x") == [.init(kind: .risingRate, level: .urgent)])
     }
 }

@@ -281,12 +281,17 @@ def test_acknowledged_writes_survive_sigkill(tmp_path, round_):
     process = subprocess.Popen([str(CLI), "log", "--ndjson"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=dict(os.environ, CRAMPCARE_DATABASE=str(journal)), bufsize=0)
     rng = random.Random(round_)
-    deadline = time.monotonic() + rng.uniform(0.3, 1.5)
     acknowledged = set()
     os.set_blocking(process.stdout.fileno(), False)
     pending = b""
     index = 0
-    while time.monotonic() < deadline:
+    # The random moment is counted from the writer's first acknowledgement: on a loaded CI machine the
+    # process can take longer to start than the whole window, and a kill before it writes tests nothing.
+    started = time.monotonic() + 60
+    deadline = None
+    while time.monotonic() < (deadline or started):
+        if deadline is None and acknowledged:
+            deadline = time.monotonic() + rng.uniform(0.05, 1.2)
         line = json.dumps({"startedAt": f"2026-01-01T00:{index // 60 % 60:02d}:{index % 60:02d}Z", "durationSeconds": 30 + index % 50,
                            "muscles": ["calf"], "note": "x" * rng.randint(0, 300)}) + "\n"
         index += 1

@@ -103,7 +103,7 @@ struct SharingAPI: APIController {
         try requireHosted()
         let owner = try requireSession(context)
         let id = context.parameters.get("id") ?? ""
-        guard try await services.sharing.confirm(owner: owner, id: id, now: services.clock.millisecondsNow()) else {
+        guard try await sharing.confirm(owner: owner, id: id) else {
             throw Problem.notFound("a grant waiting for confirmation with id \(Problem.shown(id, limit: 40))")
         }
         return Response(status: .noContent)

@@ -114,7 +114,7 @@ struct SharingPages: PageController {
         try requireHostedPage()
         let owner = try owner(request, context: context)
         _ = try await form(SharingForm.self, request, context: context)
-        guard try await services.sharing.confirm(owner: owner, id: context.parameters.get("id") ?? "", now: services.clock.millisecondsNow()) else {
+        guard try await sharing.confirm(owner: owner, id: context.parameters.get("id") ?? "") else {
             throw Problem.notFound("A sharing waiting for you to confirm")
         }
         return redirect("/sharing")
